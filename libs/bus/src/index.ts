@@ -1,0 +1,5 @@
+export { createKafka } from './kafka-client';
+export { ensureTopic } from './topic';
+export { RecordProducer, type RecordProducerOptions } from './record-producer';
+export { BatchConsumer, type BatchConsumerOptions, type BatchHandler, type ConsumedBatch } from './batch-consumer';
+export { consumerLag, type PartitionLag } from './consumer-lag';

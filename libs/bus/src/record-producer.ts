@@ -1,0 +1,164 @@
+import { CompressionTypes, type Kafka, type Message, type Producer } from 'kafkajs';
+import type { Logger } from 'pino';
+import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
+
+export interface RecordProducerOptions {
+  topic: string;
+  /** Most messages per produce request. */
+  batchMax: number;
+  /** How long a message may wait for others before a request is sent (kafkajs has no linger of its own). */
+  lingerMs: number;
+  /** Bound of the in-memory queue while the broker is slow or unreachable; beyond it records are dropped and counted. */
+  queueMax: number;
+  compression: 'none' | 'gzip';
+  log: Logger;
+  registry?: Registry;
+}
+
+/**
+ * Batches records in the app (kafkajs sends one request per send()), keys them by Call-ID so a call
+ * stays in order on one partition, and keeps a bounded queue while the broker is unreachable.
+ * One request is in flight at a time, so a failed batch is retried before anything behind it.
+ */
+export class RecordProducer {
+  private readonly producer: Producer;
+  private queue: Message[] = [];
+  private head = 0;
+  private timer: NodeJS.Timeout | undefined;
+  private sending: Promise<void> | undefined;
+  private connected = false;
+  private stopped = false;
+  private backoffMs = 0;
+  private readonly m;
+
+  constructor(kafka: Kafka, private readonly opts: RecordProducerOptions) {
+    this.producer = kafka.producer({
+      allowAutoTopicCreation: false,
+      // Idempotent: a request retried after a lost reply is not written twice by the broker.
+      idempotent: true,
+      maxInFlightRequests: 1,
+    });
+    this.producer.on(this.producer.events.DISCONNECT, () => (this.connected = false));
+    const registers = opts.registry ? [opts.registry] : [];
+    this.m = {
+      published: new Counter({ name: 'sipcap_kafka_published_total', help: 'Records acknowledged by Kafka', registers }),
+      dropped: new Counter({ name: 'sipcap_kafka_dropped_total', help: 'Records dropped before Kafka, by reason', labelNames: ['reason'], registers }),
+      requests: new Counter({ name: 'sipcap_kafka_produce_requests_total', help: 'Produce requests, by result', labelNames: ['result'], registers }),
+      latency: new Histogram({ name: 'sipcap_kafka_produce_seconds', help: 'Produce request duration', buckets: [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 5], registers }),
+    };
+    const self = this;
+    new Gauge({ name: 'sipcap_kafka_queue_records', help: 'Records waiting for Kafka', registers, collect() { this.set(self.queued); } });
+    new Gauge({ name: 'sipcap_kafka_connected', help: '1 while the producer is connected', registers, collect() { this.set(self.connected ? 1 : 0); } });
+  }
+
+  get queued(): number {
+    return this.queue.length - this.head;
+  }
+
+  get isConnected(): boolean {
+    return this.connected;
+  }
+
+  /** Connects in the background; records queue up meanwhile. */
+  start(): void {
+    void this.connect();
+  }
+
+  /** Queues one record; false when it was dropped because the queue is full. */
+  publish(key: string, value: Buffer): boolean {
+    if (this.stopped) {
+      this.m.dropped.inc({ reason: 'stopping' });
+      return false;
+    }
+    if (this.queued >= this.opts.queueMax) {
+      this.m.dropped.inc({ reason: 'queue_full' });
+      return false;
+    }
+    this.queue.push({ key, value });
+    if (this.queued >= this.opts.batchMax) this.kick();
+    else this.timer ??= setTimeout(() => this.kick(), this.opts.lingerMs);
+    return true;
+  }
+
+  /** Sends what is queued; resolves when the queue is empty or `timeoutMs` has passed. */
+  async flush(timeoutMs = 10_000): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    while (this.queued > 0 && Date.now() < deadline) {
+      this.kick();
+      await (this.sending ?? new Promise((r) => setTimeout(r, 20)));
+    }
+  }
+
+  async stop(timeoutMs = 10_000): Promise<void> {
+    await this.flush(timeoutMs);
+    this.stopped = true;
+    if (this.queued > 0) {
+      this.opts.log.error({ records: this.queued }, 'stopping with records Kafka did not accept');
+      this.m.dropped.inc({ reason: 'stopping' }, this.queued);
+    }
+    clearTimeout(this.timer);
+    await this.producer.disconnect().catch(() => undefined);
+  }
+
+  private async connect(): Promise<void> {
+    while (!this.connected && !this.stopped) {
+      try {
+        await this.producer.connect();
+        this.connected = true;
+        this.backoffMs = 0;
+        this.opts.log.info({ topic: this.opts.topic }, 'producer connected');
+        this.kick();
+      } catch (e) {
+        this.backoffMs = Math.min(Math.max(this.backoffMs * 2, 250), 5000);
+        this.opts.log.warn({ err: (e as Error).message, retryInMs: this.backoffMs, queued: this.queued }, 'Kafka unreachable; queueing records');
+        await new Promise((r) => setTimeout(r, this.backoffMs));
+      }
+    }
+  }
+
+  private kick(): void {
+    clearTimeout(this.timer);
+    this.timer = undefined;
+    if (this.sending || !this.connected || this.queued === 0) return;
+    this.sending = this.sendLoop().finally(() => (this.sending = undefined));
+  }
+
+  private async sendLoop(): Promise<void> {
+    while (this.queued > 0 && this.connected) {
+      const end = Math.min(this.head + this.opts.batchMax, this.queue.length);
+      const batch = this.queue.slice(this.head, end);
+      const t0 = process.hrtime.bigint();
+      try {
+        await this.producer.send({
+          topic: this.opts.topic,
+          acks: -1,
+          compression: this.opts.compression === 'gzip' ? CompressionTypes.GZIP : CompressionTypes.None,
+          messages: batch,
+        });
+        this.m.latency.observe(Number(process.hrtime.bigint() - t0) / 1e9);
+        this.m.requests.inc({ result: 'ok' });
+        this.m.published.inc(batch.length);
+        this.head = end;
+        // Compact the queue array now and then instead of shifting on every batch.
+        if (this.head > 65_536 && this.head * 2 > this.queue.length) {
+          this.queue = this.queue.slice(this.head);
+          this.head = 0;
+        }
+        this.backoffMs = 0;
+      } catch (e) {
+        this.m.requests.inc({ result: 'error' });
+        this.backoffMs = Math.min(Math.max(this.backoffMs * 2, 100), 5000);
+        this.opts.log.warn({ err: (e as Error).message, queued: this.queued, retryInMs: this.backoffMs }, 'produce failed; will retry');
+        await new Promise((r) => setTimeout(r, this.backoffMs));
+        if (!this.connected) {
+          void this.connect();
+          return;
+        }
+      }
+    }
+    if (this.head === this.queue.length) {
+      this.queue = [];
+      this.head = 0;
+    }
+  }
+}

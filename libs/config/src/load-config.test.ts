@@ -1,0 +1,73 @@
+import { describe, expect, it } from 'vitest';
+import { ConfigError, describeConfig, loadConfig } from './load-config';
+import { SETTINGS } from './settings';
+
+describe('loadConfig', () => {
+  it('gives working defaults when nothing is set', () => {
+    const c = loadConfig(['DB_URL', 'TABLE_NAME', 'KAFKA_BROKERS', 'HEP_LISTEN', 'CAPTURE_ON', 'CAPTURE_NODE', 'KAFKA_PARTITIONS'], { env: {} });
+    expect(c.DB_URL).toBe('postgres://postgres@127.0.0.1:5432/sipcapture');
+    expect(c.TABLE_NAME).toBe('sip_capture');
+    expect(c.KAFKA_BROKERS).toEqual(['127.0.0.1:9092']);
+    expect(c.HEP_LISTEN).toEqual({ host: '0.0.0.0', port: 9060 });
+    expect(c.CAPTURE_ON).toBe(false);
+    expect(c.CAPTURE_NODE).toBe('homer01');
+    expect(c.KAFKA_PARTITIONS).toBe(12);
+  });
+
+  it('every setting has a default or is optional, so an empty environment validates', () => {
+    const names = Object.keys(SETTINGS) as (keyof typeof SETTINGS)[];
+    expect(() => loadConfig(names, { env: {} })).not.toThrow();
+  });
+
+  it.each([
+    ['DB_URL', 'nonsense'],
+    ['DB_URL', 'http://127.0.0.1/db'],
+    ['DB_URL', 'postgres://127.0.0.1'],
+    ['MT_MODE', 'sometimes'],
+    ['HEP_LISTEN', '9060'],
+    ['HEP_LISTEN', '0.0.0.0:70000'],
+    ['KAFKA_PARTITIONS', '0'],
+    ['KAFKA_PARTITIONS', 'twelve'],
+    ['CAPTURE_ON', 'maybe'],
+    ['RAW_SOCKET_LISTEN', '10.0.0.1:5090-5060'],
+    ['TABLE_NAME', 'sip capture'],
+    ['REDIS_URL', '127.0.0.1:6379'],
+    ['KAFKA_BROKERS', 'localhost'],
+    ['LOG_LEVEL', 'loud'],
+    ['CALLID_ALEG_HEADER', 'X CID'],
+  ] as const)('rejects %s=%s with a one-line message naming the variable', (name, value) => {
+    let err: unknown;
+    try {
+      loadConfig([name], { env: { [name]: value } });
+    } catch (e) {
+      err = e;
+    }
+    expect(err).toBeInstanceOf(ConfigError);
+    const msg = (err as Error).message;
+    expect(msg.startsWith(`invalid setting ${name}=`)).toBe(true);
+    expect(msg).not.toContain('\n');
+  });
+
+  it('parses lists, ranges and flags', () => {
+    const c = loadConfig(['KAFKA_BROKERS', 'RAW_SOCKET_LISTEN', 'CALLID_ALEG_HEADER', 'HEP_CAPTURE_ON', 'HEP_TLS_LISTEN'], {
+      env: { KAFKA_BROKERS: 'a:9092, b:9093', RAW_SOCKET_LISTEN: '10.0.0.1:5060-5090', CALLID_ALEG_HEADER: 'X-CID;P-Charging-Vector', HEP_CAPTURE_ON: '0', HEP_TLS_LISTEN: '[::1]:9061' },
+    });
+    expect(c.KAFKA_BROKERS).toEqual(['a:9092', 'b:9093']);
+    expect(c.RAW_SOCKET_LISTEN).toEqual({ ip: '10.0.0.1', portFrom: 5060, portTo: 5090 });
+    expect(c.CALLID_ALEG_HEADER).toEqual(['X-CID', 'P-Charging-Vector']);
+    expect(c.HEP_CAPTURE_ON).toBe(false);
+    expect(c.HEP_TLS_LISTEN).toEqual({ host: '::1', port: 9061 });
+  });
+
+  it('applies per-app defaults', () => {
+    expect(loadConfig(['METRICS_PORT'], { env: {}, defaults: { METRICS_PORT: '9096' } }).METRICS_PORT).toBe(9096);
+    expect(loadConfig(['METRICS_PORT'], { env: { METRICS_PORT: '9100' }, defaults: { METRICS_PORT: '9096' } }).METRICS_PORT).toBe(9100);
+  });
+
+  it('never shows secrets in errors or descriptions', () => {
+    expect(() => loadConfig(['HEP_TLS_LISTEN'], { env: { HEP_TLS_LISTEN: 'x' } })).toThrow(/HEP_TLS_LISTEN="x"/);
+    const d = describeConfig({ HEP_AUTH_KEY: 's3cret', DB_URL: 'mysql://root:pw@127.0.0.1/db' });
+    expect(JSON.stringify(d)).not.toContain('s3cret');
+    expect(JSON.stringify(d)).not.toContain(':pw@');
+  });
+});

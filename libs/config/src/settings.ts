@@ -1,0 +1,176 @@
+import { z } from 'zod';
+
+/**
+ * Every operator setting, by its environment variable name (see settings.md). Names follow Kamailio's
+ * sipcapture parameters in upper case so an existing configuration maps over one to one.
+ * Each app validates the subset it uses (see `loadConfig`).
+ */
+
+const flag = (dflt: '0' | '1') =>
+  z
+    .enum(['0', '1', 'on', 'off', 'true', 'false', 'yes', 'no'], { error: 'expected 0 or 1' })
+    .default(dflt)
+    .transform((v) => v === '1' || v === 'on' || v === 'true' || v === 'yes');
+
+const int = (dflt: number, min: number, max: number) =>
+  z
+    .string()
+    .default(String(dflt))
+    .refine((v) => /^\d+$/.test(v.trim()) && Number(v) >= min && Number(v) <= max, {
+      error: `expected a whole number from ${min} to ${max}`,
+    })
+    .transform(Number);
+
+const port = (dflt: number) => int(dflt, 1, 65535);
+
+/** `host:port`, `[v6]:port` or `:port`; host defaults to 0.0.0.0. */
+const listen = (dflt: string) =>
+  z
+    .string()
+    .default(dflt)
+    .transform((v, ctx) => {
+      const m = /^(?:\[([0-9a-fA-F:.]+)\]|([^:\s]*)):(\d{1,5})$/.exec(v.trim());
+      const p = m ? Number(m[3]) : NaN;
+      if (!m || p < 1 || p > 65535) {
+        ctx.addIssue({ code: 'custom', message: 'expected host:port (e.g. 0.0.0.0:9060)' });
+        return z.NEVER;
+      }
+      return { host: m[1] ?? (m[2] || '0.0.0.0'), port: p };
+    });
+
+const optionalString = z
+  .string()
+  .optional()
+  .transform((v) => (v === undefined || v.trim() === '' ? undefined : v));
+
+const headerList = (dflt: string) =>
+  z
+    .string()
+    .default(dflt)
+    .transform((v) => v.split(';').map((s) => s.trim()).filter(Boolean))
+    .refine((names) => names.every((n) => /^[A-Za-z0-9!#$%&'*+.^_`|~-]+$/.test(n)), {
+      error: 'expected ;-separated SIP header names',
+    });
+
+const dbUrl = z
+  .string()
+  .default('postgres://postgres@127.0.0.1:5432/sipcapture')
+  .refine(
+    (v) => {
+      try {
+        const u = new URL(v);
+        return ['postgres:', 'postgresql:', 'mysql:'].includes(u.protocol) && u.hostname !== '' && u.pathname.length > 1;
+      } catch {
+        return false;
+      }
+    },
+    { error: 'expected a postgres://, postgresql:// or mysql:// URL with a host and a database name' },
+  );
+
+const tableName = z
+  .string()
+  .default('sip_capture')
+  .refine((v) => v.split('|').every((t) => /^[A-Za-z_][A-Za-z0-9_%]*$/.test(t.trim())), {
+    error: 'expected one or more |-separated table names (letters, digits, _ and strftime fields like %Y%m%d)',
+  });
+
+/** `ip[:port[-port]]`, as Kamailio's raw_socket_listen. */
+const rawListen = z
+  .string()
+  .default('')
+  .transform((v, ctx) => {
+    const s = v.trim();
+    if (s === '') return undefined;
+    const m = /^(?:\[([0-9a-fA-F:.]+)\]|([^:\s]+))(?::(\d{1,5})(?:-(\d{1,5}))?)?$/.exec(s);
+    const ip = m ? (m[1] ?? m[2]) : undefined;
+    const from = m?.[3] ? Number(m[3]) : 5060;
+    const to = m?.[4] ? Number(m[4]) : from;
+    if (!m || !ip || from < 1 || to > 65535 || to < from) {
+      ctx.addIssue({ code: 'custom', message: 'expected ip[:port[-port]] (e.g. 10.0.0.1:5060-5090)' });
+      return z.NEVER;
+    }
+    return { ip, portFrom: from, portTo: to };
+  });
+
+export const SETTINGS = {
+  // storage (db-writer, cli, web)
+  DB_URL: dbUrl,
+  TABLE_NAME: tableName,
+  MT_MODE: z.enum(['rand', 'round_robin', 'hash'], { error: 'expected rand, round_robin or hash' }).default('rand'),
+  HASH_SOURCE: z.enum(['call_id', 'from_user', 'to_user'], { error: 'expected call_id, from_user or to_user' }).default('call_id'),
+  DB_INSERT_MODE: int(0, 0, 1),
+  DB_BATCH_SIZE: int(5000, 1, 100_000),
+  DB_FLUSH_MS: int(200, 1, 60_000),
+  DB_PARTITION: z.enum(['none', 'day'], { error: 'expected none or day' }).default('none'),
+  DB_PARTITION_AHEAD_DAYS: int(3, 0, 366),
+  DB_RETENTION_DAYS: int(0, 0, 36_500),
+
+  // capture flag and fleet (agents, cli)
+  CAPTURE_ON: flag('0'),
+  CAPTURE_FLAG_KEY: z.string().min(1, { error: 'expected a Redis key name' }).default('capture_on'),
+  REDIS_URL: z
+    .string()
+    .default('redis://127.0.0.1:6379')
+    .refine((v) => /^rediss?:\/\/[^\s]+$/.test(v), { error: 'expected a redis:// or rediss:// URL' }),
+
+  // Kafka (all)
+  KAFKA_BROKERS: z
+    .string()
+    .default('127.0.0.1:9092')
+    .transform((v) => v.split(',').map((s) => s.trim()).filter(Boolean))
+    .refine((list) => list.length > 0 && list.every((b) => /^[^\s:]+:\d{1,5}$/.test(b) || /^\[[0-9a-fA-F:]+\]:\d{1,5}$/.test(b)), {
+      error: 'expected comma-separated host:port brokers',
+    }),
+  KAFKA_TOPIC: z.string().regex(/^[A-Za-z0-9._-]{1,249}$/, { error: 'expected a Kafka topic name' }).default('sip.capture'),
+  KAFKA_DLQ_TOPIC: z.string().regex(/^[A-Za-z0-9._-]{1,249}$/, { error: 'expected a Kafka topic name' }).default('sip.capture.dlq'),
+  KAFKA_PARTITIONS: int(12, 1, 10_000),
+  KAFKA_GROUP_ID: z.string().min(1).default('sipcap-db-writer'),
+  KAFKA_COMPRESSION: z.enum(['none', 'gzip'], { error: 'expected none or gzip' }).default('gzip'),
+  KAFKA_BATCH_MAX: int(2000, 1, 100_000),
+  KAFKA_LINGER_MS: int(5, 0, 10_000),
+  KAFKA_QUEUE_MAX: int(200_000, 1_000, 10_000_000),
+
+  // record derivation (agents)
+  CAPTURE_NODE: z.string().min(1).max(125).default('homer01'),
+  CALLID_ALEG_HEADER: headerList('X-CID'),
+  CUSTOM_FIELD1_HEADER: headerList(''),
+  CUSTOM_FIELD2_HEADER: headerList(''),
+  CUSTOM_FIELD3_HEADER: headerList(''),
+  CAPTURE_BAD_MSGS: flag('0'),
+
+  // hep-agent
+  HEP_CAPTURE_ON: flag('1'),
+  HEP_LISTEN: listen('0.0.0.0:9060'),
+  HEP_TLS_LISTEN: z
+    .string()
+    .optional()
+    .transform((v) => (v && v.trim() ? v.trim() : undefined))
+    .pipe(listen('0.0.0.0:9061').optional()),
+  HEP_TLS_CERT: optionalString,
+  HEP_TLS_KEY: optionalString,
+  HEP_AUTH_KEY: optionalString,
+  HEP_UDP_RCVBUF: int(64 * 1024 * 1024, 65_536, 2 ** 31 - 1),
+
+  // raw agents
+  RAW_IPIP_CAPTURE_ON: flag('0'),
+  RAW_MONI_CAPTURE_ON: flag('0'),
+  RAW_SOCKET_LISTEN: rawListen,
+  RAW_INTERFACE: optionalString,
+  RAW_SOCK_CHILDREN: int(1, 1, 64),
+  PROMISCUOUS_ON: flag('0'),
+  RAW_MONI_BPF_ON: flag('0'),
+  PCAP_FILE: optionalString,
+  PCAP_PACE: z.enum(['realtime', 'fast'], { error: 'expected realtime or fast' }).default('fast'),
+  PCAP_BUFFER_MB: int(64, 1, 2048),
+
+  // all apps
+  METRICS_PORT: int(0, 0, 65535),
+  METRICS_HOST: z.string().default('0.0.0.0'),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], { error: 'expected fatal, error, warn, info, debug, trace or silent' }).default('info'),
+} as const;
+
+export type SettingName = keyof typeof SETTINGS;
+export type Settings = { [K in SettingName]: z.output<(typeof SETTINGS)[K]> };
+
+/** Settings whose values are never logged. */
+export const SECRET_SETTINGS: ReadonlySet<SettingName> = new Set(['HEP_AUTH_KEY', 'HEP_TLS_KEY']);

@@ -1,0 +1,3 @@
+export { COLUMNS, COLUMN_WIDTH, Proto, Family, MessageType, type CaptureRecord, type StringColumn } from './capture-record';
+export { encodeRecord, decodeRecord, RECORD_ENCODING_VERSION, STRING_COLUMNS, type RecordDecodeResult } from './kafka-codec';
+export { sampleRecord } from './sample-record';

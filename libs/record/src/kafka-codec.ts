@@ -1,0 +1,97 @@
+import { COLUMNS, type CaptureRecord } from './capture-record';
+
+/**
+ * Kafka value encoding of a CaptureRecord, version 1 (documented in ../README.md):
+ *
+ *   u8  version (1)
+ *   i64 micro_ts                      big-endian
+ *   u16 source_port, destination_port, contact_port, originator_port
+ *   i32 expires                       (-1 when absent)
+ *   u8  proto, family, type
+ *   then every string column in STRING_COLUMNS order: u16 byte length + UTF-8 bytes
+ *   u32 msg length + msg bytes        (raw, exactly as captured)
+ *
+ * Binary and positional: ~10x smaller and faster than JSON, and msg survives byte for byte.
+ * A new layout gets a new version byte; decoders keep reading the old ones.
+ */
+export const RECORD_ENCODING_VERSION = 1;
+
+type NumberColumn = 'source_port' | 'destination_port' | 'contact_port' | 'originator_port' | 'expires' | 'proto' | 'family' | 'type';
+const NON_STRING = new Set<string>(['micro_ts', 'msg', 'source_port', 'destination_port', 'contact_port', 'originator_port', 'expires', 'proto', 'family', 'type'] satisfies (NumberColumn | 'micro_ts' | 'msg')[]);
+
+/** String columns in wire order. */
+export const STRING_COLUMNS = COLUMNS.filter((c) => !NON_STRING.has(c)) as Exclude<(typeof COLUMNS)[number], NumberColumn | 'micro_ts' | 'msg'>[];
+
+const FIXED = 1 + 8 + 2 * 4 + 4 + 3;
+const MAX_STRING = 0xffff;
+
+// One scratch buffer reused by every encode: the record is written once and copied out once.
+let scratch = Buffer.allocUnsafe(256 * 1024);
+
+export type RecordDecodeResult = { ok: true; record: CaptureRecord } | { ok: false; reason: 'unknown_version' | 'truncated'; message: string };
+
+export function encodeRecord(r: CaptureRecord): Buffer {
+  // Upper bound: UTF-8 needs at most 3 bytes per UTF-16 unit.
+  let bound = FIXED + 4 + r.msg.length;
+  for (const c of STRING_COLUMNS) bound += 2 + r[c].length * 3;
+  if (bound > scratch.length) scratch = Buffer.allocUnsafe(Math.max(bound, scratch.length * 2));
+  const b = scratch;
+  b[0] = RECORD_ENCODING_VERSION;
+  b.writeBigInt64BE(r.micro_ts, 1);
+  b.writeUInt16BE(r.source_port & 0xffff, 9);
+  b.writeUInt16BE(r.destination_port & 0xffff, 11);
+  b.writeUInt16BE(r.contact_port & 0xffff, 13);
+  b.writeUInt16BE(r.originator_port & 0xffff, 15);
+  b.writeInt32BE(r.expires | 0, 17);
+  b[21] = r.proto;
+  b[22] = r.family;
+  b[23] = r.type;
+  let o = FIXED;
+  for (const c of STRING_COLUMNS) {
+    const s = r[c];
+    let n = s.length === 0 ? 0 : b.write(s, o + 2, 'utf8');
+    if (n > MAX_STRING) n = MAX_STRING; // columns are far narrower; this only guards the u16
+    b.writeUInt16BE(n, o);
+    o += 2 + n;
+  }
+  b.writeUInt32BE(r.msg.length, o);
+  o += 4;
+  r.msg.copy(b, o);
+  o += r.msg.length;
+  return Buffer.from(b.subarray(0, o));
+}
+
+/** Decodes a Kafka value; `msg` is a subarray of `buf` (no copy). */
+export function decodeRecord(buf: Buffer): RecordDecodeResult {
+  if (buf.length < 1) return { ok: false, reason: 'truncated', message: 'empty value' };
+  if (buf[0] !== RECORD_ENCODING_VERSION) {
+    return { ok: false, reason: 'unknown_version', message: `record encoding version ${buf[0]} is not known to this build` };
+  }
+  if (buf.length < FIXED + 4) return { ok: false, reason: 'truncated', message: 'value shorter than the fixed header' };
+  const r = {
+    micro_ts: buf.readBigInt64BE(1),
+    source_port: buf.readUInt16BE(9),
+    destination_port: buf.readUInt16BE(11),
+    contact_port: buf.readUInt16BE(13),
+    originator_port: buf.readUInt16BE(15),
+    expires: buf.readInt32BE(17),
+    proto: buf[21],
+    family: buf[22],
+    type: buf[23],
+  } as CaptureRecord;
+  let o = FIXED;
+  for (const c of STRING_COLUMNS) {
+    if (o + 2 > buf.length) return { ok: false, reason: 'truncated', message: `value ends before ${c}` };
+    const n = buf.readUInt16BE(o);
+    o += 2;
+    if (o + n > buf.length) return { ok: false, reason: 'truncated', message: `value ends inside ${c}` };
+    r[c] = n === 0 ? '' : buf.toString('utf8', o, o + n);
+    o += n;
+  }
+  if (o + 4 > buf.length) return { ok: false, reason: 'truncated', message: 'value ends before msg' };
+  const m = buf.readUInt32BE(o);
+  o += 4;
+  if (o + m !== buf.length) return { ok: false, reason: 'truncated', message: 'msg length does not match the value' };
+  r.msg = buf.subarray(o, o + m);
+  return { ok: true, record: r };
+}
