@@ -1,0 +1,15 @@
+export { decodeHep } from './decode-hep';
+export { decodeHep3 } from './decode-hep3';
+export { decodeHepLegacy } from './decode-hep-legacy';
+export { HEP_ERROR_REASONS, AF_INET, AF_INET6 } from './hep-packet';
+export type { HepPacket, HepResult, HepErrorReason } from './hep-packet';
+export { encodeHep3 } from './encode-hep3';
+export { encodeHep1, encodeHep2 } from './encode-hep-legacy';
+export type { HepEncodeInput } from './hep-encode-input';
+export { hep3Chunk, hep3Frame } from './hep3-frame';
+export { ChunkType, HEP3_MAX_SIZE } from './hep3-chunk-types';
+export { MAX_DECOMPRESSED_SIZE } from './decompress-payload';
+export { HepStreamReader } from './hep-stream-reader';
+export type { HepStreamHandlers, HepStreamErrorReason } from './hep-stream-reader';
+export { formatIpv4, formatIpv6 } from './ip-format';
+export { parseIp, parseIpv4, parseIpv6 } from './ip-parse';
