@@ -3,3 +3,4 @@ export { ensureTopic } from './topic';
 export { RecordProducer, type RecordProducerOptions } from './record-producer';
 export { BatchConsumer, type BatchConsumerOptions, type BatchHandler, type ConsumedBatch } from './batch-consumer';
 export { consumerLag, type PartitionLag } from './consumer-lag';
+export { DeadLetterPublisher, type DeadLetterInput } from './dead-letter-publisher';

@@ -37,6 +37,8 @@ export class RecordProducer {
       // Idempotent: a request retried after a lost reply is not written twice by the broker.
       idempotent: true,
       maxInFlightRequests: 1,
+      // The idempotent producer needs unlimited retries to keep its guarantee; the queue above is bounded.
+      retry: { retries: Number.MAX_SAFE_INTEGER, initialRetryTime: 200, maxRetryTime: 3000 },
     });
     this.producer.on(this.producer.events.DISCONNECT, () => (this.connected = false));
     const registers = opts.registry ? [opts.registry] : [];

@@ -13,7 +13,9 @@ export async function ensureTopic(
   const admin = kafka.admin();
   await admin.connect();
   try {
-    const created = await admin.createTopics({
+    // Ask first: kafkajs logs an error line for a CreateTopics of an existing topic.
+    const exists = (await admin.listTopics()).includes(opts.topic);
+    const created = !exists && await admin.createTopics({
       waitForLeaders: true,
       topics: [
         {

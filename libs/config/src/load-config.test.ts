@@ -20,6 +20,7 @@ describe('loadConfig', () => {
   });
 
   it.each([
+    ['CUSTOM_FIELD1_HEADER', 'X A'],
     ['DB_URL', 'nonsense'],
     ['DB_URL', 'http://127.0.0.1/db'],
     ['DB_URL', 'postgres://127.0.0.1'],
@@ -69,5 +70,12 @@ describe('loadConfig', () => {
     const d = describeConfig({ HEP_AUTH_KEY: 's3cret', DB_URL: 'mysql://root:pw@127.0.0.1/db' });
     expect(JSON.stringify(d)).not.toContain('s3cret');
     expect(JSON.stringify(d)).not.toContain(':pw@');
+  });
+});
+
+describe('optional listen addresses', () => {
+  it('leaves HEP_TLS_LISTEN unset when absent or empty', () => {
+    expect(loadConfig(['HEP_TLS_LISTEN'], { env: {} }).HEP_TLS_LISTEN).toBeUndefined();
+    expect(loadConfig(['HEP_TLS_LISTEN'], { env: { HEP_TLS_LISTEN: '' } }).HEP_TLS_LISTEN).toBeUndefined();
   });
 });

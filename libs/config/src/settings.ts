@@ -52,6 +52,11 @@ const headerList = (dflt: string) =>
       error: 'expected ;-separated SIP header names',
     });
 
+/** One SIP header name, or unset. */
+const headerName = optionalString.refine((v) => v === undefined || /^[A-Za-z0-9!#$%&'*+.^_`|~-]+$/.test(v), {
+  error: 'expected one SIP header name',
+});
+
 const dbUrl = z
   .string()
   .default('postgres://postgres@127.0.0.1:5432/sipcapture')
@@ -133,19 +138,15 @@ export const SETTINGS = {
   // record derivation (agents)
   CAPTURE_NODE: z.string().min(1).max(125).default('homer01'),
   CALLID_ALEG_HEADER: headerList('X-CID'),
-  CUSTOM_FIELD1_HEADER: headerList(''),
-  CUSTOM_FIELD2_HEADER: headerList(''),
-  CUSTOM_FIELD3_HEADER: headerList(''),
+  CUSTOM_FIELD1_HEADER: headerName,
+  CUSTOM_FIELD2_HEADER: headerName,
+  CUSTOM_FIELD3_HEADER: headerName,
   CAPTURE_BAD_MSGS: flag('0'),
 
   // hep-agent
   HEP_CAPTURE_ON: flag('1'),
   HEP_LISTEN: listen('0.0.0.0:9060'),
-  HEP_TLS_LISTEN: z
-    .string()
-    .optional()
-    .transform((v) => (v && v.trim() ? v.trim() : undefined))
-    .pipe(listen('0.0.0.0:9061').optional()),
+  HEP_TLS_LISTEN: z.union([z.undefined(), z.literal('').transform(() => undefined), listen('')]),
   HEP_TLS_CERT: optionalString,
   HEP_TLS_KEY: optionalString,
   HEP_AUTH_KEY: optionalString,

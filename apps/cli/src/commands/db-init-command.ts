@@ -1,0 +1,93 @@
+import { ensureTopic } from '@sipcap/bus';
+import { redactUrl } from '@sipcap/config';
+import { dialectOf, ensureDatabase, ensureSchema, OFFSETS_TABLE, openStore, TableRouter, type Store } from '@sipcap/store';
+import type { CliIo } from '../cli-io';
+import { errorText, UsageError } from '../cli-errors';
+import { isPartitioned, openDbClient, tableExists } from '../db/db-client';
+import { dbFailureText } from '../db/db-failure';
+import { cliKafka, cliLogger, kafkaFailureText } from '../kafka-connection';
+import { loadSettings } from '../load-settings';
+import { noExtraArgs, parseCommandArgs } from '../parse-command-args';
+
+const COMMAND = 'db init';
+
+/**
+ * `sipcap db init`: the database, today's capture tables and the offsets table, the capture topic and
+ * the dead-letter topic. Everything is created only when missing, so it is safe to run on every start.
+ * A failing part does not stop the other; the exit code is 1 when any failed.
+ */
+export async function dbInitCommand(io: CliIo, args: string[]): Promise<number> {
+  const { values, positionals } = parseCommandArgs(COMMAND, args, { 'skip-db': { type: 'boolean' }, 'skip-kafka': { type: 'boolean' } });
+  noExtraArgs(COMMAND, positionals, 0);
+  const cfg = loadSettings(io, COMMAND, [
+    'DB_URL', 'TABLE_NAME', 'DB_PARTITION', 'DB_PARTITION_AHEAD_DAYS', 'KAFKA_BROKERS', 'KAFKA_TOPIC', 'KAFKA_DLQ_TOPIC', 'KAFKA_PARTITIONS', 'LOG_LEVEL',
+  ]);
+  const dialect = dialectOf(cfg.DB_URL);
+  if (dialect === 'mysql' && cfg.DB_PARTITION === 'day' && !values['skip-db']) {
+    throw new UsageError('DB_PARTITION=day works with PostgreSQL only; unset DB_PARTITION (or set it to none) for MySQL/MariaDB', COMMAND);
+  }
+  let router: TableRouter;
+  try {
+    router = new TableRouter({ tableName: cfg.TABLE_NAME });
+  } catch (e) {
+    throw new UsageError(`invalid setting TABLE_NAME=${JSON.stringify(cfg.TABLE_NAME)}: ${errorText(e)}`, COMMAND);
+  }
+
+  let failed = false;
+  if (!values['skip-db']) {
+    try {
+      await initDatabase(io, cfg.DB_URL, router, cfg.TABLE_NAME, cfg.DB_PARTITION, cfg.DB_PARTITION_AHEAD_DAYS);
+    } catch (e) {
+      failed = true;
+      io.err(`sipcap db init: ${dbFailureText(cfg.DB_URL, e)}\n`);
+    }
+  }
+  if (!values['skip-kafka']) {
+    const kafka = cliKafka(cfg.KAFKA_BROKERS, cliLogger(cfg.LOG_LEVEL));
+    try {
+      for (const topic of [cfg.KAFKA_TOPIC, cfg.KAFKA_DLQ_TOPIC]) {
+        const r = await ensureTopic(kafka, { topic, partitions: cfg.KAFKA_PARTITIONS });
+        const note = !r.created && r.partitions < cfg.KAFKA_PARTITIONS ? `; fewer than KAFKA_PARTITIONS=${cfg.KAFKA_PARTITIONS}: at most ${r.partitions} db-writers share the work` : '';
+        io.out(`topic ${topic}: ${r.created ? 'created' : 'exists'} (${r.partitions} partitions${note})\n`);
+      }
+    } catch (e) {
+      failed = true;
+      io.err(`sipcap db init: ${kafkaFailureText(cfg.KAFKA_BROKERS, e)}\n`);
+    }
+  }
+  return failed ? 1 : 0;
+}
+
+async function initDatabase(io: CliIo, dbUrl: string, router: TableRouter, tableName: string, partition: 'none' | 'day', aheadDays: number): Promise<void> {
+  const url = new URL(dbUrl);
+  const name = decodeURIComponent(url.pathname.slice(1));
+  const createdDb = await ensureDatabase(dbUrl);
+  io.out(`database ${name} on ${redactUrl(`${url.protocol}//${url.host}`)}: ${createdDb ? 'created' : 'exists'}\n`);
+
+  const tables = [...router.tablesAt(Date.now()), OFFSETS_TABLE];
+  const db = await openDbClient(dbUrl);
+  let store: Store | undefined;
+  try {
+    const before = new Map<string, boolean>();
+    for (const t of tables) before.set(t, await tableExists(db, t));
+    const notes: string[] = [];
+    store = await openStore(dbUrl, {
+      partition,
+      partitionAheadDays: aheadDays,
+      poolSize: 1,
+      log: (level, msg) => {
+        if (level === 'warn' || level === 'error') notes.push(msg);
+      },
+    });
+    await ensureSchema(store, tableName);
+    for (const t of tables) {
+      const kind = t !== OFFSETS_TABLE && (await isPartitioned(db, t)) ? ' (partitioned by day)' : '';
+      const state = before.get(t) ? 'exists' : (await tableExists(db, t)) ? 'created' : 'missing';
+      io.out(`table ${t}: ${state}${kind}\n`);
+    }
+    for (const n of notes) io.err(`sipcap db init: note: ${n}\n`);
+  } finally {
+    await store?.close().catch(() => undefined);
+    await db.close();
+  }
+}

@@ -1,0 +1,181 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import { listAgents, type AgentReport } from '@sipcap/capture-flag';
+import { consumerLag } from '@sipcap/bus';
+import { redactUrl } from '@sipcap/config';
+import type { CliIo } from '../cli-io';
+import { CliFailure, errorText } from '../cli-errors';
+import { cliKafka, cliLogger, kafkaFailureText } from '../kafka-connection';
+import { loadSettings } from '../load-settings';
+import { intOption, noExtraArgs, parseCommandArgs } from '../parse-command-args';
+import { closeRedis, connectRedis } from '../redis-connection';
+import { agentRates, type AgentRates } from '../status/agent-rates';
+import { formatDuration, formatRate, formatTable } from '../status/format-table';
+import { describeFlag, readFlagReport, type FlagReport } from './capture-command';
+
+const COMMAND = 'status';
+
+export interface AgentStatus extends AgentRates {
+  node: string;
+  app: string;
+  pid: number;
+  host: string;
+  captureOn: boolean;
+  updatedAt: string;
+  startedAt: string;
+  /** Age of the newest report when read. */
+  ageMs: number;
+  /** Older than two report periods: the agent may be stuck or gone (it drops out at three). */
+  stale: boolean;
+  counters: Record<string, number>;
+}
+
+export interface WritersStatus {
+  group: string;
+  topic: string;
+  topicExists: boolean;
+  lag?: number;
+  partitions?: { partition: number; committed: number; end: number; lag: number }[];
+  groupState?: string;
+  members?: number;
+}
+
+export interface StatusReport {
+  flag?: FlagReport;
+  agents?: AgentStatus[];
+  writers?: WritersStatus;
+  errors: { component: 'redis' | 'kafka'; message: string }[];
+}
+
+/** `sipcap status`. */
+export async function statusCommand(io: CliIo, args: string[]): Promise<number> {
+  const { values, positionals } = parseCommandArgs(COMMAND, args, { json: { type: 'boolean' }, sample: { type: 'string' } });
+  noExtraArgs(COMMAND, positionals, 0);
+  const sampleMs = intOption(COMMAND, 'sample', values.sample, 1000, 0, 60_000);
+  const cfg = loadSettings(io, COMMAND, ['REDIS_URL', 'CAPTURE_FLAG_KEY', 'CAPTURE_ON', 'KAFKA_BROKERS', 'KAFKA_TOPIC', 'KAFKA_GROUP_ID', 'LOG_LEVEL']);
+
+  const report: StatusReport = { errors: [] };
+  // Redis and Kafka are asked at the same time: a Kafka that does not answer costs its retries only once.
+  await Promise.all([
+    fleet(cfg.REDIS_URL, cfg.CAPTURE_FLAG_KEY, cfg.CAPTURE_ON, sampleMs).then(
+      (r) => Object.assign(report, r),
+      (e) => report.errors.push({ component: 'redis', message: e instanceof CliFailure ? e.message : `Redis at ${redactUrl(cfg.REDIS_URL)}: ${errorText(e)}` }),
+    ),
+    writers(cfg.KAFKA_BROKERS, cfg.KAFKA_GROUP_ID, cfg.KAFKA_TOPIC, cfg.LOG_LEVEL).then(
+      (w) => (report.writers = w),
+      (e) => report.errors.push({ component: 'kafka', message: kafkaFailureText(cfg.KAFKA_BROKERS, e) }),
+    ),
+  ]);
+
+  if (values.json) io.out(JSON.stringify(report, null, 2) + '\n');
+  else printStatus(io, report, sampleMs, cfg.REDIS_URL);
+  for (const e of report.errors) io.err(`sipcap status: ${e.message}\n`);
+  return report.errors.length > 0 ? 1 : 0;
+}
+
+/** The flag and the agents, with rates from two reads `sampleMs` apart. */
+async function fleet(redisUrl: string, key: string, captureOn: boolean, sampleMs: number): Promise<Pick<StatusReport, 'flag' | 'agents'>> {
+  const redis = await connectRedis(redisUrl);
+  try {
+    const flag = await readFlagReport(redis, key, captureOn);
+    const first = await listAgents(redis);
+    let second: AgentReport[] = first;
+    if (sampleMs > 0 && first.length > 0) {
+      await sleep(sampleMs);
+      second = await listAgents(redis);
+    }
+    const now = Date.now();
+    const byId = new Map(first.map((a) => [agentId(a), a]));
+    const agents = second.map((later): AgentStatus => {
+      const earlier = byId.get(agentId(later));
+      const rates = earlier && earlier !== later ? agentRates(earlier, later) : agentRates(later);
+      const ageMs = now - Date.parse(later.updatedAt);
+      return {
+        node: later.node,
+        app: later.app,
+        pid: later.pid,
+        host: later.host,
+        captureOn: later.captureOn,
+        updatedAt: later.updatedAt,
+        startedAt: later.startedAt,
+        ageMs,
+        stale: ageMs > 2 * later.intervalMs,
+        counters: later.counters,
+        ...rates,
+      };
+    });
+    return { flag, agents };
+  } finally {
+    await closeRedis(redis);
+  }
+}
+
+function agentId(a: AgentReport): string {
+  return `${a.node}\0${a.app}\0${a.host}\0${a.pid}`;
+}
+
+/** The db-writers' consumer group: its lag on the topic and whether it has members. */
+async function writers(brokers: string[], group: string, topic: string, logLevel: string): Promise<WritersStatus> {
+  const kafka = cliKafka(brokers, cliLogger(logLevel));
+  const admin = kafka.admin();
+  await admin.connect();
+  try {
+    const topics = await admin.listTopics();
+    if (!topics.includes(topic)) return { group, topic, topicExists: false };
+    const [lag, groups] = await Promise.all([consumerLag(kafka, group, topic), admin.describeGroups([group])]);
+    const g = groups.groups[0];
+    return {
+      group,
+      topic,
+      topicExists: true,
+      lag: Number(lag.total),
+      partitions: lag.partitions.map((p) => ({ partition: p.partition, committed: Number(p.committed), end: Number(p.end), lag: Number(p.lag) })),
+      groupState: g?.state,
+      members: g?.members.length ?? 0,
+    };
+  } finally {
+    await admin.disconnect();
+  }
+}
+
+function printStatus(io: CliIo, r: StatusReport, sampleMs: number, redisUrl: string): void {
+  const lines: string[] = [];
+  if (r.flag) lines.push(`capture: ${describeFlag(r.flag)}`);
+  else lines.push('capture: unknown (Redis unreachable)');
+
+  if (r.agents === undefined) {
+    lines.push('agents: unknown (Redis unreachable)');
+  } else if (r.agents.length === 0) {
+    lines.push(`agents: none seen (running agents report to ${redactUrl(redisUrl)} every few seconds; are they pointed at this REDIS_URL?)`);
+  } else {
+    const basis = sampleMs > 0 ? `rates per second over ${formatDuration(sampleMs)} (avg: since start, when no new report came in)` : 'rates per second since start';
+    lines.push(`agents: ${r.agents.length} seen; ${basis}`);
+    const rows = r.agents.map((a) => [
+      a.node,
+      a.app,
+      String(a.pid),
+      a.host,
+      a.captureOn ? 'on' : 'off',
+      formatDuration(a.ageMs) + (a.stale ? ' stale' : ''),
+      formatCounters(a),
+    ]);
+    for (const l of formatTable(['NODE', 'APP', 'PID', 'HOST', 'CAPTURE', 'REPORTED', 'COUNTERS'], rows)) lines.push('  ' + l);
+  }
+
+  const w = r.writers;
+  if (w === undefined) lines.push('writers: unknown (Kafka unreachable)');
+  else if (!w.topicExists) lines.push(`writers: topic ${w.topic} does not exist yet (create it with: sipcap db init)`);
+  else {
+    const members = w.members === 0 ? 'no writer connected' : `${w.members} writer${w.members === 1 ? '' : 's'} connected`;
+    lines.push(`writers: group ${w.group} on ${w.topic}: lag ${w.lag} message${w.lag === 1 ? '' : 's'} over ${w.partitions?.length} partitions; ${members} (group ${w.groupState})`);
+    const behind = (w.partitions ?? []).filter((p) => p.lag > 0);
+    if (behind.length > 0 && behind.length <= 16) lines.push('  behind: ' + behind.map((p) => `p${p.partition} ${p.lag}`).join(', '));
+  }
+  io.out(lines.join('\n') + '\n');
+}
+
+function formatCounters(a: AgentStatus): string {
+  const parts = Object.entries(a.rates).map(([k, v]) => `${k} ${formatRate(v)}/s`);
+  for (const [k, v] of Object.entries(a.gauges)) parts.push(`${k} ${v}`);
+  if (parts.length === 0) return '-';
+  return parts.join(', ') + (a.basis === 'average' && Object.keys(a.rates).length > 0 ? ' (avg)' : '');
+}

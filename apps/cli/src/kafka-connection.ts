@@ -1,0 +1,35 @@
+import pino, { type Logger } from 'pino';
+import type { Kafka } from 'kafkajs';
+import { createKafka } from '@sipcap/bus';
+import { errorText } from './cli-errors';
+
+/**
+ * The CLI's logger, on stderr: silent unless LOG_LEVEL asks for debug or trace (kafkajs retries would
+ * otherwise interleave JSON lines with the command's output; the command reports failures itself).
+ */
+export function cliLogger(level: string | undefined): Logger {
+  const wanted = level === 'debug' || level === 'trace' ? level : 'silent';
+  return pino({ level: wanted }, pino.destination(2));
+}
+
+export function cliKafka(brokers: string[], log: Logger): Kafka {
+  return createKafka({ brokers, clientId: 'sipcap-cli', log });
+}
+
+/** The error, or the one it wraps, is about reaching the broker at all. */
+export function isConnectionError(e: unknown): boolean {
+  for (let cur: unknown = e, depth = 0; cur && depth < 5; depth++) {
+    const err = cur as { name?: string; message?: string; originalError?: unknown; cause?: unknown };
+    if (err.name === 'KafkaJSConnectionError' || err.name === 'KafkaJSBrokerNotFound') return true;
+    if (/ECONNREFUSED|ETIMEDOUT|ENOTFOUND|EHOSTUNREACH|Connection timeout|Failed to connect/i.test(err.message ?? '')) return true;
+    cur = err.originalError ?? err.cause;
+  }
+  return false;
+}
+
+/** What to tell the operator when a Kafka call fails. */
+export function kafkaFailureText(brokers: string[], e: unknown): string {
+  return isConnectionError(e)
+    ? `cannot reach Kafka at ${brokers.join(',')} (KAFKA_BROKERS): ${errorText(e)}; start it (bash scripts/kafka.sh start) or point KAFKA_BROKERS at it`
+    : `Kafka at ${brokers.join(',')} answered with an error: ${errorText(e)}`;
+}

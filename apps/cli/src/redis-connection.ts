@@ -1,0 +1,34 @@
+import { Redis } from 'ioredis';
+import { redactUrl } from '@sipcap/config';
+import { CliFailure, errorText } from './cli-errors';
+
+/**
+ * A Redis connection for one command: it fails at once (no retries, no offline queue) so an operator
+ * hears that Redis is down instead of waiting on a hung command.
+ */
+export async function connectRedis(url: string, timeoutMs = 3000): Promise<Redis> {
+  const redis = new Redis(url, {
+    lazyConnect: true,
+    connectTimeout: timeoutMs,
+    maxRetriesPerRequest: 0,
+    enableOfflineQueue: false,
+    retryStrategy: () => null,
+    // ioredis arms this timer on disconnect even for a socket that is already closed (a refused
+    // connection), and the process would wait for it: keep it short.
+    disconnectTimeout: 200,
+  });
+  let lastError: unknown;
+  redis.on('error', (e) => (lastError = e)); // reported below; without a listener ioredis prints its own
+  try {
+    await redis.connect();
+    return redis;
+  } catch (e) {
+    redis.disconnect();
+    throw new CliFailure(`cannot reach Redis at ${redactUrl(url)} (REDIS_URL): ${errorText(lastError ?? e)}; start Redis or point REDIS_URL at it`);
+  }
+}
+
+export async function closeRedis(redis: Redis | undefined): Promise<void> {
+  if (!redis) return;
+  await redis.quit().catch(() => redis.disconnect());
+}

@@ -1,0 +1,95 @@
+// db-writer: a Kafka consumer-group member that stores capture records with delayed, batched,
+// idempotent inserts into PostgreSQL or MySQL/MariaDB. Run more of them to write faster.
+import { hostname } from 'node:os';
+import { loadConfigOrExit, describeConfig } from '@sipcap/config';
+import { startApp, Gauge } from '@sipcap/telemetry';
+import { BatchConsumer, consumerLag, createKafka, DeadLetterPublisher, ensureTopic } from '@sipcap/bus';
+import { DelayedWriter, ensureDatabase, ensureSchema, isStoreError, openStore, TableRouter } from '@sipcap/store';
+
+const APP = 'db-writer';
+const config = loadConfigOrExit(
+  APP,
+  [
+    'DB_URL', 'TABLE_NAME', 'MT_MODE', 'HASH_SOURCE', 'DB_INSERT_MODE', 'DB_BATCH_SIZE', 'DB_FLUSH_MS',
+    'DB_PARTITION', 'DB_PARTITION_AHEAD_DAYS', 'DB_RETENTION_DAYS',
+    'KAFKA_BROKERS', 'KAFKA_TOPIC', 'KAFKA_DLQ_TOPIC', 'KAFKA_PARTITIONS', 'KAFKA_GROUP_ID',
+    'METRICS_HOST', 'METRICS_PORT', 'LOG_LEVEL',
+  ],
+  { defaults: { METRICS_PORT: '9097' } },
+);
+if (config.DB_PARTITION === 'day' && !config.DB_URL.startsWith('postgres')) {
+  process.stderr.write(`${APP}: invalid setting DB_PARTITION=day: day partitions need PostgreSQL (DB_URL is not postgres://)\n`);
+  process.exit(2);
+}
+
+void startApp(APP, { logLevel: config.LOG_LEVEL, metricsHost: config.METRICS_HOST, metricsPort: config.METRICS_PORT }, async ({ log, registry, health }) => {
+  log.info({ config: describeConfig(config) }, 'starting');
+  const router = new TableRouter({ tableName: config.TABLE_NAME, mode: config.MT_MODE, hashSource: config.HASH_SOURCE });
+
+  await ensureDatabase(config.DB_URL);
+  const store = await openStore(config.DB_URL, {
+    log: (level, msg) => log[level](msg),
+    insertMode: config.DB_INSERT_MODE === 1 ? 'delayed' : 'plain',
+    partition: config.DB_PARTITION,
+    partitionAheadDays: config.DB_PARTITION_AHEAD_DAYS,
+    retentionDays: config.DB_RETENTION_DAYS,
+  });
+  const tables = await ensureSchema(store, config.TABLE_NAME);
+  log.info({ tables }, 'schema ready');
+
+  const kafka = createKafka({ brokers: config.KAFKA_BROKERS, clientId: `${APP}-${hostname()}`, log });
+  await ensureTopic(kafka, { topic: config.KAFKA_TOPIC, partitions: config.KAFKA_PARTITIONS, log });
+  await ensureTopic(kafka, { topic: config.KAFKA_DLQ_TOPIC, partitions: 1, log });
+  const deadLetters = new DeadLetterPublisher(kafka, { topic: config.KAFKA_DLQ_TOPIC, sourceTopic: config.KAFKA_TOPIC });
+  await deadLetters.connect();
+
+  const writer = new DelayedWriter({
+    store,
+    router,
+    group: config.KAFKA_GROUP_ID,
+    topic: config.KAFKA_TOPIC,
+    batchSize: config.DB_BATCH_SIZE,
+    flushMs: config.DB_FLUSH_MS,
+    deadLetter: (letters) => deadLetters.publish(letters),
+    isRetryable: (e) => !isStoreError(e) || e.kind === 'retryable',
+    log,
+    registry,
+  });
+  const consumer = new BatchConsumer(kafka, {
+    topic: config.KAFKA_TOPIC,
+    groupId: config.KAFKA_GROUP_ID,
+    log,
+    registry,
+    partitionsConsumedConcurrently: config.KAFKA_PARTITIONS,
+  });
+  await consumer.start((batch) => writer.add(batch.partition, batch.messages));
+  log.info({ topic: config.KAFKA_TOPIC, group: config.KAFKA_GROUP_ID, db: describeConfig({ DB_URL: config.DB_URL }).DB_URL }, 'db-writer consuming');
+
+  // Consumer lag, sampled for the metrics and the health check (a slow admin call must not block scrapes).
+  let lag: bigint | undefined;
+  new Gauge({ name: 'sipcap_kafka_consumer_lag', help: 'Records in the topic not yet stored by the writer group', registers: [registry], collect() { if (lag !== undefined) this.set(Number(lag)); } });
+  const lagTimer = setInterval(() => {
+    consumerLag(kafka, config.KAFKA_GROUP_ID, config.KAFKA_TOPIC).then((l) => (lag = l.total), (e) => log.debug({ err: (e as Error).message }, 'lag check failed'));
+  }, 5000);
+  // Day partitions ahead and retention, hourly; the store takes an advisory lock so one writer does it.
+  const maintain = async () => {
+    if (config.DB_PARTITION !== 'day') return;
+    await ensureSchema(store, config.TABLE_NAME).catch((e) => log.warn({ err: (e as Error).message }, 'partition upkeep failed'));
+    if (config.DB_RETENTION_DAYS > 0) {
+      const r = await store.dropExpiredPartitions().catch((e) => (log.warn({ err: (e as Error).message }, 'retention failed'), undefined));
+      if (r?.dropped.length) log.info({ dropped: r.dropped }, 'dropped expired partitions');
+    }
+  };
+  void maintain();
+  const maintainTimer = setInterval(() => void maintain(), 3600_000);
+  health.register('consumer', () => consumer.isRunning || 'consumer not running');
+
+  return async () => {
+    clearInterval(lagTimer);
+    clearInterval(maintainTimer);
+    // Stop fetching, write what is buffered (each batch then commits its offsets), leave the group.
+    await Promise.all([consumer.stop(), writer.stop()]);
+    await deadLetters.disconnect();
+    await store.close();
+  };
+});

@@ -1,0 +1,39 @@
+// hep-agent: HEP v1/v2/v3 over UDP, TCP and optionally TLS in; capture records out to Kafka.
+import { loadConfigOrExit, describeConfig } from '@sipcap/config';
+import { startApp } from '@sipcap/telemetry';
+import { AGENT_SETTINGS, HepIngest, startAgentRuntime } from '@sipcap/capture';
+import { listenUdp } from './udp-listener';
+import { listenStream } from './tcp-listener';
+
+const APP = 'hep-agent';
+const config = loadConfigOrExit(
+  APP,
+  [...AGENT_SETTINGS, 'HEP_CAPTURE_ON', 'HEP_LISTEN', 'HEP_TLS_LISTEN', 'HEP_TLS_CERT', 'HEP_TLS_KEY', 'HEP_AUTH_KEY', 'HEP_UDP_RCVBUF'],
+  { defaults: { METRICS_PORT: '9096' } },
+);
+if (config.HEP_TLS_LISTEN && !(config.HEP_TLS_CERT && config.HEP_TLS_KEY)) {
+  process.stderr.write(`${APP}: invalid setting HEP_TLS_LISTEN: HEP_TLS_CERT and HEP_TLS_KEY must name the certificate and key files\n`);
+  process.exit(2);
+}
+
+void startApp(APP, { logLevel: config.LOG_LEVEL, metricsHost: config.METRICS_HOST, metricsPort: config.METRICS_PORT, node: config.CAPTURE_NODE }, async ({ log, registry, health }) => {
+  log.info({ config: describeConfig(config) }, 'starting');
+  if (!config.HEP_CAPTURE_ON) {
+    log.warn('HEP_CAPTURE_ON=0: HEP capture is disabled; nothing to do but serve metrics');
+    return async () => undefined;
+  }
+  const runtime = await startAgentRuntime({ app: APP, config, log, registry, health });
+  const ingest = new HepIngest({ publisher: runtime.publisher, authKey: config.HEP_AUTH_KEY, log, registry });
+  const { host, port } = config.HEP_LISTEN;
+  const udp = await listenUdp({ host, port, rcvbuf: config.HEP_UDP_RCVBUF, ingest, log });
+  const tcp = await listenStream({ transport: 'tcp', host, port, ingest, log });
+  const tls = config.HEP_TLS_LISTEN
+    ? await listenStream({ transport: 'tls', ...config.HEP_TLS_LISTEN, tls: { cert: config.HEP_TLS_CERT!, key: config.HEP_TLS_KEY! }, ingest, log })
+    : undefined;
+  log.info({ udp: `${host}:${port}`, tcp: `${host}:${port}`, tls: config.HEP_TLS_LISTEN, topic: config.KAFKA_TOPIC }, 'hep-agent ready');
+
+  return async () => {
+    await Promise.all([udp.close(), tcp.close(), tls?.close()]);
+    await runtime.stop();
+  };
+});

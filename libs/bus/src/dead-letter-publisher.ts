@@ -1,0 +1,46 @@
+import type { Kafka, Producer } from 'kafkajs';
+
+export interface DeadLetterInput {
+  partition: number;
+  offset: bigint;
+  key: Buffer | null;
+  value: Buffer | null;
+  error: string;
+}
+
+/**
+ * Sends records the database can never take to the dead-letter topic: the original key and value,
+ * with the error and the source position in headers, so they can be inspected and replayed.
+ */
+export class DeadLetterPublisher {
+  private readonly producer: Producer;
+
+  constructor(kafka: Kafka, private readonly opts: { topic: string; sourceTopic: string }) {
+    this.producer = kafka.producer({ allowAutoTopicCreation: false });
+  }
+
+  connect(): Promise<void> {
+    return this.producer.connect();
+  }
+
+  async publish(letters: readonly DeadLetterInput[]): Promise<void> {
+    await this.producer.send({
+      topic: this.opts.topic,
+      acks: -1,
+      messages: letters.map((l) => ({
+        key: l.key,
+        value: l.value,
+        headers: {
+          'sipcap-error': l.error.slice(0, 2000),
+          'sipcap-source-topic': this.opts.sourceTopic,
+          'sipcap-source-partition': String(l.partition),
+          'sipcap-source-offset': String(l.offset),
+        },
+      })),
+    });
+  }
+
+  disconnect(): Promise<void> {
+    return this.producer.disconnect();
+  }
+}

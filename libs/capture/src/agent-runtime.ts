@@ -1,0 +1,108 @@
+import type { Logger } from 'pino';
+import { Gauge, type Registry } from 'prom-client';
+import { createKafka, ensureTopic, RecordProducer } from '@sipcap/bus';
+import { AgentReporter, CaptureFlag } from '@sipcap/capture-flag';
+import type { Settings } from '@sipcap/config';
+import { CapturePublisher } from './capture-publisher';
+
+/** The settings every capture agent reads. */
+export const AGENT_SETTINGS = [
+  'CAPTURE_ON', 'CAPTURE_FLAG_KEY', 'REDIS_URL', 'CAPTURE_NODE', 'CALLID_ALEG_HEADER',
+  'CUSTOM_FIELD1_HEADER', 'CUSTOM_FIELD2_HEADER', 'CUSTOM_FIELD3_HEADER', 'CAPTURE_BAD_MSGS',
+  'KAFKA_BROKERS', 'KAFKA_TOPIC', 'KAFKA_PARTITIONS', 'KAFKA_COMPRESSION', 'KAFKA_BATCH_MAX', 'KAFKA_LINGER_MS', 'KAFKA_QUEUE_MAX',
+  'METRICS_HOST', 'METRICS_PORT', 'LOG_LEVEL',
+] as const satisfies readonly (keyof Settings)[];
+
+export type AgentSettings = Pick<Settings, (typeof AGENT_SETTINGS)[number]>;
+
+export interface AgentRuntime {
+  publisher: CapturePublisher;
+  producer: RecordProducer;
+  flag: CaptureFlag;
+  /** Flushes what is queued for Kafka and lets go of Redis. Call after the inputs are closed. */
+  stop(): Promise<void>;
+}
+
+/**
+ * What every capture agent shares, wired once: the Kafka producer (topic created when missing),
+ * the global capture flag from Redis, the fleet report under the node name, and the publisher.
+ */
+export async function startAgentRuntime(opts: {
+  app: string;
+  config: AgentSettings;
+  log: Logger;
+  registry: Registry;
+  health: { register(name: string, check: () => boolean | string): void };
+  /** Extra counters for `sipcap status` (e.g. packets received). */
+  counters?: () => Record<string, number>;
+}): Promise<AgentRuntime> {
+  const { config: c, log, registry } = opts;
+  const kafka = createKafka({ brokers: c.KAFKA_BROKERS, clientId: `${opts.app}-${c.CAPTURE_NODE}`, log });
+  try {
+    await ensureTopic(kafka, { topic: c.KAFKA_TOPIC, partitions: c.KAFKA_PARTITIONS, log });
+  } catch (e) {
+    // The agent still starts: records queue (bounded) until the broker answers.
+    log.warn({ err: (e as Error).message, topic: c.KAFKA_TOPIC }, 'could not check or create the topic now; will publish once Kafka answers');
+  }
+  const producer = new RecordProducer(kafka, {
+    topic: c.KAFKA_TOPIC,
+    batchMax: c.KAFKA_BATCH_MAX,
+    lingerMs: c.KAFKA_LINGER_MS,
+    queueMax: c.KAFKA_QUEUE_MAX,
+    compression: c.KAFKA_COMPRESSION,
+    log,
+    registry,
+  });
+  producer.start();
+
+  const captureOn = new Gauge({ name: 'sipcap_capture_on', help: '1 while capture is on (global flag in Redis, or CAPTURE_ON)', registers: [registry] });
+  const redisUp = new Gauge({ name: 'sipcap_redis_connected', help: '1 while the capture-flag connection to Redis is up', registers: [registry] });
+  const flag = new CaptureFlag({
+    redisUrl: c.REDIS_URL,
+    key: c.CAPTURE_FLAG_KEY,
+    defaultOn: c.CAPTURE_ON,
+    log,
+    onState: (s) => {
+      captureOn.set(s.on ? 1 : 0);
+      redisUp.set(s.redisConnected ? 1 : 0);
+    },
+  });
+  await flag.start();
+  flag.on('change', (on, source) => log.info({ captureOn: on, source }, `capture ${on ? 'on' : 'off'}`));
+  log.info({ captureOn: flag.isOn(), source: flag.state.source, key: c.CAPTURE_FLAG_KEY }, 'capture flag read');
+
+  const reporter = new AgentReporter({
+    redisUrl: c.REDIS_URL,
+    node: c.CAPTURE_NODE,
+    app: opts.app,
+    captureOn: () => flag.isOn(),
+    counters: () => ({ kafkaQueued: producer.queued, ...opts.counters?.() }),
+    log,
+  });
+  void reporter.start();
+
+  opts.health.register('kafka', () => producer.isConnected || 'Kafka producer not connected (records are queued)');
+  opts.health.register('queue', () => producer.queued < c.KAFKA_QUEUE_MAX || 'Kafka queue full: records are being dropped');
+
+  const publisher = new CapturePublisher({
+    captureNode: c.CAPTURE_NODE,
+    callidAlegHeaders: c.CALLID_ALEG_HEADER,
+    customHeaders: [c.CUSTOM_FIELD1_HEADER, c.CUSTOM_FIELD2_HEADER, c.CUSTOM_FIELD3_HEADER],
+    captureBadMsgs: c.CAPTURE_BAD_MSGS,
+    sink: producer,
+    flag,
+    log,
+    registry,
+  });
+
+  return {
+    publisher,
+    producer,
+    flag,
+    async stop() {
+      await producer.stop();
+      await reporter.stop();
+      await flag.stop();
+    },
+  };
+}

@@ -1,0 +1,76 @@
+import type { Logger } from 'pino';
+import { Counter, type Registry } from 'prom-client';
+import { parseSip } from '@sipcap/sip';
+import { buildRecord, encodeRecord, recordExtraHeaders, type BuildRecordOptions } from '@sipcap/record';
+import type { CapturedMessage } from './captured-message';
+
+/** What the publisher needs of the Kafka producer (RecordProducer in @sipcap/bus). */
+export interface RecordSink {
+  publish(key: string, value: Buffer): boolean;
+}
+
+/** What the publisher needs of the capture flag (CaptureFlag in @sipcap/capture-flag). */
+export interface CaptureSwitch {
+  isOn(): boolean;
+}
+
+export interface CapturePublisherOptions extends BuildRecordOptions {
+  /** CAPTURE_BAD_MSGS: store messages whose start line or mandatory headers do not parse. */
+  captureBadMsgs: boolean;
+  sink: RecordSink;
+  flag: CaptureSwitch;
+  log: Logger;
+  registry?: Registry;
+}
+
+export type CaptureOutcome = 'published' | 'capture_off' | 'bad_sip' | 'queue_full';
+
+/**
+ * The shared last stage of every agent: SIP parse, capture record, Kafka encoding, publish, keyed by
+ * Call-ID so a call's messages stay in order on one partition. Counts every message it does not publish.
+ */
+export class CapturePublisher {
+  private readonly m;
+  private readonly extraHeaders: readonly string[];
+  private readonly recordOptions: BuildRecordOptions;
+  private badLogged = 0;
+
+  constructor(private readonly opts: CapturePublisherOptions) {
+    const registers = opts.registry ? [opts.registry] : [];
+    this.m = {
+      parsed: new Counter({ name: 'sipcap_sip_parsed_total', help: 'SIP messages parsed into capture records', registers }),
+      bad: new Counter({ name: 'sipcap_sip_bad_total', help: 'SIP messages whose start line or mandatory headers did not parse, by reason and whether they were stored (CAPTURE_BAD_MSGS)', labelNames: ['reason', 'stored'], registers }),
+      dropped: new Counter({ name: 'sipcap_capture_dropped_total', help: 'Captured messages not published, by reason', labelNames: ['reason'], registers }),
+    };
+    // Built once: recordExtraHeaders caches per options object.
+    this.recordOptions = { captureNode: opts.captureNode, callidAlegHeaders: opts.callidAlegHeaders, customHeaders: opts.customHeaders };
+    this.extraHeaders = recordExtraHeaders(this.recordOptions);
+  }
+
+  capture(c: CapturedMessage): CaptureOutcome {
+    if (!this.opts.flag.isOn()) {
+      this.m.dropped.inc({ reason: 'capture_off' });
+      return 'capture_off';
+    }
+    const parsed = parseSip(c.payload, { extraHeaders: this.extraHeaders });
+    let sip;
+    if (parsed.ok) {
+      sip = parsed.sip;
+      this.m.parsed.inc();
+    } else {
+      this.m.bad.inc({ reason: parsed.reason, stored: String(this.opts.captureBadMsgs) });
+      if (this.badLogged < 10) {
+        this.badLogged++;
+        this.opts.log.warn({ reason: parsed.reason, detail: parsed.message, src: `${c.srcIp}:${c.srcPort}` }, this.opts.captureBadMsgs ? 'storing a SIP message that did not fully parse' : 'dropping a SIP message that did not parse (CAPTURE_BAD_MSGS=0)');
+      }
+      if (!this.opts.captureBadMsgs) {
+        this.m.dropped.inc({ reason: 'bad_sip' });
+        return 'bad_sip';
+      }
+      sip = parsed.partial;
+    }
+    const record = buildRecord({ ...c, sip, msg: c.payload }, this.recordOptions);
+    // A full queue is counted by the producer (sipcap_kafka_dropped_total{reason="queue_full"}).
+    return this.opts.sink.publish(record.callid, encodeRecord(record)) ? 'published' : 'queue_full';
+  }
+}

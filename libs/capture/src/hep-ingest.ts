@@ -1,0 +1,84 @@
+import type { Logger } from 'pino';
+import { Counter, type Registry } from 'prom-client';
+import { decodeHep } from '@sipcap/hep';
+import type { CapturePublisher } from './capture-publisher';
+import { nowMicros, protoFromIpProto } from './captured-message';
+
+/** Payload types of HEP chunk 11 (and their metric label). */
+const PAYLOAD_TYPE_NAMES: Record<number, string> = {
+  1: 'sip', 2: 'xmpp', 3: 'sdp', 4: 'rtp', 5: 'rtcp', 6: 'mgcp', 7: 'megaco', 8: 'm2ua', 9: 'm3ua', 10: 'iax',
+  11: 'h322', 12: 'h321', 32: 'report', 34: 'rtp_json', 35: 'rtcp_json', 53: 'dns', 54: 'isup', 99: 'report', 100: 'log',
+};
+
+export type Transport = 'udp' | 'tcp' | 'tls';
+
+/**
+ * HEP in, capture records out: decodes each datagram or TCP frame, checks the auth key, counts
+ * non-SIP payload types, and hands SIP to the publisher. Never throws on bad input.
+ */
+export class HepIngest {
+  private readonly m;
+  private malformedLogged = 0;
+
+  constructor(
+    private readonly opts: {
+      publisher: CapturePublisher;
+      /** HEP_AUTH_KEY: packets without this key are dropped. */
+      authKey?: string;
+      log: Logger;
+      registry?: Registry;
+    },
+  ) {
+    const registers = opts.registry ? [opts.registry] : [];
+    this.m = {
+      received: new Counter({ name: 'sipcap_hep_received_total', help: 'HEP packets received, by transport', labelNames: ['transport'], registers }),
+      decoded: new Counter({ name: 'sipcap_hep_decoded_total', help: 'HEP packets decoded, by HEP version', labelNames: ['version'], registers }),
+      malformed: new Counter({ name: 'sipcap_hep_malformed_total', help: 'HEP packets dropped as malformed, by reason', labelNames: ['reason'], registers }),
+      nonSip: new Counter({ name: 'sipcap_hep_non_sip_total', help: 'HEP packets with a non-SIP payload type (counted, not parsed)', labelNames: ['type'], registers }),
+      auth: new Counter({ name: 'sipcap_hep_auth_failed_total', help: 'HEP packets dropped for a missing or wrong auth key', registers }),
+    };
+    // Pre-create the common series so dashboards see zeros, not gaps.
+    for (const t of ['udp', 'tcp', 'tls']) this.m.received.inc({ transport: t }, 0);
+  }
+
+  /** One HEP packet (a UDP datagram or one TCP frame). */
+  ingest(buf: Buffer, transport: Transport): void {
+    this.m.received.inc({ transport });
+    const r = decodeHep(buf);
+    if (!r.ok) {
+      this.m.malformed.inc({ reason: r.reason });
+      if (this.malformedLogged < 10) {
+        this.malformedLogged++;
+        this.opts.log.warn({ reason: r.reason, detail: r.message, transport, bytes: buf.length }, 'malformed HEP packet dropped');
+      }
+      return;
+    }
+    const p = r.packet;
+    this.m.decoded.inc({ version: String(p.version) });
+    if (this.opts.authKey !== undefined && p.authKey !== this.opts.authKey) {
+      this.m.auth.inc();
+      return;
+    }
+    if (p.payloadType !== 1) {
+      this.m.nonSip.inc({ type: PAYLOAD_TYPE_NAMES[p.payloadType] ?? String(p.payloadType) });
+      return;
+    }
+    this.opts.publisher.capture({
+      payload: p.payload,
+      srcIp: p.srcIp,
+      srcPort: p.srcPort,
+      dstIp: p.dstIp,
+      dstPort: p.dstPort,
+      family: p.family,
+      proto: protoFromIpProto(p.ipProto),
+      microTs: p.tsSec !== 0 || p.tsUsec !== 0 ? BigInt(p.tsSec) * 1_000_000n + BigInt(p.tsUsec) : nowMicros(),
+      correlationId: p.correlationId,
+      captureId: p.captureId,
+    });
+  }
+
+  /** A TCP/TLS stream that cannot be framed as HEP (it is closed by the listener). */
+  streamError(reason: string): void {
+    this.m.malformed.inc({ reason: `stream_${reason}` });
+  }
+}

@@ -1,0 +1,27 @@
+export { decodeFrame, decodeReassembled } from './decode-frame';
+export type { DecodedPacket, FrameResult, IpFamily, IpFragment, TcpInfo, TunnelInfo, TunnelKind } from './decoded-packet';
+export { TcpFlag } from './decoded-packet';
+export { DECODE_FAILURE_REASONS } from './decode-failure';
+export type { DecodeFailure, DecodeFailureReason } from './decode-failure';
+export { MAX_TUNNEL_DEPTH } from './decode-state';
+export { LinkType } from './linktype';
+export { EtherType } from './ethertype';
+export { IpProto } from './ip-payload';
+export { sctpDataChunks } from './sctp';
+export { FragmentReassembler } from './fragment-reassembler';
+export type { FragmentReassemblerOptions, FragmentCounters, ReassembledDatagram } from './fragment-reassembler';
+export { SipTcpReassembler } from './sip-tcp-reassembler';
+export type { SipTcpReassemblerOptions, SipTcpCounters, TcpSegment } from './sip-tcp-reassembler';
+export { Decoder } from './decoder';
+export type { DecoderOptions, DecoderCounters } from './decoder';
+export type { SipCandidate, CandidateTransport } from './sip-candidate';
+export { parsePortRange, portRangeFilter } from './port-range';
+export type { PortRange, PortRangeResult } from './port-range';
+export { CaptureFileReader } from './pcap-file/capture-file-reader';
+export { readCaptureFile, readCaptureStream } from './pcap-file/read-capture-file';
+export { writePcap } from './pcap-file/pcap-writer';
+export type { PcapWriteRecord, PcapWriteOptions } from './pcap-file/pcap-writer';
+export { CAPTURE_FILE_ERROR_REASONS, MAX_RECORD_SIZE } from './pcap-file/pcap-record';
+export type { PcapRecord, CaptureFileStatus, CaptureFileFormat, CaptureFileErrorReason } from './pcap-file/pcap-record';
+/** Frame, packet and file builders for tests: `import { testing } from '@sipcap/packet'`. */
+export * as testing from './testing/index';

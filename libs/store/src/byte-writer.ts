@@ -1,0 +1,156 @@
+/**
+ * A growable buffer that SQL data is written into directly: one buffer per batch, values escaped and
+ * UTF-8-encoded in one pass, no per-row or per-value strings (which cost more in GC than in copying).
+ */
+
+/**
+ * How ASCII characters are escaped, by code: 0 written as is, -1 written as U+FFFD (PostgreSQL text cannot
+ * hold NUL), any other value v written as a backslash followed by the character v.
+ */
+export type EscapeTable = Int8Array;
+
+export function escapeTable(entries: Record<number, string | -1>): EscapeTable {
+  const t = new Int8Array(128);
+  for (const [code, esc] of Object.entries(entries)) t[Number(code)] = esc === -1 ? -1 : esc.charCodeAt(0);
+  return t;
+}
+
+const BACKSLASH = 0x5c;
+const HEX = Buffer.from('0123456789abcdef');
+
+export class ByteWriter {
+  private buf: Buffer;
+  private pos = 0;
+
+  constructor(capacity = 64 * 1024) {
+    this.buf = Buffer.allocUnsafe(Math.max(1024, capacity));
+  }
+
+  get length(): number {
+    return this.pos;
+  }
+
+  byte(b: number): void {
+    this.ensure(1);
+    this.buf[this.pos++] = b;
+  }
+
+  /** ASCII characters as they are (dates, digits, SQL keywords). */
+  ascii(s: string): void {
+    this.ensure(s.length);
+    const out = this.buf;
+    let o = this.pos;
+    for (let i = 0; i < s.length; i++) out[o++] = s.charCodeAt(i);
+    this.pos = o;
+  }
+
+  /** A safe integer in decimal. */
+  int(n: number): void {
+    this.ensure(21);
+    const out = this.buf;
+    if (n < 0) {
+      out[this.pos++] = 0x2d; // -
+      n = -n;
+    }
+    let digits = 1;
+    for (let x = n; x >= 10; x = Math.floor(x / 10)) digits++;
+    let o = this.pos + digits;
+    this.pos = o;
+    do {
+      out[--o] = 0x30 + (n % 10);
+      n = Math.floor(n / 10);
+    } while (n > 0);
+  }
+
+  /** A string escaped by `table` and encoded as UTF-8 (lone surrogates become U+FFFD, as Buffer.from does). */
+  escapedText(s: string, table: EscapeTable): void {
+    const n = s.length;
+    this.ensure(n * 3); // the most a UTF-16 code unit takes: 3 bytes (a surrogate pair: 4 for 2)
+    const out = this.buf;
+    let o = this.pos;
+    for (let i = 0; i < n; i++) {
+      const c = s.charCodeAt(i);
+      if (c < 0x80) {
+        const e = table[c];
+        if (e === 0) {
+          out[o++] = c;
+        } else if (e > 0) {
+          out[o++] = BACKSLASH;
+          out[o++] = e;
+        } else {
+          out[o++] = 0xef;
+          out[o++] = 0xbf;
+          out[o++] = 0xbd;
+        }
+      } else if (c < 0x800) {
+        out[o++] = 0xc0 | (c >> 6);
+        out[o++] = 0x80 | (c & 0x3f);
+      } else if (c < 0xd800 || c > 0xdfff) {
+        out[o++] = 0xe0 | (c >> 12);
+        out[o++] = 0x80 | ((c >> 6) & 0x3f);
+        out[o++] = 0x80 | (c & 0x3f);
+      } else {
+        const lo = i + 1 < n ? s.charCodeAt(i + 1) : 0;
+        if (c <= 0xdbff && lo >= 0xdc00 && lo <= 0xdfff) {
+          const cp = 0x10000 + ((c - 0xd800) << 10) + (lo - 0xdc00);
+          out[o++] = 0xf0 | (cp >> 18);
+          out[o++] = 0x80 | ((cp >> 12) & 0x3f);
+          out[o++] = 0x80 | ((cp >> 6) & 0x3f);
+          out[o++] = 0x80 | (cp & 0x3f);
+          i++;
+        } else {
+          out[o++] = 0xef;
+          out[o++] = 0xbf;
+          out[o++] = 0xbd;
+        }
+      }
+    }
+    this.pos = o;
+  }
+
+  /** Bytes escaped by `table` (for bytes known to be valid UTF-8: multi-byte sequences pass untouched). */
+  escapedBytes(b: Buffer, table: EscapeTable): void {
+    this.ensure(b.length * 3);
+    const out = this.buf;
+    let o = this.pos;
+    for (let i = 0; i < b.length; i++) {
+      const c = b[i];
+      const e = c < 0x80 ? table[c] : 0;
+      if (e === 0) {
+        out[o++] = c;
+      } else if (e > 0) {
+        out[o++] = BACKSLASH;
+        out[o++] = e;
+      } else {
+        out[o++] = 0xef;
+        out[o++] = 0xbf;
+        out[o++] = 0xbd;
+      }
+    }
+    this.pos = o;
+  }
+
+  /** Bytes as lowercase hex digits. */
+  hex(b: Buffer): void {
+    this.ensure(b.length * 2);
+    const out = this.buf;
+    let o = this.pos;
+    for (let i = 0; i < b.length; i++) {
+      out[o++] = HEX[b[i] >> 4];
+      out[o++] = HEX[b[i] & 15];
+    }
+    this.pos = o;
+  }
+
+  /** The bytes written so far (a view, not a copy). */
+  result(): Buffer {
+    return this.buf.subarray(0, this.pos);
+  }
+
+  private ensure(extra: number): void {
+    if (this.pos + extra <= this.buf.length) return;
+    const next = Buffer.allocUnsafe(Math.max(this.buf.length * 2, this.pos + extra));
+    this.buf.copy(next, 0, 0, this.pos);
+    this.buf = next;
+  }
+}

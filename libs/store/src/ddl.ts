@@ -1,0 +1,183 @@
+import { COLUMN_WIDTH } from '@sipcap/record';
+import { COLUMNS, columnKind, type Column } from './columns';
+import { dayText } from './capture-date';
+import { fnv1a32 } from './fnv1a';
+import { assertTableName, quoteMysql, quotePg } from './identifier';
+
+/**
+ * The one source of the schema: the db-writer runs these statements for every table it creates, and
+ * sql/*.sql are these same statements rendered for `sip_capture` (see sql-files.test.ts).
+ * Columns and widths come from COLUMNS and COLUMN_WIDTH of @sipcap/record.
+ */
+
+/** Kamailio's indexes on sip_capture. */
+export const INDEXED_COLUMNS = ['date', 'callid', 'callid_aleg', 'ruri_user', 'from_user', 'to_user', 'pid_user', 'auth_user'] as const;
+
+/** The writer's own table: the next Kafka offset per consumer group, topic and partition. */
+export const OFFSETS_TABLE = 'sipcap_offsets';
+
+/** Kamailio's default for `date` (a row never lacks one: the writer always sends it). */
+const DATE_DEFAULT = "'1900-01-01 00:00:01'";
+
+function intDefault(c: Column): string {
+  return c === 'expires' ? '-1' : '0';
+}
+
+function width(c: Column): number {
+  return (COLUMN_WIDTH as Record<string, number>)[c];
+}
+
+/**
+ * A name derived from a table name (index, partition) that stays within PostgreSQL's 63 characters:
+ * a long table name is shortened and made unique again with its hash.
+ */
+export function derivedName(table: string, suffix: string): string {
+  const name = `${table}_${suffix}`;
+  if (name.length <= 63) return name;
+  const hash = fnv1a32(table).toString(16).padStart(8, '0');
+  return `${table.slice(0, 63 - suffix.length - 10)}_${hash}_${suffix}`;
+}
+
+/** Name of the day partition of `table` holding day `day` (days since the epoch). */
+export function dayPartitionName(table: string, day: number): string {
+  return derivedName(table, 'p' + dayText(day).replaceAll('-', ''));
+}
+
+export function defaultPartitionName(table: string): string {
+  return derivedName(table, 'default');
+}
+
+export interface PgTableOptions {
+  /** PARTITION BY RANGE (date), with a DEFAULT partition. */
+  partitioned?: boolean;
+}
+
+/** CREATE TABLE / INDEX statements of a capture table in PostgreSQL (idempotent). */
+export function pgCreateTable(table: string, opts: PgTableOptions = {}): string[] {
+  assertTableName(table);
+  const t = quotePg(table);
+  const cols = [
+    `${quotePg('id')} bigserial NOT NULL`,
+    `${quotePg('date')} timestamp without time zone NOT NULL DEFAULT ${DATE_DEFAULT}`,
+    ...COLUMNS.map((c) => {
+      const q = quotePg(c);
+      switch (columnKind(c)) {
+        case 'micros': return `${q} bigint NOT NULL DEFAULT 0`;
+        case 'int': return `${q} integer NOT NULL DEFAULT ${intDefault(c)}`;
+        case 'text': return `${q} varchar(${width(c)}) NOT NULL DEFAULT ''`;
+        case 'bytes': return `${q} text NOT NULL`;
+      }
+    }),
+    `${quotePg('msg_raw')} bytea`,
+    // A partitioned table's primary key must contain the partition column.
+    opts.partitioned ? `PRIMARY KEY (${quotePg('id')}, ${quotePg('date')})` : `PRIMARY KEY (${quotePg('id')})`,
+  ];
+  const statements = [
+    `CREATE TABLE IF NOT EXISTS ${t} (\n  ${cols.join(',\n  ')}\n)${opts.partitioned ? ` PARTITION BY RANGE (${quotePg('date')})` : ''}`,
+    `COMMENT ON COLUMN ${t}.${quotePg('msg_raw')} IS 'exact bytes of msg when text cannot hold them (invalid UTF-8 or NUL), else NULL'`,
+  ];
+  if (opts.partitioned) statements.push(pgCreateDefaultPartition(table));
+  for (const c of INDEXED_COLUMNS) {
+    statements.push(`CREATE INDEX IF NOT EXISTS ${quotePg(derivedName(table, `${c}_idx`))} ON ${t} (${quotePg(c)})`);
+  }
+  return statements;
+}
+
+/** Adds msg_raw to a table created by Kamailio (nullable without default: a catalog-only change). */
+export function pgAddMsgRaw(table: string): string {
+  return `ALTER TABLE ${quotePg(assertTableName(table))} ADD COLUMN IF NOT EXISTS ${quotePg('msg_raw')} bytea`;
+}
+
+export function pgCreateDefaultPartition(table: string): string {
+  return `CREATE TABLE IF NOT EXISTS ${quotePg(defaultPartitionName(table))} PARTITION OF ${quotePg(assertTableName(table))} DEFAULT`;
+}
+
+/** The partition of one UTC day: [day 00:00, next day 00:00). */
+export function pgCreateDayPartition(table: string, day: number): string {
+  return (
+    `CREATE TABLE IF NOT EXISTS ${quotePg(dayPartitionName(table, day))} PARTITION OF ${quotePg(assertTableName(table))}` +
+    ` FOR VALUES FROM ('${dayText(day)}') TO ('${dayText(day + 1)}')`
+  );
+}
+
+export function pgCreateOffsetsTable(): string[] {
+  return [
+    `CREATE TABLE IF NOT EXISTS ${quotePg(OFFSETS_TABLE)} (\n` +
+      `  ${quotePg('consumer_group')} varchar(255) NOT NULL,\n` +
+      `  ${quotePg('topic')} varchar(255) NOT NULL,\n` +
+      `  ${quotePg('kafka_partition')} integer NOT NULL,\n` +
+      `  ${quotePg('next_offset')} bigint NOT NULL,\n` +
+      `  ${quotePg('updated_at')} timestamp without time zone NOT NULL DEFAULT (now() AT TIME ZONE 'UTC'),\n` +
+      `  PRIMARY KEY (${quotePg('consumer_group')}, ${quotePg('topic')}, ${quotePg('kafka_partition')})\n)`,
+  ];
+}
+
+const ENGINE_PATTERN = /^[A-Za-z][A-Za-z0-9_]{0,31}$/;
+
+export interface MysqlTableOptions {
+  /** Storage engine (default InnoDB; MyISAM for INSERT DELAYED on MariaDB). */
+  engine?: string;
+}
+
+/** CREATE TABLE statement of a capture table in MySQL/MariaDB (idempotent). */
+export function mysqlCreateTable(table: string, opts: MysqlTableOptions = {}): string[] {
+  assertTableName(table);
+  const engine = opts.engine ?? 'InnoDB';
+  if (!ENGINE_PATTERN.test(engine)) throw new Error(`invalid storage engine name "${engine}"`);
+  const q = quoteMysql;
+  const cols = [
+    `${q('id')} bigint unsigned NOT NULL AUTO_INCREMENT`,
+    // datetime, as Kamailio's own schema: no 2038 limit and no session time zone conversion; values are UTC.
+    `${q('date')} datetime NOT NULL DEFAULT ${DATE_DEFAULT}`,
+    ...COLUMNS.map((c) => {
+      switch (columnKind(c)) {
+        case 'micros': return `${q(c)} bigint NOT NULL DEFAULT 0`;
+        case 'int': return `${q(c)} int NOT NULL DEFAULT ${intDefault(c)}`;
+        case 'text': return `${q(c)} varchar(${width(c)}) NOT NULL DEFAULT ''`;
+        case 'bytes': return `${q(c)} mediumblob NOT NULL`;
+      }
+    }),
+    `PRIMARY KEY (${q('id')})`,
+    ...INDEXED_COLUMNS.map((c) => `KEY ${q(`${c}_idx`)} (${q(c)})`),
+  ];
+  return [
+    `CREATE TABLE IF NOT EXISTS ${q(table)} (\n  ${cols.join(',\n  ')}\n) ENGINE=${engine} DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_unicode_ci`,
+  ];
+}
+
+export function mysqlCreateOffsetsTable(): string[] {
+  const q = quoteMysql;
+  return [
+    `CREATE TABLE IF NOT EXISTS ${q(OFFSETS_TABLE)} (\n` +
+      `  ${q('consumer_group')} varchar(255) NOT NULL,\n` +
+      `  ${q('topic')} varchar(255) NOT NULL,\n` +
+      `  ${q('kafka_partition')} int NOT NULL,\n` +
+      `  ${q('next_offset')} bigint NOT NULL,\n` +
+      `  ${q('updated_at')} datetime(6) NOT NULL DEFAULT CURRENT_TIMESTAMP(6),\n` +
+      `  PRIMARY KEY (${q('consumer_group')}, ${q('topic')}, ${q('kafka_partition')})\n` +
+      `) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin`,
+  ];
+}
+
+/** The schema files under sql/, by path relative to the repository root. */
+export function renderSqlFiles(): Record<string, string> {
+  const file = (title: string, statements: string[]) =>
+    `-- ${title}\n` +
+    '-- Generated from libs/store/src/ddl.ts (the schema the db-writer creates); do not edit by hand.\n' +
+    '-- Regenerate: UPDATE_SQL=1 npx vitest run --project unit libs/store/src/sql-files\n\n' +
+    statements.map((s) => s + ';\n').join('\n');
+  return {
+    'sql/postgres/sip_capture.sql': file(
+      "Kamailio's sip_capture table (Homer 5 column set, plus msg_raw) and the db-writer's offsets table, PostgreSQL.",
+      [...pgCreateTable('sip_capture'), ...pgCreateOffsetsTable()],
+    ),
+    'sql/postgres/sip_capture_partitioned.sql': file(
+      'sip_capture partitioned by day (DB_PARTITION=day), PostgreSQL. The db-writer adds the day partitions.',
+      [...pgCreateTable('sip_capture', { partitioned: true }), ...pgCreateOffsetsTable()],
+    ),
+    'sql/mysql/sip_capture.sql': file(
+      "Kamailio's sip_capture table (Homer 5 column set) and the db-writer's offsets table, MySQL / MariaDB.",
+      [...mysqlCreateTable('sip_capture'), ...mysqlCreateOffsetsTable()],
+    ),
+  };
+}

@@ -1,0 +1,14 @@
+export type {
+  Store, StoreOptions, WriteBatch, WriteResult, BatchRow, BatchOffset, BisectResult, PoisonedRow, RetentionResult, LogLevel,
+  OffsetRow, PositionedResult,
+} from './store';
+export { openStore } from './open-store';
+export { ensureDatabase } from './ensure-database';
+export { ensureSchema } from './ensure-schema';
+export { StoreError, isStoreError, type StoreErrorKind } from './store-error';
+export { TableRouter, type TableRouterOptions, type MtMode, type HashSource } from './table-name';
+export { isValidTableName, assertTableName, TABLE_NAME_PATTERN } from './identifier';
+export { OFFSETS_TABLE, INDEXED_COLUMNS, pgCreateTable, mysqlCreateTable, pgCreateOffsetsTable, mysqlCreateOffsetsTable, dayPartitionName, defaultPartitionName } from './ddl';
+export { PG_RETENTION_LOCK } from './pg-store';
+export { dialectOf, type Dialect } from './db-url';
+export { DelayedWriter, type DelayedWriterOptions, type DeadLetter, type PositionedRow, type PositionedStore } from './delayed-writer';

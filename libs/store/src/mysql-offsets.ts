@@ -1,0 +1,62 @@
+import type { PoolConnection, RowDataPacket } from 'mysql2/promise';
+import { OFFSETS_TABLE } from './ddl';
+import { quoteMysql } from './identifier';
+import type { BatchOffset } from './store';
+import { StoreError } from './store-error';
+
+const T = quoteMysql(OFFSETS_TABLE);
+
+/**
+ * Upserts the offsets in the open transaction. With a firstOffset the stored row is read FOR UPDATE first
+ * (a concurrent writer waits on that lock) and the commit is refused when someone went beyond it.
+ */
+export async function upsertMysqlOffsets(conn: PoolConnection, offsets: readonly BatchOffset[]): Promise<void> {
+  for (const o of offsets) {
+    if (o.firstOffset === undefined) continue;
+    const [rows] = await conn.query<RowDataPacket[]>(
+      `SELECT CAST(next_offset AS CHAR) AS next_offset FROM ${T} WHERE consumer_group = ? AND topic = ? AND kafka_partition = ? FOR UPDATE`,
+      [o.group, o.topic, o.partition],
+    );
+    const stored = rows[0]?.next_offset as string | undefined;
+    if (stored !== undefined && BigInt(stored) > BigInt(o.firstOffset)) {
+      throw new StoreError(
+        'conflict',
+        'offset_conflict',
+        `offsets of ${o.topic}[${o.partition}] for group ${o.group} are already at ${stored}, beyond ${o.firstOffset}: another writer stored these messages`,
+      );
+    }
+  }
+  const tuples = offsets.map(() => '(?, ?, ?, ?, UTC_TIMESTAMP(6))').join(', ');
+  const values = offsets.flatMap((o) => [o.group, o.topic, o.partition, o.nextOffset]);
+  await conn.query(
+    `INSERT INTO ${T} (consumer_group, topic, kafka_partition, next_offset, updated_at) VALUES ${tuples} ` +
+      'ON DUPLICATE KEY UPDATE next_offset = VALUES(next_offset), updated_at = VALUES(updated_at)',
+    values,
+  );
+}
+
+export async function readMysqlOffsets(conn: PoolConnection, group: string, topic: string): Promise<Map<number, string>> {
+  const [rows] = await conn.query<RowDataPacket[]>(
+    `SELECT kafka_partition, CAST(next_offset AS CHAR) AS next_offset FROM ${T} WHERE consumer_group = ? AND topic = ?`,
+    [group, topic],
+  );
+  return new Map(rows.map((r) => [Number(r.kafka_partition), String(r.next_offset)]));
+}
+
+/**
+ * Creates missing rows at 0 and locks every row of these partitions: the no-op upsert takes the
+ * exclusive lock (in partition order), so a concurrent writer waits and then reads the committed value.
+ */
+export async function lockMysqlOffsets(conn: PoolConnection, group: string, topic: string, partitions: readonly number[]): Promise<Map<number, bigint>> {
+  await conn.query(
+    `INSERT INTO ${T} (consumer_group, topic, kafka_partition, next_offset, updated_at) VALUES ` +
+      partitions.map(() => '(?, ?, ?, 0, UTC_TIMESTAMP(6))').join(', ') +
+      ' ON DUPLICATE KEY UPDATE next_offset = next_offset',
+    partitions.flatMap((p) => [group, topic, p]),
+  );
+  const [rows] = await conn.query<RowDataPacket[]>(
+    `SELECT kafka_partition, CAST(next_offset AS CHAR) AS next_offset FROM ${T} WHERE consumer_group = ? AND topic = ? AND kafka_partition IN (?) FOR UPDATE`,
+    [group, topic, partitions],
+  );
+  return new Map(rows.map((r) => [Number(r.kafka_partition), BigInt(String(r.next_offset))]));
+}

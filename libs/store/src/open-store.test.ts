@@ -1,0 +1,30 @@
+import { describe, it, expect } from 'vitest';
+import { openStore } from './open-store';
+
+// Opening does not connect: these check the choice of implementation and the option validation only.
+describe('openStore', () => {
+  it.each([
+    ['postgres://postgres@127.0.0.1:5432/sipcapture', 'postgres'],
+    ['postgresql://postgres@127.0.0.1:5432/sipcapture', 'postgres'],
+    ['mysql://root@127.0.0.1:3306/sipcapture', 'mysql'],
+  ])('%s opens the %s store', async (url, dialect) => {
+    const s = await openStore(url);
+    expect(s.dialect).toBe(dialect);
+    await s.close();
+  });
+
+  it.each(['mariadb://root@127.0.0.1/x', 'redis://127.0.0.1:6379', 'not a url'])('rejects %s naming DB_URL', async (url) => {
+    await expect(openStore(url)).rejects.toThrow(/DB_URL/);
+  });
+
+  it('refuses day partitions and retention on MySQL', async () => {
+    await expect(openStore('mysql://root@127.0.0.1/x', { partition: 'day' })).rejects.toThrow(/DB_PARTITION/);
+    await expect(openStore('mysql://root@127.0.0.1/x', { retentionDays: 7 })).rejects.toThrow(/DB_RETENTION_DAYS/);
+  });
+
+  it('refuses retention without day partitions on PostgreSQL', async () => {
+    await expect(openStore('postgres://p@127.0.0.1/x', { retentionDays: 7 })).rejects.toThrow(/DB_RETENTION_DAYS/);
+    const s = await openStore('postgres://p@127.0.0.1/x', { retentionDays: 7, partition: 'day' });
+    await s.close();
+  });
+});

@@ -1,0 +1,50 @@
+import type { PoolClient } from 'pg';
+import { OFFSETS_TABLE } from './ddl';
+import { quotePg } from './identifier';
+import type { BatchOffset } from './store';
+import { StoreError } from './store-error';
+
+const T = quotePg(OFFSETS_TABLE);
+
+// With a firstOffset, the update only happens while no other writer went beyond it. A concurrent writer's
+// upsert waits for this row lock and then re-checks the condition against the committed value.
+const UPSERT =
+  `INSERT INTO ${T} AS o ("consumer_group", "topic", "kafka_partition", "next_offset", "updated_at") ` +
+  `VALUES ($1, $2, $3, $4::bigint, now() AT TIME ZONE 'UTC') ` +
+  `ON CONFLICT ("consumer_group", "topic", "kafka_partition") DO UPDATE ` +
+  `SET "next_offset" = EXCLUDED."next_offset", "updated_at" = EXCLUDED."updated_at" ` +
+  `WHERE $5::bigint IS NULL OR o."next_offset" <= $5::bigint`;
+
+export async function upsertPgOffsets(client: PoolClient, offsets: readonly BatchOffset[]): Promise<void> {
+  for (const o of offsets) {
+    const r = await client.query(UPSERT, [o.group, o.topic, o.partition, o.nextOffset, o.firstOffset ?? null]);
+    if (r.rowCount === 0) {
+      throw new StoreError(
+        'conflict',
+        'offset_conflict',
+        `offsets of ${o.topic}[${o.partition}] for group ${o.group} are already beyond ${o.firstOffset}: another writer stored these messages`,
+      );
+    }
+  }
+}
+
+export async function readPgOffsets(client: Pick<PoolClient, 'query'>, group: string, topic: string): Promise<Map<number, string>> {
+  const r = await client.query<{ kafka_partition: number; next_offset: string }>(
+    `SELECT "kafka_partition", "next_offset"::text AS "next_offset" FROM ${T} WHERE "consumer_group" = $1 AND "topic" = $2`,
+    [group, topic],
+  );
+  return new Map(r.rows.map((row) => [row.kafka_partition, row.next_offset]));
+}
+
+// Creates missing rows at 0 and locks every row (in partition order, so writers cannot deadlock); the
+// no-op update makes a concurrent writer wait for this transaction, then read what it committed.
+const LOCK =
+  `INSERT INTO ${T} AS o ("consumer_group", "topic", "kafka_partition", "next_offset", "updated_at") ` +
+  `SELECT $1, $2, p, 0, now() AT TIME ZONE 'UTC' FROM unnest($3::int[]) AS p ORDER BY p ` +
+  `ON CONFLICT ("consumer_group", "topic", "kafka_partition") DO UPDATE SET "next_offset" = o."next_offset" ` +
+  `RETURNING "kafka_partition", "next_offset"::text AS "next_offset"`;
+
+export async function lockPgOffsets(client: PoolClient, group: string, topic: string, partitions: readonly number[]): Promise<Map<number, bigint>> {
+  const r = await client.query<{ kafka_partition: number; next_offset: string }>(LOCK, [group, topic, partitions]);
+  return new Map(r.rows.map((row) => [row.kafka_partition, BigInt(row.next_offset)]));
+}

@@ -1,0 +1,34 @@
+import type { CaptureRecord } from '@sipcap/record';
+import { COLUMNS, COLUMN_KINDS } from './columns';
+import { MICRO_TS_LIMIT } from './capture-date';
+
+const INT32_MIN = -2147483648;
+const INT32_MAX = 2147483647;
+
+/**
+ * Checks the value types a row needs before any of it is sent: a NaN or a non-integer would otherwise
+ * reach the COPY data or the MySQL statement as text the server misreads. Returns why the row is bad,
+ * or undefined when it is fine.
+ */
+export function checkRecord(r: CaptureRecord): string | undefined {
+  const values = r as unknown as Record<string, unknown>;
+  for (let i = 0; i < COLUMNS.length; i++) {
+    const c = COLUMNS[i];
+    const v = values[c];
+    switch (COLUMN_KINDS[i]) {
+      case 'text':
+        if (typeof v !== 'string') return `${c} is not a string`;
+        break;
+      case 'int':
+        if (typeof v !== 'number' || !Number.isInteger(v) || v < INT32_MIN || v > INT32_MAX) return `${c} is not a 32-bit integer`;
+        break;
+      case 'micros':
+        if (typeof v !== 'bigint' || v < 0n || v >= MICRO_TS_LIMIT) return 'micro_ts is not a capture time from 1970 to 9999';
+        break;
+      case 'bytes':
+        if (!Buffer.isBuffer(v)) return 'msg is not a Buffer';
+        break;
+    }
+  }
+  return undefined;
+}

@@ -1,0 +1,135 @@
+import type { CaptureRecord } from '@sipcap/record';
+import type { StoreError } from './store-error';
+
+/** One row to insert: the record and the table the TableRouter chose for it. */
+export interface BatchRow {
+  table: string;
+  record: CaptureRecord;
+}
+
+/**
+ * The Kafka position a batch brings a partition to. Stored in `sipcap_offsets` in the same transaction
+ * as the rows, so after a crash the writer resumes exactly after the last committed row.
+ */
+export interface BatchOffset {
+  group: string;
+  topic: string;
+  partition: number;
+  /** Offset of the next message to read (last written offset + 1), as kafkajs gives offsets: a decimal string. */
+  nextOffset: string;
+  /**
+   * Offset of the first message of this batch in the partition. When given, the commit is refused with a
+   * `conflict` StoreError if the stored next_offset is already beyond it: another consumer (after a
+   * rebalance) has committed these messages, and writing them again would duplicate rows.
+   */
+  firstOffset?: string;
+}
+
+export interface WriteBatch {
+  rows: readonly BatchRow[];
+  offsets: readonly BatchOffset[];
+}
+
+/**
+ * A row with the Kafka position it came from, for writePositioned. `table`/`record` null: nothing to
+ * insert (e.g. the message was dead-lettered), only the partition's offset moves past it.
+ */
+export interface OffsetRow {
+  partition: number;
+  offset: bigint;
+  table: string | null;
+  record: CaptureRecord | null;
+}
+
+export interface PositionedResult {
+  /** Rows inserted. */
+  inserted: number;
+  /** Rows passed over because their offset was already stored (redelivery after a crash or rebalance). */
+  skipped: number;
+  perTable: Map<string, number>;
+}
+
+export interface WriteResult {
+  /** Rows committed. */
+  rows: number;
+  /** Rows committed per table. */
+  tables: Record<string, number>;
+}
+
+export interface PoisonedRow {
+  /** Position of the row in `batch.rows`. */
+  index: number;
+  row: BatchRow;
+  error: StoreError;
+}
+
+export interface BisectResult extends WriteResult {
+  /** Rows the database refused, in batch order; every other row was committed with the offsets. */
+  poisoned: PoisonedRow[];
+}
+
+export interface RetentionResult {
+  /** False when another writer holds the retention lock (nothing was done). */
+  locked: boolean;
+  /** Day partitions dropped. */
+  dropped: string[];
+  /** Expired rows deleted from default partitions. */
+  defaultRowsDeleted: number;
+}
+
+export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
+
+export interface StoreOptions {
+  /** Where the store reports what operators should know (fallbacks, created tables). */
+  log?: (level: LogLevel, msg: string) => void;
+  /** Connections in the pool (default 4). */
+  poolSize?: number;
+  /** DB_INSERT_MODE: 'delayed' (1) uses INSERT DELAYED where MariaDB supports it for the table's engine. */
+  insertMode?: 'plain' | 'delayed';
+  /** PostgreSQL: how rows travel (default 'copy', measured faster; see README). */
+  pgMethod?: 'copy' | 'insert';
+  /** DB_PARTITION (PostgreSQL only): 'day' creates tables partitioned by day on `date`. */
+  partition?: 'none' | 'day';
+  /** DB_PARTITION_AHEAD_DAYS: day partitions prepared ahead of today (default 3). */
+  partitionAheadDays?: number;
+  /** DB_RETENTION_DAYS (PostgreSQL day partitions): days kept by dropExpiredPartitions; 0 keeps everything. */
+  retentionDays?: number;
+  /** MySQL/MariaDB storage engine of tables the store creates (default InnoDB). */
+  mysqlEngine?: string;
+  /**
+   * Test seam: runs inside the transaction after every row and offset was sent, just before COMMIT, with
+   * the server's id of the connection (PostgreSQL backend pid, MySQL thread id).
+   */
+  beforeCommit?: (info: { connectionId: number }) => Promise<void> | void;
+}
+
+/** Where capture rows are written: one implementation per database dialect. */
+export interface Store {
+  readonly dialect: 'postgres' | 'mysql';
+  /**
+   * Inserts every row and upserts every offset in one transaction. Throws a StoreError: `retryable`
+   * (retry later), `data` (call bisect), `conflict` (re-read offsets) or `fatal`.
+   */
+  writeBatch(batch: WriteBatch): Promise<WriteResult>;
+  /**
+   * After a `data` error: finds the refused rows by halving the batch inside one transaction (savepoints)
+   * and commits all other rows with the offsets. Throws like writeBatch for anything but data errors.
+   */
+  bisect(batch: WriteBatch): Promise<BisectResult>;
+  /**
+   * The idempotent form of writeBatch: in one transaction, locks the stored offsets of the rows'
+   * partitions, skips rows below them (already stored), inserts the rest and moves each partition's
+   * offset past its last row. A redelivered or concurrently written message is never stored twice, and
+   * no `conflict` is raised. Throws StoreError (`retryable`, `data`, `fatal`).
+   */
+  writePositioned(group: string, topic: string, rows: readonly OffsetRow[]): Promise<PositionedResult>;
+  /** The stored next offset per Kafka partition of a consumer group and topic. */
+  readOffsets(group: string, topic: string): Promise<Map<number, string>>;
+  /** Creates a capture table (and its partitions) when missing; done once per table name. */
+  ensureTable(table: string): Promise<void>;
+  /** Creates the sipcap_offsets table when missing. */
+  ensureOffsetsTable(): Promise<void>;
+  /** PostgreSQL day partitions: drops those older than retentionDays, one writer at a time. */
+  dropExpiredPartitions(now?: Date): Promise<RetentionResult>;
+  close(): Promise<void>;
+}

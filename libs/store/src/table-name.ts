@@ -1,0 +1,104 @@
+import type { CaptureRecord } from '@sipcap/record';
+import { fnv1a32 } from './fnv1a';
+import { assertTableName } from './identifier';
+import { compileStrftime, type CompiledStrftime } from './strftime';
+
+/** How a record picks one of several TABLE_NAME entries (Kamailio's mt_mode). */
+export type MtMode = 'rand' | 'round_robin' | 'hash';
+/** What `hash` mode hashes (Kamailio's hash_source). */
+export type HashSource = 'call_id' | 'from_user' | 'to_user';
+
+export interface TableRouterOptions {
+  /** TABLE_NAME: one or more `|`-separated names, strftime fields allowed. */
+  tableName: string;
+  mode?: MtMode;
+  hashSource?: HashSource;
+  /** Random source for `rand` mode (tests pass a seeded one). */
+  random?: () => number;
+}
+
+type RoutedFields = Pick<CaptureRecord, 'micro_ts' | 'callid' | 'from_user' | 'to_user'>;
+
+const MINUTE_MS = 60_000;
+
+/** One TABLE_NAME entry, with the expansion of the last minute it saw (all fields are minute-grained). */
+class TableTemplate {
+  private minute = NaN;
+  private name = '';
+  constructor(readonly compiled: CompiledStrftime) {}
+
+  at(utcMs: number): string {
+    if (!this.compiled.dated) return this.compiled.template;
+    const minute = Math.floor(utcMs / MINUTE_MS);
+    if (minute !== this.minute) {
+      this.name = assertTableName(this.compiled.expand(utcMs));
+      this.minute = minute;
+    }
+    return this.name;
+  }
+}
+
+/**
+ * Picks the table of each record from TABLE_NAME, MT_MODE and HASH_SOURCE and expands its time fields
+ * with the record's capture time (UTC). Every name is validated when the router is built.
+ */
+export class TableRouter {
+  readonly templates: readonly string[];
+  readonly mode: MtMode;
+  readonly hashSource: HashSource;
+  private readonly entries: TableTemplate[];
+  private readonly random: () => number;
+  private next = 0;
+
+  constructor(opts: TableRouterOptions) {
+    const names = opts.tableName.split('|').map((s) => s.trim());
+    if (names.some((n) => n === '')) throw new Error(`TABLE_NAME: empty table name in "${opts.tableName}"`);
+    this.entries = names.map((n) => new TableTemplate(compileStrftime(n)));
+    // Every field expands to digits of a fixed width, so one sample time validates every expansion.
+    for (const e of this.entries) assertTableName(e.compiled.expand(Date.UTC(2000, 0, 1)));
+    this.templates = names;
+    this.mode = opts.mode ?? 'rand';
+    this.hashSource = opts.hashSource ?? 'call_id';
+    this.random = opts.random ?? Math.random;
+  }
+
+  /** The table a record goes to. */
+  route(record: RoutedFields): string {
+    const ms = microsToMillis(record.micro_ts);
+    const n = this.entries.length;
+    if (n === 1) return this.entries[0].at(ms);
+    return this.entries[this.pick(record, n)].at(ms);
+  }
+
+  /** Every table name at one time (to create today's tables up front). */
+  tablesAt(utcMs: number): string[] {
+    return [...new Set(this.entries.map((e) => e.compiled.expand(utcMs)).map(assertTableName))];
+  }
+
+  private pick(record: RoutedFields, n: number): number {
+    switch (this.mode) {
+      case 'rand':
+        return Math.min(n - 1, Math.floor(this.random() * n));
+      case 'round_robin': {
+        const i = this.next;
+        this.next = i + 1 === n ? 0 : i + 1;
+        return i;
+      }
+      case 'hash':
+        return fnv1a32(this.hashValue(record)) % n;
+    }
+  }
+
+  private hashValue(record: RoutedFields): string {
+    switch (this.hashSource) {
+      case 'call_id': return record.callid;
+      case 'from_user': return record.from_user;
+      case 'to_user': return record.to_user;
+    }
+  }
+}
+
+/** micro_ts to epoch milliseconds; exact while micro_ts < 2^53 (year 2255), floor division beyond. */
+export function microsToMillis(microTs: bigint): number {
+  return Math.floor(Number(microTs) / 1000);
+}

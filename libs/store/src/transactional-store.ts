@@ -1,0 +1,202 @@
+import type { CaptureRecord } from '@sipcap/record';
+import { groupByTable } from './group-rows';
+import { checkGroupTopic, checkOffsets, checkRow } from './row-check';
+import type {
+  BatchOffset, BatchRow, BisectResult, LogLevel, OffsetRow, PoisonedRow, PositionedResult, RetentionResult, Store, StoreOptions, WriteBatch,
+  WriteResult,
+} from './store';
+import { StoreError } from './store-error';
+
+/** One pooled connection, as the shared transaction logic needs it. */
+export interface TxConnection {
+  /** The server's id of this connection (PostgreSQL backend pid, MySQL thread id). */
+  readonly id: number;
+  exec(sql: string): Promise<void>;
+  writeRows(table: string, records: CaptureRecord[]): Promise<void>;
+  /** Upserts the offsets; throws a `conflict` StoreError when a firstOffset is behind the stored offset. */
+  writeOffsets(offsets: readonly BatchOffset[]): Promise<void>;
+  /**
+   * Locks the offsets rows of these partitions (sorted, creating missing ones at 0) until the end of the
+   * transaction and returns their next offsets: a concurrent writer of the same partitions waits here.
+   */
+  lockOffsets(group: string, topic: string, partitions: readonly number[]): Promise<Map<number, bigint>>;
+  /** Returns the connection to the pool, or closes it when it may be broken. */
+  release(destroy: boolean): void;
+}
+
+const SAVEPOINT = 'sipcap_bisect';
+
+/**
+ * writeBatch and bisect for both dialects: rows and offsets in one transaction, and the bisection of a
+ * batch with refused rows inside one transaction with savepoints, so the offsets only ever advance
+ * together with the rows they cover.
+ */
+export abstract class TransactionalStore implements Store {
+  abstract readonly dialect: 'postgres' | 'mysql';
+
+  constructor(protected readonly opts: StoreOptions) {}
+
+  protected abstract classify(e: unknown): StoreError;
+  protected abstract acquire(): Promise<TxConnection>;
+  /** Creates whatever the rows need before the transaction: tables, partitions. */
+  protected abstract prepareTables(groups: Map<string, CaptureRecord[]>): Promise<void>;
+  /** Drops the cache of known tables (one was dropped behind the store's back). */
+  protected abstract forgetTables(): void;
+
+  abstract readOffsets(group: string, topic: string): Promise<Map<number, string>>;
+  abstract ensureTable(table: string): Promise<void>;
+  abstract ensureOffsetsTable(): Promise<void>;
+  abstract dropExpiredPartitions(now?: Date): Promise<RetentionResult>;
+  abstract close(): Promise<void>;
+
+  protected log(level: LogLevel, msg: string): void {
+    this.opts.log?.(level, msg);
+  }
+
+  async writeBatch(batch: WriteBatch): Promise<WriteResult> {
+    checkOffsets(batch.offsets);
+    for (let i = 0; i < batch.rows.length; i++) {
+      const bad = checkRow(batch.rows[i]);
+      if (bad) throw new StoreError('data', 'bad_row', `row ${i}: ${bad}`);
+    }
+    if (batch.rows.length === 0 && batch.offsets.length === 0) return { rows: 0, tables: {} };
+    const groups = groupByTable(batch.rows);
+    await this.prepare(groups, batch.offsets.length > 0);
+    return this.inTransaction(batch.offsets, async (tx) => {
+      const tables: Record<string, number> = {};
+      for (const [table, records] of groups) {
+        await tx.writeRows(table, records);
+        tables[table] = records.length;
+      }
+      return { rows: batch.rows.length, tables };
+    });
+  }
+
+  async bisect(batch: WriteBatch): Promise<BisectResult> {
+    checkOffsets(batch.offsets);
+    const poisoned: PoisonedRow[] = [];
+    const good: number[] = [];
+    batch.rows.forEach((row, index) => {
+      const bad = checkRow(row);
+      if (bad) poisoned.push({ index, row, error: new StoreError('data', 'bad_row', bad) });
+      else good.push(index);
+    });
+    await this.prepare(groupByTable(batch.rows, good), batch.offsets.length > 0);
+    const tables: Record<string, number> = {};
+    let rows = 0;
+    await this.inTransaction(batch.offsets, async (tx) => {
+      const isolate = async (indexes: number[]): Promise<void> => {
+        await tx.exec(`SAVEPOINT ${SAVEPOINT}`);
+        try {
+          const groups = groupByTable(batch.rows, indexes);
+          for (const [table, records] of groups) await tx.writeRows(table, records);
+          await tx.exec(`RELEASE SAVEPOINT ${SAVEPOINT}`);
+          for (const [table, records] of groups) tables[table] = (tables[table] ?? 0) + records.length;
+          rows += indexes.length;
+          return;
+        } catch (e) {
+          const err = this.classify(e);
+          if (err.kind !== 'data') throw err;
+          await tx.exec(`ROLLBACK TO SAVEPOINT ${SAVEPOINT}`);
+          await tx.exec(`RELEASE SAVEPOINT ${SAVEPOINT}`);
+          if (indexes.length === 1) {
+            poisoned.push({ index: indexes[0], row: batch.rows[indexes[0]], error: err });
+            return;
+          }
+        }
+        const mid = indexes.length >> 1;
+        await isolate(indexes.slice(0, mid));
+        await isolate(indexes.slice(mid));
+      };
+      if (good.length > 0) await isolate(good);
+    });
+    poisoned.sort((a, b) => a.index - b.index);
+    return { rows, tables, poisoned };
+  }
+
+  async writePositioned(group: string, topic: string, rows: readonly OffsetRow[]): Promise<PositionedResult> {
+    const partitions = new Set<number>();
+    const writable: BatchRow[] = [];
+    for (let i = 0; i < rows.length; i++) {
+      const r = rows[i];
+      if (!Number.isInteger(r.partition) || r.partition < 0 || typeof r.offset !== 'bigint' || r.offset < 0n) {
+        throw new StoreError('fatal', 'bad_offset', `row ${i}: invalid Kafka position ${r.partition}/${String(r.offset)}`);
+      }
+      partitions.add(r.partition);
+      if (r.table === null || r.record === null) continue;
+      const row = { table: r.table, record: r.record };
+      const bad = checkRow(row);
+      if (bad) throw new StoreError('data', 'bad_row', `row ${i}: ${bad}`);
+      writable.push(row);
+    }
+    if (rows.length === 0) return { inserted: 0, skipped: 0, perTable: new Map() };
+    checkGroupTopic(group, topic);
+    await this.prepare(groupByTable(writable), true);
+    return this.inTransaction([], async (tx) => {
+      const stored = await tx.lockOffsets(group, topic, [...partitions].sort((a, b) => a - b));
+      const next = new Map<number, bigint>();
+      const kept: BatchRow[] = [];
+      let skipped = 0;
+      for (const r of rows) {
+        if (r.offset < (stored.get(r.partition) ?? 0n)) {
+          skipped++;
+          continue;
+        }
+        if (r.offset + 1n > (next.get(r.partition) ?? 0n)) next.set(r.partition, r.offset + 1n);
+        if (r.table !== null && r.record !== null) kept.push({ table: r.table, record: r.record });
+      }
+      const perTable = new Map<string, number>();
+      for (const [table, records] of groupByTable(kept)) {
+        await tx.writeRows(table, records);
+        perTable.set(table, records.length);
+      }
+      if (next.size > 0) {
+        await tx.writeOffsets([...next].map(([partition, n]) => ({ group, topic, partition, nextOffset: String(n) })));
+      }
+      return { inserted: kept.length, skipped, perTable };
+    });
+  }
+
+  private async prepare(groups: Map<string, CaptureRecord[]>, needsOffsets: boolean): Promise<void> {
+    try {
+      if (needsOffsets) await this.ensureOffsetsTable();
+      await this.prepareTables(groups);
+    } catch (e) {
+      throw this.classify(e);
+    }
+  }
+
+  /** BEGIN, body, offsets, COMMIT; any failure rolls back and throws a classified StoreError. */
+  private async inTransaction<T>(offsets: readonly BatchOffset[], body: (tx: TxConnection) => Promise<T>): Promise<T> {
+    let tx: TxConnection;
+    try {
+      tx = await this.acquire();
+    } catch (e) {
+      throw this.classify(e);
+    }
+    let destroy = false;
+    try {
+      await tx.exec('BEGIN');
+      const result = await body(tx);
+      if (offsets.length > 0) await tx.writeOffsets(offsets);
+      await this.opts.beforeCommit?.({ connectionId: tx.id });
+      await tx.exec('COMMIT');
+      return result;
+    } catch (e) {
+      const err = this.classify(e);
+      if (err.reason === 'connection') destroy = true;
+      else {
+        try {
+          await tx.exec('ROLLBACK');
+        } catch {
+          destroy = true;
+        }
+      }
+      // A table dropped behind the store's back, or whose engine changed: look at the tables again next time.
+      if (err.reason === 'missing_table' || err.reason === 'delayed_unsupported') this.forgetTables();
+      throw err;
+    } finally {
+      tx.release(destroy);
+    }
+  }
+}

@@ -1,0 +1,37 @@
+#!/usr/bin/env bash
+# One-time (idempotent) setup on a fresh machine: system packages, npm dependencies, the Kafka broker
+# from Maven Central, the local PostgreSQL/MariaDB/Redis services, the apps' build, and the databases.
+set -euo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+log() { echo "[setup] $*"; }
+export NX_DAEMON=false NX_NO_CLOUD=true NX_TUI=false
+
+# System packages: libpcap-dev for the pcap module (raw capture); tcpdump/tshark/iproute2 for raw-capture tests.
+need=()
+dpkg -s libpcap-dev >/dev/null 2>&1 || need+=(libpcap-dev)
+command -v mvn >/dev/null || need+=(maven)
+command -v java >/dev/null || need+=(openjdk-17-jre-headless)
+command -v g++ >/dev/null || need+=(g++ make)
+command -v tcpdump >/dev/null || need+=(tcpdump)
+command -v ip >/dev/null || need+=(iproute2)
+command -v tshark >/dev/null || need+=(tshark)
+if ((${#need[@]})); then
+  if [[ $(id -u) -ne 0 ]]; then log "missing system packages: ${need[*]} (install them with apt-get as root)"; exit 1; fi
+  log "installing system packages: ${need[*]}"
+  apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
+fi
+
+# npm dependencies, exactly as locked (never --omit=optional: Nx's native binary is an optional dependency).
+if [[ ! -d node_modules/.bin || package-lock.json -nt node_modules/.package-lock.json ]]; then
+  log "installing npm dependencies (npm ci)"
+  npm ci --no-audit --no-fund
+fi
+
+log "building the apps"
+npx nx run-many -t build --outputStyle=static >/dev/null
+
+bash scripts/kafka.sh fetch
+bash scripts/services.sh
+node scripts/db-setup.mjs
+log "done"

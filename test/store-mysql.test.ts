@@ -1,0 +1,307 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { readFileSync } from 'node:fs';
+import mysql from 'mysql2/promise';
+import { COLUMNS, sampleRecord, type CaptureRecord } from '@sipcap/record';
+import { ensureDatabase, ensureSchema, openStore, StoreError, TableRouter, type BatchRow, type Store, type StoreOptions } from '@sipcap/store';
+import { MYSQL_SESSION_SETUP } from '../libs/store/src/mysql-store';
+import { BINARY_MSG, eventually, expectedColumns, fullRecord, HOSTILE, micros, recordingLog, testDatabaseName } from './store-fixtures';
+
+const SERVER = 'mysql://root@127.0.0.1:3306';
+const dbName = testDatabaseName();
+const dbUrl = `${SERVER}/${dbName}`;
+
+let db: mysql.Connection;
+const stores: Store[] = [];
+
+async function store(opts: StoreOptions = {}): Promise<Store> {
+  const s = await openStore(dbUrl, opts);
+  stores.push(s);
+  return s;
+}
+
+const rows = (table: string, records: CaptureRecord[]): BatchRow[] => records.map((record) => ({ table, record }));
+
+async function q(sql: string, values: unknown[] = []): Promise<mysql.RowDataPacket[]> {
+  const [r] = await db.query<mysql.RowDataPacket[]>(sql, values);
+  return r;
+}
+
+async function count(table: string): Promise<number> {
+  return Number((await q(`SELECT count(*) AS n FROM \`${table}\``))[0].n);
+}
+
+/** Every column as text (CAST) plus msg as bytes. */
+async function readBack(table: string): Promise<Record<string, unknown>[]> {
+  const cols = ['date', ...COLUMNS.filter((c) => c !== 'msg')].map((c) => `CAST(\`${c}\` AS CHAR) AS \`${c}\``).join(', ');
+  return q(`SELECT ${cols}, msg FROM \`${table}\` ORDER BY id`);
+}
+
+beforeAll(async () => {
+  expect(await ensureDatabase(dbUrl)).toBe(true);
+  expect(await ensureDatabase(dbUrl)).toBe(false);
+  db = await mysql.createConnection({ uri: dbUrl, supportBigNumbers: true, bigNumberStrings: true, dateStrings: true, multipleStatements: true });
+});
+
+afterAll(async () => {
+  for (const s of stores) await s.close().catch(() => undefined);
+  await db?.query(`DROP DATABASE IF EXISTS \`${dbName}\``);
+  await db?.end();
+});
+
+describe('schema', () => {
+  it('ensureSchema creates sip_capture (InnoDB, utf8mb4, mediumblob msg) and the offsets table', async () => {
+    const s = await store();
+    expect(await ensureSchema(s, 'sip_capture')).toEqual(['sip_capture']);
+    const cols = await q(
+      "SELECT COLUMN_NAME AS name, DATA_TYPE AS type FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = 'sip_capture' ORDER BY ORDINAL_POSITION",
+    );
+    expect(cols.map((c) => c.name)).toEqual(['id', 'date', ...COLUMNS]);
+    expect(cols.find((c) => c.name === 'msg')!.type).toBe('mediumblob');
+    const idx = await q("SELECT DISTINCT COLUMN_NAME AS c FROM information_schema.STATISTICS WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = 'sip_capture' AND INDEX_NAME <> 'PRIMARY'");
+    expect(idx.map((r) => r.c).sort()).toEqual(['auth_user', 'callid', 'callid_aleg', 'date', 'from_user', 'pid_user', 'ruri_user', 'to_user']);
+    expect(await q("SELECT 1 FROM information_schema.TABLES WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = 'sipcap_offsets'")).toHaveLength(1);
+  });
+
+  it('sql/mysql/sip_capture.sql runs as it is', async () => {
+    await db.query('CREATE DATABASE IF NOT EXISTS `' + dbName + '_file`');
+    try {
+      await db.query('USE `' + dbName + '_file`');
+      await db.query(readFileSync('sql/mysql/sip_capture.sql', 'utf8'));
+      const n = await q("SELECT count(*) AS n FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = 'sip_capture'");
+      expect(Number(n[0].n)).toBe(COLUMNS.length + 2);
+    } finally {
+      await db.query('USE `' + dbName + '`');
+      await db.query('DROP DATABASE `' + dbName + '_file`');
+    }
+  });
+});
+
+describe('rows', () => {
+  it('every column round-trips, date from micro_ts in UTC (whole seconds)', async () => {
+    const s = await store();
+    const r = fullRecord();
+    expect(await s.writeBatch({ rows: rows('cols', [r]), offsets: [] })).toEqual({ rows: 1, tables: { cols: 1 } });
+    const [back] = await readBack('cols');
+    expect(back.date).toBe('2024-03-05 07:08:09');
+    for (const [c, v] of Object.entries(expectedColumns(r, 'keep'))) expect(back[c], c).toBe(v);
+    expect(Buffer.compare(back.msg as Buffer, r.msg)).toBe(0);
+  });
+
+  it('stores hostile header values, NUL and binary msg bytes exactly', async () => {
+    await db.query('CREATE TABLE IF NOT EXISTS x (id int)');
+    await db.query('INSERT INTO x VALUES (1)');
+    const s = await store();
+    const records = [
+      fullRecord({ user_agent: HOSTILE.quotes, via_1: HOSTILE.backslashes, reason: HOSTILE.controls, callid: HOSTILE.injection, from_user: HOSTILE.unicode }),
+      fullRecord({ custom_field1: HOSTILE.nul, msg: BINARY_MSG }),
+      fullRecord({ user_agent: HOSTILE.everyAscii, via_1: HOSTILE.everyAscii, diversion: HOSTILE.everyAscii }),
+      fullRecord({ msg: Buffer.alloc(0) }),
+    ];
+    await s.writeBatch({ rows: rows('hostile', records), offsets: [] });
+    const back = await readBack('hostile');
+    records.forEach((r, i) => {
+      for (const [c, v] of Object.entries(expectedColumns(r, 'keep'))) expect(back[i][c], `${i}.${c}`).toBe(v);
+      expect(Buffer.compare(back[i].msg as Buffer, r.msg), `msg ${i}`).toBe(0);
+    });
+    expect(back[1].custom_field1).toBe('nul\0inside');
+    expect(await count('x')).toBe(1);
+  });
+
+  it('the session setup removes NO_BACKSLASH_ESCAPES, which would make client-side escaping unsafe', async () => {
+    const c = await mysql.createConnection({ uri: dbUrl });
+    try {
+      await c.query("SET SESSION sql_mode = 'NO_BACKSLASH_ESCAPES,STRICT_TRANS_TABLES'");
+      await c.query(MYSQL_SESSION_SETUP);
+      const [r] = await c.query<mysql.RowDataPacket[]>('SELECT @@SESSION.sql_mode AS m, @@SESSION.time_zone AS tz');
+      expect(r[0].m).toBe('STRICT_TRANS_TABLES');
+      expect(r[0].tz).toBe('+00:00');
+      // Under that setup, mysql2's escaping of a backslash-quote payload round-trips as data.
+      const payload = "a\\'; DROP TABLE x; --";
+      const [back] = await c.query<mysql.RowDataPacket[]>('SELECT ? AS v', [payload]);
+      expect(back[0].v).toBe(payload);
+    } finally {
+      await c.end();
+    }
+  });
+
+  it('splits a large batch into statements below max_allowed_packet', async () => {
+    const s = await store();
+    const big = Buffer.alloc(200_000, 0x41);
+    const records = Array.from({ length: 120 }, (_, i) => fullRecord({ cseq: String(i), msg: big })); // ~48 MB as hex
+    await s.writeBatch({ rows: rows('big', records), offsets: [] });
+    expect(await count('big')).toBe(120);
+  });
+});
+
+describe('offsets and exactly-once', () => {
+  const group = 'db-writer';
+  const topic = 'sip.capture';
+
+  it('commits the offsets with the rows and reads them back', async () => {
+    const s = await store();
+    await s.writeBatch({
+      rows: rows('eo_rows', [fullRecord(), fullRecord()]),
+      offsets: [
+        { group, topic, partition: 0, nextOffset: '2' },
+        { group, topic, partition: 5, nextOffset: '9007199254740993' },
+      ],
+    });
+    await s.writeBatch({ rows: rows('eo_rows', [fullRecord()]), offsets: [{ group, topic, partition: 0, nextOffset: '3', firstOffset: '2' }] });
+    expect(await count('eo_rows')).toBe(3);
+    expect(await s.readOffsets(group, topic)).toEqual(new Map([[0, '3'], [5, '9007199254740993']]));
+  });
+
+  it('a failure after the rows were sent leaves neither rows nor offsets', async () => {
+    const s = await store({
+      beforeCommit: () => {
+        throw new Error('simulated crash before COMMIT');
+      },
+    });
+    await expect(
+      s.writeBatch({ rows: rows('eo_rows', [fullRecord()]), offsets: [{ group, topic, partition: 0, nextOffset: '10' }] }),
+    ).rejects.toBeInstanceOf(StoreError);
+    expect(await count('eo_rows')).toBe(3);
+    expect((await (await store()).readOffsets(group, topic)).get(0)).toBe('3');
+  });
+
+  it('a connection killed before COMMIT is retryable and nothing is visible', async () => {
+    const s = await store({
+      beforeCommit: async ({ connectionId }) => {
+        await db.query('KILL CONNECTION ?', [connectionId]);
+      },
+    });
+    const err = await s
+      .writeBatch({ rows: rows('eo_rows', [fullRecord()]), offsets: [{ group, topic, partition: 0, nextOffset: '11' }] })
+      .catch((e: unknown) => e);
+    expect((err as StoreError).kind).toBe('retryable');
+    expect(await count('eo_rows')).toBe(3);
+    const ok = await store();
+    await ok.writeBatch({ rows: rows('eo_rows', [fullRecord()]), offsets: [{ group, topic, partition: 0, nextOffset: '4', firstOffset: '3' }] });
+    expect(await count('eo_rows')).toBe(4);
+  });
+
+  it('refuses a batch another writer already committed (conflict), writing nothing', async () => {
+    const s = await store();
+    const err = await s
+      .writeBatch({ rows: rows('eo_rows', [fullRecord()]), offsets: [{ group, topic, partition: 0, nextOffset: '4', firstOffset: '1' }] })
+      .catch((e: unknown) => e);
+    expect((err as StoreError).kind).toBe('conflict');
+    expect(await count('eo_rows')).toBe(4);
+  });
+});
+
+describe('writePositioned (skip what is stored)', () => {
+  const pos = (table: string, partition: number, offset: number) => ({
+    partition,
+    offset: BigInt(offset),
+    table,
+    record: fullRecord({ cseq: `${partition}:${offset}` }),
+  });
+
+  it('stores a redelivered batch once and moves the offsets past it', async () => {
+    const s = await store();
+    const first = await s.writePositioned('pg', 'pt', [pos('wp', 0, 0), pos('wp', 0, 1), pos('wp', 2, 7)]);
+    expect([first.inserted, first.skipped]).toEqual([3, 0]);
+    const again = await s.writePositioned('pg', 'pt', [pos('wp', 0, 1), pos('wp', 0, 2), pos('wp', 2, 7), { partition: 2, offset: 8n, table: null, record: null }]);
+    expect([again.inserted, again.skipped]).toEqual([1, 2]);
+    expect(await count('wp')).toBe(4);
+    expect(await s.readOffsets('pg', 'pt')).toEqual(new Map([[0, '3'], [2, '9']]));
+  });
+
+  it('two writers delivering the same messages concurrently store them once', async () => {
+    const a = await store();
+    const b = await store();
+    await a.ensureTable('wp_race');
+    await b.ensureTable('wp_race');
+    const rowsOf = () => Array.from({ length: 50 }, (_, i) => pos('wp_race', i % 2, i));
+    const [ra, rb] = await Promise.all([a.writePositioned('race', 'pt', rowsOf()), b.writePositioned('race', 'pt', rowsOf())]);
+    expect(ra.inserted + rb.inserted).toBe(50);
+    expect(ra.skipped + rb.skipped).toBe(50);
+    expect(await count('wp_race')).toBe(50);
+  });
+});
+
+describe('table names', () => {
+  it('creates dated tables from the record time before the first insert', async () => {
+    const s = await store();
+    const router = new TableRouter({ tableName: 'dated_%Y%m%d' });
+    const records = [fullRecord({ micro_ts: micros('2024-01-31T23:59:59Z') }), fullRecord({ micro_ts: micros('2024-02-01T00:00:01Z') })];
+    const res = await s.writeBatch({ rows: records.map((record) => ({ table: router.route(record), record })), offsets: [] });
+    expect(res.tables).toEqual({ dated_20240131: 1, dated_20240201: 1 });
+    expect([await count('dated_20240131'), await count('dated_20240201')]).toEqual([1, 1]);
+  });
+
+  it('spreads rows over several tables with MT_MODE hash, one call per table', async () => {
+    const s = await store();
+    const h = new TableRouter({ tableName: 'mh_a|mh_b|mh_c', mode: 'hash', hashSource: 'call_id' });
+    const calls = Array.from({ length: 60 }, (_, i) => fullRecord({ callid: `call-${i % 20}@example.com` }));
+    await s.writeBatch({ rows: calls.map((record) => ({ table: h.route(record), record })), offsets: [] });
+    let total = 0;
+    for (const t of ['mh_a', 'mh_b', 'mh_c']) {
+      const r = await q(`SELECT callid, count(*) AS n FROM ${t} GROUP BY callid`);
+      for (const row of r) expect(Number(row.n)).toBe(3);
+      total += r.length;
+    }
+    expect(total).toBe(20);
+  });
+});
+
+describe('DB_INSERT_MODE=1', () => {
+  it('uses INSERT DELAYED on a MyISAM table', async () => {
+    const delayedWrites = async () => Number((await q("SHOW GLOBAL STATUS LIKE 'Delayed_writes'"))[0].Value);
+    const before = await delayedWrites();
+    const { log, lines } = recordingLog();
+    const s = await store({ insertMode: 'delayed', mysqlEngine: 'MyISAM', log });
+    await s.writeBatch({ rows: rows('delayed_myisam', [fullRecord(), fullRecord()]), offsets: [{ group: 'g', topic: 'd', partition: 0, nextOffset: '2' }] });
+    await s.writeBatch({ rows: rows('delayed_myisam', [fullRecord()]), offsets: [] });
+    expect(lines.filter((l) => l.msg.includes('INSERT DELAYED into delayed_myisam'))).toHaveLength(1);
+    expect(await eventually(() => count('delayed_myisam'), (n) => n === 3)).toBe(3);
+    const engine = await q("SELECT ENGINE AS e FROM information_schema.TABLES WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = 'delayed_myisam'");
+    expect(engine[0].e).toBe('MyISAM');
+    // The server counts the rows its delayed-insert handler wrote.
+    expect((await delayedWrites()) - before).toBeGreaterThanOrEqual(3);
+  });
+
+  it('falls back to plain batched INSERT on InnoDB and says so once', async () => {
+    const { log, lines } = recordingLog();
+    const s = await store({ insertMode: 'delayed', log });
+    for (let i = 0; i < 3; i++) await s.writeBatch({ rows: rows('delayed_innodb', [fullRecord()]), offsets: [] });
+    expect(await count('delayed_innodb')).toBe(3);
+    const warnings = lines.filter((l) => l.level === 'warn' && l.msg.includes('delayed_innodb'));
+    expect(warnings).toHaveLength(1);
+    expect(warnings[0].msg).toMatch(/InnoDB/);
+  });
+});
+
+describe('refused rows', () => {
+  it('bisection isolates rows refused by a CHECK constraint and stores the rest with the offsets', async () => {
+    const s = await store();
+    await s.ensureTable('poison');
+    await db.query("ALTER TABLE poison ADD CONSTRAINT no_poison CHECK (method <> 'POISON')");
+    const records = Array.from({ length: 40 }, (_, i) => fullRecord({ method: i === 0 || i === 23 ? 'POISON' : 'INVITE', cseq: String(i) }));
+    const batch = { rows: rows('poison', records), offsets: [{ group: 'g', topic: 't', partition: 2, nextOffset: '40', firstOffset: '0' }] };
+    const err = await s.writeBatch(batch).catch((e: unknown) => e);
+    expect([(err as StoreError).kind, (err as StoreError).reason]).toEqual(['data', 'constraint']);
+    expect(await count('poison')).toBe(0);
+
+    const res = await s.bisect(batch);
+    expect(res.poisoned.map((p) => p.index)).toEqual([0, 23]);
+    expect(res.rows).toBe(38);
+    const stored = await q('SELECT cseq FROM poison ORDER BY id');
+    expect(stored.map((r) => Number(r.cseq))).toEqual(Array.from({ length: 40 }, (_, i) => i).filter((i) => i !== 0 && i !== 23));
+    expect((await s.readOffsets('g', 't')).get(2)).toBe('40');
+  });
+});
+
+describe('configuration and outages', () => {
+  it('refuses day partitions (PostgreSQL only)', async () => {
+    await expect(openStore(dbUrl, { partition: 'day' })).rejects.toThrow(/DB_PARTITION/);
+  });
+
+  it('an unreachable server is retryable', async () => {
+    const s = await openStore('mysql://root@127.0.0.1:1/x');
+    stores.push(s);
+    const err = await s.writeBatch({ rows: rows('t', [sampleRecord()]), offsets: [] }).catch((e: unknown) => e);
+    expect([(err as StoreError).kind, (err as StoreError).reason]).toEqual(['retryable', 'connection']);
+  });
+});
