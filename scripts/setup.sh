@@ -33,5 +33,8 @@ npx nx run-many -t build --outputStyle=static >/dev/null
 
 bash scripts/kafka.sh fetch
 bash scripts/services.sh
-node scripts/db-setup.mjs
+# The project's databases and sip_capture tables, in both dialects (the schema comes from libs/store; sql/ holds its text).
+log "creating the sipcapture databases and tables (PostgreSQL and MariaDB)"
+DB_URL="${DB_URL:-postgres://postgres@127.0.0.1:5432/sipcapture}" node dist/apps/cli/main.js db init --skip-kafka
+DB_URL="${MYSQL_DB_URL:-mysql://root@127.0.0.1:3306/sipcapture}" node dist/apps/cli/main.js db init --skip-kafka
 log "done"

@@ -22,8 +22,9 @@ void startApp(APP, { logLevel: config.LOG_LEVEL, metricsHost: config.METRICS_HOS
     log.warn('HEP_CAPTURE_ON=0: HEP capture is disabled; nothing to do but serve metrics');
     return async () => undefined;
   }
-  const runtime = await startAgentRuntime({ app: APP, config, log, registry, health });
-  const ingest = new HepIngest({ publisher: runtime.publisher, authKey: config.HEP_AUTH_KEY, log, registry });
+  let ingest: HepIngest | undefined;
+  const runtime = await startAgentRuntime({ app: APP, config, log, registry, health, counters: () => ({ ...ingest?.totals }) });
+  ingest = new HepIngest({ publisher: runtime.publisher, authKey: config.HEP_AUTH_KEY, log, registry });
   const { host, port } = config.HEP_LISTEN;
   const udp = await listenUdp({ host, port, rcvbuf: config.HEP_UDP_RCVBUF, ingest, log });
   const tcp = await listenStream({ transport: 'tcp', host, port, ingest, log });

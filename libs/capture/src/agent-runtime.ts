@@ -68,18 +68,8 @@ export async function startAgentRuntime(opts: {
     },
   });
   await flag.start();
-  flag.on('change', (on, source) => log.info({ captureOn: on, source }, `capture ${on ? 'on' : 'off'}`));
   log.info({ captureOn: flag.isOn(), source: flag.state.source, key: c.CAPTURE_FLAG_KEY }, 'capture flag read');
 
-  const reporter = new AgentReporter({
-    redisUrl: c.REDIS_URL,
-    node: c.CAPTURE_NODE,
-    app: opts.app,
-    captureOn: () => flag.isOn(),
-    counters: () => ({ kafkaQueued: producer.queued, ...opts.counters?.() }),
-    log,
-  });
-  void reporter.start();
 
   opts.health.register('kafka', () => producer.isConnected || 'Kafka producer not connected (records are queued)');
   opts.health.register('queue', () => producer.queued < c.KAFKA_QUEUE_MAX || 'Kafka queue full: records are being dropped');
@@ -94,6 +84,16 @@ export async function startAgentRuntime(opts: {
     log,
     registry,
   });
+
+  const reporter = new AgentReporter({
+    redisUrl: c.REDIS_URL,
+    node: c.CAPTURE_NODE,
+    app: opts.app,
+    captureOn: () => flag.isOn(),
+    counters: () => ({ ...publisher.totals, kafkaQueued: producer.queued, ...opts.counters?.() }),
+    log,
+  });
+  void reporter.start();
 
   return {
     publisher,

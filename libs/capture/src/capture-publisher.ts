@@ -34,6 +34,8 @@ export class CapturePublisher {
   private readonly extraHeaders: readonly string[];
   private readonly recordOptions: BuildRecordOptions;
   private badLogged = 0;
+  /** Plain totals for the fleet report (`sipcap status`). */
+  readonly totals = { published: 0, captureOff: 0, badSip: 0 };
 
   constructor(private readonly opts: CapturePublisherOptions) {
     const registers = opts.registry ? [opts.registry] : [];
@@ -50,6 +52,7 @@ export class CapturePublisher {
   capture(c: CapturedMessage): CaptureOutcome {
     if (!this.opts.flag.isOn()) {
       this.m.dropped.inc({ reason: 'capture_off' });
+      this.totals.captureOff++;
       return 'capture_off';
     }
     const parsed = parseSip(c.payload, { extraHeaders: this.extraHeaders });
@@ -65,12 +68,15 @@ export class CapturePublisher {
       }
       if (!this.opts.captureBadMsgs) {
         this.m.dropped.inc({ reason: 'bad_sip' });
+        this.totals.badSip++;
         return 'bad_sip';
       }
       sip = parsed.partial;
     }
     const record = buildRecord({ ...c, sip, msg: c.payload }, this.recordOptions);
     // A full queue is counted by the producer (sipcap_kafka_dropped_total{reason="queue_full"}).
-    return this.opts.sink.publish(record.callid, encodeRecord(record)) ? 'published' : 'queue_full';
+    if (!this.opts.sink.publish(record.callid, encodeRecord(record))) return 'queue_full';
+    this.totals.published++;
+    return 'published';
   }
 }

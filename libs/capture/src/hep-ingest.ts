@@ -19,6 +19,8 @@ export type Transport = 'udp' | 'tcp' | 'tls';
 export class HepIngest {
   private readonly m;
   private malformedLogged = 0;
+  /** Plain totals for the fleet report (`sipcap status`). */
+  readonly totals = { received: 0, malformed: 0 };
 
   constructor(
     private readonly opts: {
@@ -44,8 +46,10 @@ export class HepIngest {
   /** One HEP packet (a UDP datagram or one TCP frame). */
   ingest(buf: Buffer, transport: Transport): void {
     this.m.received.inc({ transport });
+    this.totals.received++;
     const r = decodeHep(buf);
     if (!r.ok) {
+      this.totals.malformed++;
       this.m.malformed.inc({ reason: r.reason });
       if (this.malformedLogged < 10) {
         this.malformedLogged++;

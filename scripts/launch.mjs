@@ -1,0 +1,92 @@
+#!/usr/bin/env node
+// The local launcher behind `npm start` (see scripts/start.sh). Settings come from the environment or
+// .env, as for every app. Ctrl-C (or SIGTERM) stops the apps gracefully, then Kafka if it started it.
+import { spawn, spawnSync } from 'node:child_process';
+import { connect } from 'node:net';
+import { createInterface } from 'node:readline';
+
+const env = { ...process.env, KAFKAJS_NO_PARTITIONER_WARNING: '1' };
+const on = (v) => ['1', 'on', 'true', 'yes'].includes(String(v ?? '').toLowerCase());
+const say = (msg) => console.log(`[sipcap] ${msg}`);
+const answers = (port, host = '127.0.0.1') =>
+  new Promise((resolve) => {
+    const s = connect({ host, port });
+    s.once('connect', () => (s.destroy(), resolve(true)));
+    s.once('error', () => resolve(false));
+  });
+
+const brokers = (env.KAFKA_BROKERS ?? '127.0.0.1:9092').split(',')[0];
+const [kHost, kPort] = brokers.split(':');
+let startedKafka = false;
+if (!(await answers(Number(kPort), kHost))) {
+  if (kHost !== '127.0.0.1' && kHost !== 'localhost') {
+    say(`Kafka at ${brokers} does not answer; start it or fix KAFKA_BROKERS`);
+    process.exit(1);
+  }
+  if (spawnSync('bash', ['scripts/kafka.sh', 'start'], { stdio: 'inherit' }).status !== 0) process.exit(1);
+  startedKafka = true;
+}
+
+say('preparing the database and the topic (sipcap db init)');
+if (spawnSync('node', ['dist/apps/cli/main.js', 'db', 'init'], { stdio: 'inherit', env }).status !== 0) {
+  say('db init failed: see above');
+  if (startedKafka) spawnSync('bash', ['scripts/kafka.sh', 'stop'], { stdio: 'inherit' });
+  process.exit(1);
+}
+
+const apps = [
+  { name: 'hep-agent', port: env.METRICS_PORT_HEP_AGENT ?? '9096', enabled: env.HEP_CAPTURE_ON === undefined || on(env.HEP_CAPTURE_ON) },
+  { name: 'db-writer', port: env.METRICS_PORT_DB_WRITER ?? '9097', enabled: true },
+  { name: 'ipip-agent', port: env.METRICS_PORT_IPIP_AGENT ?? '9098', enabled: on(env.RAW_IPIP_CAPTURE_ON) },
+  { name: 'mirror-agent', port: env.METRICS_PORT_MIRROR_AGENT ?? '9099', enabled: on(env.RAW_MONI_CAPTURE_ON) },
+].filter((a) => a.enabled);
+
+const children = apps.map((app) => {
+  const childEnv = { ...env, METRICS_PORT: app.port };
+  // Each raw agent runs one raw mode: give each only its own switch.
+  if (app.name === 'ipip-agent') childEnv.RAW_MONI_CAPTURE_ON = '0';
+  if (app.name === 'mirror-agent') childEnv.RAW_IPIP_CAPTURE_ON = '0';
+  // Own process group: a Ctrl-C reaches only the launcher, which then stops each app once, in order.
+  const child = spawn('node', [`dist/apps/${app.name}/main.js`], { env: childEnv, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+  for (const stream of [child.stdout, child.stderr]) {
+    createInterface({ input: stream }).on('line', (line) => console.log(`${app.name.padEnd(12)}| ${line}`));
+  }
+  child.on('exit', (code, signal) => {
+    say(`${app.name} exited (${signal ?? `code ${code}`})`);
+    if (!stopping) stop(1);
+  });
+  return { app, child };
+});
+
+const listen = env.HEP_LISTEN ?? '0.0.0.0:9060';
+say('running:');
+for (const { app } of children) {
+  const where = app.name === 'hep-agent' ? `HEP on udp+tcp ${listen}${env.HEP_TLS_LISTEN ? `, tls ${env.HEP_TLS_LISTEN}` : ''}` : app.name === 'db-writer' ? `writing to ${(env.DB_URL ?? 'postgres://postgres@127.0.0.1:5432/sipcapture').replace(/:[^:@/]*@/, ':***@')}` : `capturing on ${env.RAW_INTERFACE ?? env.PCAP_FILE}`;
+  say(`  ${app.name.padEnd(12)} ${where}; metrics http://127.0.0.1:${app.port}/metrics, health http://127.0.0.1:${app.port}/healthz`);
+}
+say(`capture flag: Redis key ${env.CAPTURE_FLAG_KEY ?? 'capture_on'} (turn it on with: npx sipcap capture on)`);
+say(`try it: npx sipcap capture on && npx sipcap replay samples/sample-calls.pcap --to 127.0.0.1:${listen.split(':').pop()} --now`);
+say('Ctrl-C stops everything');
+
+let stopping = false;
+async function stop(code = 0) {
+  if (stopping) return;
+  stopping = true;
+  say('stopping the apps');
+  await Promise.all(
+    children.map(({ child }) =>
+      child.exitCode !== null || child.signalCode !== null
+        ? undefined
+        : new Promise((resolve) => {
+            child.once('exit', resolve);
+            child.kill('SIGTERM');
+            setTimeout(() => child.kill('SIGKILL'), 35_000).unref();
+          }),
+    ),
+  );
+  if (startedKafka) spawnSync('bash', ['scripts/kafka.sh', 'stop'], { stdio: 'inherit' });
+  say('stopped');
+  process.exit(code);
+}
+process.on('SIGINT', () => void stop(0));
+process.on('SIGTERM', () => void stop(0));

@@ -1,0 +1,81 @@
+import { spawnSync } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { parse } from 'yaml';
+import { SETTINGS } from '@sipcap/config';
+
+// docker-compose.yml is the production deployment; there is no Docker engine here, so it is checked
+// by `docker compose config` where the compose tool exists, and by reading it in every case.
+const compose = parse(readFileSync('docker-compose.yml', 'utf8'), { merge: true }) as {
+  services: Record<string, { image?: string; build?: string; command?: string[]; environment?: Record<string, string>; ports?: string[]; profiles?: string[]; network_mode?: string; cap_add?: string[]; deploy?: { replicas?: number } }>;
+};
+const services = compose.services;
+const ours = Object.entries(services).filter(([, s]) => s.build !== undefined);
+
+function appOf(command: string[] | undefined): string | undefined {
+  const text = (command ?? []).join(' ');
+  return /dist\/apps\/([a-z-]+)\/main\.js/.exec(text)?.[1];
+}
+
+function defaultMetricsPort(app: string): string | undefined {
+  return /METRICS_PORT: '(\d+)'/.exec(readFileSync(`apps/${app}/src/main.ts`, 'utf8'))?.[1];
+}
+
+describe('docker-compose.yml', () => {
+  it('passes `docker compose config` where the compose tool is installed', () => {
+    const probe = spawnSync('docker', ['compose', 'version'], { encoding: 'utf8' });
+    if (probe.status !== 0) return; // no compose plugin on this machine: the checks below still run
+    const r = spawnSync('docker', ['compose', '--profile', 'raw', 'config', '-q'], { encoding: 'utf8' });
+    expect(r.stderr).toBe('');
+    expect(r.status).toBe(0);
+  });
+
+  it('has Kafka, PostgreSQL, Redis, the init job, both pipelines and the raw agents', () => {
+    for (const name of ['kafka', 'postgres', 'redis', 'init', 'hep-agent', 'db-writer', 'ipip-agent', 'mirror-agent']) expect(services[name], name).toBeDefined();
+    expect(services['db-writer'].deploy?.replicas).toBeGreaterThan(1);
+  });
+
+  it('names only settings that the config lib knows in the sipcap services', () => {
+    for (const [name, s] of ours) {
+      for (const key of Object.keys(s.environment ?? {})) expect(Object.keys(SETTINGS), `${name}: ${key}`).toContain(key);
+    }
+  });
+
+  it('builds from a context with the Dockerfile, and runs apps that exist', () => {
+    for (const [name, s] of ours) {
+      expect(existsSync(`${s.build}/Dockerfile`), name).toBe(true);
+      const app = appOf(s.command);
+      expect(app, `${name} runs an app`).toBeDefined();
+      if (app !== 'cli') expect(app).toBe(name);
+      expect(existsSync(`apps/${app}/src/main.ts`), `${name}: apps/${app}`).toBe(true);
+    }
+    expect(readFileSync('Dockerfile', 'utf8')).toMatch(/nx run-many -t build/);
+  });
+
+  it('pins every image, with Kafka at the version the local script fetches', () => {
+    for (const [name, s] of Object.entries(services)) if (s.image && !s.build) expect(s.image, name).toMatch(/:[0-9][\w.-]*$/);
+    const pomVersion = /<kafka\.version>([^<]+)</.exec(readFileSync('scripts/kafka/pom.xml', 'utf8'))?.[1];
+    expect(services.kafka.image).toBe(`apache/kafka:${pomVersion}`);
+  });
+
+  it('publishes the default ports: HEP 9060 over UDP and TCP, metrics on each app default', () => {
+    const hepPort = String(SETTINGS.HEP_LISTEN.parse(undefined).port);
+    expect(services['hep-agent'].ports).toEqual(expect.arrayContaining([`${hepPort}:${hepPort}/udp`, `${hepPort}:${hepPort}/tcp`]));
+    for (const [name, s] of ours) {
+      const app = appOf(s.command)!;
+      if (app === 'cli') continue;
+      expect(s.environment?.METRICS_PORT, name).toBe(defaultMetricsPort(app));
+    }
+  });
+
+  it('runs the raw agents on the host network with the capabilities raw capture needs, in a profile', () => {
+    for (const name of ['ipip-agent', 'mirror-agent']) {
+      const s = services[name];
+      expect(s.profiles).toContain('raw');
+      expect(s.network_mode).toBe('host');
+      expect(s.cap_add).toEqual(expect.arrayContaining(['NET_RAW', 'NET_ADMIN']));
+    }
+    expect(services['ipip-agent'].environment?.RAW_IPIP_CAPTURE_ON).toBe('1');
+    expect(services['mirror-agent'].environment?.RAW_MONI_CAPTURE_ON).toBe('1');
+  });
+});
