@@ -30,12 +30,18 @@ let scratch = Buffer.allocUnsafe(256 * 1024);
 
 export type RecordDecodeResult = { ok: true; record: CaptureRecord } | { ok: false; reason: 'unknown_version' | 'truncated'; message: string };
 
+/**
+ * Reads the string columns in wire order with plain property loads: a loop of r[column] with a variable
+ * key is a megamorphic lookup per column, and this function is on the hot path of every agent.
+ */
+// eslint-disable-next-line @typescript-eslint/no-implied-eval
+const stringValues = new Function('r', `return [${STRING_COLUMNS.map((c) => `r.${c}`).join(', ')}];`) as (r: CaptureRecord) => string[];
+
 export function encodeRecord(r: CaptureRecord): Buffer {
-  // Upper bound: UTF-8 needs at most 3 bytes per UTF-16 unit.
-  let bound = FIXED + 4 + r.msg.length;
-  for (const c of STRING_COLUMNS) bound += 2 + r[c].length * 3;
-  if (bound > scratch.length) scratch = Buffer.allocUnsafe(Math.max(bound, scratch.length * 2));
-  const b = scratch;
+  // Strings are checked for room as they go (UTF-8 needs at most 3 bytes per UTF-16 unit).
+  const values = stringValues(r);
+  let b = scratch;
+  if (FIXED + 4 + r.msg.length + values.length * 2 > b.length) b = grow(FIXED + 4 + r.msg.length + values.length * 2, 0);
   b[0] = RECORD_ENCODING_VERSION;
   b.writeBigInt64BE(r.micro_ts, 1);
   b.writeUInt16BE(r.source_port & 0xffff, 9);
@@ -47,18 +53,46 @@ export function encodeRecord(r: CaptureRecord): Buffer {
   b[22] = r.family;
   b[23] = r.type;
   let o = FIXED;
-  for (const c of STRING_COLUMNS) {
-    const s = r[c];
-    let n = s.length === 0 ? 0 : b.write(s, o + 2, 'utf8');
+  const reserve = 4 + r.msg.length;
+  for (let i = 0; i < values.length; i++) {
+    const s = values[i];
+    if (o + 2 + s.length * 3 + reserve + (values.length - i) * 2 > b.length) b = grow(o + 2 + s.length * 3 + reserve + values.length * 2, o);
+    let n = s.length === 0 ? 0 : writeUtf8(b, s, o + 2);
     if (n > MAX_STRING) n = MAX_STRING; // columns are far narrower; this only guards the u16
-    b.writeUInt16BE(n, o);
+    b[o] = n >>> 8;
+    b[o + 1] = n & 0xff;
     o += 2 + n;
   }
   b.writeUInt32BE(r.msg.length, o);
   o += 4;
   r.msg.copy(b, o);
   o += r.msg.length;
-  return Buffer.from(b.subarray(0, o));
+  const out = Buffer.allocUnsafe(o);
+  b.copy(out, 0, 0, o);
+  return out;
+}
+
+/** A larger scratch buffer, keeping the first `keep` bytes already written. */
+function grow(need: number, keep: number): Buffer {
+  const next = Buffer.allocUnsafe(Math.max(need, scratch.length * 2));
+  scratch.copy(next, 0, 0, keep);
+  scratch = next;
+  return next;
+}
+
+/**
+ * Column values are short and almost always ASCII: copying them byte by byte in JS beats a call into
+ * Buffer.write (a native call per string); anything non-ASCII goes to Buffer.write from the start.
+ */
+function writeUtf8(b: Buffer, s: string, at: number): number {
+  const len = s.length;
+  if (len > 64) return b.write(s, at, 'utf8');
+  for (let i = 0; i < len; i++) {
+    const ch = s.charCodeAt(i);
+    if (ch >= 0x80) return b.write(s, at, 'utf8');
+    b[at + i] = ch;
+  }
+  return len;
 }
 
 /** Decodes a Kafka value; `msg` is a subarray of `buf` (no copy). */

@@ -1,0 +1,32 @@
+import { spawnSync } from 'node:child_process';
+import { describe, expect, it } from 'vitest';
+
+// An operator's wrong setting stops an app at start with one line that names the variable.
+function start(app: string, env: Record<string, string>) {
+  const args = app === 'cli' ? ['capture'] : [];
+  return spawnSync(process.execPath, [`dist/apps/${app}/main.js`, ...args], {
+    env: { PATH: process.env.PATH ?? '', ...env },
+    encoding: 'utf8',
+    timeout: 20_000,
+  });
+}
+
+describe('settings validated at start', () => {
+  it.each([
+    ['db-writer', { DB_URL: 'nonsense' }, 'DB_URL'],
+    ['db-writer', { MT_MODE: 'sometimes' }, 'MT_MODE'],
+    ['db-writer', { DB_PARTITION: 'day', DB_URL: 'mysql://root@127.0.0.1/x' }, 'DB_PARTITION'],
+    ['hep-agent', { HEP_LISTEN: 'everywhere' }, 'HEP_LISTEN'],
+    ['hep-agent', { KAFKA_PARTITIONS: '-3' }, 'KAFKA_PARTITIONS'],
+    ['hep-agent', { HEP_TLS_LISTEN: '0.0.0.0:9061' }, 'HEP_TLS_LISTEN'],
+    ['hep-agent', { CAPTURE_ON: 'perhaps' }, 'CAPTURE_ON'],
+    ['cli', { REDIS_URL: 'nowhere' }, 'REDIS_URL'],
+  ] as const)('%s with %o exits 2 naming %s', (app, env, variable) => {
+    const r = start(app, env);
+    expect(r.status).toBe(2);
+    const lines = r.stderr.trim().split('\n');
+    // Apps print exactly that line; the CLI adds where to find the command's help.
+    expect(lines).toHaveLength(app === 'cli' ? 2 : 1);
+    expect(lines[0]).toMatch(new RegExp(`^(${app}|sipcap [a-z ]+): invalid setting ${variable}`));
+  });
+});

@@ -1,0 +1,21 @@
+import { spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+
+// The Nx project graph must see the @sipcap/* imports, so `nx affected` rebuilds and retests the right apps.
+describe('Nx workspace', () => {
+  it('shows the apps depending on the libs they import', () => {
+    const r = spawnSync('npx', ['nx', 'graph', '--file=test-results/graph.json'], {
+      encoding: 'utf8',
+      env: { ...process.env, NX_DAEMON: 'false', NX_NO_CLOUD: 'true', NX_TUI: 'false' },
+      timeout: 120_000,
+    });
+    expect(r.status, r.stderr).toBe(0);
+    const deps: Record<string, { target: string }[]> = JSON.parse(readFileSync('test-results/graph.json', 'utf8')).graph.dependencies;
+    const targets = (p: string) => deps[p].map((d) => d.target);
+    expect(targets('hep-agent')).toEqual(expect.arrayContaining(['config', 'telemetry', 'capture', 'hep']));
+    expect(targets('db-writer')).toEqual(expect.arrayContaining(['config', 'telemetry', 'bus', 'store']));
+    expect(targets('capture')).toEqual(expect.arrayContaining(['sip', 'record', 'bus', 'capture-flag']));
+    expect(targets('record')).toContain('sip');
+  });
+});
