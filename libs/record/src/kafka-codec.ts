@@ -26,7 +26,7 @@ const FIXED = 1 + 8 + 2 * 4 + 4 + 3;
 const MAX_STRING = 0xffff;
 
 // One scratch buffer reused by every encode: the record is written once and copied out once.
-let scratch = Buffer.allocUnsafe(256 * 1024);
+let scratch: Buffer = Buffer.allocUnsafe(256 * 1024);
 
 export type RecordDecodeResult = { ok: true; record: CaptureRecord } | { ok: false; reason: 'unknown_version' | 'truncated'; message: string };
 

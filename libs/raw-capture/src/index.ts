@@ -1,0 +1,16 @@
+export { startRawAgent, stopProcessGracefully, type RawAgentOptions } from './raw-agent';
+export { RAW_AGENT_SETTINGS, rawSettingsProblem, type RawAgentSettings, type RawMode } from './raw-settings';
+export { runDecodeWorker, type DecodeWorkerData, type PublisherSettings } from './decode-worker';
+export { ipipFilter, mirrorFilter, withVlanVariants, isIpv4Text } from './bpf-filter';
+export { openLiveCapture, captureInterfaces, type LiveCapture, type LiveCaptureOptions, type FrameHandler } from './live-capture';
+export { replayCaptureFile, checkCaptureFile, type ReplayOptions, type ReplaySummary, type ReplayPace } from './capture-file-source';
+export { CaptureStartError, PERMISSION_HINT, type CaptureStartReason } from './capture-start-error';
+export { IpipStripper, IPIP_REJECT_REASONS, type IpipRejectReason, type IpipCounters } from './ipip-stripper';
+export { RawDecoder, capturedFromCandidate, type RawDecoderOptions } from './raw-decoder';
+export { FrameIntake } from './frame-intake';
+export type { FramePipeline } from './frame-pipeline';
+export { InlinePipeline } from './inline-pipeline';
+export { WorkerPipeline, type WorkerPipelineOptions } from './worker-pipeline';
+export { ipPairHash, workerFor } from './flow-hash';
+export { ipHeaderOffset } from './ip-header-offset';
+export { PcapStatsMetrics, type PcapTotals } from './pcap-stats';

@@ -1,0 +1,88 @@
+import { Counter, Gauge, type MetricObjectWithValues, type MetricValue, type Registry } from 'prom-client';
+
+/** A metrics snapshot as a worker thread sends it: its registry's getMetricsAsJSON(). */
+export type MetricsSnapshot = MetricObjectWithValues<MetricValue<string>>[];
+
+type Labels = Record<string, string | number>;
+
+function labelsKey(labels: Labels): string {
+  const keys = Object.keys(labels).sort();
+  let k = '';
+  for (const name of keys) k += `${name}=${labels[name]}\u0000`;
+  return k;
+}
+
+/**
+ * Brings the metrics of decoding worker threads into the main thread's registry (the one /metrics
+ * serves). Counters are added up as deltas, so a counter that exists in the main thread too (the
+ * publisher's, for instance) keeps counting both; gauges are summed over the workers at scrape time.
+ * Histograms and summaries are not carried (the workers have none).
+ */
+export class WorkerMetricsBridge {
+  private readonly lastCounter = new Map<string, number>();
+  private readonly gaugeValues = new Map<string, Map<number, MetricValue<string>[]>>();
+
+  constructor(private readonly registry: Registry) {}
+
+  update(worker: number, snapshot: MetricsSnapshot): void {
+    for (const m of snapshot) {
+      const type = String(m.type);
+      if (type === 'counter') this.counter(worker, m);
+      else if (type === 'gauge') this.gauge(worker, m);
+    }
+  }
+
+  private counter(worker: number, m: MetricObjectWithValues<MetricValue<string>>): void {
+    const target = this.registry.getSingleMetric(m.name) ?? new Counter({ name: m.name, help: m.help, labelNames: labelNamesOf(m), registers: [this.registry] });
+    if (!(target instanceof Counter)) return;
+    for (const v of m.values) {
+      const labels = (v.labels ?? {}) as Labels;
+      const key = `${worker}\u0000${m.name}\u0000${labelsKey(labels)}`;
+      const last = this.lastCounter.get(key);
+      const delta = last === undefined || v.value < last ? v.value : v.value - last;
+      this.lastCounter.set(key, v.value);
+      if (delta > 0 || last === undefined) {
+        try {
+          target.inc(labels, delta);
+        } catch {
+          // A label set the main metric does not know: leave it out rather than fail the report.
+        }
+      }
+    }
+  }
+
+  private gauge(worker: number, m: MetricObjectWithValues<MetricValue<string>>): void {
+    let perWorker = this.gaugeValues.get(m.name);
+    if (perWorker === undefined) {
+      if (this.registry.getSingleMetric(m.name) !== undefined) return; // the main thread owns this one
+      perWorker = new Map();
+      this.gaugeValues.set(m.name, perWorker);
+      const values = perWorker;
+      new Gauge({
+        name: m.name,
+        help: m.help,
+        labelNames: labelNamesOf(m),
+        registers: [this.registry],
+        collect() {
+          this.reset();
+          for (const list of values.values()) {
+            for (const v of list) {
+              try {
+                this.inc((v.labels ?? {}) as Labels, v.value);
+              } catch {
+                // unknown label set: skipped
+              }
+            }
+          }
+        },
+      });
+    }
+    perWorker.set(worker, m.values);
+  }
+}
+
+function labelNamesOf(m: MetricObjectWithValues<MetricValue<string>>): string[] {
+  const names = new Set<string>();
+  for (const v of m.values) for (const k of Object.keys(v.labels ?? {})) names.add(k);
+  return [...names];
+}

@@ -1,0 +1,108 @@
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { BatchConsumer } from '@sipcap/bus';
+import { decodeRecord, type CaptureRecord } from '@sipcap/record';
+import { quietLog, testKafka, uniqueName, waitFor } from './kafka';
+
+/** Bundles an app into dist/apps/<app> (the tests run what operators run). */
+export function buildApp(app: string): void {
+  execFileSync(process.execPath, ['scripts/build-app.mjs', app], { stdio: 'pipe' });
+}
+
+export interface AgentProcess {
+  child: ChildProcess;
+  /** stdout and stderr so far. */
+  output(): string;
+  exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+  /** Resolves once a log line contains `text`. */
+  waitForLog(text: string, timeoutMs?: number): Promise<void>;
+  /** The metrics port it bound (METRICS_PORT=0), from its log. */
+  metricsPort(): Promise<number>;
+  /** One metric's value from /metrics (labels as `{reason="x"}` text, or none for the unlabelled one). */
+  metric(name: string, labels?: string): Promise<number>;
+  /** SIGTERM and wait for the exit. */
+  stop(): Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+}
+
+/**
+ * Starts dist/apps/<app>/main.js with the given environment (on top of PATH and the like); `asUser`
+ * runs it as that unprivileged uid (setpriv), for the permission tests; `nodeArgs` go to node.
+ */
+export function startAgent(app: string, env: Record<string, string>, opts: { asUser?: number; nodeArgs?: string[] } = {}): AgentProcess {
+  // nodeArgs: flags for node itself (e.g. --cpu-prof, which NODE_OPTIONS does not allow).
+  const args = [...(opts.nodeArgs ?? []), `dist/apps/${app}/main.js`];
+  const [cmd, argv] = opts.asUser === undefined
+    ? [process.execPath, args]
+    : ['setpriv', [`--reuid=${opts.asUser}`, `--regid=${opts.asUser}`, '--clear-groups', process.execPath, ...args]];
+  const child = spawn(cmd, argv, {
+    env: { PATH: process.env.PATH ?? '', KAFKAJS_NO_PARTITIONER_WARNING: '1', METRICS_PORT: '0', METRICS_HOST: '127.0.0.1', LOG_LEVEL: 'info', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let out = '';
+  child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
+  child.stderr!.on('data', (d: Buffer) => (out += d.toString()));
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })));
+  let exitedNow = false;
+  void exited.then(() => (exitedNow = true));
+  const waitForLog = async (text: string, timeoutMs = 30_000): Promise<void> => {
+    await waitFor(`"${text}" in the ${app} log`, () => {
+      if (out.includes(text)) return true;
+      if (exitedNow) throw new Error(`${app} exited before logging "${text}":\n${out}`);
+      return undefined;
+    }, timeoutMs, 50);
+  };
+  const metricsPort = async (): Promise<number> => {
+    await waitForLog('telemetry listening');
+    const m = /"metrics":"http:\/\/[^:]+:(\d+)\/metrics"/.exec(out);
+    if (!m) throw new Error(`no metrics port in the ${app} log`);
+    return Number(m[1]);
+  };
+  return {
+    child,
+    output: () => out,
+    exited,
+    waitForLog,
+    metricsPort,
+    async metric(name, labels = '') {
+      const text = await (await fetch(`http://127.0.0.1:${await metricsPort()}/metrics`)).text();
+      let total = 0;
+      let found = false;
+      for (const line of text.split('\n')) {
+        if (!line.startsWith(name)) continue;
+        const rest = line.slice(name.length);
+        const value = Number(rest.slice(rest.lastIndexOf(' ') + 1));
+        const labelText = rest.startsWith('{') ? rest.slice(0, rest.indexOf('}') + 1) : '';
+        // Match when every wanted label is present (the app label is always there).
+        const wanted = labels.replace(/^\{|\}$/g, '').split(',').filter(Boolean);
+        if ((rest.startsWith(' ') || rest.startsWith('{')) && wanted.every((l) => labelText.includes(l))) {
+          total += value;
+          found = true;
+        }
+      }
+      if (!found) throw new Error(`metric ${name}${labels} not found`);
+      return total;
+    },
+    async stop() {
+      if (!exitedNow) child.kill('SIGTERM');
+      const timer = setTimeout(() => child.kill('SIGKILL'), 20_000);
+      const r = await exited;
+      clearTimeout(timer);
+      return r;
+    },
+  };
+}
+
+/** Reads every record published to `topic` (from the beginning) into `records`, decoded. */
+export async function readRecords(topic: string): Promise<{ records: CaptureRecord[]; keys: string[]; stop(): Promise<void> }> {
+  const records: CaptureRecord[] = [];
+  const keys: string[] = [];
+  const consumer = new BatchConsumer(testKafka(), { topic, groupId: uniqueName('raw-test'), log: quietLog, partitionsConsumedConcurrently: 1 });
+  await consumer.start(async ({ messages }) => {
+    for (const m of messages) {
+      const d = decodeRecord(m.value!);
+      if (!d.ok) throw new Error(d.message);
+      records.push(d.record);
+      keys.push(m.key!.toString());
+    }
+  });
+  return { records, keys, stop: () => consumer.stop() };
+}
