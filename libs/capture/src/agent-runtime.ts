@@ -15,6 +15,16 @@ export const AGENT_SETTINGS = [
 
 export type AgentSettings = Pick<Settings, (typeof AGENT_SETTINGS)[number]>;
 
+/** How records are derived, from the agent's settings (shared by the main thread and decode workers). */
+export function publisherSettings(c: AgentSettings) {
+  return {
+    captureNode: c.CAPTURE_NODE,
+    callidAlegHeaders: c.CALLID_ALEG_HEADER,
+    customHeaders: [c.CUSTOM_FIELD1_HEADER, c.CUSTOM_FIELD2_HEADER, c.CUSTOM_FIELD3_HEADER] as [string?, string?, string?],
+    captureBadMsgs: c.CAPTURE_BAD_MSGS,
+  };
+}
+
 export interface AgentRuntime {
   publisher: CapturePublisher;
   producer: RecordProducer;
@@ -75,10 +85,7 @@ export async function startAgentRuntime(opts: {
   opts.health.register('queue', () => producer.queued < c.KAFKA_QUEUE_MAX || 'Kafka queue full: records are being dropped');
 
   const publisher = new CapturePublisher({
-    captureNode: c.CAPTURE_NODE,
-    callidAlegHeaders: c.CALLID_ALEG_HEADER,
-    customHeaders: [c.CUSTOM_FIELD1_HEADER, c.CUSTOM_FIELD2_HEADER, c.CUSTOM_FIELD3_HEADER],
-    captureBadMsgs: c.CAPTURE_BAD_MSGS,
+    ...publisherSettings(c),
     sink: producer,
     flag,
     log,

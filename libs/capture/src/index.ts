@@ -1,4 +1,4 @@
 export { type CapturedMessage, protoFromIpProto, nowMicros } from './captured-message';
 export { CapturePublisher, type CapturePublisherOptions, type CaptureOutcome, type RecordSink, type CaptureSwitch } from './capture-publisher';
 export { HepIngest, type Transport } from './hep-ingest';
-export { startAgentRuntime, AGENT_SETTINGS, type AgentRuntime, type AgentSettings } from './agent-runtime';
+export { startAgentRuntime, publisherSettings, AGENT_SETTINGS, type AgentRuntime, type AgentSettings } from './agent-runtime';

@@ -1,6 +1,6 @@
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
-import { startAgentRuntime, type AgentRuntime } from '@sipcap/capture';
+import { publisherSettings, startAgentRuntime, type AgentRuntime } from '@sipcap/capture';
 import type { PortRange } from '@sipcap/packet';
 import { ipipFilter, mirrorFilter } from './bpf-filter';
 import { checkCaptureFile, replayCaptureFile, type ReplaySummary } from './capture-file-source';
@@ -159,12 +159,7 @@ async function buildPipeline(o: RawAgentOptions, runtime: AgentRuntime, ports: P
   flag.set(runtime.flag.isOn());
   runtime.flag.on('change', (on: boolean) => flag.set(on));
   // The same record settings startAgentRuntime gives the main thread's publisher.
-  const publisher: PublisherSettings = {
-    captureNode: c.CAPTURE_NODE,
-    callidAlegHeaders: c.CALLID_ALEG_HEADER,
-    customHeaders: [c.CUSTOM_FIELD1_HEADER, c.CUSTOM_FIELD2_HEADER, c.CUSTOM_FIELD3_HEADER],
-    captureBadMsgs: c.CAPTURE_BAD_MSGS,
-  };
+  const publisher: PublisherSettings = publisherSettings(c);
   return WorkerPipeline.start({
     workerFile: o.workerFile,
     workers: c.RAW_SOCK_CHILDREN,
