@@ -51,7 +51,9 @@ void startApp(APP, { logLevel: config.LOG_LEVEL, metricsHost: config.METRICS_HOS
     batchSize: config.DB_BATCH_SIZE,
     flushMs: config.DB_FLUSH_MS,
     deadLetter: (letters) => deadLetters.publish(letters),
-    isRetryable: (e) => !isStoreError(e) || e.kind === 'retryable',
+    // Only a data error is the record's fault (bisected, dead-lettered). A fatal one (schema, permissions,
+    // unknown database) needs an operator: retried, so the records wait in Kafka instead of being passed over.
+    isRetryable: (e) => !isStoreError(e) || e.kind !== 'data',
     log,
     registry,
   });

@@ -1,0 +1,312 @@
+// db-writer throughput: a topic pre-filled with capture records, drained into PostgreSQL and MariaDB by
+// one writer, then by two (a fresh database and consumer group each time).
+//   node scripts/build-app.mjs db-writer && \
+//   npx esbuild bench/writer.ts --bundle --platform=node --packages=external --tsconfig=tsconfig.base.json \
+//     --outfile=dist/bench/writer.js --log-level=warning && node dist/bench/writer.js [records] [scenarios]
+// records: default 500000 (or BENCH_RECORDS); 50000 for a quick run. scenarios: comma-separated of
+// pg1, pg2, my1, my2 (default all), and `phases`: where one PostgreSQL writer's time goes, measured
+// apart (Kafka fetch + gunzip + record decode in one consumer; COPY text encoding on one core; the
+// server's COPY of pre-encoded batches into sip_capture with its indexes, and without them to compare). Writer settings come from the environment (DB_BATCH_SIZE, DB_FLUSH_MS,
+// KAFKA_PARTITIONS ...; the app's defaults otherwise). Needs Kafka on 127.0.0.1:9092, PostgreSQL on 5432
+// and MariaDB on 3306 (the shared servers; databases sipcap_bench_<random> are dropped at the end, and
+// so is the topic). BENCH_CPU_PROF=<dir> writes a CPU profile of each writer (node --cpu-prof) there.
+//
+// The records are realistic SIP (INVITE with SDP, replies, ACK, BYE, REGISTER with digest; 400-1200 bytes,
+// unique Call-IDs), parsed and built into records the way the agents do, gzip-compressed by the producer
+// as the agents do. Rate = records / (time from writer start to the last row stored), and the steady
+// rate from the first row to the last (without start-up and group join), both from the writers' metrics;
+// count(*) confirms the total at the end.
+import { randomBytes } from 'node:crypto';
+import pg from 'pg';
+import mysql from 'mysql2/promise';
+import { from as copyFrom } from 'pg-copy-streams';
+import { BatchConsumer, createKafka, ensureTopic, RecordProducer } from '@sipcap/bus';
+import { buildRecord, decodeRecord, encodeRecord, type CaptureRecord } from '@sipcap/record';
+import { parseSip } from '@sipcap/sip';
+import { ensureDatabase, ensureSchema, openStore, quotePg } from '@sipcap/store';
+import pino from 'pino';
+import { encodeCopyRows, PG_ROW_COLUMNS } from '../libs/store/src/pg-copy-rows';
+import { startAgent, type AgentProcess } from '../test/support/agent-process';
+
+const RECORDS = Number(process.argv[2] ?? process.env.BENCH_RECORDS ?? 500_000);
+const SCENARIOS = (process.argv[3] ?? 'pg1,pg2,my1,my2').split(',');
+const PARTITIONS = Number(process.env.KAFKA_PARTITIONS ?? 12);
+const SERVERS = { postgres: 'postgres://postgres@127.0.0.1:5432', mysql: 'mysql://root@127.0.0.1:3306' } as const;
+const log = pino({ level: 'warn' });
+const kafka = createKafka({ brokers: ['127.0.0.1:9092'], clientId: 'sipcap-bench-writer', log });
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+// --- realistic SIP ------------------------------------------------------------------------------------
+
+let seed = 0x2545f491;
+const rnd = (n: number) => {
+  seed ^= seed << 13;
+  seed ^= seed >>> 17;
+  seed ^= seed << 5;
+  return (seed >>> 0) % n;
+};
+
+/** `n` random hex digits from the seeded generator (crypto's randomBytes was a seventh of the fill time). */
+function hex(n: number): string {
+  let s = '';
+  while (s.length < n) s += (rnd(0x1000000) | 0x1000000).toString(16).slice(1);
+  return s.slice(0, n);
+}
+
+function sdp(ip: string, size: number): string {
+  let s = `v=0\r\no=- ${rnd(1e9)} 1 IN IP4 ${ip}\r\ns=-\r\nc=IN IP4 ${ip}\r\nt=0 0\r\nm=audio ${10_000 + rnd(50_000)} RTP/AVP 0 8 101\r\n` +
+    'a=rtpmap:0 PCMU/8000\r\na=rtpmap:8 PCMA/8000\r\na=rtpmap:101 telephone-event/8000\r\na=fmtp:101 0-16\r\na=ptime:20\r\na=sendrecv\r\n';
+  for (let i = 0; s.length < size; i++) s += `a=candidate:${i} 1 udp ${2_130_706_431 - i} ${ip} ${10_000 + i} typ host\r\n`;
+  return s;
+}
+
+/** One SIP message of 400-1200 bytes with its own Call-ID. */
+function sipMessage(i: number): Buffer {
+  const callId = `${hex(16)}-${i}@10.${rnd(256)}.${rnd(256)}.${rnd(256)}`;
+  const a = `u${rnd(10_000)}`;
+  const b = `+1555${String(rnd(10_000_000)).padStart(7, '0')}`;
+  const ip = `192.168.${rnd(256)}.${rnd(256)}`;
+  const target = 400 + rnd(801);
+  const kind = rnd(6);
+  const via = `Via: SIP/2.0/UDP ${ip}:5060;branch=z9hG4bK-${hex(12)};rport`;
+  const from = `From: "User ${a}" <sip:${a}@voip.example.com>;tag=${hex(8)}`;
+  const to = `To: <sip:${b}@voip.example.com;user=phone>${kind === 1 || kind === 2 ? `;tag=${hex(8)}` : ''}`;
+  const common = [via, 'Max-Forwards: 70', from, to, `Call-ID: ${callId}`];
+  let start: string;
+  let headers: string[];
+  if (kind === 0 || kind === 3) {
+    start = `INVITE sip:${b}@voip.example.com;user=phone SIP/2.0`;
+    headers = [...common, 'CSeq: 1 INVITE', `Contact: <sip:${a}@${ip}:5060>`, 'User-Agent: Yealink SIP-T46U 108.86.0.45',
+      `P-Asserted-Identity: <sip:${a}@voip.example.com>`, 'Allow: INVITE, ACK, CANCEL, BYE, OPTIONS, REFER, NOTIFY, INFO, UPDATE'];
+  } else if (kind === 1) {
+    start = 'SIP/2.0 180 Ringing';
+    headers = [...common, 'CSeq: 1 INVITE', `Contact: <sip:${b}@10.0.0.5:5060>`, 'Server: Asterisk PBX 20.5.0'];
+  } else if (kind === 2) {
+    start = 'SIP/2.0 200 OK';
+    headers = [...common, 'CSeq: 1 INVITE', `Contact: <sip:${b}@10.0.0.5:5060>`, 'Server: Asterisk PBX 20.5.0', 'Supported: replaces, timer'];
+  } else if (kind === 4) {
+    start = `BYE sip:${b}@10.0.0.5:5060 SIP/2.0`;
+    headers = [...common, 'CSeq: 2 BYE', 'User-Agent: Linphone/5.2.5', 'Reason: Q.850;cause=16;text="Normal call clearing"'];
+  } else {
+    start = 'REGISTER sip:voip.example.com SIP/2.0';
+    headers = [...common, 'CSeq: 2 REGISTER', `Contact: <sip:${a}@${ip}:5060>;expires=3600`, 'Expires: 3600', 'User-Agent: Zoiper rv2.10.20.2',
+      `Authorization: Digest username="${a}", realm="voip.example.com", nonce="${hex(16)}", uri="sip:voip.example.com", response="${hex(32)}", algorithm=MD5`];
+  }
+  const head = [start, ...headers].join('\r\n');
+  const withBody = kind === 0 || kind === 2 || kind === 3;
+  // Pad to the target size: SDP for INVITE/200, a header otherwise.
+  let body = '';
+  if (withBody) body = sdp(ip, Math.max(0, target - head.length - 60));
+  else if (head.length + 30 < target) headers.push(`X-Trace: ${'t'.repeat(target - head.length - 30)}`);
+  const lines = [start, ...headers];
+  if (withBody) lines.push('Content-Type: application/sdp');
+  lines.push(`Content-Length: ${Buffer.byteLength(body)}`);
+  return Buffer.from(`${lines.join('\r\n')}\r\n\r\n${body}`);
+}
+
+const recordOptions = { captureNode: 'homer01', callidAlegHeaders: ['X-CID'], customHeaders: [] as [] };
+
+async function fill(topic: string): Promise<{ seconds: number; bytes: number }> {
+  await ensureTopic(kafka, { topic, partitions: PARTITIONS, log });
+  const producer = new RecordProducer(kafka, { topic, batchMax: 2000, lingerMs: 5, queueMax: 1_000_000, compression: 'gzip', log });
+  producer.start();
+  const t0 = performance.now();
+  let bytes = 0;
+  const now = BigInt(Date.now()) * 1000n;
+  for (let i = 0; i < RECORDS; i++) {
+    const msg = sipMessage(i);
+    bytes += msg.length;
+    const parsed = parseSip(msg);
+    if (!parsed.ok) throw new Error(`generated SIP did not parse: ${parsed.message}\n${msg}`);
+    const record = buildRecord({ sip: parsed.sip, srcIp: '192.0.2.10', srcPort: 5060, dstIp: '10.0.0.5', dstPort: 5060, family: 2, proto: 1, microTs: now + BigInt(i), msg }, recordOptions);
+    if (!producer.publish(record.callid, encodeRecord(record))) throw new Error('producer queue full');
+    if (i % 20_000 === 19_999) await producer.flush(60_000);
+  }
+  await producer.flush(120_000);
+  if (producer.queued > 0) throw new Error('Kafka did not take every record');
+  await producer.stop();
+  return { seconds: (performance.now() - t0) / 1000, bytes };
+}
+
+// --- databases ------------------------------------------------------------------------------------------
+
+async function countRows(url: string): Promise<number> {
+  if (url.startsWith('postgres')) {
+    const c = new pg.Client({ connectionString: url });
+    await c.connect();
+    try {
+      return Number((await c.query('SELECT count(*) AS n FROM sip_capture')).rows[0].n);
+    } finally {
+      await c.end();
+    }
+  }
+  const c = await mysql.createConnection({ uri: url });
+  try {
+    const [rows] = await c.query('SELECT count(*) AS n FROM sip_capture');
+    return Number((rows as { n: number }[])[0].n);
+  } finally {
+    await c.end();
+  }
+}
+
+async function dropDatabase(url: string, name: string): Promise<void> {
+  if (url.startsWith('postgres')) {
+    const c = new pg.Client({ connectionString: `${SERVERS.postgres}/postgres` });
+    await c.connect();
+    await c.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`).finally(() => c.end());
+  } else {
+    const c = await mysql.createConnection({ uri: `${SERVERS.mysql}/` });
+    await c.query(`DROP DATABASE IF EXISTS \`${name}\``).finally(() => c.end());
+  }
+}
+
+/** Sum of a counter over the writers (0 when a writer has none yet). */
+async function sumMetric(writers: AgentProcess[], name: string): Promise<number> {
+  let n = 0;
+  for (const w of writers) n += await w.metric(name).catch(() => 0);
+  return n;
+}
+
+interface Result {
+  name: string;
+  rows: number;
+  seconds: number;
+  steadySeconds: number;
+  batches: number;
+}
+
+async function drain(topic: string, dialect: keyof typeof SERVERS, writers: number): Promise<Result> {
+  const name = `sipcap_bench_${randomBytes(4).toString('hex')}`;
+  const url = `${SERVERS[dialect]}/${name}`;
+  await ensureDatabase(url);
+  const group = `bench-${name}`;
+  const env: Record<string, string> = { DB_URL: url, KAFKA_TOPIC: topic, KAFKA_DLQ_TOPIC: `${topic}-dlq`, KAFKA_GROUP_ID: group };
+  for (const k of ['DB_BATCH_SIZE', 'DB_FLUSH_MS', 'KAFKA_PARTITIONS']) if (process.env[k]) env[k] = process.env[k]!;
+  const nodeArgs = process.env.BENCH_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] : [];
+  const t0 = performance.now();
+  const ws = Array.from({ length: writers }, () => startAgent('db-writer', env, { nodeArgs }));
+  try {
+    let first = 0;
+    let rows = 0;
+    for (;;) {
+      rows = await sumMetric(ws, 'sipcap_db_rows_inserted_total');
+      if (rows > 0 && first === 0) first = performance.now();
+      if (rows >= RECORDS) break;
+      for (const w of ws) if (w.child.exitCode !== null) throw new Error(`a writer exited:\n${w.output()}`);
+      if (performance.now() - t0 > 900_000) throw new Error(`only ${rows} rows after 15 minutes`);
+      await sleep(100);
+    }
+    const end = performance.now();
+    const counted = await countRows(url);
+    if (counted !== RECORDS) throw new Error(`count(*) is ${counted}, expected ${RECORDS}`);
+    const batches = await sumMetric(ws, 'sipcap_db_batches_total');
+    return { name: `${dialect === 'postgres' ? 'PostgreSQL' : 'MariaDB'}, ${writers} writer${writers > 1 ? 's' : ''}`, rows: counted, seconds: (end - t0) / 1000, steadySeconds: (end - first) / 1000, batches };
+  } finally {
+    await Promise.all(ws.map((w) => w.stop()));
+    await dropDatabase(url, name);
+  }
+}
+
+const fmt = (n: number) => Math.round(n).toLocaleString('en-US');
+
+// --- phases: where the time goes ---------------------------------------------------------------------
+
+/** Kafka fetch, gunzip and record decode, as the writer's consumer does it, without a database. */
+async function fetchAndDecode(topic: string, keep: number): Promise<{ seconds: number; kept: CaptureRecord[] }> {
+  const kept: CaptureRecord[] = [];
+  let n = 0;
+  const consumer = new BatchConsumer(kafka, { topic, groupId: `bench-fetch-${Date.now()}`, log, partitionsConsumedConcurrently: PARTITIONS });
+  const t0 = performance.now();
+  let done!: () => void;
+  const finished = new Promise<void>((r) => (done = r));
+  await consumer.start(async ({ messages }) => {
+    for (const m of messages) {
+      const d = decodeRecord(m.value!);
+      if (!d.ok) throw new Error(d.message);
+      if (kept.length < keep) kept.push(d.record);
+    }
+    n += messages.length;
+    if (n >= RECORDS) done();
+  });
+  await finished;
+  const seconds = (performance.now() - t0) / 1000;
+  await consumer.stop();
+  return { seconds, kept };
+}
+
+async function phases(topic: string): Promise<void> {
+  const batch = Number(process.env.DB_BATCH_SIZE ?? 5000);
+  const f = await fetchAndDecode(topic, Math.min(RECORDS, 100_000));
+  console.log(`phase: Kafka fetch + gunzip + decode (no database) ${fmt(RECORDS / f.seconds).padStart(9)} records/s (includes the group join)`);
+  const rows = f.kept;
+  const batches: Buffer[] = [];
+  const e0 = performance.now();
+  for (let i = 0; i < rows.length; i += batch) batches.push(encodeCopyRows(rows.slice(i, i + batch)));
+  const encodeS = (performance.now() - e0) / 1000;
+  console.log(`phase: COPY text encoding, one core            ${fmt(rows.length / encodeS).padStart(9)} rows/s (${((encodeS * 1e6) / rows.length).toFixed(1)} µs/row)`);
+
+  const name = `sipcap_bench_${randomBytes(4).toString('hex')}`;
+  const url = `${SERVERS.postgres}/${name}`;
+  await ensureDatabase(url);
+  try {
+    const store = await openStore(url);
+    await ensureSchema(store, 'sip_capture');
+    await store.close();
+    const c = new pg.Client({ connectionString: url });
+    await c.connect();
+    const copy = async (table: string) => {
+      const t0 = performance.now();
+      for (const data of batches) {
+        await c.query('BEGIN');
+        const stream = c.query(copyFrom(`COPY ${quotePg(table)} (${PG_ROW_COLUMNS.map(quotePg).join(', ')}) FROM STDIN`));
+        await new Promise<void>((resolve, reject) => {
+          stream.once('error', reject);
+          stream.once('finish', resolve);
+          stream.end(data);
+        });
+        await c.query('COMMIT');
+      }
+      return rows.length / ((performance.now() - t0) / 1000);
+    };
+    const indexed = await copy('sip_capture');
+    await c.query('CREATE TABLE bare (LIKE sip_capture INCLUDING DEFAULTS)');
+    const bare = await copy('bare');
+    console.log(`phase: server COPY of pre-encoded batches       ${fmt(indexed).padStart(9)} rows/s with the 8 indexes, ${fmt(bare)} rows/s without (comparison only)`);
+    await c.end();
+  } finally {
+    await dropDatabase(url, name);
+  }
+}
+
+async function main(): Promise<void> {
+  const topic = `bench-writer-${Date.now().toString(36)}`;
+  console.log(`filling ${topic} (${PARTITIONS} partitions) with ${fmt(RECORDS)} records ...`);
+  const f = await fill(topic);
+  console.log(`filled in ${f.seconds.toFixed(1)} s (${fmt(RECORDS / f.seconds)} records/s, SIP messages ${fmt(f.bytes / RECORDS)} bytes on average)`);
+  const plan: [string, keyof typeof SERVERS, number][] = [['pg1', 'postgres', 1], ['pg2', 'postgres', 2], ['my1', 'mysql', 1], ['my2', 'mysql', 2]];
+  try {
+    if (SCENARIOS.includes('phases')) await phases(topic);
+    for (const [key, dialect, writers] of plan) {
+      if (!SCENARIOS.includes(key)) continue;
+      const r = await drain(topic, dialect, writers);
+      console.log(
+        `${r.name.padEnd(24)} ${fmt(r.rows)} rows in ${r.seconds.toFixed(1)} s: ${fmt(r.rows / r.seconds).padStart(7)} rows/s` +
+          ` (steady, first row to last: ${fmt(r.rows / r.steadySeconds)} rows/s; ${fmt(r.batches)} transactions, ${fmt(r.rows / Math.max(1, r.batches))} rows each)`,
+      );
+    }
+  } finally {
+    const admin = kafka.admin();
+    await admin.connect();
+    const existing = new Set(await admin.listTopics());
+    await admin.deleteTopics({ topics: [topic, `${topic}-dlq`].filter((t) => existing.has(t)) }).catch(() => undefined);
+    await admin.disconnect();
+  }
+}
+
+main().then(
+  () => process.exit(0),
+  (e) => {
+    console.error(e);
+    process.exit(1);
+  },
+);
