@@ -20,20 +20,28 @@ export interface BatchConsumerOptions {
   partitionsConsumedConcurrently: number;
   maxBytesPerPartition?: number;
   sessionTimeoutMs?: number;
+  /** Messages handed to the handler and not yet committed before fetching waits (default 50,000). */
+  maxPendingMessages?: number;
 }
 
 /**
  * A consumer-group member that hands each fetched batch to `handler` and commits the batch's offsets
- * only after the handler resolved, i.e. after the rows are committed in the database. While the
- * handler waits (a slow or absent database), it keeps the group session alive with heartbeats, so
- * the lag grows in Kafka and the partitions stay put.
+ * only after the handler resolved, i.e. after the rows are committed in the database. Fetching goes on
+ * while earlier batches are written, up to `maxPendingMessages`; past that it waits (a slow or absent
+ * database), heartbeating so the partitions stay put, and the lag grows in Kafka.
  */
 export class BatchConsumer {
   private readonly consumer: Consumer;
   private readonly m;
   private running = false;
+  private pending = 0;
+  private failed: Error | undefined;
+  private readonly commitChains = new Map<number, Promise<void>>();
 
-  constructor(kafka: Kafka, private readonly opts: BatchConsumerOptions) {
+  private readonly opts: BatchConsumerOptions & { maxPendingMessages: number };
+
+  constructor(kafka: Kafka, opts: BatchConsumerOptions) {
+    this.opts = { maxPendingMessages: 50_000, ...opts };
     this.consumer = kafka.consumer({
       groupId: opts.groupId,
       sessionTimeout: opts.sessionTimeoutMs ?? 30_000,
@@ -73,29 +81,56 @@ export class BatchConsumer {
       eachBatch: async ({ batch, resolveOffset, heartbeat, isRunning, isStale }) => {
         if (batch.messages.length === 0 || !isRunning() || isStale()) return;
         this.m.consumed.inc(batch.messages.length);
-        const done = handler({ topic: batch.topic, partition: batch.partition, messages: batch.messages });
-        // Keep the session alive while the database takes its time.
-        let settled = false;
-        done.then(() => (settled = true), () => (settled = true));
-        while (!settled) {
-          await Promise.race([done.catch(() => undefined), new Promise((r) => setTimeout(r, 2000))]);
-          if (!settled) await heartbeat().catch(() => undefined);
-        }
-        await done; // rethrows: kafkajs then re-fetches from the last committed offset
+        const { topic, partition } = batch;
         const last = batch.messages[batch.messages.length - 1].offset;
+        const done = handler({ topic, partition, messages: batch.messages });
+        // Pipelining: the next fetch may start while this batch is being written, so fetching, decoding
+        // and the database work overlap. The offset is committed only once the handler resolved, in
+        // order per partition; `maxPendingMessages` bounds what waits, so a slow database still stops
+        // consumption (the lag grows in Kafka, not in memory).
+        this.pending += batch.messages.length;
+        const committed = (this.commitChains.get(partition) ?? Promise.resolve())
+          .then(() => done)
+          .then(
+            () => this.commit(topic, partition, last),
+            (e: unknown) => {
+              this.failed = e as Error;
+            },
+          )
+          .finally(() => (this.pending -= batch.messages.length));
+        this.commitChains.set(partition, committed);
         resolveOffset(last);
-        try {
-          await this.consumer.commitOffsets([{ topic: batch.topic, partition: batch.partition, offset: (BigInt(last) + 1n).toString() }]);
-          this.m.commits.inc({ result: 'ok' });
-        } catch (e) {
-          // Rows are stored and the database's offset table knows it; a lost commit only means re-reading
-          // messages that the store then skips.
-          this.m.commits.inc({ result: 'error' });
-          this.opts.log.warn({ err: (e as Error).message, partition: batch.partition }, 'offset commit failed after a stored batch');
+        // Keep the session alive while the writer takes its time.
+        while (this.pending > this.opts.maxPendingMessages && isRunning() && !this.failed) {
+          await Promise.race([committed, new Promise((r) => setTimeout(r, 2000))]);
+          await heartbeat().catch(() => undefined);
+        }
+        if (this.failed) {
+          // A write that can not finish (the writer is stopping): re-read from the last commit.
+          const e = this.failed;
+          this.failed = undefined;
+          throw e;
         }
         await heartbeat().catch(() => undefined);
       },
     });
+  }
+
+  private async commit(topic: string, partition: number, last: string): Promise<void> {
+    try {
+      await this.consumer.commitOffsets([{ topic, partition, offset: (BigInt(last) + 1n).toString() }]);
+      this.m.commits.inc({ result: 'ok' });
+    } catch (e) {
+      // Rows are stored and the database's offset table knows it; a lost commit only means re-reading
+      // messages that the store then skips.
+      this.m.commits.inc({ result: 'error' });
+      this.opts.log.warn({ err: (e as Error).message, partition }, 'offset commit failed after a stored batch');
+    }
+  }
+
+  /** Resolves once every handed-out batch is handled and committed (before leaving the group). */
+  async drain(): Promise<void> {
+    await Promise.all(this.commitChains.values());
   }
 
   pause(): void {
@@ -108,6 +143,8 @@ export class BatchConsumer {
 
   async stop(): Promise<void> {
     this.running = false;
+    await this.consumer.stop();
+    await this.drain();
     await this.consumer.disconnect();
   }
 }
