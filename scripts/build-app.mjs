@@ -2,7 +2,7 @@
 // Bundles one app (apps/<name>/src/main.ts, plus any *.worker.ts) into dist/apps/<name>/ with esbuild.
 // The @sipcap/* libs are bundled in (resolved through tsconfig paths); npm packages stay external.
 import { build } from 'esbuild';
-import { readdirSync, existsSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readdirSync } from 'node:fs';
 
 const name = process.argv[2];
 if (!name || !existsSync(`apps/${name}/src/main.ts`)) {
@@ -23,4 +23,21 @@ await build({
   tsconfig: 'tsconfig.base.json',
   logLevel: 'warning',
 });
+// A browser page (apps/<app>/page/main.ts): bundled for the browser, with its HTML and CSS beside it.
+const page = `apps/${name}/page`;
+if (existsSync(`${page}/main.ts`)) {
+  await build({
+    entryPoints: [`${page}/main.ts`],
+    outfile: `dist/apps/${name}/page/main.js`,
+    bundle: true,
+    platform: 'browser',
+    target: 'es2020',
+    format: 'iife',
+    sourcemap: true,
+    minify: true,
+    logLevel: 'warning',
+  });
+  mkdirSync(`dist/apps/${name}/page`, { recursive: true });
+  for (const f of readdirSync(page).filter((f) => f.endsWith('.html') || f.endsWith('.css'))) copyFileSync(`${page}/${f}`, `dist/apps/${name}/page/${f}`);
+}
 console.log(`built dist/apps/${name}`);

@@ -37,6 +37,7 @@ if (spawnSync('node', ['dist/apps/cli/main.js', 'db', 'init'], { stdio: 'inherit
 const apps = [
   { name: 'hep-agent', port: env.METRICS_PORT_HEP_AGENT ?? '9096', enabled: env.HEP_CAPTURE_ON === undefined || on(env.HEP_CAPTURE_ON) },
   { name: 'db-writer', port: env.METRICS_PORT_DB_WRITER ?? '9097', enabled: true },
+  { name: 'web', port: env.METRICS_PORT_WEB ?? '9095', enabled: true },
   { name: 'ipip-agent', port: env.METRICS_PORT_IPIP_AGENT ?? '9098', enabled: on(env.RAW_IPIP_CAPTURE_ON) },
   { name: 'mirror-agent', port: env.METRICS_PORT_MIRROR_AGENT ?? '9099', enabled: on(env.RAW_MONI_CAPTURE_ON) },
 ].filter((a) => a.enabled);
@@ -61,7 +62,7 @@ const children = apps.map((app) => {
 const listen = env.HEP_LISTEN ?? '0.0.0.0:9060';
 say('running:');
 for (const { app } of children) {
-  const where = app.name === 'hep-agent' ? `HEP on udp+tcp ${listen}${env.HEP_TLS_LISTEN ? `, tls ${env.HEP_TLS_LISTEN}` : ''}` : app.name === 'db-writer' ? `writing to ${(env.DB_URL ?? 'postgres://postgres@127.0.0.1:5432/sipcapture').replace(/:[^:@/]*@/, ':***@')}` : `capturing on ${env.RAW_INTERFACE ?? env.PCAP_FILE}`;
+  const where = app.name === 'hep-agent' ? `HEP on udp+tcp ${listen}${env.HEP_TLS_LISTEN ? `, tls ${env.HEP_TLS_LISTEN}` : ''}` : app.name === 'db-writer' ? `writing to ${(env.DB_URL ?? 'postgres://postgres@127.0.0.1:5432/sipcapture').replace(/:[^:@/]*@/, ':***@')}` : app.name === 'web' ? `search and call ladders at http://${env.WEB_LISTEN || '127.0.0.1:8080'}/${env.WEB_AUTH_TOKEN ? ' (token: WEB_AUTH_TOKEN)' : ''}` : `capturing on ${env.RAW_INTERFACE ?? env.PCAP_FILE}`;
   say(`  ${app.name.padEnd(12)} ${where}; metrics http://127.0.0.1:${app.port}/metrics, health http://127.0.0.1:${app.port}/healthz`);
 }
 say(`capture flag: Redis key ${env.CAPTURE_FLAG_KEY ?? 'capture_on'} (turn it on with: npx sipcap capture on)`);

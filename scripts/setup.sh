@@ -6,7 +6,8 @@ cd "$(dirname "${BASH_SOURCE[0]}")/.."
 log() { echo "[setup] $*"; }
 export NX_DAEMON=false NX_NO_CLOUD=true NX_TUI=false
 
-# System packages: libpcap-dev for the pcap module (raw capture); tcpdump/tshark/iproute2 for raw-capture tests.
+# System packages: libpcap-dev for the pcap module (raw capture); tcpdump/tshark/iproute2 for raw-capture tests;
+# chromium for the web page's browser tests (driven by playwright-core, which downloads no browser).
 need=()
 dpkg -s libpcap-dev >/dev/null 2>&1 || need+=(libpcap-dev)
 command -v mvn >/dev/null || need+=(maven)
@@ -15,6 +16,7 @@ command -v g++ >/dev/null || need+=(g++ make)
 command -v tcpdump >/dev/null || need+=(tcpdump)
 command -v ip >/dev/null || need+=(iproute2)
 command -v tshark >/dev/null || need+=(tshark)
+command -v chromium >/dev/null || need+=(chromium)
 if ((${#need[@]})); then
   if [[ $(id -u) -ne 0 ]]; then log "missing system packages: ${need[*]} (install them with apt-get as root)"; exit 1; fi
   log "installing system packages: ${need[*]}"

@@ -21,6 +21,8 @@ describe('settings validated at start', () => {
     ['hep-agent', { HEP_TLS_LISTEN: '0.0.0.0:9061' }, 'HEP_TLS_LISTEN'],
     ['hep-agent', { CAPTURE_ON: 'perhaps' }, 'CAPTURE_ON'],
     ['cli', { REDIS_URL: 'nowhere' }, 'REDIS_URL'],
+    ['web', { WEB_LISTEN: 'everywhere' }, 'WEB_LISTEN'],
+    ['web', { WEB_AUTH_TOKEN: 'too-short' }, 'WEB_AUTH_TOKEN'],
   ] as const)('%s with %o exits 2 naming %s', (app, env, variable) => {
     const r = start(app, env);
     expect(r.status).toBe(2);

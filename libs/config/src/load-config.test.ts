@@ -79,3 +79,27 @@ describe('optional listen addresses', () => {
     expect(loadConfig(['HEP_TLS_LISTEN'], { env: { HEP_TLS_LISTEN: '' } }).HEP_TLS_LISTEN).toBeUndefined();
   });
 });
+
+describe('web settings', () => {
+  it('listens on 127.0.0.1:8080 without a token by default', () => {
+    const c = loadConfig(['WEB_LISTEN', 'WEB_AUTH_TOKEN'], { env: {} });
+    expect(c.WEB_LISTEN).toEqual({ host: '127.0.0.1', port: 8080 });
+    expect(c.WEB_AUTH_TOKEN).toBeUndefined();
+  });
+
+  it('parses WEB_LISTEN like HEP_LISTEN, IPv6 and a bare :port included', () => {
+    expect(loadConfig(['WEB_LISTEN'], { env: { WEB_LISTEN: '0.0.0.0:9080' } }).WEB_LISTEN).toEqual({ host: '0.0.0.0', port: 9080 });
+    expect(loadConfig(['WEB_LISTEN'], { env: { WEB_LISTEN: '[::1]:8081' } }).WEB_LISTEN).toEqual({ host: '::1', port: 8081 });
+    expect(loadConfig(['WEB_LISTEN'], { env: { WEB_LISTEN: ':8082' } }).WEB_LISTEN).toEqual({ host: '0.0.0.0', port: 8082 });
+    expect(() => loadConfig(['WEB_LISTEN'], { env: { WEB_LISTEN: '8080' } })).toThrow(/^invalid setting WEB_LISTEN="8080": expected host:port/);
+  });
+
+  it('takes a WEB_AUTH_TOKEN of 16 characters or more, treats an empty one as unset, and never shows it', () => {
+    const token = 'a'.repeat(15) + 'Z';
+    expect(loadConfig(['WEB_AUTH_TOKEN'], { env: { WEB_AUTH_TOKEN: token } }).WEB_AUTH_TOKEN).toBe(token);
+    expect(loadConfig(['WEB_AUTH_TOKEN'], { env: { WEB_AUTH_TOKEN: '' } }).WEB_AUTH_TOKEN).toBeUndefined();
+    expect(() => loadConfig(['WEB_AUTH_TOKEN'], { env: { WEB_AUTH_TOKEN: 'short-secret' } })).toThrow(/^invalid setting WEB_AUTH_TOKEN=<hidden>: expected at least 16/);
+    expect(() => loadConfig(['WEB_AUTH_TOKEN'], { env: { WEB_AUTH_TOKEN: 'with spaces in the token' } })).toThrow(/WEB_AUTH_TOKEN=<hidden>/);
+    expect(JSON.stringify(describeConfig({ WEB_AUTH_TOKEN: token }))).not.toContain(token);
+  });
+});

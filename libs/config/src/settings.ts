@@ -164,6 +164,13 @@ export const SETTINGS = {
   PCAP_PACE: z.enum(['realtime', 'fast'], { error: 'expected realtime or fast' }).default('fast'),
   PCAP_BUFFER_MB: int(64, 1, 2048),
 
+  // web
+  WEB_LISTEN: listen('127.0.0.1:8080'),
+  /** Bearer token of the web API; required when WEB_LISTEN is not a loopback address. */
+  WEB_AUTH_TOKEN: optionalString.refine((v) => v === undefined || (v.length >= 16 && !/\s/.test(v)), {
+    error: 'expected at least 16 characters without spaces (e.g. from: openssl rand -hex 24)',
+  }),
+
   // all apps
   METRICS_PORT: int(0, 0, 65535),
   METRICS_HOST: z.string().default('0.0.0.0'),
@@ -174,4 +181,4 @@ export type SettingName = keyof typeof SETTINGS;
 export type Settings = { [K in SettingName]: z.output<(typeof SETTINGS)[K]> };
 
 /** Settings whose values are never logged. */
-export const SECRET_SETTINGS: ReadonlySet<SettingName> = new Set(['HEP_AUTH_KEY', 'HEP_TLS_KEY']);
+export const SECRET_SETTINGS: ReadonlySet<SettingName> = new Set(['HEP_AUTH_KEY', 'HEP_TLS_KEY', 'WEB_AUTH_TOKEN']);

@@ -1,0 +1,66 @@
+/// <reference lib="dom" />
+import { download, getJson } from './api-client';
+import type { CallResult } from './api-types';
+import { byId, h, replace } from './dom';
+import { shortDate } from './format';
+import { layoutLadder } from './ladder-layout';
+import { ladderSvg, LEG_COLOURS } from './ladder-svg';
+import { messageView } from './message-view';
+
+export interface CallRef {
+  callid: string;
+  /** Time of one of its messages (epoch ms), where the server looks for the call. */
+  at?: string;
+}
+
+export function callQuery(ref: CallRef): string {
+  return ref.at ? `?at=${encodeURIComponent(ref.at)}` : '';
+}
+
+function fileName(callid: string, ext: string): string {
+  return `call-${callid.replace(/[^A-Za-z0-9._-]+/g, '_').slice(0, 80)}.${ext}`;
+}
+
+/** Loads a call and shows its legs, the ladder and (after a click on an arrow) one message. */
+export async function showCall(ref: CallRef, onError: (e: unknown) => void): Promise<void> {
+  const view = byId('call-view');
+  const status = byId('call-status');
+  replace(status, 'Loading the call…');
+  replace(byId('call-title'), 'Call ', h('code', {}, ref.callid));
+  replace(byId('ladder'));
+  replace(byId('message'));
+  view.hidden = false;
+  byId('search-view').hidden = true;
+  const base = `/api/call/${encodeURIComponent(ref.callid)}`;
+  let call: CallResult;
+  try {
+    call = await getJson<CallResult>(base + callQuery(ref));
+  } catch (e) {
+    replace(status, '');
+    onError(e);
+    return;
+  }
+
+  const layout = layoutLadder(call.messages);
+  const legs = h('ul', { class: 'legs' });
+  layout.legs.forEach((callid, i) => legs.appendChild(h('li', { class: `leg leg-${i % LEG_COLOURS}` }, h('span', { class: 'swatch' }), h('code', {}, callid), ` (${call.messages.filter((m) => m.callid === callid).length} messages)`)));
+  const first = call.messages[0];
+  replace(status,
+    `${call.messages.length} messages in ${layout.legs.length} leg${layout.legs.length === 1 ? '' : 's'}`,
+    first ? `, from ${shortDate(first.date)} UTC` : '',
+    call.truncated ? ' (cut: too many messages or linked Call-IDs)' : '',
+    legs);
+
+  const actions = byId('call-actions');
+  replace(actions,
+    h('button', { type: 'button', id: 'download-pcap' }, 'Download pcap'),
+    h('button', { type: 'button', id: 'download-text' }, 'Download text'));
+  byId('download-pcap').addEventListener('click', () => download(`${base}/pcap${callQuery(ref)}`, fileName(ref.callid, 'pcap')).catch(onError));
+  byId('download-text').addEventListener('click', () => download(`${base}/text${callQuery(ref)}`, fileName(ref.callid, 'txt')).catch(onError));
+
+  const select = (index: number) => {
+    byId('ladder').querySelectorAll('g.arrow').forEach((g) => g.classList.toggle('selected', g.getAttribute('data-index') === String(index)));
+    replace(byId('message'), messageView(call.messages[index], index));
+  };
+  replace(byId('ladder'), ladderSvg(layout, select));
+}

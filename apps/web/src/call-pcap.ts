@@ -1,0 +1,74 @@
+import { isIP } from 'node:net';
+import { LinkType, TcpFlag, testing, writePcap, type PcapWriteRecord } from '@sipcap/packet';
+
+/** What the pcap export needs of a message. */
+export interface PcapMessage {
+  micro_ts: string;
+  source_ip: string;
+  source_port: number;
+  destination_ip: string;
+  destination_port: number;
+  proto: number;
+  msg: Buffer;
+}
+
+export type PcapLink = 'ethernet' | 'raw';
+
+/** Transports carried over TCP in Kamailio's numbering: TCP, TLS (stored decrypted), WS, WSS. */
+const OVER_TCP = new Set([2, 3, 5, 6]);
+/** Largest UDP payload: 65535 - IPv4 (20) - UDP (8); IPv6's payload length leaves 65527. */
+const MAX_UDP = { 4: 65_507, 6: 65_527 } as const;
+/** TCP payload per segment, well inside the 16-bit IP length. */
+const MAX_TCP_SEGMENT = 65_000;
+/** First sequence number of every flow (relative numbers in Wireshark start at 1 after it). */
+const INITIAL_SEQ = 1_000_000;
+
+/** Both addresses in one family, as IP packets need: a text that is no address becomes 0.0.0.0 or ::. */
+function addressPair(src: string, dst: string): [string, string, 4 | 6] {
+  const fs = isIP(src);
+  const fd = isIP(dst);
+  const family: 4 | 6 = fs === 6 || fd === 6 ? 6 : 4;
+  const fit = (ip: string, f: number) => (f === family ? ip : family === 6 && f === 4 ? `::ffff:${ip}` : family === 6 ? '::' : '0.0.0.0');
+  return [fit(src, fs), fit(dst, fd), family];
+}
+
+const port = (p: number) => (Number.isInteger(p) && p >= 0 && p <= 65535 ? p : 0);
+
+/**
+ * A classic pcap file of a call: each stored message rebuilt as a packet from its addresses, ports,
+ * transport and capture time (micro_ts). UDP messages (and SCTP, which Wireshark reads best as UDP
+ * here) become one datagram; TCP, TLS and WebSocket messages become TCP segments whose sequence numbers
+ * continue per direction of each connection, acknowledging the other direction, so Wireshark follows
+ * the stream. IPv4 or IPv6 by address; Ethernet or raw IP link type.
+ */
+export function callPcap(messages: readonly PcapMessage[], link: PcapLink = 'ethernet'): Buffer {
+  const nextSeq = new Map<string, number>();
+  const seqOf = (key: string) => nextSeq.get(key) ?? INITIAL_SEQ;
+  const records: PcapWriteRecord[] = [];
+  const wrap = (ipPacket: Buffer) => (link === 'ethernet' ? testing.ethernetFrame({ payload: ipPacket, pad: true }) : ipPacket);
+
+  for (const m of messages) {
+    const [src, dst, family] = addressPair(m.source_ip, m.destination_ip);
+    const srcPort = port(m.source_port);
+    const dstPort = port(m.destination_port);
+    const tsMicros = BigInt(m.micro_ts);
+    if (!OVER_TCP.has(m.proto)) {
+      const payload = m.msg.length > MAX_UDP[family] ? m.msg.subarray(0, MAX_UDP[family]) : m.msg;
+      records.push({ tsMicros, frame: wrap(testing.udpPacket({ src, dst, srcPort, dstPort, payload })) });
+      continue;
+    }
+    const key = `${src}|${srcPort}|${dst}|${dstPort}`;
+    const reverse = `${dst}|${dstPort}|${src}|${srcPort}`;
+    for (let off = 0; off < m.msg.length || off === 0; off += MAX_TCP_SEGMENT) {
+      const payload = m.msg.subarray(off, off + MAX_TCP_SEGMENT);
+      const seq = seqOf(key);
+      records.push({
+        tsMicros,
+        frame: wrap(testing.tcpPacket({ src, dst, srcPort, dstPort, seq, ack: seqOf(reverse), flags: TcpFlag.ACK | TcpFlag.PSH, payload })),
+      });
+      nextSeq.set(key, (seq + payload.length) >>> 0);
+      if (m.msg.length === 0) break;
+    }
+  }
+  return writePcap(records, { linktype: link === 'ethernet' ? LinkType.ETHERNET : LinkType.RAW });
+}

@@ -1,0 +1,45 @@
+// web: search the captured SIP in the sip_capture tables and see each call as a ladder diagram, in
+// the browser. Reads DB_URL and TABLE_NAME like the db-writer; never writes.
+import { join } from 'node:path';
+import { describeConfig, loadConfigOrExit } from '@sipcap/config';
+import { openSearchDb, Searcher } from '@sipcap/search';
+import { startApp } from '@sipcap/telemetry';
+import { checkBindPolicy } from './bind-policy';
+import { loadPageAssets } from './page-assets';
+import { buildWebServer } from './web-server';
+
+const APP = 'web';
+const config = loadConfigOrExit(APP, ['DB_URL', 'TABLE_NAME', 'WEB_LISTEN', 'WEB_AUTH_TOKEN', 'METRICS_HOST', 'METRICS_PORT', 'LOG_LEVEL'], {
+  defaults: { METRICS_PORT: '9095' },
+});
+const policy = checkBindPolicy(config.WEB_LISTEN.host, config.WEB_AUTH_TOKEN);
+if (!policy.ok) {
+  process.stderr.write(`${APP}: ${policy.message}\n`);
+  process.exit(2);
+}
+
+void startApp(APP, { logLevel: config.LOG_LEVEL, metricsHost: config.METRICS_HOST, metricsPort: config.METRICS_PORT }, async ({ log, registry, health }) => {
+  log.info({ config: describeConfig(config) }, 'starting');
+  const db = openSearchDb(config.DB_URL, { onIdleError: (e) => log.warn({ err: e.message }, 'database: idle connection failed') });
+  const searcher = new Searcher({ db, tableName: config.TABLE_NAME });
+  const server = await buildWebServer({
+    searcher,
+    authToken: config.WEB_AUTH_TOKEN,
+    page: loadPageAssets(join(__dirname, 'page')),
+    log,
+    registry,
+  });
+  const { host, port } = config.WEB_LISTEN;
+  await server.listen({ host, port });
+  const url = `http://${host.includes(':') ? `[${host}]` : host}:${port}/`;
+  log.info({ url, auth: policy.auth ? 'bearer token (WEB_AUTH_TOKEN)' : 'none (loopback only)' }, 'web listening');
+  db.query('SELECT 1', []).catch((e: Error) => log.warn({ err: e.message, db: describeConfig({ DB_URL: config.DB_URL }).DB_URL }, 'database not reachable yet'));
+  health.register('database', async () => {
+    await db.query('SELECT 1', []);
+    return true;
+  });
+  return async () => {
+    await server.close();
+    await db.close();
+  };
+});

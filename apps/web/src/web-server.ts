@@ -1,0 +1,150 @@
+import Fastify, { type FastifyInstance, type FastifyReply } from 'fastify';
+import type { Logger } from 'pino';
+import { Counter, Histogram, type Registry } from 'prom-client';
+import { parseSearchQuery, parseTimeInput, type CallOptions, type CallResult, type SearchQuery, type SearchResult } from '@sipcap/search';
+import { bearerMatches } from './bearer-auth';
+import { callPcap, type PcapLink } from './call-pcap';
+import { callText } from './call-text';
+import type { PageAsset } from './page-assets';
+import { SECURITY_HEADERS } from './security-headers';
+
+/** The queries the server needs (a Searcher, or a fake in tests). */
+export interface CallSource {
+  search(q: SearchQuery): Promise<SearchResult>;
+  call(callid: string, o?: CallOptions): Promise<CallResult | undefined>;
+}
+
+export interface WebServerOptions {
+  searcher: CallSource;
+  /** WEB_AUTH_TOKEN: when set, every /api request needs `Authorization: Bearer <token>`. */
+  authToken?: string;
+  page: Map<string, PageAsset>;
+  log: Logger;
+  registry?: Registry;
+  now?: () => number;
+}
+
+const MAX_CALLID = 1024;
+
+type CallParams = { callid: string };
+type Query = Record<string, unknown>;
+
+/** A 400 with the parameter at fault. */
+class BadRequest extends Error {
+  constructor(readonly field: string, message: string) {
+    super(message);
+  }
+}
+
+/** A 404: no such call where it was looked for. */
+class NotFound extends Error {}
+
+/** `at`, `from`, `to` of the call routes, and `linktype` of the pcap one. */
+function callOptions(query: Query, extra: readonly string[] = []): CallOptions {
+  const o: CallOptions = {};
+  for (const [k, v] of Object.entries(query)) {
+    if (!['at', 'from', 'to', ...extra].includes(k)) throw new BadRequest(k, `unknown parameter ${k} (expected at, from, to${extra.map((e) => `, ${e}`).join('')})`);
+    if (typeof v !== 'string') throw new BadRequest(k, `${k} given more than once`);
+    if (extra.includes(k) || v === '') continue;
+    const ms = parseTimeInput(v);
+    if (ms === undefined) throw new BadRequest(k, 'expected a time: epoch milliseconds or ISO 8601 (UTC when no zone)');
+    if (k === 'at') o.atMs = ms;
+    else if (k === 'from') o.fromMs = ms;
+    else o.toMs = ms;
+  }
+  return o;
+}
+
+function safeFileName(callid: string): string {
+  return callid.replace(/[^A-Za-z0-9._-]+/g, '_').slice(0, 80) || 'call';
+}
+
+/**
+ * The web app's HTTP server: the page (GET /, /page/*) and the JSON API (GET /api/search,
+ * /api/call/:callid, /api/call/:callid/pcap, /api/call/:callid/text). Only GET routes exist.
+ */
+export async function buildWebServer(o: WebServerOptions): Promise<FastifyInstance> {
+  const now = o.now ?? Date.now;
+  const app = Fastify({ logger: false, routerOptions: { maxParamLength: MAX_CALLID * 3 }, bodyLimit: 1024, return503OnClosing: true });
+  const registers = o.registry ? [o.registry] : [];
+  const duration = new Histogram({
+    name: 'sipcap_web_request_duration_seconds',
+    help: 'HTTP requests of the web app, by route and status',
+    labelNames: ['route', 'status'],
+    buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.2, 0.5, 1, 2, 5],
+    registers,
+  });
+  const dbErrors = new Counter({ name: 'sipcap_web_db_errors_total', help: 'API requests that failed in the database', registers });
+
+  app.addHook('onSend', async (request, reply, payload) => {
+    for (const [k, v] of Object.entries(SECURITY_HEADERS)) reply.header(k, v);
+    if (request.url.startsWith('/api/')) reply.header('cache-control', 'no-store');
+    return payload;
+  });
+  app.addHook('onResponse', async (request, reply) => {
+    duration.observe({ route: request.routeOptions.url ?? 'unknown', status: String(reply.statusCode) }, reply.elapsedTime / 1000);
+  });
+  if (o.authToken !== undefined) {
+    const token = o.authToken;
+    app.addHook('onRequest', async (request, reply) => {
+      if (!request.url.startsWith('/api/')) return;
+      if (!bearerMatches(request.headers.authorization, token)) {
+        return reply.code(401).header('www-authenticate', 'Bearer realm="sipcap"').send({ error: 'unauthorized', message: 'send Authorization: Bearer <WEB_AUTH_TOKEN>' });
+      }
+    });
+  }
+  app.setErrorHandler((err, request, reply: FastifyReply) => {
+    if (err instanceof BadRequest) return reply.code(400).send({ error: 'bad_request', field: err.field, message: err.message });
+    if (err instanceof NotFound) return reply.code(404).send({ error: 'not_found', message: err.message });
+    if (err instanceof RangeError) return reply.code(400).send({ error: 'bad_request', field: 'from', message: err.message });
+    const status = (err as { statusCode?: number }).statusCode;
+    if (status !== undefined && status < 500) return reply.code(status).send({ error: 'bad_request', message: (err as Error).message });
+    dbErrors.inc();
+    o.log.warn({ err: (err as Error).message, url: request.url.split('?')[0] }, 'request failed');
+    return reply.code(503).send({ error: 'database', message: 'the capture database could not answer; see the web log' });
+  });
+  app.setNotFoundHandler((request, reply) => reply.code(404).send({ error: 'not_found', message: `no such page: ${request.url.split('?')[0]}` }));
+
+  for (const [path, asset] of o.page) {
+    app.get(path, async (_request, reply) => reply.type(asset.type).header('cache-control', 'no-cache').send(asset.body));
+  }
+
+  app.get('/api/search', async (request) => {
+    const parsed = parseSearchQuery(request.query as Query, now());
+    if (!parsed.ok) throw new BadRequest(parsed.field, parsed.message);
+    return o.searcher.search(parsed.query);
+  });
+
+  const findCall = async (callid: string, opts: CallOptions): Promise<CallResult> => {
+    if (callid.length === 0 || callid.length > MAX_CALLID) throw new BadRequest('callid', `expected a Call-ID of 1 to ${MAX_CALLID} characters`);
+    const call = await o.searcher.call(callid, opts);
+    if (call === undefined) throw new NotFound(`no message with Call-ID ${JSON.stringify(callid)} in that time range`);
+    return call;
+  };
+
+  app.get<{ Params: CallParams }>('/api/call/:callid', async (request) => {
+    const call = await findCall(request.params.callid, callOptions(request.query as Query));
+    return { ...call, messages: call.messages.map((m) => ({ ...m, msg: m.msg.toString('base64') })) };
+  });
+
+  app.get<{ Params: CallParams }>('/api/call/:callid/pcap', async (request, reply) => {
+    const query = request.query as Query;
+    const call = await findCall(request.params.callid, callOptions(query, ['linktype']));
+    const linktype = query.linktype ?? 'ethernet';
+    if (linktype !== 'ethernet' && linktype !== 'raw') throw new BadRequest('linktype', 'expected ethernet or raw');
+    return reply
+      .type('application/vnd.tcpdump.pcap')
+      .header('content-disposition', `attachment; filename="call-${safeFileName(call.callid)}.pcap"`)
+      .send(callPcap(call.messages, linktype as PcapLink));
+  });
+
+  app.get<{ Params: CallParams }>('/api/call/:callid/text', async (request, reply) => {
+    const call = await findCall(request.params.callid, callOptions(request.query as Query));
+    return reply
+      .type('text/plain; charset=utf-8')
+      .header('content-disposition', `inline; filename="call-${safeFileName(call.callid)}.txt"`)
+      .send(callText(call.messages));
+  });
+
+  return app;
+}

@@ -1,0 +1,9 @@
+export { Searcher, type SearcherOptions, type SearchResult, type CallOptions, type CallResult } from './searcher';
+export { openSearchDb, type SearchDb, type SearchDbOptions, type DbRow } from './search-db';
+export { TableCatalog, type TableInfo, type TableCatalogOptions } from './table-catalog';
+export { parseSearchQuery, FILTER_FIELDS, DEFAULT_RANGE_MS, DEFAULT_LIMIT, MAX_LIMIT, MAX_OFFSET, type SearchQuery, type SearchQueryResult, type FilterField } from './search-query';
+export { parseTimeInput } from './time-input';
+export { candidateTables, MAX_CANDIDATE_TABLES } from './candidate-tables';
+export { encodeCursor, decodeCursor, type Cursor } from './cursor';
+export { microsToIso, dbTimeText } from './db-time';
+export type { SearchRow, CallMessage } from './result-rows';

@@ -1,0 +1,202 @@
+// The web page in a real browser: Debian's Chromium driven by playwright-core, against the built web
+// app reading a PostgreSQL database holding the test calls (records derived by the agents' own code and
+// written by the store). Searches by Call-ID, opens the call, checks the ladder against the API, shows
+// a message, downloads the pcap, and makes sure captured markup stays text. The ladder's screenshot is
+// kept in test-results/ladder.png (the whole call view in call-view.png).
+import { randomBytes } from 'node:crypto';
+import { mkdirSync, readFileSync } from 'node:fs';
+import pg from 'pg';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ensureDatabase, openStore, TableRouter } from '@sipcap/store';
+import { buildApp, startAgent, type AgentProcess } from './support/agent-process';
+import { freeTcpUdpPort } from './support/apps';
+import { EVIL_HEADER, toRecord, webDataSet } from './support/web-calls';
+
+const RUN = randomBytes(4).toString('hex');
+const DB_NAME = `sipcap_webui_${RUN}`;
+const DB_URL = `postgres://postgres@127.0.0.1:5432/${DB_NAME}`;
+const TABLE_NAME = 'sip_capture_%Y%m%d';
+const TOKEN = `tok-${randomBytes(12).toString('hex')}`;
+const data = webDataSet(RUN, Date.now());
+const { ids } = data;
+
+const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+
+const procs: AgentProcess[] = [];
+let browser: Browser;
+let base = '';
+
+async function startWeb(extra: Record<string, string> = {}): Promise<string> {
+  const port = await freeTcpUdpPort();
+  const agent = startAgent('web', { DB_URL, TABLE_NAME, WEB_LISTEN: `127.0.0.1:${port}`, ...extra });
+  procs.push(agent);
+  await agent.waitForLog('web listening');
+  return `http://127.0.0.1:${port}`;
+}
+
+/** A fresh page that records script errors and any request leaving the app's origin. */
+async function newPage(): Promise<{ page: Page; errors: string[]; foreign: string[] }> {
+  const page = await browser.newPage({ viewport: { width: 1700, height: 1000 } });
+  const errors: string[] = [];
+  const foreign: string[] = [];
+  page.on('pageerror', (e) => errors.push(e.message));
+  page.on('request', (r) => {
+    if (!r.url().startsWith('http://127.0.0.1:') && !r.url().startsWith('blob:')) foreign.push(r.url());
+  });
+  return { page, errors, foreign };
+}
+
+const utcInput = (ms: number) => new Date(ms).toISOString().slice(0, 19);
+
+async function searchCallId(page: Page, callid: string): Promise<void> {
+  await page.fill('#from', utcInput(data.t0 - 60_000));
+  await page.fill('#to', utcInput(data.t0 + 10 * 60_000));
+  await page.fill('#f-callid', callid);
+  await page.click('#search-button');
+  await page.waitForSelector('#results-body tr');
+}
+
+beforeAll(async () => {
+  buildApp('web');
+  await ensureDatabase(DB_URL);
+  const store = await openStore(DB_URL);
+  const router = new TableRouter({ tableName: TABLE_NAME });
+  const records = data.messages.map((m) => toRecord(m, data.node));
+  await store.writeBatch({ rows: records.map((record) => ({ table: router.route(record), record })), offsets: [] });
+  await store.close();
+  base = await startWeb();
+  browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS });
+}, 120_000);
+
+afterAll(async () => {
+  await browser?.close();
+  for (const p of procs) await p.stop();
+  const admin = new pg.Client({ connectionString: 'postgres://postgres@127.0.0.1:5432/postgres' });
+  await admin.connect();
+  await admin.query(`DROP DATABASE IF EXISTS "${DB_NAME}" WITH (FORCE)`);
+  await admin.end();
+});
+
+interface ApiMessage { source_ip: string; source_port: number; destination_ip: string; destination_port: number; method: string; msg: string }
+const endpoint = (ip: string, port: number) => (ip.includes(':') ? `[${ip}]:${port}` : `${ip}:${port}`);
+
+describe('web page in Chromium', () => {
+  it('searches by Call-ID, opens the call, draws one arrow per message between the right columns, and shows a clicked message', async () => {
+    const { page, errors, foreign } = await newPage();
+    await page.goto(base + '/');
+    await searchCallId(page, ids.a);
+    const rows = await page.$$eval('#results-body tr', (trs) => trs.map((tr) => tr.querySelector('.open-call')!.textContent));
+    expect(rows).toHaveLength(data.messages.filter((m) => m.callid === ids.a).length);
+    expect(new Set(rows)).toEqual(new Set([ids.a]));
+
+    await page.click('#results-body tr:last-child .open-call');
+    await page.waitForSelector('svg.ladder g.arrow');
+    const call = (await (await fetch(`${base}/api/call/${encodeURIComponent(ids.a)}?at=${data.t0}`)).json()) as { messages: ApiMessage[] };
+    expect(call.messages).toHaveLength(16);
+
+    const drawn = await page.$$eval('svg.ladder g.arrow', (gs) =>
+      gs.map((g) => ({
+        index: Number(g.getAttribute('data-index')),
+        src: g.getAttribute('data-src'),
+        dst: g.getAttribute('data-dst'),
+        x1: Number(g.querySelector('.shaft')!.getAttribute('x1')),
+        x2: Number(g.querySelector('.shaft')!.getAttribute('x2')),
+        y: Number(g.querySelector('.shaft')!.getAttribute('y1')),
+        label: g.querySelector('.label')!.textContent,
+        offset: g.querySelector('.offset')!.textContent,
+      })),
+    );
+    const columns = Object.fromEntries(
+      await page.$$eval('svg.ladder .column-label', (ts) => ts.map((t) => [t.getAttribute('data-endpoint')!, Number(t.getAttribute('x'))] as [string, number])),
+    );
+    const endpoints = new Set(call.messages.flatMap((m) => [endpoint(m.source_ip, m.source_port), endpoint(m.destination_ip, m.destination_port)]));
+    expect(new Set(Object.keys(columns))).toEqual(endpoints);
+    expect(drawn).toHaveLength(call.messages.length);
+    drawn.forEach((a, i) => {
+      const m = call.messages[i];
+      expect(a.index).toBe(i);
+      expect([a.src, a.dst]).toEqual([endpoint(m.source_ip, m.source_port), endpoint(m.destination_ip, m.destination_port)]);
+      expect(a.x1).toBe(columns[a.src!]);
+      expect(a.x2).toBe(columns[a.dst!]);
+      expect(a.label!.startsWith(m.method)).toBe(true);
+      expect(a.offset).toMatch(/^\+\d+\.\d{3} s$/);
+      if (i > 0) expect(a.y).toBeGreaterThan(drawn[i - 1].y);
+    });
+    expect(drawn[0].offset).toBe('+0.000 s');
+    expect(drawn[15].offset).toBe('+5.030 s');
+
+    // The B-leg INVITE (third message): its whole text, headers apart from the body.
+    await page.click('svg.ladder g.arrow[data-index="2"]');
+    await page.waitForSelector('#message .sip-start');
+    const shown = await page.$eval('#message', (e) => ({
+      start: e.querySelector('.sip-start')!.textContent,
+      headers: Array.from(e.querySelectorAll('.sip-header')).map((h) => h.textContent),
+      body: e.querySelector('.sip-body')?.textContent,
+    }));
+    const sentText = Buffer.from(call.messages[2].msg, 'base64').toString();
+    const [head, body] = sentText.split('\r\n\r\n');
+    const [startLine, ...headerLines] = head.split('\r\n');
+    expect(shown.start).toBe(startLine);
+    expect(shown.headers).toEqual(headerLines);
+    expect(shown.body).toBe(body);
+    expect(shown.headers).toContain(`X-CID: ${ids.a}`);
+    expect(await page.$eval('svg.ladder g.arrow[data-index="2"]', (g) => g.classList.contains('selected'))).toBe(true);
+
+    mkdirSync('test-results', { recursive: true });
+    await page.locator('#ladder').screenshot({ path: 'test-results/ladder.png' });
+    await page.screenshot({ path: 'test-results/call-view.png', fullPage: true });
+
+    const download = page.waitForEvent('download');
+    await page.click('#download-pcap');
+    const file = await (await download).path();
+    expect(readFileSync(file!).readUInt32LE(0)).toBe(0xa1b2c3d4);
+
+    expect(errors).toEqual([]);
+    expect(foreign).toEqual([]);
+    await page.close();
+  });
+
+  it('shows captured markup as text and never runs it', async () => {
+    const { page, errors } = await newPage();
+    await page.goto(base + '/');
+    await searchCallId(page, ids.evil);
+    expect(await page.$eval('#results-body .open-call', (b) => b.textContent)).toBe(ids.evil);
+    expect(await page.$$('#results-body b')).toHaveLength(0);
+    await page.click('#results-body .open-call');
+    await page.waitForSelector('svg.ladder g.arrow');
+    expect(await page.$eval('#call-title', (e) => e.textContent)).toBe(`Call ${ids.evil}`);
+    await page.click('svg.ladder g.arrow[data-index="0"]');
+    await page.waitForSelector('#message .sip-header');
+    const headers = await page.$$eval('#message .sip-header', (hs) => hs.map((h) => h.textContent));
+    expect(headers).toContain(`X-Evil: ${EVIL_HEADER}`);
+    expect(headers).toContain('User-Agent: <img src=x onerror="window.__pwned=2">');
+    expect(await page.$$('#message script, #message img, #message b, body script:not([src])')).toHaveLength(0);
+    expect(await page.evaluate(() => (window as unknown as { __pwned?: number }).__pwned)).toBeUndefined();
+    expect(errors).toEqual([]);
+    await page.close();
+  });
+
+  it('with WEB_AUTH_TOKEN, takes ?token= once, or asks for the token, and keeps it for the tab', async () => {
+    const url = await startWeb({ WEB_AUTH_TOKEN: TOKEN });
+    const { page } = await newPage();
+    await page.goto(`${url}/?token=${TOKEN}`);
+    expect(page.url()).toBe(`${url}/`); // the token left the address bar
+    await searchCallId(page, ids.e);
+    expect(await page.$$('#results-body tr')).toHaveLength(3);
+    expect(await page.evaluate(() => sessionStorage.getItem('sipcap.token'))).toBe(TOKEN);
+
+    const asked = await browser.newPage();
+    await asked.goto(`${url}/`);
+    await asked.fill('#f-callid', ids.e);
+    await asked.fill('#from', utcInput(data.t0));
+    await asked.click('#search-button');
+    await asked.waitForSelector('#token-dialog:not([hidden])');
+    await asked.fill('#token-input', TOKEN);
+    await asked.click('#token-form button');
+    await asked.waitForSelector('#results-body tr');
+    expect(await asked.$$('#results-body tr')).toHaveLength(3);
+    await page.close();
+    await asked.close();
+  });
+});
