@@ -25,8 +25,12 @@ export const STRING_COLUMNS = COLUMNS.filter((c) => !NON_STRING.has(c)) as Exclu
 const FIXED = 1 + 8 + 2 * 4 + 4 + 3;
 const MAX_STRING = 0xffff;
 
-// One scratch buffer reused by every encode: the record is written once and copied out once.
-let scratch: Buffer = Buffer.allocUnsafe(256 * 1024);
+// Records are written straight into a shared slab and handed out as subarrays of it (no copy, no
+// allocation per record); a new slab is taken when the current one is full. A slab lives as long as
+// any record cut from it, which for queued Kafka messages is a few milliseconds.
+const SLAB_SIZE = 1024 * 1024;
+let slab: Buffer = Buffer.allocUnsafe(SLAB_SIZE);
+let slabUsed = 0;
 
 export type RecordDecodeResult = { ok: true; record: CaptureRecord } | { ok: false; reason: 'unknown_version' | 'truncated'; message: string };
 
@@ -38,25 +42,29 @@ export type RecordDecodeResult = { ok: true; record: CaptureRecord } | { ok: fal
 const stringValues = new Function('r', `return [${STRING_COLUMNS.map((c) => `r.${c}`).join(', ')}];`) as (r: CaptureRecord) => string[];
 
 export function encodeRecord(r: CaptureRecord): Buffer {
-  // Strings are checked for room as they go (UTF-8 needs at most 3 bytes per UTF-16 unit).
   const values = stringValues(r);
-  let b = scratch;
-  if (FIXED + 4 + r.msg.length + values.length * 2 > b.length) b = grow(FIXED + 4 + r.msg.length + values.length * 2, 0);
-  b[0] = RECORD_ENCODING_VERSION;
-  b.writeBigInt64BE(r.micro_ts, 1);
-  b.writeUInt16BE(r.source_port & 0xffff, 9);
-  b.writeUInt16BE(r.destination_port & 0xffff, 11);
-  b.writeUInt16BE(r.contact_port & 0xffff, 13);
-  b.writeUInt16BE(r.originator_port & 0xffff, 15);
-  b.writeInt32BE(r.expires | 0, 17);
-  b[21] = r.proto;
-  b[22] = r.family;
-  b[23] = r.type;
-  let o = FIXED;
-  const reserve = 4 + r.msg.length;
+  // Upper bound: UTF-8 needs at most 3 bytes per UTF-16 unit.
+  let bound = FIXED + 4 + r.msg.length;
+  for (let i = 0; i < values.length; i++) bound += 2 + values[i].length * 3;
+  if (slabUsed + bound > slab.length) {
+    slab = Buffer.allocUnsafe(Math.max(SLAB_SIZE, bound));
+    slabUsed = 0;
+  }
+  const b = slab;
+  const start = slabUsed;
+  b[start] = RECORD_ENCODING_VERSION;
+  b.writeBigInt64BE(r.micro_ts, start + 1);
+  b.writeUInt16BE(r.source_port & 0xffff, start + 9);
+  b.writeUInt16BE(r.destination_port & 0xffff, start + 11);
+  b.writeUInt16BE(r.contact_port & 0xffff, start + 13);
+  b.writeUInt16BE(r.originator_port & 0xffff, start + 15);
+  b.writeInt32BE(r.expires | 0, start + 17);
+  b[start + 21] = r.proto;
+  b[start + 22] = r.family;
+  b[start + 23] = r.type;
+  let o = start + FIXED;
   for (let i = 0; i < values.length; i++) {
     const s = values[i];
-    if (o + 2 + s.length * 3 + reserve + (values.length - i) * 2 > b.length) b = grow(o + 2 + s.length * 3 + reserve + values.length * 2, o);
     let n = s.length === 0 ? 0 : writeUtf8(b, s, o + 2);
     if (n > MAX_STRING) n = MAX_STRING; // columns are far narrower; this only guards the u16
     b[o] = n >>> 8;
@@ -67,17 +75,8 @@ export function encodeRecord(r: CaptureRecord): Buffer {
   o += 4;
   r.msg.copy(b, o);
   o += r.msg.length;
-  const out = Buffer.allocUnsafe(o);
-  b.copy(out, 0, 0, o);
-  return out;
-}
-
-/** A larger scratch buffer, keeping the first `keep` bytes already written. */
-function grow(need: number, keep: number): Buffer {
-  const next = Buffer.allocUnsafe(Math.max(need, scratch.length * 2));
-  scratch.copy(next, 0, 0, keep);
-  scratch = next;
-  return next;
+  slabUsed = (o + 7) & ~7;
+  return b.subarray(start, o);
 }
 
 /**
