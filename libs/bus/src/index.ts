@@ -1,5 +1,6 @@
 export { createKafka } from './kafka-client';
 export { ensureTopic } from './topic';
+export { keyPartitioner, murmur2, keyHash } from './key-partitioner';
 export { RecordProducer, type RecordProducerOptions } from './record-producer';
 export { BatchConsumer, type BatchConsumerOptions, type BatchHandler, type ConsumedBatch } from './batch-consumer';
 export { consumerLag, type PartitionLag } from './consumer-lag';

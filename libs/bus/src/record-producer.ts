@@ -1,6 +1,7 @@
 import { CompressionTypes, type Kafka, type Message, type Producer } from 'kafkajs';
 import type { Logger } from 'pino';
 import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
+import { keyPartitioner } from './key-partitioner';
 
 export interface RecordProducerOptions {
   topic: string;
@@ -34,6 +35,8 @@ export class RecordProducer {
   constructor(kafka: Kafka, private readonly opts: RecordProducerOptions) {
     this.producer = kafka.producer({
       allowAutoTopicCreation: false,
+      // kafkajs' default partitioner (same partitions), without its per-message Long arithmetic.
+      createPartitioner: keyPartitioner,
       // Idempotent: a request retried after a lost reply is not written twice by the broker.
       idempotent: true,
       maxInFlightRequests: 1,
