@@ -208,6 +208,15 @@ describe('writePositioned (skip what is stored)', () => {
     expect(await s.readOffsets('pg', 'pt')).toEqual(new Map([[0, '3'], [2, '9']]));
   });
 
+  it('stores a message once when it comes twice in one batch (a partition fetched again while buffered)', async () => {
+    const s = await store();
+    const batch = [pos('wp_twice', 3, 10), pos('wp_twice', 3, 11), pos('wp_twice', 3, 10), pos('wp_twice', 3, 11), pos('wp_twice', 3, 12)];
+    const r = await s.writePositioned('twice', 'pt', batch);
+    expect([r.inserted, r.skipped]).toEqual([3, 2]);
+    expect(await count('wp_twice')).toBe(3);
+    expect(await s.readOffsets('twice', 'pt')).toEqual(new Map([[3, '13']]));
+  });
+
   it('two writers delivering the same messages concurrently store them once', async () => {
     const a = await store();
     const b = await store();

@@ -136,12 +136,18 @@ export abstract class TransactionalStore implements Store {
       const stored = await tx.lockOffsets(group, topic, [...partitions].sort((a, b) => a - b));
       const next = new Map<number, bigint>();
       const kept: BatchRow[] = [];
+      // A message can also come twice within one batch: a partition fetched again (after a rebalance or
+      // a consumer restart) while the first copy still waits in the writer's buffer.
+      const seen = new Map<number, Set<bigint>>();
       let skipped = 0;
       for (const r of rows) {
-        if (r.offset < (stored.get(r.partition) ?? 0n)) {
+        let offsets = seen.get(r.partition);
+        if (!offsets) seen.set(r.partition, (offsets = new Set()));
+        if (r.offset < (stored.get(r.partition) ?? 0n) || offsets.has(r.offset)) {
           skipped++;
           continue;
         }
+        offsets.add(r.offset);
         if (r.offset + 1n > (next.get(r.partition) ?? 0n)) next.set(r.partition, r.offset + 1n);
         if (r.table !== null && r.record !== null) kept.push({ table: r.table, record: r.record });
       }
