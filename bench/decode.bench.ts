@@ -48,15 +48,22 @@ function once(p: Buffer): number {
 const avgBytes = Math.round(packets.reduce((n, p) => n + p.length, 0) / packets.length);
 let sink = 0;
 for (let i = 0; i < 50_000; i++) sink += once(packets[i % packets.length]); // warm-up
+// CPU time counts every thread of the process (V8's concurrent GC threads too), so it is the stricter
+// figure; wall-clock time of this single-threaded loop is what one core does when the machine is quiet.
 const rates: number[] = [];
+const wall: number[] = [];
 for (let round = 0; round < 5; round++) {
   const n = 200_000;
   const t0 = process.cpuUsage();
+  const w0 = performance.now();
   for (let i = 0; i < n; i++) sink += once(packets[i % packets.length]);
   const cpu = process.cpuUsage(t0);
+  wall.push(n / ((performance.now() - w0) / 1000));
   rates.push(n / ((cpu.user + cpu.system) / 1e6));
 }
 rates.sort((a, b) => a - b);
+wall.sort((a, b) => a - b);
 console.log(`decode pipeline (HEP3 decode + SIP parse + record build + Kafka encode), ${packets.length} distinct messages, avg ${avgBytes} B HEP`);
 console.log(`  median ${Math.round(rates[2]).toLocaleString('en')} msg/s per core of CPU time (min ${Math.round(rates[0]).toLocaleString('en')}, max ${Math.round(rates[4]).toLocaleString('en')}); target 150,000`);
+console.log(`  median ${Math.round(wall[2]).toLocaleString('en')} msg/s by wall clock (best ${Math.round(wall[4]).toLocaleString('en')})`);
 if (sink === 0) console.log('');
