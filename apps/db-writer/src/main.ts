@@ -3,8 +3,8 @@
 import { hostname } from 'node:os';
 import { loadConfigOrExit, describeConfig } from '@sipcap/config';
 import { startApp, Gauge } from '@sipcap/telemetry';
-import { BatchConsumer, consumerLag, createKafka, DeadLetterPublisher, ensureTopic } from '@sipcap/bus';
-import { DelayedWriter, ensureDatabase, ensureSchema, isStoreError, openStore, TableRouter } from '@sipcap/store';
+import { BatchConsumer, consumerLag, createKafka, DeadLetterPublisher, ensureTopic, topicEnds } from '@sipcap/bus';
+import { DelayedWriter, ensureDatabase, ensureSchema, forgetStaleOffsets, isStoreError, openStore, TableRouter } from '@sipcap/store';
 
 const APP = 'db-writer';
 const config = loadConfigOrExit(
@@ -40,6 +40,8 @@ void startApp(APP, { logLevel: config.LOG_LEVEL, metricsHost: config.METRICS_HOS
   const kafka = createKafka({ brokers: config.KAFKA_BROKERS, clientId: `${APP}-${hostname()}`, log });
   await ensureTopic(kafka, { topic: config.KAFKA_TOPIC, partitions: config.KAFKA_PARTITIONS, log });
   await ensureTopic(kafka, { topic: config.KAFKA_DLQ_TOPIC, partitions: 1, log });
+  const stale = await forgetStaleOffsets(store, config.KAFKA_GROUP_ID, config.KAFKA_TOPIC, await topicEnds(kafka, config.KAFKA_TOPIC));
+  if (stale.length) log.warn({ partitions: stale, topic: config.KAFKA_TOPIC }, 'stored offsets were beyond the end of the topic (it was re-created): reset to 0');
   const deadLetters = new DeadLetterPublisher(kafka, { topic: config.KAFKA_DLQ_TOPIC, sourceTopic: config.KAFKA_TOPIC });
   await deadLetters.connect();
 

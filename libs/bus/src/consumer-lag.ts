@@ -29,3 +29,14 @@ export async function consumerLag(kafka: Kafka, groupId: string, topic: string):
     await admin.disconnect();
   }
 }
+
+/** The end (high watermark) of every partition of a topic. */
+export async function topicEnds(kafka: Kafka, topic: string): Promise<Map<number, bigint>> {
+  const admin = kafka.admin();
+  await admin.connect();
+  try {
+    return new Map((await admin.fetchTopicOffsets(topic)).map((p) => [p.partition, BigInt(p.high)]));
+  } finally {
+    await admin.disconnect();
+  }
+}

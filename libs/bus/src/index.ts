@@ -3,5 +3,5 @@ export { ensureTopic } from './topic';
 export { keyPartitioner, murmur2, keyHash } from './key-partitioner';
 export { RecordProducer, type RecordProducerOptions } from './record-producer';
 export { BatchConsumer, type BatchConsumerOptions, type BatchHandler, type ConsumedBatch } from './batch-consumer';
-export { consumerLag, type PartitionLag } from './consumer-lag';
+export { consumerLag, topicEnds, type PartitionLag } from './consumer-lag';
 export { DeadLetterPublisher, type DeadLetterInput } from './dead-letter-publisher';

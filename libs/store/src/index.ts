@@ -13,3 +13,4 @@ export { OFFSETS_TABLE, INDEXED_COLUMNS, pgCreateTable, mysqlCreateTable, pgCrea
 export { PG_RETENTION_LOCK } from './pg-store';
 export { dialectOf, type Dialect } from './db-url';
 export { DelayedWriter, type DelayedWriterOptions, type DeadLetter, type PositionedRow, type PositionedStore } from './delayed-writer';
+export { forgetStaleOffsets } from './forget-stale-offsets';
