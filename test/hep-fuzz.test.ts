@@ -7,23 +7,13 @@ import { buildApp, readRecords, startAgent, type AgentProcess } from './support/
 import { freeTcpUdpPort, healthStatus, sleep, tcpClient, udpClient } from './support/apps';
 import { freshTopic, uniqueName, waitFor } from './support/kafka';
 import { sipMessage } from './support/sip-calls';
+import { prng } from './support/prng';
 
 const SEED = Number(process.env.FUZZ_SEED ?? 0x5eed_c0de);
 const FUZZ_DATAGRAMS = 100_000;
 const VALID_EVERY = 50; // 2,000 valid ones among them
 const TCP_CONNECTIONS = 300;
 
-/** mulberry32: small, fast, seeded; the same seed gives the same datagrams. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const rand = prng(SEED);
 const int = (n: number) => Math.floor(rand() * n);

@@ -10,6 +10,8 @@
  * the duplicate count of the benchmark groups by.
  */
 
+import { prng } from '../../test/support/prng';
+
 export interface SipDatagram {
   payload: string;
   srcIp: string;
@@ -21,17 +23,6 @@ export interface SipDatagram {
 export const MIN_SIZE = 400;
 export const MAX_SIZE = 1200;
 
-/** A small deterministic PRNG (mulberry32), so a run's traffic is reproducible from its seed. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const USER_AGENTS = ['Asterisk PBX 18.20.0', 'FreeSWITCH-mod_sofia/1.10.11-release', 'Yealink SIP-T46U 108.86.0.20', 'Grandstream GXP2170 1.0.11.23', 'Cisco-SIPGateway/IOS-16.12', 'Kamailio (5.6.3 (x86_64/linux))'];
 const CARRIERS = ['carrier-a.example.net', 'sbc1.telco.example.org', 'trunk.voip.example.com'];

@@ -1,16 +1,9 @@
 import { isIP } from 'node:net';
 import { LinkType, TcpFlag, testing, writePcap, type PcapWriteRecord } from '@sipcap/packet';
+import type { CallMessage } from '@sipcap/search';
 
-/** What the pcap export needs of a message. */
-export interface PcapMessage {
-  micro_ts: string;
-  source_ip: string;
-  source_port: number;
-  destination_ip: string;
-  destination_port: number;
-  proto: number;
-  msg: Buffer;
-}
+/** What the exports need of a stored message. */
+export type PcapMessage = Pick<CallMessage, 'micro_ts' | 'source_ip' | 'source_port' | 'destination_ip' | 'destination_port' | 'proto' | 'msg'>;
 
 export type PcapLink = 'ethernet' | 'raw';
 

@@ -1,15 +1,8 @@
 import { microsToIso } from '@sipcap/search';
+import type { PcapMessage } from './call-pcap';
 
-/** What the text export needs of a message. */
-export interface TextMessage {
-  micro_ts: string;
-  source_ip: string;
-  source_port: number;
-  destination_ip: string;
-  destination_port: number;
-  proto: number;
-  msg: Buffer;
-}
+/** What the text export needs of a message (the same fields as the pcap export). */
+export type TextMessage = PcapMessage;
 
 const PROTO_NAMES: Record<number, string> = { 1: 'UDP', 2: 'TCP', 3: 'TLS', 4: 'SCTP', 5: 'WS', 6: 'WSS' };
 
