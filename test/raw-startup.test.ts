@@ -4,8 +4,8 @@ import { buildApp, startAgent } from './support/agent-process';
 import { uniqueName } from './support/kafka';
 
 /** Start-up errors of the raw agents: a clear message and a non-zero exit, before any capture. */
-async function exitOf(app: string, env: Record<string, string>, opts: { asNobody?: boolean } = {}) {
-  const agent = startAgent(app, { CAPTURE_FLAG_KEY: uniqueName('raw-startup-flag'), KAFKA_TOPIC: uniqueName('raw-startup'), ...env }, opts.asNobody ? { asUser: 65534 } : {});
+async function exitOf(app: string, env: Record<string, string>, opts: { withoutCapturePermission?: boolean } = {}) {
+  const agent = startAgent(app, { CAPTURE_FLAG_KEY: uniqueName('raw-startup-flag'), KAFKA_TOPIC: uniqueName('raw-startup'), ...env }, opts.withoutCapturePermission ? { withoutCaptureCaps: true } : {});
   const timer = setTimeout(() => agent.child.kill('SIGKILL'), 30_000);
   const { code } = await agent.exited;
   clearTimeout(timer);
@@ -52,7 +52,7 @@ describe('raw agents refuse to start with a clear message', () => {
   });
 
   it.skipIf(!existsSync('/usr/bin/setpriv'))('without capture permission, saying how to grant it', async () => {
-    const r = await exitOf('mirror-agent', mirror, { asNobody: true });
+    const r = await exitOf('mirror-agent', mirror, { withoutCapturePermission: true });
     expect(r.code).toBe(1);
     expect(r.output).toContain('no permission to capture on \\"lo\\"');
     expect(r.output).toContain('run the agent as root, or give it CAP_NET_RAW and CAP_NET_ADMIN');

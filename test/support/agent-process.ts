@@ -24,15 +24,17 @@ export interface AgentProcess {
 }
 
 /**
- * Starts dist/apps/<app>/main.js with the given environment (on top of PATH and the like); `asUser`
- * runs it as that unprivileged uid (setpriv), for the permission tests; `nodeArgs` go to node.
+ * Starts dist/apps/<app>/main.js with the given environment (on top of PATH and the like);
+ * `withoutCaptureCaps` runs it without the capabilities raw capture needs, for the permission tests.
  */
-export function startAgent(app: string, env: Record<string, string>, opts: { asUser?: number; nodeArgs?: string[] } = {}): AgentProcess {
+export function startAgent(app: string, env: Record<string, string>, opts: { withoutCaptureCaps?: boolean; nodeArgs?: string[] } = {}): AgentProcess {
   // nodeArgs: flags for node itself (e.g. --cpu-prof, which NODE_OPTIONS does not allow).
   const args = [...(opts.nodeArgs ?? []), `dist/apps/${app}/main.js`];
-  const [cmd, argv] = opts.asUser === undefined
+  // Without CAP_NET_RAW/CAP_NET_ADMIN in the bounding set, even root cannot open a capture; root still
+  // reads the bundle wherever the checkout lies (an unprivileged user may not, e.g. under a 0700 mktemp dir).
+  const [cmd, argv] = !opts.withoutCaptureCaps
     ? [process.execPath, args]
-    : ['setpriv', [`--reuid=${opts.asUser}`, `--regid=${opts.asUser}`, '--clear-groups', process.execPath, ...args]];
+    : ['setpriv', ['--bounding-set=-net_raw,-net_admin', process.execPath, ...args]];
   const child = spawn(cmd, argv, {
     env: { PATH: process.env.PATH ?? '', KAFKAJS_NO_PARTITIONER_WARNING: '1', METRICS_PORT: '0', METRICS_HOST: '127.0.0.1', LOG_LEVEL: 'info', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
