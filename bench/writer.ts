@@ -21,7 +21,7 @@ import pg from 'pg';
 import mysql from 'mysql2/promise';
 import { from as copyFrom } from 'pg-copy-streams';
 import { BatchConsumer, createKafka, ensureTopic, RecordProducer } from '@sipcap/bus';
-import { buildRecord, decodeRecord, encodeRecord, type CaptureRecord } from '@sipcap/record';
+import { buildRecord, decodeRecord, encodeRecord, splitRecordValue, type CaptureRecord } from '@sipcap/record';
 import { parseSip } from '@sipcap/sip';
 import { ensureDatabase, ensureSchema, openStore, quotePg } from '@sipcap/store';
 import pino from 'pino';
@@ -221,11 +221,15 @@ async function fetchAndDecode(topic: string, keep: number): Promise<{ seconds: n
   const finished = new Promise<void>((r) => (done = r));
   await consumer.start(async ({ messages }) => {
     for (const m of messages) {
-      const d = decodeRecord(m.value!);
-      if (!d.ok) throw new Error(d.message);
-      if (kept.length < keep) kept.push(d.record);
+      const split = splitRecordValue(m.value!);
+      if (!split.ok) throw new Error(split.message);
+      for (const value of split.records) {
+        const d = decodeRecord(value);
+        if (!d.ok) throw new Error(d.message);
+        if (kept.length < keep) kept.push(d.record);
+        n++;
+      }
     }
-    n += messages.length;
     if (n >= RECORDS) done();
   });
   await finished;

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import pino from 'pino';
 import { createKafka, ensureTopic } from '@sipcap/bus';
+import { decodeRecord, splitRecordValue, type CaptureRecord } from '@sipcap/record';
 
 export const BROKERS = [`127.0.0.1:${process.env.KAFKA_PORT ?? 9092}`];
 export const quietLog = pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' });
@@ -28,4 +29,15 @@ export async function waitFor<T>(what: string, fn: () => Promise<T | undefined> 
     if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
     await new Promise((r) => setTimeout(r, everyMs));
   }
+}
+
+/** Every capture record of a Kafka value (one record, or a record batch), decoded; throws on a bad value. */
+export function recordsOfValue(value: Buffer | null): CaptureRecord[] {
+  const split = value ? splitRecordValue(value) : ({ ok: false, message: 'empty value' } as const);
+  if (!split.ok) throw new Error(split.message);
+  return split.records.map((r) => {
+    const d = decodeRecord(r);
+    if (!d.ok) throw new Error(d.message);
+    return d.record;
+  });
 }

@@ -20,14 +20,14 @@ export interface BatchConsumerOptions {
   partitionsConsumedConcurrently: number;
   maxBytesPerPartition?: number;
   sessionTimeoutMs?: number;
-  /** Messages handed to the handler and not yet committed before fetching waits (default 50,000). */
-  maxPendingMessages?: number;
+  /** Bytes of message values handed to the handler and not yet committed before fetching waits (default 64 MiB). */
+  maxPendingBytes?: number;
 }
 
 /**
  * A consumer-group member that hands each fetched batch to `handler` and commits the batch's offsets
  * only after the handler resolved, i.e. after the rows are committed in the database. Fetching goes on
- * while earlier batches are written, up to `maxPendingMessages`; past that it waits (a slow or absent
+ * while earlier batches are written, up to `maxPendingBytes`; past that it waits (a slow or absent
  * database), heartbeating so the partitions stay put, and the lag grows in Kafka.
  */
 export class BatchConsumer {
@@ -38,10 +38,10 @@ export class BatchConsumer {
   private failed: Error | undefined;
   private readonly commitChains = new Map<number, Promise<void>>();
 
-  private readonly opts: BatchConsumerOptions & { maxPendingMessages: number };
+  private readonly opts: BatchConsumerOptions & { maxPendingBytes: number };
 
   constructor(kafka: Kafka, opts: BatchConsumerOptions) {
-    this.opts = { maxPendingMessages: 50_000, ...opts };
+    this.opts = { maxPendingBytes: 64 * 1024 * 1024, ...opts };
     this.consumer = kafka.consumer({
       groupId: opts.groupId,
       // 10 s: a killed writer's partitions move to the others after 10 s instead of 30 (heartbeats every 3 s).
@@ -87,9 +87,11 @@ export class BatchConsumer {
         const done = handler({ topic, partition, messages: batch.messages });
         // Pipelining: the next fetch may start while this batch is being written, so fetching, decoding
         // and the database work overlap. The offset is committed only once the handler resolved, in
-        // order per partition; `maxPendingMessages` bounds what waits, so a slow database still stops
+        // order per partition; `maxPendingBytes` bounds what waits, so a slow database still stops
         // consumption (the lag grows in Kafka, not in memory).
-        this.pending += batch.messages.length;
+        let bytes = 0;
+        for (const m of batch.messages) bytes += m.value?.length ?? 0;
+        this.pending += bytes;
         const committed = (this.commitChains.get(partition) ?? Promise.resolve())
           .then(() => done)
           .then(
@@ -98,11 +100,11 @@ export class BatchConsumer {
               this.failed = e as Error;
             },
           )
-          .finally(() => (this.pending -= batch.messages.length));
+          .finally(() => (this.pending -= bytes));
         this.commitChains.set(partition, committed);
         resolveOffset(last);
         // Keep the session alive while the writer takes its time.
-        while (this.pending > this.opts.maxPendingMessages && isRunning() && !this.failed) {
+        while (this.pending > this.opts.maxPendingBytes && isRunning() && !this.failed) {
           await Promise.race([committed, new Promise((r) => setTimeout(r, 2000))]);
           await heartbeat().catch(() => undefined);
         }

@@ -3,14 +3,17 @@ import type { Kafka, Producer } from 'kafkajs';
 export interface DeadLetterInput {
   partition: number;
   offset: bigint;
+  /** Place of the record in its Kafka message (a record batch holds many). */
+  index: number;
   key: Buffer | null;
   value: Buffer | null;
   error: string;
 }
 
 /**
- * Sends records the database can never take to the dead-letter topic: the original key and value,
- * with the error and the source position in headers, so they can be inspected and replayed.
+ * Sends records the database can never take to the dead-letter topic: each record alone (one version 1
+ * encoding, also when it came in a record batch) with its message's key, and the error and the source
+ * position (partition, offset, index in the batch) in headers, so they can be inspected and replayed.
  */
 export class DeadLetterPublisher {
   private readonly producer: Producer;
@@ -35,6 +38,7 @@ export class DeadLetterPublisher {
           'sipcap-source-topic': this.opts.sourceTopic,
           'sipcap-source-partition': String(l.partition),
           'sipcap-source-offset': String(l.offset),
+          'sipcap-source-index': String(l.index),
         },
       })),
     });

@@ -1,11 +1,12 @@
-import { CompressionTypes, type Kafka, type Message, type Producer } from 'kafkajs';
+import { CompressionTypes, type Admin, type Kafka, type Message, type Producer } from 'kafkajs';
 import type { Logger } from 'pino';
 import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
-import { keyPartitioner } from './key-partitioner';
+import { encodeRecordBatch } from '@sipcap/record';
+import { keyHash, keyPartitioner } from './key-partitioner';
 
 export interface RecordProducerOptions {
   topic: string;
-  /** Most messages per produce request. */
+  /** Most records per produce request. */
   batchMax: number;
   /** How long a message may wait for others before a request is sent (kafkajs has no linger of its own). */
   lingerMs: number;
@@ -16,14 +17,30 @@ export interface RecordProducerOptions {
   registry?: Registry;
 }
 
+interface QueuedRecord {
+  key: string;
+  value: Buffer;
+}
+
+/** Largest Kafka value a record batch grows to (the broker's default message.max.bytes is 1 MiB). */
+const MAX_BATCH_VALUE_BYTES = 512 * 1024;
+/** How often the topic's partition count is looked up again (partitions may be added). */
+const METADATA_REFRESH_MS = 60_000;
+
 /**
- * Batches records in the app (kafkajs sends one request per send()), keys them by Call-ID so a call
- * stays in order on one partition, and keeps a bounded queue while the broker is unreachable.
- * One request is in flight at a time, so a failed batch is retried before anything behind it.
+ * Batches records in the app (kafkajs sends one request per send()), and keeps a bounded queue while the
+ * broker is unreachable. Each request packs the queued records of one partition into one Kafka message
+ * (a record batch, see @sipcap/record): kafkajs' cost per message is paid once per batch, not per record.
+ * The partition of a record is the one Kafka's default partitioner gives its Call-ID, so a call stays in
+ * order on one partition. One request is in flight at a time, so a failed batch is retried before
+ * anything behind it.
  */
 export class RecordProducer {
   private readonly producer: Producer;
-  private queue: Message[] = [];
+  private readonly admin: Admin;
+  private partitions = 0;
+  private partitionsAt = 0;
+  private queue: QueuedRecord[] = [];
   private head = 0;
   private timer: NodeJS.Timeout | undefined;
   private sending: Promise<void> | undefined;
@@ -44,9 +61,11 @@ export class RecordProducer {
       retry: { retries: Number.MAX_SAFE_INTEGER, initialRetryTime: 200, maxRetryTime: 3000 },
     });
     this.producer.on(this.producer.events.DISCONNECT, () => (this.connected = false));
+    this.admin = kafka.admin();
     const registers = opts.registry ? [opts.registry] : [];
     this.m = {
       published: new Counter({ name: 'sipcap_kafka_published_total', help: 'Records acknowledged by Kafka', registers }),
+      messages: new Counter({ name: 'sipcap_kafka_messages_total', help: 'Kafka messages (record batches) acknowledged', registers }),
       dropped: new Counter({ name: 'sipcap_kafka_dropped_total', help: 'Records dropped before Kafka, by reason', labelNames: ['reason'], registers }),
       requests: new Counter({ name: 'sipcap_kafka_produce_requests_total', help: 'Produce requests, by result', labelNames: ['result'], registers }),
       latency: new Histogram({ name: 'sipcap_kafka_produce_seconds', help: 'Produce request duration', buckets: [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 5], registers }),
@@ -103,12 +122,14 @@ export class RecordProducer {
     }
     clearTimeout(this.timer);
     await this.producer.disconnect().catch(() => undefined);
+    await this.admin.disconnect().catch(() => undefined);
   }
 
   private async connect(): Promise<void> {
     while (!this.connected && !this.stopped) {
       try {
         await this.producer.connect();
+        await this.refreshPartitions();
         this.connected = true;
         this.backoffMs = 0;
         this.opts.log.info({ topic: this.opts.topic }, 'producer connected');
@@ -121,6 +142,44 @@ export class RecordProducer {
     }
   }
 
+  /** The topic's partition count, which decides where each Call-ID goes (as Kafka's default partitioner). */
+  private async refreshPartitions(): Promise<void> {
+    await this.admin.connect();
+    const meta = await this.admin.fetchTopicMetadata({ topics: [this.opts.topic] });
+    const n = meta.topics[0]?.partitions.length ?? 0;
+    if (n === 0) throw new Error(`topic ${this.opts.topic} has no partitions`);
+    if (this.partitions !== 0 && n !== this.partitions) this.opts.log.warn({ topic: this.opts.topic, was: this.partitions, now: n }, 'topic partition count changed');
+    this.partitions = n;
+    this.partitionsAt = Date.now();
+  }
+
+  /** One Kafka message per partition (or more when they grow past MAX_BATCH_VALUE_BYTES), records in queue order. */
+  private pack(records: readonly QueuedRecord[]): Message[] {
+    const n = this.partitions;
+    const byPartition: QueuedRecord[][] = new Array(n);
+    for (const r of records) {
+      const p = (keyHash(r.key) & 0x7fffffff) % n;
+      (byPartition[p] ??= []).push(r);
+    }
+    const messages: Message[] = [];
+    for (let p = 0; p < n; p++) {
+      const rs = byPartition[p];
+      if (!rs) continue;
+      let start = 0;
+      let bytes = 0;
+      for (let i = 0; i < rs.length; i++) {
+        bytes += rs[i].value.length + 4;
+        if (bytes > MAX_BATCH_VALUE_BYTES && i > start) {
+          messages.push({ partition: p, value: encodeRecordBatch(rs.slice(start, i).map((r) => r.value)) });
+          start = i;
+          bytes = rs[i].value.length + 4;
+        }
+      }
+      messages.push({ partition: p, value: encodeRecordBatch(rs.slice(start).map((r) => r.value)) });
+    }
+    return messages;
+  }
+
   private kick(): void {
     clearTimeout(this.timer);
     this.timer = undefined;
@@ -131,18 +190,20 @@ export class RecordProducer {
   private async sendLoop(): Promise<void> {
     while (this.queued > 0 && this.connected) {
       const end = Math.min(this.head + this.opts.batchMax, this.queue.length);
-      const batch = this.queue.slice(this.head, end);
       const t0 = process.hrtime.bigint();
       try {
+        if (Date.now() - this.partitionsAt > METADATA_REFRESH_MS) await this.refreshPartitions();
+        const messages = this.pack(this.queue.slice(this.head, end));
         await this.producer.send({
           topic: this.opts.topic,
           acks: -1,
           compression: this.opts.compression === 'gzip' ? CompressionTypes.GZIP : CompressionTypes.None,
-          messages: batch,
+          messages,
         });
         this.m.latency.observe(Number(process.hrtime.bigint() - t0) / 1e9);
         this.m.requests.inc({ result: 'ok' });
-        this.m.published.inc(batch.length);
+        this.m.published.inc(end - this.head);
+        this.m.messages.inc(messages.length);
         this.head = end;
         // Compact the queue array now and then instead of shifting on every batch.
         if (this.head > 65_536 && this.head * 2 > this.queue.length) {

@@ -1,31 +1,29 @@
 import type { Logger } from 'pino';
 import { Counter, Histogram, type Registry } from 'prom-client';
-import { decodeRecord, type CaptureRecord } from '@sipcap/record';
+import { decodeRecord, splitRecordValue, type CaptureRecord } from '@sipcap/record';
+import type { RejectedRow, Store } from './store';
 import type { TableRouter } from './table-name';
 
 /** One row to write, with the Kafka position it came from (the idempotency key). */
 export interface PositionedRow {
   partition: number;
   offset: bigint;
-  /** null: nothing to insert (the message was dead-lettered), only the offset moves on. */
+  /** Place of the record in its Kafka message (a record batch holds many). */
+  index: number;
+  /** null: nothing to insert (the record was dead-lettered), only the offset moves on. */
   table: string | null;
   record: CaptureRecord | null;
-  /** The Kafka message it was decoded from (record.msg points into it), for the dead-letter topic. */
+  /** The encoded record (record.msg points into it) and its message's key, for the dead-letter topic. */
   source?: { key: Buffer | null; value: Buffer | null };
 }
 
 /** What the delayed writer needs of a store (PgStore and MysqlStore in this lib). */
-export interface PositionedStore {
-  /**
-   * In one transaction: skips rows at or below what was already stored for their partition, inserts the
-   * rest, and moves each partition's stored next offset past the batch. Throws StoreError.
-   */
-  writePositioned(group: string, topic: string, rows: PositionedRow[]): Promise<{ inserted: number; skipped: number; perTable: Map<string, number> }>;
-}
+export type PositionedStore = Pick<Store, 'writePositioned'>;
 
 export interface DeadLetter {
   partition: number;
   offset: bigint;
+  index: number;
   key: Buffer | null;
   value: Buffer | null;
   error: string;
@@ -58,8 +56,9 @@ export interface DelayedWriterOptions {
  * The "delayed insert": rows from many Kafka batches (all partitions) are buffered and written as one
  * insert when DB_BATCH_SIZE rows are waiting or DB_FLUSH_MS has passed. `add` resolves only after its
  * rows are committed, so the consumer commits offsets after the insert. A database outage is retried
- * with backoff for as long as it lasts; a row the database rejects for its data is found by bisection,
- * dead-lettered, and passed over while the rest are stored.
+ * with backoff for as long as it lasts; after a data error the batch is written again with the refused
+ * rows found inside the transaction and dead-lettered before it commits, so the rest are stored and
+ * nothing is passed over that the dead-letter topic does not hold.
  */
 export class DelayedWriter {
   private waiting: Waiter[] = [];
@@ -91,14 +90,25 @@ export class DelayedWriter {
     if (this.stopped) return Promise.reject(new Error('writer is stopping'));
     const rows: PositionedRow[] = [];
     const letters: DeadLetter[] = [];
+    const undecodable = (offset: bigint, index: number, key: Buffer | null, value: Buffer | null, message: string) => {
+      letters.push({ partition, offset, index, key, value, error: `undecodable record: ${message}` });
+      rows.push({ partition, offset, index, table: null, record: null });
+    };
     for (const m of messages) {
       const offset = BigInt(m.offset);
-      const d = m.value ? decodeRecord(m.value) : ({ ok: false, message: 'empty Kafka value' } as const);
-      if (d.ok) rows.push({ partition, offset, table: this.opts.router.route(d.record), record: d.record, source: m });
-      else {
-        letters.push({ partition, offset, key: m.key, value: m.value, error: `undecodable record: ${d.message}` });
-        rows.push({ partition, offset, table: null, record: null });
+      const split = m.value ? splitRecordValue(m.value) : ({ ok: false, message: 'empty Kafka value' } as const);
+      if (!split.ok) {
+        undecodable(offset, 0, m.key, m.value, split.message);
+        continue;
       }
+      for (let index = 0; index < split.records.length; index++) {
+        const value = split.records[index];
+        const d = decodeRecord(value);
+        if (d.ok) rows.push({ partition, offset, index, table: this.opts.router.route(d.record), record: d.record, source: { key: m.key, value } });
+        else undecodable(offset, index, m.key, value, d.message);
+      }
+      // An empty record batch still moves the partition's offset on.
+      if (split.records.length === 0) rows.push({ partition, offset, index: 0, table: null, record: null });
     }
     const ready = letters.length ? this.deadLetter(letters, 'undecodable') : Promise.resolve();
     return ready.then(
@@ -146,17 +156,21 @@ export class DelayedWriter {
     }
   }
 
-  /** Retries through outages; bisects data errors. Only throws when stopping mid-outage. */
+  /**
+   * Retries through outages. A data error makes the next attempt isolate the refused rows (inside the
+   * transaction) and dead-letter them before it commits. Only throws when stopping mid-outage.
+   */
   private async writeUntilDone(rows: PositionedRow[]): Promise<void> {
     let backoff = 0;
+    let isolate = false;
     for (;;) {
       try {
-        await this.write(rows);
+        await this.write(rows, isolate);
         return;
       } catch (e) {
-        if (!this.opts.isRetryable(e)) {
-          await this.bisect(rows, e);
-          return;
+        if (!this.opts.isRetryable(e) && !isolate) {
+          isolate = true;
+          continue;
         }
         if (this.stopped && backoff > 0) throw e;
         this.m.retries.inc();
@@ -167,14 +181,15 @@ export class DelayedWriter {
     }
   }
 
-  private async write(rows: PositionedRow[]): Promise<void> {
+  private async write(rows: PositionedRow[], isolate: boolean): Promise<void> {
     const t0 = process.hrtime.bigint();
     try {
-      const r = await this.opts.store.writePositioned(this.opts.group, this.opts.topic, rows);
+      const r = await this.opts.store.writePositioned(this.opts.group, this.opts.topic, rows, isolate ? (rejected) => this.reject(rejected) : undefined);
       this.m.batches.inc({ result: 'ok' });
       this.m.batchRows.observe(rows.length);
       this.m.batchSeconds.observe(Number(process.hrtime.bigint() - t0) / 1e9);
       if (r.skipped) this.m.skipped.inc(r.skipped);
+      if (r.rejected) this.m.deadLettered.inc({ cause: 'rejected' }, r.rejected);
       for (const [table, n] of r.perTable) this.m.inserted.inc({ table }, n);
     } catch (e) {
       this.m.batches.inc({ result: 'error' });
@@ -182,28 +197,16 @@ export class DelayedWriter {
     }
   }
 
-  /**
-   * Finds the rows the database rejects for their data. Halves are written in offset order, so a
-   * partition's stored offset never runs ahead of a row that still has to be written.
-   */
-  private async bisect(rows: PositionedRow[], cause: unknown): Promise<void> {
-    if (rows.length === 1) {
-      const r = rows[0];
-      const error = (cause as Error).message;
-      this.opts.log.error({ partition: r.partition, offset: String(r.offset), table: r.table, err: error }, 'record rejected by the database; sent to the dead-letter topic');
-      await this.deadLetter([{ partition: r.partition, offset: r.offset, key: r.source?.key ?? null, value: r.source?.value ?? null, error }], 'rejected');
-      await this.writeUntilDone([{ ...r, table: null, record: null }]);
-      return;
-    }
-    const mid = rows.length >> 1;
-    for (const half of [rows.slice(0, mid), rows.slice(mid)]) {
-      try {
-        await this.write(half);
-      } catch (e) {
-        if (this.opts.isRetryable(e)) await this.writeUntilDone(half);
-        else await this.bisect(half, e);
-      }
-    }
+  /** Sends the rows the database refused to the dead-letter topic; the transaction commits after this. */
+  private async reject(rejected: RejectedRow<PositionedRow>[]): Promise<void> {
+    const letters: DeadLetter[] = rejected.map(({ row: r, error }) => {
+      this.opts.log.error({ partition: r.partition, offset: String(r.offset), index: r.index, table: r.table, err: error.message }, 'record rejected by the database; sent to the dead-letter topic');
+      // A record from a record batch has no key of its own: it gets its Call-ID, as a single record has.
+      const key = r.source?.key ?? (r.record ? Buffer.from(r.record.callid) : null);
+      return { partition: r.partition, offset: r.offset, index: r.index, key, value: r.source?.value ?? null, error: error.message };
+    });
+    // Once: a failure rolls the transaction back and the whole write is retried with backoff.
+    await this.opts.deadLetter(letters);
   }
 
   private async deadLetter(letters: DeadLetter[], cause: string): Promise<void> {

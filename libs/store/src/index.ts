@@ -1,6 +1,6 @@
 export type {
   Store, StoreOptions, WriteBatch, WriteResult, BatchRow, BatchOffset, BisectResult, PoisonedRow, RetentionResult, LogLevel,
-  OffsetRow, PositionedResult,
+  OffsetRow, PositionedResult, RejectedRow,
 } from './store';
 export { openStore } from './open-store';
 export { ensureDatabase } from './ensure-database';

@@ -37,13 +37,23 @@ export interface WriteBatch {
 export interface OffsetRow {
   partition: number;
   offset: bigint;
+  /** Place of the record in its Kafka message (a record batch holds many; 0 when it holds one). */
+  index?: number;
   table: string | null;
   record: CaptureRecord | null;
+}
+
+/** A row the database refused for its data (writePositioned with onRejected, or bisect). */
+export interface RejectedRow<R> {
+  row: R;
+  error: StoreError;
 }
 
 export interface PositionedResult {
   /** Rows inserted. */
   inserted: number;
+  /** Rows refused for their data and handed to onRejected (only with onRejected). */
+  rejected: number;
   /** Rows passed over because their offset was already stored (redelivery after a crash or rebalance). */
   skipped: number;
   perTable: Map<string, number>;
@@ -121,8 +131,17 @@ export interface Store {
    * partitions, skips rows below them (already stored), inserts the rest and moves each partition's
    * offset past its last row. A redelivered or concurrently written message is never stored twice, and
    * no `conflict` is raised. Throws StoreError (`retryable`, `data`, `fatal`).
+   *
+   * With `onRejected`, rows the database refuses for their data are found inside the transaction
+   * (savepoints, halving) and handed to `onRejected` before COMMIT; the other rows and the offsets are
+   * committed only once it resolved (if it throws, nothing is committed).
    */
-  writePositioned(group: string, topic: string, rows: readonly OffsetRow[]): Promise<PositionedResult>;
+  writePositioned<R extends OffsetRow>(
+    group: string,
+    topic: string,
+    rows: readonly R[],
+    onRejected?: (rejected: RejectedRow<R>[]) => Promise<void>,
+  ): Promise<PositionedResult>;
   /** The stored next offset per Kafka partition of a consumer group and topic. */
   readOffsets(group: string, topic: string): Promise<Map<number, string>>;
   /** Creates a capture table (and its partitions) when missing; done once per table name. */

@@ -154,17 +154,20 @@ describe('TransactionalStore.bisect', () => {
 });
 
 describe('TransactionalStore.writePositioned', () => {
-  const row = (partition: number, offset: number, method = 'INVITE') => ({
+  const row = (partition: number, offset: number, method = 'INVITE', index = 0) => ({
     partition,
     offset: BigInt(offset),
+    index,
     table: 't',
-    record: sampleRecord({ method, cseq: `${partition}:${offset}` }),
+    record: sampleRecord({ method, cseq: `${partition}:${offset}:${index}` }),
   });
+  /** The records of one Kafka message holding a record batch. */
+  const batch = (partition: number, offset: number, methods: string[]) => methods.map((m, i) => row(partition, offset, m, i));
 
   it('inserts new rows and moves each partition past its last row', async () => {
     const s = new FakeStore();
     const res = await s.writePositioned('g', 't', [row(0, 0), row(0, 1), row(3, 40)]);
-    expect(res).toEqual({ inserted: 3, skipped: 0, perTable: new Map([['t', 3]]) });
+    expect(res).toEqual({ inserted: 3, rejected: 0, skipped: 0, perTable: new Map([['t', 3]]) });
     expect([...s.offsets]).toEqual([[0, '2'], [3, '41']]);
   });
 
@@ -173,7 +176,7 @@ describe('TransactionalStore.writePositioned', () => {
     await s.writePositioned('g', 't', [row(0, 0), row(0, 1), row(0, 2)]);
     const res = await s.writePositioned('g', 't', [row(0, 1), row(0, 2), row(0, 3), row(1, 0)]);
     expect([res.inserted, res.skipped]).toEqual([2, 2]);
-    expect(s.committed.map((r) => r.cseq)).toEqual(['0:0', '0:1', '0:2', '0:3', '1:0']);
+    expect(s.committed.map((r) => r.cseq)).toEqual(['0:0:0', '0:1:0', '0:2:0', '0:3:0', '1:0:0']);
     expect([...s.offsets]).toEqual([[0, '4'], [1, '1']]);
   });
 
@@ -187,6 +190,38 @@ describe('TransactionalStore.writePositioned', () => {
     const s = new FakeStore();
     const err = await s.writePositioned('g', 't', [row(0, 0), row(0, 1, 'POISON')]).catch((e: unknown) => e);
     expect((err as StoreError).kind).toBe('data');
+    expect([s.committed.length, s.offsets.size]).toEqual([0, 0]);
+  });
+
+  it('stores every record of a record batch and skips the whole message when it comes again', async () => {
+    const s = new FakeStore();
+    const first = await s.writePositioned('g', 't', [...batch(0, 7, ['INVITE', 'ACK', 'BYE']), ...batch(0, 7, ['INVITE', 'ACK', 'BYE'])]);
+    expect([first.inserted, first.skipped, s.offsets.get(0)]).toEqual([3, 3, '8']);
+    const again = await s.writePositioned('g', 't', [...batch(0, 7, ['INVITE', 'ACK', 'BYE']), ...batch(0, 8, ['OPTIONS'])]);
+    expect([again.inserted, again.skipped]).toEqual([1, 3]);
+    expect(s.committed.map((r) => r.cseq)).toEqual(['0:7:0', '0:7:1', '0:7:2', '0:8:0']);
+  });
+
+  it('with onRejected: hands over the refused rows before COMMIT and commits the rest with the offsets', async () => {
+    const s = new FakeStore();
+    const seenBeforeCommit: string[] = [];
+    const rows = [...batch(0, 3, ['INVITE', 'POISON', 'ACK', 'POISON']), row(1, 0), { partition: 2, offset: 9n, index: 0, table: 't', record: sampleRecord({ source_port: NaN }) }];
+    const res = await s.writePositioned('g', 't', rows, async (rejected) => {
+      expect(s.committed).toHaveLength(0);
+      seenBeforeCommit.push(...rejected.map((r) => `${r.row.partition}/${r.row.offset}/${r.row.index}:${r.error.kind}`));
+    });
+    expect(seenBeforeCommit.sort()).toEqual(['0/3/1:data', '0/3/3:data', '2/9/0:data']);
+    expect([res.inserted, res.rejected]).toEqual([3, 3]);
+    expect(s.committed.map((r) => r.cseq)).toEqual(['0:3:0', '0:3:2', '1:0:0']);
+    expect([...s.offsets].sort()).toEqual([[0, '4'], [1, '1'], [2, '10']]);
+  });
+
+  it('with onRejected: commits nothing when handing over fails, and says it may be retried', async () => {
+    const s = new FakeStore();
+    const err = await s.writePositioned('g', 't', batch(0, 0, ['INVITE', 'POISON']), async () => {
+      throw new Error('dead-letter topic unreachable');
+    }).catch((e: unknown) => e);
+    expect([(err as StoreError).kind, (err as StoreError).message]).toEqual(['retryable', 'handing over refused rows failed: dead-letter topic unreachable']);
     expect([s.committed.length, s.offsets.size]).toEqual([0, 0]);
   });
 });

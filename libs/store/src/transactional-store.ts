@@ -2,8 +2,8 @@ import type { CaptureRecord } from '@sipcap/record';
 import { groupByTable } from './group-rows';
 import { checkGroupTopic, checkOffsets, checkRow } from './row-check';
 import type {
-  BatchOffset, BatchRow, BisectResult, LogLevel, OffsetRow, PoisonedRow, PositionedResult, RetentionResult, Store, StoreOptions, WriteBatch,
-  WriteResult,
+  BatchOffset, BatchRow, BisectResult, LogLevel, OffsetRow, PoisonedRow, PositionedResult, RejectedRow, RetentionResult, Store, StoreOptions,
+  WriteBatch, WriteResult,
 } from './store';
 import { StoreError } from './store-error';
 
@@ -75,48 +75,33 @@ export abstract class TransactionalStore implements Store {
   async bisect(batch: WriteBatch): Promise<BisectResult> {
     checkOffsets(batch.offsets);
     const poisoned: PoisonedRow[] = [];
-    const good: number[] = [];
+    const good: BatchRow[] = [];
+    const indexOf = new Map<BatchRow, number>();
     batch.rows.forEach((row, index) => {
+      indexOf.set(row, index);
       const bad = checkRow(row);
       if (bad) poisoned.push({ index, row, error: new StoreError('data', 'bad_row', bad) });
-      else good.push(index);
+      else good.push(row);
     });
-    await this.prepare(groupByTable(batch.rows, good), batch.offsets.length > 0);
-    const tables: Record<string, number> = {};
-    let rows = 0;
-    await this.inTransaction(batch.offsets, async (tx) => {
-      const isolate = async (indexes: number[]): Promise<void> => {
-        await tx.exec(`SAVEPOINT ${SAVEPOINT}`);
-        try {
-          const groups = groupByTable(batch.rows, indexes);
-          for (const [table, records] of groups) await tx.writeRows(table, records);
-          await tx.exec(`RELEASE SAVEPOINT ${SAVEPOINT}`);
-          for (const [table, records] of groups) tables[table] = (tables[table] ?? 0) + records.length;
-          rows += indexes.length;
-          return;
-        } catch (e) {
-          const err = this.classify(e);
-          if (err.kind !== 'data') throw err;
-          await tx.exec(`ROLLBACK TO SAVEPOINT ${SAVEPOINT}`);
-          await tx.exec(`RELEASE SAVEPOINT ${SAVEPOINT}`);
-          if (indexes.length === 1) {
-            poisoned.push({ index: indexes[0], row: batch.rows[indexes[0]], error: err });
-            return;
-          }
-        }
-        const mid = indexes.length >> 1;
-        await isolate(indexes.slice(0, mid));
-        await isolate(indexes.slice(mid));
-      };
-      if (good.length > 0) await isolate(good);
-    });
+    await this.prepare(groupByTable(good), batch.offsets.length > 0);
+    const { tables, refused } = await this.inTransaction(batch.offsets, (tx) => this.insertIsolating(tx, good));
+    for (const r of refused) poisoned.push({ index: indexOf.get(r.row)!, row: r.row, error: r.error });
     poisoned.sort((a, b) => a.index - b.index);
-    return { rows, tables, poisoned };
+    let rows = 0;
+    for (const n of tables.values()) rows += n;
+    return { rows, tables: Object.fromEntries(tables), poisoned };
   }
 
-  async writePositioned(group: string, topic: string, rows: readonly OffsetRow[]): Promise<PositionedResult> {
+  async writePositioned<R extends OffsetRow>(
+    group: string,
+    topic: string,
+    rows: readonly R[],
+    onRejected?: (rejected: RejectedRow<R>[]) => Promise<void>,
+  ): Promise<PositionedResult> {
     const partitions = new Set<number>();
     const writable: BatchRow[] = [];
+    // Rows that fail the checks before any SQL (only collected with onRejected; otherwise they throw).
+    const refusedEarly = new Map<R, StoreError>();
     for (let i = 0; i < rows.length; i++) {
       const r = rows[i];
       if (!Number.isInteger(r.partition) || r.partition < 0 || typeof r.offset !== 'bigint' || r.offset < 0n) {
@@ -126,41 +111,105 @@ export abstract class TransactionalStore implements Store {
       if (r.table === null || r.record === null) continue;
       const row = { table: r.table, record: r.record };
       const bad = checkRow(row);
-      if (bad) throw new StoreError('data', 'bad_row', `row ${i}: ${bad}`);
-      writable.push(row);
+      if (bad && !onRejected) throw new StoreError('data', 'bad_row', `row ${i}: ${bad}`);
+      if (bad) refusedEarly.set(r, new StoreError('data', 'bad_row', bad));
+      else writable.push(row);
     }
-    if (rows.length === 0) return { inserted: 0, skipped: 0, perTable: new Map() };
+    if (rows.length === 0) return { inserted: 0, rejected: 0, skipped: 0, perTable: new Map() };
     checkGroupTopic(group, topic);
     await this.prepare(groupByTable(writable), true);
     return this.inTransaction([], async (tx) => {
       const stored = await tx.lockOffsets(group, topic, [...partitions].sort((a, b) => a - b));
       const next = new Map<number, bigint>();
       const kept: BatchRow[] = [];
+      const rowOf = new Map<BatchRow, R>();
+      const rejected: RejectedRow<R>[] = [];
       // A message can also come twice within one batch: a partition fetched again (after a rebalance or
-      // a consumer restart) while the first copy still waits in the writer's buffer.
-      const seen = new Map<number, Set<bigint>>();
+      // a consumer restart) while the first copy still waits in the writer's buffer. The records of one
+      // message come with ascending indexes, so a copy shows up as an index not above the last one seen.
+      const lastIndex = new Map<number, Map<bigint, number>>();
       let skipped = 0;
       for (const r of rows) {
-        let offsets = seen.get(r.partition);
-        if (!offsets) seen.set(r.partition, (offsets = new Set()));
-        if (r.offset < (stored.get(r.partition) ?? 0n) || offsets.has(r.offset)) {
+        let seen = lastIndex.get(r.partition);
+        if (!seen) lastIndex.set(r.partition, (seen = new Map()));
+        const index = r.index ?? 0;
+        const last = seen.get(r.offset);
+        if (r.offset < (stored.get(r.partition) ?? 0n) || (last !== undefined && index <= last)) {
           skipped++;
           continue;
         }
-        offsets.add(r.offset);
+        seen.set(r.offset, index);
         if (r.offset + 1n > (next.get(r.partition) ?? 0n)) next.set(r.partition, r.offset + 1n);
-        if (r.table !== null && r.record !== null) kept.push({ table: r.table, record: r.record });
+        if (r.table === null || r.record === null) continue;
+        const early = refusedEarly.get(r);
+        if (early) {
+          rejected.push({ row: r, error: early });
+          continue;
+        }
+        const row = { table: r.table, record: r.record };
+        kept.push(row);
+        if (onRejected) rowOf.set(row, r);
       }
-      const perTable = new Map<string, number>();
-      for (const [table, records] of groupByTable(kept)) {
-        await tx.writeRows(table, records);
-        perTable.set(table, records.length);
+      let perTable: Map<string, number>;
+      if (onRejected) {
+        const result = await this.insertIsolating(tx, kept);
+        perTable = result.tables;
+        for (const r of result.refused) rejected.push({ row: rowOf.get(r.row)!, error: r.error });
+        if (rejected.length > 0) {
+          try {
+            await onRejected(rejected);
+          } catch (e) {
+            // The refused rows must reach their destination before anything commits: roll back, retry later.
+            throw new StoreError('retryable', 'rejected_rows', `handing over refused rows failed: ${(e as Error).message}`, undefined, { cause: e });
+          }
+        }
+      } else {
+        perTable = new Map();
+        for (const [table, records] of groupByTable(kept)) {
+          await tx.writeRows(table, records);
+          perTable.set(table, records.length);
+        }
       }
       if (next.size > 0) {
         await tx.writeOffsets([...next].map(([partition, n]) => ({ group, topic, partition, nextOffset: String(n) })));
       }
-      return { inserted: kept.length, skipped, perTable };
+      let inserted = 0;
+      for (const n of perTable.values()) inserted += n;
+      return { inserted, rejected: rejected.length, skipped, perTable };
     });
+  }
+
+  /**
+   * Inserts `rows` inside the open transaction, each attempt under a savepoint; a data error halves the
+   * attempt until every refused row stands alone. Returns what was inserted per table and what was refused.
+   */
+  private async insertIsolating(tx: TxConnection, rows: readonly BatchRow[]): Promise<{ tables: Map<string, number>; refused: { row: BatchRow; error: StoreError }[] }> {
+    const tables = new Map<string, number>();
+    const refused: { row: BatchRow; error: StoreError }[] = [];
+    const attempt = async (part: readonly BatchRow[]): Promise<void> => {
+      await tx.exec(`SAVEPOINT ${SAVEPOINT}`);
+      const groups = groupByTable(part);
+      try {
+        for (const [table, records] of groups) await tx.writeRows(table, records);
+        await tx.exec(`RELEASE SAVEPOINT ${SAVEPOINT}`);
+        for (const [table, records] of groups) tables.set(table, (tables.get(table) ?? 0) + records.length);
+        return;
+      } catch (e) {
+        const err = this.classify(e);
+        if (err.kind !== 'data') throw err;
+        await tx.exec(`ROLLBACK TO SAVEPOINT ${SAVEPOINT}`);
+        await tx.exec(`RELEASE SAVEPOINT ${SAVEPOINT}`);
+        if (part.length === 1) {
+          refused.push({ row: part[0], error: err });
+          return;
+        }
+      }
+      const mid = part.length >> 1;
+      await attempt(part.slice(0, mid));
+      await attempt(part.slice(mid));
+    };
+    if (rows.length > 0) await attempt(rows);
+    return { tables, refused };
   }
 
   private async prepare(groups: Map<string, CaptureRecord[]>, needsOffsets: boolean): Promise<void> {
