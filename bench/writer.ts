@@ -12,8 +12,8 @@
 // so is the topic). BENCH_CPU_PROF=<dir> writes a CPU profile of each writer (node --cpu-prof) there.
 //
 // The records are realistic SIP (INVITE with SDP, replies, ACK, BYE, REGISTER with digest; 400-1200 bytes,
-// unique Call-IDs), parsed and built into records the way the agents do, gzip-compressed by the producer
-// as the agents do. Rate = records / (time from writer start to the last row stored), and the steady
+// unique Call-IDs), parsed and built into records the way the agents do, packed and compressed
+// (KAFKA_COMPRESSION) by the producer as the agents do. Rate = records / (time from writer start to the last row stored), and the steady
 // rate from the first row to the last (without start-up and group join), both from the writers' metrics;
 // count(*) confirms the total at the end.
 import { randomBytes } from 'node:crypto';
@@ -31,6 +31,8 @@ import { startAgent, type AgentProcess } from '../test/support/agent-process';
 const RECORDS = Number(process.argv[2] ?? process.env.BENCH_RECORDS ?? 500_000);
 const SCENARIOS = (process.argv[3] ?? 'pg1,pg2,my1,my2').split(',');
 const PARTITIONS = Number(process.env.KAFKA_PARTITIONS ?? 12);
+/** How the records are compressed in Kafka, as the agents' KAFKA_COMPRESSION (the same default). */
+const COMPRESSION = process.env.KAFKA_COMPRESSION === 'gzip' ? 'gzip' : 'none';
 const SERVERS = { postgres: 'postgres://postgres@127.0.0.1:5432', mysql: 'mysql://root@127.0.0.1:3306' } as const;
 const log = pino({ level: 'warn' });
 const kafka = createKafka({ brokers: ['127.0.0.1:9092'], clientId: 'sipcap-bench-writer', log });
@@ -108,7 +110,7 @@ const recordOptions = { captureNode: 'homer01', callidAlegHeaders: ['X-CID'], cu
 
 async function fill(topic: string): Promise<{ seconds: number; bytes: number }> {
   await ensureTopic(kafka, { topic, partitions: PARTITIONS, log });
-  const producer = new RecordProducer(kafka, { topic, batchMax: 2000, lingerMs: 5, queueMax: 1_000_000, compression: 'gzip', log });
+  const producer = new RecordProducer(kafka, { topic, batchMax: 2000, lingerMs: 5, queueMax: 1_000_000, compression: COMPRESSION, log });
   producer.start();
   const t0 = performance.now();
   let bytes = 0;
@@ -181,7 +183,7 @@ async function drain(topic: string, dialect: keyof typeof SERVERS, writers: numb
   await ensureDatabase(url);
   const group = `bench-${name}`;
   const env: Record<string, string> = { DB_URL: url, KAFKA_TOPIC: topic, KAFKA_DLQ_TOPIC: `${topic}-dlq`, KAFKA_GROUP_ID: group };
-  for (const k of ['DB_BATCH_SIZE', 'DB_FLUSH_MS', 'KAFKA_PARTITIONS']) if (process.env[k]) env[k] = process.env[k]!;
+  for (const k of ['DB_BATCH_SIZE', 'DB_FLUSH_MS', 'DB_CONNECTIONS', 'KAFKA_PARTITIONS']) if (process.env[k]) env[k] = process.env[k]!;
   const nodeArgs = process.env.BENCH_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] : [];
   const t0 = performance.now();
   const ws = Array.from({ length: writers }, () => startAgent('db-writer', env, { nodeArgs }));

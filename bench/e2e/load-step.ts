@@ -19,7 +19,7 @@ export interface CaptureNode {
   /** Messages stored so far (a cheap query); negative when it cannot be read now. */
   progress(): Promise<number>;
   /** Work still queued inside the node (0 when idle). */
-  pending(stored: number): Promise<number>;
+  pending(): Promise<number>;
   /** Processes to account CPU to, by group name. */
   cpuGroups(): Record<string, number[]>;
 }
@@ -90,7 +90,7 @@ export async function loadStep(node: CaptureNode, opts: StepOptions): Promise<St
   // E2E_TRACE=1: what the node stored, second by second (for finding where time goes).
   const trace = process.env.E2E_TRACE
     ? setInterval(() => {
-        void node.progress().then(async (p) => opts.log(`    t+${((Date.now() - t0) / 1000).toFixed(0)}s stored ${p} pending ${await node.pending(p).catch(() => -1)} socket drops ${socketDrops(node.port).drops - drops0}`));
+        void node.progress().then(async (p) => opts.log(`    t+${((Date.now() - t0) / 1000).toFixed(0)}s stored ${p} pending ${await node.pending().catch(() => -1)} socket drops ${socketDrops(node.port).drops - drops0}`));
       }, 1000)
     : undefined;
   const send = await runSender(opts, node.port);
@@ -107,7 +107,7 @@ export async function loadStep(node: CaptureNode, opts: StepOptions): Promise<St
       timedOut = true;
       break;
     }
-    if (now - lastIncrease > opts.stableMs && stored >= 0 && (await node.pending(stored)) === 0) break;
+    if (now - lastIncrease > opts.stableMs && stored >= 0 && (await node.pending()) === 0) break;
     await sleep(100);
     const s = await node.progress();
     if (s > lastStored) {

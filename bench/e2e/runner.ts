@@ -309,7 +309,7 @@ async function main(): Promise<void> {
       const node: CaptureNode = {
         port: stack.opts.hepPort,
         progress: () => stack.progress(),
-        pending: (stored) => stack.pending(stored),
+        pending: () => stack.pending(),
         cpuGroups: () => {
           const p = stack.pids();
           return { agent: p.agent, writers: p.writers, kafka: kafkaPid(extra.kafkaInstance ?? 'default'), postgres: pidsByComm('postgres') };

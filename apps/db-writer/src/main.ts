@@ -10,7 +10,7 @@ const APP = 'db-writer';
 const config = loadConfigOrExit(
   APP,
   [
-    'DB_URL', 'TABLE_NAME', 'MT_MODE', 'HASH_SOURCE', 'DB_INSERT_MODE', 'DB_BATCH_SIZE', 'DB_FLUSH_MS',
+    'DB_URL', 'TABLE_NAME', 'MT_MODE', 'HASH_SOURCE', 'DB_INSERT_MODE', 'DB_BATCH_SIZE', 'DB_FLUSH_MS', 'DB_CONNECTIONS',
     'DB_PARTITION', 'DB_PARTITION_AHEAD_DAYS', 'DB_RETENTION_DAYS',
     'KAFKA_BROKERS', 'KAFKA_TOPIC', 'KAFKA_DLQ_TOPIC', 'KAFKA_PARTITIONS', 'KAFKA_GROUP_ID',
     'METRICS_HOST', 'METRICS_PORT', 'LOG_LEVEL',
@@ -33,6 +33,8 @@ void startApp(APP, { logLevel: config.LOG_LEVEL, metricsHost: config.METRICS_HOS
     partition: config.DB_PARTITION,
     partitionAheadDays: config.DB_PARTITION_AHEAD_DAYS,
     retentionDays: config.DB_RETENTION_DAYS,
+    // One connection per insert lane, and room for DDL (new tables, partitions) and retention.
+    poolSize: config.DB_CONNECTIONS + 2,
   });
   const tables = await ensureSchema(store, config.TABLE_NAME);
   log.info({ tables }, 'schema ready');
@@ -52,6 +54,7 @@ void startApp(APP, { logLevel: config.LOG_LEVEL, metricsHost: config.METRICS_HOS
     topic: config.KAFKA_TOPIC,
     batchSize: config.DB_BATCH_SIZE,
     flushMs: config.DB_FLUSH_MS,
+    lanes: config.DB_CONNECTIONS,
     deadLetter: (letters) => deadLetters.publish(letters),
     // Only a data error is the record's fault (bisected, dead-lettered). A fatal one (schema, permissions,
     // unknown database) needs an operator: retried, so the records wait in Kafka instead of being passed over.

@@ -106,6 +106,8 @@ export const SETTINGS = {
   DB_INSERT_MODE: int(0, 0, 1),
   DB_BATCH_SIZE: int(5000, 1, 100_000),
   DB_FLUSH_MS: int(200, 1, 60_000),
+  // Insert transactions one db-writer runs at once, each for its share of the partitions (overlaps encoding and inserting).
+  DB_CONNECTIONS: int(2, 1, 16),
   DB_PARTITION: z.enum(['none', 'day'], { error: 'expected none or day' }).default('none'),
   DB_PARTITION_AHEAD_DAYS: int(3, 0, 366),
   DB_RETENTION_DAYS: int(0, 0, 36_500),
@@ -130,7 +132,8 @@ export const SETTINGS = {
   KAFKA_DLQ_TOPIC: z.string().regex(/^[A-Za-z0-9._-]{1,249}$/, { error: 'expected a Kafka topic name' }).default('sip.capture.dlq'),
   KAFKA_PARTITIONS: int(12, 1, 10_000),
   KAFKA_GROUP_ID: z.string().min(1).default('sipcap-db-writer'),
-  KAFKA_COMPRESSION: z.enum(['none', 'gzip'], { error: 'expected none or gzip' }).default('gzip'),
+  // none by default: gzip (the only codec kafkajs has built in) halves what one agent or writer core moves (bench/README.md).
+  KAFKA_COMPRESSION: z.enum(['none', 'gzip'], { error: 'expected none or gzip' }).default('none'),
   KAFKA_BATCH_MAX: int(2000, 1, 100_000),
   KAFKA_LINGER_MS: int(5, 0, 10_000),
   KAFKA_QUEUE_MAX: int(200_000, 1_000, 10_000_000),

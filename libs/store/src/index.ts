@@ -12,5 +12,6 @@ export { compileStrftime, STRFTIME_FIELDS, type CompiledStrftime } from './strft
 export { OFFSETS_TABLE, INDEXED_COLUMNS, pgCreateTable, mysqlCreateTable, pgCreateOffsetsTable, mysqlCreateOffsetsTable, dayPartitionName, defaultPartitionName } from './ddl';
 export { PG_RETENTION_LOCK } from './pg-store';
 export { dialectOf, type Dialect } from './db-url';
-export { DelayedWriter, type DelayedWriterOptions, type DeadLetter, type PositionedRow, type PositionedStore } from './delayed-writer';
+export { DelayedWriter, type DelayedWriterOptions } from './delayed-writer';
+export type { DeadLetter, PositionedRow, PositionedStore } from './positioned-row';
 export { forgetStaleOffsets } from './forget-stale-offsets';
