@@ -5,8 +5,8 @@
 //     --outfile=dist/bench/writer.js --log-level=warning && node dist/bench/writer.js [records] [scenarios]
 // records: default 500000 (or BENCH_RECORDS); 50000 for a quick run. scenarios: comma-separated of
 // pg1, pg2, my1, my2 (default all), and `phases`: where one PostgreSQL writer's time goes, measured
-// apart (Kafka fetch + gunzip + record decode in one consumer; COPY text encoding on one core; the
-// server's COPY of pre-encoded batches into sip_capture with its indexes, and without them to compare). Writer settings come from the environment (DB_BATCH_SIZE, DB_FLUSH_MS,
+// apart (Kafka fetch + record decode in one consumer; COPY text and binary encoding on one core; the
+// server's COPY of pre-encoded batches, in both formats, into sip_capture with its indexes, and without them to compare). Writer settings come from the environment (DB_BATCH_SIZE, DB_FLUSH_MS,
 // KAFKA_PARTITIONS ...; the app's defaults otherwise). Needs Kafka on 127.0.0.1:9092, PostgreSQL on 5432
 // and MariaDB on 3306 (the shared servers; databases sipcap_bench_<random> are dropped at the end, and
 // so is the topic). BENCH_CPU_PROF=<dir> writes a CPU profile of each writer (node --cpu-prof) there.
@@ -25,6 +25,7 @@ import { buildRecord, decodeRecord, encodeRecord, splitRecordValue, type Capture
 import { parseSip } from '@sipcap/sip';
 import { ensureDatabase, ensureSchema, openStore, quotePg } from '@sipcap/store';
 import pino from 'pino';
+import { encodeCopyBinary } from '../libs/store/src/pg-copy-binary';
 import { encodeCopyRows, PG_ROW_COLUMNS } from '../libs/store/src/pg-copy-rows';
 import { startAgent, type AgentProcess } from '../test/support/agent-process';
 
@@ -245,11 +246,16 @@ async function phases(topic: string): Promise<void> {
   const f = await fetchAndDecode(topic, Math.min(RECORDS, 100_000));
   console.log(`phase: Kafka fetch + gunzip + decode (no database) ${fmt(RECORDS / f.seconds).padStart(9)} records/s (includes the group join)`);
   const rows = f.kept;
-  const batches: Buffer[] = [];
-  const e0 = performance.now();
-  for (let i = 0; i < rows.length; i += batch) batches.push(encodeCopyRows(rows.slice(i, i + batch)));
-  const encodeS = (performance.now() - e0) / 1000;
-  console.log(`phase: COPY text encoding, one core            ${fmt(rows.length / encodeS).padStart(9)} rows/s (${((encodeS * 1e6) / rows.length).toFixed(1)} µs/row)`);
+  const encode = (label: string, fn: (records: CaptureRecord[]) => Buffer): Buffer[] => {
+    const out: Buffer[] = [];
+    const e0 = performance.now();
+    for (let i = 0; i < rows.length; i += batch) out.push(fn(rows.slice(i, i + batch)));
+    const s = (performance.now() - e0) / 1000;
+    console.log(`phase: COPY ${label} encoding, one core ${' '.repeat(10 - label.length)}${fmt(rows.length / s).padStart(9)} rows/s (${((s * 1e6) / rows.length).toFixed(1)} µs/row)`);
+    return out;
+  };
+  const text = encode('text', (r) => encodeCopyRows(r));
+  const binary = encode('binary', (r) => encodeCopyBinary(r));
 
   const name = `sipcap_bench_${randomBytes(4).toString('hex')}`;
   const url = `${SERVERS.postgres}/${name}`;
@@ -260,11 +266,11 @@ async function phases(topic: string): Promise<void> {
     await store.close();
     const c = new pg.Client({ connectionString: url });
     await c.connect();
-    const copy = async (table: string) => {
+    const copy = async (table: string, batches: Buffer[], format: string) => {
       const t0 = performance.now();
       for (const data of batches) {
         await c.query('BEGIN');
-        const stream = c.query(copyFrom(`COPY ${quotePg(table)} (${PG_ROW_COLUMNS.map(quotePg).join(', ')}) FROM STDIN`));
+        const stream = c.query(copyFrom(`COPY ${quotePg(table)} (${PG_ROW_COLUMNS.map(quotePg).join(', ')}) FROM STDIN (FORMAT ${format})`));
         await new Promise<void>((resolve, reject) => {
           stream.once('error', reject);
           stream.once('finish', resolve);
@@ -274,10 +280,12 @@ async function phases(topic: string): Promise<void> {
       }
       return rows.length / ((performance.now() - t0) / 1000);
     };
-    const indexed = await copy('sip_capture');
     await c.query('CREATE TABLE bare (LIKE sip_capture INCLUDING DEFAULTS)');
-    const bare = await copy('bare');
-    console.log(`phase: server COPY of pre-encoded batches       ${fmt(indexed).padStart(9)} rows/s with the 8 indexes, ${fmt(bare)} rows/s without (comparison only)`);
+    for (const [format, batches] of [['text', text], ['binary', binary]] as const) {
+      const indexed = await copy('sip_capture', batches, format);
+      const bare = await copy('bare', batches, format);
+      console.log(`phase: server COPY (${format}) of pre-encoded batches ${fmt(indexed).padStart(9)} rows/s with the 8 indexes, ${fmt(bare)} rows/s without (comparison only)`);
+    }
     await c.end();
   } finally {
     await dropDatabase(url, name);

@@ -100,11 +100,28 @@ describe('schema', () => {
     expect(lines.filter((l) => l.msg.includes('msg_raw'))).toHaveLength(1);
     const back = await readBack('kamailio_cap');
     expect(Buffer.compare(back[0].msg_bytes as Buffer, BINARY_MSG)).toBe(0);
+    // Its types fit COPY's binary values: no word of the text format.
+    expect(lines.filter((l) => l.msg.includes('text format'))).toHaveLength(0);
+  });
+
+  it('writes a table whose column types differ from its schema through the text format, and says so', async () => {
+    await db.query('CREATE TABLE other_types (LIKE sip_capture INCLUDING DEFAULTS)');
+    await db.query('ALTER TABLE other_types ALTER COLUMN source_port TYPE bigint, ALTER COLUMN proto TYPE smallint');
+    const { log, lines } = recordingLog();
+    const s = await store({ log });
+    const r = fullRecord({ proto: 17 });
+    await s.writeBatch({ rows: rows('other_types', [r]), offsets: [] });
+    expect(lines.filter((l) => l.msg.includes('text format'))).toEqual([
+      expect.objectContaining({ msg: expect.stringMatching(/other_types: column types differ .*source_port bigint, proto smallint/) }),
+    ]);
+    const back = await db.query("SELECT proto, source_port::int AS source_port, callid, to_char(date, 'YYYY-MM-DD HH24:MI:SS.US') AS date FROM other_types");
+    expect(back.rows).toEqual([{ proto: 17, source_port: r.source_port, callid: r.callid, date: '2024-03-05 07:08:09.123456' }]);
   });
 });
 
-describe.each(['copy', 'insert'] as const)('rows through %s', (pgMethod) => {
-  const table = `cols_${pgMethod}`;
+describe.each(['copy', 'copy-text', 'insert'] as const)('rows through %s', (pgMethod) => {
+  const table = `cols_${pgMethod.replace('-', '_')}`;
+  const hostile = `hostile_${pgMethod.replace('-', '_')}`;
 
   it('every column round-trips, date from micro_ts in UTC', async () => {
     const s = await store({ pgMethod });
@@ -129,8 +146,8 @@ describe.each(['copy', 'insert'] as const)('rows through %s', (pgMethod) => {
       fullRecord({ msg: Buffer.from('MESSAGE sip:x SIP/2.0\r\nSubject: \\N\t😀 tab\r\n\r\n\\.\n') }),
       fullRecord({ msg: Buffer.alloc(0) }),
     ];
-    await s.writeBatch({ rows: rows(`hostile_${pgMethod}`, records), offsets: [] });
-    const back = await readBack(`hostile_${pgMethod}`);
+    await s.writeBatch({ rows: rows(hostile, records), offsets: [] });
+    const back = await readBack(hostile);
     expect(back).toHaveLength(records.length);
     records.forEach((r, i) => {
       // PostgreSQL text cannot hold NUL: header values carry U+FFFD there (msg keeps exact bytes via msg_raw).

@@ -142,6 +142,41 @@ export class ByteWriter {
     this.pos = o;
   }
 
+  /** Big-endian integers, for binary formats. */
+  int16(n: number): void {
+    this.ensure(2);
+    this.pos = this.buf.writeInt16BE(n, this.pos);
+  }
+
+  int32(n: number): void {
+    this.ensure(4);
+    this.pos = this.buf.writeInt32BE(n, this.pos);
+  }
+
+  int64(n: bigint): void {
+    this.ensure(8);
+    this.pos = this.buf.writeBigInt64BE(n, this.pos);
+  }
+
+  /** Bytes as they are. */
+  bytes(b: Buffer): void {
+    this.ensure(b.length);
+    this.pos += b.copy(this.buf, this.pos);
+  }
+
+  /** Leaves room for a 32-bit length written later with `patchLength`; returns where it is. */
+  reserveLength(): number {
+    this.ensure(4);
+    const at = this.pos;
+    this.pos += 4;
+    return at;
+  }
+
+  /** Writes the number of bytes written since `reserveLength` returned `at` into its room. */
+  patchLength(at: number): void {
+    this.buf.writeInt32BE(this.pos - at - 4, at);
+  }
+
   /** The bytes written so far (a view, not a copy). */
   result(): Buffer {
     return this.buf.subarray(0, this.pos);

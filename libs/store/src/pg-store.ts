@@ -6,6 +6,8 @@ import { classifyPgError } from './classify-pg-error';
 import { defaultPartitionName, OFFSETS_TABLE, pgAddMsgRaw, pgCreateDayPartition, pgCreateDefaultPartition, pgCreateOffsetsTable, pgCreateTable } from './ddl';
 import { assertTableName, quotePg } from './identifier';
 import { DAY_MS, daysAhead, dayWantsPartition, isExpiredDay, partitionDay, type PartitionPolicy } from './partition-window';
+import { pgBinaryType } from './pg-copy-binary';
+import { PG_ROW_COLUMNS } from './pg-copy-rows';
 import { copyRows, insertRows } from './pg-write-rows';
 import { lockPgOffsets, readPgOffsets, upsertPgOffsets } from './pg-offsets';
 import type { RetentionResult, StoreOptions } from './store';
@@ -20,6 +22,8 @@ export const PG_RETENTION_LOCK = [0x51cb, 1] as const;
 interface PgTableInfo {
   /** Day partitions are managed (DB_PARTITION=day and the table is partitioned). */
   partitioned: boolean;
+  /** Its column types take COPY's binary format (every table the store creates; an older one may not). */
+  binary: boolean;
   /** Days whose partition exists (or that stay in the default partition). */
   days: Set<number>;
 }
@@ -58,8 +62,11 @@ export class PgStore extends TransactionalStore {
       exec: async (sql) => {
         await client.query(sql);
       },
-      writeRows: (table, records) =>
-        this.opts.pgMethod === 'insert' ? insertRows(client, table, records, this.dates) : copyRows(client, table, records, this.dates),
+      writeRows: async (table, records) => {
+        if (this.opts.pgMethod === 'insert') return insertRows(client, table, records, this.dates);
+        const info = await this.tableInfo(table);
+        return copyRows(client, table, records, this.opts.pgMethod === 'copy-text' || !info.binary ? this.dates : 'binary');
+      },
       writeOffsets: (offsets) => upsertPgOffsets(client, offsets),
       lockOffsets: (group, topic, partitions) => lockPgOffsets(client, group, topic, partitions),
       release: (destroy) => this.checkin(client, destroy),
@@ -203,7 +210,7 @@ export class PgStore extends TransactionalStore {
   }
 
   private async createTable(table: string): Promise<PgTableInfo> {
-    const relkind = await this.withClient(async (c) => {
+    const { kind: relkind, binary } = await this.withClient(async (c) => {
       await this.checkEncoding(c);
       await c.query('BEGIN');
       await c.query('SELECT pg_advisory_xact_lock($1, hashtext($2))', [PG_DDL_LOCK_NAMESPACE, table]);
@@ -224,15 +231,30 @@ export class PgStore extends TransactionalStore {
         }
         if (this.partitioned && kind === 'p') await this.createDefaultPartition(c, table);
       }
+      const binary = await this.takesBinaryCopy(c, table);
       await c.query('COMMIT');
-      return kind;
+      return { kind, binary };
     });
     if (this.partitioned && relkind !== 'p') {
       this.log('warn', `DB_PARTITION=day: table ${table} exists and is not partitioned; writing to it as it is`);
     }
-    const info: PgTableInfo = { partitioned: this.partitioned && relkind === 'p', days: new Set() };
+    const info: PgTableInfo = { partitioned: this.partitioned && relkind === 'p', binary, days: new Set() };
     if (info.partitioned) await this.ensureDays(table, info, new Set(daysAhead(Date.now(), this.policy)));
     return info;
+  }
+
+  /** Whether every column the rows are written to has the type COPY's binary values are encoded for. */
+  private async takesBinaryCopy(c: PoolClient, table: string): Promise<boolean> {
+    const r = await c.query<{ attname: string; type: string }>(
+      'SELECT attname, format_type(atttypid, NULL) AS type FROM pg_attribute WHERE attrelid = to_regclass($1) AND attnum > 0 AND NOT attisdropped',
+      [quotePg(table)],
+    );
+    const types = new Map(r.rows.map((row) => [row.attname, row.type]));
+    const differing = PG_ROW_COLUMNS.filter((col) => !pgBinaryType(col).includes(types.get(col) ?? ''));
+    if (differing.length > 0) {
+      this.log('info', `table ${table}: column types differ from sipcap's schema (${differing.map((col) => `${col} ${types.get(col)}`).join(', ')}); rows go through COPY's text format`);
+    }
+    return differing.length === 0;
   }
 
   private async createDefaultPartition(c: PoolClient, table: string): Promise<void> {

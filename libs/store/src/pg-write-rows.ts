@@ -4,15 +4,20 @@ import type { CaptureRecord } from '@sipcap/record';
 import { COLUMNS, COLUMN_KINDS } from './columns';
 import { CaptureDateText } from './capture-date';
 import { quotePg } from './identifier';
+import { encodeCopyBinary } from './pg-copy-binary';
 import { encodeCopyRows, PG_ROW_COLUMNS } from './pg-copy-rows';
 import { msgFitsPgText, msgLossyText, replaceNul } from './pg-msg';
 
 const COLUMN_LIST = PG_ROW_COLUMNS.map(quotePg).join(', ');
 
-/** Rows through `COPY ... FROM STDIN` (text format): the whole batch of one table in one buffer. */
-export async function copyRows(client: PoolClient, table: string, records: readonly CaptureRecord[], dates: CaptureDateText): Promise<void> {
-  const data = encodeCopyRows(records, dates);
-  const stream = client.query(copyFrom(`COPY ${quotePg(table)} (${COLUMN_LIST}) FROM STDIN`));
+/**
+ * Rows through `COPY ... FROM STDIN`, the whole batch of one table in one buffer: in the binary format, or
+ * in the text format (dates formatted by `format`) for a table whose column types the binary form does not fit.
+ */
+export async function copyRows(client: PoolClient, table: string, records: readonly CaptureRecord[], format: 'binary' | CaptureDateText): Promise<void> {
+  const binary = format === 'binary';
+  const data = binary ? encodeCopyBinary(records) : encodeCopyRows(records, format);
+  const stream = client.query(copyFrom(`COPY ${quotePg(table)} (${COLUMN_LIST}) FROM STDIN${binary ? ' (FORMAT binary)' : ''}`));
   await new Promise<void>((resolve, reject) => {
     stream.once('error', reject);
     stream.once('finish', resolve);

@@ -96,8 +96,11 @@ export interface StoreOptions {
   poolSize?: number;
   /** DB_INSERT_MODE: 'delayed' (1) uses INSERT DELAYED where MariaDB supports it for the table's engine. */
   insertMode?: 'plain' | 'delayed';
-  /** PostgreSQL: how rows travel (default 'copy', measured faster; see README). */
-  pgMethod?: 'copy' | 'insert';
+  /**
+   * PostgreSQL: how rows travel (see README): 'copy' (default) uses COPY's binary format where the table's
+   * column types fit it and the text format otherwise; 'copy-text' always the text format; 'insert' multi-row INSERT.
+   */
+  pgMethod?: 'copy' | 'copy-text' | 'insert';
   /** DB_PARTITION (PostgreSQL only): 'day' creates tables partitioned by day on `date`. */
   partition?: 'none' | 'day';
   /** DB_PARTITION_AHEAD_DAYS: day partitions prepared ahead of today (default 3). */
