@@ -1,6 +1,6 @@
 import type { CaptureRecord } from '@sipcap/record';
 import { ByteWriter, escapeTable } from './byte-writer';
-import { COLUMNS, COLUMN_KINDS } from './columns';
+import { COLUMNS, COLUMN_KINDS, columnValues } from './columns';
 import { CaptureDateText } from './capture-date';
 import { quoteMysql } from './identifier';
 
@@ -23,13 +23,13 @@ const COMMA = 0x2c;
 
 /** One row as a VALUES tuple: text quoted and escaped, integers checked by checkRecord, msg as a hex literal. */
 export function writeMysqlTuple(w: ByteWriter, r: CaptureRecord, dates: CaptureDateText): void {
-  const values = r as unknown as Record<string, string | number | bigint>;
+  const values = columnValues(r);
   w.ascii("('");
   w.ascii(dates.seconds(r.micro_ts));
   w.byte(QUOTE);
   for (let i = 0; i < LAST_BEFORE_MSG; i++) {
     w.byte(COMMA);
-    const v = values[COLUMNS[i]];
+    const v = values[i];
     const kind = COLUMN_KINDS[i];
     if (kind === 'text') {
       w.byte(QUOTE);

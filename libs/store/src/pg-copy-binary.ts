@@ -1,6 +1,6 @@
 import type { CaptureRecord } from '@sipcap/record';
 import { ByteWriter, escapeTable } from './byte-writer';
-import { COLUMNS, COLUMN_KINDS } from './columns';
+import { COLUMNS, COLUMN_KINDS, columnValues } from './columns';
 import { msgFitsPgText, msgLossyText } from './pg-msg';
 
 /**
@@ -43,12 +43,12 @@ export function encodeCopyBinary(records: readonly CaptureRecord[]): Buffer {
   w.int32(0); // flags
   w.int32(0); // header extension length
   for (const r of records) {
-    const values = r as unknown as Record<string, string | number | bigint>;
+    const values = columnValues(r);
     w.int16(FIELDS);
     w.int32(8);
     w.int64(r.micro_ts - PG_EPOCH_MICROS);
     for (let i = 0; i < LAST_BEFORE_MSG; i++) {
-      const v = values[COLUMNS[i]];
+      const v = values[i];
       const kind = COLUMN_KINDS[i];
       if (kind === 'text') {
         const at = w.reserveLength();

@@ -1,5 +1,5 @@
 import type { CaptureRecord } from '@sipcap/record';
-import { COLUMNS, COLUMN_KINDS } from './columns';
+import { COLUMNS, COLUMN_KINDS, columnValues } from './columns';
 import { ByteWriter } from './byte-writer';
 import { CaptureDateText } from './capture-date';
 import { COPY_ESCAPES } from './copy-text';
@@ -21,11 +21,11 @@ export function encodeCopyRows(records: readonly CaptureRecord[], dates: Capture
   for (const r of records) msgBytes += r.msg.length;
   const w = new ByteWriter(msgBytes + (msgBytes >> 3) + records.length * 768);
   for (const r of records) {
-    const values = r as unknown as Record<string, string | number | bigint>;
+    const values = columnValues(r);
     w.ascii(dates.micros(r.micro_ts));
     for (let i = 0; i < LAST_BEFORE_MSG; i++) {
       w.byte(TAB);
-      const v = values[COLUMNS[i]];
+      const v = values[i];
       const kind = COLUMN_KINDS[i];
       if (kind === 'text') w.escapedText(v as string, COPY_ESCAPES);
       else if (kind === 'int') w.int(v as number);

@@ -1,7 +1,7 @@
 import type { PoolClient } from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
 import type { CaptureRecord } from '@sipcap/record';
-import { COLUMNS, COLUMN_KINDS } from './columns';
+import { COLUMNS, COLUMN_KINDS, columnValues } from './columns';
 import { CaptureDateText } from './capture-date';
 import { quotePg } from './identifier';
 import { encodeCopyBinary } from './pg-copy-binary';
@@ -51,10 +51,10 @@ export function pgInsertStatement(table: string, n: number): string {
 
 /** The parameters of one row, in PG_ROW_COLUMNS order. */
 export function pgRowParams(r: CaptureRecord, dates: CaptureDateText, out: unknown[]): void {
-  const values = r as unknown as Record<string, string | number | bigint>;
+  const values = columnValues(r);
   out.push(dates.micros(r.micro_ts));
   for (let i = 0; i < COLUMNS.length - 1; i++) {
-    const v = values[COLUMNS[i]];
+    const v = values[i];
     const kind = COLUMN_KINDS[i];
     out.push(kind === 'text' ? replaceNul(v as string) : kind === 'micros' ? String(v) : v);
   }

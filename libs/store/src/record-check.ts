@@ -1,5 +1,5 @@
 import type { CaptureRecord } from '@sipcap/record';
-import { COLUMNS, COLUMN_KINDS } from './columns';
+import { COLUMNS, COLUMN_KINDS, columnValues } from './columns';
 import { MICRO_TS_LIMIT } from './capture-date';
 
 const INT32_MIN = -2147483648;
@@ -11,10 +11,10 @@ const INT32_MAX = 2147483647;
  * or undefined when it is fine.
  */
 export function checkRecord(r: CaptureRecord): string | undefined {
-  const values = r as unknown as Record<string, unknown>;
+  const values = columnValues(r);
   for (let i = 0; i < COLUMNS.length; i++) {
     const c = COLUMNS[i];
-    const v = values[c];
+    const v = values[i];
     switch (COLUMN_KINDS[i]) {
       case 'text':
         if (typeof v !== 'string') return `${c} is not a string`;
