@@ -11,7 +11,7 @@ export interface DeadLetterInput {
 }
 
 /**
- * Sends records the database can never take to the dead-letter topic: each record alone (one version 1
+ * Sends records the database can never take to the dead-letter topic: each record alone (its own
  * encoding, also when it came in a record batch) with its message's key, and the error and the source
  * position (partition, offset, index in the batch) in headers, so they can be inspected and replayed.
  */

@@ -1,7 +1,7 @@
 import { describe, it, expect } from 'vitest';
 import { parseSip, type SipMessage } from '@sipcap/sip';
-import { buildRecord, recordExtraHeaders, type BuildRecordInput, type BuildRecordOptions } from './build-record';
-import { COLUMN_WIDTH, COLUMNS, Family, Proto, type CaptureRecord } from './capture-record';
+import { buildRecord, columnsInMsg, recordExtraHeaders, type BuildRecordInput, type BuildRecordOptions } from './build-record';
+import { COLUMN_WIDTH, COLUMNS, Family, Proto, STRING_COLUMNS, type CaptureRecord } from './capture-record';
 
 const OPTS: BuildRecordOptions = { captureNode: 'homer01', callidAlegHeaders: ['X-CID'], customHeaders: [] };
 
@@ -442,5 +442,75 @@ describe('buildRecord', () => {
       'Content-Length: 0',
     ]);
     expect(record(msg)).toMatchObject({ from_user: 'jürgen', from_domain: 'münchen.example.com', from_tag: 'ü1', user_agent: 'Téléphone/1.0' });
+  });
+});
+
+describe('columns located in msg', () => {
+  /** The string columns whose bytes the record says lie in msg; fails when one of them does not hold exactly those bytes. */
+  function located(rec: CaptureRecord): string[] {
+    const inMsg = columnsInMsg(rec);
+    expect(inMsg).toBeDefined();
+    if (inMsg === undefined) return [];
+    expect(inMsg.msg).toBe(rec.msg);
+    expect(inMsg.offsets).toHaveLength(STRING_COLUMNS.length);
+    const found: string[] = [];
+    STRING_COLUMNS.forEach((column, i) => {
+      const at = inMsg.offsets[i];
+      expect(inMsg.values[i], column).toBe(rec[column]);
+      if (at < 0 || rec[column].length === 0) return;
+      expect(rec.msg.toString('latin1', at, at + rec[column].length), column).toBe(rec[column]);
+      found.push(column);
+    });
+    return found;
+  }
+
+  it('tells where every column cut from the message lies in it', () => {
+    expect(located(record(INVITE))).toEqual([
+      'method', 'ruri', 'ruri_user', 'ruri_domain', 'from_user', 'from_domain', 'from_tag', 'to_user', 'to_domain', 'pid_user',
+      'contact_user', 'callid', 'via_1', 'via_1_branch', 'cseq', 'diversion', 'content_type', 'user_agent', 'contact_ip', 'correlation_id',
+    ]);
+  });
+
+  it('locates the reason phrase of a reply but not its status code, and auth of either header', () => {
+    const reply = sipMessage([
+      'SIP/2.0 401 Unauthorized', 'Via: SIP/2.0/UDP 192.0.2.10;branch=z9hG4bKr', 'From: <sip:a@h>;tag=1', 'To: <sip:a@h>;tag=2',
+      'Call-ID: r@h', 'CSeq: 1 REGISTER', 'Authorization: Digest username="alice@h", realm="h"', 'Content-Length: 0',
+    ]);
+    const rec = record(reply);
+    expect(rec).toMatchObject({ method: '401', reply_reason: 'Unauthorized', auth_user: 'alice' });
+    expect(located(rec)).toEqual(expect.arrayContaining(['reply_reason', 'auth', 'auth_user', 'to_tag']));
+    expect(located(rec)).not.toContain('method');
+  });
+
+  it('locates values cut to their column width', () => {
+    const msg = sipMessage([
+      `INVITE sip:${'u'.repeat(250)}@biloxi.example.com SIP/2.0`, `Via: SIP/2.0/UDP 192.0.2.10;branch=z9hG4bK${'b'.repeat(100)}`,
+      `From: <sip:alice@atlanta.example.com>;tag=${'t'.repeat(100)}`, 'To: <sip:bob@biloxi.example.com>', `Call-ID: ${'c'.repeat(200)}`,
+      'CSeq: 1 INVITE', 'Content-Length: 0',
+    ]);
+    const rec = record(msg);
+    expect(rec.ruri_user).toHaveLength(COLUMN_WIDTH.ruri_user);
+    expect(located(rec)).toEqual(expect.arrayContaining(['ruri', 'ruri_user', 'from_tag', 'via_1_branch', 'callid', 'correlation_id']));
+  });
+
+  it('does not locate the correlation id of the HEP packet, the addresses, the node or the header columns of the options', () => {
+    const opts: BuildRecordOptions = { captureNode: 'homer01', callidAlegHeaders: ['X-CID'], customHeaders: ['User-Agent'] };
+    const rec = record(INVITE, opts, { correlationId: 'corr-1', captureId: 7 });
+    expect(rec).toMatchObject({ correlation_id: 'corr-1', callid_aleg: '7f0a1b2c3d4e@sbc.example.com', custom_field1: 'Acme SoftPhone/4.2', node: 'homer01:7' });
+    const found = located(rec);
+    for (const c of ['correlation_id', 'callid_aleg', 'custom_field1', 'source_ip', 'destination_ip', 'originator_ip', 'node']) expect(found).not.toContain(c);
+  });
+
+  it('locates nothing when the header section is not ASCII, or msg is not the buffer that was parsed', () => {
+    const utf8 = sipMessage(['INVITE sip:bob@h SIP/2.0', 'Via: SIP/2.0/UDP h;branch=z9hG4bKu', 'From: <sip:jürgen@h>;tag=1', 'To: <sip:bob@h>', 'Call-ID: u@h', 'CSeq: 1 INVITE']);
+    expect(columnsInMsg(record(utf8))).toBeUndefined();
+    const copy = Buffer.from(INVITE);
+    expect(columnsInMsg(buildRecord({ sip: parsed(INVITE, OPTS), srcIp: '', srcPort: 0, dstIp: '', dstPort: 0, family: 2, proto: 1, microTs: 0n, msg: copy }, OPTS))).toBeUndefined();
+  });
+
+  it('is invisible: the record has exactly the columns, and a copy of it is a plain record', () => {
+    const rec = record(INVITE);
+    expect(Object.keys(rec).sort()).toEqual([...COLUMNS].sort());
+    expect(columnsInMsg({ ...rec })).toBeUndefined();
   });
 });

@@ -1,7 +1,8 @@
-import { COLUMNS, type CaptureRecord } from './capture-record';
+import { columnsInMsg, type ColumnsInMsg } from './build-record';
+import { COLUMNS, STRING_COLUMNS, hasStringColumnValues, stringColumnValues, type CaptureRecord } from './capture-record';
 
 /**
- * Kafka value encoding of a CaptureRecord, version 1 (documented in ../README.md):
+ * Kafka value encoding of a CaptureRecord. Version 1:
  *
  *   u8  version (1)
  *   i64 micro_ts                      big-endian
@@ -11,19 +12,33 @@ import { COLUMNS, type CaptureRecord } from './capture-record';
  *   then every string column in STRING_COLUMNS order: u16 byte length + UTF-8 bytes
  *   u32 msg length + msg bytes        (raw, exactly as captured)
  *
- * Binary and positional: ~10x smaller and faster than JSON, and msg survives byte for byte.
- * A new layout gets a new version byte; decoders keep reading the old ones.
+ * Version 3, for records made by buildRecord, whose columns are mostly pieces of msg: the same fixed
+ * part, then msg, then the string columns, each either written out or referring to bytes of msg:
+ *
+ *   u8  version (3)
+ *   the fixed part of version 1       (micro_ts .. type)
+ *   u32 msg length + msg bytes
+ *   then every string column in STRING_COLUMNS order, either
+ *     u16 byte length (below 0x8000) + UTF-8 bytes          (as in version 1), or
+ *     u16 0x8000 | byte length, u32 offset                  the ASCII bytes msg[offset, offset + length)
+ *
+ * Binary and positional: ~10x smaller and faster than JSON, and msg survives byte for byte. Version 3
+ * spares the agent encoding ~30 strings that are already in msg. (Version 2 is the record batch of
+ * kafka-batch-codec.ts.) A new layout gets a new version byte; decoders keep reading the old ones.
  */
 export const RECORD_ENCODING_VERSION = 1;
+/** The layout whose string columns may refer to bytes of msg. */
+export const RECORD_MSG_REF_VERSION = 3;
 
-type NumberColumn = 'source_port' | 'destination_port' | 'contact_port' | 'originator_port' | 'expires' | 'proto' | 'family' | 'type';
-const NON_STRING = new Set<string>(['micro_ts', 'msg', 'source_port', 'destination_port', 'contact_port', 'originator_port', 'expires', 'proto', 'family', 'type'] satisfies (NumberColumn | 'micro_ts' | 'msg')[]);
-
-/** String columns in wire order. */
-export const STRING_COLUMNS = COLUMNS.filter((c) => !NON_STRING.has(c)) as Exclude<(typeof COLUMNS)[number], NumberColumn | 'micro_ts' | 'msg'>[];
+export { STRING_COLUMNS };
 
 const FIXED = 1 + 8 + 2 * 4 + 4 + 3;
+const MIN_INT64 = -(2n ** 63n);
+const MAX_INT64 = 2n ** 63n - 1n;
 const MAX_STRING = 0xffff;
+/** In version 3 the top bit of a column's length tells a reference from written-out bytes. */
+const REF_FLAG = 0x8000;
+const MAX_INLINE_V3 = REF_FLAG - 1;
 
 // Records are written straight into a shared slab and handed out as subarrays of it (no copy, no
 // allocation per record); a new slab is taken when the current one is full. A slab lives as long as
@@ -31,52 +46,126 @@ const MAX_STRING = 0xffff;
 const SLAB_SIZE = 1024 * 1024;
 let slab: Buffer = Buffer.allocUnsafe(SLAB_SIZE);
 let slabUsed = 0;
+// For micro_ts: DataView#setBigInt64 is compiled inline, Buffer#writeBigInt64BE splits the bigint in two.
+let slabView = new DataView(slab.buffer, slab.byteOffset, slab.length);
 
-export type RecordDecodeResult = { ok: true; record: CaptureRecord } | { ok: false; reason: 'unknown_version' | 'truncated'; message: string };
+export type RecordDecodeResult =
+  | { ok: true; record: CaptureRecord }
+  | { ok: false; reason: 'unknown_version' | 'truncated' | 'bad_reference'; message: string };
+
+/** Where a record of at most `bound` bytes starts in `slab` (a fresh slab when the current one is full). */
+function reserve(bound: number): number {
+  if (slabUsed + bound > slab.length) {
+    slab = Buffer.allocUnsafe(Math.max(SLAB_SIZE, bound));
+    slabView = new DataView(slab.buffer, slab.byteOffset, slab.length);
+    slabUsed = 0;
+  }
+  return slabUsed;
+}
+
+/** Ends a record at `end`: the next one starts 8-aligned after it. */
+function cut(start: number, end: number): Buffer {
+  slabUsed = (end + 7) & ~7;
+  return slab.subarray(start, end);
+}
 
 /**
- * Reads the string columns in wire order with plain property loads: a loop of r[column] with a variable
- * key is a megamorphic lookup per column, and this function is on the hot path of every agent.
+ * Version byte and the fixed part into the slab at `o`. Plain byte stores: Buffer's write*BE methods
+ * check their arguments at every call.
  */
-// eslint-disable-next-line @typescript-eslint/no-implied-eval
-const stringValues = new Function('r', `return [${STRING_COLUMNS.map((c) => `r.${c}`).join(', ')}];`) as (r: CaptureRecord) => string[];
+function writeFixed(o: number, version: number, r: CaptureRecord): void {
+  const b = slab;
+  b[o] = version;
+  const ts = r.micro_ts;
+  // setBigInt64 would wrap silently; the column is a bigint, so a value outside it is an error.
+  if (ts < MIN_INT64 || ts > MAX_INT64) throw new RangeError(`micro_ts ${ts} does not fit a bigint column`);
+  slabView.setBigInt64(o + 1, ts);
+  b[o + 9] = r.source_port >>> 8;
+  b[o + 10] = r.source_port;
+  b[o + 11] = r.destination_port >>> 8;
+  b[o + 12] = r.destination_port;
+  b[o + 13] = r.contact_port >>> 8;
+  b[o + 14] = r.contact_port;
+  b[o + 15] = r.originator_port >>> 8;
+  b[o + 16] = r.originator_port;
+  const e = r.expires | 0;
+  b[o + 17] = e >>> 24;
+  b[o + 18] = e >>> 16;
+  b[o + 19] = e >>> 8;
+  b[o + 20] = e;
+  b[o + 21] = r.proto;
+  b[o + 22] = r.family;
+  b[o + 23] = r.type;
+}
 
+function writeU32(b: Buffer, o: number, v: number): void {
+  b[o] = v >>> 24;
+  b[o + 1] = v >>> 16;
+  b[o + 2] = v >>> 8;
+  b[o + 3] = v;
+}
+
+/** Version 3 when buildRecord made `r` (its columns are located in msg), else version 1. */
 export function encodeRecord(r: CaptureRecord): Buffer {
-  const values = stringValues(r);
+  const located = columnsInMsg(r);
+  if (located === undefined || located.msg !== r.msg) return encodePlain(r, stringColumnValues(r));
+  // Mostly no column was changed since buildRecord: then its own array of them serves.
+  return encodeWithRefs(r, hasStringColumnValues(r, located.values) ? located.values : stringColumnValues(r), located);
+}
+
+function encodePlain(r: CaptureRecord, values: readonly string[]): Buffer {
   // Upper bound: UTF-8 needs at most 3 bytes per UTF-16 unit.
   let bound = FIXED + 4 + r.msg.length;
   for (let i = 0; i < values.length; i++) bound += 2 + values[i].length * 3;
-  if (slabUsed + bound > slab.length) {
-    slab = Buffer.allocUnsafe(Math.max(SLAB_SIZE, bound));
-    slabUsed = 0;
-  }
+  const start = reserve(bound);
   const b = slab;
-  const start = slabUsed;
-  b[start] = RECORD_ENCODING_VERSION;
-  b.writeBigInt64BE(r.micro_ts, start + 1);
-  b.writeUInt16BE(r.source_port & 0xffff, start + 9);
-  b.writeUInt16BE(r.destination_port & 0xffff, start + 11);
-  b.writeUInt16BE(r.contact_port & 0xffff, start + 13);
-  b.writeUInt16BE(r.originator_port & 0xffff, start + 15);
-  b.writeInt32BE(r.expires | 0, start + 17);
-  b[start + 21] = r.proto;
-  b[start + 22] = r.family;
-  b[start + 23] = r.type;
+  writeFixed(start, RECORD_ENCODING_VERSION, r);
   let o = start + FIXED;
-  for (let i = 0; i < values.length; i++) {
-    const s = values[i];
-    let n = s.length === 0 ? 0 : writeUtf8(b, s, o + 2);
-    if (n > MAX_STRING) n = MAX_STRING; // columns are far narrower; this only guards the u16
-    b[o] = n >>> 8;
-    b[o + 1] = n & 0xff;
-    o += 2 + n;
-  }
-  b.writeUInt32BE(r.msg.length, o);
+  for (let i = 0; i < values.length; i++) o = writeString(b, o, values[i], MAX_STRING);
+  writeU32(b, o, r.msg.length);
   o += 4;
   r.msg.copy(b, o);
-  o += r.msg.length;
-  slabUsed = (o + 7) & ~7;
-  return b.subarray(start, o);
+  return cut(start, o + r.msg.length);
+}
+
+function encodeWithRefs(r: CaptureRecord, values: readonly string[], located: ColumnsInMsg): Buffer {
+  const msg = r.msg;
+  const m = msg.length;
+  let bound = FIXED + 4 + m;
+  for (let i = 0; i < values.length; i++) bound += 6 + values[i].length * 3;
+  const start = reserve(bound);
+  const b = slab;
+  writeFixed(start, RECORD_MSG_REF_VERSION, r);
+  let o = start + FIXED;
+  writeU32(b, o, m);
+  o += 4;
+  msg.copy(b, o);
+  o += m;
+  const { offsets, values: locatedValues } = located;
+  for (let i = 0; i < values.length; i++) {
+    const s = values[i];
+    const n = s.length;
+    const at = offsets[i];
+    // Only the value buildRecord located (a column changed since is written out), and only inside msg.
+    if (n > 0 && at >= 0 && s === locatedValues[i] && at + n <= m && n < REF_FLAG) {
+      b[o] = (REF_FLAG | n) >>> 8;
+      b[o + 1] = n;
+      writeU32(b, o + 2, at);
+      o += 6;
+    } else {
+      o = writeString(b, o, s, MAX_INLINE_V3);
+    }
+  }
+  return cut(start, o);
+}
+
+/** u16 byte length + UTF-8 bytes of `s` at `o`; returns the offset after them. */
+function writeString(b: Buffer, o: number, s: string, max: number): number {
+  let n = s.length === 0 ? 0 : writeUtf8(b, s, o + 2);
+  if (n > max) n = max; // columns are far narrower; this only guards the length field
+  b[o] = n >>> 8;
+  b[o + 1] = n;
+  return o + 2 + n;
 }
 
 /**
@@ -94,37 +183,90 @@ function writeUtf8(b: Buffer, s: string, at: number): number {
   return len;
 }
 
-/** Decodes a Kafka value; `msg` is a subarray of `buf` (no copy). */
+// latin1Slice is Buffer's own (undocumented, long-standing) one-byte decoder: faster than toString('latin1').
+type Latin1Buffer = Buffer & { latin1Slice(start: number, end: number): string };
+
+type DecodeError = Extract<RecordDecodeResult, { ok: false }>;
+
+/**
+ * Builds the decoded record as one object literal with every column in COLUMNS order: one hidden class
+ * for all records, read fast by the writer's encoders. (Adding the string columns one by one with a
+ * variable key made objects that were several times slower to read.)
+ */
+// eslint-disable-next-line @typescript-eslint/no-implied-eval
+const makeRecord = new Function(
+  'buf',
+  'v',
+  'msg',
+  `return { ${COLUMNS.map((c) => {
+    const i = (STRING_COLUMNS as readonly string[]).indexOf(c);
+    if (i >= 0) return `${c}: v[${i}]`;
+    const fixed: Record<string, string> = {
+      micro_ts: 'buf.readBigInt64BE(1)', source_port: 'buf.readUInt16BE(9)', destination_port: 'buf.readUInt16BE(11)',
+      contact_port: 'buf.readUInt16BE(13)', originator_port: 'buf.readUInt16BE(15)', expires: 'buf.readInt32BE(17)',
+      proto: 'buf[21]', family: 'buf[22]', type: 'buf[23]', msg: 'msg',
+    };
+    return `${c}: ${fixed[c]}`;
+  }).join(', ')} };`,
+) as (buf: Buffer, values: readonly string[], msg: Buffer) => CaptureRecord;
+
+/** The string columns of the record being decoded (copied into the record before the next decode). */
+const decoded: string[] = new Array<string>(STRING_COLUMNS.length).fill('');
+
+/** Decodes a Kafka value (version 1 or 3); `msg` is a subarray of `buf` (no copy). */
 export function decodeRecord(buf: Buffer): RecordDecodeResult {
   if (buf.length < 1) return { ok: false, reason: 'truncated', message: 'empty value' };
-  if (buf[0] !== RECORD_ENCODING_VERSION) {
-    return { ok: false, reason: 'unknown_version', message: `record encoding version ${buf[0]} is not known to this build` };
+  const version = buf[0];
+  if (version !== RECORD_ENCODING_VERSION && version !== RECORD_MSG_REF_VERSION) {
+    return { ok: false, reason: 'unknown_version', message: `record encoding version ${version} is not known to this build` };
   }
   if (buf.length < FIXED + 4) return { ok: false, reason: 'truncated', message: 'value shorter than the fixed header' };
-  const r = {
-    micro_ts: buf.readBigInt64BE(1),
-    source_port: buf.readUInt16BE(9),
-    destination_port: buf.readUInt16BE(11),
-    contact_port: buf.readUInt16BE(13),
-    originator_port: buf.readUInt16BE(15),
-    expires: buf.readInt32BE(17),
-    proto: buf[21],
-    family: buf[22],
-    type: buf[23],
-  } as CaptureRecord;
+  const msg = version === RECORD_ENCODING_VERSION ? decodePlain(buf, decoded) : decodeWithRefs(buf, decoded);
+  return Buffer.isBuffer(msg) ? { ok: true, record: makeRecord(buf, decoded, msg) } : msg;
+}
+
+/** Version 1: the string columns into `v`; returns msg. */
+function decodePlain(buf: Buffer, v: string[]): Buffer | DecodeError {
   let o = FIXED;
-  for (const c of STRING_COLUMNS) {
-    if (o + 2 > buf.length) return { ok: false, reason: 'truncated', message: `value ends before ${c}` };
-    const n = buf.readUInt16BE(o);
+  for (let i = 0; i < STRING_COLUMNS.length; i++) {
+    if (o + 2 > buf.length) return { ok: false, reason: 'truncated', message: `value ends before ${STRING_COLUMNS[i]}` };
+    const n = (buf[o] << 8) | buf[o + 1];
     o += 2;
-    if (o + n > buf.length) return { ok: false, reason: 'truncated', message: `value ends inside ${c}` };
-    r[c] = n === 0 ? '' : buf.toString('utf8', o, o + n);
+    if (o + n > buf.length) return { ok: false, reason: 'truncated', message: `value ends inside ${STRING_COLUMNS[i]}` };
+    v[i] = n === 0 ? '' : buf.toString('utf8', o, o + n);
     o += n;
   }
   if (o + 4 > buf.length) return { ok: false, reason: 'truncated', message: 'value ends before msg' };
   const m = buf.readUInt32BE(o);
   o += 4;
   if (o + m !== buf.length) return { ok: false, reason: 'truncated', message: 'msg length does not match the value' };
-  r.msg = buf.subarray(o, o + m);
-  return { ok: true, record: r };
+  return buf.subarray(o, o + m);
+}
+
+/** Version 3: the string columns into `v`, written out or sliced from msg; returns msg. */
+function decodeWithRefs(buf: Buffer, v: string[]): Buffer | DecodeError {
+  const m = buf.readUInt32BE(FIXED);
+  const msgStart = FIXED + 4;
+  if (msgStart + m > buf.length) return { ok: false, reason: 'truncated', message: 'value ends inside msg' };
+  let o = msgStart + m;
+  for (let i = 0; i < STRING_COLUMNS.length; i++) {
+    const c = STRING_COLUMNS[i];
+    if (o + 2 > buf.length) return { ok: false, reason: 'truncated', message: `value ends before ${c}` };
+    let n = (buf[o] << 8) | buf[o + 1];
+    o += 2;
+    if ((n & REF_FLAG) === 0) {
+      if (o + n > buf.length) return { ok: false, reason: 'truncated', message: `value ends inside ${c}` };
+      v[i] = n === 0 ? '' : buf.toString('utf8', o, o + n);
+      o += n;
+      continue;
+    }
+    if (o + 4 > buf.length) return { ok: false, reason: 'truncated', message: `value ends inside ${c}` };
+    const at = buf.readUInt32BE(o);
+    o += 4;
+    n &= MAX_INLINE_V3;
+    if (at + n > m) return { ok: false, reason: 'bad_reference', message: `${c} refers to bytes ${at}..${at + n} of a ${m}-byte msg` };
+    v[i] = (buf as Latin1Buffer).latin1Slice(msgStart + at, msgStart + at + n);
+  }
+  if (o !== buf.length) return { ok: false, reason: 'truncated', message: `value has ${buf.length - o} bytes after its last column` };
+  return buf.subarray(msgStart, msgStart + m);
 }

@@ -12,7 +12,9 @@ export const LT = 0x3c;
 export const EQUALS = 0x3d;
 export const GT = 0x3e;
 export const QUESTION = 0x3f;
+export const AT = 0x40;
 export const LBRACKET = 0x5b;
+export const RBRACKET = 0x5d;
 export const BACKSLASH = 0x5c;
 
 export function isDigit(c: number): boolean {

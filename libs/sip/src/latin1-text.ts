@@ -12,3 +12,9 @@ export interface Latin1Text {
 export function latin1Text(str: string): Latin1Text {
   return { str, bytes: Buffer.from(str, 'latin1') };
 }
+
+/** Where a returned value lies in its text, [start, end): filled in by the scanners that take one. */
+export interface TextRange {
+  start: number;
+  end: number;
+}

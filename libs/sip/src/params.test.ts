@@ -38,6 +38,25 @@ describe('findParam', () => {
   });
 });
 
+describe('findParam range', () => {
+  it('tells where the value lies, without the quotes of a quoted one', () => {
+    const s = ' ; tag = abc ;q="x,y";lr';
+    const range = { start: -1, end: -1 };
+    expect(findParam(latin1Text(s), 0, s.length, 'tag', range)).toBe('abc');
+    expect(s.substring(range.start, range.end)).toBe('abc');
+    expect(findParam(latin1Text(s), 0, s.length, 'q', range)).toBe('x,y');
+    expect(s.substring(range.start, range.end)).toBe('x,y');
+    expect(findParam(latin1Text(s), 0, s.length, 'lr', range)).toBe('');
+    expect(range.start).toBe(range.end);
+  });
+
+  it('leaves the range alone when the parameter is absent', () => {
+    const range = { start: 7, end: 9 };
+    expect(findParam(latin1Text(';a=1'), 0, 4, 'tag', range)).toBeUndefined();
+    expect(range).toEqual({ start: 7, end: 9 });
+  });
+});
+
 describe('listElementEnd', () => {
   const end = (s: string) => listElementEnd(latin1Text(s), 0, s.length);
   it('ends at the first top-level comma', () => {

@@ -1,5 +1,5 @@
 import { BACKSLASH, COMMA, DQUOTE, EQUALS, GT, HT, LOWER, LT, SEMI, SP } from './chars';
-import type { Latin1Text } from './latin1-text';
+import type { Latin1Text, TextRange } from './latin1-text';
 
 /** Index of the quote closing the quoted-string that opens at `p` (`\` escapes), or -1 when unclosed. */
 export function closingQuote(b: Uint8Array, p: number, end: number): number {
@@ -45,9 +45,9 @@ function isValueEnd(c: number): boolean {
  * around `;` and `=`, the value a token, host or quoted-string). `lowerName` must be lower case;
  * names match case-insensitively. A quoted value comes without its quotes, escapes as written.
  * Returns '' for a parameter without a value, undefined when absent. Stops at a top-level ','
- * (the end of a list element).
+ * (the end of a list element). When found, `range` (if given) gets where the value lies in `t`.
  */
-export function findParam(t: Latin1Text, start: number, end: number, lowerName: string): string | undefined {
+export function findParam(t: Latin1Text, start: number, end: number, lowerName: string, range?: TextRange): string | undefined {
   const b = t.bytes;
   const len = lowerName.length;
   let p = start;
@@ -74,16 +74,26 @@ export function findParam(t: Latin1Text, start: number, end: number, lowerName: 
     while (p < end && ((c = b[p]) === SP || c === HT)) p++;
     const hasValue = p < end && b[p] === EQUALS;
     if (!match) continue;
-    if (!hasValue) return '';
-    p++;
-    while (p < end && ((c = b[p]) === SP || c === HT)) p++;
-    if (p < end && b[p] === DQUOTE) {
-      const q = closingQuote(b, p, end);
-      return t.str.substring(p + 1, q < 0 ? end : q);
+    let vs = p;
+    let ve = p;
+    if (hasValue) {
+      p++;
+      while (p < end && ((c = b[p]) === SP || c === HT)) p++;
+      if (p < end && b[p] === DQUOTE) {
+        const q = closingQuote(b, p, end);
+        vs = p + 1;
+        ve = q < 0 ? end : q;
+      } else {
+        vs = p;
+        while (p < end && !isValueEnd(b[p])) p++;
+        ve = p;
+      }
     }
-    const vs = p;
-    while (p < end && !isValueEnd(b[p])) p++;
-    return t.str.substring(vs, p);
+    if (range !== undefined) {
+      range.start = vs;
+      range.end = ve;
+    }
+    return vs === ve ? '' : t.str.substring(vs, ve);
   }
   return undefined;
 }

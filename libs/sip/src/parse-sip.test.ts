@@ -1,6 +1,7 @@
 import { describe, it, expect } from 'vitest';
 import { parseSip } from './parse-sip';
 import type { SipMessage } from './sip-message';
+import { SipText } from './sip-text';
 
 const crlf = (lines: string[], body = '') => Buffer.from(lines.join('\r\n') + '\r\n\r\n' + body, 'utf8');
 
@@ -224,5 +225,77 @@ describe('parseSip', () => {
       'Contact: <sip:bob@[2001:db8::5]:5070>',
     ]);
     expect(ok(msg)).toMatchObject({ ruri: 'tel:+15551234567;phone-context=example.com', ruriUser: '+15551234567', ruriHost: '', contact: { host: '2001:db8::5', port: 5070 } });
+  });
+
+  describe('textAt', () => {
+    /** Each SipText field's value in a parsed message. */
+    const FIELDS: Record<keyof typeof SipText, (m: SipMessage) => string> = {
+      METHOD: (m) => m.method, REASON: (m) => m.reason, RURI: (m) => m.ruri, RURI_USER: (m) => m.ruriUser, RURI_HOST: (m) => m.ruriHost,
+      FROM_USER: (m) => m.from.user, FROM_HOST: (m) => m.from.host, FROM_TAG: (m) => m.from.tag,
+      TO_USER: (m) => m.to.user, TO_HOST: (m) => m.to.host, TO_TAG: (m) => m.to.tag, PID_USER: (m) => m.pidUser,
+      CONTACT_USER: (m) => m.contact.user, CONTACT_HOST: (m) => m.contact.host, AUTHORIZATION: (m) => m.authorization,
+      PROXY_AUTHORIZATION: (m) => m.proxyAuthorization, AUTH_USERNAME: (m) => m.authUsername, CALL_ID: (m) => m.callId,
+      VIA1: (m) => m.via1, VIA1_BRANCH: (m) => m.via1Branch, CSEQ: (m) => m.cseq, DIVERSION: (m) => m.diversion,
+      REASON_HEADER: (m) => m.reasonHeader, CONTENT_TYPE: (m) => m.contentType, USER_AGENT: (m) => m.userAgent, RTP_STAT: (m) => m.rtpStat,
+    };
+
+    /** The fields located in msg; fails when a located offset does not hold exactly the field's bytes. */
+    function located(msg: Buffer, sip: SipMessage): string[] {
+      expect(sip.textIn).toBe(msg);
+      const found: string[] = [];
+      for (const [name, field] of Object.entries(SipText) as [keyof typeof SipText, number][]) {
+        const at = sip.textAt![field];
+        const value = FIELDS[name](sip);
+        if (at < 0) continue;
+        expect(msg.toString('latin1', at, at + value.length), name).toBe(value);
+        found.push(name);
+      }
+      return found;
+    }
+
+    it('tells where every field of a request lies in the message', () => {
+      const msg = crlf([
+        'INVITE tel:+15551234567;phone-context=example.com SIP/2.0',
+        ...INVITE.slice(1).filter((l) => !l.startsWith('Contact') && !l.startsWith('From')),
+        'f: "A" <sip:alice@atlanta.example.com>;tag="quoted-tag"',
+        'Contact: <sip:bob@[2001:db8::5]:5070>;expires=60',
+        'P-Asserted-Identity: "Alice" <sip:+15550001111@atlanta.example.com>',
+        'Proxy-Authorization: Digest realm="p", username="carol@atlanta.example.com", nonce="n"',
+        'Diversion: <sip:+1555@h>;reason=unconditional', 'Reason: Q.850;cause=16', 'User-Agent: UA/1', 'X-RTP-Stat: PS=1',
+      ]);
+      const sip = ok(msg);
+      expect(located(msg, sip).sort()).toEqual(Object.keys(SipText).filter((k) => !['REASON', 'AUTHORIZATION', 'TO_TAG', 'RURI_HOST'].includes(k)).sort()); // what the message has
+      expect(sip.from.tag).toBe('quoted-tag');
+    });
+
+    it('tells where the reason phrase of a reply lies', () => {
+      const msg = crlf(['SIP/2.0 486 Busy Here', ...INVITE.slice(1), 'Authorization: Digest username="bob"']);
+      const sip = ok(msg);
+      expect(located(msg, sip)).toEqual(expect.arrayContaining(['REASON', 'AUTHORIZATION', 'AUTH_USERNAME', 'CALL_ID', 'CSEQ']));
+      expect(located(msg, sip)).not.toContain('METHOD');
+    });
+
+    it('locates no value joined from folded lines, nor a username with escapes resolved', () => {
+      const msg = crlf([
+        ...INVITE.filter((l) => !l.startsWith('From') && !l.startsWith('Call-ID')),
+        'Call-ID: folded\r\n  call-id',
+        'From: "Alice"\r\n   <sip:alice@atlanta.example.com>;tag=f',
+        'Authorization: Digest username="al\\"ice"',
+      ]);
+      const sip = ok(msg);
+      expect([sip.callId, sip.from.user, sip.from.tag, sip.authUsername]).toEqual(['folded call-id', 'alice', 'f', 'al"ice']);
+      for (const f of ['CALL_ID', 'FROM_USER', 'FROM_HOST', 'FROM_TAG', 'AUTH_USERNAME'] as const) expect(sip.textAt![SipText[f]], f).toBe(-1);
+      expect(located(msg, sip)).toContain('AUTHORIZATION');
+    });
+
+    it('is there when only the body is not ASCII, and not when the header section is', () => {
+      const bodyOnly = crlf(INVITE, 'Grüße');
+      expect(located(bodyOnly, ok(bodyOnly))).toContain('CALL_ID');
+      const header = crlf([...INVITE, 'User-Agent: Grüße']);
+      const sip = ok(header);
+      expect(sip.userAgent).toBe('Grüße');
+      expect(sip.textAt).toBeUndefined();
+      expect(sip.textIn).toBeUndefined();
+    });
   });
 });

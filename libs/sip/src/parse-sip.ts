@@ -4,9 +4,10 @@ import { headerKey } from './compact-names';
 import { parseCSeq } from './cseq';
 import { digestUsername } from './digest';
 import { SLOT_STRIDE, allocSlots, compileHeaderTable, headerValue, scanHeaders, type HeaderTable } from './header-scan';
-import { latin1Text, type Latin1Text } from './latin1-text';
+import { latin1Text, type Latin1Text, type TextRange } from './latin1-text';
 import { findParam } from './params';
 import type { SipContact, SipErrorReason, SipMessage, SipParseOptions, SipParseResult, SipParty } from './sip-message';
+import { SipText, unlocatedText } from './sip-text';
 import { parseStartLine } from './start-line';
 import { isWildcard, parseNameAddr, parseUri } from './uri';
 import { viaBranch } from './via';
@@ -41,6 +42,9 @@ const KNOWN_HEADERS = [
   'authorization', 'proxy-authorization', 'diversion', 'reason', 'content-type', 'user-agent', 'expires', 'x-oip',
   ...RTP_STAT_HEADERS,
 ];
+
+/** In priority order: pid_user takes the first one whose URI parses. */
+const IDENTITY_SLOTS = [PAI, PPI, RPID];
 
 const MANDATORY: readonly [number, string][] = [
   [CALL_ID, 'Call-ID'], [FROM, 'From'], [TO, 'To'], [CSEQ, 'CSeq'], [VIA, 'Via'],
@@ -134,35 +138,67 @@ function locate(t: Latin1Text, slots: Int32Array, slot: number): boolean {
   return true;
 }
 
-function partyOf(t: Latin1Text, slots: Int32Array, slot: number): SipParty | undefined {
+/** Where a value found by findParam or viaBranch lies. One scratch instance: parsing is synchronous. */
+const found: TextRange = { start: 0, end: 0 };
+
+/**
+ * From or To. `userField` is the SipText index of its user; host and tag follow it. Where a field is
+ * a piece of the message (the header was not folded), its offset goes into `textAt`.
+ */
+function partyOf(t: Latin1Text, slots: Int32Array, slot: number, textAt: number[], userField: number): SipParty | undefined {
   if (!locate(t, slots, slot)) return undefined;
   const na = parseNameAddr(at.t, at.s, at.e);
   if (na === undefined) return undefined;
-  const tag = findParam(at.t, na.paramsStart, na.paramsEnd, 'tag') ?? '';
+  const tag = findParam(at.t, na.paramsStart, na.paramsEnd, 'tag', found) ?? '';
+  if (at.t === t) {
+    textAt[userField] = na.uri.userStart;
+    textAt[userField + 1] = na.uri.hostStart;
+    if (tag.length > 0) textAt[userField + 2] = found.start;
+  }
   return { user: na.uri.user, host: na.uri.host, tag };
 }
 
-function contactOf(t: Latin1Text, slots: Int32Array): SipContact {
+function contactOf(t: Latin1Text, slots: Int32Array, textAt: number[]): SipContact {
   if (locate(t, slots, CONTACT)) {
     if (isWildcard(at.t, at.s, at.e)) return { user: '*', host: '', port: 0, expires: undefined };
     const na = parseNameAddr(at.t, at.s, at.e);
     if (na !== undefined) {
-      const e = findParam(at.t, na.paramsStart, na.paramsEnd, 'expires');
-      const expires = e === undefined ? undefined : parseDecimal(Buffer.from(e, 'latin1'), 0, e.length, MAX_DELTA_SECONDS);
+      if (at.t === t) {
+        textAt[SipText.CONTACT_USER] = na.uri.userStart;
+        textAt[SipText.CONTACT_HOST] = na.uri.hostStart;
+      }
+      const e = findParam(at.t, na.paramsStart, na.paramsEnd, 'expires', found);
+      const expires = e === undefined ? undefined : parseDecimal(at.t.bytes, found.start, found.end, MAX_DELTA_SECONDS);
       return { user: na.uri.user, host: na.uri.host, port: na.uri.port, expires };
     }
   }
   return { user: '', host: '', port: 0, expires: undefined };
 }
 
-/** User of the first URI of an identity header (P-Asserted-Identity and the like). */
-function identityUser(t: Latin1Text, slots: Int32Array, slot: number): string | undefined {
-  if (!locate(t, slots, slot)) return undefined;
-  return parseNameAddr(at.t, at.s, at.e)?.uri.user;
+/** User of the first URI of the first identity header that has one (P-Asserted-Identity and the like). */
+function pidUserOf(t: Latin1Text, slots: Int32Array, textAt: number[]): string {
+  for (let i = 0; i < IDENTITY_SLOTS.length; i++) {
+    if (!locate(t, slots, IDENTITY_SLOTS[i])) continue;
+    const na = parseNameAddr(at.t, at.s, at.e);
+    if (na === undefined) continue;
+    if (at.t === t) textAt[SipText.PID_USER] = na.uri.userStart;
+    return na.uri.user;
+  }
+  return '';
 }
 
 function usernameOf(t: Latin1Text, slots: Int32Array, slot: number): string {
   return locate(t, slots, slot) ? digestUsername(at.t, at.s, at.e) : '';
+}
+
+/** A header value, '' when absent; its offset goes into `textAt[field]` when it is one piece of the message. */
+function valueOf(t: Latin1Text, slots: Int32Array, slot: number, textAt: number[], field: number): string {
+  const o = slot * SLOT_STRIDE;
+  const s = slots[o];
+  if (s < 0) return '';
+  if (slots[o + 2] !== 0) return headerValue(t, slots, slot) as string;
+  textAt[field] = s;
+  return t.str.substring(s, slots[o + 1]);
 }
 
 /**
@@ -184,31 +220,48 @@ export function parseSip(msg: Buffer, options?: SipParseOptions): SipParseResult
   const slots = compiled.slots;
   const bodyOffset = scanHeaders(t, line.next, compiled.table, slots);
 
+  const textAt = unlocatedText();
   let ruri = '';
   let ruriUser = '';
   let ruriHost = '';
-  if (line.ok && line.isRequest) {
-    ruri = t.str.substring(line.ruriStart, line.ruriEnd);
-    const uri = parseUri(t, line.ruriStart, line.ruriEnd);
-    if (uri !== undefined) {
-      ruriUser = uri.user;
-      ruriHost = uri.host;
-    }
+  if (line.ok) {
+    if (line.isRequest) {
+      textAt[SipText.METHOD] = start;
+      ruri = t.str.substring(line.ruriStart, line.ruriEnd);
+      textAt[SipText.RURI] = line.ruriStart;
+      const uri = parseUri(t, line.ruriStart, line.ruriEnd);
+      if (uri !== undefined) {
+        ruriUser = uri.user;
+        ruriHost = uri.host;
+        textAt[SipText.RURI_USER] = uri.userStart;
+        textAt[SipText.RURI_HOST] = uri.hostStart;
+      }
+    } else textAt[SipText.REASON] = line.reasonStart;
   }
 
-  const from = partyOf(t, slots, FROM);
-  const to = partyOf(t, slots, TO);
+  const from = partyOf(t, slots, FROM, textAt, SipText.FROM_USER);
+  const to = partyOf(t, slots, TO, textAt, SipText.TO_USER);
   const cseqParts = locate(t, slots, CSEQ) ? parseCSeq(at.t, at.s, at.e) : undefined;
-  const via1Branch = locate(t, slots, VIA) ? viaBranch(at.t, at.s, at.e) : '';
-  const pidUser = identityUser(t, slots, PAI) ?? identityUser(t, slots, PPI) ?? identityUser(t, slots, RPID) ?? '';
-  const authUsername = usernameOf(t, slots, PROXY_AUTHORIZATION) || usernameOf(t, slots, AUTHORIZATION);
+  let via1Branch = '';
+  if (locate(t, slots, VIA)) {
+    via1Branch = viaBranch(at.t, at.s, at.e, found);
+    if (at.t === t && via1Branch.length > 0) textAt[SipText.VIA1_BRANCH] = found.start;
+  }
+  const pidUser = pidUserOf(t, slots, textAt);
+  let authSlot = PROXY_AUTHORIZATION;
+  let authUsername = usernameOf(t, slots, PROXY_AUTHORIZATION);
+  if (authUsername.length === 0) {
+    authSlot = AUTHORIZATION;
+    authUsername = usernameOf(t, slots, AUTHORIZATION);
+  }
+  // The username may have had escapes resolved: look for its bytes rather than trusting its position.
+  if (authUsername.length > 0) textAt[SipText.AUTH_USERNAME] = t.str.indexOf(authUsername, slots[authSlot * SLOT_STRIDE]);
   const expires = locate(t, slots, EXPIRES) ? parseDecimal(at.t.bytes, at.s, at.e, MAX_DELTA_SECONDS) : undefined;
 
   let rtpStat = '';
   for (let i = 0; i < RTP_STAT_HEADERS.length; i++) {
-    const v = headerValue(t, slots, RTP_STAT_FIRST + i);
-    if (v !== undefined) {
-      rtpStat = v;
+    if (slots[(RTP_STAT_FIRST + i) * SLOT_STRIDE] >= 0) {
+      rtpStat = valueOf(t, slots, RTP_STAT_FIRST + i, textAt, SipText.RTP_STAT);
       break;
     }
   }
@@ -233,27 +286,34 @@ export function parseSip(msg: Buffer, options?: SipParseOptions): SipParseResult
     from: from ?? { user: '', host: '', tag: '' },
     to: to ?? { user: '', host: '', tag: '' },
     pidUser,
-    contact: contactOf(t, slots),
-    authorization: headerValue(t, slots, AUTHORIZATION) ?? '',
-    proxyAuthorization: headerValue(t, slots, PROXY_AUTHORIZATION) ?? '',
+    contact: contactOf(t, slots, textAt),
+    authorization: valueOf(t, slots, AUTHORIZATION, textAt, SipText.AUTHORIZATION),
+    proxyAuthorization: valueOf(t, slots, PROXY_AUTHORIZATION, textAt, SipText.PROXY_AUTHORIZATION),
     authUsername,
-    callId: headerValue(t, slots, CALL_ID) ?? '',
-    via1: headerValue(t, slots, VIA) ?? '',
+    callId: valueOf(t, slots, CALL_ID, textAt, SipText.CALL_ID),
+    via1: valueOf(t, slots, VIA, textAt, SipText.VIA1),
     via1Branch,
-    cseq: headerValue(t, slots, CSEQ) ?? '',
+    cseq: valueOf(t, slots, CSEQ, textAt, SipText.CSEQ),
     cseqMethod: cseqParts?.method ?? '',
-    diversion: headerValue(t, slots, DIVERSION) ?? '',
-    reasonHeader: headerValue(t, slots, REASON) ?? '',
-    contentType: headerValue(t, slots, CONTENT_TYPE) ?? '',
-    userAgent: headerValue(t, slots, USER_AGENT) ?? '',
+    diversion: valueOf(t, slots, DIVERSION, textAt, SipText.DIVERSION),
+    reasonHeader: valueOf(t, slots, REASON, textAt, SipText.REASON_HEADER),
+    contentType: valueOf(t, slots, CONTENT_TYPE, textAt, SipText.CONTENT_TYPE),
+    userAgent: valueOf(t, slots, USER_AGENT, textAt, SipText.USER_AGENT),
     expires,
     xOip: headerValue(t, slots, X_OIP) ?? '',
     rtpStat,
     extra,
     bodyOffset,
+    textAt,
+    textIn: msg,
   };
-  // Every string above is a latin1 reading so far; only a message with bytes >= 0x80 needs another look.
-  if (!isAscii(msg)) decodeUtf8Fields(sip);
+  // Every string above is a latin1 reading so far; only a header section with bytes >= 0x80 needs
+  // another look (and there characters are not bytes, so textAt cannot hold).
+  if (!isAscii(msg) && !isAscii(msg.subarray(0, bodyOffset))) {
+    decodeUtf8Fields(sip);
+    sip.textAt = undefined;
+    sip.textIn = undefined;
+  }
 
   if (!line.ok) return { ok: false, reason: 'bad_start_line', message: line.message, partial: sip };
   if (slots[CALL_ID * SLOT_STRIDE] < 0 || from === undefined || to === undefined || cseqParts === undefined || slots[VIA * SLOT_STRIDE] < 0) {

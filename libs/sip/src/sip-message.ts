@@ -69,6 +69,15 @@ export interface SipMessage {
   extra: ReadonlyMap<string, string>;
   /** Byte offset of the body in the message (its length when the header section has no end). */
   bodyOffset: number;
+  /**
+   * Where text fields lie in the message `textIn`, indexed by SipText: field F is exactly the bytes
+   * textIn[textAt[F], textAt[F] + F.length), or textAt[F] is -1 (empty, joined from folded lines,
+   * unescaped). Only for a header section that is all ASCII, where one character is one byte;
+   * undefined otherwise. Lets a capture record refer to bytes instead of encoding strings again.
+   */
+  textAt?: readonly number[];
+  /** The parsed message, which textAt is about. */
+  textIn?: Buffer;
 }
 
 /** Why a message did not parse: short and stable, used as a Prometheus label. */

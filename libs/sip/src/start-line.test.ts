@@ -22,6 +22,12 @@ describe('parseStartLine', () => {
     expect(r).toMatchObject({ ok: true, isRequest: false, statusCode: 486, reason: 'Busy Here' });
   });
 
+  it('tells where the reason phrase lies', () => {
+    const text = 'SIP/2.0 486 Busy Here\r\n';
+    const r = parseStartLine(latin1Text(text), 0);
+    expect(r.ok && !r.isRequest && text.substring(r.reasonStart, r.reasonStart + r.reason.length)).toBe('Busy Here');
+  });
+
   it('accepts an empty reason phrase and a bare LF line end', () => {
     expect(line('SIP/2.0 200 \n')).toMatchObject({ ok: true, statusCode: 200, reason: '' });
     expect(line('SIP/2.0 180\n')).toMatchObject({ ok: true, statusCode: 180, reason: '' });

@@ -1,10 +1,13 @@
 import { CR, SP, isDigit, isToken } from './chars';
 import type { Latin1Text } from './latin1-text';
 
-/** The first line of a SIP message: a Request-Line or a Status-Line (RFC 3261 §7.1, §7.2). */
+/**
+ * The first line of a SIP message: a Request-Line or a Status-Line (RFC 3261 §7.1, §7.2). The method
+ * starts where the line starts; `reasonStart` is where the reason phrase lies.
+ */
 export type StartLine =
-  | { ok: true; isRequest: true; method: string; ruriStart: number; ruriEnd: number; statusCode: 0; reason: ''; next: number }
-  | { ok: true; isRequest: false; method: ''; ruriStart: 0; ruriEnd: 0; statusCode: number; reason: string; next: number }
+  | { ok: true; isRequest: true; method: string; ruriStart: number; ruriEnd: number; statusCode: 0; reason: ''; reasonStart: -1; next: number }
+  | { ok: true; isRequest: false; method: ''; ruriStart: 0; ruriEnd: 0; statusCode: number; reason: string; reasonStart: number; next: number }
   | { ok: false; message: string; next: number };
 
 /** Whether [start, end) is `SIP/<digits>.<digits>` ("SIP" in any case). */
@@ -45,8 +48,9 @@ export function parseStartLine(t: Latin1Text, start: number): StartLine {
     if (code < 100) return { ok: false, message: `status code ${code} out of range`, next };
     const after = cs + 3;
     if (after < end && b[after] !== SP) return { ok: false, message: 'status code longer than 3 digits', next };
-    const reason = after < end ? s.substring(after + 1, end) : '';
-    return { ok: true, isRequest: false, method: '', ruriStart: 0, ruriEnd: 0, statusCode: code, reason, next };
+    const reasonStart = after < end ? after + 1 : end;
+    const reason = s.substring(reasonStart, end);
+    return { ok: true, isRequest: false, method: '', ruriStart: 0, ruriEnd: 0, statusCode: code, reason, reasonStart, next };
   }
 
   // Request-Line: Method SP Request-URI SP SIP-Version
@@ -55,5 +59,5 @@ export function parseStartLine(t: Latin1Text, start: number): StartLine {
   const sp2 = s.indexOf(' ', us);
   if (sp2 < 0 || sp2 >= end || sp2 === us) return { ok: false, message: 'request line without Request-URI and version', next };
   if (!isSipVersion(b, sp2 + 1, end)) return { ok: false, message: 'request line does not end in a SIP version', next };
-  return { ok: true, isRequest: true, method: s.substring(start, sp1), ruriStart: us, ruriEnd: sp2, statusCode: 0, reason: '', next };
+  return { ok: true, isRequest: true, method: s.substring(start, sp1), ruriStart: us, ruriEnd: sp2, statusCode: 0, reason: '', reasonStart: -1, next };
 }

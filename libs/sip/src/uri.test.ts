@@ -21,13 +21,13 @@ function nameAddr(s: string) {
 describe('parseUri', () => {
   it('splits a SIP URI into user, host and port, leaving out parameters and headers', () => {
     expect(uri('sip:alice@atlanta.example.com:5061;transport=tcp;lr?Subject=hi')).toEqual({
-      scheme: 'sip', user: 'alice', host: 'atlanta.example.com', port: 5061,
+      scheme: 'sip', user: 'alice', host: 'atlanta.example.com', port: 5061, userStart: 4, hostStart: 10,
     });
   });
 
   it('handles sips, the scheme in any case, and a URI without user', () => {
-    expect(uri('SIPS:bob@biloxi.example.com')).toEqual({ scheme: 'sips', user: 'bob', host: 'biloxi.example.com', port: 0 });
-    expect(uri('sip:proxy.example.com;lr')).toEqual({ scheme: 'sip', user: '', host: 'proxy.example.com', port: 0 });
+    expect(uri('SIPS:bob@biloxi.example.com')).toEqual({ scheme: 'sips', user: 'bob', host: 'biloxi.example.com', port: 0, userStart: 5, hostStart: 9 });
+    expect(uri('sip:proxy.example.com;lr')).toEqual({ scheme: 'sip', user: '', host: 'proxy.example.com', port: 0, userStart: -1, hostStart: 4 });
   });
 
   it('drops the password from the userinfo', () => {
@@ -42,17 +42,32 @@ describe('parseUri', () => {
   });
 
   it('stores IPv6 hosts without brackets and reads the port after them', () => {
-    expect(uri('sip:alice@[2001:db8::1]:5060;transport=udp')).toEqual({ scheme: 'sip', user: 'alice', host: '2001:db8::1', port: 5060 });
-    expect(uri('sip:[::1]')).toEqual({ scheme: 'sip', user: '', host: '::1', port: 0 });
+    expect(uri('sip:alice@[2001:db8::1]:5060;transport=udp')).toEqual({ scheme: 'sip', user: 'alice', host: '2001:db8::1', port: 5060, userStart: 4, hostStart: 11 });
+    expect(uri('sip:[::1]')).toEqual({ scheme: 'sip', user: '', host: '::1', port: 0, userStart: -1, hostStart: 5 });
   });
 
   it('takes the number of a tel: URI as user, without its parameters', () => {
-    expect(uri('tel:+1-555-123-4567;phone-context=example.com')).toEqual({ scheme: 'tel', user: '+1-555-123-4567', host: '', port: 0 });
+    expect(uri('tel:+1-555-123-4567;phone-context=example.com')).toEqual({ scheme: 'tel', user: '+1-555-123-4567', host: '', port: 0, userStart: 4, hostStart: -1 });
     expect(uri('TEL:911')).toMatchObject({ scheme: 'tel', user: '911' });
   });
 
   it('gives no user or host for other schemes', () => {
-    expect(uri('urn:service:sos')).toEqual({ scheme: 'urn', user: '', host: '', port: 0 });
+    expect(uri('urn:service:sos')).toEqual({ scheme: 'urn', user: '', host: '', port: 0, userStart: -1, hostStart: -1 });
+  });
+
+  it('tells where user and host lie, so that their bytes can be copied', () => {
+    // [text, where the URI starts, where it ends]
+    const cases: [string, number, number][] = [
+      ['<sip:alice:pw@[2001:db8::1]:5060>', 1, 33], ['x sip:+1555@gw.example.com;user=phone', 2, 37], ['tel:911;ext=1', 0, 13], ['sip:host.only', 0, 13],
+    ];
+    for (const [text, start, end] of cases) {
+      const u = parseUri(latin1Text(text), start, end);
+      expect(u, text).toBeDefined();
+      if (u === undefined) continue;
+      expect(u.userStart < 0 ? '' : text.substr(u.userStart, u.user.length), text).toBe(u.user);
+      expect(u.hostStart < 0 ? '' : text.substr(u.hostStart, u.host.length), text).toBe(u.host);
+      expect(u.user.length > 0 || u.host.length > 0, text).toBe(true);
+    }
   });
 
   it('treats a port that is not a port as not written', () => {
@@ -66,7 +81,7 @@ describe('parseUri', () => {
 
   it('parses only inside the given range', () => {
     const s = 'xx<sip:a@h:5060>yy';
-    expect(parseUri(latin1Text(s), 3, 15)).toEqual({ scheme: 'sip', user: 'a', host: 'h', port: 5060 });
+    expect(parseUri(latin1Text(s), 3, 15)).toEqual({ scheme: 'sip', user: 'a', host: 'h', port: 5060, userStart: 7, hostStart: 9 });
   });
 });
 

@@ -1,4 +1,4 @@
-import { COLON, COMMA, DQUOTE, GT, HT, LBRACKET, LOWER, LT, QUESTION, SEMI, SP, STAR, isDigit } from './chars';
+import { AT, COLON, COMMA, DQUOTE, GT, HT, LBRACKET, LOWER, LT, QUESTION, RBRACKET, SEMI, SP, STAR, isDigit } from './chars';
 import type { Latin1Text } from './latin1-text';
 import { closingQuote, listElementEnd } from './params';
 
@@ -15,6 +15,9 @@ export interface SipUri {
   user: string;
   host: string;
   port: number;
+  /** Where `user` and `host` lie in the parsed text (so a caller can copy their bytes); -1 when ''. */
+  userStart: number;
+  hostStart: number;
 }
 
 /** Bytes that end a host (or tel number) in a URI. */
@@ -51,39 +54,48 @@ export function parseUri(t: Latin1Text, start: number, end: number): SipUri | un
       let q = p;
       while (q < end && HOST_END[b[q]] === 0) q++;
       if (q === p) return undefined;
-      return { scheme: 'tel', user: t.str.substring(p, q), host: '', port: 0 };
+      return { scheme: 'tel', user: t.str.substring(p, q), host: '', port: 0, userStart: p, hostStart: -1 };
     }
   }
-  return { scheme: t.str.substring(start, start + schemeLength).toLowerCase(), user: '', host: '', port: 0 };
+  return { scheme: t.str.substring(start, start + schemeLength).toLowerCase(), user: '', host: '', port: 0, userStart: -1, hostStart: -1 };
 }
 
 /** sip:/sips: after the scheme: [userinfo@]host[:port][;params][?headers]. */
 function parseSipUri(t: Latin1Text, scheme: string, p: number, end: number): SipUri | undefined {
   const b = t.bytes;
-  // '@' appears at most once in a SIP URI: it ends the userinfo (RFC 3261 §25.1).
-  let at = t.str.indexOf('@', p);
-  if (at >= end) at = -1;
+  // '@' appears at most once in a SIP URI: it ends the userinfo (RFC 3261 §25.1), whose first ':'
+  // starts the password. A byte loop, not String#indexOf, which would run on past `end` to the next
+  // '@' of the message when there is none.
+  let at = p;
+  let colon = -1;
+  for (let c: number; at < end && (c = b[at]) !== AT; at++) if (c === COLON && colon < 0) colon = at;
   let user = '';
+  let userStart = -1;
   let hostStart = p;
-  if (at >= 0) {
-    let userEnd = p;
-    while (userEnd < at && b[userEnd] !== COLON) userEnd++;
-    user = t.str.substring(p, userEnd);
+  if (at < end) {
+    const userEnd = colon < 0 ? at : colon;
+    if (userEnd > p) {
+      user = t.str.substring(p, userEnd);
+      userStart = p;
+    }
     hostStart = at + 1;
   }
-  let host: string;
+  let hostEnd: number;
   let q: number;
   if (hostStart < end && b[hostStart] === LBRACKET) {
-    const close = t.str.indexOf(']', hostStart + 1);
-    if (close < 0 || close >= end) return undefined;
-    host = t.str.substring(hostStart + 1, close);
+    let close = hostStart + 1;
+    while (close < end && b[close] !== RBRACKET) close++;
+    if (close >= end) return undefined;
+    hostStart++;
+    hostEnd = close;
     q = close + 1;
   } else {
     q = hostStart;
     while (q < end && HOST_END[b[q]] === 0) q++;
-    host = t.str.substring(hostStart, q);
+    hostEnd = q;
   }
-  if (host.length === 0) return undefined;
+  if (hostEnd === hostStart) return undefined;
+  const host = t.str.substring(hostStart, hostEnd);
   let port = 0;
   if (q < end && b[q] === COLON) {
     let v = 0;
@@ -92,7 +104,7 @@ function parseSipUri(t: Latin1Text, scheme: string, p: number, end: number): Sip
     // A port that is not a port (too long, out of range) counts as not written rather than invented.
     if (digits > 0 && digits <= 5 && v <= 65535) port = v;
   }
-  return { scheme, user, host, port };
+  return { scheme, user, host, port, userStart, hostStart };
 }
 
 /** One name-addr or addr-spec of a From/To/Contact/P-Asserted-Identity-style header value. */
@@ -137,7 +149,7 @@ export function parseNameAddr(t: Latin1Text, start: number, end: number): NameAd
         lt = q;
         break;
       }
-      if (d === COLON || d === SEMI || d === COMMA || d === 0x40) break;
+      if (d === COLON || d === SEMI || d === COMMA || d === AT) break;
     }
   }
 

@@ -22,4 +22,11 @@ describe('viaBranch', () => {
   it('gives an empty string for a via without parameters', () => {
     expect(branch('SIP/2.0/UDP a.example.com')).toBe('');
   });
+
+  it('tells where the branch lies', () => {
+    const s = 'SIP/2.0/UDP h:5060;rport;branch=z9hG4bK-1-8;received=192.0.2.1';
+    const range = { start: -1, end: -1 };
+    expect(viaBranch(latin1Text(s), 0, s.length, range)).toBe('z9hG4bK-1-8');
+    expect(s.substring(range.start, range.end)).toBe('z9hG4bK-1-8');
+  });
 });

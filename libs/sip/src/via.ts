@@ -1,13 +1,13 @@
 import { COMMA, SEMI } from './chars';
-import type { Latin1Text } from './latin1-text';
+import type { Latin1Text, TextRange } from './latin1-text';
 import { findParam } from './params';
 
 /**
  * The `branch` parameter of the first via-parm in the Via value at [start, end)
  * (`SIP/2.0/UDP host:5060;branch=z9hG4bK1;rport, SIP/2.0/TCP ...`), '' when it has none.
- * Later vias on the same line are not looked at.
+ * Later vias on the same line are not looked at. When found, `range` (if given) gets where it lies in `t`.
  */
-export function viaBranch(t: Latin1Text, start: number, end: number): string {
+export function viaBranch(t: Latin1Text, start: number, end: number, range?: TextRange): string {
   const b = t.bytes;
   // sent-protocol and sent-by hold neither ';' nor ',': the parameters start at the first ';'
   // unless the first via ends before it.
@@ -15,5 +15,5 @@ export function viaBranch(t: Latin1Text, start: number, end: number): string {
   let c = 0;
   while (p < end && (c = b[p]) !== SEMI && c !== COMMA) p++;
   if (p >= end || c === COMMA) return '';
-  return findParam(t, p, end, 'branch') ?? '';
+  return findParam(t, p, end, 'branch', range) ?? '';
 }
