@@ -479,7 +479,7 @@ async function main(): Promise<void> {
   const settingsText = [
     `topic partitions ${o.settings.partitions}, db-writers ${o.settings.writers}`,
     `hep-agent ${shown(['HEP_UDP_RCVBUF', 'KAFKA_COMPRESSION', 'KAFKA_BATCH_MAX', 'KAFKA_LINGER_MS', 'KAFKA_QUEUE_MAX'], o.settings.agent)}${o.settings.agentNice ? ` (nice ${o.settings.agentNice})` : ''}`,
-    `db-writer ${shown(['DB_BATCH_SIZE', 'DB_FLUSH_MS'], o.settings.writer)}${Object.keys(o.settings.writer).filter((k) => !['DB_BATCH_SIZE', 'DB_FLUSH_MS'].includes(k)).map((k) => ` ${k}=${o.settings.writer[k]}`).join('')}${o.settings.writerNice ? ` (nice ${o.settings.writerNice})` : ''}`,
+    `db-writer ${shown(['DB_BATCH_SIZE', 'DB_FLUSH_MS', 'DB_CONNECTIONS'], o.settings.writer)}${Object.keys(o.settings.writer).filter((k) => !['DB_BATCH_SIZE', 'DB_FLUSH_MS', 'DB_CONNECTIONS'].includes(k)).map((k) => ` ${k}=${o.settings.writer[k]}`).join('')}${o.settings.writerNice ? ` (nice ${o.settings.writerNice})` : ''}`,
     'Kamailio: children=4, maxbuffer=64 MiB (the same socket buffer), db_insert_mode 0 (its default)',
   ].join('; ');
   const md = [

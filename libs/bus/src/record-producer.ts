@@ -41,6 +41,8 @@ export class RecordProducer {
   private partitions = 0;
   private partitionsAt = 0;
   private queue: QueuedRecord[] = [];
+  /** The request being sent: queue[head, end) packed into messages, kept as they are until Kafka took them. */
+  private attempt: { end: number; messages: Message[] } | undefined;
   private head = 0;
   private timer: NodeJS.Timeout | undefined;
   private sending: Promise<void> | undefined;
@@ -189,11 +191,17 @@ export class RecordProducer {
 
   private async sendLoop(): Promise<void> {
     while (this.queued > 0 && this.connected) {
-      const end = Math.min(this.head + this.opts.batchMax, this.queue.length);
       const t0 = process.hrtime.bigint();
       try {
-        if (Date.now() - this.partitionsAt > METADATA_REFRESH_MS) await this.refreshPartitions();
-        const messages = this.pack(this.queue.slice(this.head, end));
+        // A failed request is sent again exactly as it was. The broker recognises a batch it already
+        // appended (its answer lost) by the producer's sequence numbers, not by content: a retry that
+        // packed more records under the same sequence would be acknowledged and its records dropped.
+        if (!this.attempt) {
+          if (Date.now() - this.partitionsAt > METADATA_REFRESH_MS) await this.refreshPartitions();
+          const end = Math.min(this.head + this.opts.batchMax, this.queue.length);
+          this.attempt = { end, messages: this.pack(this.queue.slice(this.head, end)) };
+        }
+        const { end, messages } = this.attempt;
         await this.producer.send({
           topic: this.opts.topic,
           acks: -1,
@@ -205,12 +213,20 @@ export class RecordProducer {
         this.m.published.inc(end - this.head);
         this.m.messages.inc(messages.length);
         this.head = end;
+        this.attempt = undefined;
         // Compact the queue array now and then instead of shifting on every batch.
         if (this.head > 65_536 && this.head * 2 > this.queue.length) {
           this.queue = this.queue.slice(this.head);
           this.head = 0;
         }
         this.backoffMs = 0;
+        // Less than a full request waiting: let it fill for the linger time (flush() kicks at once). Sending
+        // whatever came in during the last request made many small requests, each costing the agent and
+        // the broker far more per record than a full one.
+        if (this.queued > 0 && this.queued < this.opts.batchMax) {
+          this.timer ??= setTimeout(() => this.kick(), this.opts.lingerMs);
+          break;
+        }
       } catch (e) {
         this.m.requests.inc({ result: 'error' });
         this.backoffMs = Math.min(Math.max(this.backoffMs * 2, 100), 5000);

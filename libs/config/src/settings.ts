@@ -134,8 +134,10 @@ export const SETTINGS = {
   KAFKA_GROUP_ID: z.string().min(1).default('sipcap-db-writer'),
   // none by default: gzip (the only codec kafkajs has built in) halves what one agent or writer core moves (bench/README.md).
   KAFKA_COMPRESSION: z.enum(['none', 'gzip'], { error: 'expected none or gzip' }).default('none'),
+  // Records per produce request, and how long records wait for a request to fill (fewer, fuller requests:
+  // kafkajs' and the broker's cost is mostly per request and per partition batch, not per record).
   KAFKA_BATCH_MAX: int(2000, 1, 100_000),
-  KAFKA_LINGER_MS: int(5, 0, 10_000),
+  KAFKA_LINGER_MS: int(20, 0, 10_000),
   KAFKA_QUEUE_MAX: int(200_000, 1_000, 10_000_000),
 
   // record derivation (agents)
