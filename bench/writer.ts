@@ -21,7 +21,7 @@ import pg from 'pg';
 import mysql from 'mysql2/promise';
 import { from as copyFrom } from 'pg-copy-streams';
 import { BatchConsumer, createKafka, ensureTopic, RecordProducer } from '@sipcap/bus';
-import { buildRecord, decodeRecord, encodeRecord, splitRecordValue, type CaptureRecord } from '@sipcap/record';
+import { buildRecord, encodeRecord, readRecord, splitRecordValue, type CaptureRecord } from '@sipcap/record';
 import { parseSip } from '@sipcap/sip';
 import { ensureDatabase, ensureSchema, openStore, quotePg } from '@sipcap/store';
 import pino from 'pino';
@@ -196,7 +196,11 @@ async function drain(topic: string, dialect: keyof typeof SERVERS, writers: numb
       if (rows > 0 && first === 0) first = performance.now();
       if (rows >= RECORDS) break;
       for (const w of ws) if (w.child.exitCode !== null) throw new Error(`a writer exited:\n${w.output()}`);
-      if (performance.now() - t0 > 900_000) throw new Error(`only ${rows} rows after 15 minutes`);
+      // No row after 30 s means a writer is stuck (retrying a write that fails): show what it logged.
+      const waited = performance.now() - t0;
+      if (waited > 900_000 || (rows === 0 && waited > 30_000)) {
+        throw new Error(`${rows} rows after ${Math.round(waited / 1000)} s; the writers logged:\n${ws.map((w) => w.output()).join('\n')}`);
+      }
       await sleep(100);
     }
     const end = performance.now();
@@ -210,11 +214,24 @@ async function drain(topic: string, dialect: keyof typeof SERVERS, writers: numb
   }
 }
 
+/** The server settings that move the PostgreSQL figures most (see bench/README.md). */
+async function pgSettings(): Promise<string> {
+  const c = new pg.Client({ connectionString: `${SERVERS.postgres}/postgres` });
+  await c.connect();
+  try {
+    const names = ['shared_buffers', 'wal_buffers', 'max_wal_size', 'synchronous_commit'];
+    const r = await c.query('SELECT name, current_setting(name) AS v FROM pg_settings WHERE name = ANY($1) ORDER BY name', [names]);
+    return r.rows.map((x: { name: string; v: string }) => `${x.name}=${x.v}`).join(' ');
+  } finally {
+    await c.end();
+  }
+}
+
 const fmt = (n: number) => Math.round(n).toLocaleString('en-US');
 
 // --- phases: where the time goes ---------------------------------------------------------------------
 
-/** Kafka fetch, gunzip and record decode, as the writer's consumer does it, without a database. */
+/** Kafka fetch, gunzip and record reading, as the writer's consumer does it, without a database. */
 async function fetchAndDecode(topic: string, keep: number): Promise<{ seconds: number; kept: CaptureRecord[] }> {
   const kept: CaptureRecord[] = [];
   let n = 0;
@@ -227,7 +244,7 @@ async function fetchAndDecode(topic: string, keep: number): Promise<{ seconds: n
       const split = splitRecordValue(m.value!);
       if (!split.ok) throw new Error(split.message);
       for (const value of split.records) {
-        const d = decodeRecord(value);
+        const d = readRecord(value);
         if (!d.ok) throw new Error(d.message);
         if (kept.length < keep) kept.push(d.record);
         n++;
@@ -244,7 +261,7 @@ async function fetchAndDecode(topic: string, keep: number): Promise<{ seconds: n
 async function phases(topic: string): Promise<void> {
   const batch = Number(process.env.DB_BATCH_SIZE ?? 5000);
   const f = await fetchAndDecode(topic, Math.min(RECORDS, 100_000));
-  console.log(`phase: Kafka fetch + gunzip + decode (no database) ${fmt(RECORDS / f.seconds).padStart(9)} records/s (includes the group join)`);
+  console.log(`phase: Kafka fetch + gunzip + read (no database) ${fmt(RECORDS / f.seconds).padStart(9)} records/s (includes the group join)`);
   const rows = f.kept;
   const encode = (label: string, fn: (records: CaptureRecord[]) => Buffer): Buffer[] => {
     const out: Buffer[] = [];
@@ -297,6 +314,7 @@ async function main(): Promise<void> {
   console.log(`filling ${topic} (${PARTITIONS} partitions) with ${fmt(RECORDS)} records ...`);
   const f = await fill(topic);
   console.log(`filled in ${f.seconds.toFixed(1)} s (${fmt(RECORDS / f.seconds)} records/s, SIP messages ${fmt(f.bytes / RECORDS)} bytes on average)`);
+  console.log(`PostgreSQL settings: ${await pgSettings()}`);
   const plan: [string, keyof typeof SERVERS, number][] = [['pg1', 'postgres', 1], ['pg2', 'postgres', 2], ['my1', 'mysql', 1], ['my2', 'mysql', 2]];
   try {
     if (SCENARIOS.includes('phases')) await phases(topic);

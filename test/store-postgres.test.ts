@@ -1,7 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
 import pg from 'pg';
-import { COLUMNS, sampleRecord, type CaptureRecord } from '@sipcap/record';
+import { buildRecord, COLUMNS, decodeRecord, encodeRecord, readRecord, sampleRecord, type CaptureRecord } from '@sipcap/record';
+import { parseSip } from '@sipcap/sip';
 import {
   dayPartitionName, defaultPartitionName, ensureDatabase, ensureSchema, openStore, PG_RETENTION_LOCK, StoreError, TableRouter,
   type BatchRow, type Store, type StoreOptions,
@@ -160,6 +161,37 @@ describe.each(['copy', 'copy-text', 'insert'] as const)('rows through %s', (pgMe
     expect(back[2].msg_raw).toBeNull();
     // The injection string names table x: it exists and is untouched.
     expect(await count('x')).toBe(1);
+  });
+
+  it('stores records read from their Kafka values (columns copied as bytes) as their decoded values', async () => {
+    const s = await store({ pgMethod });
+    const msg = Buffer.from('INVITE sip:+15551234@voip.example.com SIP/2.0\r\nVia: SIP/2.0/UDP 192.168.1.2:5060;branch=z9hG4bK-1\r\n' +
+      'From: "Al\\"ice" <sip:alice@voip.example.com>;tag=a1\r\nTo: <sip:+15551234@voip.example.com>\r\nCall-ID: c1@host\r\n' +
+      "CSeq: 1 INVITE\r\nUser-Agent: O'Brien\\phone\r\nContent-Length: 0\r\n\r\n");
+    const parsed = parseSip(msg);
+    if (!parsed.ok) throw new Error(parsed.message);
+    const built = buildRecord({ sip: parsed.sip, srcIp: '192.0.2.1', srcPort: 5060, dstIp: '10.0.0.5', dstPort: 5070, family: 2, proto: 1, microTs: micros('2024-03-05T07:08:09.123456Z'), msg },
+      { captureNode: 'n1', callidAlegHeaders: [], customHeaders: [] });
+    const sources = [
+      built, // version 3: most columns refer to bytes of msg
+      fullRecord({ user_agent: HOSTILE.quotes, via_1: HOSTILE.backslashes, reason: HOSTILE.controls, from_user: HOSTILE.unicode }),
+      fullRecord({ custom_field1: HOSTILE.nul, msg: BINARY_MSG }),
+      fullRecord({ diversion: HOSTILE.everyAscii }),
+    ];
+    const values = sources.map((r) => Buffer.from(encodeRecord(r)));
+    const read = values.map((v) => { const d = readRecord(v); if (!d.ok) throw new Error(d.message); return d.record; });
+    const table = `read_${pgMethod.replace('-', '_')}`;
+    await s.writeBatch({ rows: rows(table, read), offsets: [] });
+    const back = await readBack(table);
+    expect(back).toHaveLength(sources.length);
+    values.forEach((v, i) => {
+      const d = decodeRecord(v);
+      if (!d.ok) throw new Error(d.message);
+      for (const [c, want] of Object.entries(expectedColumns(d.record, 'replace'))) expect(back[i][c], `${i}.${c}`).toBe(want);
+      expect(Buffer.compare(back[i].msg_bytes as Buffer, sources[i].msg), `msg ${i}`).toBe(0);
+    });
+    expect(back[0].callid).toBe('c1@host');
+    expect(back[2].custom_field1).toBe('nul\uFFFDinside');
   });
 });
 

@@ -210,41 +210,69 @@ const makeRecord = new Function(
   }).join(', ')} };`,
 ) as (buf: Buffer, values: readonly string[], msg: Buffer) => CaptureRecord;
 
+/**
+ * Where a value's string columns are, filled by locateColumns: two words per column in STRING_COLUMNS
+ * order, its bytes' start in the value and their length (ORed with LATIN1 for bytes of msg that version 3
+ * refers to, read one byte per character), then msg's start and length.
+ */
+export const SPAN_WORDS = 2 * STRING_COLUMNS.length + 2;
+export const LATIN1 = 0x40000000;
+const MSG_SPAN = 2 * STRING_COLUMNS.length;
+
+const spans = new Int32Array(SPAN_WORDS);
 /** The string columns of the record being decoded (copied into the record before the next decode). */
 const decoded: string[] = new Array<string>(STRING_COLUMNS.length).fill('');
 
 /** Decodes a Kafka value (version 1 or 3); `msg` is a subarray of `buf` (no copy). */
 export function decodeRecord(buf: Buffer): RecordDecodeResult {
+  const bad = locateColumns(buf, spans);
+  if (bad) return bad;
+  for (let i = 0; i < STRING_COLUMNS.length; i++) {
+    const start = spans[2 * i];
+    const n = spans[2 * i + 1];
+    decoded[i] = n === 0 ? '' : n & LATIN1 ? (buf as Latin1Buffer).latin1Slice(start, start + (n ^ LATIN1)) : buf.toString('utf8', start, start + n);
+  }
+  const msgStart = spans[MSG_SPAN];
+  return { ok: true, record: makeRecord(buf, decoded, buf.subarray(msgStart, msgStart + spans[MSG_SPAN + 1])) };
+}
+
+/**
+ * Checks a Kafka value (version 1 or 3) and fills `out` (SPAN_WORDS long) with where its string columns
+ * and msg are, without decoding any of them. Returns why the value is bad, or undefined.
+ */
+export function locateColumns(buf: Buffer, out: Int32Array): DecodeError | undefined {
   if (buf.length < 1) return { ok: false, reason: 'truncated', message: 'empty value' };
   const version = buf[0];
   if (version !== RECORD_ENCODING_VERSION && version !== RECORD_MSG_REF_VERSION) {
     return { ok: false, reason: 'unknown_version', message: `record encoding version ${version} is not known to this build` };
   }
   if (buf.length < FIXED + 4) return { ok: false, reason: 'truncated', message: 'value shorter than the fixed header' };
-  const msg = version === RECORD_ENCODING_VERSION ? decodePlain(buf, decoded) : decodeWithRefs(buf, decoded);
-  return Buffer.isBuffer(msg) ? { ok: true, record: makeRecord(buf, decoded, msg) } : msg;
+  return version === RECORD_ENCODING_VERSION ? locatePlain(buf, out) : locateWithRefs(buf, out);
 }
 
-/** Version 1: the string columns into `v`; returns msg. */
-function decodePlain(buf: Buffer, v: string[]): Buffer | DecodeError {
+/** Version 1: every string column written out, then msg. */
+function locatePlain(buf: Buffer, out: Int32Array): DecodeError | undefined {
   let o = FIXED;
   for (let i = 0; i < STRING_COLUMNS.length; i++) {
     if (o + 2 > buf.length) return { ok: false, reason: 'truncated', message: `value ends before ${STRING_COLUMNS[i]}` };
     const n = (buf[o] << 8) | buf[o + 1];
     o += 2;
     if (o + n > buf.length) return { ok: false, reason: 'truncated', message: `value ends inside ${STRING_COLUMNS[i]}` };
-    v[i] = n === 0 ? '' : buf.toString('utf8', o, o + n);
+    out[2 * i] = o;
+    out[2 * i + 1] = n;
     o += n;
   }
   if (o + 4 > buf.length) return { ok: false, reason: 'truncated', message: 'value ends before msg' };
   const m = buf.readUInt32BE(o);
   o += 4;
   if (o + m !== buf.length) return { ok: false, reason: 'truncated', message: 'msg length does not match the value' };
-  return buf.subarray(o, o + m);
+  out[MSG_SPAN] = o;
+  out[MSG_SPAN + 1] = m;
+  return undefined;
 }
 
-/** Version 3: the string columns into `v`, written out or sliced from msg; returns msg. */
-function decodeWithRefs(buf: Buffer, v: string[]): Buffer | DecodeError {
+/** Version 3: msg, then every string column written out or referring to bytes of msg. */
+function locateWithRefs(buf: Buffer, out: Int32Array): DecodeError | undefined {
   const m = buf.readUInt32BE(FIXED);
   const msgStart = FIXED + 4;
   if (msgStart + m > buf.length) return { ok: false, reason: 'truncated', message: 'value ends inside msg' };
@@ -256,7 +284,8 @@ function decodeWithRefs(buf: Buffer, v: string[]): Buffer | DecodeError {
     o += 2;
     if ((n & REF_FLAG) === 0) {
       if (o + n > buf.length) return { ok: false, reason: 'truncated', message: `value ends inside ${c}` };
-      v[i] = n === 0 ? '' : buf.toString('utf8', o, o + n);
+      out[2 * i] = o;
+      out[2 * i + 1] = n;
       o += n;
       continue;
     }
@@ -265,8 +294,11 @@ function decodeWithRefs(buf: Buffer, v: string[]): Buffer | DecodeError {
     o += 4;
     n &= MAX_INLINE_V3;
     if (at + n > m) return { ok: false, reason: 'bad_reference', message: `${c} refers to bytes ${at}..${at + n} of a ${m}-byte msg` };
-    v[i] = (buf as Latin1Buffer).latin1Slice(msgStart + at, msgStart + at + n);
+    out[2 * i] = msgStart + at;
+    out[2 * i + 1] = n === 0 ? 0 : n | LATIN1;
   }
   if (o !== buf.length) return { ok: false, reason: 'truncated', message: `value has ${buf.length - o} bytes after its last column` };
-  return buf.subarray(msgStart, msgStart + m);
+  out[MSG_SPAN] = msgStart;
+  out[MSG_SPAN + 1] = m;
+  return undefined;
 }

@@ -130,6 +130,58 @@ export class ByteWriter {
     this.pos = o;
   }
 
+  /**
+   * `b[start, start + n)` as UTF-8 escaped by `table`, when every byte is ASCII: returns false (and writes
+   * nothing) at the first byte that is not, for the caller to write the decoded string instead.
+   */
+  asciiBytes(b: Buffer, start: number, n: number, table: EscapeTable): boolean {
+    this.ensure(n * 3);
+    const out = this.buf;
+    let o = this.pos;
+    for (let i = start, end = start + n; i < end; i++) {
+      const c = b[i];
+      if (c >= 0x80) return false;
+      const e = table[c];
+      if (e === 0) {
+        out[o++] = c;
+      } else if (e > 0) {
+        out[o++] = BACKSLASH;
+        out[o++] = e;
+      } else {
+        out[o++] = 0xef;
+        out[o++] = 0xbf;
+        out[o++] = 0xbd;
+      }
+    }
+    this.pos = o;
+    return true;
+  }
+
+  /** `b[start, start + n)` read one byte per character (latin1), escaped by `table`, as UTF-8. */
+  latin1Bytes(b: Buffer, start: number, n: number, table: EscapeTable): void {
+    this.ensure(n * 3);
+    const out = this.buf;
+    let o = this.pos;
+    for (let i = start, end = start + n; i < end; i++) {
+      const c = b[i];
+      const e = c < 0x80 ? table[c] : 0;
+      if (c >= 0x80) {
+        out[o++] = 0xc0 | (c >> 6);
+        out[o++] = 0x80 | (c & 0x3f);
+      } else if (e === 0) {
+        out[o++] = c;
+      } else if (e > 0) {
+        out[o++] = BACKSLASH;
+        out[o++] = e;
+      } else {
+        out[o++] = 0xef;
+        out[o++] = 0xbf;
+        out[o++] = 0xbd;
+      }
+    }
+    this.pos = o;
+  }
+
   /** Bytes as lowercase hex digits. */
   hex(b: Buffer): void {
     this.ensure(b.length * 2);
@@ -175,6 +227,11 @@ export class ByteWriter {
   /** Writes the number of bytes written since `reserveLength` returned `at` into its room. */
   patchLength(at: number): void {
     this.buf.writeInt32BE(this.pos - at - 4, at);
+  }
+
+  /** Starts over in the same buffer. */
+  reset(): void {
+    this.pos = 0;
   }
 
   /** The bytes written so far (a view, not a copy). */

@@ -1,6 +1,6 @@
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
-import { decodeRecord, splitRecordValue } from '@sipcap/record';
+import { readRecord, splitRecordValue } from '@sipcap/record';
 import { FlushLane } from './flush-lane';
 import type { DeadLetter, PositionedRow, PositionedStore } from './positioned-row';
 import type { TableRouter } from './table-name';
@@ -67,7 +67,7 @@ export class DelayedWriter {
       }
       for (let index = 0; index < split.records.length; index++) {
         const value = split.records[index];
-        const d = decodeRecord(value);
+        const d = readRecord(value);
         if (d.ok) rows.push({ partition, offset, index, table: this.opts.router.route(d.record), record: d.record, source: { key: m.key, value } });
         else undecodable(offset, index, m.key, value, d.message);
       }

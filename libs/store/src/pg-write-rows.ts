@@ -2,6 +2,7 @@ import type { PoolClient } from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
 import type { CaptureRecord } from '@sipcap/record';
 import { COLUMNS, COLUMN_KINDS, columnValues } from './columns';
+import { ByteWriter } from './byte-writer';
 import { CaptureDateText } from './capture-date';
 import { quotePg } from './identifier';
 import { encodeCopyBinary } from './pg-copy-binary';
@@ -16,14 +17,21 @@ const COLUMN_LIST = PG_ROW_COLUMNS.map(quotePg).join(', ');
  */
 export async function copyRows(client: PoolClient, table: string, records: readonly CaptureRecord[], format: 'binary' | CaptureDateText): Promise<void> {
   const binary = format === 'binary';
-  const data = binary ? encodeCopyBinary(records) : encodeCopyRows(records, format);
+  const w = binary ? (spareWriters.pop() ?? new ByteWriter(4 * 1024 * 1024)) : undefined;
+  w?.reset();
+  const data = w ? encodeCopyBinary(records, w) : encodeCopyRows(records, format as CaptureDateText);
   const stream = client.query(copyFrom(`COPY ${quotePg(table)} (${COLUMN_LIST}) FROM STDIN${binary ? ' (FORMAT binary)' : ''}`));
   await new Promise<void>((resolve, reject) => {
     stream.once('error', reject);
     stream.once('finish', resolve);
     stream.end(data);
   });
+  // Only after success: after an error the socket may still be sending from the buffer.
+  if (w && spareWriters.length < 4) spareWriters.push(w);
 }
+
+/** Writers whose buffers the next COPYs reuse (one per insert lane in use). */
+const spareWriters: ByteWriter[] = [];
 
 /** PostgreSQL accepts at most 65535 parameters in one statement. */
 const MAX_PARAMS = 65535;

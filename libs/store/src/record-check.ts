@@ -1,4 +1,4 @@
-import type { CaptureRecord } from '@sipcap/record';
+import { EncodedRecord, type CaptureRecord } from '@sipcap/record';
 import { COLUMNS, COLUMN_KINDS, columnValues } from './columns';
 import { MICRO_TS_LIMIT } from './capture-date';
 
@@ -11,6 +11,8 @@ const INT32_MAX = 2147483647;
  * or undefined when it is fine.
  */
 export function checkRecord(r: CaptureRecord): string | undefined {
+  // Read from a Kafka value: strings, 8-32-bit integers and a Buffer by construction; only the time can be off.
+  if (r instanceof EncodedRecord) return checkMicroTs(r.micro_ts);
   const values = columnValues(r);
   for (let i = 0; i < COLUMNS.length; i++) {
     const c = COLUMNS[i];
@@ -23,7 +25,8 @@ export function checkRecord(r: CaptureRecord): string | undefined {
         if (typeof v !== 'number' || !Number.isInteger(v) || v < INT32_MIN || v > INT32_MAX) return `${c} is not a 32-bit integer`;
         break;
       case 'micros':
-        if (typeof v !== 'bigint' || v < 0n || v >= MICRO_TS_LIMIT) return 'micro_ts is not a capture time from 1970 to 9999';
+        if (typeof v !== 'bigint') return 'micro_ts is not a bigint';
+        if (checkMicroTs(v)) return checkMicroTs(v);
         break;
       case 'bytes':
         if (!Buffer.isBuffer(v)) return 'msg is not a Buffer';
@@ -31,4 +34,8 @@ export function checkRecord(r: CaptureRecord): string | undefined {
     }
   }
   return undefined;
+}
+
+function checkMicroTs(v: bigint): string | undefined {
+  return v < 0n || v >= MICRO_TS_LIMIT ? 'micro_ts is not a capture time from 1970 to 9999' : undefined;
 }
