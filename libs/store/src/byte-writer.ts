@@ -110,37 +110,31 @@ export class ByteWriter {
 
   /** Bytes escaped by `table` (for bytes known to be valid UTF-8: multi-byte sequences pass untouched). */
   escapedBytes(b: Buffer, table: EscapeTable): void {
-    this.ensure(b.length * 3);
-    const out = this.buf;
-    let o = this.pos;
-    for (let i = 0; i < b.length; i++) {
-      const c = b[i];
-      const e = c < 0x80 ? table[c] : 0;
-      if (e === 0) {
-        out[o++] = c;
-      } else if (e > 0) {
-        out[o++] = BACKSLASH;
-        out[o++] = e;
-      } else {
-        out[o++] = 0xef;
-        out[o++] = 0xbf;
-        out[o++] = 0xbd;
-      }
-    }
-    this.pos = o;
+    this.escapedRange(b, 0, b.length, table, 'utf8');
   }
 
   /**
-   * `b[start, start + n)` as UTF-8 escaped by `table`, when every byte is ASCII: returns false (and writes
-   * nothing) at the first byte that is not, for the caller to write the decoded string instead.
+   * `b[start, start + n)` escaped by `table`, its bytes above 0x7f taken as `nonAscii` says: 'utf8' passes
+   * them untouched (valid UTF-8), 'latin1' writes each as the UTF-8 of that character, 'stop' writes
+   * nothing at all and returns false (for the caller to write the decoded string instead).
    */
-  asciiBytes(b: Buffer, start: number, n: number, table: EscapeTable): boolean {
+  escapedRange(b: Buffer, start: number, n: number, table: EscapeTable, nonAscii: 'utf8' | 'latin1' | 'stop'): boolean {
     this.ensure(n * 3);
     const out = this.buf;
     let o = this.pos;
     for (let i = start, end = start + n; i < end; i++) {
       const c = b[i];
-      if (c >= 0x80) return false;
+      if (c >= 0x80) {
+        if (nonAscii === 'utf8') {
+          out[o++] = c;
+        } else if (nonAscii === 'latin1') {
+          out[o++] = 0xc0 | (c >> 6);
+          out[o++] = 0x80 | (c & 0x3f);
+        } else {
+          return false;
+        }
+        continue;
+      }
       const e = table[c];
       if (e === 0) {
         out[o++] = c;
@@ -155,31 +149,6 @@ export class ByteWriter {
     }
     this.pos = o;
     return true;
-  }
-
-  /** `b[start, start + n)` read one byte per character (latin1), escaped by `table`, as UTF-8. */
-  latin1Bytes(b: Buffer, start: number, n: number, table: EscapeTable): void {
-    this.ensure(n * 3);
-    const out = this.buf;
-    let o = this.pos;
-    for (let i = start, end = start + n; i < end; i++) {
-      const c = b[i];
-      const e = c < 0x80 ? table[c] : 0;
-      if (c >= 0x80) {
-        out[o++] = 0xc0 | (c >> 6);
-        out[o++] = 0x80 | (c & 0x3f);
-      } else if (e === 0) {
-        out[o++] = c;
-      } else if (e > 0) {
-        out[o++] = BACKSLASH;
-        out[o++] = e;
-      } else {
-        out[o++] = 0xef;
-        out[o++] = 0xbf;
-        out[o++] = 0xbd;
-      }
-    }
-    this.pos = o;
   }
 
   /** Bytes as lowercase hex digits. */

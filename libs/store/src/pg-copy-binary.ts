@@ -103,8 +103,9 @@ function writeEncodedColumns(w: ByteWriter, r: EncodedRecord): void {
       continue;
     }
     const at = w.reserveLength();
-    if (b & LATIN1) w.latin1Bytes(value, a, b ^ LATIN1, NUL_ONLY);
-    else if (!w.asciiBytes(value, a, b, NUL_ONLY)) w.escapedText(value.toString('utf8', a, a + b), NUL_ONLY);
+    if (b & LATIN1) w.escapedRange(value, a, b ^ LATIN1, NUL_ONLY, 'latin1');
+    // Written-out columns are UTF-8 from the agent, but a value is not trusted to be valid: decoded, as the decoder would.
+    else if (!w.escapedRange(value, a, b, NUL_ONLY, 'stop')) w.escapedText(value.toString('utf8', a, a + b), NUL_ONLY);
     w.patchLength(at);
   }
 }
