@@ -30,6 +30,11 @@ export class ByteWriter {
     return this.pos;
   }
 
+  /** The size of the buffer written into (it grows as needed). */
+  get capacity(): number {
+    return this.buf.length;
+  }
+
   byte(b: number): void {
     this.ensure(1);
     this.buf[this.pos++] = b;

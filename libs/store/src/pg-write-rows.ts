@@ -26,8 +26,9 @@ export async function copyRows(client: PoolClient, table: string, records: reado
     stream.once('finish', resolve);
     stream.end(data);
   });
-  // Only after success: after an error the socket may still be sending from the buffer.
-  if (w && spareWriters.length < 4) spareWriters.push(w);
+  // Only after success: after an error the socket may still be sending from the buffer. A buffer grown
+  // by a batch of unusually large messages is let go.
+  if (w && spareWriters.length < 4 && w.capacity <= 64 * 1024 * 1024) spareWriters.push(w);
 }
 
 /** Writers whose buffers the next COPYs reuse (one per insert lane in use). */
