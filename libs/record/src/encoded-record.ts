@@ -1,5 +1,5 @@
 import { COLUMNS, STRING_COLUMNS, type CaptureRecord } from './capture-record';
-import { decodeRecord, LATIN1, locateColumns, SPAN_WORDS, type RecordDecodeResult } from './kafka-codec';
+import { decodeRecord, FIXED_INTS, LATIN1, locateColumns, SPAN_WORDS, type RecordDecodeResult } from './kafka-codec';
 
 /**
  * A record read from its Kafka value (version 1 or 3) without decoding its strings. The db-writer's COPY
@@ -51,19 +51,15 @@ export class EncodedRecord {
 }
 
 // The CaptureRecord properties the class does not hold as fields: integers from the fixed part of the
-// value (offsets as in kafka-codec.ts), strings from the decoded record.
+// value (FIXED_INTS), strings from the decoded record.
 export interface EncodedRecord extends Omit<CaptureRecord, 'micro_ts' | 'msg'> {}
 
-/** Where each integer column sits in the value's fixed part, and its width. */
-const FIXED_INTS: Record<string, [at: number, bytes: 1 | 2 | 4]> = {
-  source_port: [9, 2], destination_port: [11, 2], contact_port: [13, 2], originator_port: [15, 2],
-  expires: [17, 4], proto: [21, 1], family: [22, 1], type: [23, 1],
-};
 
 export const COLUMN_WORDS = 2 * COLUMNS.length;
 const STRING_INDEX = Int8Array.from(COLUMNS, (c) => (STRING_COLUMNS as readonly string[]).indexOf(c));
-const INT_AT = Uint8Array.from(COLUMNS, (c) => FIXED_INTS[c]?.[0] ?? 0);
-const INT_BYTES = Uint8Array.from(COLUMNS, (c) => FIXED_INTS[c]?.[1] ?? 0);
+const fixedInt = (c: string) => (FIXED_INTS as Record<string, readonly [number, number]>)[c];
+const INT_AT = Uint8Array.from(COLUMNS, (c) => fixedInt(c)?.[0] ?? 0);
+const INT_BYTES = Uint8Array.from(COLUMNS, (c) => fixedInt(c)?.[1] ?? 0);
 const spans = new Int32Array(SPAN_WORDS);
 
 for (const [column, [at, bytes]] of Object.entries(FIXED_INTS)) {

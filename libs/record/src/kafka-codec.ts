@@ -33,6 +33,11 @@ export const RECORD_MSG_REF_VERSION = 3;
 export { STRING_COLUMNS };
 
 const FIXED = 1 + 8 + 2 * 4 + 4 + 3;
+/** Where each integer column sits in the fixed part (as writeFixed puts it), and its width in bytes. */
+export const FIXED_INTS = {
+  source_port: [9, 2], destination_port: [11, 2], contact_port: [13, 2], originator_port: [15, 2],
+  expires: [17, 4], proto: [21, 1], family: [22, 1], type: [23, 1],
+} as const satisfies Record<string, readonly [at: number, bytes: 1 | 2 | 4]>;
 const MIN_INT64 = -(2n ** 63n);
 const MAX_INT64 = 2n ** 63n - 1n;
 const MAX_STRING = 0xffff;
@@ -201,12 +206,10 @@ const makeRecord = new Function(
   `return { ${COLUMNS.map((c) => {
     const i = (STRING_COLUMNS as readonly string[]).indexOf(c);
     if (i >= 0) return `${c}: v[${i}]`;
-    const fixed: Record<string, string> = {
-      micro_ts: 'buf.readBigInt64BE(1)', source_port: 'buf.readUInt16BE(9)', destination_port: 'buf.readUInt16BE(11)',
-      contact_port: 'buf.readUInt16BE(13)', originator_port: 'buf.readUInt16BE(15)', expires: 'buf.readInt32BE(17)',
-      proto: 'buf[21]', family: 'buf[22]', type: 'buf[23]', msg: 'msg',
-    };
-    return `${c}: ${fixed[c]}`;
+    if (c === 'micro_ts') return `${c}: buf.readBigInt64BE(1)`;
+    if (c === 'msg') return `${c}: msg`;
+    const [at, bytes] = FIXED_INTS[c as keyof typeof FIXED_INTS];
+    return `${c}: ${bytes === 2 ? `buf.readUInt16BE(${at})` : bytes === 4 ? `buf.readInt32BE(${at})` : `buf[${at}]`}`;
   }).join(', ')} };`,
 ) as (buf: Buffer, values: readonly string[], msg: Buffer) => CaptureRecord;
 
