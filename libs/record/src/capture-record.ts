@@ -112,8 +112,9 @@ export const COLUMNS = [
   'custom_field1', 'custom_field2', 'custom_field3', 'proto', 'family', 'rtp_stat', 'type', 'node', 'msg',
 ] as const satisfies readonly (keyof CaptureRecord)[];
 
-type NonStringColumn = 'micro_ts' | 'msg' | 'source_port' | 'destination_port' | 'contact_port' | 'originator_port' | 'expires' | 'proto' | 'family' | 'type';
-const NON_STRING = new Set<string>(['micro_ts', 'msg', 'source_port', 'destination_port', 'contact_port', 'originator_port', 'expires', 'proto', 'family', 'type'] satisfies NonStringColumn[]);
+const NON_STRING_COLUMNS = ['micro_ts', 'msg', 'source_port', 'destination_port', 'contact_port', 'originator_port', 'expires', 'proto', 'family', 'type'] as const;
+type NonStringColumn = (typeof NON_STRING_COLUMNS)[number];
+const NON_STRING = new Set<string>(NON_STRING_COLUMNS);
 
 /** The string columns in table order: the order of the Kafka encoding too. */
 export const STRING_COLUMNS = COLUMNS.filter((c) => !NON_STRING.has(c)) as Exclude<(typeof COLUMNS)[number], NonStringColumn>[];
@@ -128,3 +129,10 @@ export const stringColumnValues = new Function('r', `return [${STRING_COLUMNS.ma
 /** Whether every string column of `r` is (===) the one in `values` (STRING_COLUMNS order); no array made. */
 // eslint-disable-next-line @typescript-eslint/no-implied-eval
 export const hasStringColumnValues = new Function('r', 'v', `return ${STRING_COLUMNS.map((c, i) => `r.${c} === v[${i}]`).join(' && ')};`) as (r: CaptureRecord, values: readonly string[]) => boolean;
+
+/**
+ * The values of a record in COLUMNS order, read with plain property loads (the store's encoders run
+ * this for every row).
+ */
+// eslint-disable-next-line @typescript-eslint/no-implied-eval
+export const columnValues = new Function('r', `return [${COLUMNS.map((c) => `r.${c}`).join(', ')}];`) as (r: CaptureRecord) => unknown[];

@@ -1,4 +1,4 @@
-import { COLUMNS, COLUMN_WIDTH, type CaptureRecord } from '@sipcap/record';
+import { COLUMNS, COLUMN_WIDTH, columnValues } from '@sipcap/record';
 
 /** A record column as the store writes it (COLUMNS of @sipcap/record, in table order). */
 export type Column = (typeof COLUMNS)[number];
@@ -15,11 +15,4 @@ export function columnKind(c: Column): ColumnKind {
 /** Kinds in COLUMNS order, computed once for the per-row loops. */
 export const COLUMN_KINDS: readonly ColumnKind[] = COLUMNS.map(columnKind);
 
-export { COLUMNS };
-
-/**
- * The values of a record in COLUMNS order, read with plain property loads: a loop of r[column] with a
- * variable key is a megamorphic lookup per column, and the encoders run this for every row.
- */
-// eslint-disable-next-line @typescript-eslint/no-implied-eval
-export const columnValues = new Function('r', `return [${COLUMNS.map((c) => `r.${c}`).join(', ')}];`) as (r: CaptureRecord) => unknown[];
+export { COLUMNS, columnValues };

@@ -25,8 +25,8 @@ export function checkRecord(r: CaptureRecord): string | undefined {
         if (typeof v !== 'number' || !Number.isInteger(v) || v < INT32_MIN || v > INT32_MAX) return `${c} is not a 32-bit integer`;
         break;
       case 'micros':
-        if (typeof v !== 'bigint') return 'micro_ts is not a bigint';
-        if (checkMicroTs(v)) return checkMicroTs(v);
+        if (typeof v !== 'bigint') return BAD_TIME;
+        if (checkMicroTs(v)) return BAD_TIME;
         break;
       case 'bytes':
         if (!Buffer.isBuffer(v)) return 'msg is not a Buffer';
@@ -36,6 +36,8 @@ export function checkRecord(r: CaptureRecord): string | undefined {
   return undefined;
 }
 
+const BAD_TIME = 'micro_ts is not a capture time from 1970 to 9999';
+
 function checkMicroTs(v: bigint): string | undefined {
-  return v < 0n || v >= MICRO_TS_LIMIT ? 'micro_ts is not a capture time from 1970 to 9999' : undefined;
+  return v < 0n || v >= MICRO_TS_LIMIT ? BAD_TIME : undefined;
 }
