@@ -5,3 +5,8 @@ export { encodeRecordBatch, splitRecordValue, RECORD_BATCH_VERSION, type SplitRe
 export { sampleRecord } from './sample-record';
 export { buildRecord, recordExtraHeaders, type BuildRecordInput, type BuildRecordOptions } from './build-record';
 export { truncate, fitColumn } from './truncate';
+export {
+  buildReportRecord, isReportRecord, REPORT_COLUMNS, REPORT_COLUMN_WIDTH, REPORT_MYSQL_MSG_WIDTH, REPORT_KINDS, REPORT_PAYLOAD_TYPES,
+  type ReportRecord, type ReportKind, type ReportColumn, type BuildReportInput,
+} from './report-record';
+export { encodeReportRecord, decodeReportRecord, REPORT_RECORD_VERSION, type ReportDecodeResult } from './report-codec';

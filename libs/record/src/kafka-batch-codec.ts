@@ -1,11 +1,13 @@
 import { RECORD_ENCODING_VERSION, RECORD_MSG_REF_VERSION } from './kafka-codec';
+import { REPORT_RECORD_VERSION } from './report-codec';
 
 /**
  * Kafka value holding several encoded records of one partition, version 2:
  *
  *   u8  version (2)
  *   u32 record count                  big-endian
- *   then per record: u32 byte length + the record (version 1 or 3 encoding, see kafka-codec.ts)
+ *   then per record: u32 byte length + the record (version 1 or 3 encoding, see kafka-codec.ts; or a
+ *   report record, version 4, see report-codec.ts)
  *
  * Why: kafkajs spends tens of microseconds per Kafka message on each side (framing, CRC, objects per
  * message), several times what decoding a SIP message costs. Packing the records of one partition into
@@ -35,11 +37,11 @@ export type SplitResult = { ok: true; records: Buffer[] } | { ok: false; message
 
 /**
  * The encoded records of a Kafka value, as subarrays of it (no copy): the value itself for a single
- * record (version 1 or 3), each packed record for a version 2 batch. Never throws; a bad frame is reported.
+ * record (version 1, 3 or 4), each packed record for a version 2 batch. Never throws; a bad frame is reported.
  */
 export function splitRecordValue(value: Buffer): SplitResult {
   if (value.length === 0) return { ok: false, message: 'empty value' };
-  if (value[0] === RECORD_ENCODING_VERSION || value[0] === RECORD_MSG_REF_VERSION) return { ok: true, records: [value] };
+  if (value[0] === RECORD_ENCODING_VERSION || value[0] === RECORD_MSG_REF_VERSION || value[0] === REPORT_RECORD_VERSION) return { ok: true, records: [value] };
   if (value[0] !== RECORD_BATCH_VERSION) return { ok: false, message: `record encoding version ${value[0]} is not known to this build` };
   if (value.length < 5) return { ok: false, message: 'record batch shorter than its header' };
   const count = value.readUInt32BE(1);
