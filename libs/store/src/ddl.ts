@@ -1,4 +1,4 @@
-import { COLUMN_WIDTH } from '@sipcap/record';
+import { COLUMN_WIDTH, REPORT_COLUMNS, REPORT_COLUMN_WIDTH, REPORT_MYSQL_MSG_WIDTH, type ReportColumn } from '@sipcap/record';
 import { COLUMNS, columnKind, type Column } from './columns';
 import { dayText } from './capture-date';
 import { fnv1a32 } from './fnv1a';
@@ -159,6 +159,59 @@ export function mysqlCreateOffsetsTable(): string[] {
   ];
 }
 
+/** Kamailio's indexes on rtcp_capture, report_capture and logs_capture. */
+export const REPORT_INDEXED_COLUMNS = ['date', 'correlation_id'] as const;
+
+/** Default table of each report kind (Kamailio's names). */
+export const REPORT_TABLES = { rtcp: 'rtcp_capture', report: 'report_capture', logs: 'logs_capture' } as const;
+
+function reportColumnType(c: ReportColumn, dialect: 'postgres' | 'mysql'): string {
+  const int = dialect === 'postgres' ? 'integer' : 'int';
+  if (c === 'micro_ts') return 'bigint NOT NULL DEFAULT 0';
+  if (c === 'msg') return dialect === 'postgres' ? 'text NOT NULL' : `varchar(${REPORT_MYSQL_MSG_WIDTH}) NOT NULL`;
+  if (c in REPORT_COLUMN_WIDTH) return `varchar(${REPORT_COLUMN_WIDTH[c as keyof typeof REPORT_COLUMN_WIDTH]}) NOT NULL DEFAULT ''`;
+  return `${int} NOT NULL DEFAULT 0`;
+}
+
+/**
+ * CREATE TABLE / INDEX statements of a report table (rtcp_capture, report_capture, logs_capture) in
+ * PostgreSQL: Kamailio's 13 columns, primary key (id, date), indexes on date and correlation_id.
+ */
+export function pgCreateReportTable(table: string, opts: PgTableOptions = {}): string[] {
+  assertTableName(table);
+  const t = quotePg(table);
+  const cols = [
+    `${quotePg('id')} bigserial NOT NULL`,
+    `${quotePg('date')} timestamp without time zone NOT NULL DEFAULT ${DATE_DEFAULT}`,
+    ...REPORT_COLUMNS.map((c) => `${quotePg(c)} ${reportColumnType(c, 'postgres')}`),
+    `PRIMARY KEY (${quotePg('id')}, ${quotePg('date')})`,
+  ];
+  const statements = [`CREATE TABLE IF NOT EXISTS ${t} (\n  ${cols.join(',\n  ')}\n)${opts.partitioned ? ` PARTITION BY RANGE (${quotePg('date')})` : ''}`];
+  if (opts.partitioned) statements.push(pgCreateDefaultPartition(table));
+  for (const c of REPORT_INDEXED_COLUMNS) {
+    statements.push(`CREATE INDEX IF NOT EXISTS ${quotePg(derivedName(table, `${c}_idx`))} ON ${t} (${quotePg(c)})`);
+  }
+  return statements;
+}
+
+/** The same report table in MySQL/MariaDB (msg varchar(4500) as Kamailio's). */
+export function mysqlCreateReportTable(table: string, opts: MysqlTableOptions = {}): string[] {
+  assertTableName(table);
+  const engine = opts.engine ?? 'InnoDB';
+  if (!ENGINE_PATTERN.test(engine)) throw new Error(`invalid storage engine name "${engine}"`);
+  const q = quoteMysql;
+  const cols = [
+    `${q('id')} bigint unsigned NOT NULL AUTO_INCREMENT`,
+    `${q('date')} datetime NOT NULL DEFAULT ${DATE_DEFAULT}`,
+    ...REPORT_COLUMNS.map((c) => `${q(c)} ${reportColumnType(c, 'mysql')}`),
+    `PRIMARY KEY (${q('id')}, ${q('date')})`,
+    ...REPORT_INDEXED_COLUMNS.map((c) => `KEY ${q(`${c}_idx`)} (${q(c)})`),
+  ];
+  return [
+    `CREATE TABLE IF NOT EXISTS ${q(table)} (\n  ${cols.join(',\n  ')}\n) ENGINE=${engine} DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_unicode_ci`,
+  ];
+}
+
 /** The schema files under sql/, by path relative to the repository root. */
 export function renderSqlFiles(): Record<string, string> {
   const file = (title: string, statements: string[]) =>
@@ -178,6 +231,18 @@ export function renderSqlFiles(): Record<string, string> {
     'sql/mysql/sip_capture.sql': file(
       "Kamailio's sip_capture table (Homer 5 column set) and the db-writer's offsets table, MySQL / MariaDB.",
       [...mysqlCreateTable('sip_capture'), ...mysqlCreateOffsetsTable()],
+    ),
+    'sql/postgres/report_tables.sql': file(
+      "Kamailio's rtcp_capture, report_capture and logs_capture tables (RTCP, QoS reports, logs), PostgreSQL.",
+      Object.values(REPORT_TABLES).flatMap((t) => pgCreateReportTable(t)),
+    ),
+    'sql/postgres/report_tables_partitioned.sql': file(
+      'The report tables partitioned by day (DB_PARTITION=day), PostgreSQL. The db-writer adds the day partitions.',
+      Object.values(REPORT_TABLES).flatMap((t) => pgCreateReportTable(t, { partitioned: true })),
+    ),
+    'sql/mysql/report_tables.sql': file(
+      "Kamailio's rtcp_capture, report_capture and logs_capture tables (RTCP, QoS reports, logs), MySQL / MariaDB.",
+      Object.values(REPORT_TABLES).flatMap((t) => mysqlCreateReportTable(t)),
     ),
   };
 }

@@ -1,14 +1,17 @@
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
-import { readRecord, splitRecordValue } from '@sipcap/record';
+import { decodeReportRecord, readRecord, REPORT_RECORD_VERSION, splitRecordValue } from '@sipcap/record';
 import { FlushLane } from './flush-lane';
 import type { DeadLetter, PositionedRow, PositionedStore } from './positioned-row';
+import { ReportTableRouter } from './report-table-name';
 import type { TableRouter } from './table-name';
 import { writerMetrics, type WriterMetrics } from './writer-metrics';
 
 export interface DelayedWriterOptions {
   store: PositionedStore;
   router: TableRouter;
+  /** Tables of report records (RTCP_TABLE_NAME, REPORT_TABLE_NAME, LOGS_TABLE_NAME); Kamailio's names by default. */
+  reportRouter?: ReportTableRouter;
   group: string;
   topic: string;
   /** DB_BATCH_SIZE: flush when this many rows are buffered (per lane). */
@@ -39,9 +42,11 @@ export class DelayedWriter {
   private readonly entering = new Map<number, Promise<void>>();
   private stopped = false;
   private readonly m: WriterMetrics;
+  private readonly reportRouter: ReportTableRouter;
 
   constructor(private readonly opts: DelayedWriterOptions) {
     this.m = writerMetrics(opts.registry);
+    this.reportRouter = opts.reportRouter ?? new ReportTableRouter({});
     this.lanes = Array.from({ length: Math.max(1, opts.lanes ?? 1) }, () => new FlushLane({ ...opts, metrics: this.m }));
   }
 
@@ -67,6 +72,13 @@ export class DelayedWriter {
       }
       for (let index = 0; index < split.records.length; index++) {
         const value = split.records[index];
+        if (value[0] === REPORT_RECORD_VERSION) {
+          // A report record (RTCP, QoS report, log line): its own table, the same transaction and offsets.
+          const r = decodeReportRecord(value);
+          if (r.ok) rows.push({ partition, offset, index, table: this.reportRouter.route(r.record), record: r.record, source: { key: m.key, value } });
+          else undecodable(offset, index, m.key, value, r.message);
+          continue;
+        }
         const d = readRecord(value);
         if (d.ok) rows.push({ partition, offset, index, table: this.opts.router.route(d.record), record: d.record, source: { key: m.key, value } });
         else undecodable(offset, index, m.key, value, d.message);

@@ -1,4 +1,5 @@
 import type { Store } from './store';
+import { ReportTableRouter } from './report-table-name';
 import { TableRouter } from './table-name';
 
 /**
@@ -9,5 +10,12 @@ export async function ensureSchema(store: Store, tableName: string, now: Date = 
   const tables = new TableRouter({ tableName }).tablesAt(now.getTime());
   await store.ensureOffsetsTable();
   for (const t of tables) await store.ensureTable(t);
+  return tables;
+}
+
+/** Creates the report tables (rtcp_capture, report_capture, logs_capture or their templates) as of `now`. */
+export async function ensureReportSchema(store: Store, router: ReportTableRouter, now: Date = new Date()): Promise<string[]> {
+  const tables = router.tablesAt(now.getTime());
+  for (const t of tables) await store.ensureTable(t, 'report');
   return tables;
 }

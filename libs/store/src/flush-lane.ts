@@ -135,7 +135,7 @@ export class FlushLane {
     const letters: DeadLetter[] = rejected.map(({ row: r, error }) => {
       this.opts.log.error({ partition: r.partition, offset: String(r.offset), index: r.index, table: r.table, err: error.message }, 'record rejected by the database; sent to the dead-letter topic');
       // A record from a record batch has no key of its own: it gets its Call-ID, as a single record has.
-      const key = r.source?.key ?? (r.record ? Buffer.from(r.record.callid) : null);
+      const key = r.source?.key ?? (r.record ? Buffer.from('callid' in r.record ? r.record.callid : r.record.correlation_id) : null);
       return { partition: r.partition, offset: r.offset, index: r.index, key, value: r.source?.value ?? null, error: error.message };
     });
     // Once: a failure rolls the transaction back and the whole write is retried with backoff.

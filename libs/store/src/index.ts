@@ -1,14 +1,16 @@
 export type {
   Store, StoreOptions, WriteBatch, WriteResult, BatchRow, BatchOffset, BisectResult, PoisonedRow, RetentionResult, LogLevel,
-  OffsetRow, PositionedResult, RejectedRow,
+  OffsetRow, PositionedResult, RejectedRow, StoredRecord, TableKind,
 } from './store';
 export { openStore } from './open-store';
 export { ensureDatabase } from './ensure-database';
-export { ensureSchema } from './ensure-schema';
+export { ensureSchema, ensureReportSchema } from './ensure-schema';
+export { ReportTableRouter, type ReportTableNames } from './report-table-name';
 export { StoreError, isStoreError, type StoreErrorKind } from './store-error';
 export { TableRouter, type TableRouterOptions, type MtMode, type HashSource } from './table-name';
 export { isValidTableName, assertTableName, TABLE_NAME_PATTERN, quotePg, quoteMysql } from './identifier';
 export { compileStrftime, STRFTIME_FIELDS, type CompiledStrftime } from './strftime';
+export { REPORT_TABLES, REPORT_INDEXED_COLUMNS, pgCreateReportTable, mysqlCreateReportTable } from './ddl';
 export { OFFSETS_TABLE, INDEXED_COLUMNS, pgCreateTable, mysqlCreateTable, pgCreateOffsetsTable, mysqlCreateOffsetsTable, dayPartitionName, defaultPartitionName } from './ddl';
 export { PG_RETENTION_LOCK } from './pg-store';
 export { dialectOf, type Dialect } from './db-url';

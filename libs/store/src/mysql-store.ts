@@ -1,12 +1,13 @@
 import { createPool, type Pool, type PoolConnection, type RowDataPacket } from 'mysql2/promise';
-import type { CaptureRecord } from '@sipcap/record';
+import { isReportRecord, type CaptureRecord, type ReportRecord } from '@sipcap/record';
 import { CaptureDateText } from './capture-date';
 import { classifyMysqlError } from './classify-mysql-error';
-import { mysqlCreateOffsetsTable, mysqlCreateTable } from './ddl';
+import { mysqlCreateOffsetsTable, mysqlCreateReportTable, mysqlCreateTable } from './ddl';
 import { assertTableName } from './identifier';
 import { mysqlInsertStatements } from './mysql-write-rows';
 import { lockMysqlOffsets, readMysqlOffsets, upsertMysqlOffsets } from './mysql-offsets';
-import type { RetentionResult, StoreOptions } from './store';
+import { mysqlReportStatements } from './report-write-rows';
+import type { RetentionResult, StoredRecord, StoreOptions, TableKind } from './store';
 import { StoreError } from './store-error';
 import { TransactionalStore, type TxConnection } from './transactional-store';
 
@@ -72,8 +73,12 @@ export class MysqlStore extends TransactionalStore {
       },
       writeRows: async (table, records) => {
         const server = await this.serverInfo(conn);
+        if (isReportRecord(records[0])) {
+          for (const sql of mysqlReportStatements(table, records as ReportRecord[], this.dates, server.maxStatementBytes)) await conn.query(sql);
+          return;
+        }
         const delayed = this.delayedTables.has(table);
-        for (const sql of mysqlInsertStatements(table, records, this.dates, server.maxStatementBytes, delayed)) await conn.query(sql);
+        for (const sql of mysqlInsertStatements(table, records as CaptureRecord[], this.dates, server.maxStatementBytes, delayed)) await conn.query(sql);
       },
       writeOffsets: (offsets) => upsertMysqlOffsets(conn, offsets),
       lockOffsets: (group, topic, partitions) => lockMysqlOffsets(conn, group, topic, partitions),
@@ -86,14 +91,14 @@ export class MysqlStore extends TransactionalStore {
     this.delayedTables.clear();
   }
 
-  protected async prepareTables(groups: Map<string, CaptureRecord[]>): Promise<void> {
-    for (const table of groups.keys()) await this.tableInfo(table);
+  protected async prepareTables(groups: Map<string, StoredRecord[]>): Promise<void> {
+    for (const [table, records] of groups) await this.tableInfo(table, isReportRecord(records[0]) ? 'report' : 'sip');
   }
 
-  async ensureTable(table: string): Promise<void> {
+  async ensureTable(table: string, kind: TableKind = 'sip'): Promise<void> {
     assertTableName(table);
     try {
-      await this.tableInfo(table);
+      await this.tableInfo(table, kind);
     } catch (e) {
       throw classifyMysqlError(e);
     }
@@ -168,10 +173,10 @@ export class MysqlStore extends TransactionalStore {
     return this.server;
   }
 
-  private tableInfo(table: string): Promise<MysqlTableInfo> {
+  private tableInfo(table: string, kind: TableKind = 'sip'): Promise<MysqlTableInfo> {
     let p = this.tables.get(table);
     if (!p) {
-      p = this.withConnection((c) => this.createTable(c, table)).then((info) => {
+      p = this.withConnection((c) => this.createTable(c, table, kind)).then((info) => {
         if (info.delayed) this.delayedTables.add(table);
         return info;
       });
@@ -181,13 +186,14 @@ export class MysqlStore extends TransactionalStore {
     return p;
   }
 
-  private async createTable(c: PoolConnection, table: string): Promise<MysqlTableInfo> {
+  private async createTable(c: PoolConnection, table: string, kind: TableKind): Promise<MysqlTableInfo> {
     const [exists] = await c.query<RowDataPacket[]>(
       'SELECT ENGINE AS engine FROM information_schema.TABLES WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = ?',
       [table],
     );
     if (exists.length === 0) {
-      for (const s of mysqlCreateTable(table, { engine: this.opts.mysqlEngine })) await c.query(s);
+      const ddl = kind === 'report' ? mysqlCreateReportTable : mysqlCreateTable;
+      for (const s of ddl(table, { engine: this.opts.mysqlEngine })) await c.query(s);
       this.log('info', `created table ${table}`);
     }
     const [rows] = await c.query<RowDataPacket[]>(
@@ -195,7 +201,8 @@ export class MysqlStore extends TransactionalStore {
       [table],
     );
     const engine = String(rows[0]?.engine ?? 'unknown');
-    if (this.opts.insertMode !== 'delayed') return { delayed: false };
+    // Report rows always take plain INSERTs in the transaction (report-write-rows.ts).
+    if (this.opts.insertMode !== 'delayed' || kind === 'report') return { delayed: false };
     const server = await this.serverInfo(c);
     if (!server.mariadb) {
       this.log('warn', `DB_INSERT_MODE=1: ${server.version} ignores INSERT DELAYED; table ${table} gets plain batched INSERT`);

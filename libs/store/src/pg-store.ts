@@ -1,16 +1,17 @@
 import pg from 'pg';
 import type { PoolClient } from 'pg';
-import type { CaptureRecord } from '@sipcap/record';
+import { isReportRecord, type CaptureRecord, type ReportRecord } from '@sipcap/record';
 import { captureDay, CaptureDateText, dayText } from './capture-date';
 import { classifyPgError } from './classify-pg-error';
-import { defaultPartitionName, OFFSETS_TABLE, pgAddMsgRaw, pgCreateDayPartition, pgCreateDefaultPartition, pgCreateOffsetsTable, pgCreateTable } from './ddl';
+import { defaultPartitionName, OFFSETS_TABLE, pgAddMsgRaw, pgCreateDayPartition, pgCreateDefaultPartition, pgCreateOffsetsTable, pgCreateReportTable, pgCreateTable } from './ddl';
 import { assertTableName, quotePg } from './identifier';
 import { DAY_MS, daysAhead, dayWantsPartition, isExpiredDay, partitionDay, type PartitionPolicy } from './partition-window';
 import { pgBinaryType } from './pg-copy-binary';
 import { PG_ROW_COLUMNS } from './pg-copy-rows';
 import { copyRows, insertRows } from './pg-write-rows';
 import { lockPgOffsets, readPgOffsets, upsertPgOffsets } from './pg-offsets';
-import type { RetentionResult, StoreOptions } from './store';
+import { pgInsertReportRows } from './report-write-rows';
+import type { RetentionResult, StoredRecord, StoreOptions, TableKind } from './store';
 import { errorCode, errorMessage, StoreError } from './store-error';
 import { TransactionalStore, type TxConnection } from './transactional-store';
 
@@ -62,7 +63,9 @@ export class PgStore extends TransactionalStore {
       exec: async (sql) => {
         await client.query(sql);
       },
-      writeRows: async (table, records) => {
+      writeRows: async (table, rows) => {
+        if (isReportRecord(rows[0])) return pgInsertReportRows(client, table, rows as ReportRecord[], this.dates);
+        const records = rows as CaptureRecord[];
         if (this.opts.pgMethod === 'insert') return insertRows(client, table, records, this.dates);
         const info = await this.tableInfo(table);
         return copyRows(client, table, records, this.opts.pgMethod === 'copy-text' || !info.binary ? this.dates : 'binary');
@@ -95,9 +98,9 @@ export class PgStore extends TransactionalStore {
     this.tables.clear();
   }
 
-  protected async prepareTables(groups: Map<string, CaptureRecord[]>): Promise<void> {
+  protected async prepareTables(groups: Map<string, StoredRecord[]>): Promise<void> {
     for (const [table, records] of groups) {
-      const info = await this.tableInfo(table);
+      const info = await this.tableInfo(table, isReportRecord(records[0]) ? 'report' : 'sip');
       if (!info.partitioned) continue;
       const days = new Set<number>();
       for (const r of records) days.add(captureDay(r.micro_ts));
@@ -105,10 +108,10 @@ export class PgStore extends TransactionalStore {
     }
   }
 
-  async ensureTable(table: string): Promise<void> {
+  async ensureTable(table: string, kind: TableKind = 'sip'): Promise<void> {
     assertTableName(table);
     try {
-      await this.tableInfo(table);
+      await this.tableInfo(table, kind);
     } catch (e) {
       throw classifyPgError(e);
     }
@@ -199,17 +202,17 @@ export class PgStore extends TransactionalStore {
   }
 
   /** The table's state, created (with its partitions) on first use; a failure is retried next time. */
-  private tableInfo(table: string): Promise<PgTableInfo> {
+  private tableInfo(table: string, kind: TableKind = 'sip'): Promise<PgTableInfo> {
     let p = this.tables.get(table);
     if (!p) {
-      p = this.createTable(table);
+      p = this.createTable(table, kind);
       this.tables.set(table, p);
       p.catch(() => this.tables.delete(table));
     }
     return p;
   }
 
-  private async createTable(table: string): Promise<PgTableInfo> {
+  private async createTable(table: string, tableKind: TableKind): Promise<PgTableInfo> {
     const { kind: relkind, binary } = await this.withClient(async (c) => {
       await this.checkEncoding(c);
       await c.query('BEGIN');
@@ -217,10 +220,11 @@ export class PgStore extends TransactionalStore {
       const found = await c.query<{ relkind: string }>('SELECT relkind FROM pg_class WHERE oid = to_regclass($1)', [quotePg(table)]);
       let kind = found.rows[0]?.relkind;
       if (kind === undefined) {
-        for (const s of pgCreateTable(table, { partitioned: this.partitioned })) await c.query(s);
+        const ddl = tableKind === 'report' ? pgCreateReportTable : pgCreateTable;
+        for (const s of ddl(table, { partitioned: this.partitioned })) await c.query(s);
         kind = this.partitioned ? 'p' : 'r';
         this.log('info', `created table ${table}${this.partitioned ? ' (partitioned by day)' : ''}`);
-      } else {
+      } else if (tableKind === 'sip') {
         const col = await c.query(
           "SELECT 1 FROM pg_attribute WHERE attrelid = to_regclass($1) AND attname = 'msg_raw' AND NOT attisdropped",
           [quotePg(table)],
@@ -230,8 +234,11 @@ export class PgStore extends TransactionalStore {
           this.log('info', `added column msg_raw (exact bytes of non-UTF-8 messages) to existing table ${table}`);
         }
         if (this.partitioned && kind === 'p') await this.createDefaultPartition(c, table);
+      } else if (this.partitioned && kind === 'p') {
+        await this.createDefaultPartition(c, table);
       }
-      const binary = await this.takesBinaryCopy(c, table);
+      // Report tables take INSERTs (report-write-rows.ts); only SIP tables are COPY'd in binary.
+      const binary = tableKind === 'sip' && (await this.takesBinaryCopy(c, table));
       await c.query('COMMIT');
       return { kind, binary };
     });

@@ -1,5 +1,4 @@
-import type { CaptureRecord } from '@sipcap/record';
-import type { Store } from './store';
+import type { Store, StoredRecord } from './store';
 
 /** One row to write, with the Kafka position it came from (the idempotency key). */
 export interface PositionedRow {
@@ -9,7 +8,7 @@ export interface PositionedRow {
   index: number;
   /** null: nothing to insert (the record was dead-lettered), only the offset moves on. */
   table: string | null;
-  record: CaptureRecord | null;
+  record: StoredRecord | null;
   /** The encoded record (record.msg points into it) and its message's key, for the dead-letter topic. */
   source?: { key: Buffer | null; value: Buffer | null };
 }

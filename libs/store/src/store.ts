@@ -1,10 +1,16 @@
-import type { CaptureRecord } from '@sipcap/record';
+import type { CaptureRecord, ReportRecord } from '@sipcap/record';
 import type { StoreError } from './store-error';
 
-/** One row to insert: the record and the table the TableRouter chose for it. */
+/** The column set of a table: sip_capture's, or the report tables' (Kamailio's 13 columns). */
+export type TableKind = 'sip' | 'report';
+
+/** What a row holds: a SIP capture record (sip_capture) or a report record (rtcp_capture, report_capture, logs_capture). */
+export type StoredRecord = CaptureRecord | ReportRecord;
+
+/** One row to insert: the record and the table the TableRouter (or ReportTableRouter) chose for it. */
 export interface BatchRow {
   table: string;
-  record: CaptureRecord;
+  record: StoredRecord;
 }
 
 /**
@@ -40,7 +46,7 @@ export interface OffsetRow {
   /** Place of the record in its Kafka message (a record batch holds many; 0 when it holds one). */
   index?: number;
   table: string | null;
-  record: CaptureRecord | null;
+  record: StoredRecord | null;
 }
 
 /** A row the database refused for its data (writePositioned with onRejected, or bisect). */
@@ -147,8 +153,8 @@ export interface Store {
   ): Promise<PositionedResult>;
   /** The stored next offset per Kafka partition of a consumer group and topic. */
   readOffsets(group: string, topic: string): Promise<Map<number, string>>;
-  /** Creates a capture table (and its partitions) when missing; done once per table name. */
-  ensureTable(table: string): Promise<void>;
+  /** Creates a capture table (and its partitions) when missing; done once per table name. `kind`: a SIP table (default) or a report table. */
+  ensureTable(table: string, kind?: TableKind): Promise<void>;
   /** Creates the sipcap_offsets table when missing. */
   ensureOffsetsTable(): Promise<void>;
   /** PostgreSQL day partitions: drops those older than retentionDays, one writer at a time. */

@@ -22,7 +22,7 @@ type RoutedFields = Pick<CaptureRecord, 'micro_ts' | 'callid' | 'from_user' | 't
 const MINUTE_MS = 60_000;
 
 /** One TABLE_NAME entry, with the expansion of the last minute it saw (all fields are minute-grained). */
-class TableTemplate {
+export class TableTemplate {
   private minute = NaN;
   private name = '';
   constructor(readonly compiled: CompiledStrftime) {}

@@ -50,8 +50,9 @@ class FakeStore extends TransactionalStore {
           this.failNext = undefined;
           throw e;
         }
-        if (records.some((r) => r.method === 'POISON')) throw Object.assign(new Error('violates check constraint'), { code: '23514' });
-        rows.push(...records);
+        const sip = records as CaptureRecord[];
+        if (sip.some((r) => r.method === 'POISON')) throw Object.assign(new Error('violates check constraint'), { code: '23514' });
+        rows.push(...sip);
       },
       writeOffsets: async (o: readonly BatchOffset[]) => {
         for (const x of o) offsets.set(x.partition, x.nextOffset);

@@ -1,9 +1,8 @@
-import type { CaptureRecord } from '@sipcap/record';
 import { groupByTable } from './group-rows';
 import { checkGroupTopic, checkOffsets, checkRow } from './row-check';
 import type {
-  BatchOffset, BatchRow, BisectResult, LogLevel, OffsetRow, PoisonedRow, PositionedResult, RejectedRow, RetentionResult, Store, StoreOptions,
-  WriteBatch, WriteResult,
+  BatchOffset, BatchRow, BisectResult, LogLevel, OffsetRow, PoisonedRow, PositionedResult, RejectedRow, RetentionResult, Store, StoredRecord, StoreOptions,
+  TableKind, WriteBatch, WriteResult,
 } from './store';
 import { StoreError } from './store-error';
 
@@ -12,7 +11,8 @@ export interface TxConnection {
   /** The server's id of this connection (PostgreSQL backend pid, MySQL thread id). */
   readonly id: number;
   exec(sql: string): Promise<void>;
-  writeRows(table: string, records: CaptureRecord[]): Promise<void>;
+  /** Rows of one table: all SIP records or all report records (a table has one column set). */
+  writeRows(table: string, records: StoredRecord[]): Promise<void>;
   /** Upserts the offsets; throws a `conflict` StoreError when a firstOffset is behind the stored offset. */
   writeOffsets(offsets: readonly BatchOffset[]): Promise<void>;
   /**
@@ -39,12 +39,12 @@ export abstract class TransactionalStore implements Store {
   protected abstract classify(e: unknown): StoreError;
   protected abstract acquire(): Promise<TxConnection>;
   /** Creates whatever the rows need before the transaction: tables, partitions. */
-  protected abstract prepareTables(groups: Map<string, CaptureRecord[]>): Promise<void>;
+  protected abstract prepareTables(groups: Map<string, StoredRecord[]>): Promise<void>;
   /** Drops the cache of known tables (one was dropped behind the store's back). */
   protected abstract forgetTables(): void;
 
   abstract readOffsets(group: string, topic: string): Promise<Map<number, string>>;
-  abstract ensureTable(table: string): Promise<void>;
+  abstract ensureTable(table: string, kind?: TableKind): Promise<void>;
   abstract ensureOffsetsTable(): Promise<void>;
   abstract dropExpiredPartitions(now?: Date): Promise<RetentionResult>;
   abstract close(): Promise<void>;
@@ -212,7 +212,7 @@ export abstract class TransactionalStore implements Store {
     return { tables, refused };
   }
 
-  private async prepare(groups: Map<string, CaptureRecord[]>, needsOffsets: boolean): Promise<void> {
+  private async prepare(groups: Map<string, StoredRecord[]>, needsOffsets: boolean): Promise<void> {
     try {
       if (needsOffsets) await this.ensureOffsetsTable();
       await this.prepareTables(groups);
