@@ -24,7 +24,7 @@ void startApp(APP, { logLevel: config.LOG_LEVEL, metricsHost: config.METRICS_HOS
   }
   let ingest: HepIngest | undefined;
   const runtime = await startAgentRuntime({ app: APP, config, log, registry, health, counters: () => ({ ...ingest?.totals }) });
-  ingest = new HepIngest({ publisher: runtime.publisher, authKey: config.HEP_AUTH_KEY, log, registry });
+  ingest = new HepIngest({ publisher: runtime.publisher, reports: runtime.reports, authKey: config.HEP_AUTH_KEY, log, registry });
   const { host, port } = config.HEP_LISTEN;
   const udp = await listenUdp({ host, port, rcvbuf: config.HEP_UDP_RCVBUF, ingest, log });
   const tcp = await listenStream({ transport: 'tcp', host, port, ingest, log });

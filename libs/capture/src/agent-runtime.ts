@@ -4,6 +4,7 @@ import { createKafka, ensureTopic, RecordProducer } from '@sipcap/bus';
 import { AgentReporter, CaptureFlag } from '@sipcap/capture-flag';
 import type { Settings } from '@sipcap/config';
 import { CapturePublisher } from './capture-publisher';
+import { ReportPublisher } from './report-publisher';
 
 /** The settings every capture agent reads. */
 export const AGENT_SETTINGS = [
@@ -27,6 +28,8 @@ export function publisherSettings(c: AgentSettings) {
 
 export interface AgentRuntime {
   publisher: CapturePublisher;
+  /** Non-SIP payloads (RTCP, QoS reports, logs) to report records, on the same producer and flag. */
+  reports: ReportPublisher;
   producer: RecordProducer;
   flag: CaptureFlag;
   /** Flushes what is queued for Kafka and lets go of Redis. Call after the inputs are closed. */
@@ -92,18 +95,21 @@ export async function startAgentRuntime(opts: {
     registry,
   });
 
+  const reports = new ReportPublisher({ captureNode: c.CAPTURE_NODE, sink: producer, flag, log, registry });
+
   const reporter = new AgentReporter({
     redisUrl: c.REDIS_URL,
     node: c.CAPTURE_NODE,
     app: opts.app,
     captureOn: () => flag.isOn(),
-    counters: () => ({ ...publisher.totals, kafkaQueued: producer.queued, ...opts.counters?.() }),
+    counters: () => ({ ...publisher.totals, reportsPublished: reports.totals.published, reportsDropped: reports.totals.dropped, kafkaQueued: producer.queued, ...opts.counters?.() }),
     log,
   });
   void reporter.start();
 
   return {
     publisher,
+    reports,
     producer,
     flag,
     async stop() {

@@ -2,6 +2,7 @@ import type { Logger } from 'pino';
 import { Counter, type Registry } from 'prom-client';
 import { decodeHep } from '@sipcap/hep';
 import type { CapturePublisher } from './capture-publisher';
+import type { ReportPublisher } from './report-publisher';
 import { nowMicros, protoFromIpProto } from './captured-message';
 
 /** Payload types of HEP chunk 11 (and their metric label). */
@@ -25,6 +26,8 @@ export class HepIngest {
   constructor(
     private readonly opts: {
       publisher: CapturePublisher;
+      /** Where RTCP (5), QoS reports (32-35, 99) and logs (100) go; without it they are only counted. */
+      reports?: ReportPublisher;
       /** HEP_AUTH_KEY: packets without this key are dropped. */
       authKey?: string;
       log: Logger;
@@ -36,7 +39,7 @@ export class HepIngest {
       received: new Counter({ name: 'sipcap_hep_received_total', help: 'HEP packets received, by transport', labelNames: ['transport'], registers }),
       decoded: new Counter({ name: 'sipcap_hep_decoded_total', help: 'HEP packets decoded, by HEP version', labelNames: ['version'], registers }),
       malformed: new Counter({ name: 'sipcap_hep_malformed_total', help: 'HEP packets dropped as malformed, by reason', labelNames: ['reason'], registers }),
-      nonSip: new Counter({ name: 'sipcap_hep_non_sip_total', help: 'HEP packets with a non-SIP payload type (counted, not parsed)', labelNames: ['type'], registers }),
+      nonSip: new Counter({ name: 'sipcap_hep_non_sip_total', help: 'HEP packets with a non-SIP payload type, by type (RTCP, reports and logs go on to the report tables; see sipcap_reports_*)', labelNames: ['type'], registers }),
       auth: new Counter({ name: 'sipcap_hep_auth_failed_total', help: 'HEP packets dropped for a missing or wrong auth key', registers }),
     };
     // Pre-create the common series so dashboards see zeros, not gaps.
@@ -65,6 +68,20 @@ export class HepIngest {
     }
     if (p.payloadType !== 1) {
       this.m.nonSip.inc({ type: PAYLOAD_TYPE_NAMES[p.payloadType] ?? String(p.payloadType) });
+      // Report types become report records (the publisher counts what it drops and why); others stop here.
+      this.opts.reports?.capture({
+        payloadType: p.payloadType,
+        payload: p.payload,
+        srcIp: p.srcIp,
+        srcPort: p.srcPort,
+        dstIp: p.dstIp,
+        dstPort: p.dstPort,
+        family: p.family,
+        proto: protoFromIpProto(p.ipProto),
+        microTs: p.tsSec !== 0 || p.tsUsec !== 0 ? BigInt(p.tsSec) * 1_000_000n + BigInt(p.tsUsec) : nowMicros(),
+        correlationId: p.correlationId,
+        captureId: p.captureId,
+      });
       return;
     }
     this.opts.publisher.capture({

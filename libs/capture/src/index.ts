@@ -1,4 +1,5 @@
 export { type CapturedMessage, protoFromIpProto, nowMicros } from './captured-message';
 export { CapturePublisher, type CapturePublisherOptions, type CaptureOutcome, type RecordSink, type CaptureSwitch } from './capture-publisher';
 export { HepIngest, type Transport } from './hep-ingest';
+export { ReportPublisher, REPORT_DROP_REASONS, type CapturedReport, type ReportDropReason, type ReportOutcome } from './report-publisher';
 export { startAgentRuntime, publisherSettings, AGENT_SETTINGS, type AgentRuntime, type AgentSettings } from './agent-runtime';
