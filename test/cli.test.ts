@@ -212,14 +212,16 @@ describe('sipcap db init', () => {
     const first = await cli(['db', 'init', '--skip-kafka'], { DB_URL: myUrl });
     expect(first.code).toBe(0);
     expect(first.stdout).toBe(
-      `database ${myDb} on mysql://127.0.0.1:3306: created\ntable sip_capture: created\ntable sipcap_offsets: created\n`,
+      `database ${myDb} on mysql://127.0.0.1:3306: created\ntable sip_capture: created\ntable rtcp_capture: created\ntable report_capture: created\ntable logs_capture: created\ntable sipcap_offsets: created\n`,
     );
     const second = await cli(['db', 'init', '--skip-kafka'], { DB_URL: myUrl });
-    expect(second.stdout).toBe(`database ${myDb} on mysql://127.0.0.1:3306: exists\ntable sip_capture: exists\ntable sipcap_offsets: exists\n`);
+    expect(second.stdout).toBe(
+      `database ${myDb} on mysql://127.0.0.1:3306: exists\ntable sip_capture: exists\ntable rtcp_capture: exists\ntable report_capture: exists\ntable logs_capture: exists\ntable sipcap_offsets: exists\n`,
+    );
     const my = await mysql.createConnection({ uri: MY_SERVER });
     const [rows] = await my.query('SELECT TABLE_NAME AS t FROM information_schema.TABLES WHERE TABLE_SCHEMA = ? ORDER BY 1', [myDb]);
     await my.end();
-    expect((rows as { t: string }[]).map((r) => r.t).sort()).toEqual(['sip_capture', 'sipcap_offsets']);
+    expect((rows as { t: string }[]).map((r) => r.t).sort()).toEqual(['logs_capture', 'report_capture', 'rtcp_capture', 'sip_capture', 'sipcap_offsets']);
   });
 
   it('MariaDB with DB_PARTITION=day is a usage error', async () => {

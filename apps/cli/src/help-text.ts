@@ -98,13 +98,15 @@ Creates what is missing, leaves what exists, and prints for each part "created" 
   - the database named in DB_URL (PostgreSQL: UTF8; MySQL/MariaDB: utf8mb4)
   - the capture tables of TABLE_NAME as of now (dated names: today's; later ones are created by the
     db-writer), partitioned by day on PostgreSQL when DB_PARTITION=day, and the sipcap_offsets table
+  - the report tables of RTCP_TABLE_NAME, REPORT_TABLE_NAME, LOGS_TABLE_NAME (rtcp_capture, report_capture,
+    logs_capture), alike
   - the Kafka topic KAFKA_TOPIC and the dead-letter topic KAFKA_DLQ_TOPIC, with KAFKA_PARTITIONS
     partitions (an existing topic is never changed)
   --skip-db     only the Kafka topics
   --skip-kafka  only the database
 
-Settings: DB_URL, TABLE_NAME, DB_PARTITION, DB_PARTITION_AHEAD_DAYS, KAFKA_BROKERS, KAFKA_TOPIC,
-KAFKA_DLQ_TOPIC, KAFKA_PARTITIONS. ${SETTINGS_NOTE}
+Settings: DB_URL, TABLE_NAME, RTCP_TABLE_NAME, REPORT_TABLE_NAME, LOGS_TABLE_NAME, DB_PARTITION,
+DB_PARTITION_AHEAD_DAYS, KAFKA_BROKERS, KAFKA_TOPIC, KAFKA_DLQ_TOPIC, KAFKA_PARTITIONS. ${SETTINGS_NOTE}
 Examples:
   sipcap db init
   DB_URL=mysql://root@127.0.0.1:3306/homer_data sipcap db init --skip-kafka

@@ -4,13 +4,13 @@ import { hostname } from 'node:os';
 import { loadConfigOrExit, describeConfig } from '@sipcap/config';
 import { startApp, Gauge } from '@sipcap/telemetry';
 import { BatchConsumer, consumerLag, createKafka, DeadLetterPublisher, ensureTopic, topicEnds } from '@sipcap/bus';
-import { DelayedWriter, ensureDatabase, ensureSchema, forgetStaleOffsets, isStoreError, openStore, TableRouter } from '@sipcap/store';
+import { DelayedWriter, ensureDatabase, ensureReportSchema, ensureSchema, forgetStaleOffsets, isStoreError, openStore, ReportTableRouter, TableRouter } from '@sipcap/store';
 
 const APP = 'db-writer';
 const config = loadConfigOrExit(
   APP,
   [
-    'DB_URL', 'TABLE_NAME', 'MT_MODE', 'HASH_SOURCE', 'DB_INSERT_MODE', 'DB_BATCH_SIZE', 'DB_FLUSH_MS', 'DB_CONNECTIONS',
+    'DB_URL', 'TABLE_NAME', 'MT_MODE', 'HASH_SOURCE', 'RTCP_TABLE_NAME', 'REPORT_TABLE_NAME', 'LOGS_TABLE_NAME', 'DB_INSERT_MODE', 'DB_BATCH_SIZE', 'DB_FLUSH_MS', 'DB_CONNECTIONS',
     'DB_PARTITION', 'DB_PARTITION_AHEAD_DAYS', 'DB_RETENTION_DAYS',
     'KAFKA_BROKERS', 'KAFKA_TOPIC', 'KAFKA_DLQ_TOPIC', 'KAFKA_PARTITIONS', 'KAFKA_GROUP_ID',
     'METRICS_HOST', 'METRICS_PORT', 'LOG_LEVEL',
@@ -25,6 +25,7 @@ if (config.DB_PARTITION === 'day' && !config.DB_URL.startsWith('postgres')) {
 void startApp(APP, { logLevel: config.LOG_LEVEL, metricsHost: config.METRICS_HOST, metricsPort: config.METRICS_PORT }, async ({ log, registry, health }) => {
   log.info({ config: describeConfig(config) }, 'starting');
   const router = new TableRouter({ tableName: config.TABLE_NAME, mode: config.MT_MODE, hashSource: config.HASH_SOURCE });
+  const reportRouter = new ReportTableRouter({ rtcp: config.RTCP_TABLE_NAME, report: config.REPORT_TABLE_NAME, logs: config.LOGS_TABLE_NAME });
 
   await ensureDatabase(config.DB_URL);
   const store = await openStore(config.DB_URL, {
@@ -36,7 +37,7 @@ void startApp(APP, { logLevel: config.LOG_LEVEL, metricsHost: config.METRICS_HOS
     // One connection per insert lane, and room for DDL (new tables, partitions) and retention.
     poolSize: config.DB_CONNECTIONS + 2,
   });
-  const tables = await ensureSchema(store, config.TABLE_NAME);
+  const tables = [...(await ensureSchema(store, config.TABLE_NAME)), ...(await ensureReportSchema(store, reportRouter))];
   log.info({ tables }, 'schema ready');
 
   const kafka = createKafka({ brokers: config.KAFKA_BROKERS, clientId: `${APP}-${hostname()}`, log });
@@ -50,6 +51,7 @@ void startApp(APP, { logLevel: config.LOG_LEVEL, metricsHost: config.METRICS_HOS
   const writer = new DelayedWriter({
     store,
     router,
+    reportRouter,
     group: config.KAFKA_GROUP_ID,
     topic: config.KAFKA_TOPIC,
     batchSize: config.DB_BATCH_SIZE,
@@ -82,6 +84,7 @@ void startApp(APP, { logLevel: config.LOG_LEVEL, metricsHost: config.METRICS_HOS
   const maintain = async () => {
     if (config.DB_PARTITION !== 'day') return;
     await ensureSchema(store, config.TABLE_NAME).catch((e) => log.warn({ err: (e as Error).message }, 'partition upkeep failed'));
+    await ensureReportSchema(store, reportRouter).catch((e) => log.warn({ err: (e as Error).message }, 'partition upkeep failed (report tables)'));
     if (config.DB_RETENTION_DAYS > 0) {
       const r = await store.dropExpiredPartitions().catch((e) => (log.warn({ err: (e as Error).message }, 'retention failed'), undefined));
       if (r?.dropped.length) log.info({ dropped: r.dropped }, 'dropped expired partitions');

@@ -79,6 +79,14 @@ const tableName = z
     error: 'expected one or more |-separated table names (letters, digits, _ and strftime fields like %Y%m%d)',
   });
 
+/** One table name of a report kind (strftime fields allowed, no `|`: report tables have no mt_mode). */
+const reportTableName = (name: string) =>
+  z
+    .string()
+    .default(name)
+    .refine((v) => /^[A-Za-z_][A-Za-z0-9_%]*$/.test(v.trim()), { error: 'expected one table name (letters, digits, _ and strftime fields like %Y%m%d)' })
+    .transform((v) => v.trim());
+
 /** `ip[:port[-port]]`, as Kamailio's raw_socket_listen. */
 const rawListen = z
   .string()
@@ -103,6 +111,10 @@ export const SETTINGS = {
   TABLE_NAME: tableName,
   MT_MODE: z.enum(['rand', 'round_robin', 'hash'], { error: 'expected rand, round_robin or hash' }).default('rand'),
   HASH_SOURCE: z.enum(['call_id', 'from_user', 'to_user'], { error: 'expected call_id, from_user or to_user' }).default('call_id'),
+  // Tables of the report records (HEP 5 RTCP; 32-35, 99 QoS reports; 100 logs), strftime fields allowed, as TABLE_NAME.
+  RTCP_TABLE_NAME: reportTableName('rtcp_capture'),
+  REPORT_TABLE_NAME: reportTableName('report_capture'),
+  LOGS_TABLE_NAME: reportTableName('logs_capture'),
   DB_INSERT_MODE: int(0, 0, 1),
   DB_BATCH_SIZE: int(5000, 1, 100_000),
   DB_FLUSH_MS: int(200, 1, 60_000),

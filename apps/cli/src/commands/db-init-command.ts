@@ -1,6 +1,6 @@
 import { ensureTopic } from '@sipcap/bus';
 import { redactUrl } from '@sipcap/config';
-import { dialectOf, ensureDatabase, ensureSchema, OFFSETS_TABLE, openStore, TableRouter, type Store } from '@sipcap/store';
+import { dialectOf, ensureDatabase, ensureReportSchema, ensureSchema, OFFSETS_TABLE, openStore, ReportTableRouter, TableRouter, type Store } from '@sipcap/store';
 import type { CliIo } from '../cli-io';
 import { errorText, UsageError } from '../cli-errors';
 import { isPartitioned, openDbClient, tableExists } from '../db/db-client';
@@ -12,7 +12,8 @@ import { noExtraArgs, parseCommandArgs } from '../parse-command-args';
 const COMMAND = 'db init';
 
 /**
- * `sipcap db init`: the database, today's capture tables and the offsets table, the capture topic and
+ * `sipcap db init`: the database, today's capture tables (sip_capture and the report tables rtcp_capture,
+ * report_capture, logs_capture) and the offsets table, the capture topic and
  * the dead-letter topic. Everything is created only when missing, so it is safe to run on every start.
  * A failing part does not stop the other; the exit code is 1 when any failed.
  */
@@ -20,7 +21,7 @@ export async function dbInitCommand(io: CliIo, args: string[]): Promise<number> 
   const { values, positionals } = parseCommandArgs(COMMAND, args, { 'skip-db': { type: 'boolean' }, 'skip-kafka': { type: 'boolean' } });
   noExtraArgs(COMMAND, positionals, 0);
   const cfg = loadSettings(io, COMMAND, [
-    'DB_URL', 'TABLE_NAME', 'DB_PARTITION', 'DB_PARTITION_AHEAD_DAYS', 'KAFKA_BROKERS', 'KAFKA_TOPIC', 'KAFKA_DLQ_TOPIC', 'KAFKA_PARTITIONS', 'LOG_LEVEL',
+    'DB_URL', 'TABLE_NAME', 'RTCP_TABLE_NAME', 'REPORT_TABLE_NAME', 'LOGS_TABLE_NAME', 'DB_PARTITION', 'DB_PARTITION_AHEAD_DAYS', 'KAFKA_BROKERS', 'KAFKA_TOPIC', 'KAFKA_DLQ_TOPIC', 'KAFKA_PARTITIONS', 'LOG_LEVEL',
   ]);
   const dialect = dialectOf(cfg.DB_URL);
   if (dialect === 'mysql' && cfg.DB_PARTITION === 'day' && !values['skip-db']) {
@@ -32,11 +33,17 @@ export async function dbInitCommand(io: CliIo, args: string[]): Promise<number> 
   } catch (e) {
     throw new UsageError(`invalid setting TABLE_NAME=${JSON.stringify(cfg.TABLE_NAME)}: ${errorText(e)}`, COMMAND);
   }
+  let reportRouter: ReportTableRouter;
+  try {
+    reportRouter = new ReportTableRouter({ rtcp: cfg.RTCP_TABLE_NAME, report: cfg.REPORT_TABLE_NAME, logs: cfg.LOGS_TABLE_NAME });
+  } catch (e) {
+    throw new UsageError(`invalid setting RTCP_TABLE_NAME, REPORT_TABLE_NAME or LOGS_TABLE_NAME: ${errorText(e)}`, COMMAND);
+  }
 
   let failed = false;
   if (!values['skip-db']) {
     try {
-      await initDatabase(io, cfg.DB_URL, router, cfg.TABLE_NAME, cfg.DB_PARTITION, cfg.DB_PARTITION_AHEAD_DAYS);
+      await initDatabase(io, cfg.DB_URL, router, reportRouter, cfg.TABLE_NAME, cfg.DB_PARTITION, cfg.DB_PARTITION_AHEAD_DAYS);
     } catch (e) {
       failed = true;
       io.err(`sipcap db init: ${dbFailureText(cfg.DB_URL, e)}\n`);
@@ -58,13 +65,14 @@ export async function dbInitCommand(io: CliIo, args: string[]): Promise<number> 
   return failed ? 1 : 0;
 }
 
-async function initDatabase(io: CliIo, dbUrl: string, router: TableRouter, tableName: string, partition: 'none' | 'day', aheadDays: number): Promise<void> {
+async function initDatabase(io: CliIo, dbUrl: string, router: TableRouter, reportRouter: ReportTableRouter, tableName: string, partition: 'none' | 'day', aheadDays: number): Promise<void> {
   const url = new URL(dbUrl);
   const name = decodeURIComponent(url.pathname.slice(1));
   const createdDb = await ensureDatabase(dbUrl);
   io.out(`database ${name} on ${redactUrl(`${url.protocol}//${url.host}`)}: ${createdDb ? 'created' : 'exists'}\n`);
 
-  const tables = [...router.tablesAt(Date.now()), OFFSETS_TABLE];
+  const now = Date.now();
+  const tables = [...router.tablesAt(now), ...reportRouter.tablesAt(now), OFFSETS_TABLE];
   const db = await openDbClient(dbUrl);
   let store: Store | undefined;
   try {
@@ -80,6 +88,7 @@ async function initDatabase(io: CliIo, dbUrl: string, router: TableRouter, table
       },
     });
     await ensureSchema(store, tableName);
+    await ensureReportSchema(store, reportRouter, new Date(now));
     for (const t of tables) {
       const kind = t !== OFFSETS_TABLE && (await isPartitioned(db, t)) ? ' (partitioned by day)' : '';
       const state = before.get(t) ? 'exists' : (await tableExists(db, t)) ? 'created' : 'missing';
