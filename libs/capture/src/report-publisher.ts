@@ -67,7 +67,7 @@ export class ReportPublisher {
   private drop(reason: ReportDropReason, c: CapturedReport, detail?: string): ReportDropReason {
     this.m.dropped.inc({ reason });
     this.totals.dropped++;
-    if (reason !== 'capture_off' && reason !== 'queue_full' && this.droppedLogged < 10) {
+    if (reason !== 'capture_off' && reason !== 'queue_full' && reason !== 'unsupported_type' && this.droppedLogged < 10) {
       this.droppedLogged++;
       this.opts.log.warn({ reason, detail, payloadType: c.payloadType, src: `${c.srcIp}:${c.srcPort}` }, 'report dropped');
     }

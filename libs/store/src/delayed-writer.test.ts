@@ -1,9 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import pino from 'pino';
-import { encodeRecord, encodeRecordBatch, sampleRecord } from '@sipcap/record';
+import { buildReportRecord, encodeRecord, encodeRecordBatch, encodeReportRecord, sampleRecord } from '@sipcap/record';
 import { DelayedWriter } from './delayed-writer';
 import type { DeadLetter, PositionedRow } from './positioned-row';
 import type { OffsetRow, PositionedResult } from './store';
+import { ReportTableRouter } from './report-table-name';
 import { TableRouter } from './table-name';
 
 /** A store that records each write and finishes it when the test says so. */
@@ -40,6 +41,25 @@ function writer(store: ManualStore, lanes: number, deadLetter: (l: DeadLetter[])
 }
 
 describe('DelayedWriter', () => {
+  it('routes report records of a record batch to their report tables, beside the SIP records', async () => {
+    const store = new ManualStore();
+    const w = new DelayedWriter({
+      store, router: new TableRouter({ tableName: 'sip_capture' }), reportRouter: new ReportTableRouter({ logs: 'logs_%Y%m%d' }),
+      group: 'g', topic: 't', batchSize: 3, flushMs: 1, deadLetter: async () => undefined, isRetryable: () => true, log: pino({ level: 'silent' }),
+    });
+    const report = (kind: 'rtcp' | 'logs') => buildReportRecord(
+      { kind, type: 3, msg: '{}', srcIp: '192.0.2.1', srcPort: 1, dstIp: '192.0.2.2', dstPort: 2, family: 2, proto: 1, microTs: 1_764_000_000_000_000n, correlationId: 'c1' },
+      'homer01',
+    );
+    const done = w.add(0, [{ offset: '7', key: null, value: encodeRecordBatch([encodeRecord(sampleRecord({ callid: 'c1' })), encodeReportRecord(report('rtcp')), encodeReportRecord(report('logs'))]) }]);
+    await tick();
+    expect(store.writes[0].rows.map((r) => [r.index, r.table, r.record && 'kind' in r.record ? r.record.kind : 'sip'])).toEqual([
+      [0, 'sip_capture', 'sip'], [1, 'rtcp_capture', 'rtcp'], [2, 'logs_20251124', 'logs'],
+    ]);
+    store.writes[0].done();
+    await done;
+  });
+
   it('writes the records of a record batch with their index, and spreads partitions over lanes that write at once', async () => {
     const store = new ManualStore();
     const w = writer(store, 2);
