@@ -8,7 +8,8 @@ import { decodeRecord, decodeReportRecord, REPORT_RECORD_VERSION, splitRecordVal
 import { decodeRtcp } from '@sipcap/rtcp';
 import { RTCP_FIXTURES } from '../libs/rtcp/src/test-fixtures';
 import { buildApp, startAgent, type AgentProcess } from './support/agent-process';
-import { freeTcpUdpPort, sleep, udpClient } from './support/apps';
+import { freeTcpUdpPort, healthStatus, sleep, udpClient } from './support/apps';
+import { prng } from './support/prng';
 import { freshTopic, testKafka, uniqueName, waitFor } from './support/kafka';
 import { startWriter, TestDb } from './support/writer-fixtures';
 
@@ -138,5 +139,45 @@ describe('reports through hep-agent and db-writer', () => {
     expect(await agent.metric('sipcap_reports_published_total', '{kind="rtcp"}')).toBe(2);
     expect(await agent.metric('sipcap_reports_published_total', '{kind="report"}')).toBe(1);
     expect(await agent.metric('sipcap_reports_published_total', '{kind="logs"}')).toBe(1);
+  });
+
+  it('survives mutated RTCP from the network: every packet published or counted by reason, the agent healthy', async () => {
+    const topic = await freshTopic(2, 'reports-fuzz');
+    const port = await freeTcpUdpPort();
+    const agent = startAgent('hep-agent', { HEP_LISTEN: `127.0.0.1:${port}`, KAFKA_TOPIC: topic, KAFKA_PARTITIONS: '2', CAPTURE_ON: '1', CAPTURE_FLAG_KEY: uniqueName('reports-fuzz-flag') });
+    processes.push(agent);
+    await agent.waitForLog('hep-agent ready', 60_000);
+    const rand = prng(0x14);
+    const fixtures = Object.values(RTCP_FIXTURES);
+    const udp = await udpClient(port);
+    const SENT = 3000;
+    try {
+      for (let i = 0; i < SENT; i++) {
+        const b = Buffer.from(fixtures[i % fixtures.length]);
+        // Two in three mutated: bytes flipped (length words, counts, padding bits), cut short, or grown with junk.
+        if (i % 3 !== 0) {
+          for (let k = 1 + Math.floor(rand() * 3); k > 0; k--) b[Math.floor(rand() * b.length)] = Math.floor(rand() * 256);
+        }
+        const payload = i % 7 === 1 ? b.subarray(0, Math.floor(rand() * b.length)) : i % 11 === 2 ? Buffer.concat([b, Buffer.alloc(Math.floor(rand() * 600), 0xff)]) : b;
+        await udp.send(hep(5, payload.length > 0 ? payload : Buffer.from([0x80]), i % 1_000_000));
+        if (i % 200 === 0) await sleep(5); // stay below the socket buffer
+      }
+    } finally {
+      udp.close();
+    }
+    const counted = async () => {
+      const published = await agent.metric('sipcap_reports_published_total', '{kind="rtcp"}');
+      const dropped = await agent.metric('sipcap_reports_dropped_total');
+      return { published, dropped };
+    };
+    const last = await waitFor(`${SENT} RTCP packets published or dropped`, async () => {
+      const c = await counted();
+      return c.published + c.dropped >= SENT ? c : undefined;
+    }, 30_000, 200);
+    expect(last.published + last.dropped).toBe(SENT);
+    expect(last.published).toBeGreaterThanOrEqual(SENT / 3); // at least the unmutated ones
+    expect(last.dropped).toBeGreaterThan(0);
+    expect(await healthStatus(await agent.metricsPort())).toBe(200);
+    expect(agent.child.exitCode).toBeNull();
   });
 });
