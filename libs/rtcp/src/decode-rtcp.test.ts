@@ -45,7 +45,7 @@ const num = (v: string) => (v.startsWith('0x') ? parseInt(v, 16) : Number(v));
 const nums = (f: Map<string, string[]>, k: string) => (f.get(k) ?? []).map(num);
 
 describe('decodeRtcp against tshark', () => {
-  for (const name of ['srSdes', 'rrSdesBye', 'rrXr', 'rrApp'] as const) {
+  for (const name of ['srSdes', 'rrSdesBye', 'rrXr', 'rrApp', 'gstreamerRr', 'gstreamerSr', 'gstreamerSrBye'] as const) {
     it(`decodes ${name} as tshark reads it`, () => {
       const b = RTCP_FIXTURES[name];
       const j = decoded(b);
@@ -115,6 +115,17 @@ describe('decodeRtcp JSON shape', () => {
 
   it('strips padding that tells the truth', () => {
     expect(decoded(RTCP_FIXTURES.padded)).toMatchObject({ type: 201, ssrc: 0x44444444, report_count: 0, report_blocks: [] });
+  });
+
+  it('reads a real stack\'s compound as it was sent (GStreamer RR + SDES)', () => {
+    expect(decoded(RTCP_FIXTURES.gstreamerRr)).toMatchObject({
+      type: 201, ssrc: 0xf660ec00, report_count: 1,
+      report_blocks: [{ source_ssrc: 0x01864660, fraction_lost: 0, packets_lost: -1, highest_seq_no: 0x2e6a, ia_jitter: 0, lsr: 0xf448aa5d, dlsr: 0xb05 }],
+      sdes_ssrc: 0xf660ec00, sdes_report_count: 1,
+      sdes_information: [{ type: 1, text: 'user3181593174@host-1a36aabc' }, { type: 6, text: 'GStreamer' }],
+      packet_types: [201, 202],
+    });
+    expect(decoded(RTCP_FIXTURES.gstreamerSrBye)).toMatchObject({ type: 200, packet_types: [200, 202, 203], bye: { ssrcs: [0x01864660] } });
   });
 
   it('keeps a BYE with its SSRCs and reason', () => {

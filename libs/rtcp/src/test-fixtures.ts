@@ -1,7 +1,8 @@
 /**
  * Compound RTCP packets for the tests, written out byte by byte from RFC 3550 / RFC 3611 as common
  * senders build them (SR + SDES CNAME from a softphone, RR + SDES + BYE at hang-up, RR + XR VoIP metrics,
- * APP, padding). The tests check the decoder against tshark's reading of these same bytes.
+ * APP, padding), and compounds captured from a real RTP stack (GStreamer 1.22 rtpbin, sender and receiver
+ * on 127.0.0.1, captured with tcpdump). The tests check the decoder against tshark's reading of these bytes.
  */
 const hex = (s: string) => Buffer.from(s.replace(/\s+|#[^\n]*/g, ''), 'hex');
 
@@ -29,6 +30,12 @@ export const RTCP_FIXTURES = {
     80 c9 00 01  33 33 33 33
     82 cc 00 03  33 33 33 33  ${Buffer.from('QOSM').toString('hex')}  01 02 03 04   # APP subtype 2
   `),
+  /** GStreamer receiver: RR (one block, cumulative lost -1 as the stack wrote it) + SDES CNAME and TOOL. */
+  gstreamerRr: hex('81c90007f660ec000186466000ffffff00002e6a00000000f448aa5d00000b0581ca000cf660ec00011c757365723331383135393331373440686f73742d316133366161626306094753747265616d6572000000'),
+  /** GStreamer sender: SR without blocks + SDES. */
+  gstreamerSr: hex('80c8000601864660eebaf44c31b75a7476e063fb0000002c0000b00081ca000c01864660011c757365723235353637383436303740686f73742d393731373636663406094753747265616d6572000000'),
+  /** GStreamer sender at end of stream: SR + SDES + BYE. */
+  gstreamerSrBye: hex('80c8000601864660eebaf452d5758e2176e133770000005e0001780081ca000c01864660011c757365723235353637383436303740686f73742d393731373636663406094753747265616d657200000081cb000101864660'),
   padded: hex(`
     a0 c9 00 02  44 44 44 44  00 00 00 04   # RR with 4 bytes of padding
   `),
