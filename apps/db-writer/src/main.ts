@@ -17,6 +17,13 @@ const config = loadConfigOrExit(
   ],
   { defaults: { METRICS_PORT: '9097' } },
 );
+// A report table has other columns than sip_capture: the two kinds cannot share a table.
+const sipTables = config.TABLE_NAME.split('|').map((t) => t.trim());
+for (const v of ['RTCP_TABLE_NAME', 'REPORT_TABLE_NAME', 'LOGS_TABLE_NAME'] as const) {
+  if (!sipTables.includes(config[v])) continue;
+  process.stderr.write(`${APP}: invalid setting ${v}=${JSON.stringify(config[v])}: also in TABLE_NAME; report tables have their own columns\n`);
+  process.exit(2);
+}
 if (config.DB_PARTITION === 'day' && !config.DB_URL.startsWith('postgres')) {
   process.stderr.write(`${APP}: invalid setting DB_PARTITION=day: day partitions need PostgreSQL (DB_URL is not postgres://)\n`);
   process.exit(2);
