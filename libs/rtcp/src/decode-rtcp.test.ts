@@ -108,7 +108,7 @@ describe('decodeRtcp JSON shape', () => {
       report_blocks: [{ source_ssrc: 0x11223344, highest_seq_no: 66536, fraction_lost: 26, ia_jitter: 123, packets_lost: 42, lsr: 0xa1b2c3d4, dlsr: 0x18000 }],
       sdes_ssrc: 0x5e1a2b3c,
       sdes_report_count: 1,
-      sdes_information: [{ type: 1, text: 'alice@192.0.2.10' }],
+      sdes_information: [{ sdes_chunk_ssrc: 0x5e1a2b3c, type: 1, text: 'alice@192.0.2.10' }],
     });
     expect(Object.keys(j.report_blocks[0])).toEqual(['source_ssrc', 'highest_seq_no', 'fraction_lost', 'ia_jitter', 'packets_lost', 'lsr', 'dlsr']);
   });
@@ -122,7 +122,7 @@ describe('decodeRtcp JSON shape', () => {
       type: 201, ssrc: 0xf660ec00, report_count: 1,
       report_blocks: [{ source_ssrc: 0x01864660, fraction_lost: 0, packets_lost: -1, highest_seq_no: 0x2e6a, ia_jitter: 0, lsr: 0xf448aa5d, dlsr: 0xb05 }],
       sdes_ssrc: 0xf660ec00, sdes_report_count: 1,
-      sdes_information: [{ type: 1, text: 'user3181593174@host-1a36aabc' }, { type: 6, text: 'GStreamer' }],
+      sdes_information: [{ sdes_chunk_ssrc: 0xf660ec00, type: 1, text: 'user3181593174@host-1a36aabc' }, { sdes_chunk_ssrc: 0xf660ec00, type: 6, text: 'GStreamer' }],
       packet_types: [201, 202],
     });
     expect(decoded(RTCP_FIXTURES.gstreamerSrBye)).toMatchObject({ type: 200, packet_types: [200, 202, 203], bye: { ssrcs: [0x01864660] } });

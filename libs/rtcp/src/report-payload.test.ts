@@ -17,8 +17,14 @@ describe('report payloads as text', () => {
     expect(reason(Buffer.from([0x7b, 0xff, 0x7d]))).toBe('not_utf8');
     expect(reason(Buffer.from('{"a":"\0"}'))).toBe('not_utf8');
     expect(reason(Buffer.from('{"a":'))).toBe('not_json');
+    expect(reason(Buffer.from('{"a":1} trailing'))).toBe('not_json');
     expect(reason(Buffer.from('hello'))).toBe('not_json');
     expect(reason(Buffer.alloc(70_000, 0x20))).toBe('too_large');
+  });
+
+  it('keeps JSON-ish reports that are not strict JSON, as Kamailio does (a trailing comma)', () => {
+    const raw = '{"sdes_information":[{"type":1,"text":"x"},],}';
+    expect(jsonPayloadText(Buffer.from(raw))).toEqual({ ok: true, text: raw });
   });
 
   it('takes any UTF-8 log line', () => {

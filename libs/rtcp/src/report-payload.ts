@@ -27,18 +27,18 @@ export function payloadText(buf: Buffer): TextPayloadResult {
 }
 
 /**
- * A JSON report: UTF-8 text whose first non-blank character opens an object or array and that parses.
- * It is stored exactly as received (not re-serialised).
+ * A JSON report: UTF-8 text that starts with { or [ and ends with } or ] (blanks aside). It is stored
+ * exactly as received, not parsed: senders' hand-built JSON is not always strict (a trailing comma), and
+ * Kamailio stores it as it comes too. Readers parse leniently.
  */
 export function jsonPayloadText(buf: Buffer): TextPayloadResult {
   const t = payloadText(buf);
   if (!t.ok) return t;
-  const first = t.text.trimStart()[0];
-  if (first !== '{' && first !== '[') return { ok: false, reason: 'not_json', message: 'payload does not start with { or [' };
-  try {
-    JSON.parse(t.text);
-  } catch (e) {
-    return { ok: false, reason: 'not_json', message: `payload is not JSON: ${(e as Error).message}` };
+  const s = t.text.trim();
+  const open = s[0];
+  const close = s[s.length - 1];
+  if (!((open === '{' && close === '}') || (open === '[' && close === ']'))) {
+    return { ok: false, reason: 'not_json', message: 'payload is not a JSON object or array ({...} or [...])' };
   }
   return t;
 }

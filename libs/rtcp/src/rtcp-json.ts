@@ -25,10 +25,10 @@ export interface RtcpJson {
   report_blocks_xr?: RtcpXrVoipFlat;
   /** sipcap (as heplify-ng): every field of the XR VoIP metrics block. */
   voip_metrics?: RtcpVoipMetrics;
-  /** From an SDES packet (rtpengine/captagent): the first chunk's SSRC, the chunk count, every chunk's items. */
+  /** From an SDES packet (rtpengine/captagent): the first chunk's SSRC, the chunk count, every chunk's items (as rtpengine: with their chunk's SSRC). */
   sdes_ssrc?: number;
   sdes_report_count?: number;
-  sdes_information?: { type: number; text: string }[];
+  sdes_information?: { sdes_chunk_ssrc: number; type: number; text: string }[];
   /** sipcap: a BYE's SSRCs and reason. */
   bye?: { ssrcs: number[]; reason?: string };
   /** sipcap: an APP packet's header (its data is not copied). */
