@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import pino from 'pino';
 import { createKafka, ensureTopic } from '@sipcap/bus';
-import { decodeRecord, splitRecordValue, type CaptureRecord } from '@sipcap/record';
+import { decodeRecord, REPORT_RECORD_VERSION, splitRecordValue, type CaptureRecord } from '@sipcap/record';
 
 export const BROKERS = [`127.0.0.1:${process.env.KAFKA_PORT ?? 9092}`];
 export const quietLog = pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' });
@@ -31,11 +31,12 @@ export async function waitFor<T>(what: string, fn: () => Promise<T | undefined> 
   }
 }
 
-/** Every capture record of a Kafka value (one record, or a record batch), decoded; throws on a bad value. */
+/** Every SIP capture record of a Kafka value (one record, or a record batch), decoded; throws on a bad value. */
 export function recordsOfValue(value: Buffer | null): CaptureRecord[] {
   const split = value ? splitRecordValue(value) : ({ ok: false, message: 'empty value' } as const);
   if (!split.ok) throw new Error(split.message);
-  return split.records.map((r) => {
+  // Report records (RTCP, QoS reports, logs: a HEP payload type mutated into 5, 32 or 100 is one) are not SIP records.
+  return split.records.filter((r) => r[0] !== REPORT_RECORD_VERSION).map((r) => {
     const d = decodeRecord(r);
     if (!d.ok) throw new Error(d.message);
     return d.record;
