@@ -36,7 +36,13 @@ export function startAgent(app: string, env: Record<string, string>, opts: { wit
     ? [process.execPath, args]
     : ['setpriv', ['--bounding-set=-net_raw,-net_admin', process.execPath, ...args]];
   const child = spawn(cmd, argv, {
-    env: { PATH: process.env.PATH ?? '', KAFKAJS_NO_PARTITIONER_WARNING: '1', METRICS_PORT: '0', METRICS_HOST: '127.0.0.1', LOG_LEVEL: 'info', ...env },
+    env: {
+      PATH: process.env.PATH ?? '', KAFKAJS_NO_PARTITIONER_WARNING: '1', METRICS_PORT: '0', METRICS_HOST: '127.0.0.1', LOG_LEVEL: 'info',
+      // The fixtures (sample pcaps, HEP with fixed times) carry past capture times that the tests check as
+      // sent: the capture-time windows are off unless a test sets them (test/capture-time-window.test.ts).
+      CAPTURE_TIME_WINDOW_S: '0', DB_TIME_WINDOW_DAYS: '36500',
+      ...env,
+    },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let out = '';

@@ -2,16 +2,16 @@
 // idempotent inserts into PostgreSQL or MySQL/MariaDB. Run more of them to write faster.
 import { hostname } from 'node:os';
 import { loadConfigOrExit, describeConfig } from '@sipcap/config';
-import { startApp, Gauge } from '@sipcap/telemetry';
+import { startApp, Counter, Gauge } from '@sipcap/telemetry';
 import { BatchConsumer, consumerLag, createKafka, DeadLetterPublisher, ensureTopic, topicEnds } from '@sipcap/bus';
-import { DelayedWriter, ensureDatabase, ensureReportSchema, ensureSchema, forgetStaleOffsets, isStoreError, openStore, ReportTableRouter, TableRouter } from '@sipcap/store';
+import { DayWindow, DelayedWriter, ensureDatabase, ensureReportSchema, ensureSchema, forgetStaleOffsets, isStoreError, openStore, ReportTableRouter, TableRouter } from '@sipcap/store';
 
 const APP = 'db-writer';
 const config = loadConfigOrExit(
   APP,
   [
     'DB_URL', 'TABLE_NAME', 'MT_MODE', 'HASH_SOURCE', 'RTCP_TABLE_NAME', 'REPORT_TABLE_NAME', 'LOGS_TABLE_NAME', 'DB_INSERT_MODE', 'DB_BATCH_SIZE', 'DB_FLUSH_MS', 'DB_CONNECTIONS',
-    'DB_PARTITION', 'DB_PARTITION_AHEAD_DAYS', 'DB_RETENTION_DAYS',
+    'DB_PARTITION', 'DB_PARTITION_AHEAD_DAYS', 'DB_TIME_WINDOW_DAYS', 'DB_RETENTION_DAYS',
     'KAFKA_BROKERS', 'KAFKA_TOPIC', 'KAFKA_DLQ_TOPIC', 'KAFKA_PARTITIONS', 'KAFKA_GROUP_ID',
     'METRICS_HOST', 'METRICS_PORT', 'LOG_LEVEL',
   ],
@@ -31,8 +31,20 @@ if (config.DB_PARTITION === 'day' && !config.DB_URL.startsWith('postgres')) {
 
 void startApp(APP, { logLevel: config.LOG_LEVEL, metricsHost: config.METRICS_HOST, metricsPort: config.METRICS_PORT }, async ({ log, registry, health }) => {
   log.info({ config: describeConfig(config) }, 'starting');
-  const router = new TableRouter({ tableName: config.TABLE_NAME, mode: config.MT_MODE, hashSource: config.HASH_SOURCE });
-  const reportRouter = new ReportTableRouter({ rtcp: config.RTCP_TABLE_NAME, report: config.REPORT_TABLE_NAME, logs: config.LOGS_TABLE_NAME });
+  // A row's own time picks its dated table only within the window: forged times must not create tables.
+  const window = new DayWindow({ pastDays: config.DB_TIME_WINDOW_DAYS, aheadDays: config.DB_PARTITION_AHEAD_DAYS });
+  let outsideCounted = 0;
+  new Counter({
+    name: 'sipcap_db_rows_outside_window_total',
+    help: 'Rows whose capture day lay outside DB_TIME_WINDOW_DAYS..DB_PARTITION_AHEAD_DAYS and were written to the table of today (dated TABLE_NAME)',
+    registers: [registry],
+    collect() {
+      this.inc(window.outside - outsideCounted);
+      outsideCounted = window.outside;
+    },
+  });
+  const router = new TableRouter({ tableName: config.TABLE_NAME, mode: config.MT_MODE, hashSource: config.HASH_SOURCE, window });
+  const reportRouter = new ReportTableRouter({ rtcp: config.RTCP_TABLE_NAME, report: config.REPORT_TABLE_NAME, logs: config.LOGS_TABLE_NAME }, window);
 
   await ensureDatabase(config.DB_URL);
   const store = await openStore(config.DB_URL, {
@@ -40,6 +52,7 @@ void startApp(APP, { logLevel: config.LOG_LEVEL, metricsHost: config.METRICS_HOS
     insertMode: config.DB_INSERT_MODE === 1 ? 'delayed' : 'plain',
     partition: config.DB_PARTITION,
     partitionAheadDays: config.DB_PARTITION_AHEAD_DAYS,
+    partitionPastDays: config.DB_TIME_WINDOW_DAYS,
     retentionDays: config.DB_RETENTION_DAYS,
     // One connection per insert lane, and room for DDL (new tables, partitions) and retention.
     poolSize: config.DB_CONNECTIONS + 2,

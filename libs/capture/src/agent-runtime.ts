@@ -9,7 +9,7 @@ import { ReportPublisher } from './report-publisher';
 /** The settings every capture agent reads. */
 export const AGENT_SETTINGS = [
   'CAPTURE_ON', 'CAPTURE_FLAG_KEY', 'REDIS_URL', 'CAPTURE_NODE', 'CALLID_ALEG_HEADER',
-  'CUSTOM_FIELD1_HEADER', 'CUSTOM_FIELD2_HEADER', 'CUSTOM_FIELD3_HEADER', 'CAPTURE_BAD_MSGS',
+  'CUSTOM_FIELD1_HEADER', 'CUSTOM_FIELD2_HEADER', 'CUSTOM_FIELD3_HEADER', 'CAPTURE_BAD_MSGS', 'CAPTURE_TIME_WINDOW_S',
   'KAFKA_BROKERS', 'KAFKA_TOPIC', 'KAFKA_PARTITIONS', 'KAFKA_COMPRESSION', 'KAFKA_BATCH_MAX', 'KAFKA_LINGER_MS', 'KAFKA_QUEUE_MAX',
   'METRICS_HOST', 'METRICS_PORT', 'LOG_LEVEL',
 ] as const satisfies readonly (keyof Settings)[];
@@ -23,6 +23,7 @@ export function publisherSettings(c: AgentSettings) {
     callidAlegHeaders: c.CALLID_ALEG_HEADER,
     customHeaders: [c.CUSTOM_FIELD1_HEADER, c.CUSTOM_FIELD2_HEADER, c.CUSTOM_FIELD3_HEADER] as [string?, string?, string?],
     captureBadMsgs: c.CAPTURE_BAD_MSGS,
+    captureTimeWindowS: c.CAPTURE_TIME_WINDOW_S,
   };
 }
 
@@ -95,7 +96,7 @@ export async function startAgentRuntime(opts: {
     registry,
   });
 
-  const reports = new ReportPublisher({ captureNode: c.CAPTURE_NODE, sink: producer, flag, log, registry });
+  const reports = new ReportPublisher({ captureNode: c.CAPTURE_NODE, sink: producer, flag, log, registry, timeWindow: publisher.timeWindow });
 
   const reporter = new AgentReporter({
     redisUrl: c.REDIS_URL,

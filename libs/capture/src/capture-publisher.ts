@@ -3,6 +3,7 @@ import { Counter, type Registry } from 'prom-client';
 import { parseSip } from '@sipcap/sip';
 import { buildRecord, encodeRecord, recordExtraHeaders, type BuildRecordOptions } from '@sipcap/record';
 import type { CapturedMessage } from './captured-message';
+import { CaptureTimeWindow } from './capture-time-window';
 
 /** What the publisher needs of the Kafka producer (RecordProducer in @sipcap/bus). */
 export interface RecordSink {
@@ -17,6 +18,8 @@ export interface CaptureSwitch {
 export interface CapturePublisherOptions extends BuildRecordOptions {
   /** CAPTURE_BAD_MSGS: store messages whose start line or mandatory headers do not parse. */
   captureBadMsgs: boolean;
+  /** CAPTURE_TIME_WINDOW_S: a capture time further than this from the agent's clock is replaced (0: off). */
+  captureTimeWindowS?: number;
   sink: RecordSink;
   flag: CaptureSwitch;
   log: Logger;
@@ -34,6 +37,8 @@ export class CapturePublisher {
   private readonly extraHeaders: readonly string[];
   private readonly recordOptions: BuildRecordOptions;
   private badLogged = 0;
+  /** Shared with the agent's report publisher (one counter per process). */
+  readonly timeWindow: CaptureTimeWindow;
   /** Plain totals for the fleet report (`sipcap status`). */
   readonly totals = { published: 0, captureOff: 0, badSip: 0 };
 
@@ -47,6 +52,7 @@ export class CapturePublisher {
     // Built once: recordExtraHeaders caches per options object.
     this.recordOptions = { captureNode: opts.captureNode, callidAlegHeaders: opts.callidAlegHeaders, customHeaders: opts.customHeaders };
     this.extraHeaders = recordExtraHeaders(this.recordOptions);
+    this.timeWindow = new CaptureTimeWindow(opts.captureTimeWindowS ?? 0, { log: opts.log, registry: opts.registry });
   }
 
   capture(c: CapturedMessage): CaptureOutcome {
@@ -73,7 +79,8 @@ export class CapturePublisher {
       }
       sip = parsed.partial;
     }
-    const record = buildRecord({ ...c, sip, msg: c.payload }, this.recordOptions);
+    const microTs = this.timeWindow.check(c.microTs, c.srcIp, c.srcPort);
+    const record = buildRecord({ ...c, microTs, sip, msg: c.payload }, this.recordOptions);
     // A full queue is counted by the producer (sipcap_kafka_dropped_total{reason="queue_full"}).
     if (!this.opts.sink.publish(record.callid, encodeRecord(record))) return 'queue_full';
     this.totals.published++;

@@ -4,6 +4,7 @@ import { buildReportRecord, encodeReportRecord, REPORT_KINDS, REPORT_PAYLOAD_TYP
 import { decodeRtcpToJson, jsonPayloadText, looksLikeJson, payloadText, RTCP_ERROR_REASONS, TEXT_PAYLOAD_ERRORS, type TextPayloadResult } from '@sipcap/rtcp';
 import type { CaptureSwitch, RecordSink } from './capture-publisher';
 import type { CapturedMessage } from './captured-message';
+import type { CaptureTimeWindow } from './capture-time-window';
 
 /** A non-SIP payload as an agent received it, with its HEP payload type (chunk 11). */
 export type CapturedReport = Omit<CapturedMessage, 'correlationId'> & { payloadType: number; correlationId?: string };
@@ -27,7 +28,7 @@ export class ReportPublisher {
   private droppedLogged = 0;
   readonly totals = { published: 0, dropped: 0 };
 
-  constructor(private readonly opts: { captureNode: string; sink: RecordSink; flag: CaptureSwitch; log: Logger; registry?: Registry }) {
+  constructor(private readonly opts: { captureNode: string; sink: RecordSink; flag: CaptureSwitch; log: Logger; registry?: Registry; timeWindow?: CaptureTimeWindow }) {
     const registers = opts.registry ? [opts.registry] : [];
     this.m = {
       published: new Counter({ name: 'sipcap_reports_published_total', help: 'Report records (RTCP, QoS reports, logs) published, by table kind', labelNames: ['kind'], registers }),
@@ -53,7 +54,7 @@ export class ReportPublisher {
     const record = buildReportRecord(
       {
         kind: target.kind, type: target.type, msg: text.text, srcIp: c.srcIp, srcPort: c.srcPort, dstIp: c.dstIp, dstPort: c.dstPort,
-        family: c.family, proto: c.proto, microTs: c.microTs, correlationId: c.correlationId, captureId: c.captureId,
+        family: c.family, proto: c.proto, microTs: this.opts.timeWindow?.check(c.microTs, c.srcIp, c.srcPort) ?? c.microTs, correlationId: c.correlationId, captureId: c.captureId,
       },
       this.opts.captureNode,
     );

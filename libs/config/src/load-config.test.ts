@@ -14,6 +14,12 @@ describe('loadConfig', () => {
     expect(c.KAFKA_PARTITIONS).toBe(12);
   });
 
+  it('keeps capture times within a day of the agent clock and partitions within 7 past days by default', () => {
+    const c = loadConfig(['CAPTURE_TIME_WINDOW_S', 'DB_TIME_WINDOW_DAYS'], { env: {} });
+    expect(c.CAPTURE_TIME_WINDOW_S).toBe(86_400);
+    expect(c.DB_TIME_WINDOW_DAYS).toBe(7);
+  });
+
   it('every setting has a default or is optional, so an empty environment validates', () => {
     const names = Object.keys(SETTINGS) as (keyof typeof SETTINGS)[];
     expect(() => loadConfig(names, { env: {} })).not.toThrow();

@@ -122,6 +122,8 @@ export const SETTINGS = {
   DB_CONNECTIONS: int(2, 1, 16),
   DB_PARTITION: z.enum(['none', 'day'], { error: 'expected none or day' }).default('none'),
   DB_PARTITION_AHEAD_DAYS: int(3, 0, 366),
+  // Past days that still get a day partition or dated table of their own; older rows go to the default partition (or today's dated table).
+  DB_TIME_WINDOW_DAYS: int(7, 0, 36_500),
   DB_RETENTION_DAYS: int(0, 0, 36_500),
 
   // capture flag and fleet (agents, cli)
@@ -159,6 +161,8 @@ export const SETTINGS = {
   CUSTOM_FIELD2_HEADER: headerName,
   CUSTOM_FIELD3_HEADER: headerName,
   CAPTURE_BAD_MSGS: flag('0'),
+  // A capture time further than this from the agent's clock is replaced by the receive time (0: off).
+  CAPTURE_TIME_WINDOW_S: int(86_400, 0, 31_536_000),
 
   // hep-agent
   HEP_CAPTURE_ON: flag('1'),

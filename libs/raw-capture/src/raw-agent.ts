@@ -40,7 +40,9 @@ const SNAPLEN = 262_144;
  * RAW_SOCK_CHILDREN workers) and opens the live capture or replays PCAP_FILE. Returns the graceful stop:
  * close the source, decode what was read, flush Kafka.
  */
-export async function startRawAgent(o: RawAgentOptions): Promise<() => Promise<void>> {
+export async function startRawAgent(opts: RawAgentOptions): Promise<() => Promise<void>> {
+  // A capture file keeps its own (past) times: the capture-time window applies to live traffic only.
+  const o = opts.config.PCAP_FILE === undefined ? opts : { ...opts, config: { ...opts.config, CAPTURE_TIME_WINDOW_S: 0 } };
   const { config: c, log, registry, mode } = o;
   const listen = c.RAW_SOCKET_LISTEN!;
   const ports: PortRange = { from: listen.portFrom, to: listen.portTo };

@@ -1,15 +1,17 @@
 import { dayPartitionName } from './ddl';
 
 /**
- * Which UTC days get their own partition. Days from today to today+ahead are prepared in advance; a row
- * of another day gets its partition on demand only when the day is not already expired (retention) and
- * not beyond the prepared window; otherwise it goes to the default partition (a sender with a broken
- * clock must not create partitions for 1970 or 2099).
+ * Which UTC days get their own partition or dated table. Days from today to today+ahead are prepared in
+ * advance; a row of another day gets its partition on demand only when the day lies within `pastDays`
+ * before today, is not already expired (retention) and not beyond the prepared days; otherwise it goes to
+ * the default partition (a sender with a broken clock must not create partitions for 1970 or 2099).
  */
 export const DAY_MS = 86_400_000;
 
 export interface PartitionPolicy {
   aheadDays: number;
+  /** DB_TIME_WINDOW_DAYS: days before today that still get a partition or dated table of their own. */
+  pastDays: number;
   /** 0 keeps everything. */
   retentionDays: number;
 }
@@ -24,7 +26,32 @@ export function isExpiredDay(day: number, nowMs: number, p: PartitionPolicy): bo
 }
 
 export function dayWantsPartition(day: number, nowMs: number, p: PartitionPolicy): boolean {
-  return day <= dayOf(nowMs) + p.aheadDays && !isExpiredDay(day, nowMs, p);
+  return isWindowDay(day, nowMs, p) && !isExpiredDay(day, nowMs, p);
+}
+
+/** Whether a day lies within [today - pastDays, today + aheadDays]. */
+export function isWindowDay(day: number, nowMs: number, p: Pick<PartitionPolicy, 'aheadDays' | 'pastDays'>): boolean {
+  const today = dayOf(nowMs);
+  return day >= today - p.pastDays && day <= today + p.aheadDays;
+}
+
+/**
+ * The time a dated table name is expanded with: the row's own when its day is in the window, else now
+ * (so forged times land in today's table instead of creating one). Counts the rows it moved.
+ */
+export class DayWindow {
+  outside = 0;
+  constructor(
+    readonly days: Pick<PartitionPolicy, 'aheadDays' | 'pastDays'>,
+    private readonly now: () => number = Date.now,
+  ) {}
+
+  tableTime(utcMs: number): number {
+    const now = this.now();
+    if (isWindowDay(dayOf(utcMs), now, this.days)) return utcMs;
+    this.outside++;
+    return now;
+  }
 }
 
 /** Today and the days ahead. */

@@ -42,7 +42,7 @@ export class PgStore extends TransactionalStore {
   constructor(dbUrl: string, opts: StoreOptions = {}) {
     super(opts);
     this.partitioned = opts.partition === 'day';
-    this.policy = { aheadDays: opts.partitionAheadDays ?? 3, retentionDays: opts.retentionDays ?? 0 };
+    this.policy = { aheadDays: opts.partitionAheadDays ?? 3, pastDays: opts.partitionPastDays ?? 7, retentionDays: opts.retentionDays ?? 0 };
     if (this.policy.retentionDays > 0 && !this.partitioned) {
       throw new Error('DB_RETENTION_DAYS needs DB_PARTITION=day (day partitions are what retention drops)');
     }

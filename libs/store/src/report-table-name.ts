@@ -1,6 +1,7 @@
 import type { ReportKind, ReportRecord } from '@sipcap/record';
 import { REPORT_TABLES } from './ddl';
 import { assertTableName } from './identifier';
+import type { DayWindow } from './partition-window';
 import { compileStrftime } from './strftime';
 import { microsToMillis, TableTemplate } from './table-name';
 
@@ -22,12 +23,13 @@ export class ReportTableRouter {
   readonly names: Readonly<Record<ReportKind, string>>;
   private readonly templates: Record<ReportKind, TableTemplate>;
 
-  constructor(names: ReportTableNames) {
+  /** `window`: dated names only for days in it, as TableRouter's. */
+  constructor(names: ReportTableNames, window?: DayWindow) {
     this.names = { rtcp: names.rtcp ?? REPORT_TABLES.rtcp, report: names.report ?? REPORT_TABLES.report, logs: names.logs ?? REPORT_TABLES.logs };
     const t = (name: string) => {
       const compiled = compileStrftime(name);
       assertTableName(compiled.expand(Date.UTC(2000, 0, 1)));
-      return new TableTemplate(compiled);
+      return new TableTemplate(compiled, window);
     };
     this.templates = { rtcp: t(this.names.rtcp), report: t(this.names.report), logs: t(this.names.logs) };
   }

@@ -111,6 +111,8 @@ export interface StoreOptions {
   partition?: 'none' | 'day';
   /** DB_PARTITION_AHEAD_DAYS: day partitions prepared ahead of today (default 3). */
   partitionAheadDays?: number;
+  /** DB_TIME_WINDOW_DAYS: past days that still get a day partition on demand (default 7); older rows use the default partition. */
+  partitionPastDays?: number;
   /** DB_RETENTION_DAYS (PostgreSQL day partitions): days kept by dropExpiredPartitions; 0 keeps everything. */
   retentionDays?: number;
   /** MySQL/MariaDB storage engine of tables the store creates (default InnoDB). */

@@ -2,6 +2,8 @@ import { describe, it, expect } from 'vitest';
 import { sampleRecord } from '@sipcap/record';
 import { TableRouter } from './table-name';
 import { fnv1a32 } from './fnv1a';
+import { DayWindow } from './partition-window';
+import { ReportTableRouter } from './report-table-name';
 
 const micros = (iso: string) => BigInt(Date.parse(iso)) * 1000n;
 
@@ -28,6 +30,19 @@ describe('TableRouter', () => {
     expect(r.route(sampleRecord({ micro_ts: micros('2024-02-01T00:00:00Z') }))).toBe('sip_capture_20240201');
     // Back to an earlier minute: the per-minute cache must not return the later name.
     expect(r.route(sampleRecord({ micro_ts: micros('2024-01-31T10:00:00Z') }))).toBe('sip_capture_20240131');
+  });
+
+  it('puts a row whose day is outside the window in the table of today, not a table of its own day', () => {
+    const now = Date.parse('2024-05-10T12:00:00Z');
+    const window = new DayWindow({ pastDays: 7, aheadDays: 3 }, () => now);
+    const r = new TableRouter({ tableName: 'sip_capture_%Y%m%d', window });
+    expect(r.route(sampleRecord({ micro_ts: micros('2024-05-03T01:00:00Z') }))).toBe('sip_capture_20240503');
+    expect(r.route(sampleRecord({ micro_ts: 0n }))).toBe('sip_capture_20240510');
+    expect(r.route(sampleRecord({ micro_ts: micros('2100-01-01T00:00:00Z') }))).toBe('sip_capture_20240510');
+    const reports = new ReportTableRouter({ rtcp: 'rtcp_%Y%m%d' }, window);
+    expect(reports.route({ kind: 'rtcp', micro_ts: micros('1970-01-02T00:00:00Z') })).toBe('rtcp_20240510');
+    expect(reports.route({ kind: 'logs', micro_ts: 0n })).toBe('logs_capture');
+    expect(window.outside).toBe(3);
   });
 
   it('trims names around | and lists every table at a time', () => {

@@ -1,5 +1,6 @@
 import type { CaptureRecord } from '@sipcap/record';
 import { fnv1a32 } from './fnv1a';
+import type { DayWindow } from './partition-window';
 import { assertTableName } from './identifier';
 import { compileStrftime, type CompiledStrftime } from './strftime';
 
@@ -15,6 +16,8 @@ export interface TableRouterOptions {
   hashSource?: HashSource;
   /** Random source for `rand` mode (tests pass a seeded one). */
   random?: () => number;
+  /** Dated names only for days in this window (DB_TIME_WINDOW_DAYS, DB_PARTITION_AHEAD_DAYS). */
+  window?: DayWindow;
 }
 
 type RoutedFields = Pick<CaptureRecord, 'micro_ts' | 'callid' | 'from_user' | 'to_user'>;
@@ -25,10 +28,14 @@ const MINUTE_MS = 60_000;
 export class TableTemplate {
   private minute = NaN;
   private name = '';
-  constructor(readonly compiled: CompiledStrftime) {}
+  constructor(
+    readonly compiled: CompiledStrftime,
+    private readonly window?: DayWindow,
+  ) {}
 
-  at(utcMs: number): string {
+  at(recordMs: number): string {
     if (!this.compiled.dated) return this.compiled.template;
+    const utcMs = this.window ? this.window.tableTime(recordMs) : recordMs;
     const minute = Math.floor(utcMs / MINUTE_MS);
     if (minute !== this.minute) {
       this.name = assertTableName(this.compiled.expand(utcMs));
@@ -53,7 +60,7 @@ export class TableRouter {
   constructor(opts: TableRouterOptions) {
     const names = opts.tableName.split('|').map((s) => s.trim());
     if (names.some((n) => n === '')) throw new Error(`TABLE_NAME: empty table name in "${opts.tableName}"`);
-    this.entries = names.map((n) => new TableTemplate(compileStrftime(n)));
+    this.entries = names.map((n) => new TableTemplate(compileStrftime(n), opts.window));
     // Every field expands to digits of a fixed width, so one sample time validates every expansion.
     for (const e of this.entries) assertTableName(e.compiled.expand(Date.UTC(2000, 0, 1)));
     this.templates = names;
