@@ -17,6 +17,8 @@ command -v tcpdump >/dev/null || need+=(tcpdump)
 command -v ip >/dev/null || need+=(iproute2)
 command -v tshark >/dev/null || need+=(tshark)
 command -v chromium >/dev/null || need+=(chromium)
+# rtpengine's userspace daemon (no kernel module): the RTCP-over-HEP interop test (test/rtpengine-rtcp.test.ts).
+command -v rtpengine >/dev/null || need+=(rtpengine-daemon)
 if ((${#need[@]})); then
   if [[ $(id -u) -ne 0 ]]; then log "missing system packages: ${need[*]} (install them with apt-get as root)"; exit 1; fi
   log "installing system packages: ${need[*]}"
