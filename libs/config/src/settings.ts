@@ -125,6 +125,8 @@ export const SETTINGS = {
   // Past days that still get a day partition or dated table of their own; older rows go to the default partition (or today's dated table).
   DB_TIME_WINDOW_DAYS: int(7, 0, 36_500),
   DB_RETENTION_DAYS: int(0, 0, 36_500),
+  // Days kept per table template, overriding DB_RETENTION_DAYS: `sip_capture_registration_%Y%m%d=2,rtcp_capture=3` (checked by the db-writer against the tables it writes).
+  DB_RETENTION_TABLES: z.string().default(''),
 
   // capture flag and fleet (agents, cli)
   CAPTURE_ON: flag('0'),
