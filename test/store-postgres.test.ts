@@ -399,12 +399,12 @@ describe('day partitions', () => {
 
     // Advisory locks are per database: another session of the same database holds it.
     await db.query('SELECT pg_advisory_lock($1, $2)', [...PG_RETENTION_LOCK]);
-    const blocked = await s.dropExpiredPartitions(later);
+    const blocked = await s.applyRetention(later);
     await db.query('SELECT pg_advisory_unlock($1, $2)', [...PG_RETENTION_LOCK]);
     expect(blocked).toEqual({ locked: false, dropped: [], defaultRowsDeleted: 0 });
     expect(await partitions()).toContain(dayPartitionName(table, today - 1));
 
-    const res = await s.dropExpiredPartitions(later);
+    const res = await s.applyRetention(later);
     expect(res.locked).toBe(true);
     expect(res.dropped.sort()).toEqual([today - 1, today, today + 1].map((d) => dayPartitionName(table, d)).sort());
     expect(res.defaultRowsDeleted).toBe(1); // the 2001 row; the future row is kept

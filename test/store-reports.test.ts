@@ -157,7 +157,7 @@ for (const dialect of ['postgres', 'mysql'] as const) {
         await s.writePositioned('g', 'topic.part', positioned(router, [report('rtcp', RTCP_JSON, { micro_ts: at(today) }), report('rtcp', RTCP_JSON, { micro_ts: at(today - 1) })]));
         const parts = await query("SELECT c.relname FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid WHERE i.inhparent = 'rtcp_part'::regclass ORDER BY 1");
         expect(parts.map((p) => p.relname)).toEqual([defaultPartitionName('rtcp_part'), ...[-1, 0, 1].map((d) => dayPartitionName('rtcp_part', today + d))].sort());
-        const res = await s.dropExpiredPartitions(new Date((today + 2) * DAY_MS + 3_600_000));
+        const res = await s.applyRetention(new Date((today + 2) * DAY_MS + 3_600_000));
         expect(res.dropped).toEqual([dayPartitionName('rtcp_part', today - 1)]);
         expect(await query('SELECT count(*)::int AS n FROM rtcp_part')).toEqual([{ n: 1 }]);
       });

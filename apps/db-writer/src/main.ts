@@ -4,14 +4,17 @@ import { hostname } from 'node:os';
 import { loadConfigOrExit, describeConfig } from '@sipcap/config';
 import { startApp, Counter, Gauge } from '@sipcap/telemetry';
 import { BatchConsumer, consumerLag, createKafka, DeadLetterPublisher, ensureTopic, topicEnds } from '@sipcap/bus';
-import { DayWindow, DelayedWriter, ensureDatabase, ensureReportSchema, ensureSchema, forgetStaleOffsets, isStoreError, openStore, ReportTableRouter, TableRouter } from '@sipcap/store';
+import {
+  DayWindow, DelayedWriter, ensureDatabase, ensureReportSchema, ensureSchema, forgetStaleOffsets, isStoreError, openStore, parseRetentionTables,
+  ReportTableRouter, RetentionPlan, retentionProblem, TableRouter,
+} from '@sipcap/store';
 
 const APP = 'db-writer';
 const config = loadConfigOrExit(
   APP,
   [
     'DB_URL', 'TABLE_NAME', 'MT_MODE', 'HASH_SOURCE', 'RTCP_TABLE_NAME', 'REPORT_TABLE_NAME', 'LOGS_TABLE_NAME', 'DB_INSERT_MODE', 'DB_BATCH_SIZE', 'DB_FLUSH_MS', 'DB_CONNECTIONS',
-    'DB_PARTITION', 'DB_PARTITION_AHEAD_DAYS', 'DB_TIME_WINDOW_DAYS', 'DB_RETENTION_DAYS',
+    'DB_PARTITION', 'DB_PARTITION_AHEAD_DAYS', 'DB_TIME_WINDOW_DAYS', 'DB_RETENTION_DAYS', 'DB_RETENTION_TABLES',
     'KAFKA_BROKERS', 'KAFKA_TOPIC', 'KAFKA_DLQ_TOPIC', 'KAFKA_PARTITIONS', 'KAFKA_GROUP_ID',
     'METRICS_HOST', 'METRICS_PORT', 'LOG_LEVEL',
   ],
@@ -28,9 +31,24 @@ if (config.DB_PARTITION === 'day' && !config.DB_URL.startsWith('postgres')) {
   process.stderr.write(`${APP}: invalid setting DB_PARTITION=day: day partitions need PostgreSQL (DB_URL is not postgres://)\n`);
   process.exit(2);
 }
+// Days kept per table: DB_RETENTION_DAYS, overridden per template by DB_RETENTION_TABLES.
+const templates = [...sipTables, config.RTCP_TABLE_NAME, config.REPORT_TABLE_NAME, config.LOGS_TABLE_NAME];
+let retention: RetentionPlan;
+try {
+  retention = new RetentionPlan({ defaultDays: config.DB_RETENTION_DAYS, templates, overrides: parseRetentionTables(config.DB_RETENTION_TABLES, templates) });
+} catch (e) {
+  process.stderr.write(`${APP}: invalid setting ${(e as Error).message}\n`);
+  process.exit(2);
+}
+const retentionIssue = retentionProblem(retention, templates, config.DB_PARTITION === 'day');
+if (retentionIssue.error) {
+  process.stderr.write(`${APP}: invalid setting DB_RETENTION_DAYS/DB_RETENTION_TABLES: ${retentionIssue.error}\n`);
+  process.exit(2);
+}
 
 void startApp(APP, { logLevel: config.LOG_LEVEL, metricsHost: config.METRICS_HOST, metricsPort: config.METRICS_PORT }, async ({ log, registry, health }) => {
   log.info({ config: describeConfig(config) }, 'starting');
+  if (retentionIssue.warning) log.warn(`retention: ${retentionIssue.warning}; they keep everything`);
   // A row's own time picks its dated table only within the window: forged times must not create tables.
   const window = new DayWindow({ pastDays: config.DB_TIME_WINDOW_DAYS, aheadDays: config.DB_PARTITION_AHEAD_DAYS });
   let outsideCounted = 0;
@@ -43,8 +61,8 @@ void startApp(APP, { logLevel: config.LOG_LEVEL, metricsHost: config.METRICS_HOS
       outsideCounted = window.outside;
     },
   });
-  const router = new TableRouter({ tableName: config.TABLE_NAME, mode: config.MT_MODE, hashSource: config.HASH_SOURCE, window });
-  const reportRouter = new ReportTableRouter({ rtcp: config.RTCP_TABLE_NAME, report: config.REPORT_TABLE_NAME, logs: config.LOGS_TABLE_NAME }, window);
+  const router = new TableRouter({ tableName: config.TABLE_NAME, mode: config.MT_MODE, hashSource: config.HASH_SOURCE, window, retention });
+  const reportRouter = new ReportTableRouter({ rtcp: config.RTCP_TABLE_NAME, report: config.REPORT_TABLE_NAME, logs: config.LOGS_TABLE_NAME }, window, retention);
 
   await ensureDatabase(config.DB_URL);
   const store = await openStore(config.DB_URL, {
@@ -53,7 +71,7 @@ void startApp(APP, { logLevel: config.LOG_LEVEL, metricsHost: config.METRICS_HOS
     partition: config.DB_PARTITION,
     partitionAheadDays: config.DB_PARTITION_AHEAD_DAYS,
     partitionPastDays: config.DB_TIME_WINDOW_DAYS,
-    retentionDays: config.DB_RETENTION_DAYS,
+    retention,
     // One connection per insert lane, and room for DDL (new tables, partitions) and retention.
     poolSize: config.DB_CONNECTIONS + 2,
   });
@@ -100,14 +118,21 @@ void startApp(APP, { logLevel: config.LOG_LEVEL, metricsHost: config.METRICS_HOS
   const lagTimer = setInterval(() => {
     consumerLag(kafka, config.KAFKA_GROUP_ID, config.KAFKA_TOPIC).then((l) => (lag = l.total), (e) => log.debug({ err: (e as Error).message }, 'lag check failed'));
   }, 5000);
-  // Day partitions ahead and retention, hourly; the store takes an advisory lock so one writer does it.
+  // Day partitions ahead and retention, hourly; the store takes a lock in the database so one writer does it.
+  const retentionRuns = new Counter({ name: 'sipcap_retention_runs_total', help: 'Retention runs, by result (done, locked: another writer held the lock, failed)', labelNames: ['result'], registers: [registry] });
+  const retentionDropped = new Counter({ name: 'sipcap_retention_dropped_total', help: 'Day partitions and dated tables dropped by the retention', registers: [registry] });
+  for (const r of ['done', 'locked', 'failed']) retentionRuns.inc({ result: r }, 0);
   const maintain = async () => {
-    if (config.DB_PARTITION !== 'day') return;
-    await ensureSchema(store, config.TABLE_NAME).catch((e) => log.warn({ err: (e as Error).message }, 'partition upkeep failed'));
-    await ensureReportSchema(store, reportRouter).catch((e) => log.warn({ err: (e as Error).message }, 'partition upkeep failed (report tables)'));
-    if (config.DB_RETENTION_DAYS > 0) {
-      const r = await store.dropExpiredPartitions().catch((e) => (log.warn({ err: (e as Error).message }, 'retention failed'), undefined));
-      if (r?.dropped.length) log.info({ dropped: r.dropped }, 'dropped expired partitions');
+    if (config.DB_PARTITION === 'day') {
+      await ensureSchema(store, config.TABLE_NAME).catch((e) => log.warn({ err: (e as Error).message }, 'partition upkeep failed'));
+      await ensureReportSchema(store, reportRouter).catch((e) => log.warn({ err: (e as Error).message }, 'partition upkeep failed (report tables)'));
+    }
+    if (!retention.active) return;
+    const r = await store.applyRetention().catch((e: Error) => (log.warn({ err: e.message }, 'retention failed'), undefined));
+    retentionRuns.inc({ result: r === undefined ? 'failed' : r.locked ? 'done' : 'locked' });
+    if (r?.dropped.length) {
+      retentionDropped.inc(r.dropped.length);
+      log.info({ dropped: r.dropped, defaultRowsDeleted: r.defaultRowsDeleted }, 'retention: dropped expired partitions and tables');
     }
   };
   void maintain();

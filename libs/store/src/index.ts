@@ -13,6 +13,8 @@ export { compileStrftime, STRFTIME_FIELDS, type CompiledStrftime } from './strft
 export { REPORT_TABLES, REPORT_INDEXED_COLUMNS, pgCreateReportTable, mysqlCreateReportTable } from './ddl';
 export { OFFSETS_TABLE, INDEXED_COLUMNS, pgCreateTable, mysqlCreateTable, pgCreateOffsetsTable, mysqlCreateOffsetsTable, dayPartitionName, defaultPartitionName } from './ddl';
 export { PG_RETENTION_LOCK } from './pg-store';
+export { MYSQL_RETENTION_LOCK } from './mysql-store';
+export { RetentionPlan, parseRetentionTables, retentionProblem, type RetentionRule } from './retention-plan';
 export { DayWindow } from './partition-window';
 export { dialectOf, type Dialect } from './db-url';
 export { DelayedWriter, type DelayedWriterOptions } from './delayed-writer';

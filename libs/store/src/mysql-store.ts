@@ -3,13 +3,17 @@ import { isReportRecord, type CaptureRecord, type ReportRecord } from '@sipcap/r
 import { CaptureDateText } from './capture-date';
 import { classifyMysqlError } from './classify-mysql-error';
 import { mysqlCreateOffsetsTable, mysqlCreateReportTable, mysqlCreateTable } from './ddl';
-import { assertTableName } from './identifier';
+import { assertTableName, quoteMysql } from './identifier';
 import { mysqlInsertStatements } from './mysql-write-rows';
 import { lockMysqlOffsets, readMysqlOffsets, upsertMysqlOffsets } from './mysql-offsets';
 import { mysqlReportStatements } from './report-write-rows';
+import { RetentionPlan } from './retention-plan';
 import type { RetentionResult, StoredRecord, StoreOptions, TableKind } from './store';
 import { StoreError } from './store-error';
 import { TransactionalStore, type TxConnection } from './transactional-store';
+
+/** The named lock (per server) only one writer at a time holds while it applies the retention. */
+export const MYSQL_RETENTION_LOCK = 'sipcap_retention';
 
 /** Engines MariaDB accepts INSERT DELAYED for (InnoDB refuses it with error 1616). */
 const DELAYED_ENGINES = new Set(['MYISAM', 'MEMORY', 'ARCHIVE', 'BLACKHOLE']);
@@ -42,11 +46,12 @@ export class MysqlStore extends TransactionalStore {
   private readonly dates = new CaptureDateText();
   private offsetsReady?: Promise<void>;
   private server?: ServerInfo;
+  private readonly retention: RetentionPlan;
 
   constructor(dbUrl: string, opts: StoreOptions = {}) {
     super(opts);
     if (opts.partition === 'day') throw new Error('DB_PARTITION=day is supported with PostgreSQL only');
-    if ((opts.retentionDays ?? 0) > 0) throw new Error('DB_RETENTION_DAYS is supported with PostgreSQL day partitions only');
+    this.retention = opts.retention ?? new RetentionPlan({ defaultDays: opts.retentionDays ?? 0 });
     mysqlCreateTable('sip_capture', { engine: opts.mysqlEngine }); // validates the engine name now
     this.pool = createPool({
       uri: dbUrl,
@@ -123,9 +128,31 @@ export class MysqlStore extends TransactionalStore {
     }
   }
 
-  /** Day partitions and retention are PostgreSQL features; nothing to do here. */
-  async dropExpiredPartitions(): Promise<RetentionResult> {
-    return { locked: true, dropped: [], defaultRowsDeleted: 0 };
+  /** Drops the expired dated tables under a named lock (GET_LOCK), one writer at a time. */
+  async applyRetention(now: Date = new Date()): Promise<RetentionResult> {
+    const result: RetentionResult = { locked: true, dropped: [], defaultRowsDeleted: 0 };
+    if (this.retention.datedTemplates.length === 0) return result;
+    try {
+      return await this.withConnection(async (c) => {
+        const [lock] = await c.query<RowDataPacket[]>('SELECT GET_LOCK(?, 0) AS ok', [MYSQL_RETENTION_LOCK]);
+        if (Number(lock[0].ok) !== 1) return { ...result, locked: false };
+        try {
+          const [rows] = await c.query<RowDataPacket[]>("SELECT table_name AS t FROM information_schema.tables WHERE table_schema = DATABASE() AND table_type = 'BASE TABLE'");
+          // Each DROP is one statement: a runner stopped half-way leaves whole tables; the next run goes on.
+          for (const table of this.retention.expiredTables(rows.map((r) => String(r.t)), now.getTime())) {
+            await c.query(`DROP TABLE IF EXISTS ${quoteMysql(table)}`);
+            this.tables.delete(table);
+            result.dropped.push(table);
+          }
+        } finally {
+          await c.query('SELECT RELEASE_LOCK(?)', [MYSQL_RETENTION_LOCK]);
+        }
+        if (result.dropped.length > 0) this.log('info', `retention: dropped ${result.dropped.join(', ')}`);
+        return result;
+      });
+    } catch (e) {
+      throw classifyMysqlError(e);
+    }
   }
 
   async close(): Promise<void> {

@@ -17,14 +17,7 @@ describe('openStore', () => {
     await expect(openStore(url)).rejects.toThrow(/DB_URL/);
   });
 
-  it('refuses day partitions and retention on MySQL', async () => {
+  it('refuses day partitions on MySQL', async () => {
     await expect(openStore('mysql://root@127.0.0.1/x', { partition: 'day' })).rejects.toThrow(/DB_PARTITION/);
-    await expect(openStore('mysql://root@127.0.0.1/x', { retentionDays: 7 })).rejects.toThrow(/DB_RETENTION_DAYS/);
-  });
-
-  it('refuses retention without day partitions on PostgreSQL', async () => {
-    await expect(openStore('postgres://p@127.0.0.1/x', { retentionDays: 7 })).rejects.toThrow(/DB_RETENTION_DAYS/);
-    const s = await openStore('postgres://p@127.0.0.1/x', { retentionDays: 7, partition: 'day' });
-    await s.close();
   });
 });

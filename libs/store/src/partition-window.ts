@@ -46,9 +46,11 @@ export class DayWindow {
     private readonly now: () => number = Date.now,
   ) {}
 
-  tableTime(utcMs: number): number {
+  /** `retentionDays` (of the table's template) narrows the past: an expired day gets no table either. */
+  tableTime(utcMs: number, retentionDays = 0): number {
     const now = this.now();
-    if (isWindowDay(dayOf(utcMs), now, this.days)) return utcMs;
+    const days = retentionDays > 0 && retentionDays < this.days.pastDays ? { ...this.days, pastDays: retentionDays } : this.days;
+    if (isWindowDay(dayOf(utcMs), now, days)) return utcMs;
     this.outside++;
     return now;
   }

@@ -7,6 +7,7 @@ import { defaultPartitionName, OFFSETS_TABLE, pgAddMsgRaw, pgCreateDayPartition,
 import { assertTableName, quotePg } from './identifier';
 import { DAY_MS, daysAhead, dayWantsPartition, isExpiredDay, partitionDay, type PartitionPolicy } from './partition-window';
 import { pgBinaryType } from './pg-copy-binary';
+import { RetentionPlan } from './retention-plan';
 import { PG_ROW_COLUMNS } from './pg-copy-rows';
 import { copyRows, insertRows } from './pg-write-rows';
 import { lockPgOffsets, readPgOffsets, upsertPgOffsets } from './pg-offsets';
@@ -27,6 +28,8 @@ interface PgTableInfo {
   binary: boolean;
   /** Days whose partition exists (or that stay in the default partition). */
   days: Set<number>;
+  /** Its window and retention (DB_RETENTION_TABLES may give each table its own). */
+  policy: PartitionPolicy;
 }
 
 export class PgStore extends TransactionalStore {
@@ -36,16 +39,15 @@ export class PgStore extends TransactionalStore {
   private offsetsReady?: Promise<void>;
   private readonly dates = new CaptureDateText();
   private readonly policy: PartitionPolicy;
+  private readonly retention: RetentionPlan;
   private readonly partitioned: boolean;
   private encodingChecked = false;
 
   constructor(dbUrl: string, opts: StoreOptions = {}) {
     super(opts);
     this.partitioned = opts.partition === 'day';
-    this.policy = { aheadDays: opts.partitionAheadDays ?? 3, pastDays: opts.partitionPastDays ?? 7, retentionDays: opts.retentionDays ?? 0 };
-    if (this.policy.retentionDays > 0 && !this.partitioned) {
-      throw new Error('DB_RETENTION_DAYS needs DB_PARTITION=day (day partitions are what retention drops)');
-    }
+    this.retention = opts.retention ?? new RetentionPlan({ defaultDays: opts.retentionDays ?? 0 });
+    this.policy = { aheadDays: opts.partitionAheadDays ?? 3, pastDays: opts.partitionPastDays ?? 7, retentionDays: this.retention.opts.defaultDays };
     if (opts.insertMode === 'delayed') this.log('info', 'DB_INSERT_MODE=1 has no effect on PostgreSQL: rows go through COPY');
     this.pool = new pg.Pool({ connectionString: dbUrl, max: opts.poolSize ?? 4, application_name: 'sipcap-store' });
     // An idle pooled connection that breaks must not crash the process; the next query reconnects.
@@ -141,16 +143,15 @@ export class PgStore extends TransactionalStore {
     }
   }
 
-  async dropExpiredPartitions(now: Date = new Date()): Promise<RetentionResult> {
+  async applyRetention(now: Date = new Date()): Promise<RetentionResult> {
     const result: RetentionResult = { locked: true, dropped: [], defaultRowsDeleted: 0 };
-    if (!this.partitioned || this.policy.retentionDays === 0) return result;
+    if (!this.retention.active) return result;
     const nowMs = now.getTime();
-    const cutoff = new Date(nowMs - this.policy.retentionDays * DAY_MS).toISOString().replace('T', ' ').replace('Z', '');
     // Tables this store manages, resolved before taking a connection (creating one needs a connection too).
     const managed: [string, PgTableInfo][] = [];
     for (const [table, pending] of this.tables) {
       const info = await pending.catch(() => undefined);
-      if (info?.partitioned) managed.push([table, info]);
+      if (info?.partitioned && info.policy.retentionDays > 0) managed.push([table, info]);
     }
     let client: PoolClient;
     try {
@@ -163,14 +164,27 @@ export class PgStore extends TransactionalStore {
       const lock = await client.query<{ ok: boolean }>('SELECT pg_try_advisory_lock($1, $2) AS ok', [...PG_RETENTION_LOCK]);
       if (!lock.rows[0].ok) return { ...result, locked: false };
       try {
+        // Dated tables first: a dropped table's partitions go with it. Each DROP is one statement, so a
+        // runner stopped half-way leaves whole tables, and the next run goes on.
+        if (this.retention.datedTemplates.length > 0) {
+          const tables = await client.query<{ relname: string }>(
+            "SELECT relname FROM pg_class WHERE relkind IN ('r', 'p') AND NOT relispartition AND relnamespace = current_schema()::regnamespace",
+          );
+          for (const table of this.retention.expiredTables(tables.rows.map((r) => r.relname), nowMs)) {
+            await client.query(`DROP TABLE IF EXISTS ${quotePg(table)}`);
+            this.tables.delete(table);
+            result.dropped.push(table);
+          }
+        }
         for (const [table, info] of managed) {
+          if (result.dropped.includes(table)) continue;
           const parts = await client.query<{ relname: string }>(
             'SELECT c.relname FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid WHERE i.inhparent = to_regclass($1)',
             [quotePg(table)],
           );
           for (const { relname } of parts.rows) {
             const day = partitionDay(table, relname);
-            if (day === undefined || !isExpiredDay(day, nowMs, this.policy)) continue;
+            if (day === undefined || !isExpiredDay(day, nowMs, info.policy)) continue;
             await client.query(`DROP TABLE IF EXISTS ${quotePg(relname)}`);
             info.days.delete(day);
             result.dropped.push(relname);
@@ -178,6 +192,7 @@ export class PgStore extends TransactionalStore {
           const def = quotePg(defaultPartitionName(table));
           const exists = await client.query('SELECT to_regclass($1) IS NOT NULL AS ok', [def]);
           if (exists.rows[0].ok) {
+            const cutoff = new Date(nowMs - info.policy.retentionDays * DAY_MS).toISOString().replace('T', ' ').replace('Z', '');
             const del = await client.query(`DELETE FROM ${def} WHERE "date" < $1`, [cutoff]);
             result.defaultRowsDeleted += del.rowCount ?? 0;
           }
@@ -186,7 +201,7 @@ export class PgStore extends TransactionalStore {
         await client.query('SELECT pg_advisory_unlock($1, $2)', [...PG_RETENTION_LOCK]);
       }
       if (result.dropped.length > 0 || result.defaultRowsDeleted > 0) {
-        this.log('info', `retention ${this.policy.retentionDays} days: dropped ${result.dropped.join(', ') || 'no partition'}, deleted ${result.defaultRowsDeleted} rows from default partitions`);
+        this.log('info', `retention: dropped ${result.dropped.join(', ') || 'nothing'}, deleted ${result.defaultRowsDeleted} rows from default partitions`);
       }
       return result;
     } catch (e) {
@@ -245,8 +260,9 @@ export class PgStore extends TransactionalStore {
     if (this.partitioned && relkind !== 'p') {
       this.log('warn', `DB_PARTITION=day: table ${table} exists and is not partitioned; writing to it as it is`);
     }
-    const info: PgTableInfo = { partitioned: this.partitioned && relkind === 'p', binary, days: new Set() };
-    if (info.partitioned) await this.ensureDays(table, info, new Set(daysAhead(Date.now(), this.policy)));
+    const policy = { ...this.policy, retentionDays: this.retention.daysForTable(table) };
+    const info: PgTableInfo = { partitioned: this.partitioned && relkind === 'p', binary, days: new Set(), policy };
+    if (info.partitioned) await this.ensureDays(table, info, new Set(daysAhead(Date.now(), policy)));
     return info;
   }
 
@@ -279,7 +295,7 @@ export class PgStore extends TransactionalStore {
   /** Creates the missing day partitions the rows need (inside the window); other days use the default. */
   private async ensureDays(table: string, info: PgTableInfo, days: Set<number>): Promise<void> {
     const now = Date.now();
-    const missing = [...days].filter((d) => !info.days.has(d) && dayWantsPartition(d, now, this.policy));
+    const missing = [...days].filter((d) => !info.days.has(d) && dayWantsPartition(d, now, info.policy));
     if (missing.length === 0) return;
     missing.sort((a, b) => a - b);
     await this.withClient(async (c) => {

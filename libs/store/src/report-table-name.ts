@@ -2,6 +2,7 @@ import type { ReportKind, ReportRecord } from '@sipcap/record';
 import { REPORT_TABLES } from './ddl';
 import { assertTableName } from './identifier';
 import type { DayWindow } from './partition-window';
+import type { RetentionPlan } from './retention-plan';
 import { compileStrftime } from './strftime';
 import { microsToMillis, TableTemplate } from './table-name';
 
@@ -24,12 +25,12 @@ export class ReportTableRouter {
   private readonly templates: Record<ReportKind, TableTemplate>;
 
   /** `window`: dated names only for days in it, as TableRouter's. */
-  constructor(names: ReportTableNames, window?: DayWindow) {
+  constructor(names: ReportTableNames, window?: DayWindow, retention?: RetentionPlan) {
     this.names = { rtcp: names.rtcp ?? REPORT_TABLES.rtcp, report: names.report ?? REPORT_TABLES.report, logs: names.logs ?? REPORT_TABLES.logs };
     const t = (name: string) => {
       const compiled = compileStrftime(name);
       assertTableName(compiled.expand(Date.UTC(2000, 0, 1)));
-      return new TableTemplate(compiled, window);
+      return new TableTemplate(compiled, window, retention?.daysForTemplate(name));
     };
     this.templates = { rtcp: t(this.names.rtcp), report: t(this.names.report), logs: t(this.names.logs) };
   }

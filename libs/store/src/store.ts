@@ -1,3 +1,4 @@
+import type { RetentionPlan } from './retention-plan';
 import type { CaptureRecord, ReportRecord } from '@sipcap/record';
 import type { StoreError } from './store-error';
 
@@ -87,7 +88,7 @@ export interface BisectResult extends WriteResult {
 export interface RetentionResult {
   /** False when another writer holds the retention lock (nothing was done). */
   locked: boolean;
-  /** Day partitions dropped. */
+  /** Day partitions and dated tables dropped. */
   dropped: string[];
   /** Expired rows deleted from default partitions. */
   defaultRowsDeleted: number;
@@ -113,8 +114,10 @@ export interface StoreOptions {
   partitionAheadDays?: number;
   /** DB_TIME_WINDOW_DAYS: past days that still get a day partition on demand (default 7); older rows use the default partition. */
   partitionPastDays?: number;
-  /** DB_RETENTION_DAYS (PostgreSQL day partitions): days kept by dropExpiredPartitions; 0 keeps everything. */
+  /** DB_RETENTION_DAYS for every table (shorthand for `retention` with no other rule); 0 keeps everything. */
   retentionDays?: number;
+  /** Days kept per table (DB_RETENTION_DAYS, DB_RETENTION_TABLES), applied by applyRetention. */
+  retention?: RetentionPlan;
   /** MySQL/MariaDB storage engine of tables the store creates (default InnoDB). */
   mysqlEngine?: string;
   /**
@@ -159,7 +162,10 @@ export interface Store {
   ensureTable(table: string, kind?: TableKind): Promise<void>;
   /** Creates the sipcap_offsets table when missing. */
   ensureOffsetsTable(): Promise<void>;
-  /** PostgreSQL day partitions: drops those older than retentionDays, one writer at a time. */
-  dropExpiredPartitions(now?: Date): Promise<RetentionResult>;
+  /**
+   * Drops what is past its retention, one writer at a time (a lock in the database): day partitions, rows
+   * of the default partitions, dated tables of the written templates. Never the current or a future day.
+   */
+  applyRetention(now?: Date): Promise<RetentionResult>;
   close(): Promise<void>;
 }

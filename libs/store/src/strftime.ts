@@ -14,6 +14,8 @@ export interface CompiledStrftime {
   readonly dated: boolean;
   /** Expand with a time in milliseconds since the epoch, in UTC. */
   expand(utcMs: number): string;
+  /** The literal text and fields in order (to read a time back out of a name). */
+  readonly parts: readonly StrftimePart[];
 }
 
 const DAY_MS = 86_400_000;
@@ -54,7 +56,8 @@ function field(f: Field, d: Date): string {
   }
 }
 
-type Part = { kind: 'text'; text: string } | { kind: 'field'; field: Field };
+export type StrftimePart = { kind: 'text'; text: string } | { kind: 'field'; field: Exclude<Field, '%'> };
+type Part = StrftimePart;
 
 /** Compile a template; throws an Error naming TABLE_NAME for an unknown or dangling `%` field. */
 export function compileStrftime(template: string): CompiledStrftime {
@@ -79,17 +82,18 @@ export function compileStrftime(template: string): CompiledStrftime {
     }
     if (text) parts.push({ kind: 'text', text });
     text = '';
-    parts.push({ kind: 'field', field: f as Field });
+    parts.push({ kind: 'field', field: f as Exclude<Field, '%'> });
   }
   if (text) parts.push({ kind: 'text', text });
   const dated = parts.some((p) => p.kind === 'field');
   if (!dated) {
     const constant = text;
-    return { template, dated, expand: () => constant };
+    return { template, dated, parts, expand: () => constant };
   }
   return {
     template,
     dated,
+    parts,
     expand(utcMs: number): string {
       const d = new Date(utcMs);
       let out = '';

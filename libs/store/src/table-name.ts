@@ -1,6 +1,7 @@
 import type { CaptureRecord } from '@sipcap/record';
 import { fnv1a32 } from './fnv1a';
 import type { DayWindow } from './partition-window';
+import type { RetentionPlan } from './retention-plan';
 import { assertTableName } from './identifier';
 import { compileStrftime, type CompiledStrftime } from './strftime';
 
@@ -18,6 +19,8 @@ export interface TableRouterOptions {
   random?: () => number;
   /** Dated names only for days in this window (DB_TIME_WINDOW_DAYS, DB_PARTITION_AHEAD_DAYS). */
   window?: DayWindow;
+  /** Narrows the window's past to each template's retention (no table for an expired day). */
+  retention?: RetentionPlan;
 }
 
 type RoutedFields = Pick<CaptureRecord, 'micro_ts' | 'callid' | 'from_user' | 'to_user'>;
@@ -31,11 +34,12 @@ export class TableTemplate {
   constructor(
     readonly compiled: CompiledStrftime,
     private readonly window?: DayWindow,
+    private readonly retentionDays = 0,
   ) {}
 
   at(recordMs: number): string {
     if (!this.compiled.dated) return this.compiled.template;
-    const utcMs = this.window ? this.window.tableTime(recordMs) : recordMs;
+    const utcMs = this.window ? this.window.tableTime(recordMs, this.retentionDays) : recordMs;
     const minute = Math.floor(utcMs / MINUTE_MS);
     if (minute !== this.minute) {
       this.name = assertTableName(this.compiled.expand(utcMs));
@@ -60,7 +64,7 @@ export class TableRouter {
   constructor(opts: TableRouterOptions) {
     const names = opts.tableName.split('|').map((s) => s.trim());
     if (names.some((n) => n === '')) throw new Error(`TABLE_NAME: empty table name in "${opts.tableName}"`);
-    this.entries = names.map((n) => new TableTemplate(compileStrftime(n), opts.window));
+    this.entries = names.map((n) => new TableTemplate(compileStrftime(n), opts.window, opts.retention?.daysForTemplate(n)));
     // Every field expands to digits of a fixed width, so one sample time validates every expansion.
     for (const e of this.entries) assertTableName(e.compiled.expand(Date.UTC(2000, 0, 1)));
     this.templates = names;

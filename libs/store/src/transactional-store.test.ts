@@ -69,7 +69,7 @@ class FakeStore extends TransactionalStore {
   }
   async ensureTable(): Promise<void> {}
   async ensureOffsetsTable(): Promise<void> {}
-  async dropExpiredPartitions(): Promise<RetentionResult> {
+  async applyRetention(): Promise<RetentionResult> {
     return { locked: true, dropped: [], defaultRowsDeleted: 0 };
   }
   async close(): Promise<void> {}

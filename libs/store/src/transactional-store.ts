@@ -46,7 +46,7 @@ export abstract class TransactionalStore implements Store {
   abstract readOffsets(group: string, topic: string): Promise<Map<number, string>>;
   abstract ensureTable(table: string, kind?: TableKind): Promise<void>;
   abstract ensureOffsetsTable(): Promise<void>;
-  abstract dropExpiredPartitions(now?: Date): Promise<RetentionResult>;
+  abstract applyRetention(now?: Date): Promise<RetentionResult>;
   abstract close(): Promise<void>;
 
   protected log(level: LogLevel, msg: string): void {

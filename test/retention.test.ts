@@ -1,0 +1,112 @@
+// Retention of dated tables (TABLE_NAME=sip_capture_%Y%m%d, as HOMER 5 and Kamailio setups keep data) on
+// PostgreSQL and MariaDB: expired days dropped, today and the future never, other tables never; per
+// template days (DB_RETENTION_TABLES); one runner at a time (a lock in the database); and a running
+// db-writer applying it at start.
+import mysql from 'mysql2/promise';
+import pg from 'pg';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { MYSQL_RETENTION_LOCK, openStore, PG_RETENTION_LOCK, RetentionPlan, type Store } from '@sipcap/store';
+import { buildApp, type AgentProcess } from './support/agent-process';
+import { freshTopic, uniqueName } from './support/kafka';
+import { startWriter, TestDb } from './support/writer-fixtures';
+
+const DAY_MS = 86_400_000;
+const now = Date.now();
+const today = Math.floor(now / DAY_MS);
+const dayName = (day: number) => new Date(day * DAY_MS).toISOString().slice(0, 10).replace(/-/g, '');
+const CALLS = 'sip_capture_%Y%m%d';
+const REGS = 'sip_capture_registration_%Y%m%d';
+
+const databases: TestDb[] = [];
+const stores: Store[] = [];
+const processes: AgentProcess[] = [];
+
+beforeAll(() => buildApp('db-writer'));
+afterAll(async () => {
+  for (const p of processes) if (p.child.exitCode === null) await p.stop();
+  for (const s of stores) await s.close().catch(() => undefined);
+  for (const db of databases) await db.drop().catch(() => undefined);
+});
+
+async function tablesOf(db: TestDb): Promise<string[]> {
+  const rows = db.dialect === 'postgres'
+    ? await db.query<{ t: string }>("SELECT relname AS t FROM pg_class WHERE relkind IN ('r','p') AND NOT relispartition AND relnamespace = 'public'::regnamespace")
+    : await db.query<{ t: string }>("SELECT table_name AS t FROM information_schema.tables WHERE table_schema = DATABASE()");
+  return rows.map((r) => r.t).filter((t) => t !== 'sipcap_offsets').sort();
+}
+
+/** Holds the retention lock from another session while `fn` runs. */
+async function whileLocked<T>(db: TestDb, fn: () => Promise<T>): Promise<T> {
+  if (db.dialect === 'postgres') {
+    const c = new pg.Client({ connectionString: db.url });
+    await c.connect();
+    await c.query('SELECT pg_advisory_lock($1, $2)', [...PG_RETENTION_LOCK]);
+    try {
+      return await fn();
+    } finally {
+      await c.end();
+    }
+  }
+  const c = await mysql.createConnection({ uri: db.url });
+  await c.query('SELECT GET_LOCK(?, 5)', [MYSQL_RETENTION_LOCK]);
+  try {
+    return await fn();
+  } finally {
+    await c.end();
+  }
+}
+
+describe.each(['postgres', 'mysql'] as const)('dated-table retention on %s', (dialect) => {
+  it('drops expired days of each template after its own retention, keeps today, the future and other tables', async () => {
+    const db = await new TestDb(dialect).create();
+    databases.push(db);
+    const plan = new RetentionPlan({ defaultDays: 5, templates: [CALLS, REGS, 'rtcp_capture'], overrides: [{ template: REGS, days: 2 }] });
+    const store = await openStore(db.url, { retention: plan });
+    stores.push(store);
+    const days = [-40, -6, -5, -3, -2, -1, 0, 1];
+    for (const d of days) {
+      await store.ensureTable(`sip_capture_${dayName(today + d)}`);
+      await store.ensureTable(`sip_capture_registration_${dayName(today + d)}`);
+    }
+    for (const other of ['sip_capture', `sip_capture_${dayName(today - 40)}_old`, `other_${dayName(today - 40)}`, 'rtcp_capture']) await store.ensureTable(other);
+    const before = await tablesOf(db);
+
+    const blocked = await whileLocked(db, () => store.applyRetention(new Date(now)));
+    expect(blocked).toEqual({ locked: false, dropped: [], defaultRowsDeleted: 0 });
+    expect(await tablesOf(db)).toEqual(before);
+
+    const res = await store.applyRetention(new Date(now));
+    expect(res.locked).toBe(true);
+    // 5 days: a day is expired once all of it lies before now - 5 days (so today-6 and older; today-5 partly not).
+    const expired = [
+      ...[-40, -6].map((d) => `sip_capture_${dayName(today + d)}`),
+      ...[-40, -6, -5, -3].map((d) => `sip_capture_registration_${dayName(today + d)}`),
+    ];
+    expect(res.dropped.sort()).toEqual(expired.sort());
+    expect(await tablesOf(db)).toEqual(before.filter((t) => !expired.includes(t)));
+    // A second run finds nothing more.
+    expect((await store.applyRetention(new Date(now))).dropped).toEqual([]);
+  });
+
+  it('a running db-writer applies DB_RETENTION_DAYS and DB_RETENTION_TABLES at start and counts what it dropped', async () => {
+    const db = await new TestDb(dialect).create();
+    databases.push(db);
+    const seed = await openStore(db.url);
+    for (const d of [-9, -4, 0]) await seed.ensureTable(`sip_capture_${dayName(today + d)}`);
+    await seed.ensureTable(`rtcp_capture_${dayName(today - 9)}`);
+    await seed.close();
+    const topic = await freshTopic(2, 'retention');
+    const writer = startWriter(db, topic, uniqueName('g-ret'), {
+      TABLE_NAME: CALLS, RTCP_TABLE_NAME: 'rtcp_capture_%Y%m%d', DB_RETENTION_DAYS: '3', DB_RETENTION_TABLES: 'rtcp_capture_%Y%m%d=30',
+    });
+    processes.push(writer);
+    await writer.waitForLog('retention: dropped', 60_000);
+    const tables = await tablesOf(db);
+    expect(tables).not.toContain(`sip_capture_${dayName(today - 9)}`);
+    expect(tables).not.toContain(`sip_capture_${dayName(today - 4)}`);
+    expect(tables).toContain(`sip_capture_${dayName(today)}`);
+    expect(tables).toContain(`rtcp_capture_${dayName(today - 9)}`); // keeps 30 days
+    expect(await writer.metric('sipcap_retention_dropped_total')).toBe(2);
+    expect(await writer.metric('sipcap_retention_runs_total', '{result="done"}')).toBe(1);
+  });
+});
