@@ -105,6 +105,23 @@ const rawListen = z
     return { ip, portFrom: from, portTo: to };
   });
 
+/** `port-port` (or one port), or empty: a UDP port range, e.g. RTCP_PORT_RANGE=10000-20000. */
+const optionalPortRange = z
+  .string()
+  .default('')
+  .transform((v, ctx) => {
+    const s = v.trim();
+    if (s === '') return undefined;
+    const m = /^(\d{1,5})(?:\s*-\s*(\d{1,5}))?$/.exec(s);
+    const from = m ? Number(m[1]) : NaN;
+    const to = m?.[2] !== undefined ? Number(m[2]) : from;
+    if (!m || from < 1 || to > 65535 || to < from) {
+      ctx.addIssue({ code: 'custom', message: 'expected a port range start-end (e.g. 10000-20000), or empty for none' });
+      return z.NEVER;
+    }
+    return { from, to };
+  });
+
 export const SETTINGS = {
   // storage (db-writer, cli, web)
   DB_URL: dbUrl,
@@ -186,6 +203,11 @@ export const SETTINGS = {
   PCAP_FILE: optionalString,
   PCAP_PACE: z.enum(['realtime', 'fast'], { error: 'expected realtime or fast' }).default('fast'),
   PCAP_BUFFER_MB: int(64, 1, 2048),
+  // RTCP capture (mirror-agent): UDP ports of the media (empty: off); the SDP address → Call-ID map's bounds and expiry.
+  RTCP_PORT_RANGE: optionalPortRange,
+  RTCP_SDP_MAX_ITEMS: int(200_000, 16, 10_000_000),
+  RTCP_SDP_MAX_MB: int(32, 1, 4096),
+  RTCP_SDP_TTL_S: int(600, 1, 86_400),
 
   // web
   WEB_LISTEN: listen('127.0.0.1:8080'),

@@ -8,8 +8,8 @@ import type { CandidateTransport, SipCandidate } from './sip-candidate';
 import { SipTcpReassembler, type SipTcpReassemblerOptions, type TcpSegment } from './sip-tcp-reassembler';
 
 export interface DecoderOptions {
-  /** Keeps only packets for which this returns true (see parsePortRange / portRangeFilter). */
-  portFilter?: (srcPort: number, dstPort: number) => boolean;
+  /** Keeps only packets for which this returns true (see parsePortRange / portRangeFilter); ipProto: 6 TCP, 17 UDP, 132 SCTP. */
+  portFilter?: (srcPort: number, dstPort: number, ipProto: number) => boolean;
   /** Fragment reassembly limits, or false to drop fragments (counted). */
   fragments?: FragmentReassemblerOptions | false;
   /** TCP reassembly limits, or false to ignore TCP (counted). */
@@ -44,7 +44,7 @@ export class Decoder {
   readonly counters: DecoderCounters;
   readonly fragments: FragmentReassembler | undefined;
   readonly tcp: SipTcpReassembler | undefined;
-  private readonly portFilter: ((srcPort: number, dstPort: number) => boolean) | undefined;
+  private readonly portFilter: ((srcPort: number, dstPort: number, ipProto: number) => boolean) | undefined;
 
   constructor(options: DecoderOptions = {}) {
     this.portFilter = options.portFilter;
@@ -85,7 +85,7 @@ export class Decoder {
       return NONE;
     }
     const p = result.packet;
-    if (this.portFilter !== undefined && !this.portFilter(p.srcPort, p.dstPort)) {
+    if (this.portFilter !== undefined && !this.portFilter(p.srcPort, p.dstPort, p.ipProto)) {
       this.counters.filtered++;
       return NONE;
     }

@@ -20,6 +20,11 @@ describe('BPF filter expressions', () => {
     expect(mirrorFilter({ from: 5060, to: 5090 })).toContain('(udp or tcp) and portrange 5060-5090)');
   });
 
+  it('adds the UDP of RTCP_PORT_RANGE when RTCP is captured', () => {
+    expect(mirrorFilter({ from: 5060, to: 5060 })).not.toContain('udp and portrange');
+    expect(mirrorFilter({ from: 5060, to: 5060 }, { from: 10000, to: 20000 })).toContain('((udp or tcp) and port 5060) or (udp and portrange 10000-20000) or');
+  });
+
   it('lets later IPv4 fragments and IPv6 fragments through the mirror filter', () => {
     const f = mirrorFilter({ from: 5060, to: 5060 });
     expect(f).toContain('ip[6:2] & 0x1fff != 0');
@@ -50,6 +55,7 @@ describe('BPF filter expressions', () => {
   it.skipIf(!tcpdump)('produces expressions libpcap compiles', () => {
     expect(compiles(mirrorFilter({ from: 5060, to: 5090 }))).toBe(true);
     expect(compiles(mirrorFilter({ from: 5060, to: 5060 }))).toBe(true);
+    expect(compiles(mirrorFilter({ from: 5060, to: 5060 }, { from: 10000, to: 20000 }))).toBe(true);
     expect(compiles(ipipFilter('10.203.0.1'))).toBe(true);
     expect(compiles('udp portrange 1-x')).toBe(false); // the check itself can fail
   });

@@ -21,9 +21,13 @@ function ports(range: PortRange): string {
   return range.from === range.to ? `port ${range.from}` : `portrange ${range.from}-${range.to}`;
 }
 
-/** Mirror mode (RAW_MONI_BPF_ON=1): UDP or TCP with a source or destination port in the range, and fragments. */
-export function mirrorFilter(range: PortRange): string {
-  const base = `((udp or tcp) and ${ports(range)}) or (ip and ip[6:2] & 0x1fff != 0) or (ip6 and ip6[6] == 44)`;
+/**
+ * Mirror mode (RAW_MONI_BPF_ON=1): UDP or TCP with a source or destination port in the range, UDP with a
+ * port in the RTCP range (RTCP_PORT_RANGE) when given, and fragments.
+ */
+export function mirrorFilter(range: PortRange, rtcp?: PortRange): string {
+  const media = rtcp ? ` or (udp and ${ports(rtcp)})` : '';
+  const base = `((udp or tcp) and ${ports(range)})${media} or (ip and ip[6:2] & 0x1fff != 0) or (ip6 and ip6[6] == 44)`;
   return withVlanVariants(base);
 }
 

@@ -11,7 +11,14 @@ export function registerDecoderMetrics(registry: Registry, raw: RawDecoder): voi
   totalsCounter(registry, 'sipcap_raw_port_filtered_total', 'Packets dropped by the RAW_SOCKET_LISTEN port filter', () => c.filtered);
   totalsCounter(registry, 'sipcap_raw_keepalives_total', 'UDP payloads that were only CR/LF keep-alives', () => c.keepalives);
   totalsCounter(registry, 'sipcap_raw_ignored_total', 'Packets of a transport not followed', () => c.ignored);
-  totalsCounter(registry, 'sipcap_raw_sip_candidates_total', 'Transport payloads handed on as SIP messages', () => c.candidates);
+  totalsCounter(registry, 'sipcap_raw_sip_candidates_total', 'Transport payloads past the port filter (SIP messages; with RTCP_PORT_RANGE also the UDP of the media ports)', () => c.candidates);
+  if (raw.rtcp) {
+    const r = raw.rtcp;
+    totalsCounter(registry, 'sipcap_raw_rtcp_total', 'UDP payloads in RTCP_PORT_RANGE by outcome: matched (published with the Call-ID), unmatched (RTCP of no known call, not kept), not_rtcp (RTP and the rest)', { label: 'outcome', read: () => ({ ...r.counters }) });
+    totalsCounter(registry, 'sipcap_raw_rtcp_sdp_total', 'Media addresses of the SDP map: learned, evicted (RTCP_SDP_MAX_ITEMS / RTCP_SDP_MAX_MB), expired (RTCP_SDP_TTL_S)', { label: 'event', read: () => ({ ...r.calls.counters }) });
+    readGauge(registry, 'sipcap_raw_rtcp_sdp_addresses', 'Media addresses held in the SDP map', () => r.calls.size);
+    readGauge(registry, 'sipcap_raw_rtcp_sdp_bytes', 'Bytes held by the SDP map (estimated)', () => r.calls.bytes);
+  }
   if (d.fragments) {
     const f = d.fragments;
     totalsCounter(registry, 'sipcap_raw_ip_fragments_total', 'IP fragment reassembly events (fragments, reassembled, timed_out, evicted, ...)', { label: 'event', read: () => ({ ...f.counters }) });

@@ -1,6 +1,6 @@
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
-import { publisherSettings, startAgentRuntime, type AgentRuntime } from '@sipcap/capture';
+import { publisherSettings, startAgentRuntime, type AgentRuntime, type CapturedReport } from '@sipcap/capture';
 import type { PortRange } from '@sipcap/packet';
 import { ipipFilter, mirrorFilter } from './bpf-filter';
 import { checkCaptureFile, replayCaptureFile, type ReplaySummary } from './capture-file-source';
@@ -82,7 +82,7 @@ export async function startRawAgent(opts: RawAgentOptions): Promise<() => Promis
     if (ipip) expireTimer = setInterval(() => ipip.expire(), 1000);
     intake = new FrameIntake(pipeline, ipip, registry);
     if (file === undefined) {
-      const filter = mode === 'ipip' ? ipipFilter(listen.ip) : c.RAW_MONI_BPF_ON ? mirrorFilter(ports) : '';
+      const filter = mode === 'ipip' ? ipipFilter(listen.ip) : c.RAW_MONI_BPF_ON ? mirrorFilter(ports, c.RTCP_PORT_RANGE) : '';
       live = await openLiveCapture({
         iface: iface!,
         filter,
@@ -137,7 +137,7 @@ export async function startRawAgent(opts: RawAgentOptions): Promise<() => Promis
     );
   }
   o.health.register('capture', () => (file !== undefined || live !== undefined ? true : 'capture source not open'));
-  log.info({ mode, source: file ?? iface, workers: c.RAW_SOCK_CHILDREN, ports: `${ports.from}-${ports.to}`, topic: c.KAFKA_TOPIC }, `${o.app} ready`);
+  log.info({ mode, source: file ?? iface, workers: c.RAW_SOCK_CHILDREN, ports: `${ports.from}-${ports.to}`, rtcpPorts: c.RTCP_PORT_RANGE && `${c.RTCP_PORT_RANGE.from}-${c.RTCP_PORT_RANGE.to}`, topic: c.KAFKA_TOPIC }, `${o.app} ready`);
 
   return async () => {
     abort.abort();
@@ -153,7 +153,14 @@ export async function startRawAgent(opts: RawAgentOptions): Promise<() => Promis
 async function buildPipeline(o: RawAgentOptions, runtime: AgentRuntime, ports: PortRange): Promise<FramePipeline> {
   const c = o.config;
   if (c.RAW_SOCK_CHILDREN <= 1) {
-    const decoder = new RawDecoder({ ports });
+    const rtcp = c.RTCP_PORT_RANGE === undefined ? undefined : {
+      ports: c.RTCP_PORT_RANGE,
+      maxItems: c.RTCP_SDP_MAX_ITEMS,
+      maxBytes: c.RTCP_SDP_MAX_MB * 1024 * 1024,
+      ttlMicros: BigInt(c.RTCP_SDP_TTL_S) * 1_000_000n,
+      onReport: (r: CapturedReport) => void runtime.reports.capture(r),
+    };
+    const decoder = new RawDecoder({ ports, rtcp });
     registerDecoderMetrics(o.registry, decoder);
     return new InlinePipeline(decoder, runtime.publisher, { maxFrame: SNAPLEN, backlogBytes: c.PCAP_BUFFER_MB * 1024 * 1024, registry: o.registry });
   }

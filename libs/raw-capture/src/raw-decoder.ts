@@ -1,5 +1,6 @@
-import type { CapturedMessage } from '@sipcap/capture';
+import type { CapturedMessage, CapturedReport } from '@sipcap/capture';
 import { Decoder, portRangeFilter, type DecoderOptions, type PortRange, type SipCandidate } from '@sipcap/packet';
+import { RtcpCapture, type RtcpCaptureOptions } from './rtcp-capture';
 
 /** Kamailio's `proto` numbering of a candidate's transport. */
 const PROTO = { udp: 1, tcp: 2, sctp: 4 } as const;
@@ -23,7 +24,14 @@ export interface RawDecoderOptions {
   ports?: PortRange;
   fragments?: DecoderOptions['fragments'];
   tcp?: DecoderOptions['tcp'];
+  /**
+   * RTCP capture (RTCP_PORT_RANGE): UDP in this range is also kept, RTCP in it correlated with its call
+   * through the SDP of the SIP seen, and handed to `onReport`. SIP ports take precedence over it.
+   */
+  rtcp?: RtcpCaptureOptions & { onReport: (r: CapturedReport) => void };
 }
+
+const UDP = 17;
 
 /**
  * Frames in, captured SIP messages out, for one decoding thread: libs/packet's Decoder (link layers,
@@ -32,12 +40,20 @@ export interface RawDecoderOptions {
  */
 export class RawDecoder {
   readonly decoder: Decoder;
+  readonly rtcp: RtcpCapture | undefined;
+  private readonly onReport: ((r: CapturedReport) => void) | undefined;
+  private readonly isSipPort: ((srcPort: number, dstPort: number) => boolean) | undefined;
   private lastTs = 0n;
   private lastWallMs = 0;
 
   constructor(options: RawDecoderOptions = {}) {
+    const sip = options.ports ? portRangeFilter(options.ports) : undefined;
+    const rtcp = options.rtcp ? new RtcpCapture(options.rtcp) : undefined;
+    this.rtcp = rtcp;
+    this.onReport = options.rtcp?.onReport;
+    this.isSipPort = sip;
     this.decoder = new Decoder({
-      portFilter: options.ports ? portRangeFilter(options.ports) : undefined,
+      portFilter: rtcp === undefined ? sip : (s, d, ipProto) => (sip === undefined || sip(s, d) || (ipProto === UDP && rtcp.inRange(s, d))),
       fragments: options.fragments,
       tcp: options.tcp,
     });
@@ -47,7 +63,19 @@ export class RawDecoder {
     this.lastTs = tsMicros;
     this.lastWallMs = Date.now();
     const candidates = this.decoder.decode(linktype, frame, tsMicros);
-    for (let i = 0; i < candidates.length; i++) emit(capturedFromCandidate(candidates[i]));
+    const rtcp = this.rtcp;
+    for (let i = 0; i < candidates.length; i++) {
+      const c = candidates[i];
+      if (rtcp === undefined) {
+        emit(capturedFromCandidate(c));
+      } else if (this.isSipPort === undefined || this.isSipPort(c.srcPort, c.dstPort)) {
+        rtcp.learnSip(c);
+        emit(capturedFromCandidate(c));
+      } else {
+        const report = rtcp.report(c);
+        if (report !== undefined) this.onReport!(report);
+      }
+    }
   }
 
   /**
@@ -56,6 +84,8 @@ export class RawDecoder {
    */
   expire(): void {
     if (this.lastWallMs === 0) return;
-    this.decoder.expire(this.lastTs + BigInt(Date.now() - this.lastWallMs) * 1000n);
+    const now = this.lastTs + BigInt(Date.now() - this.lastWallMs) * 1000n;
+    this.decoder.expire(now);
+    this.rtcp?.calls.expire(now);
   }
 }

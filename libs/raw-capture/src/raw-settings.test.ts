@@ -28,4 +28,14 @@ describe('rawSettingsProblem', () => {
     expect(rawSettingsProblem('ipip', settings({ ...ipip, RAW_SOCKET_LISTEN: '[fd00::1]:5060' }))).toMatch(/needs an IPv4 address/);
     expect(rawSettingsProblem('mirror', settings({ ...mirror, RAW_INTERFACE: '' }))).toMatch(/^RAW_INTERFACE is not set/);
   });
+
+  it('takes RTCP_PORT_RANGE in mirror mode with one decoding thread only', () => {
+    expect(rawSettingsProblem('mirror', settings({ ...mirror, RTCP_PORT_RANGE: '10000-20000' }))).toBeUndefined();
+    expect(rawSettingsProblem('mirror', settings({ ...mirror, RTCP_PORT_RANGE: '10000-20000', RAW_SOCK_CHILDREN: '2' }))).toMatch(/^RTCP_PORT_RANGE needs RAW_SOCK_CHILDREN=1 \(got 2\)/);
+    expect(rawSettingsProblem('ipip', settings({ ...ipip, RTCP_PORT_RANGE: '10000-20000' }))).toMatch(/^RTCP_PORT_RANGE is for mirror-agent/);
+    expect(settings({ ...mirror, RTCP_PORT_RANGE: ' 10000 - 20000 ' }).RTCP_PORT_RANGE).toEqual({ from: 10000, to: 20000 });
+    expect(settings({ ...mirror, RTCP_PORT_RANGE: '' }).RTCP_PORT_RANGE).toBeUndefined();
+    expect(() => settings({ ...mirror, RTCP_PORT_RANGE: '20000-10000' })).toThrow(/RTCP_PORT_RANGE/);
+    expect(() => settings({ ...mirror, RTCP_PORT_RANGE: '0-70000' })).toThrow(/RTCP_PORT_RANGE/);
+  });
 });

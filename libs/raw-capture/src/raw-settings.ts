@@ -9,6 +9,7 @@ export const RAW_AGENT_SETTINGS = [
   ...AGENT_SETTINGS,
   'RAW_IPIP_CAPTURE_ON', 'RAW_MONI_CAPTURE_ON', 'RAW_SOCKET_LISTEN', 'RAW_INTERFACE', 'RAW_SOCK_CHILDREN',
   'PROMISCUOUS_ON', 'RAW_MONI_BPF_ON', 'PCAP_FILE', 'PCAP_PACE', 'PCAP_BUFFER_MB',
+  'RTCP_PORT_RANGE', 'RTCP_SDP_MAX_ITEMS', 'RTCP_SDP_MAX_MB', 'RTCP_SDP_TTL_S',
 ] as const satisfies readonly (keyof Settings)[];
 
 export type RawAgentSettings = Pick<Settings, (typeof RAW_AGENT_SETTINGS)[number]>;
@@ -34,6 +35,11 @@ export function rawSettingsProblem(mode: RawMode, c: RawAgentSettings): string |
       : 'RAW_SOCKET_LISTEN is not set: expected ip[:port[-port]] giving the SIP ports to keep (the IP part is ignored in mirror mode, e.g. 0.0.0.0:5060-5090)';
   }
   if (mode === 'ipip' && !isIpv4Text(listen.ip)) return `RAW_SOCKET_LISTEN: IPIP mode needs an IPv4 address, got "${listen.ip}"`;
+  if (c.RTCP_PORT_RANGE !== undefined) {
+    if (mode === 'ipip') return 'RTCP_PORT_RANGE is for mirror-agent (IPIP copies carry signalling only); leave it empty for ipip-agent';
+    // The SDP of a call and its RTCP travel between different hosts, so they would go to different workers.
+    if (c.RAW_SOCK_CHILDREN > 1) return `RTCP_PORT_RANGE needs RAW_SOCK_CHILDREN=1 (got ${c.RAW_SOCK_CHILDREN}): RTCP is matched to its call through the SDP, which one decoding thread must see with it`;
+  }
   if (c.PCAP_FILE === undefined && c.RAW_INTERFACE === undefined) {
     return 'RAW_INTERFACE is not set: name the interface to capture on (or set PCAP_FILE to read a capture file)';
   }
