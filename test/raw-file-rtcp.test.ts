@@ -53,6 +53,18 @@ describe('mirror-agent RTCP capture from PCAP_FILE', () => {
     add(udp(CALLEE, 31001, CALLER, 21001, RTCP_FIXTURES.gstreamerRr), { payload: RTCP_FIXTURES.gstreamerRr, src: [CALLEE, 31001], dst: [CALLER, 21001] });
     // Multiplexed on the RTP ports (RFC 5761), told from RTP by its packet type.
     add(udp(CALLEE, 31000, CALLER, 21000, RTCP_FIXTURES.rrXr), { payload: RTCP_FIXTURES.rrXr, src: [CALLEE, 31000], dst: [CALLER, 21000] });
+    // The call's RTCP, malformed: cut short, a length word past the datagram, padding that lies, 64 KiB of
+    // report blocks (2,700 of them in one datagram). Decoded by the report publisher, counted, not stored.
+    const rr31 = Buffer.alloc(8 + 31 * 24, 0x11);
+    rr31[0] = 0x80 | 31;
+    rr31[1] = 201;
+    rr31.writeUInt16BE(rr31.length / 4 - 1, 2);
+    const lengthLie = Buffer.from(RTCP_FIXTURES.srSdes);
+    lengthLie[3] = 0x20;
+    const paddingLie = Buffer.from(RTCP_FIXTURES.padded);
+    paddingLie[11] = 13;
+    const malformed = [RTCP_FIXTURES.srSdes.subarray(0, 30), lengthLie, paddingLie, Buffer.concat(Array.from({ length: 87 }, () => rr31))];
+    for (const m of malformed) add(udp(CALLER, 21001, CALLEE, 31001, m));
     // Another call's RTCP, never signalled in this capture.
     add(udp('203.0.113.7', 41001, '203.0.113.8', 51001, RTCP_FIXTURES.srSdes));
     add(udp(CALLER, 5060, CALLEE, 5060, testing.sipRequest({ callId, method: 'BYE', cseq: 2 })));
@@ -99,6 +111,8 @@ describe('mirror-agent RTCP capture from PCAP_FILE', () => {
       const sip = await db.query<{ callid: string; n: number | string }>('SELECT callid, count(*) AS n FROM sip_capture GROUP BY callid ORDER BY callid');
       expect(sip.map((r) => [r.callid, Number(r.n)]).sort()).toEqual([[callId, 3], [other, 1]].sort());
     }
-    expect(agent.output()).toContain('rtcpPorts');
+    expect(agent.output()).toContain('"rtcpPorts":"20000-40000"');
+    // The report publisher's totals when the file was done: the 4 stored, the 4 malformed dropped.
+    expect(agent.output()).toContain('"reports":{"published":4,"dropped":4}');
   });
 });

@@ -126,7 +126,7 @@ export async function startRawAgent(opts: RawAgentOptions): Promise<() => Promis
           await producer.flush(5000);
           if (producer.queued > 0) log.warn({ kafkaQueued: producer.queued }, 'waiting for Kafka to take the rest of the capture file');
         }
-        log.info({ file, records: summary.records, seconds: summary.seconds, complete: summary.status.ok, kafkaQueued: producer.queued, workerFrames: p instanceof WorkerPipeline ? p.frameCounts() : undefined }, 'capture file read and decoded');
+        log.info({ file, records: summary.records, seconds: summary.seconds, complete: summary.status.ok, kafkaQueued: producer.queued, reports: c.RTCP_PORT_RANGE ? { ...runtime.reports.totals } : undefined, workerFrames: p instanceof WorkerPipeline ? p.frameCounts() : undefined }, 'capture file read and decoded');
         (o.onFileDone ?? stopProcessGracefully)(summary);
       },
       (e: unknown) => {
