@@ -224,10 +224,23 @@ describe('sipcap db init', () => {
     expect((rows as { t: string }[]).map((r) => r.t).sort()).toEqual(['logs_capture', 'report_capture', 'rtcp_capture', 'sip_capture', 'sipcap_offsets']);
   });
 
-  it('MariaDB with DB_PARTITION=day is a usage error', async () => {
-    const r = await cli(['db', 'init'], { DB_URL: myUrl, DB_PARTITION: 'day' });
-    expect(r.code).toBe(2);
-    expect(r.stderr).toContain('DB_PARTITION=day works with PostgreSQL only');
+  it('MariaDB with DB_PARTITION=day: tables partitioned by day (HOMER 5 layout), today and the days ahead', async () => {
+    const db = `${myDb}_part`;
+    const r = await cli(['db', 'init', '--skip-kafka'], { DB_URL: `${MY_SERVER}/${db}`, DB_PARTITION: 'day', DB_PARTITION_AHEAD_DAYS: '2' });
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain('table sip_capture: created (partitioned by day)');
+    expect(r.stdout).toContain('table rtcp_capture: created (partitioned by day)');
+    const my = await mysql.createConnection({ uri: MY_SERVER });
+    try {
+      const [rows] = await my.query("SELECT PARTITION_NAME AS p FROM information_schema.PARTITIONS WHERE TABLE_SCHEMA = ? AND TABLE_NAME = 'sip_capture' ORDER BY PARTITION_ORDINAL_POSITION", [db]);
+      const today = Math.floor(Date.now() / 86_400_000);
+      const name = (d: number) => 'p' + new Date(d * 86_400_000).toISOString().slice(0, 10).replace(/-/g, '');
+      expect((rows as { p: string }[]).map((x) => x.p)).toEqual([name(today), name(today + 1), name(today + 2), 'pmax']);
+    } finally {
+      await my.query(`DROP DATABASE IF EXISTS \`${db}\``);
+      await my.end();
+    }
   });
 
   it('an unreachable database: exit 1, and the topics are still created', async () => {

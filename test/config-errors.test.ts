@@ -15,7 +15,7 @@ describe('settings validated at start', () => {
   it.each([
     ['db-writer', { DB_URL: 'nonsense' }, 'DB_URL'],
     ['db-writer', { MT_MODE: 'sometimes' }, 'MT_MODE'],
-    ['db-writer', { DB_PARTITION: 'day', DB_URL: 'mysql://root@127.0.0.1/x' }, 'DB_PARTITION'],
+    ['db-writer', { DB_PARTITION: 'week' }, 'DB_PARTITION'],
     ['db-writer', { RTCP_TABLE_NAME: 'rtcp_%Y%m%d', LOGS_TABLE_NAME: 'sip_capture' }, 'LOGS_TABLE_NAME'],
     ['db-writer', { REPORT_TABLE_NAME: 'report capture' }, 'REPORT_TABLE_NAME'],
     ['db-writer', { DB_RETENTION_DAYS: '7' }, 'DB_RETENTION_DAYS'], // sip_capture: neither dated nor partitioned

@@ -7,8 +7,9 @@ import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MYSQL_RETENTION_LOCK, openStore, PG_RETENTION_LOCK, RetentionPlan, type Store } from '@sipcap/store';
 import { buildApp, type AgentProcess } from './support/agent-process';
-import { freshTopic, uniqueName } from './support/kafka';
-import { startWriter, TestDb } from './support/writer-fixtures';
+import { fullRecord } from './store-fixtures';
+import { freshTopic, uniqueName, waitFor } from './support/kafka';
+import { Feeder, startWriter, TestDb } from './support/writer-fixtures';
 
 const DAY_MS = 86_400_000;
 const now = Date.now();
@@ -108,5 +109,69 @@ describe.each(['postgres', 'mysql'] as const)('dated-table retention on %s', (di
     expect(tables).toContain(`rtcp_capture_${dayName(today - 9)}`); // keeps 30 days
     expect(await writer.metric('sipcap_retention_dropped_total')).toBe(2);
     expect(await writer.metric('sipcap_retention_runs_total', '{result="done"}')).toBe(1);
+  });
+});
+
+describe('MySQL/MariaDB day partitions (DB_PARTITION=day, HOMER 5 layout)', () => {
+  const at = (day: number, hour = 12) => BigInt(day * DAY_MS + hour * 3_600_000) * 1000n;
+
+  async function partitionsOf(db: TestDb, table: string): Promise<{ p: string; rows: number }[]> {
+    const r = await db.query<{ p: string; n: string | number }>(
+      'SELECT PARTITION_NAME AS p, TABLE_ROWS AS n FROM information_schema.PARTITIONS WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = ? ORDER BY PARTITION_ORDINAL_POSITION',
+      [table],
+    );
+    return r.map((x) => ({ p: x.p, rows: Number(x.n) }));
+  }
+  const pname = (d: number) => `p${dayName(d)}`;
+
+  it('creates today and the days ahead, keeps rows of every day, drops expired days under the lock', async () => {
+    const db = await new TestDb('mysql').create();
+    databases.push(db);
+    const store = await openStore(db.url, { partition: 'day', partitionAheadDays: 2, retentionDays: 3 });
+    stores.push(store);
+    await store.ensureTable('sip_capture');
+    expect((await partitionsOf(db, 'sip_capture')).map((x) => x.p)).toEqual([pname(today), pname(today + 1), pname(today + 2), 'pmax']);
+    const pk = await db.query<{ c: string }>("SELECT COLUMN_NAME AS c FROM information_schema.KEY_COLUMN_USAGE WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = 'sip_capture' AND CONSTRAINT_NAME = 'PRIMARY' ORDER BY ORDINAL_POSITION");
+    expect(pk.map((x) => x.c)).toEqual(['id', 'date']);
+
+    const records = [
+      fullRecord({ micro_ts: at(today), callid: 'today' }),
+      fullRecord({ micro_ts: at(today - 1), callid: 'yesterday' }),
+      fullRecord({ micro_ts: at(today + 2), callid: 'ahead' }),
+      fullRecord({ micro_ts: at(today + 30), callid: 'future' }),
+    ];
+    await store.writeBatch({ rows: records.map((record) => ({ table: 'sip_capture', record })), offsets: [] });
+    const where = await db.query<{ callid: string; p: string }>(
+      `SELECT callid, (SELECT PARTITION_NAME FROM information_schema.PARTITIONS WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = 'sip_capture' AND PARTITION_DESCRIPTION <> 'MAXVALUE' AND TO_DAYS(s.date) < CAST(PARTITION_DESCRIPTION AS SIGNED) ORDER BY PARTITION_ORDINAL_POSITION LIMIT 1) AS p FROM sip_capture s`,
+    );
+    expect(Object.fromEntries(where.map((x) => [x.callid, x.p ?? 'pmax']))).toEqual({ today: pname(today), yesterday: pname(today), ahead: pname(today + 2), future: 'pmax' });
+
+    const later = new Date((today + 5) * DAY_MS + 6 * 3_600_000); // cutoff today+2 06:00
+    expect(await whileLocked(db, () => store.applyRetention(later))).toEqual({ locked: false, dropped: [], defaultRowsDeleted: 0 });
+    const res = await store.applyRetention(later);
+    expect(res.dropped).toEqual([`sip_capture#${pname(today)}`, `sip_capture#${pname(today + 1)}`]);
+    expect((await partitionsOf(db, 'sip_capture')).map((x) => x.p)).toEqual([pname(today + 2), 'pmax']);
+    const left = await db.query<{ callid: string }>('SELECT callid FROM sip_capture ORDER BY callid');
+    expect(left.map((x) => x.callid)).toEqual(['ahead', 'future']);
+  });
+
+  it('a running db-writer stores into day-partitioned MariaDB tables (SIP and reports)', async () => {
+    const db = await new TestDb('mysql').create();
+    databases.push(db);
+    const topic = await freshTopic(2, 'mypart');
+    const writer = startWriter(db, topic, uniqueName('g-mypart'), { DB_PARTITION: 'day', DB_RETENTION_DAYS: '7' });
+    processes.push(writer);
+    await writer.waitForLog('db-writer consuming', 60_000);
+    for (const t of ['sip_capture', 'rtcp_capture', 'report_capture', 'logs_capture']) {
+      expect((await partitionsOf(db, t)).map((x) => x.p), t).toEqual([0, 1, 2, 3].map((i) => pname(today + i)).concat('pmax'));
+    }
+    const feeder = new Feeder(topic);
+    try {
+      await feeder.feed(uniqueName('mypart'), 500);
+    } finally {
+      await feeder.stop();
+    }
+    await waitFor('500 rows', async () => ((await db.counts()).callids >= 500 ? true : undefined), 60_000, 250);
+    expect((await db.counts()).rows).toBe(500);
   });
 });

@@ -303,10 +303,6 @@ describe('refused rows', () => {
 });
 
 describe('configuration and outages', () => {
-  it('refuses day partitions (PostgreSQL only)', async () => {
-    await expect(openStore(dbUrl, { partition: 'day' })).rejects.toThrow(/DB_PARTITION/);
-  });
-
   it('an unreachable server is retryable', async () => {
     const s = await openStore('mysql://root@127.0.0.1:1/x');
     stores.push(s);

@@ -27,10 +27,6 @@ for (const v of ['RTCP_TABLE_NAME', 'REPORT_TABLE_NAME', 'LOGS_TABLE_NAME'] as c
   process.stderr.write(`${APP}: invalid setting ${v}=${JSON.stringify(config[v])}: also in TABLE_NAME; report tables have their own columns\n`);
   process.exit(2);
 }
-if (config.DB_PARTITION === 'day' && !config.DB_URL.startsWith('postgres')) {
-  process.stderr.write(`${APP}: invalid setting DB_PARTITION=day: day partitions need PostgreSQL (DB_URL is not postgres://)\n`);
-  process.exit(2);
-}
 // Days kept per table: DB_RETENTION_DAYS, overridden per template by DB_RETENTION_TABLES.
 const templates = [...sipTables, config.RTCP_TABLE_NAME, config.REPORT_TABLE_NAME, config.LOGS_TABLE_NAME];
 let retention: RetentionPlan;

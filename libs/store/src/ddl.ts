@@ -117,6 +117,31 @@ const ENGINE_PATTERN = /^[A-Za-z][A-Za-z0-9_]{0,31}$/;
 export interface MysqlTableOptions {
   /** Storage engine (default InnoDB; MyISAM for INSERT DELAYED on MariaDB). */
   engine?: string;
+  /** DB_PARTITION=day: `PARTITION BY RANGE (TO_DAYS(date))`, created with the catch-all `pmax` only. */
+  partitioned?: boolean;
+}
+
+/** The catch-all partition of a MySQL day-partitioned table: rows after the last day partition. */
+export const MYSQL_MAX_PARTITION = 'pmax';
+
+/** A MySQL day partition's name (per table, so no table prefix): `pYYYYMMDD`. */
+export function mysqlDayPartitionName(day: number): string {
+  return 'p' + dayText(day).replace(/-/g, '');
+}
+
+/** HOMER 5's layout: range partitions on TO_DAYS(date); the writer splits days off `pmax` ahead of time. */
+function mysqlPartitionClause(opts: MysqlTableOptions): string {
+  return opts.partitioned ? `\nPARTITION BY RANGE (TO_DAYS(${quoteMysql('date')})) (PARTITION ${MYSQL_MAX_PARTITION} VALUES LESS THAN MAXVALUE)` : '';
+}
+
+/**
+ * Splits day partitions off `pmax` (ascending days, each after every existing day partition): a day
+ * partition holds the rows before the end of its day that no earlier partition holds.
+ */
+export function mysqlAddDayPartitions(table: string, days: readonly number[]): string {
+  const q = quoteMysql;
+  const parts = days.map((d) => `PARTITION ${mysqlDayPartitionName(d)} VALUES LESS THAN (TO_DAYS('${dayText(d + 1)}'))`);
+  return `ALTER TABLE ${q(assertTableName(table))} REORGANIZE PARTITION ${MYSQL_MAX_PARTITION} INTO (${[...parts, `PARTITION ${MYSQL_MAX_PARTITION} VALUES LESS THAN MAXVALUE`].join(', ')})`;
 }
 
 /** CREATE TABLE statement of a capture table in MySQL/MariaDB (idempotent). */
@@ -137,11 +162,12 @@ export function mysqlCreateTable(table: string, opts: MysqlTableOptions = {}): s
         case 'bytes': return `${q(c)} mediumblob NOT NULL`;
       }
     }),
-    `PRIMARY KEY (${q('id')})`,
+    // A partitioned table's unique keys must hold the partition column.
+    opts.partitioned ? `PRIMARY KEY (${q('id')}, ${q('date')})` : `PRIMARY KEY (${q('id')})`,
     ...INDEXED_COLUMNS.map((c) => `KEY ${q(`${c}_idx`)} (${q(c)})`),
   ];
   return [
-    `CREATE TABLE IF NOT EXISTS ${q(table)} (\n  ${cols.join(',\n  ')}\n) ENGINE=${engine} DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_unicode_ci`,
+    `CREATE TABLE IF NOT EXISTS ${q(table)} (\n  ${cols.join(',\n  ')}\n) ENGINE=${engine} DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_unicode_ci${mysqlPartitionClause(opts)}`,
   ];
 }
 
@@ -208,7 +234,7 @@ export function mysqlCreateReportTable(table: string, opts: MysqlTableOptions = 
     ...REPORT_INDEXED_COLUMNS.map((c) => `KEY ${q(`${c}_idx`)} (${q(c)})`),
   ];
   return [
-    `CREATE TABLE IF NOT EXISTS ${q(table)} (\n  ${cols.join(',\n  ')}\n) ENGINE=${engine} DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_unicode_ci`,
+    `CREATE TABLE IF NOT EXISTS ${q(table)} (\n  ${cols.join(',\n  ')}\n) ENGINE=${engine} DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_unicode_ci${mysqlPartitionClause(opts)}`,
   ];
 }
 
@@ -232,6 +258,10 @@ export function renderSqlFiles(): Record<string, string> {
       "Kamailio's sip_capture table (Homer 5 column set) and the db-writer's offsets table, MySQL / MariaDB.",
       [...mysqlCreateTable('sip_capture'), ...mysqlCreateOffsetsTable()],
     ),
+    'sql/mysql/sip_capture_partitioned.sql': file(
+      'sip_capture partitioned by day (DB_PARTITION=day), MySQL / MariaDB. The db-writer splits the day partitions off pmax.',
+      [...mysqlCreateTable('sip_capture', { partitioned: true }), ...mysqlCreateOffsetsTable()],
+    ),
     'sql/postgres/report_tables.sql': file(
       "Kamailio's rtcp_capture, report_capture and logs_capture tables (RTCP, QoS reports, logs), PostgreSQL.",
       Object.values(REPORT_TABLES).flatMap((t) => pgCreateReportTable(t)),
@@ -243,6 +273,10 @@ export function renderSqlFiles(): Record<string, string> {
     'sql/mysql/report_tables.sql': file(
       "Kamailio's rtcp_capture, report_capture and logs_capture tables (RTCP, QoS reports, logs), MySQL / MariaDB.",
       Object.values(REPORT_TABLES).flatMap((t) => mysqlCreateReportTable(t)),
+    ),
+    'sql/mysql/report_tables_partitioned.sql': file(
+      'The report tables partitioned by day (DB_PARTITION=day), MySQL / MariaDB. The db-writer splits the day partitions off pmax.',
+      Object.values(REPORT_TABLES).flatMap((t) => mysqlCreateReportTable(t, { partitioned: true })),
     ),
   };
 }

@@ -2,7 +2,8 @@ import { createPool, type Pool, type PoolConnection, type RowDataPacket } from '
 import { isReportRecord, type CaptureRecord, type ReportRecord } from '@sipcap/record';
 import { CaptureDateText } from './capture-date';
 import { classifyMysqlError } from './classify-mysql-error';
-import { mysqlCreateOffsetsTable, mysqlCreateReportTable, mysqlCreateTable } from './ddl';
+import { MYSQL_MAX_PARTITION, mysqlAddDayPartitions, mysqlCreateOffsetsTable, mysqlCreateReportTable, mysqlCreateTable, mysqlDayPartitionName } from './ddl';
+import { dayOf, isExpiredDay, type PartitionPolicy } from './partition-window';
 import { assertTableName, quoteMysql } from './identifier';
 import { mysqlInsertStatements } from './mysql-write-rows';
 import { lockMysqlOffsets, readMysqlOffsets, upsertMysqlOffsets } from './mysql-offsets';
@@ -34,6 +35,19 @@ interface ServerInfo {
 
 interface MysqlTableInfo {
   delayed: boolean;
+  /** Day partitions are managed (DB_PARTITION=day and the table is partitioned on TO_DAYS(date)). */
+  partitioned: boolean;
+  /** The last day that has its own partition (days after it are in pmax). */
+  lastDay: number;
+  policy: PartitionPolicy;
+}
+
+/** `pYYYYMMDD` → the UTC day number, or undefined for another name. */
+function partitionNameDay(name: string): number | undefined {
+  const m = /^p(\d{4})(\d{2})(\d{2})$/.exec(name);
+  if (!m) return undefined;
+  const day = Date.UTC(Number(m[1]), Number(m[2]) - 1, Number(m[3])) / 86_400_000;
+  return Number.isInteger(day) && mysqlDayPartitionName(day) === name ? day : undefined;
 }
 
 export class MysqlStore extends TransactionalStore {
@@ -47,11 +61,14 @@ export class MysqlStore extends TransactionalStore {
   private offsetsReady?: Promise<void>;
   private server?: ServerInfo;
   private readonly retention: RetentionPlan;
+  private readonly partitioned: boolean;
+  private readonly policy: PartitionPolicy;
 
   constructor(dbUrl: string, opts: StoreOptions = {}) {
     super(opts);
-    if (opts.partition === 'day') throw new Error('DB_PARTITION=day is supported with PostgreSQL only');
     this.retention = opts.retention ?? new RetentionPlan({ defaultDays: opts.retentionDays ?? 0 });
+    this.partitioned = opts.partition === 'day';
+    this.policy = { aheadDays: opts.partitionAheadDays ?? 3, pastDays: opts.partitionPastDays ?? 7, retentionDays: this.retention.opts.defaultDays };
     mysqlCreateTable('sip_capture', { engine: opts.mysqlEngine }); // validates the engine name now
     this.pool = createPool({
       uri: dbUrl,
@@ -97,7 +114,11 @@ export class MysqlStore extends TransactionalStore {
   }
 
   protected async prepareTables(groups: Map<string, StoredRecord[]>): Promise<void> {
-    for (const [table, records] of groups) await this.tableInfo(table, isReportRecord(records[0]) ? 'report' : 'sip');
+    for (const [table, records] of groups) {
+      const info = await this.tableInfo(table, isReportRecord(records[0]) ? 'report' : 'sip');
+      // Days are split off pmax ahead of time; a new day (the writer ran past midnight) adds the next.
+      if (info.partitioned && info.lastDay < dayOf(Date.now()) + info.policy.aheadDays) await this.withConnection((c) => this.addDaysAhead(c, table, info));
+    }
   }
 
   async ensureTable(table: string, kind: TableKind = 'sip'): Promise<void> {
@@ -128,21 +149,37 @@ export class MysqlStore extends TransactionalStore {
     }
   }
 
-  /** Drops the expired dated tables under a named lock (GET_LOCK), one writer at a time. */
+  /** Drops expired dated tables and day partitions under a named lock (GET_LOCK), one writer at a time. */
   async applyRetention(now: Date = new Date()): Promise<RetentionResult> {
     const result: RetentionResult = { locked: true, dropped: [], defaultRowsDeleted: 0 };
-    if (this.retention.datedTemplates.length === 0) return result;
+    if (!this.retention.active) return result;
+    const nowMs = now.getTime();
+    const managed: [string, MysqlTableInfo][] = [];
+    for (const [table, pending] of this.tables) {
+      const info = await pending.catch(() => undefined);
+      if (info?.partitioned && info.policy.retentionDays > 0) managed.push([table, info]);
+    }
     try {
       return await this.withConnection(async (c) => {
         const [lock] = await c.query<RowDataPacket[]>('SELECT GET_LOCK(?, 0) AS ok', [MYSQL_RETENTION_LOCK]);
         if (Number(lock[0].ok) !== 1) return { ...result, locked: false };
         try {
-          const [rows] = await c.query<RowDataPacket[]>("SELECT table_name AS t FROM information_schema.tables WHERE table_schema = DATABASE() AND table_type = 'BASE TABLE'");
-          // Each DROP is one statement: a runner stopped half-way leaves whole tables; the next run goes on.
-          for (const table of this.retention.expiredTables(rows.map((r) => String(r.t)), now.getTime())) {
-            await c.query(`DROP TABLE IF EXISTS ${quoteMysql(table)}`);
-            this.tables.delete(table);
-            result.dropped.push(table);
+          // Each DROP is one statement: a runner stopped half-way leaves whole tables and partitions.
+          if (this.retention.datedTemplates.length > 0) {
+            const [rows] = await c.query<RowDataPacket[]>("SELECT table_name AS t FROM information_schema.tables WHERE table_schema = DATABASE() AND table_type = 'BASE TABLE'");
+            for (const table of this.retention.expiredTables(rows.map((r) => String(r.t)), nowMs)) {
+              await c.query(`DROP TABLE IF EXISTS ${quoteMysql(table)}`);
+              this.tables.delete(table);
+              result.dropped.push(table);
+            }
+          }
+          for (const [table, info] of managed) {
+            if (result.dropped.includes(table)) continue;
+            const expired = (await this.dayPartitions(c, table)).filter((d) => isExpiredDay(d, nowMs, info.policy));
+            if (expired.length === 0) continue;
+            const names = expired.map(mysqlDayPartitionName);
+            await c.query(`ALTER TABLE ${quoteMysql(table)} DROP PARTITION ${names.join(', ')}`);
+            result.dropped.push(...names.map((n) => `${table}#${n}`));
           }
         } finally {
           await c.query('SELECT RELEASE_LOCK(?)', [MYSQL_RETENTION_LOCK]);
@@ -152,6 +189,35 @@ export class MysqlStore extends TransactionalStore {
       });
     } catch (e) {
       throw classifyMysqlError(e);
+    }
+  }
+
+  /** The days that have a partition of their own, ascending (none when the table is not day-partitioned). */
+  private async dayPartitions(c: PoolConnection, table: string): Promise<number[]> {
+    const [rows] = await c.query<RowDataPacket[]>(
+      'SELECT PARTITION_NAME AS p FROM information_schema.PARTITIONS WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = ? ORDER BY PARTITION_ORDINAL_POSITION',
+      [table],
+    );
+    return rows.map((r) => partitionNameDay(String(r.p))).filter((d): d is number => d !== undefined);
+  }
+
+  /** Splits today .. today+ahead off pmax, under a per-table named lock (other writers do the same). */
+  private async addDaysAhead(c: PoolConnection, table: string, info: MysqlTableInfo): Promise<void> {
+    const lockName = `sipcap_ddl_${table}`.slice(0, 64);
+    await c.query('SELECT GET_LOCK(?, 30)', [lockName]);
+    try {
+      const existing = await this.dayPartitions(c, table);
+      const last = existing.length > 0 ? existing[existing.length - 1] : -Infinity;
+      const today = dayOf(Date.now());
+      const wanted: number[] = [];
+      for (let d = Math.max(today, last + 1); d <= today + info.policy.aheadDays; d++) wanted.push(d);
+      if (wanted.length > 0) {
+        await c.query(mysqlAddDayPartitions(table, wanted));
+        this.log('info', `table ${table}: day partitions ${wanted.map(mysqlDayPartitionName).join(', ')}`);
+      }
+      info.lastDay = Math.max(last, ...wanted);
+    } finally {
+      await c.query('SELECT RELEASE_LOCK(?)', [lockName]);
     }
   }
 
@@ -220,26 +286,39 @@ export class MysqlStore extends TransactionalStore {
     );
     if (exists.length === 0) {
       const ddl = kind === 'report' ? mysqlCreateReportTable : mysqlCreateTable;
-      for (const s of ddl(table, { engine: this.opts.mysqlEngine })) await c.query(s);
-      this.log('info', `created table ${table}`);
+      for (const s of ddl(table, { engine: this.opts.mysqlEngine, partitioned: this.partitioned })) await c.query(s);
+      this.log('info', `created table ${table}${this.partitioned ? ' (partitioned by day)' : ''}`);
     }
+    const policy = { ...this.policy, retentionDays: this.retention.daysForTable(table) };
+    let partitioned = false;
+    if (this.partitioned) {
+      const [parts] = await c.query<RowDataPacket[]>(
+        'SELECT 1 FROM information_schema.PARTITIONS WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = ? AND PARTITION_NAME = ?',
+        [table, MYSQL_MAX_PARTITION],
+      );
+      partitioned = parts.length > 0;
+      if (!partitioned) this.log('warn', `DB_PARTITION=day: table ${table} exists and is not partitioned by day; writing to it as it is`);
+    }
+    const info: MysqlTableInfo = { delayed: false, partitioned, lastDay: -Infinity, policy };
+    if (partitioned) await this.addDaysAhead(c, table, info);
     const [rows] = await c.query<RowDataPacket[]>(
       'SELECT ENGINE AS engine FROM information_schema.TABLES WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = ?',
       [table],
     );
     const engine = String(rows[0]?.engine ?? 'unknown');
     // Report rows always take plain INSERTs in the transaction (report-write-rows.ts).
-    if (this.opts.insertMode !== 'delayed' || kind === 'report') return { delayed: false };
+    if (this.opts.insertMode !== 'delayed' || kind === 'report') return info;
     const server = await this.serverInfo(c);
     if (!server.mariadb) {
       this.log('warn', `DB_INSERT_MODE=1: ${server.version} ignores INSERT DELAYED; table ${table} gets plain batched INSERT`);
-      return { delayed: false };
+      return info;
     }
     if (!DELAYED_ENGINES.has(engine.toUpperCase())) {
       this.log('warn', `DB_INSERT_MODE=1: table ${table} uses ${engine}, which has no INSERT DELAYED; using plain batched INSERT`);
-      return { delayed: false };
+      return info;
     }
     this.log('info', `DB_INSERT_MODE=1: INSERT DELAYED into ${table} (${engine}); these rows are not transactional`);
-    return { delayed: true };
+    info.delayed = true;
+    return info;
   }
 }

@@ -17,7 +17,4 @@ describe('openStore', () => {
     await expect(openStore(url)).rejects.toThrow(/DB_URL/);
   });
 
-  it('refuses day partitions on MySQL', async () => {
-    await expect(openStore('mysql://root@127.0.0.1/x', { partition: 'day' })).rejects.toThrow(/DB_PARTITION/);
-  });
 });

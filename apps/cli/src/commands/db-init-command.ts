@@ -24,9 +24,6 @@ export async function dbInitCommand(io: CliIo, args: string[]): Promise<number> 
     'DB_URL', 'TABLE_NAME', 'RTCP_TABLE_NAME', 'REPORT_TABLE_NAME', 'LOGS_TABLE_NAME', 'DB_PARTITION', 'DB_PARTITION_AHEAD_DAYS', 'KAFKA_BROKERS', 'KAFKA_TOPIC', 'KAFKA_DLQ_TOPIC', 'KAFKA_PARTITIONS', 'LOG_LEVEL',
   ]);
   const dialect = dialectOf(cfg.DB_URL);
-  if (dialect === 'mysql' && cfg.DB_PARTITION === 'day' && !values['skip-db']) {
-    throw new UsageError('DB_PARTITION=day works with PostgreSQL only; unset DB_PARTITION (or set it to none) for MySQL/MariaDB', COMMAND);
-  }
   let router: TableRouter;
   try {
     router = new TableRouter({ tableName: cfg.TABLE_NAME });

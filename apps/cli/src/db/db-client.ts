@@ -39,9 +39,12 @@ export async function tableExists(db: DbClient, table: string): Promise<boolean>
   return rows.length > 0;
 }
 
-/** PostgreSQL: whether the table is partitioned. */
+/** Whether the table is partitioned (PostgreSQL declarative partitions, MySQL/MariaDB range partitions). */
 export async function isPartitioned(db: DbClient, table: string): Promise<boolean> {
-  if (db.dialect !== 'postgres') return false;
+  if (db.dialect !== 'postgres') {
+    const rows = await db.query('SELECT 1 FROM information_schema.PARTITIONS WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = ? AND PARTITION_NAME IS NOT NULL LIMIT 1', [table]);
+    return rows.length > 0;
+  }
   const rows = await db.query("SELECT relkind = 'p' AS p FROM pg_class WHERE oid = to_regclass($1)", [quoteIdent(table)]);
   return rows[0]?.p === true;
 }
