@@ -13,7 +13,7 @@ const APP = 'db-writer';
 const config = loadConfigOrExit(
   APP,
   [
-    'DB_URL', 'TABLE_NAME', 'MT_MODE', 'HASH_SOURCE', 'RTCP_TABLE_NAME', 'REPORT_TABLE_NAME', 'LOGS_TABLE_NAME', 'DB_INSERT_MODE', 'DB_BATCH_SIZE', 'DB_FLUSH_MS', 'DB_CONNECTIONS',
+    'DB_URL', 'TABLE_NAME', 'MT_MODE', 'HASH_SOURCE', 'CALL_TABLE_NAME', 'REGISTRATION_TABLE_NAME', 'REST_TABLE_NAME', 'RTCP_TABLE_NAME', 'REPORT_TABLE_NAME', 'LOGS_TABLE_NAME', 'DB_INSERT_MODE', 'DB_BATCH_SIZE', 'DB_FLUSH_MS', 'DB_CONNECTIONS',
     'DB_PARTITION', 'DB_PARTITION_AHEAD_DAYS', 'DB_TIME_WINDOW_DAYS', 'DB_RETENTION_DAYS', 'DB_RETENTION_TABLES',
     'KAFKA_BROKERS', 'KAFKA_TOPIC', 'KAFKA_DLQ_TOPIC', 'KAFKA_PARTITIONS', 'KAFKA_GROUP_ID',
     'METRICS_HOST', 'METRICS_PORT', 'LOG_LEVEL',
@@ -21,7 +21,8 @@ const config = loadConfigOrExit(
   { defaults: { METRICS_PORT: '9097' } },
 );
 // A report table has other columns than sip_capture: the two kinds cannot share a table.
-const sipTables = config.TABLE_NAME.split('|').map((t) => t.trim());
+const kindTables = { call: config.CALL_TABLE_NAME, registration: config.REGISTRATION_TABLE_NAME, rest: config.REST_TABLE_NAME };
+const sipTables = [...new Set([...config.TABLE_NAME.split('|').map((t) => t.trim()), ...Object.values(kindTables).filter(Boolean)])];
 for (const v of ['RTCP_TABLE_NAME', 'REPORT_TABLE_NAME', 'LOGS_TABLE_NAME'] as const) {
   if (!sipTables.includes(config[v])) continue;
   process.stderr.write(`${APP}: invalid setting ${v}=${JSON.stringify(config[v])}: also in TABLE_NAME; report tables have their own columns\n`);
@@ -57,7 +58,7 @@ void startApp(APP, { logLevel: config.LOG_LEVEL, metricsHost: config.METRICS_HOS
       outsideCounted = window.outside;
     },
   });
-  const router = new TableRouter({ tableName: config.TABLE_NAME, mode: config.MT_MODE, hashSource: config.HASH_SOURCE, window, retention });
+  const router = new TableRouter({ tableName: config.TABLE_NAME, mode: config.MT_MODE, hashSource: config.HASH_SOURCE, window, retention, kindTables });
   const reportRouter = new ReportTableRouter({ rtcp: config.RTCP_TABLE_NAME, report: config.REPORT_TABLE_NAME, logs: config.LOGS_TABLE_NAME }, window, retention);
 
   await ensureDatabase(config.DB_URL);
@@ -71,7 +72,7 @@ void startApp(APP, { logLevel: config.LOG_LEVEL, metricsHost: config.METRICS_HOS
     // One connection per insert lane, and room for DDL (new tables, partitions) and retention.
     poolSize: config.DB_CONNECTIONS + 2,
   });
-  const tables = [...(await ensureSchema(store, config.TABLE_NAME)), ...(await ensureReportSchema(store, reportRouter))];
+  const tables = [...(await ensureSchema(store, router)), ...(await ensureReportSchema(store, reportRouter))];
   log.info({ tables }, 'schema ready');
 
   const kafka = createKafka({ brokers: config.KAFKA_BROKERS, clientId: `${APP}-${hostname()}`, log });
@@ -120,7 +121,7 @@ void startApp(APP, { logLevel: config.LOG_LEVEL, metricsHost: config.METRICS_HOS
   for (const r of ['done', 'locked', 'failed']) retentionRuns.inc({ result: r }, 0);
   const maintain = async () => {
     if (config.DB_PARTITION === 'day') {
-      await ensureSchema(store, config.TABLE_NAME).catch((e) => log.warn({ err: (e as Error).message }, 'partition upkeep failed'));
+      await ensureSchema(store, router).catch((e) => log.warn({ err: (e as Error).message }, 'partition upkeep failed'));
       await ensureReportSchema(store, reportRouter).catch((e) => log.warn({ err: (e as Error).message }, 'partition upkeep failed (report tables)'));
     }
     if (!retention.active) return;

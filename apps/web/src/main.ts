@@ -9,7 +9,7 @@ import { loadPageAssets } from './page-assets';
 import { buildWebServer } from './web-server';
 
 const APP = 'web';
-const config = loadConfigOrExit(APP, ['DB_URL', 'TABLE_NAME', 'WEB_LISTEN', 'WEB_AUTH_TOKEN', 'METRICS_HOST', 'METRICS_PORT', 'LOG_LEVEL'], {
+const config = loadConfigOrExit(APP, ['DB_URL', 'TABLE_NAME', 'CALL_TABLE_NAME', 'REGISTRATION_TABLE_NAME', 'REST_TABLE_NAME', 'WEB_LISTEN', 'WEB_AUTH_TOKEN', 'METRICS_HOST', 'METRICS_PORT', 'LOG_LEVEL'], {
   defaults: { METRICS_PORT: '9095' },
 });
 const policy = checkBindPolicy(config.WEB_LISTEN.host, config.WEB_AUTH_TOKEN);
@@ -21,7 +21,9 @@ if (!policy.ok) {
 void startApp(APP, { logLevel: config.LOG_LEVEL, metricsHost: config.METRICS_HOST, metricsPort: config.METRICS_PORT }, async ({ log, registry, health }) => {
   log.info({ config: describeConfig(config) }, 'starting');
   const db = openSearchDb(config.DB_URL, { onIdleError: (e) => log.warn({ err: e.message }, 'database: idle connection failed') });
-  const searcher = new Searcher({ db, tableName: config.TABLE_NAME });
+  // HOMER 5 kind tables are searched with TABLE_NAME's: a call's messages may lie in several of them.
+  const tableName = [config.TABLE_NAME, config.CALL_TABLE_NAME, config.REGISTRATION_TABLE_NAME, config.REST_TABLE_NAME].filter(Boolean).join('|');
+  const searcher = new Searcher({ db, tableName });
   const server = await buildWebServer({
     searcher,
     authToken: config.WEB_AUTH_TOKEN,

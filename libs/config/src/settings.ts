@@ -87,6 +87,13 @@ const reportTableName = (name: string) =>
     .refine((v) => /^[A-Za-z_][A-Za-z0-9_%]*$/.test(v.trim()), { error: 'expected one table name (letters, digits, _ and strftime fields like %Y%m%d)' })
     .transform((v) => v.trim());
 
+/** A HOMER 5 kind table (CALL_TABLE_NAME...): one name with strftime fields, or empty for TABLE_NAME. */
+const kindTableName = z
+  .string()
+  .default('')
+  .refine((v) => v.trim() === '' || /^[A-Za-z_][A-Za-z0-9_%]*$/.test(v.trim()), { error: 'expected one table name (letters, digits, _ and strftime fields like %Y%m%d), or empty' })
+  .transform((v) => v.trim());
+
 /** `ip[:port[-port]]`, as Kamailio's raw_socket_listen. */
 const rawListen = z
   .string()
@@ -132,6 +139,10 @@ export const SETTINGS = {
   RTCP_TABLE_NAME: reportTableName('rtcp_capture'),
   REPORT_TABLE_NAME: reportTableName('report_capture'),
   LOGS_TABLE_NAME: reportTableName('logs_capture'),
+  // HOMER 5 routing by kind of message (CSeq method): empty follows TABLE_NAME, e.g. sip_capture_call_%Y%m%d.
+  CALL_TABLE_NAME: kindTableName,
+  REGISTRATION_TABLE_NAME: kindTableName,
+  REST_TABLE_NAME: kindTableName,
   DB_INSERT_MODE: int(0, 0, 1),
   DB_BATCH_SIZE: int(5000, 1, 100_000),
   DB_FLUSH_MS: int(200, 1, 60_000),

@@ -3,11 +3,13 @@ import { ReportTableRouter } from './report-table-name';
 import { TableRouter } from './table-name';
 
 /**
- * Creates the offsets table and the capture tables of TABLE_NAME (dated names as of `now`), so the
- * schema exists before the first message; later dated tables are created by writeBatch on first use.
+ * Creates the offsets table and the capture tables of TABLE_NAME, or of a router (with its HOMER 5 kind
+ * tables), dated names as of `now`, so the schema exists before the first message; later dated tables are
+ * created by writeBatch on first use.
  */
-export async function ensureSchema(store: Store, tableName: string, now: Date = new Date()): Promise<string[]> {
-  const tables = new TableRouter({ tableName }).tablesAt(now.getTime());
+export async function ensureSchema(store: Store, tableName: string | TableRouter, now: Date = new Date()): Promise<string[]> {
+  const router = typeof tableName === 'string' ? new TableRouter({ tableName }) : tableName;
+  const tables = router.tablesAt(now.getTime());
   await store.ensureOffsetsTable();
   for (const t of tables) await store.ensureTable(t);
   return tables;

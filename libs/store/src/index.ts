@@ -16,6 +16,7 @@ export { PG_RETENTION_LOCK } from './pg-store';
 export { MYSQL_RETENTION_LOCK } from './mysql-store';
 export { RetentionPlan, parseRetentionTables, retentionProblem, type RetentionRule } from './retention-plan';
 export { DayWindow } from './partition-window';
+export { messageKind, MESSAGE_KINDS, type MessageKind } from './message-kind';
 export { dialectOf, type Dialect } from './db-url';
 export { DelayedWriter, type DelayedWriterOptions } from './delayed-writer';
 export type { DeadLetter, PositionedRow, PositionedStore } from './positioned-row';

@@ -1,5 +1,6 @@
 import type { CaptureRecord } from '@sipcap/record';
 import { fnv1a32 } from './fnv1a';
+import { MESSAGE_KINDS, messageKind, type MessageKind } from './message-kind';
 import type { DayWindow } from './partition-window';
 import type { RetentionPlan } from './retention-plan';
 import { assertTableName } from './identifier';
@@ -21,9 +22,14 @@ export interface TableRouterOptions {
   window?: DayWindow;
   /** Narrows the window's past to each template's retention (no table for an expired day). */
   retention?: RetentionPlan;
+  /**
+   * HOMER 5 routing (CALL_TABLE_NAME, REGISTRATION_TABLE_NAME, REST_TABLE_NAME): a message of a kind with
+   * a table here goes to it (one name, strftime fields); the others follow TABLE_NAME.
+   */
+  kindTables?: Partial<Record<MessageKind, string>>;
 }
 
-type RoutedFields = Pick<CaptureRecord, 'micro_ts' | 'callid' | 'from_user' | 'to_user'>;
+type RoutedFields = Pick<CaptureRecord, 'micro_ts' | 'callid' | 'from_user' | 'to_user' | 'cseq'>;
 
 const MINUTE_MS = 60_000;
 
@@ -54,20 +60,32 @@ export class TableTemplate {
  * with the record's capture time (UTC). Every name is validated when the router is built.
  */
 export class TableRouter {
+  /** Every template a row may go to: TABLE_NAME's entries and the kind tables. */
   readonly templates: readonly string[];
   readonly mode: MtMode;
   readonly hashSource: HashSource;
   private readonly entries: TableTemplate[];
+  private readonly byKind?: Partial<Record<MessageKind, TableTemplate>>;
+  /** The TABLE_NAME entries that receive rows. */
+  private readonly written: TableTemplate[];
   private readonly random: () => number;
   private next = 0;
 
   constructor(opts: TableRouterOptions) {
     const names = opts.tableName.split('|').map((s) => s.trim());
     if (names.some((n) => n === '')) throw new Error(`TABLE_NAME: empty table name in "${opts.tableName}"`);
-    this.entries = names.map((n) => new TableTemplate(compileStrftime(n), opts.window, opts.retention?.daysForTemplate(n)));
-    // Every field expands to digits of a fixed width, so one sample time validates every expansion.
-    for (const e of this.entries) assertTableName(e.compiled.expand(Date.UTC(2000, 0, 1)));
-    this.templates = names;
+    const template = (n: string) => {
+      const t = new TableTemplate(compileStrftime(n), opts.window, opts.retention?.daysForTemplate(n));
+      // Every field expands to digits of a fixed width, so one sample time validates every expansion.
+      assertTableName(t.compiled.expand(Date.UTC(2000, 0, 1)));
+      return t;
+    };
+    this.entries = names.map(template);
+    const kinds = Object.entries(opts.kindTables ?? {}).filter((e): e is [MessageKind, string] => !!e[1]?.trim());
+    if (kinds.length > 0) this.byKind = Object.fromEntries(kinds.map(([k, n]) => [k, template(n.trim())]));
+    // With a table for every kind, TABLE_NAME's tables get no row: they are not created nor searched.
+    this.written = kinds.length === MESSAGE_KINDS.length ? [] : this.entries;
+    this.templates = [...new Set([...this.written.map((e) => e.compiled.template), ...kinds.map(([, n]) => n.trim())])];
     this.mode = opts.mode ?? 'rand';
     this.hashSource = opts.hashSource ?? 'call_id';
     this.random = opts.random ?? Math.random;
@@ -76,6 +94,10 @@ export class TableRouter {
   /** The table a record goes to. */
   route(record: RoutedFields): string {
     const ms = microsToMillis(record.micro_ts);
+    if (this.byKind) {
+      const t = this.byKind[messageKind(record.cseq)];
+      if (t) return t.at(ms);
+    }
     const n = this.entries.length;
     if (n === 1) return this.entries[0].at(ms);
     return this.entries[this.pick(record, n)].at(ms);
@@ -83,7 +105,8 @@ export class TableRouter {
 
   /** Every table name at one time (to create today's tables up front). */
   tablesAt(utcMs: number): string[] {
-    return [...new Set(this.entries.map((e) => e.compiled.expand(utcMs)).map(assertTableName))];
+    const all = [...this.written, ...Object.values(this.byKind ?? {})];
+    return [...new Set(all.map((e) => e.compiled.expand(utcMs)).map(assertTableName))];
   }
 
   private pick(record: RoutedFields, n: number): number {

@@ -21,12 +21,12 @@ export async function dbInitCommand(io: CliIo, args: string[]): Promise<number> 
   const { values, positionals } = parseCommandArgs(COMMAND, args, { 'skip-db': { type: 'boolean' }, 'skip-kafka': { type: 'boolean' } });
   noExtraArgs(COMMAND, positionals, 0);
   const cfg = loadSettings(io, COMMAND, [
-    'DB_URL', 'TABLE_NAME', 'RTCP_TABLE_NAME', 'REPORT_TABLE_NAME', 'LOGS_TABLE_NAME', 'DB_PARTITION', 'DB_PARTITION_AHEAD_DAYS', 'KAFKA_BROKERS', 'KAFKA_TOPIC', 'KAFKA_DLQ_TOPIC', 'KAFKA_PARTITIONS', 'LOG_LEVEL',
+    'DB_URL', 'TABLE_NAME', 'CALL_TABLE_NAME', 'REGISTRATION_TABLE_NAME', 'REST_TABLE_NAME', 'RTCP_TABLE_NAME', 'REPORT_TABLE_NAME', 'LOGS_TABLE_NAME', 'DB_PARTITION', 'DB_PARTITION_AHEAD_DAYS', 'KAFKA_BROKERS', 'KAFKA_TOPIC', 'KAFKA_DLQ_TOPIC', 'KAFKA_PARTITIONS', 'LOG_LEVEL',
   ]);
   const dialect = dialectOf(cfg.DB_URL);
   let router: TableRouter;
   try {
-    router = new TableRouter({ tableName: cfg.TABLE_NAME });
+    router = new TableRouter({ tableName: cfg.TABLE_NAME, kindTables: { call: cfg.CALL_TABLE_NAME, registration: cfg.REGISTRATION_TABLE_NAME, rest: cfg.REST_TABLE_NAME } });
   } catch (e) {
     throw new UsageError(`invalid setting TABLE_NAME=${JSON.stringify(cfg.TABLE_NAME)}: ${errorText(e)}`, COMMAND);
   }
@@ -40,7 +40,7 @@ export async function dbInitCommand(io: CliIo, args: string[]): Promise<number> 
   let failed = false;
   if (!values['skip-db']) {
     try {
-      await initDatabase(io, cfg.DB_URL, router, reportRouter, cfg.TABLE_NAME, cfg.DB_PARTITION, cfg.DB_PARTITION_AHEAD_DAYS);
+      await initDatabase(io, cfg.DB_URL, router, reportRouter, cfg.DB_PARTITION, cfg.DB_PARTITION_AHEAD_DAYS);
     } catch (e) {
       failed = true;
       io.err(`sipcap db init: ${dbFailureText(cfg.DB_URL, e)}\n`);
@@ -62,7 +62,7 @@ export async function dbInitCommand(io: CliIo, args: string[]): Promise<number> 
   return failed ? 1 : 0;
 }
 
-async function initDatabase(io: CliIo, dbUrl: string, router: TableRouter, reportRouter: ReportTableRouter, tableName: string, partition: 'none' | 'day', aheadDays: number): Promise<void> {
+async function initDatabase(io: CliIo, dbUrl: string, router: TableRouter, reportRouter: ReportTableRouter, partition: 'none' | 'day', aheadDays: number): Promise<void> {
   const url = new URL(dbUrl);
   const name = decodeURIComponent(url.pathname.slice(1));
   const createdDb = await ensureDatabase(dbUrl);
@@ -84,7 +84,7 @@ async function initDatabase(io: CliIo, dbUrl: string, router: TableRouter, repor
         if (level === 'warn' || level === 'error') notes.push(msg);
       },
     });
-    await ensureSchema(store, tableName);
+    await ensureSchema(store, router);
     await ensureReportSchema(store, reportRouter, new Date(now));
     for (const t of tables) {
       const kind = t !== OFFSETS_TABLE && (await isPartitioned(db, t)) ? ' (partitioned by day)' : '';

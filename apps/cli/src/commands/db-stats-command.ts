@@ -25,10 +25,10 @@ export interface TableStats {
 export async function dbStatsCommand(io: CliIo, args: string[]): Promise<number> {
   const { values, positionals } = parseCommandArgs(COMMAND, args, { json: { type: 'boolean' } });
   noExtraArgs(COMMAND, positionals, 0);
-  const cfg = loadSettings(io, COMMAND, ['DB_URL', 'TABLE_NAME']);
+  const cfg = loadSettings(io, COMMAND, ['DB_URL', 'TABLE_NAME', 'CALL_TABLE_NAME', 'REGISTRATION_TABLE_NAME', 'REST_TABLE_NAME']);
   let router: TableRouter;
   try {
-    router = new TableRouter({ tableName: cfg.TABLE_NAME });
+    router = new TableRouter({ tableName: cfg.TABLE_NAME, kindTables: { call: cfg.CALL_TABLE_NAME, registration: cfg.REGISTRATION_TABLE_NAME, rest: cfg.REST_TABLE_NAME } });
   } catch (e) {
     throw new UsageError(`invalid setting TABLE_NAME=${JSON.stringify(cfg.TABLE_NAME)}: ${errorText(e)}`, COMMAND);
   }
