@@ -19,9 +19,14 @@ export interface MediaCallMapCounters {
 }
 
 interface Entry {
+  key: string;
   callId: string;
-  expires: bigint;
+  /** Capture time in microseconds (a Number: exact to 2^53, about 285 years past 1970). */
+  expires: number;
   bytes: number;
+  /** Neighbours in last-use order (older, newer). */
+  older: Entry | undefined;
+  newer: Entry | undefined;
 }
 
 /** What one entry costs beyond its text: the Map slot, the entry object, two string headers. */
@@ -33,14 +38,20 @@ const ENTRY_OVERHEAD = 96;
  * and its RTCP port (RTP + 1, or a=rtcp). Bounded in items and bytes (least recently used out first)
  * and expiring: an address lives `ttl` after it was last announced or matched, so a call that keeps
  * sending RTCP keeps its entries. Time is the capture clock (microseconds), so a file is replayed as it
- * was captured. A Map keeps insertion order; refreshing moves an entry to the end, so the oldest is first.
+ * was captured. Entries are linked in last-use order (oldest first), so expiry and eviction take the
+ * oldest in O(1); a Map iterated from its start would step over every deleted slot each time.
  */
 export class MediaCallMap {
   readonly counters: MediaCallMapCounters = { learned: 0, evicted: 0, expired: 0 };
   private readonly entries = new Map<string, Entry>();
+  private oldest: Entry | undefined;
+  private newest: Entry | undefined;
   private heldBytes = 0;
+  private readonly ttl: number;
 
-  constructor(private readonly o: MediaCallMapOptions) {}
+  constructor(private readonly o: MediaCallMapOptions) {
+    this.ttl = Number(o.ttlMicros);
+  }
 
   get size(): number {
     return this.entries.size;
@@ -52,10 +63,11 @@ export class MediaCallMap {
 
   /** Remembers the addresses of an SDP for its Call-ID (a later SDP for the same address wins). */
   learn(sdp: SdpMedia, nowMicros: bigint): void {
-    this.expire(nowMicros);
+    const now = Number(nowMicros);
+    this.expireAt(now);
     for (const m of sdp.media) {
-      this.set(key(m.ip, m.rtpPort), sdp.callId, nowMicros);
-      this.set(key(m.rtcpIp ?? m.ip, m.rtcpPort), sdp.callId, nowMicros);
+      this.set(key(m.ip, m.rtpPort), sdp.callId, now);
+      this.set(key(m.rtcpIp ?? m.ip, m.rtcpPort), sdp.callId, now);
     }
   }
 
@@ -64,46 +76,78 @@ export class MediaCallMap {
    * source (symmetric RTP sends from the announced port). A match refreshes the entry.
    */
   lookup(srcIp: string, srcPort: number, dstIp: string, dstPort: number, nowMicros: bigint): string | undefined {
-    this.expire(nowMicros);
-    return this.touch(key(dstIp, dstPort), nowMicros) ?? this.touch(key(srcIp, srcPort), nowMicros);
+    const now = Number(nowMicros);
+    this.expireAt(now);
+    return this.touch(key(dstIp, dstPort), now) ?? this.touch(key(srcIp, srcPort), now);
   }
 
   /** Forgets entries whose time passed (called on each learn/lookup, and on a timer when traffic stops). */
   expire(nowMicros: bigint): void {
-    for (const [k, e] of this.entries) {
-      if (e.expires > nowMicros) break;
-      this.remove(k, e);
+    this.expireAt(Number(nowMicros));
+  }
+
+  private expireAt(now: number): void {
+    for (let e = this.oldest; e !== undefined && e.expires <= now; e = this.oldest) {
+      this.remove(e);
       this.counters.expired++;
     }
   }
 
-  private touch(k: string, nowMicros: bigint): string | undefined {
+  private touch(k: string, now: number): string | undefined {
     const e = this.entries.get(k);
     if (e === undefined) return undefined;
-    this.entries.delete(k);
-    e.expires = nowMicros + this.o.ttlMicros;
-    this.entries.set(k, e);
+    this.refresh(e, now);
     return e.callId;
   }
 
-  private set(k: string, callId: string, nowMicros: bigint): void {
-    const old = this.entries.get(k);
-    if (old !== undefined) this.remove(k, old);
-    const bytes = ENTRY_OVERHEAD + 2 * (k.length + callId.length);
-    if (bytes > this.o.maxBytes) return;
-    while (this.entries.size > 0 && (this.entries.size >= this.o.maxItems || this.heldBytes + bytes > this.o.maxBytes)) {
-      const [oldestKey, oldest] = this.entries.entries().next().value as [string, Entry];
-      this.remove(oldestKey, oldest);
-      this.counters.evicted++;
-    }
-    this.entries.set(k, { callId, expires: nowMicros + this.o.ttlMicros, bytes });
-    this.heldBytes += bytes;
-    this.counters.learned++;
+  private refresh(e: Entry, now: number): void {
+    e.expires = now + this.ttl;
+    if (e === this.newest) return;
+    this.unlink(e);
+    this.append(e);
   }
 
-  private remove(k: string, e: Entry): void {
-    this.entries.delete(k);
+  private set(k: string, callId: string, now: number): void {
+    const old = this.entries.get(k);
+    if (old !== undefined) {
+      // The same call announcing the same address again (re-INVITE, 200 OK, ACK): refreshed in place.
+      this.counters.learned++;
+      if (old.callId === callId) return this.refresh(old, now);
+      this.remove(old);
+    }
+    const bytes = ENTRY_OVERHEAD + 2 * (k.length + callId.length);
+    if (bytes > this.o.maxBytes) return;
+    while (this.oldest !== undefined && (this.entries.size >= this.o.maxItems || this.heldBytes + bytes > this.o.maxBytes)) {
+      this.remove(this.oldest);
+      this.counters.evicted++;
+    }
+    const e: Entry = { key: k, callId, expires: now + this.ttl, bytes, older: undefined, newer: undefined };
+    this.entries.set(k, e);
+    this.append(e);
+    this.heldBytes += bytes;
+    if (old === undefined) this.counters.learned++;
+  }
+
+  private remove(e: Entry): void {
+    this.entries.delete(e.key);
+    this.unlink(e);
     this.heldBytes -= e.bytes;
+  }
+
+  private append(e: Entry): void {
+    e.older = this.newest;
+    e.newer = undefined;
+    if (this.newest !== undefined) this.newest.newer = e;
+    else this.oldest = e;
+    this.newest = e;
+  }
+
+  private unlink(e: Entry): void {
+    if (e.older !== undefined) e.older.newer = e.newer;
+    else this.oldest = e.newer;
+    if (e.newer !== undefined) e.newer.older = e.older;
+    else this.newest = e.older;
+    e.older = e.newer = undefined;
   }
 }
 

@@ -42,15 +42,24 @@ export function sdpMedia(sip: Buffer): SdpMedia | undefined {
 }
 
 function callIdOf(headers: string): string | undefined {
-  const lines = headers.split('\r\n', MAX_HEADER_LINES);
-  for (let i = 1; i < lines.length; i++) {
-    const line = lines[i];
-    const colon = line.indexOf(':');
-    if (colon < 1) continue;
-    const name = line.slice(0, colon).trim().toLowerCase();
-    if (name !== 'call-id' && name !== 'i') continue;
-    const value = line.slice(colon + 1).trim();
-    return value.length > 0 ? value : undefined;
+  let at = headers.indexOf('\r\n');
+  for (let n = 0; at >= 0 && n < MAX_HEADER_LINES; n++) {
+    const start = at + 2;
+    const end = headers.indexOf('\r\n', start);
+    const stop = end < 0 ? headers.length : end;
+    const c = headers.charCodeAt(start) | 0x20;
+    // Call-ID or its compact form i
+    if (c === 0x63 /* c */ || c === 0x69 /* i */) {
+      const colon = headers.indexOf(':', start);
+      if (colon > start && colon < stop) {
+        const name = headers.slice(start, colon).trim().toLowerCase();
+        if (name === 'call-id' || name === 'i') {
+          const value = headers.slice(colon + 1, stop).trim();
+          return value.length > 0 ? value : undefined;
+        }
+      }
+    }
+    at = end;
   }
   return undefined;
 }
@@ -66,27 +75,25 @@ function streams(body: string): MediaAddress[] {
   let sessionIp: string | undefined;
   const sections: Section[] = [];
   let current: Section | undefined;
-  for (const raw of body.split('\n')) {
-    const line = raw.endsWith('\r') ? raw.slice(0, -1) : raw;
-    if (line.length < 3 || line[1] !== '=') continue;
-    const value = line.slice(2);
-    switch (line[0]) {
-      case 'm': {
+  for (let start = 0; start < body.length; ) {
+    let end = body.indexOf('\n', start);
+    if (end < 0) end = body.length;
+    const next = end + 1;
+    if (end > start && body.charCodeAt(end - 1) === 0x0d) end--;
+    const type = body.charCodeAt(start);
+    if (end - start >= 3 && body.charCodeAt(start + 1) === 0x3d /* = */ && (type === 0x6d /* m */ || type === 0x63 /* c */ || type === 0x61 /* a */)) {
+      const value = body.slice(start + 2, end);
+      if (type === 0x6d) {
         if (sections.length >= MAX_SDP_STREAMS) return finish(sections, sessionIp);
         // m=<media> <port>[/<count>] <proto> <fmt> ...
         const port = Number(/^\S+ (\d{1,5})(?:\/\d+)? /.exec(value)?.[1] ?? NaN);
         current = { port: port >= 1 && port <= 65535 ? port : 0 };
         sections.push(current);
-        break;
-      }
-      case 'c': {
+      } else if (type === 0x63) {
         const ip = connectionIp(value);
         if (current === undefined) sessionIp = ip;
         else current.ip = ip;
-        break;
-      }
-      case 'a': {
-        if (current === undefined || !value.startsWith('rtcp:')) break;
+      } else if (current !== undefined && value.startsWith('rtcp:')) {
         // a=rtcp:<port> [IN IP4|IP6 <address>]
         const m = /^rtcp:(\d{1,5})(?: IN IP[46] (\S+))?/.exec(value);
         const port = Number(m?.[1] ?? NaN);
@@ -94,9 +101,9 @@ function streams(body: string): MediaAddress[] {
           current.rtcpPort = port;
           if (m?.[2] !== undefined) current.rtcpIp = normalIp(m[2]);
         }
-        break;
       }
     }
+    start = next;
   }
   return finish(sections, sessionIp);
 }
