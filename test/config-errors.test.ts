@@ -24,6 +24,8 @@ describe('settings validated at start', () => {
     ['hep-agent', { KAFKA_PARTITIONS: '-3' }, 'KAFKA_PARTITIONS'],
     ['hep-agent', { HEP_TLS_LISTEN: '0.0.0.0:9061' }, 'HEP_TLS_LISTEN'],
     ['hep-agent', { CAPTURE_ON: 'perhaps' }, 'CAPTURE_ON'],
+    ['hep-agent', { FILTER_DISCARD_SRC: '10.0.0.0/33' }, 'FILTER_DISCARD_SRC'],
+    ['hep-agent', { FILTER_DISCARD_UA: 'scanner(' }, 'FILTER_DISCARD_UA'],
     ['cli', { REDIS_URL: 'nowhere' }, 'REDIS_URL'],
     ['web', { WEB_LISTEN: 'everywhere' }, 'WEB_LISTEN'],
     ['web', { WEB_AUTH_TOKEN: 'too-short' }, 'WEB_AUTH_TOKEN'],

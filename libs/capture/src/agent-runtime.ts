@@ -10,6 +10,7 @@ import { ReportPublisher } from './report-publisher';
 export const AGENT_SETTINGS = [
   'CAPTURE_ON', 'CAPTURE_FLAG_KEY', 'REDIS_URL', 'CAPTURE_NODE', 'CALLID_ALEG_HEADER',
   'CUSTOM_FIELD1_HEADER', 'CUSTOM_FIELD2_HEADER', 'CUSTOM_FIELD3_HEADER', 'CAPTURE_BAD_MSGS', 'CAPTURE_TIME_WINDOW_S',
+  'FILTER_DISCARD_METHODS', 'FILTER_DISCARD_CODES', 'FILTER_DISCARD_SRC', 'FILTER_DISCARD_DST', 'FILTER_DISCARD_UA', 'FILTER_CENSOR_METHODS',
   'KAFKA_BROKERS', 'KAFKA_TOPIC', 'KAFKA_PARTITIONS', 'KAFKA_COMPRESSION', 'KAFKA_BATCH_MAX', 'KAFKA_LINGER_MS', 'KAFKA_QUEUE_MAX',
   'METRICS_HOST', 'METRICS_PORT', 'LOG_LEVEL',
 ] as const satisfies readonly (keyof Settings)[];
@@ -24,6 +25,10 @@ export function publisherSettings(c: AgentSettings) {
     customHeaders: [c.CUSTOM_FIELD1_HEADER, c.CUSTOM_FIELD2_HEADER, c.CUSTOM_FIELD3_HEADER] as [string?, string?, string?],
     captureBadMsgs: c.CAPTURE_BAD_MSGS,
     captureTimeWindowS: c.CAPTURE_TIME_WINDOW_S,
+    filter: {
+      discardMethods: c.FILTER_DISCARD_METHODS, discardCodes: c.FILTER_DISCARD_CODES, discardSrc: c.FILTER_DISCARD_SRC,
+      discardDst: c.FILTER_DISCARD_DST, discardUserAgent: c.FILTER_DISCARD_UA, censorMethods: c.FILTER_CENSOR_METHODS,
+    },
   };
 }
 

@@ -4,6 +4,7 @@ import { parseSip } from '@sipcap/sip';
 import { buildRecord, encodeRecord, recordExtraHeaders, type BuildRecordOptions } from '@sipcap/record';
 import type { CapturedMessage } from './captured-message';
 import { CaptureTimeWindow } from './capture-time-window';
+import { CaptureFilter, censoredMessage, filterCounter, type CaptureFilterSettings } from './capture-filter';
 
 /** What the publisher needs of the Kafka producer (RecordProducer in @sipcap/bus). */
 export interface RecordSink {
@@ -20,13 +21,15 @@ export interface CapturePublisherOptions extends BuildRecordOptions {
   captureBadMsgs: boolean;
   /** CAPTURE_TIME_WINDOW_S: a capture time further than this from the agent's clock is replaced (0: off). */
   captureTimeWindowS?: number;
+  /** FILTER_*: messages discarded or censored before Kafka. */
+  filter?: CaptureFilterSettings;
   sink: RecordSink;
   flag: CaptureSwitch;
   log: Logger;
   registry?: Registry;
 }
 
-export type CaptureOutcome = 'published' | 'capture_off' | 'bad_sip' | 'queue_full';
+export type CaptureOutcome = 'published' | 'capture_off' | 'bad_sip' | 'filtered' | 'queue_full';
 
 /**
  * The shared last stage of every agent: SIP parse, capture record, Kafka encoding, publish, keyed by
@@ -39,8 +42,10 @@ export class CapturePublisher {
   private badLogged = 0;
   /** Shared with the agent's report publisher (one counter per process). */
   readonly timeWindow: CaptureTimeWindow;
+  private readonly filter: CaptureFilter;
+  private readonly filtered;
   /** Plain totals for the fleet report (`sipcap status`). */
-  readonly totals = { published: 0, captureOff: 0, badSip: 0 };
+  readonly totals = { published: 0, captureOff: 0, badSip: 0, filtered: 0 };
 
   constructor(private readonly opts: CapturePublisherOptions) {
     const registers = opts.registry ? [opts.registry] : [];
@@ -53,6 +58,8 @@ export class CapturePublisher {
     this.recordOptions = { captureNode: opts.captureNode, callidAlegHeaders: opts.callidAlegHeaders, customHeaders: opts.customHeaders };
     this.extraHeaders = recordExtraHeaders(this.recordOptions);
     this.timeWindow = new CaptureTimeWindow(opts.captureTimeWindowS ?? 0, { log: opts.log, registry: opts.registry });
+    this.filter = new CaptureFilter(opts.filter);
+    this.filtered = filterCounter(this.filter, opts.registry);
   }
 
   capture(c: CapturedMessage): CaptureOutcome {
@@ -79,8 +86,21 @@ export class CapturePublisher {
       }
       sip = parsed.partial;
     }
+    let msg = c.payload;
+    if (this.filter.active) {
+      const verdict = this.filter.decide(sip, c.srcIp, c.dstIp);
+      if (verdict.action === 'discard') {
+        this.filtered.inc({ action: 'discard', rule: verdict.rule, value: verdict.value });
+        this.totals.filtered++;
+        return 'filtered';
+      }
+      if (verdict.action === 'censor') {
+        this.filtered.inc({ action: 'censor', rule: 'method', value: sip.isRequest ? sip.method : sip.cseqMethod });
+        msg = censoredMessage(msg);
+      }
+    }
     const microTs = this.timeWindow.check(c.microTs, c.srcIp, c.srcPort);
-    const record = buildRecord({ ...c, microTs, sip, msg: c.payload }, this.recordOptions);
+    const record = buildRecord({ ...c, microTs, sip, msg }, this.recordOptions);
     // A full queue is counted by the producer (sipcap_kafka_dropped_total{reason="queue_full"}).
     if (!this.opts.sink.publish(record.callid, encodeRecord(record))) return 'queue_full';
     this.totals.published++;

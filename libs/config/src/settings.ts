@@ -1,3 +1,4 @@
+import { isIP } from 'node:net';
 import { z } from 'zod';
 
 /**
@@ -93,6 +94,23 @@ const kindTableName = z
   .default('')
   .refine((v) => v.trim() === '' || /^[A-Za-z_][A-Za-z0-9_%]*$/.test(v.trim()), { error: 'expected one table name (letters, digits, _ and strftime fields like %Y%m%d), or empty' })
   .transform((v) => v.trim());
+
+/** A comma-separated list (FILTER_* settings), each entry checked by `valid`. */
+const list = (valid: (v: string) => boolean, what: string) =>
+  z
+    .string()
+    .default('')
+    .transform((v) => v.split(',').map((s) => s.trim()).filter(Boolean))
+    .refine((items) => items.every(valid), { error: `expected comma-separated ${what}` });
+
+const isCidr = (v: string) => {
+  const [addr, bits, extra] = v.split('/');
+  const family = isIP(addr);
+  if (family === 0 || extra !== undefined) return false;
+  if (bits === undefined) return true;
+  const n = Number(bits);
+  return /^\d{1,3}$/.test(bits) && n <= (family === 4 ? 32 : 128);
+};
 
 /** `ip[:port[-port]]`, as Kamailio's raw_socket_listen. */
 const rawListen = z
@@ -191,6 +209,23 @@ export const SETTINGS = {
   CUSTOM_FIELD2_HEADER: headerName,
   CUSTOM_FIELD3_HEADER: headerName,
   CAPTURE_BAD_MSGS: flag('0'),
+  // Filters at the agents, before Kafka (methods match the CSeq method, so replies go with their request).
+  FILTER_DISCARD_METHODS: list((v) => /^[A-Za-z][A-Za-z0-9_-]*$/.test(v), 'SIP methods (OPTIONS,NOTIFY)'),
+  FILTER_DISCARD_CODES: list((v) => /^[1-6]\d\d$/.test(v), 'status codes (100,183)').transform((l) => l.map(Number)),
+  FILTER_DISCARD_SRC: list(isCidr, 'addresses or CIDRs (10.0.0.0/8,2001:db8::/32)'),
+  FILTER_DISCARD_DST: list(isCidr, 'addresses or CIDRs (10.0.0.0/8,2001:db8::/32)'),
+  FILTER_DISCARD_UA: z
+    .string()
+    .default('')
+    .refine((v) => {
+      try {
+        new RegExp(v, 'i');
+        return v.length <= 200;
+      } catch {
+        return false;
+      }
+    }, { error: 'expected a regular expression of at most 200 characters (friendly-scanner|sipvicious)' }),
+  FILTER_CENSOR_METHODS: list((v) => /^[A-Za-z][A-Za-z0-9_-]*$/.test(v), 'SIP methods (MESSAGE)'),
   // A capture time further than this from the agent's clock is replaced by the receive time (0: off).
   CAPTURE_TIME_WINDOW_S: int(86_400, 0, 31_536_000),
 
