@@ -1,6 +1,6 @@
 import type { Logger } from 'pino';
 import { Counter, type Registry } from 'prom-client';
-import { decodeHep } from '@sipcap/hep';
+import { checkHepAuth, decodeHep } from '@sipcap/hep';
 import type { CapturePublisher } from './capture-publisher';
 import type { ReportPublisher } from './report-publisher';
 import { nowMicros, protoFromIpProto } from './captured-message';
@@ -13,6 +13,10 @@ const PAYLOAD_TYPE_NAMES: Record<number, string> = {
 
 export type Transport = 'udp' | 'tcp' | 'tls';
 
+/** Labels of sipcap_hep_auth_failed_total: no key chunk (or HEP v1/v2, which cannot carry one), another key. */
+export const AUTH_FAILURE_REASONS = ['missing', 'wrong'] as const;
+type AuthFailureReason = (typeof AUTH_FAILURE_REASONS)[number];
+
 /**
  * HEP in, capture records out: decodes each datagram or TCP frame, checks the auth key, counts
  * non-SIP payload types, and hands SIP to the publisher. Never throws on bad input.
@@ -20,6 +24,9 @@ export type Transport = 'udp' | 'tcp' | 'tls';
 export class HepIngest {
   private readonly m;
   private malformedLogged = 0;
+  private authLogged = 0;
+  /** HEP_AUTH_KEY as bytes, compared in constant time. */
+  private readonly authKey: Buffer | undefined;
   /** Plain totals for the fleet report (`sipcap status`). */
   readonly totals = { received: 0, malformed: 0 };
 
@@ -40,8 +47,10 @@ export class HepIngest {
       decoded: new Counter({ name: 'sipcap_hep_decoded_total', help: 'HEP packets decoded, by HEP version', labelNames: ['version'], registers }),
       malformed: new Counter({ name: 'sipcap_hep_malformed_total', help: 'HEP packets dropped as malformed, by reason', labelNames: ['reason'], registers }),
       nonSip: new Counter({ name: 'sipcap_hep_non_sip_total', help: 'HEP packets with a non-SIP payload type, by type (RTCP, reports and logs go on to the report tables; see sipcap_reports_*)', labelNames: ['type'], registers }),
-      auth: new Counter({ name: 'sipcap_hep_auth_failed_total', help: 'HEP packets dropped for a missing or wrong auth key', registers }),
+      auth: new Counter({ name: 'sipcap_hep_auth_failed_total', help: 'HEP packets dropped by HEP_AUTH_KEY before decoding, by reason (missing: no key chunk, or HEP v1/v2; wrong: another key)', labelNames: ['reason'], registers }),
     };
+    this.authKey = opts.authKey === undefined ? undefined : Buffer.from(opts.authKey, 'utf8');
+    if (this.authKey) for (const reason of AUTH_FAILURE_REASONS) this.m.auth.inc({ reason }, 0);
     // Pre-create the common series so dashboards see zeros, not gaps.
     for (const t of ['udp', 'tcp', 'tls']) this.m.received.inc({ transport: t }, 0);
   }
@@ -50,6 +59,15 @@ export class HepIngest {
   ingest(buf: Buffer, transport: Transport): void {
     this.m.received.inc({ transport });
     this.totals.received++;
+    // The key first, from the chunk headers alone: a wrong one costs no decoding and no inflating.
+    if (this.authKey !== undefined) {
+      const auth = checkHepAuth(buf, this.authKey);
+      if (auth === 'missing' || auth === 'wrong') {
+        this.authFailed(auth, transport, buf.length);
+        return;
+      }
+      // 'unframed': the decoder names what is wrong with it (it fails before inflating anything).
+    }
     const r = decodeHep(buf);
     if (!r.ok) {
       this.totals.malformed++;
@@ -62,10 +80,6 @@ export class HepIngest {
     }
     const p = r.packet;
     this.m.decoded.inc({ version: String(p.version) });
-    if (this.opts.authKey !== undefined && p.authKey !== this.opts.authKey) {
-      this.m.auth.inc();
-      return;
-    }
     if (p.payloadType !== 1) {
       this.m.nonSip.inc({ type: PAYLOAD_TYPE_NAMES[p.payloadType] ?? String(p.payloadType) });
       // Report types become report records (the publisher counts what it drops and why); others stop here.
@@ -96,6 +110,14 @@ export class HepIngest {
       correlationId: p.correlationId,
       captureId: p.captureId,
     });
+  }
+
+  private authFailed(reason: AuthFailureReason, transport: Transport, bytes: number): void {
+    this.m.auth.inc({ reason });
+    if (this.authLogged < 10) {
+      this.authLogged++;
+      this.opts.log.warn({ reason, transport, bytes }, 'HEP packet without the right HEP_AUTH_KEY dropped');
+    }
   }
 
   /** A TCP/TLS stream that cannot be framed as HEP (it is closed by the listener). */

@@ -215,7 +215,8 @@ describe('decodeHep: malformed HEP3', () => {
     ['truncated gzip payload', () => replace('payload', hep3Chunk(16, gzipSync(SIP_INVITE).subarray(0, 30))), 'decompress'],
     ['compressed payload that is plain text', () => replace('payload', hep3Chunk(16, SIP_INVITE)), 'decompress'],
     ['compressed payload of 1 byte', () => replace('payload', hep3Chunk(16, [0x78])), 'decompress'],
-    ['compressed payload inflating beyond 1 MiB', () => replace('payload', hep3Chunk(16, deflateSync(Buffer.alloc(2 << 20)))), 'decompress'],
+    ['compressed payload inflating to 2 MiB (a bomb)', () => replace('payload', hep3Chunk(16, deflateSync(Buffer.alloc(2 << 20)))), 'payload_too_large'],
+    ['gzip payload inflating one byte beyond 64 KiB', () => replace('payload', hep3Chunk(16, gzipSync(Buffer.alloc(65_537)))), 'payload_too_large'],
     ['compressed payload inflating to nothing', () => replace('payload', hep3Chunk(16, deflateSync(Buffer.alloc(0)))), 'missing_payload'],
   ];
   for (const [name, build, reason] of cases) {

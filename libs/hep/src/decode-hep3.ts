@@ -152,7 +152,7 @@ export function decodeHep3(buf: Buffer): HepResult {
   let payload: Buffer;
   if (compressed) {
     const inflated = decompressPayload(buf.subarray(payloadStart, payloadEnd));
-    if (typeof inflated === 'string') return hepError('decompress', inflated);
+    if (!Buffer.isBuffer(inflated)) return hepError(inflated.reason, inflated.message);
     if (inflated.length === 0) return hepError('missing_payload', 'compressed payload inflates to nothing');
     payload = inflated;
   } else {

@@ -45,6 +45,8 @@ export const HEP_ERROR_REASONS = [
   'missing_port',
   'missing_payload',
   'decompress',
+  /** A compressed payload (chunk 16) that inflates beyond MAX_DECOMPRESSED_SIZE (64 KiB): a zip bomb. */
+  'payload_too_large',
 ] as const;
 
 export type HepErrorReason = (typeof HEP_ERROR_REASONS)[number];

@@ -13,3 +13,5 @@ export { HepStreamReader } from './hep-stream-reader';
 export type { HepStreamHandlers, HepStreamErrorReason } from './hep-stream-reader';
 export { formatIpv4, formatIpv6 } from './ip-format';
 export { parseIp, parseIpv4, parseIpv6 } from './ip-parse';
+export { checkHepAuth } from './check-hep-auth';
+export type { HepAuthCheck } from './check-hep-auth';
