@@ -94,6 +94,54 @@ describe('HepStreamReader', () => {
     expect(ms).toBeLessThan(2000);
   });
 
+  it('holds one buffer of the frame\'s length once the header is known, and no read it was given', () => {
+    const big = encodeHep3({ srcIp: '10.0.0.1', dstIp: '10.0.0.2', srcPort: 1, dstPort: 2, payload: Buffer.alloc(3_000, 7) });
+    const { reader, got } = collect();
+    // Each read is a byte at the start of its own 4 KiB store, as a socket's reads can be; each store is
+    // scribbled over after the push, so a kept reference would corrupt the frame.
+    for (let i = 0; i < big.length; i++) {
+      const store = Buffer.alloc(4096);
+      store[0] = big[i];
+      reader.push(store.subarray(0, 1));
+      store.fill(0xee);
+      if (i < 5) expect(reader.heldBytes).toBe(0); // the header is gathered in 6 bytes of its own
+      else if (i < big.length - 1) expect(reader.heldBytes).toBe(big.length);
+    }
+    expect(got.length).toBe(1);
+    expect(got[0].equals(big)).toBe(true);
+    expect(reader.heldBytes).toBe(0);
+  });
+
+  it('takes frame buffers from a shared budget, gives them back, and fails a stream that does not fit', () => {
+    let held = 0;
+    const budget = { reserve: (n: number) => (held + n <= 3000 ? ((held += n), true) : false), release: (n: number) => void (held -= n) };
+    const frame = encodeHep3({ srcIp: '10.0.0.1', dstIp: '10.0.0.2', srcPort: 1, dstPort: 2, payload: Buffer.alloc(2000, 7) });
+    const errors: string[] = [];
+    const got: Buffer[] = [];
+    const a = new HepStreamReader({ onFrame: (f) => got.push(f), onError: (r) => errors.push(`a:${r}`) }, budget);
+    const b = new HepStreamReader({ onFrame: (f) => got.push(f), onError: (r) => errors.push(`b:${r}`) }, budget);
+    a.push(frame.subarray(0, 100));
+    expect(held).toBe(frame.length);
+    b.push(frame.subarray(0, 3)); // a header not yet complete holds nothing from the budget
+    expect(errors).toEqual([]);
+    b.push(frame.subarray(3, 100)); // a second frame would exceed 3000 bytes
+    expect(errors).toEqual(['b:memory_budget']);
+    expect(held).toBe(frame.length);
+    a.push(frame.subarray(100));
+    expect(got.length).toBe(1);
+    expect(held).toBe(0);
+    // A connection that goes away mid-frame gives its bytes back.
+    a.push(frame.subarray(0, 50));
+    expect(held).toBe(frame.length);
+    a.close();
+    expect(held).toBe(0);
+    // Complete frames inside one read take nothing.
+    const c = new HepStreamReader({ onFrame: (f) => got.push(f), onError: (r) => errors.push(`c:${r}`) }, budget);
+    c.push(Buffer.concat([frame, frame]));
+    expect(got.length).toBe(3);
+    expect(held).toBe(0);
+  });
+
   it('accepts EEP3 frames', () => {
     const f = frames(2, 5);
     f[1].write('EEP3', 0, 'latin1');

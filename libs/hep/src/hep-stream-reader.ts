@@ -1,6 +1,6 @@
 import { EEP3_MAGIC, HEP3_HEADER_SIZE, HEP3_MAGIC } from './hep3-chunk-types';
 
-export type HepStreamErrorReason = 'bad_magic' | 'bad_frame_length';
+export type HepStreamErrorReason = 'bad_magic' | 'bad_frame_length' | 'memory_budget';
 
 export interface HepStreamHandlers {
   /**
@@ -13,23 +13,44 @@ export interface HepStreamHandlers {
 }
 
 /**
+ * Where the bytes of frames being assembled come from, shared by all connections of a server: `reserve`
+ * says whether `bytes` more may be held (and takes them), `release` gives them back.
+ */
+export interface HepStreamBudget {
+  reserve(bytes: number): boolean;
+  release(bytes: number): void;
+}
+
+/**
  * Splits a HEP-over-TCP byte stream into HEP3 frames: frames split across reads, several frames per read.
- * Complete frames inside one chunk are handed out as subarrays (no copy); a frame split across chunks is
- * copied once, when its last byte arrives. HEP3 frames are at most 65535 bytes, so at most that much is buffered.
+ * Complete frames inside one chunk are handed out as subarrays (no copy). For a frame split across reads,
+ * the header is gathered in a 6-byte buffer; once it gives the frame's length, one buffer of exactly that
+ * length is allocated and every later read is copied into it. No read is kept: a frame trickled a byte at a
+ * time holds its own length (at most 65535 bytes) and nothing more, whatever the reads' backing stores.
  * After an error every later push is ignored.
  */
 export class HepStreamReader {
-  private pending: Buffer[] = [];
-  private pendingBytes = 0;
-  /** Length of the frame being assembled, 0 while its header is incomplete. */
-  private frameLength = 0;
+  /** The header of the frame being assembled, while it is incomplete. */
+  private readonly header = Buffer.alloc(HEP3_HEADER_SIZE);
+  private headerFill = 0;
+  /** The frame being assembled, once its length is known; its first `frameFill` bytes are filled. */
+  private frame: Buffer | undefined;
+  private frameFill = 0;
   private failed = false;
 
-  constructor(private readonly handlers: HepStreamHandlers) {}
+  constructor(
+    private readonly handlers: HepStreamHandlers,
+    private readonly budget?: HepStreamBudget,
+  ) {}
 
-  /** Bytes held for an incomplete frame (non-zero when a connection ends mid-frame). */
+  /** Bytes received of an incomplete frame (non-zero when a connection ends mid-frame). */
   get bufferedBytes(): number {
-    return this.pendingBytes;
+    return this.frame !== undefined ? this.frameFill : this.headerFill;
+  }
+
+  /** Bytes allocated for the incomplete frame (its whole length once known), besides the 6-byte header buffer. */
+  get heldBytes(): number {
+    return this.frame?.length ?? 0;
   }
 
   /** True once the stream has been found unrecoverable. */
@@ -39,69 +60,66 @@ export class HepStreamReader {
 
   push(chunk: Buffer): void {
     if (this.failed || chunk.length === 0) return;
-    if (this.pendingBytes === 0) {
-      this.scan(chunk);
-      return;
-    }
-    this.pending.push(chunk);
-    this.pendingBytes += chunk.length;
-    if (this.frameLength === 0) {
-      if (this.pendingBytes < HEP3_HEADER_SIZE) return;
-      const header = this.peekHeader();
-      const length = this.checkHeader(header, 0);
+    let off = 0;
+    if (this.headerFill > 0 && this.frame === undefined) {
+      const take = Math.min(HEP3_HEADER_SIZE - this.headerFill, chunk.length);
+      chunk.copy(this.header, this.headerFill, 0, take);
+      this.headerFill += take;
+      off = take;
+      if (this.headerFill < HEP3_HEADER_SIZE) return;
+      const length = this.checkHeader(this.header, 0);
       if (length < 0) return;
-      this.frameLength = length;
+      if (!this.startFrame(length)) return;
+      this.header.copy(this.frame!, 0);
+      this.frameFill = HEP3_HEADER_SIZE;
+      this.headerFill = 0;
     }
-    if (this.pendingBytes < this.frameLength) return;
-
-    // The frame is complete: copy its pieces once, then go on with the rest of the last chunk.
-    const frame = Buffer.allocUnsafe(this.frameLength);
-    let filled = 0;
-    let rest: Buffer | undefined;
-    for (const piece of this.pending) {
-      const take = Math.min(piece.length, this.frameLength - filled);
-      piece.copy(frame, filled, 0, take);
-      filled += take;
-      if (take < piece.length) rest = piece.subarray(take); // only the last piece can have a rest
+    if (this.frame !== undefined) {
+      const frame = this.frame;
+      const take = Math.min(frame.length - this.frameFill, chunk.length - off);
+      chunk.copy(frame, this.frameFill, off, off + take);
+      this.frameFill += take;
+      off += take;
+      if (this.frameFill < frame.length) return;
+      this.endFrame();
+      this.handlers.onFrame(frame);
+      if (this.failed) return;
     }
-    this.pending = [];
-    this.pendingBytes = 0;
-    this.frameLength = 0;
-    this.handlers.onFrame(frame);
-    if (rest !== undefined && !this.failed) this.scan(rest);
+    if (off < chunk.length) this.scan(chunk, off);
   }
 
-  /** Emits every complete frame of `buf` as a subarray and keeps the incomplete tail. */
-  private scan(buf: Buffer): void {
-    let off = 0;
+  /** Emits every complete frame of `buf` from `off` as a subarray and copies the incomplete tail. */
+  private scan(buf: Buffer, off: number): void {
     while (buf.length - off >= HEP3_HEADER_SIZE) {
       const length = this.checkHeader(buf, off);
       if (length < 0) return;
       if (buf.length - off < length) {
-        this.frameLength = length;
-        break;
+        if (!this.startFrame(length)) return;
+        this.frameFill = buf.copy(this.frame!, 0, off);
+        return;
       }
       this.handlers.onFrame(buf.subarray(off, off + length));
       off += length;
       if (this.failed) return; // the handler may have failed the stream through fail()
     }
-    if (off < buf.length) {
-      this.pending.push(off === 0 ? buf : buf.subarray(off));
-      this.pendingBytes = buf.length - off;
-    }
+    if (off < buf.length) this.headerFill = buf.copy(this.header, 0, off);
   }
 
-  /** The first 6 pending bytes, gathered from however many pieces hold them. */
-  private peekHeader(): Buffer {
-    const first = this.pending[0];
-    if (first.length >= HEP3_HEADER_SIZE) return first;
-    const header = Buffer.allocUnsafe(HEP3_HEADER_SIZE);
-    let filled = 0;
-    for (const piece of this.pending) {
-      filled += piece.copy(header, filled, 0, Math.min(piece.length, HEP3_HEADER_SIZE - filled));
-      if (filled === HEP3_HEADER_SIZE) break;
+  /** Allocates the frame buffer within the budget; false after failing the stream when it does not fit. */
+  private startFrame(length: number): boolean {
+    if (this.budget !== undefined && !this.budget.reserve(length)) {
+      this.fail('memory_budget', `no room for a ${length}-byte frame within the server's pending-bytes budget`);
+      return false;
     }
-    return header;
+    this.frame = Buffer.allocUnsafe(length);
+    this.frameFill = 0;
+    return true;
+  }
+
+  private endFrame(): void {
+    if (this.frame !== undefined) this.budget?.release(this.frame.length);
+    this.frame = undefined;
+    this.frameFill = 0;
   }
 
   /** The frame length of the header at `off`, or -1 after reporting an unrecoverable stream. */
@@ -119,13 +137,17 @@ export class HepStreamReader {
     return length;
   }
 
+  /** Drops what is buffered (its budget given back): the connection is gone. Later pushes are ignored. */
+  close(): void {
+    this.failed = true;
+    this.endFrame();
+    this.headerFill = 0;
+  }
+
   /** Marks the stream unrecoverable, drops what is buffered and tells the owner. */
   fail(reason: HepStreamErrorReason, message: string): void {
     if (this.failed) return;
-    this.failed = true;
-    this.pending = [];
-    this.pendingBytes = 0;
-    this.frameLength = 0;
+    this.close();
     this.handlers.onError(reason, message);
   }
 }
