@@ -262,6 +262,29 @@ export const SETTINGS = {
     error: 'expected at least 16 characters without spaces (e.g. from: openssl rand -hex 24)',
   }),
 
+  // stats (SIP KPIs and call quality): peers name addresses (`carrierA=203.0.113.0/24,pbx=10.0.0.5`, IPv4/IPv6; others are `other`).
+  STATS_PEERS: z
+    .string()
+    .default('')
+    .refine(
+      (v) =>
+        v.split(',').map((s) => s.trim()).filter(Boolean).every((item) => {
+          const m = /^([A-Za-z0-9_.-]{1,64})=([^/\s]+)(?:\/(\d{1,3}))?$/.exec(item);
+          const family = m ? isIP(m[2]) : 0;
+          return m !== null && m[1] !== 'other' && family !== 0 && (m[3] === undefined || Number(m[3]) <= (family === 4 ? 32 : 128));
+        }),
+      { error: 'expected comma-separated name=address[/bits] (e.g. carrierA=203.0.113.0/24,pbx=10.0.0.5); names other than "other"' },
+    ),
+  // A repeat of a transaction's request or reply within this window is a retransmission.
+  STATS_RETRANS_WINDOW_S: int(32, 1, 600),
+  // A call without a message for this long is dropped (counted as expired; an answered one leaves the active calls).
+  STATS_CALL_TTL_S: int(10_800, 10, 7 * 86_400),
+  // Bounds of the calls, transactions and registrations held by one stats instance.
+  STATS_STATE_MAX_ITEMS: int(1_000_000, 1_000, 100_000_000),
+  STATS_STATE_MAX_MB: int(512, 1, 65_536),
+  // RTP clock rate that RTCP jitter is counted in (8000 for G.711/G.729).
+  STATS_RTP_CLOCK_HZ: int(8000, 1000, 192_000),
+
   // all apps
   METRICS_PORT: int(0, 0, 65535),
   METRICS_HOST: z.string().default('0.0.0.0'),
