@@ -1,14 +1,15 @@
 // hep-agent: HEP v1/v2/v3 over UDP, TCP and optionally TLS in; capture records out to Kafka.
 import { loadConfigOrExit, describeConfig } from '@sipcap/config';
 import { startApp } from '@sipcap/telemetry';
-import { AGENT_SETTINGS, HepIngest, startAgentRuntime } from '@sipcap/capture';
+import { AGENT_SETTINGS, HepIngest, HepStreamLimits, startAgentRuntime } from '@sipcap/capture';
 import { listenUdp } from './udp-listener';
 import { listenStream } from './tcp-listener';
 
 const APP = 'hep-agent';
 const config = loadConfigOrExit(
   APP,
-  [...AGENT_SETTINGS, 'HEP_CAPTURE_ON', 'HEP_LISTEN', 'HEP_TLS_LISTEN', 'HEP_TLS_CERT', 'HEP_TLS_KEY', 'HEP_AUTH_KEY', 'HEP_UDP_RCVBUF'],
+  [...AGENT_SETTINGS, 'HEP_CAPTURE_ON', 'HEP_LISTEN', 'HEP_TLS_LISTEN', 'HEP_TLS_CERT', 'HEP_TLS_KEY', 'HEP_AUTH_KEY', 'HEP_UDP_RCVBUF',
+    'HEP_TCP_MAX_CONNECTIONS', 'HEP_TCP_MAX_PER_SOURCE', 'HEP_TCP_IDLE_TIMEOUT_S', 'HEP_TCP_PENDING_MB', 'HEP_TLS_HANDSHAKE_TIMEOUT_MS'],
   { defaults: { METRICS_PORT: '9096' } },
 );
 if (config.HEP_TLS_LISTEN && !(config.HEP_TLS_CERT && config.HEP_TLS_KEY)) {
@@ -27,14 +28,23 @@ void startApp(APP, { logLevel: config.LOG_LEVEL, metricsHost: config.METRICS_HOS
   ingest = new HepIngest({ publisher: runtime.publisher, reports: runtime.reports, authKey: config.HEP_AUTH_KEY, log, registry });
   const { host, port } = config.HEP_LISTEN;
   const udp = await listenUdp({ host, port, rcvbuf: config.HEP_UDP_RCVBUF, ingest, log });
-  const tcp = await listenStream({ transport: 'tcp', host, port, ingest, log });
+  const limits = new HepStreamLimits(
+    { maxPerSource: config.HEP_TCP_MAX_PER_SOURCE, pendingBytes: config.HEP_TCP_PENDING_MB * 1024 * 1024, idleTimeoutMs: config.HEP_TCP_IDLE_TIMEOUT_S * 1000 },
+    { registry },
+  );
+  const stream = { maxConnections: config.HEP_TCP_MAX_CONNECTIONS, limits, ingest, log };
+  const tcp = await listenStream({ transport: 'tcp', host, port, ...stream });
   const tls = config.HEP_TLS_LISTEN
-    ? await listenStream({ transport: 'tls', ...config.HEP_TLS_LISTEN, tls: { cert: config.HEP_TLS_CERT!, key: config.HEP_TLS_KEY! }, ingest, log })
+    ? await listenStream({
+        transport: 'tls', ...config.HEP_TLS_LISTEN, ...stream,
+        tls: { cert: config.HEP_TLS_CERT!, key: config.HEP_TLS_KEY!, handshakeTimeoutMs: config.HEP_TLS_HANDSHAKE_TIMEOUT_MS },
+      })
     : undefined;
   log.info({ udp: `${host}:${port}`, tcp: `${host}:${port}`, tls: config.HEP_TLS_LISTEN, topic: config.KAFKA_TOPIC }, 'hep-agent ready');
 
   return async () => {
     await Promise.all([udp.close(), tcp.close(), tls?.close()]);
+    limits.stop();
     await runtime.stop();
   };
 });

@@ -14,7 +14,7 @@ function setup(authKey?: string) {
   const registry = new Registry();
   const log = pino({ level: 'silent' });
   const publisher = new CapturePublisher({
-    captureNode: 'homer01', callidAlegHeaders: [], customHeaders: [], captureBadMsgs: false,
+    captureNode: 'homer01', callidAlegHeaders: [], customHeaders: [undefined, undefined, undefined], captureBadMsgs: false,
     sink: { publish: (key) => (sent.push(key), true) }, flag: { isOn: () => true }, log, registry,
   });
   const ingest = new HepIngest({ publisher, authKey, log, registry });

@@ -237,6 +237,14 @@ export const SETTINGS = {
   HEP_TLS_KEY: optionalString,
   HEP_AUTH_KEY: optionalString,
   HEP_UDP_RCVBUF: int(64 * 1024 * 1024, 65_536, 2 ** 31 - 1),
+  // HEP over TCP/TLS: open connections per listener, per source address (TCP and TLS together); a connection
+  // with no complete frame for HEP_TCP_IDLE_TIMEOUT_S is closed; MiB of incomplete frames all connections may
+  // hold; time a TLS client has to finish its handshake.
+  HEP_TCP_MAX_CONNECTIONS: int(2048, 1, 1_000_000),
+  HEP_TCP_MAX_PER_SOURCE: int(128, 1, 1_000_000),
+  HEP_TCP_IDLE_TIMEOUT_S: int(300, 1, 86_400),
+  HEP_TCP_PENDING_MB: int(32, 1, 4096),
+  HEP_TLS_HANDSHAKE_TIMEOUT_MS: int(5000, 100, 120_000),
 
   // raw agents
   RAW_IPIP_CAPTURE_ON: flag('0'),

@@ -10,7 +10,7 @@ export { hep3Chunk, hep3Frame } from './hep3-frame';
 export { ChunkType, HEP3_MAX_SIZE } from './hep3-chunk-types';
 export { MAX_DECOMPRESSED_SIZE } from './decompress-payload';
 export { HepStreamReader } from './hep-stream-reader';
-export type { HepStreamHandlers, HepStreamErrorReason } from './hep-stream-reader';
+export type { HepStreamHandlers, HepStreamErrorReason, HepStreamBudget } from './hep-stream-reader';
 export { formatIpv4, formatIpv6 } from './ip-format';
 export { parseIp, parseIpv4, parseIpv6 } from './ip-parse';
 export { checkHepAuth } from './check-hep-auth';
