@@ -22,6 +22,8 @@ export interface BatchConsumerOptions {
   sessionTimeoutMs?: number;
   /** Bytes of message values handed to the handler and not yet committed before fetching waits (default 64 MiB). */
   maxPendingBytes?: number;
+  /** Called after each group join with the partitions of `topic` this member now holds (stats: state of the others is dropped). */
+  onAssignment?: (partitions: number[]) => void;
 }
 
 /**
@@ -65,6 +67,7 @@ export class BatchConsumer {
     this.consumer.on(GROUP_JOIN, (e) => {
       this.m.rebalances.inc();
       opts.log.info({ assignment: e.payload.memberAssignment }, 'joined consumer group');
+      opts.onAssignment?.(e.payload.memberAssignment[opts.topic] ?? []);
     });
     this.consumer.on(CRASH, (e) => opts.log.warn({ err: e.payload.error?.message, restart: e.payload.restart }, 'consumer crashed'));
   }

@@ -14,3 +14,4 @@ export {
   ANOMALY_REASONS, CALL_OUTCOMES, DROP_REASONS, KNOWN_METHODS, outcomeOfCode,
   type AnomalyReason, type CallOutcome, type DropReason, type KpiSink, type StateKind,
 } from './kpi-sink';
+export { KpiPipeline, type KpiPipelineOptions, type RecordKind } from './kpi-pipeline';
