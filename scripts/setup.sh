@@ -19,6 +19,8 @@ command -v tshark >/dev/null || need+=(tshark)
 command -v chromium >/dev/null || need+=(chromium)
 # rtpengine's userspace daemon (no kernel module): the RTCP-over-HEP interop test (test/rtpengine-rtcp.test.ts).
 command -v rtpengine >/dev/null || need+=(rtpengine-daemon)
+# Prometheus and promtool: the stats app's test scrapes it with a real server and checks the recording rules.
+command -v prometheus >/dev/null || need+=(prometheus)
 if ((${#need[@]})); then
   if [[ $(id -u) -ne 0 ]]; then log "missing system packages: ${need[*]} (install them with apt-get as root)"; exit 1; fi
   log "installing system packages: ${need[*]}"
