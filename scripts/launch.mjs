@@ -38,6 +38,7 @@ const apps = [
   { name: 'hep-agent', port: env.METRICS_PORT_HEP_AGENT ?? '9096', enabled: env.HEP_CAPTURE_ON === undefined || on(env.HEP_CAPTURE_ON) },
   { name: 'db-writer', port: env.METRICS_PORT_DB_WRITER ?? '9097', enabled: true },
   { name: 'web', port: env.METRICS_PORT_WEB ?? '9095', enabled: true },
+  { name: 'stats', port: env.METRICS_PORT_STATS ?? '9094', enabled: env.STATS_ON === undefined || on(env.STATS_ON) },
   { name: 'ipip-agent', port: env.METRICS_PORT_IPIP_AGENT ?? '9098', enabled: on(env.RAW_IPIP_CAPTURE_ON) },
   { name: 'mirror-agent', port: env.METRICS_PORT_MIRROR_AGENT ?? '9099', enabled: on(env.RAW_MONI_CAPTURE_ON) },
 ].filter((a) => a.enabled);
@@ -47,6 +48,8 @@ const children = apps.map((app) => {
   // Each raw agent runs one raw mode: give each only its own switch.
   if (app.name === 'ipip-agent') childEnv.RAW_MONI_CAPTURE_ON = '0';
   if (app.name === 'mirror-agent') childEnv.RAW_IPIP_CAPTURE_ON = '0';
+  // stats reads the topic in a group of its own, whatever KAFKA_GROUP_ID the writers use.
+  if (app.name === 'stats') childEnv.KAFKA_GROUP_ID = env.STATS_GROUP_ID ?? 'sipcap-stats';
   // Own process group: a Ctrl-C reaches only the launcher, which then stops each app once, in order.
   const child = spawn('node', [`dist/apps/${app.name}/main.js`], { env: childEnv, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
   for (const stream of [child.stdout, child.stderr]) {
@@ -62,7 +65,7 @@ const children = apps.map((app) => {
 const listen = env.HEP_LISTEN ?? '0.0.0.0:9060';
 say('running:');
 for (const { app } of children) {
-  const where = app.name === 'hep-agent' ? `HEP on udp+tcp ${listen}${env.HEP_TLS_LISTEN ? `, tls ${env.HEP_TLS_LISTEN}` : ''}` : app.name === 'db-writer' ? `writing to ${(env.DB_URL ?? 'postgres://postgres@127.0.0.1:5432/sipcapture').replace(/:[^:@/]*@/, ':***@')}` : app.name === 'web' ? `search and call ladders at http://${env.WEB_LISTEN || '127.0.0.1:8080'}/${env.WEB_AUTH_TOKEN ? ' (token: WEB_AUTH_TOKEN)' : ''}` : `capturing on ${env.RAW_INTERFACE ?? env.PCAP_FILE}`;
+  const where = app.name === 'hep-agent' ? `HEP on udp+tcp ${listen}${env.HEP_TLS_LISTEN ? `, tls ${env.HEP_TLS_LISTEN}` : ''}` : app.name === 'db-writer' ? `writing to ${(env.DB_URL ?? 'postgres://postgres@127.0.0.1:5432/sipcapture').replace(/:[^:@/]*@/, ':***@')}` : app.name === 'web' ? `search and call ladders at http://${env.WEB_LISTEN || '127.0.0.1:8080'}/${env.WEB_AUTH_TOKEN ? ' (token: WEB_AUTH_TOKEN)' : ''}` : app.name === 'stats' ? 'SIP KPIs and RTCP quality as Prometheus metrics' : `capturing on ${env.RAW_INTERFACE ?? env.PCAP_FILE}`;
   say(`  ${app.name.padEnd(12)} ${where}; metrics http://127.0.0.1:${app.port}/metrics, health http://127.0.0.1:${app.port}/healthz`);
 }
 say(`capture flag: Redis key ${env.CAPTURE_FLAG_KEY ?? 'capture_on'} (turn it on with: npx sipcap capture on)`);
