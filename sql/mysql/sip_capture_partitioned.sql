@@ -67,5 +67,6 @@ CREATE TABLE IF NOT EXISTS `sipcap_offsets` (
   `kafka_partition` int NOT NULL,
   `next_offset` bigint NOT NULL,
   `updated_at` datetime(6) NOT NULL DEFAULT CURRENT_TIMESTAMP(6),
+  `dedup_state` mediumblob NULL,
   PRIMARY KEY (`consumer_group`, `topic`, `kafka_partition`)
 ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin;

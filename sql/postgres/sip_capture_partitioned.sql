@@ -79,5 +79,8 @@ CREATE TABLE IF NOT EXISTS "sipcap_offsets" (
   "kafka_partition" integer NOT NULL,
   "next_offset" bigint NOT NULL,
   "updated_at" timestamp without time zone NOT NULL DEFAULT (now() AT TIME ZONE 'UTC'),
+  "dedup_state" bytea,
   PRIMARY KEY ("consumer_group", "topic", "kafka_partition")
 );
+
+ALTER TABLE "sipcap_offsets" ADD COLUMN IF NOT EXISTS "dedup_state" bytea;

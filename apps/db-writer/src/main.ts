@@ -14,7 +14,7 @@ const config = loadConfigOrExit(
   APP,
   [
     'DB_URL', 'TABLE_NAME', 'MT_MODE', 'HASH_SOURCE', 'CALL_TABLE_NAME', 'REGISTRATION_TABLE_NAME', 'REST_TABLE_NAME', 'RTCP_TABLE_NAME', 'REPORT_TABLE_NAME', 'LOGS_TABLE_NAME', 'DB_INSERT_MODE', 'DB_BATCH_SIZE', 'DB_FLUSH_MS', 'DB_CONNECTIONS',
-    'DB_PARTITION', 'DB_PARTITION_AHEAD_DAYS', 'DB_TIME_WINDOW_DAYS', 'DB_RETENTION_DAYS', 'DB_RETENTION_TABLES',
+    'DB_PARTITION', 'DB_PARTITION_AHEAD_DAYS', 'DB_TIME_WINDOW_DAYS', 'DB_RETENTION_DAYS', 'DB_RETENTION_TABLES', 'DEDUP_WINDOW_MS', 'DEDUP_MAX_KEYS',
     'KAFKA_BROKERS', 'KAFKA_TOPIC', 'KAFKA_DLQ_TOPIC', 'KAFKA_PARTITIONS', 'KAFKA_GROUP_ID',
     'METRICS_HOST', 'METRICS_PORT', 'LOG_LEVEL',
   ],
@@ -98,6 +98,7 @@ void startApp(APP, { logLevel: config.LOG_LEVEL, metricsHost: config.METRICS_HOS
     isRetryable: (e) => !isStoreError(e) || e.kind !== 'data',
     log,
     registry,
+    dedup: config.DEDUP_WINDOW_MS > 0 ? { windowMs: config.DEDUP_WINDOW_MS, maxKeys: config.DEDUP_MAX_KEYS } : undefined,
   });
   const consumer = new BatchConsumer(kafka, {
     topic: config.KAFKA_TOPIC,

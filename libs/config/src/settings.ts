@@ -173,6 +173,9 @@ export const SETTINGS = {
   DB_RETENTION_DAYS: int(0, 0, 36_500),
   // Days kept per table template, overriding DB_RETENTION_DAYS: `sip_capture_registration_%Y%m%d=2,rtcp_capture=3` (checked by the db-writer against the tables it writes).
   DB_RETENTION_TABLES: z.string().default(''),
+  // A SIP message whose bytes were stored within this many ms (capture time) is a copy and not stored again (0: off; keep it below T1, 500 ms, to keep retransmissions).
+  DEDUP_WINDOW_MS: int(0, 0, 10_000),
+  DEDUP_MAX_KEYS: int(50_000, 100, 1_000_000),
 
   // capture flag and fleet (agents, cli)
   CAPTURE_ON: flag('0'),

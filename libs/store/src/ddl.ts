@@ -108,7 +108,10 @@ export function pgCreateOffsetsTable(): string[] {
       `  ${quotePg('kafka_partition')} integer NOT NULL,\n` +
       `  ${quotePg('next_offset')} bigint NOT NULL,\n` +
       `  ${quotePg('updated_at')} timestamp without time zone NOT NULL DEFAULT (now() AT TIME ZONE 'UTC'),\n` +
+      `  ${quotePg('dedup_state')} bytea,\n` +
       `  PRIMARY KEY (${quotePg('consumer_group')}, ${quotePg('topic')}, ${quotePg('kafka_partition')})\n)`,
+    // Tables made before DEDUP_WINDOW_MS existed get the column (the partition's dedup window, see dedup-window.ts).
+    `ALTER TABLE ${quotePg(OFFSETS_TABLE)} ADD COLUMN IF NOT EXISTS ${quotePg('dedup_state')} bytea`,
   ];
 }
 
@@ -180,6 +183,7 @@ export function mysqlCreateOffsetsTable(): string[] {
       `  ${q('kafka_partition')} int NOT NULL,\n` +
       `  ${q('next_offset')} bigint NOT NULL,\n` +
       `  ${q('updated_at')} datetime(6) NOT NULL DEFAULT CURRENT_TIMESTAMP(6),\n` +
+      `  ${q('dedup_state')} mediumblob NULL,\n` +
       `  PRIMARY KEY (${q('consumer_group')}, ${q('topic')}, ${q('kafka_partition')})\n` +
       `) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin`,
   ];

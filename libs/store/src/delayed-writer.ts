@@ -1,6 +1,8 @@
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
 import { decodeReportRecord, readRecord, REPORT_RECORD_VERSION, splitRecordValue } from '@sipcap/record';
+import { Counter } from 'prom-client';
+import { DedupWindow } from './dedup-window';
 import { FlushLane } from './flush-lane';
 import type { DeadLetter, PositionedRow, PositionedStore } from './positioned-row';
 import { ReportTableRouter } from './report-table-name';
@@ -26,6 +28,8 @@ export interface DelayedWriterOptions {
   isRetryable(e: unknown): boolean;
   log: Logger;
   registry?: Registry;
+  /** DEDUP_WINDOW_MS, DEDUP_MAX_KEYS: copies of a message within the window are stored once (off when absent). */
+  dedup?: { windowMs: number; maxKeys: number };
 }
 
 /**
@@ -43,11 +47,21 @@ export class DelayedWriter {
   private stopped = false;
   private readonly m: WriterMetrics;
   private readonly reportRouter: ReportTableRouter;
+  /** Per partition: its dedup window and the offset it is at (the next message it expects). */
+  private readonly windows = new Map<number, { window: DedupWindow; next: bigint }>();
+  private readonly dedupDropped?: Counter;
 
   constructor(private readonly opts: DelayedWriterOptions) {
     this.m = writerMetrics(opts.registry);
     this.reportRouter = opts.reportRouter ?? new ReportTableRouter({});
     this.lanes = Array.from({ length: Math.max(1, opts.lanes ?? 1) }, () => new FlushLane({ ...opts, metrics: this.m }));
+    if (opts.dedup) {
+      this.dedupDropped = new Counter({
+        name: 'sipcap_dedup_dropped_total',
+        help: 'SIP messages not stored because the same bytes were stored within DEDUP_WINDOW_MS (a copy from another capture point)',
+        registers: opts.registry ? [opts.registry] : [],
+      });
+    }
   }
 
   get bufferedRows(): number {
@@ -57,12 +71,38 @@ export class DelayedWriter {
   /** Buffers one consumed Kafka batch of one partition; resolves when its rows are committed. */
   add(partition: number, messages: { offset: string; key: Buffer | null; value: Buffer | null }[]): Promise<void> {
     if (this.stopped) return Promise.reject(new Error('writer is stopping'));
+    const lane = this.lane(partition);
+    const before = this.entering.get(partition);
+    if (!this.opts.dedup && !before) {
+      const { rows, letters } = this.decode(partition, messages);
+      if (letters.length === 0) return lane.add(rows);
+    }
+    // Dead letters first, and a partition's batches enter its lane in offset order even while an earlier
+    // one waits for the dead-letter topic (a later batch committed first would make the store skip it), or
+    // for its dedup window to be read back from the database.
+    let committed!: Promise<void>;
+    const entered = (before ?? Promise.resolve()).then(async () => {
+      const window = this.opts.dedup && messages.length > 0 ? await this.windowFor(partition, BigInt(messages[0].offset)) : undefined;
+      const { rows, letters } = this.decode(partition, messages, window);
+      if (letters.length > 0) await this.deadLetter(letters);
+      committed = lane.add(rows);
+    });
+    this.entering.set(partition, entered);
+    void entered.then(() => {
+      if (this.entering.get(partition) === entered) this.entering.delete(partition);
+    });
+    return entered.then(() => committed);
+  }
+
+  /** The rows of a batch; with a dedup window, copies become offset-only rows and the window rides on the last row. */
+  private decode(partition: number, messages: { offset: string; key: Buffer | null; value: Buffer | null }[], window?: { window: DedupWindow; next: bigint }): { rows: PositionedRow[]; letters: DeadLetter[] } {
     const rows: PositionedRow[] = [];
     const letters: DeadLetter[] = [];
     const undecodable = (offset: bigint, index: number, key: Buffer | null, value: Buffer | null, message: string) => {
       letters.push({ partition, offset, index, key, value, error: `undecodable record: ${message}` });
       rows.push({ partition, offset, index, table: null, record: null });
     };
+    let copies = 0;
     for (const m of messages) {
       const offset = BigInt(m.offset);
       const split = m.value ? splitRecordValue(m.value) : ({ ok: false, message: 'empty Kafka value' } as const);
@@ -80,27 +120,48 @@ export class DelayedWriter {
           continue;
         }
         const d = readRecord(value);
-        if (d.ok) rows.push({ partition, offset, index, table: this.opts.router.route(d.record), record: d.record, source: { key: m.key, value } });
-        else undecodable(offset, index, m.key, value, d.message);
+        if (!d.ok) undecodable(offset, index, m.key, value, d.message);
+        else if (window && offset >= window.next && window.window.isCopy(d.record.msg, Number(d.record.micro_ts))) {
+          rows.push({ partition, offset, index, table: null, record: null });
+          copies++;
+        } else rows.push({ partition, offset, index, table: this.opts.router.route(d.record), record: d.record, source: { key: m.key, value } });
       }
       // An empty record batch still moves the partition's offset on.
       if (split.records.length === 0) rows.push({ partition, offset, index: 0, table: null, record: null });
     }
-    const lane = this.lane(partition);
-    const before = this.entering.get(partition);
-    if (letters.length === 0 && !before) return lane.add(rows);
-    // Dead letters first, and a partition's batches enter its lane in offset order even while an earlier
-    // one waits for the dead-letter topic (a later batch committed first would make the store skip it).
-    let committed!: Promise<void>;
-    const entered = (before ?? Promise.resolve()).then(async () => {
-      if (letters.length > 0) await this.deadLetter(letters);
-      committed = lane.add(rows);
-    });
-    this.entering.set(partition, entered);
-    void entered.then(() => {
-      if (this.entering.get(partition) === entered) this.entering.delete(partition);
-    });
-    return entered.then(() => committed);
+    if (window && rows.length > 0) {
+      const last = rows[rows.length - 1];
+      if (last.offset + 1n > window.next) window.next = last.offset + 1n;
+      last.dedupState = window.window.snapshot();
+    }
+    if (copies > 0) this.dedupDropped?.inc(copies);
+    return { rows, letters };
+  }
+
+  /**
+   * The partition's dedup window for a batch from `first`: the one in memory while the batches follow on
+   * (or a batch is fetched again), else the one committed with the partition's offset (after a restart,
+   * or when another writer had the partition meanwhile). A batch fetched again is not counted twice:
+   * only records from the window's offset on are looked at.
+   */
+  private async windowFor(partition: number, first: bigint): Promise<{ window: DedupWindow; next: bigint }> {
+    const known = this.windows.get(partition);
+    if (known && first <= known.next) return known;
+    const { windowMs, maxKeys } = this.opts.dedup!;
+    let backoff = 0;
+    for (;;) {
+      try {
+        const states = (await this.opts.store.readDedupStates?.(this.opts.group, this.opts.topic)) ?? new Map<number, Buffer>();
+        const w = { window: DedupWindow.restore(windowMs * 1000, maxKeys, states.get(partition)), next: first };
+        this.windows.set(partition, w);
+        return w;
+      } catch (e) {
+        if (this.stopped) throw e;
+        backoff = Math.min(Math.max(backoff * 2, 200), 10_000);
+        this.opts.log.warn({ err: (e as Error).message, partition, retryInMs: backoff }, 'reading the dedup window failed; retrying');
+        await new Promise((r) => setTimeout(r, backoff));
+      }
+    }
   }
 
   /** Writes what is buffered and stops taking more. */

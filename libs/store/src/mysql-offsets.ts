@@ -26,11 +26,11 @@ export async function upsertMysqlOffsets(conn: PoolConnection, offsets: readonly
       );
     }
   }
-  const tuples = offsets.map(() => '(?, ?, ?, ?, UTC_TIMESTAMP(6))').join(', ');
-  const values = offsets.flatMap((o) => [o.group, o.topic, o.partition, o.nextOffset]);
+  const tuples = offsets.map(() => '(?, ?, ?, ?, UTC_TIMESTAMP(6), ?)').join(', ');
+  const values = offsets.flatMap((o) => [o.group, o.topic, o.partition, o.nextOffset, o.dedupState ?? null]);
   await conn.query(
-    `INSERT INTO ${T} (consumer_group, topic, kafka_partition, next_offset, updated_at) VALUES ${tuples} ` +
-      'ON DUPLICATE KEY UPDATE next_offset = VALUES(next_offset), updated_at = VALUES(updated_at)',
+    `INSERT INTO ${T} (consumer_group, topic, kafka_partition, next_offset, updated_at, dedup_state) VALUES ${tuples} ` +
+      'ON DUPLICATE KEY UPDATE next_offset = VALUES(next_offset), updated_at = VALUES(updated_at), dedup_state = COALESCE(VALUES(dedup_state), dedup_state)',
     values,
   );
 }
@@ -41,6 +41,14 @@ export async function readMysqlOffsets(conn: PoolConnection, group: string, topi
     [group, topic],
   );
   return new Map(rows.map((r) => [Number(r.kafka_partition), String(r.next_offset)]));
+}
+
+export async function readMysqlDedupStates(conn: PoolConnection, group: string, topic: string): Promise<Map<number, Buffer>> {
+  const [rows] = await conn.query<RowDataPacket[]>(
+    `SELECT kafka_partition, dedup_state FROM ${T} WHERE consumer_group = ? AND topic = ? AND dedup_state IS NOT NULL`,
+    [group, topic],
+  );
+  return new Map(rows.map((r) => [Number(r.kafka_partition), r.dedup_state as Buffer]));
 }
 
 /**

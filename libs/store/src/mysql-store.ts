@@ -2,11 +2,11 @@ import { createPool, type Pool, type PoolConnection, type RowDataPacket } from '
 import { isReportRecord, type CaptureRecord, type ReportRecord } from '@sipcap/record';
 import { CaptureDateText } from './capture-date';
 import { classifyMysqlError } from './classify-mysql-error';
-import { MYSQL_MAX_PARTITION, mysqlAddDayPartitions, mysqlCreateOffsetsTable, mysqlCreateReportTable, mysqlCreateTable, mysqlDayPartitionName } from './ddl';
+import { MYSQL_MAX_PARTITION, OFFSETS_TABLE, mysqlAddDayPartitions, mysqlCreateOffsetsTable, mysqlCreateReportTable, mysqlCreateTable, mysqlDayPartitionName } from './ddl';
 import { dayOf, isExpiredDay, type PartitionPolicy } from './partition-window';
 import { assertTableName, quoteMysql } from './identifier';
 import { mysqlInsertStatements } from './mysql-write-rows';
-import { lockMysqlOffsets, readMysqlOffsets, upsertMysqlOffsets } from './mysql-offsets';
+import { lockMysqlOffsets, readMysqlDedupStates, readMysqlOffsets, upsertMysqlOffsets } from './mysql-offsets';
 import { mysqlReportStatements } from './report-write-rows';
 import { RetentionPlan } from './retention-plan';
 import type { RetentionResult, StoredRecord, StoreOptions, TableKind } from './store';
@@ -133,11 +133,26 @@ export class MysqlStore extends TransactionalStore {
   async ensureOffsetsTable(): Promise<void> {
     this.offsetsReady ??= this.withConnection(async (c) => {
       for (const s of mysqlCreateOffsetsTable()) await c.query(s);
+      // Tables made before DEDUP_WINDOW_MS existed get the column (MySQL has no ADD COLUMN IF NOT EXISTS).
+      const [col] = await c.query<RowDataPacket[]>(
+        "SELECT 1 FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = ? AND COLUMN_NAME = 'dedup_state'",
+        [OFFSETS_TABLE],
+      );
+      if (col.length === 0) await c.query(`ALTER TABLE ${quoteMysql(OFFSETS_TABLE)} ADD COLUMN ${quoteMysql('dedup_state')} mediumblob NULL`);
     }).catch((e) => {
       this.offsetsReady = undefined;
       throw classifyMysqlError(e);
     });
     return this.offsetsReady;
+  }
+
+  async readDedupStates(group: string, topic: string): Promise<Map<number, Buffer>> {
+    await this.ensureOffsetsTable();
+    try {
+      return await this.withConnection((c) => readMysqlDedupStates(c, group, topic));
+    } catch (e) {
+      throw classifyMysqlError(e);
+    }
   }
 
   async readOffsets(group: string, topic: string): Promise<Map<number, string>> {

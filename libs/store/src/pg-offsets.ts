@@ -9,15 +9,15 @@ const T = quotePg(OFFSETS_TABLE);
 // With a firstOffset, the update only happens while no other writer went beyond it. A concurrent writer's
 // upsert waits for this row lock and then re-checks the condition against the committed value.
 const UPSERT =
-  `INSERT INTO ${T} AS o ("consumer_group", "topic", "kafka_partition", "next_offset", "updated_at") ` +
-  `VALUES ($1, $2, $3, $4::bigint, now() AT TIME ZONE 'UTC') ` +
+  `INSERT INTO ${T} AS o ("consumer_group", "topic", "kafka_partition", "next_offset", "updated_at", "dedup_state") ` +
+  `VALUES ($1, $2, $3, $4::bigint, now() AT TIME ZONE 'UTC', $6::bytea) ` +
   `ON CONFLICT ("consumer_group", "topic", "kafka_partition") DO UPDATE ` +
-  `SET "next_offset" = EXCLUDED."next_offset", "updated_at" = EXCLUDED."updated_at" ` +
+  `SET "next_offset" = EXCLUDED."next_offset", "updated_at" = EXCLUDED."updated_at", "dedup_state" = COALESCE(EXCLUDED."dedup_state", o."dedup_state") ` +
   `WHERE $5::bigint IS NULL OR o."next_offset" <= $5::bigint`;
 
 export async function upsertPgOffsets(client: PoolClient, offsets: readonly BatchOffset[]): Promise<void> {
   for (const o of offsets) {
-    const r = await client.query(UPSERT, [o.group, o.topic, o.partition, o.nextOffset, o.firstOffset ?? null]);
+    const r = await client.query(UPSERT, [o.group, o.topic, o.partition, o.nextOffset, o.firstOffset ?? null, o.dedupState ?? null]);
     if (r.rowCount === 0) {
       throw new StoreError(
         'conflict',
@@ -34,6 +34,14 @@ export async function readPgOffsets(client: Pick<PoolClient, 'query'>, group: st
     [group, topic],
   );
   return new Map(r.rows.map((row) => [row.kafka_partition, row.next_offset]));
+}
+
+export async function readPgDedupStates(client: Pick<PoolClient, 'query'>, group: string, topic: string): Promise<Map<number, Buffer>> {
+  const r = await client.query<{ kafka_partition: number; dedup_state: Buffer }>(
+    `SELECT "kafka_partition", "dedup_state" FROM ${T} WHERE "consumer_group" = $1 AND "topic" = $2 AND "dedup_state" IS NOT NULL`,
+    [group, topic],
+  );
+  return new Map(r.rows.map((row) => [row.kafka_partition, row.dedup_state]));
 }
 
 // Creates missing rows at 0 and locks every row (in partition order, so writers cannot deadlock); the

@@ -10,7 +10,7 @@ import { pgBinaryType } from './pg-copy-binary';
 import { RetentionPlan } from './retention-plan';
 import { PG_ROW_COLUMNS } from './pg-copy-rows';
 import { copyRows, insertRows } from './pg-write-rows';
-import { lockPgOffsets, readPgOffsets, upsertPgOffsets } from './pg-offsets';
+import { lockPgOffsets, readPgDedupStates, readPgOffsets, upsertPgOffsets } from './pg-offsets';
 import { pgInsertReportRows } from './report-write-rows';
 import type { RetentionResult, StoredRecord, StoreOptions, TableKind } from './store';
 import { errorCode, errorMessage, StoreError } from './store-error';
@@ -138,6 +138,15 @@ export class PgStore extends TransactionalStore {
     await this.ensureOffsetsTable();
     try {
       return await readPgOffsets(this.pool, group, topic);
+    } catch (e) {
+      throw classifyPgError(e);
+    }
+  }
+
+  async readDedupStates(group: string, topic: string): Promise<Map<number, Buffer>> {
+    await this.ensureOffsetsTable();
+    try {
+      return await readPgDedupStates(this.pool, group, topic);
     } catch (e) {
       throw classifyPgError(e);
     }

@@ -11,10 +11,11 @@ export interface PositionedRow {
   record: StoredRecord | null;
   /** The encoded record (record.msg points into it) and its message's key, for the dead-letter topic. */
   source?: { key: Buffer | null; value: Buffer | null };
+  dedupState?: Buffer;
 }
 
 /** What the delayed writer needs of a store (PgStore and MysqlStore in this lib). */
-export type PositionedStore = Pick<Store, 'writePositioned'>;
+export type PositionedStore = Pick<Store, 'writePositioned'> & Partial<Pick<Store, 'readDedupStates'>>;
 
 /** A record passed over, as the dead-letter topic gets it. */
 export interface DeadLetter {

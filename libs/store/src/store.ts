@@ -30,6 +30,8 @@ export interface BatchOffset {
    * rebalance) has committed these messages, and writing them again would duplicate rows.
    */
   firstOffset?: string;
+  /** The partition's dedup window as of nextOffset (DEDUP_WINDOW_MS), stored with it; absent: left as stored. */
+  dedupState?: Buffer;
 }
 
 export interface WriteBatch {
@@ -48,6 +50,8 @@ export interface OffsetRow {
   index?: number;
   table: string | null;
   record: StoredRecord | null;
+  /** The partition's dedup window after this row (the last of a consumed batch), committed with the offset. */
+  dedupState?: Buffer;
 }
 
 /** A row the database refused for its data (writePositioned with onRejected, or bisect). */
@@ -158,6 +162,8 @@ export interface Store {
   ): Promise<PositionedResult>;
   /** The stored next offset per Kafka partition of a consumer group and topic. */
   readOffsets(group: string, topic: string): Promise<Map<number, string>>;
+  /** The dedup window stored with each partition's offset (DEDUP_WINDOW_MS), where one was stored. */
+  readDedupStates(group: string, topic: string): Promise<Map<number, Buffer>>;
   /** Creates a capture table (and its partitions) when missing; done once per table name. `kind`: a SIP table (default) or a report table. */
   ensureTable(table: string, kind?: TableKind): Promise<void>;
   /** Creates the sipcap_offsets table when missing. */

@@ -67,6 +67,9 @@ class FakeStore extends TransactionalStore {
   async readOffsets(): Promise<Map<number, string>> {
     return this.offsets;
   }
+  async readDedupStates(): Promise<Map<number, Buffer>> {
+    return new Map();
+  }
   async ensureTable(): Promise<void> {}
   async ensureOffsetsTable(): Promise<void> {}
   async applyRetention(): Promise<RetentionResult> {

@@ -44,6 +44,7 @@ export abstract class TransactionalStore implements Store {
   protected abstract forgetTables(): void;
 
   abstract readOffsets(group: string, topic: string): Promise<Map<number, string>>;
+  abstract readDedupStates(group: string, topic: string): Promise<Map<number, Buffer>>;
   abstract ensureTable(table: string, kind?: TableKind): Promise<void>;
   abstract ensureOffsetsTable(): Promise<void>;
   abstract applyRetention(now?: Date): Promise<RetentionResult>;
@@ -121,6 +122,8 @@ export abstract class TransactionalStore implements Store {
     return this.inTransaction([], async (tx) => {
       const stored = await tx.lockOffsets(group, topic, [...partitions].sort((a, b) => a - b));
       const next = new Map<number, bigint>();
+      // The dedup window of the partition's last written batch goes with its offset (rows come in order).
+      const dedup = new Map<number, Buffer>();
       const kept: BatchRow[] = [];
       const rowOf = new Map<BatchRow, R>();
       const rejected: RejectedRow<R>[] = [];
@@ -140,6 +143,7 @@ export abstract class TransactionalStore implements Store {
         }
         seen.set(r.offset, index);
         if (r.offset + 1n > (next.get(r.partition) ?? 0n)) next.set(r.partition, r.offset + 1n);
+        if (r.dedupState) dedup.set(r.partition, r.dedupState);
         if (r.table === null || r.record === null) continue;
         const early = refusedEarly.get(r);
         if (early) {
@@ -171,7 +175,7 @@ export abstract class TransactionalStore implements Store {
         }
       }
       if (next.size > 0) {
-        await tx.writeOffsets([...next].map(([partition, n]) => ({ group, topic, partition, nextOffset: String(n) })));
+        await tx.writeOffsets([...next].map(([partition, n]) => ({ group, topic, partition, nextOffset: String(n), dedupState: dedup.get(partition) })));
       }
       let inserted = 0;
       for (const n of perTable.values()) inserted += n;
