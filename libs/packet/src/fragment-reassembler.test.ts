@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { decodeReassembled } from './decode-frame';
 import type { IpFragment } from './decoded-packet';
-import { FragmentReassembler } from './fragment-reassembler';
+import { DATAGRAM_OVERHEAD, FragmentReassembler, PIECE_OVERHEAD } from './fragment-reassembler';
 import { LinkType } from './linktype';
 import * as t from './testing/index';
 
@@ -101,20 +101,41 @@ describe('FragmentReassembler', () => {
   });
 
   it('stays within maxBytes by dropping the oldest datagrams', () => {
-    const r = new FragmentReassembler({ maxBytes: 2500 });
+    // Two 1000-byte pieces of one datagram and its fixed costs fit; a third piece anywhere does not.
+    const twoPieces = DATAGRAM_OVERHEAD + 2 * (1000 + PIECE_OVERHEAD);
+    const r = new FragmentReassembler({ maxBytes: twoPieces + 500 });
     const a = ipv4Fragments();
     const b = fragmentsOf(t.fragmentIpv4(t.udpPacket({ src: '192.0.2.7', dst: '192.0.2.2', srcPort: 1, dstPort: 2, payload: body }), 1000));
     r.push(a[0], 1n);
     r.push(a[1], 2n);
-    expect(r.pendingBytes).toBe(2000);
-    r.push(b[0], 3n); // 3000 > 2500: datagram a goes
+    expect(r.pendingBytes).toBe(twoPieces);
+    r.push(b[0], 3n); // does not fit next to a: datagram a goes
     expect(r.counters.evicted).toBe(1);
     expect(r.pendingDatagrams).toBe(1);
-    expect(r.pendingBytes).toBe(1000);
+    expect(r.pendingBytes).toBe(DATAGRAM_OVERHEAD + 1000 + PIECE_OVERHEAD);
     expect(feed(r, b.slice(1, 3), 4n)).toEqual([]);
-    // b alone now needs more than 2500 bytes: it is dropped rather than kept half.
+    // b alone now needs more than the budget: it is dropped rather than kept half.
     expect(r.counters.evicted).toBe(2);
-    expect(r.pendingBytes).toBeLessThanOrEqual(2500);
+    expect(r.pendingBytes).toBeLessThanOrEqual(twoPieces + 500);
+  });
+
+  it('charges a fixed cost per piece: datagrams of 255 tiny fragments stay within the budget in pieces, not only in data', () => {
+    const r = new FragmentReassembler(); // 8 MiB, 4096 datagrams, 256 fragments each
+    const base = ipv4Fragments()[0];
+    let ts = 1n;
+    // Every other 8-byte slot of each datagram, so no piece merges with another and none completes.
+    for (let k = 0; k < 255; k++) {
+      for (let id = 0; id < 1024; id++) r.push({ ...base, id, offset: k * 16, more: true, data: Buffer.alloc(8, k) }, ts);
+      ts++;
+    }
+    const budget = 8 * 1024 * 1024;
+    expect(r.pendingBytes).toBeLessThanOrEqual(budget);
+    // Counted by data alone, 1024 × 255 × 8 bytes = 2 MiB would all have been kept: 261,120 pieces of ~150
+    // bytes of heap each (the 4096 datagrams: 1,044,480 pieces, +156 MiB). With 256 bytes per piece
+    // at most budget / 264 are kept. (1024 rather than 4096 datagrams keeps the test under a few seconds.)
+    expect(r.pendingPieces).toBeLessThanOrEqual(Math.floor(budget / (8 + PIECE_OVERHEAD)));
+    expect(r.pendingPieces).toBeGreaterThan(20_000); // still a working budget, not emptied
+    expect(r.counters.evicted).toBeGreaterThan(0);
   });
 
   it('stays within maxDatagrams by dropping the oldest', () => {

@@ -2,7 +2,11 @@ import type { IpFragment } from './decoded-packet';
 import { pathKey } from './flow-key';
 
 export interface FragmentReassemblerOptions {
-  /** Fragment data held in total, all datagrams together (default 8 MiB). */
+  /**
+   * Memory held in total, all datagrams together (default 8 MiB), counted as the fragment data plus a fixed
+   * cost per piece kept (PIECE_OVERHEAD) and per datagram (DATAGRAM_OVERHEAD): tiny fragments cost far more
+   * than their data bytes (a Buffer, a piece object, an array slot), so data bytes alone did not bound memory.
+   */
   maxBytes?: number;
   /** Datagrams being reassembled at once (default 4096). */
   maxDatagrams?: number;
@@ -41,6 +45,11 @@ export interface FragmentCounters {
 /** Largest IP payload a fragment offset (13 bits of 8 bytes) plus length can describe. */
 const MAX_DATAGRAM_PAYLOAD = 65535;
 
+/** What one kept piece costs besides its data: its Buffer and Piece objects and its array slot (rounded up). */
+export const PIECE_OVERHEAD = 256;
+/** What one datagram being reassembled costs besides its pieces: its map entry, key string and state. */
+export const DATAGRAM_OVERHEAD = 512;
+
 interface Piece {
   start: number;
   end: number;
@@ -50,7 +59,10 @@ interface Piece {
 interface Pending {
   firstSeen: number;
   pieces: Piece[];
+  /** Data bytes held (the completion test compares them with total). */
   bytes: number;
+  /** What it is charged against maxBytes: data plus the fixed costs. */
+  cost: number;
   /** Payload size, once the last fragment (MF clear) arrived; -1 before. */
   total: number;
   fragments: number;
@@ -97,7 +109,14 @@ export class FragmentReassembler {
     return this.pending.size;
   }
 
-  /** Fragment data bytes currently held. */
+  /** Pieces (runs of fragment data) held, all datagrams together. */
+  get pendingPieces(): number {
+    let n = 0;
+    for (const d of this.pending.values()) n += d.pieces.length;
+    return n;
+  }
+
+  /** Memory charged for the datagrams being reassembled: data plus the fixed cost per piece and datagram. */
   get pendingBytes(): number {
     return this.bytes;
   }
@@ -121,8 +140,10 @@ export class FragmentReassembler {
 
     if (d === undefined) {
       if (this.pending.size >= this.maxDatagrams) this.evictOldest();
-      d = { firstSeen: now, pieces: [], bytes: 0, total: -1, fragments: 0, first: undefined };
+      while (this.pending.size > 0 && this.bytes + DATAGRAM_OVERHEAD > this.maxBytes) this.evictOldest();
+      d = { firstSeen: now, pieces: [], bytes: 0, cost: DATAGRAM_OVERHEAD, total: -1, fragments: 0, first: undefined };
       this.pending.set(key, d);
+      this.bytes += DATAGRAM_OVERHEAD;
     }
 
     // The end of the datagram: set once, and no fragment may reach beyond it.
@@ -152,7 +173,8 @@ export class FragmentReassembler {
       else this.counters.overlaps++;
     }
     if (added > 0) {
-      while (this.bytes + added > this.maxBytes) {
+      const cost = added + holes.length * PIECE_OVERHEAD;
+      while (this.bytes + cost > this.maxBytes) {
         const oldest = this.pending.keys().next().value as string;
         if (oldest === key) {
           // This datagram alone does not fit next to what remains: it is the one to go.
@@ -166,7 +188,8 @@ export class FragmentReassembler {
         insertPiece(d.pieces, { start: s, end: e, data: Buffer.from(fragment.data.subarray(s - start, e - start)) });
       }
       d.bytes += added;
-      this.bytes += added;
+      d.cost += cost;
+      this.bytes += cost;
     }
     if (start === 0 && d.first === undefined) d.first = { ...fragment, data: EMPTY };
 
@@ -204,7 +227,7 @@ export class FragmentReassembler {
   }
 
   private drop(key: string, d: Pending): void {
-    this.bytes -= d.bytes;
+    this.bytes -= d.cost;
     this.pending.delete(key);
   }
 }
