@@ -8,7 +8,7 @@ export { LinkType } from './linktype';
 export { EtherType } from './ethertype';
 export { IpProto } from './ip-payload';
 export { sctpDataChunks } from './sctp';
-export { FragmentReassembler } from './fragment-reassembler';
+export { FragmentReassembler, PIECE_OVERHEAD, DATAGRAM_OVERHEAD } from './fragment-reassembler';
 export type { FragmentReassemblerOptions, FragmentCounters, ReassembledDatagram } from './fragment-reassembler';
 export { SipTcpReassembler } from './sip-tcp-reassembler';
 export type { SipTcpReassemblerOptions, SipTcpCounters, TcpSegment } from './sip-tcp-reassembler';
