@@ -1,4 +1,4 @@
-import { createPool, type Pool, type PoolConnection, type RowDataPacket } from 'mysql2/promise';
+import { createPool, type Pool, type PoolConnection, type ResultSetHeader, type RowDataPacket } from 'mysql2/promise';
 import { isReportRecord, type CaptureRecord, type ReportRecord } from '@sipcap/record';
 import { CaptureDateText } from './capture-date';
 import { classifyMysqlError } from './classify-mysql-error';
@@ -6,6 +6,7 @@ import { MYSQL_MAX_PARTITION, OFFSETS_TABLE, mysqlAddDayPartitions, mysqlCreateO
 import { dayOf, isExpiredDay, type PartitionPolicy } from './partition-window';
 import { assertTableName, quoteMysql } from './identifier';
 import { mysqlInsertStatements } from './mysql-write-rows';
+import { inMemoryInfile, mysqlLoadRows, mysqlLoadStatement } from './mysql-load-rows';
 import { lockMysqlOffsets, readMysqlDedupStates, readMysqlOffsets, upsertMysqlOffsets } from './mysql-offsets';
 import { mysqlReportStatements } from './report-write-rows';
 import { RetentionPlan } from './retention-plan';
@@ -61,6 +62,8 @@ export class MysqlStore extends TransactionalStore {
   private offsetsReady?: Promise<void>;
   private server?: ServerInfo;
   private readonly retention: RetentionPlan;
+  /** Rows go by LOAD DATA LOCAL INFILE until the server refuses it (local_infile=0): then multi-row INSERT. */
+  private loadData = true;
   private readonly partitioned: boolean;
   private readonly policy: PartitionPolicy;
 
@@ -100,12 +103,44 @@ export class MysqlStore extends TransactionalStore {
           return;
         }
         const delayed = this.delayedTables.has(table);
+        if (!delayed && this.loadData) return this.loadRows(conn, table, records as CaptureRecord[]);
         for (const sql of mysqlInsertStatements(table, records as CaptureRecord[], this.dates, server.maxStatementBytes, delayed)) await conn.query(sql);
       },
       writeOffsets: (offsets) => upsertMysqlOffsets(conn, offsets),
       lockOffsets: (group, topic, partitions) => lockMysqlOffsets(conn, group, topic, partitions),
       release: (destroy) => (destroy ? conn.destroy() : conn.release()),
     };
+  }
+
+  /**
+   * LOAD DATA LOCAL treats bad values as IGNORE would (the server cannot stop a file half-sent): a row it
+   * skips or changes only shows as a warning. Any warning is taken as the data error an INSERT would have
+   * raised, so the caller rolls back and isolates the row (bisect) instead of storing it changed or not at all.
+   */
+  private async loadRows(conn: PoolConnection, table: string, records: CaptureRecord[]): Promise<void> {
+    let result: ResultSetHeader;
+    try {
+      [result] = await conn.query<ResultSetHeader>({ sql: mysqlLoadStatement(table), ...inMemoryInfile(mysqlLoadRows(records, this.dates)) });
+    } catch (e) {
+      const errno = (e as { errno?: number }).errno;
+      // 1148 ER_NOT_ALLOWED_COMMAND (MariaDB), 3948/2068 local infile disabled (MySQL server/client).
+      if (errno !== 1148 && errno !== 3948 && errno !== 2068) throw e;
+      this.loadData = false;
+      this.log('warn', `LOAD DATA LOCAL INFILE refused (${(e as Error).message}); writing with multi-row INSERT (slower). Allow it with local_infile=ON`);
+      const server = await this.serverInfo(conn);
+      for (const sql of mysqlInsertStatements(table, records, this.dates, server.maxStatementBytes, false)) await conn.query(sql);
+      return;
+    }
+    if (result.affectedRows === records.length && result.warningStatus === 0) return;
+    const [warnings] = await conn.query<RowDataPacket[]>('SHOW WARNINGS LIMIT 1');
+    const w = warnings[0];
+    const refused = classifyMysqlError({ errno: Number(w?.Code ?? 0), code: '', message: String(w?.Message ?? 'row skipped') });
+    throw new StoreError(
+      'data',
+      refused.kind === 'data' ? refused.reason : 'refused_row',
+      `${table}: the server loaded ${result.affectedRows} of ${records.length} rows with ${result.warningStatus} warnings (${w?.Code ?? '?'}: ${w?.Message ?? 'row skipped'})`,
+      w ? String(w.Code) : undefined,
+    );
   }
 
   protected forgetTables(): void {
