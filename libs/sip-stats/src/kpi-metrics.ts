@@ -1,5 +1,5 @@
 import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
-import { ANOMALY_REASONS, DROP_REASONS, STATE_KINDS, type AnomalyReason, type CallOutcome, type DropReason, type KpiSink, type StateKind } from './kpi-sink';
+import { ANOMALY_REASONS, CALL_OUTCOMES, DROP_REASONS, STATE_KINDS, type AnomalyReason, type CallOutcome, type DropReason, type KpiSink, type StateKind } from './kpi-sink';
 import type { QualitySample } from './rtcp-quality';
 
 /** Histogram buckets, seconds (SRD/RRD per RFC 6076 scale; durations up to 2 h). */
@@ -91,7 +91,10 @@ export class KpiMetrics implements KpiSink {
   }
   callOutcome(node: string, peer: string, outcome: CallOutcome): void {
     const n = this.node(node);
-    this.child(`c\n${n}\n${peer}\n${outcome}`, () => this.calls.labels(n, peer, outcome)).inc();
+    const key = `c\n${n}\n${peer}\n`;
+    // Every outcome of a node and peer from its first call on: ASR/NER rates see each series from 0.
+    if (!this.children.has(key + outcome)) for (const o of CALL_OUTCOMES) this.child(key + o, () => this.calls.labels(n, peer, o)).inc(0);
+    this.child(key + outcome, () => this.calls.labels(n, peer, outcome)).inc();
   }
   private observe(h: Histogram<'node' | 'peer'>, tag: string, node: string, peer: string, v: number): void {
     const n = this.node(node);

@@ -1,0 +1,188 @@
+// The stats app in the running pipeline: a pcap of known calls (answered, retransmitted INVITE, busy, no
+// answer, cancelled, rejected, failed, a challenged REGISTER, an orphan BYE) replayed by `sipcap replay`
+// through a running hep-agent into Kafka, read by a running stats instance, and scraped by a real
+// Prometheus (Debian's package) that evaluates prometheus/rules/sipcap.rules.yml: request counts per method
+// equal tshark's count of the same pcap, outcomes, ASR and NER equal the calls' known outcomes, histogram
+// counts and sums equal the known figures, and every panel query of the Grafana dashboard returns data.
+import { execFile, execFileSync, spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { encodeHep3 } from '@sipcap/hep';
+import { writePcap } from '@sipcap/packet';
+import { buildApp, startAgent, type AgentProcess } from './support/agent-process';
+import { freeTcpUdpPort, udpClient } from './support/apps';
+import { BROKERS, freshTopic, uniqueName, waitFor } from './support/kafka';
+import { CALLER, CARRIER_A, EXPECTED, knownCallFrames, STATS_PEERS } from './support/stats-calls';
+
+const processes: AgentProcess[] = [];
+let prometheus: ChildProcess | undefined;
+const tmp = mkdtempSync(join(tmpdir(), 'sipcap-stats-'));
+const T0 = 1_764_000_000_000_000n;
+
+beforeAll(() => {
+  for (const app of ['hep-agent', 'stats', 'cli']) buildApp(app);
+});
+
+afterAll(async () => {
+  prometheus?.kill('SIGTERM');
+  for (const p of processes) if (p.child.exitCode === null && p.child.signalCode === null) await p.stop();
+  rmSync(tmp, { recursive: true, force: true });
+});
+
+function replay(file: string, hepPort: number): Promise<string> {
+  return new Promise((res, rej) =>
+    execFile(process.execPath, ['dist/apps/cli/main.js', 'replay', file, '--to', `127.0.0.1:${hepPort}`, '--json'], { env: { PATH: process.env.PATH ?? '' }, timeout: 60_000 }, (e, out, err) =>
+      e ? rej(new Error(`replay failed: ${err}`)) : res(out),
+    ),
+  );
+}
+
+/** tshark's reading of a pcap: requests per method, replies per "CSeq method code". */
+function tsharkCounts(file: string): { requests: Record<string, number>; replies: Record<string, number> } {
+  const out = execFileSync('tshark', ['-r', file, '-Y', 'sip', '-T', 'fields', '-e', 'sip.Method', '-e', 'sip.Status-Code', '-e', 'sip.CSeq.method'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] });
+  const requests: Record<string, number> = {};
+  const replies: Record<string, number> = {};
+  for (const line of out.split('\n').filter(Boolean)) {
+    const [method, code, cseqMethod] = line.split('\t');
+    if (code) replies[`${cseqMethod} ${code}`] = (replies[`${cseqMethod} ${code}`] ?? 0) + 1;
+    else requests[method] = (requests[method] ?? 0) + 1;
+  }
+  return { requests, replies };
+}
+
+/** An RTCP report (rtpengine's JSON, HEP type 5) of the carrier's leg: jitter 80 units = 10 ms at 8 kHz, 1/256 lost. */
+function rtcpHep(callId: string, usec: number): Buffer {
+  const json = JSON.stringify({ ssrc: 1, type: 201, report_count: 1, report_blocks: [{ source_ssrc: 2, highest_seq_no: 500, fraction_lost: 1, ia_jitter: 80, packets_lost: 1, lsr: 0, dlsr: 0 }] });
+  return encodeHep3({ srcIp: CARRIER_A, dstIp: CALLER, srcPort: 7001, dstPort: 7001, tsSec: 1_764_000_000, tsUsec: usec, captureId: 0, payloadType: 5, correlationId: callId, payload: Buffer.from(json) });
+}
+
+async function promQuery(port: number, query: string): Promise<{ metric: Record<string, string>; value: [number, string] }[]> {
+  const r = await fetch(`http://127.0.0.1:${port}/api/v1/query?query=${encodeURIComponent(query)}`);
+  const body = (await r.json()) as { status: string; error?: string; data: { result: { metric: Record<string, string>; value: [number, string] }[] } };
+  if (body.status !== 'success') throw new Error(`${query}: ${body.error}`);
+  return body.data.result;
+}
+
+const byLabel = (rows: { metric: Record<string, string>; value: [number, string] }[], label: string) =>
+  Object.fromEntries(rows.map((r) => [r.metric[label], Number(r.value[1])]));
+
+describe('prometheus/rules/sipcap.rules.yml', () => {
+  it('passes promtool check rules, and promtool test rules gives the known ASR, NER and SRD quantiles', () => {
+    const check = spawnSync('promtool', ['check', 'rules', 'prometheus/rules/sipcap.rules.yml'], { encoding: 'utf8' });
+    expect(check.stdout + check.stderr).toMatch(/SUCCESS: 15 rules found/);
+    expect(check.status).toBe(0);
+    const test = spawnSync('promtool', ['test', 'rules', 'prometheus/rules/sipcap.rules.test.yml'], { encoding: 'utf8' });
+    expect(test.stdout + test.stderr).toMatch(/SUCCESS/);
+    expect(test.status).toBe(0);
+    expect(spawnSync('promtool', ['check', 'config', 'prometheus/prometheus.yml'], { encoding: 'utf8' }).status).toBe(0);
+  });
+});
+
+describe('stats: hep-agent → Kafka → stats → Prometheus', () => {
+  it('gives the known calls’ KPIs, and the rules and the dashboard queries answer', async () => {
+    const topic = await freshTopic(3, 'stats');
+    const hepPort = await freeTcpUdpPort();
+    const kafkaEnv = { KAFKA_BROKERS: BROKERS.join(','), KAFKA_TOPIC: topic, KAFKA_PARTITIONS: '3' };
+    const agent = startAgent('hep-agent', { ...kafkaEnv, HEP_LISTEN: `127.0.0.1:${hepPort}`, CAPTURE_ON: '1', CAPTURE_FLAG_KEY: uniqueName('stats-flag') });
+    const stats = startAgent('stats', { ...kafkaEnv, KAFKA_GROUP_ID: uniqueName('stats'), STATS_PEERS });
+    processes.push(agent, stats);
+    await agent.waitForLog('hep-agent ready', 60_000);
+    await stats.waitForLog('stats consuming', 60_000);
+    const statsPort = await stats.metricsPort();
+
+    // Two rounds of the same calls (other Call-IDs): the first makes every series, so that Prometheus'
+    // rate() over the rules' window sees the second round's increase exactly.
+    const files = ['warm', 'known'].map((name, i) => {
+      const file = join(tmp, `${name}.pcap`);
+      writeFileSync(file, writePcap(knownCallFrames(name, T0 + BigInt(i) * 10_000_000_000n)));
+      return file;
+    });
+    const tshark = files.map(tsharkCounts);
+    const sipTotal = (k: 0 | 1) => Object.values(tshark[k].requests).reduce((a, b) => a + b, 0) + Object.values(tshark[k].replies).reduce((a, b) => a + b, 0);
+    const udp = await udpClient(hepPort);
+    const round = async (k: 0 | 1) => {
+      await replay(files[k], hepPort);
+      await udp.send(rtcpHep(`${k}-rtcp@stats.test`, k));
+      const want = sipTotal(0) + (k === 1 ? sipTotal(1) : 0);
+      await waitFor(`${want} SIP records read by stats`, async () => ((await stats.metric('sipcap_stats_records', '{kind="sip"}')) >= want ? true : undefined), 30_000, 200);
+      await waitFor(`${k + 1} RTCP records read by stats`, async () => ((await stats.metric('sipcap_stats_records', '{kind="rtcp"}')) >= k + 1 ? true : undefined), 30_000, 200);
+    };
+
+    // A real Prometheus scraping stats every second, with the recording rules.
+    const promPort = await freeTcpUdpPort();
+    const config = join(tmp, 'prometheus.yml');
+    writeFileSync(config, [
+      'global: { scrape_interval: 1s, evaluation_interval: 1s }',
+      `rule_files: ['${resolve('prometheus/rules/sipcap.rules.yml')}']`,
+      `scrape_configs: [{ job_name: stats, static_configs: [{ targets: ['127.0.0.1:${statsPort}'] }] }]`,
+    ].join('\n'));
+    let promLog = '';
+    prometheus = spawn('prometheus', [`--config.file=${config}`, `--storage.tsdb.path=${join(tmp, 'tsdb')}`, `--web.listen-address=127.0.0.1:${promPort}`, '--log.level=warn'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    prometheus.stderr!.on('data', (d: Buffer) => (promLog += d.toString()));
+
+    await round(0);
+    // The first round's series in Prometheus, scraped a few times.
+    await waitFor('3 scrapes of the first round in Prometheus', async () => {
+      const r = await promQuery(promPort, 'min(count_over_time(sipcap_calls_total[1m]))').catch(() => []);
+      return r.length && Number(r[0].value[1]) >= 3 ? true : undefined;
+    }, 60_000, 500).catch((e) => { throw new Error(`${(e as Error).message}\n${promLog}`); });
+    await round(1);
+    const requestsIn = async () => Number((await promQuery(promPort, 'sum(sipcap_sip_requests_total) + sum(sipcap_sip_retransmissions_total{type="request"})'))[0]?.value[1] ?? 0);
+    const tsharkRequests = [0, 1].reduce((n, k) => n + Object.values(tshark[k].requests).reduce((a, b) => a + b, 0), 0);
+    await waitFor('the second round scraped', async () => ((await requestsIn()) === tsharkRequests ? true : undefined), 30_000, 500);
+    // Two more rule evaluations after the last scrape.
+    await new Promise((r) => setTimeout(r, 2500));
+
+    // Requests per method (first requests and retransmissions) = tshark's count of both pcaps.
+    const perMethod = byLabel(await promQuery(promPort, 'sum by (method) (sipcap_sip_requests_total) + on (method) group_left sum by (method) (sipcap_sip_retransmissions_total{type="request"}) or sum by (method) (sipcap_sip_requests_total)'), 'method');
+    const tsharkPerMethod: Record<string, number> = {};
+    for (const t of tshark) for (const [m, n] of Object.entries(t.requests)) tsharkPerMethod[m] = (tsharkPerMethod[m] ?? 0) + n;
+    expect(perMethod).toEqual(tsharkPerMethod);
+    expect(tsharkPerMethod).toEqual({ INVITE: 16, ACK: 14, BYE: 4, CANCEL: 2, REGISTER: 4 });
+    // Replies per CSeq method and code (none retransmitted in these calls) = tshark's.
+    const replies = await promQuery(promPort, 'sum by (method, code) (sipcap_sip_responses_total)');
+    const tsharkReplies: Record<string, number> = {};
+    for (const t of tshark) for (const [k, n] of Object.entries(t.replies)) tsharkReplies[k] = (tsharkReplies[k] ?? 0) + n;
+    expect(Object.fromEntries(replies.map((r) => [`${r.metric.method} ${r.metric.code}`, Number(r.value[1])]))).toEqual(tsharkReplies);
+    expect(byLabel(await promQuery(promPort, 'sum by (method) (sipcap_sip_retransmissions_total)'), 'method')).toEqual({ INVITE: 2 * EXPECTED.retransmittedInvites });
+
+    // Outcomes: twice the known ones; ASR and NER of the recording rules: the second round's.
+    for (const [peer, outcomes] of Object.entries(EXPECTED.outcomes)) {
+      const got = byLabel(await promQuery(promPort, `sum by (outcome) (sipcap_calls_total{peer="${peer}"}) > 0`), 'outcome');
+      expect(got, peer).toEqual(Object.fromEntries(Object.entries(outcomes).map(([o, n]) => [o, 2 * n])));
+    }
+    const asr = byLabel(await promQuery(promPort, 'peer:sipcap_asr:ratio_rate5m'), 'peer');
+    const ner = byLabel(await promQuery(promPort, 'peer:sipcap_ner:ratio_rate5m'), 'peer');
+    for (const peer of ['carrierA', 'carrierB'] as const) {
+      expect(asr[peer], `ASR ${peer}`).toBeCloseTo(EXPECTED.asr[peer], 6);
+      expect(ner[peer], `NER ${peer}`).toBeCloseTo(EXPECTED.ner[peer], 6);
+    }
+
+    // Histograms: counts and sums of both rounds, from the app's /metrics.
+    const sum = (a: number[]) => a.reduce((x, y) => x + y, 0);
+    for (const [name, figures] of [['sipcap_sip_srd_seconds', EXPECTED.srd], ['sipcap_call_setup_seconds', EXPECTED.setup], ['sipcap_call_duration_seconds', EXPECTED.duration], ['sipcap_sip_rrd_seconds', EXPECTED.rrd]] as const) {
+      expect(await stats.metric(`${name}_count`), name).toBe(2 * figures.length);
+      expect(await stats.metric(`${name}_sum`), name).toBeCloseTo(2 * sum(figures), 4);
+    }
+    expect(await stats.metric('sipcap_calls_active', '{peer="carrierA"}')).toBe(2 * EXPECTED.activeCalls);
+    // One AOR (alice@example.com) registered in both rounds.
+    expect(await stats.metric('sipcap_registrations_active', '{peer="carrierA"}')).toBe(EXPECTED.activeRegistrations);
+    expect(await stats.metric('sipcap_stats_unexpected_total', '{reason="bye_without_call"}')).toBe(2 * EXPECTED.byeWithoutCall);
+    expect(await stats.metric('sipcap_stats_unexpected_total', '{reason="response_without_request"}')).toBe(0);
+    expect(await stats.metric('sipcap_rtcp_jitter_seconds_count', '{peer="carrierA"}')).toBe(2);
+    expect(await stats.metric('sipcap_rtcp_jitter_seconds_sum', '{peer="carrierA"}')).toBeCloseTo(0.02, 9);
+    expect(await stats.metric('sipcap_rtcp_fraction_lost_ratio_sum', '{peer="carrierA"}')).toBeCloseTo(2 / 256, 9);
+
+    // Every panel query of the dashboard returns data (All peers).
+    const dashboard = JSON.parse(readFileSync('grafana/dashboards/sipcap-kpi.json', 'utf8')) as { panels: { title: string; targets: { expr: string }[] }[] };
+    for (const panel of dashboard.panels) {
+      for (const t of panel.targets) {
+        const rows = await promQuery(promPort, t.expr.replaceAll('$peer', '.*'));
+        expect(rows.length, `${panel.title}: ${t.expr}`).toBeGreaterThan(0);
+      }
+    }
+    udp.close();
+  });
+});
