@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ConfigError, describeConfig, loadConfig } from './load-config';
+import { ConfigError, describeConfig, loadConfig, redactUrl } from './load-config';
 import { SETTINGS } from './settings';
 
 describe('loadConfig', () => {
@@ -107,5 +107,54 @@ describe('web settings', () => {
     expect(() => loadConfig(['WEB_AUTH_TOKEN'], { env: { WEB_AUTH_TOKEN: 'short-secret' } })).toThrow(/^invalid setting WEB_AUTH_TOKEN=<hidden>: expected at least 16/);
     expect(() => loadConfig(['WEB_AUTH_TOKEN'], { env: { WEB_AUTH_TOKEN: 'with spaces in the token' } })).toThrow(/WEB_AUTH_TOKEN=<hidden>/);
     expect(JSON.stringify(describeConfig({ WEB_AUTH_TOKEN: token }))).not.toContain(token);
+  });
+});
+
+describe('redactUrl', () => {
+  it('hides the password of the user part', () => {
+    expect(redactUrl('postgres://sipcap:hunter2@db:5432/sipcapture')).toBe('postgres://sipcap:***@db:5432/sipcapture');
+  });
+
+  it('hides secrets in the query string and keeps the other parameters', () => {
+    const out = redactUrl('postgres://sipcap@db/sipcapture?sslmode=verify-full&password=hunter2&sslpassword=keypw&sslrootcert=/etc/ca.pem');
+    expect(out).not.toContain('hunter2');
+    expect(out).not.toContain('keypw');
+    expect(out).toContain('sslmode=verify-full');
+    expect(out).toContain('sslrootcert=%2Fetc%2Fca.pem');
+    expect(out).toContain('password=***');
+    expect(out).toContain('sslpassword=***');
+  });
+
+  it('hides query secrets whatever their case, and every repeat of one', () => {
+    const out = redactUrl('mysql://root@db/x?PASSWORD=a1&Password=b2&auth_token=c3&ssl={"rejectUnauthorized":true}');
+    for (const secret of ['a1', 'b2', 'c3']) expect(out).not.toContain(secret);
+    expect(out).toContain('rejectUnauthorized');
+  });
+
+  it('leaves a URL without secrets as it was', () => {
+    expect(redactUrl('rediss://redis.example:6380/0')).toBe('rediss://redis.example:6380/0');
+  });
+
+  it('hides password= in text that is not a URL', () => {
+    expect(redactUrl('host=db password=hunter2 sslmode=require')).toBe('host=db password=*** sslmode=require');
+  });
+
+  it('describeConfig hides query secrets of URL settings and the new password settings', () => {
+    const d = describeConfig({ DB_URL: 'postgres://u@h/db?password=hunter2', KAFKA_SASL_PASSWORD: 'kpw', REDIS_PASSWORD: 'rpw', KAFKA_SSL_KEY_PASSWORD: 'kk' });
+    const text = JSON.stringify(d);
+    for (const secret of ['hunter2', 'kpw', 'rpw', '"kk"']) expect(text).not.toContain(secret);
+  });
+});
+
+describe('transport security settings', () => {
+  it('defaults to plaintext Kafka, verified TLS and no CONFIG SET on Redis', () => {
+    const c = loadConfig(['KAFKA_SECURITY_PROTOCOL', 'KAFKA_SASL_MECHANISM', 'KAFKA_SSL_VERIFY', 'REDIS_SET_KEYSPACE_EVENTS'], { env: {} });
+    expect(c).toEqual({ KAFKA_SECURITY_PROTOCOL: 'PLAINTEXT', KAFKA_SASL_MECHANISM: 'SCRAM-SHA-512', KAFKA_SSL_VERIFY: true, REDIS_SET_KEYSPACE_EVENTS: false });
+  });
+
+  it('takes the SASL mechanism in any case and refuses an unknown one', () => {
+    expect(loadConfig(['KAFKA_SASL_MECHANISM'], { env: { KAFKA_SASL_MECHANISM: 'scram-sha-256' } }).KAFKA_SASL_MECHANISM).toBe('SCRAM-SHA-256');
+    expect(() => loadConfig(['KAFKA_SASL_MECHANISM'], { env: { KAFKA_SASL_MECHANISM: 'GSSAPI' } })).toThrow(/PLAIN, SCRAM-SHA-256 or SCRAM-SHA-512/);
+    expect(() => loadConfig(['KAFKA_SECURITY_PROTOCOL'], { env: { KAFKA_SECURITY_PROTOCOL: 'TLS' } })).toThrow(/KAFKA_SECURITY_PROTOCOL/);
   });
 });

@@ -23,7 +23,8 @@ export interface LoadOptions {
  * whose values never override the real environment). Throws ConfigError on the first bad value.
  */
 export function loadConfig<K extends SettingName>(names: readonly K[], opts: LoadOptions = {}): Pick<Settings, K> {
-  const env = opts.env ?? loadDotEnv(process.env);
+  // .env applies whenever the process environment is read (the CLI passes it explicitly).
+  const env = loadDotEnv(opts.env ?? process.env);
   const out = {} as Pick<Settings, K>;
   for (const name of names) {
     const raw = env[name] ?? opts.defaults?.[name];
@@ -54,13 +55,27 @@ export function describeConfig(config: Partial<Settings>): Record<string, unknow
   return out;
 }
 
+/** Query parameters that hold a secret (password=, sslpassword=, auth_token=, secret=, ...), any case. */
+const SECRET_PARAM = /pass|pwd|secret|token|credential|auth|apikey|api_key|access_key|private/i;
+
+/**
+ * The URL as it may be logged: the password of the user part and the value of every query parameter that
+ * names a secret become `***`. Text that is not a URL comes back with anything like `password=...` hidden.
+ */
 export function redactUrl(url: string): string {
   try {
     const u = new URL(url);
     if (u.password) u.password = '***';
-    return u.toString();
+    let changed = false;
+    for (const key of [...new Set(u.searchParams.keys())]) {
+      if (!SECRET_PARAM.test(key)) continue;
+      u.searchParams.set(key, '***');
+      changed = true;
+    }
+    // URLSearchParams re-encodes the whole query; only touch it when something was hidden.
+    return changed ? u.toString().replace(/%2A%2A%2A/g, '***') : u.toString();
   } catch {
-    return url;
+    return url.replace(/((?:pass|pwd|secret|token)[A-Za-z_]*=)[^&\s]*/gi, '$1***');
   }
 }
 

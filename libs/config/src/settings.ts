@@ -184,6 +184,16 @@ export const SETTINGS = {
     .string()
     .default('redis://127.0.0.1:6379')
     .refine((v) => /^rediss?:\/\/[^\s]+$/.test(v), { error: 'expected a redis:// or rediss:// URL' }),
+  // Redis password (AUTH), when REDIS_URL does not hold one (redis://:password@host or redis://user:password@host).
+  REDIS_PASSWORD: optionalString,
+  // TLS to Redis (rediss:// URLs): the CA that signed the server's certificate (else the system CAs), and a
+  // client certificate and key when the server asks for one (redis-server's tls-auth-clients, on by default).
+  REDIS_TLS_CA_FILE: optionalString,
+  REDIS_TLS_CERT_FILE: optionalString,
+  REDIS_TLS_KEY_FILE: optionalString,
+  // 1: the agents run CONFIG SET notify-keyspace-events to learn of flag changes at once; 0 (default) leaves a
+  // shared Redis alone: the flag then follows the CLI's <key>:changed channel and the periodic re-read.
+  REDIS_SET_KEYSPACE_EVENTS: flag('0'),
 
   // Kafka (all)
   KAFKA_BROKERS: z
@@ -193,6 +203,27 @@ export const SETTINGS = {
     .refine((list) => list.length > 0 && list.every((b) => /^[^\s:]+:\d{1,5}$/.test(b) || /^\[[0-9a-fA-F:]+\]:\d{1,5}$/.test(b)), {
       error: 'expected comma-separated host:port brokers',
     }),
+  // Transport security, named as Kafka's own clients (security.protocol, sasl.mechanism, ssl.*):
+  // SSL and SASL_SSL use TLS (KAFKA_SSL_CA_FILE, else the system CAs; a client certificate when the broker
+  // asks for one); SASL_PLAINTEXT and SASL_SSL log in with KAFKA_SASL_USERNAME and a password from
+  // KAFKA_SASL_PASSWORD or KAFKA_SASL_PASSWORD_FILE (the file wins; a trailing newline is dropped).
+  KAFKA_SECURITY_PROTOCOL: z
+    .enum(['PLAINTEXT', 'SSL', 'SASL_PLAINTEXT', 'SASL_SSL'], { error: 'expected PLAINTEXT, SSL, SASL_PLAINTEXT or SASL_SSL' })
+    .default('PLAINTEXT'),
+  KAFKA_SASL_MECHANISM: z
+    .string()
+    .default('SCRAM-SHA-512')
+    .transform((v) => v.trim().toUpperCase())
+    .pipe(z.enum(['PLAIN', 'SCRAM-SHA-256', 'SCRAM-SHA-512'], { error: 'expected PLAIN, SCRAM-SHA-256 or SCRAM-SHA-512' })),
+  KAFKA_SASL_USERNAME: optionalString,
+  KAFKA_SASL_PASSWORD: optionalString,
+  KAFKA_SASL_PASSWORD_FILE: optionalString,
+  KAFKA_SSL_CA_FILE: optionalString,
+  KAFKA_SSL_CERT_FILE: optionalString,
+  KAFKA_SSL_KEY_FILE: optionalString,
+  KAFKA_SSL_KEY_PASSWORD: optionalString,
+  // 0 accepts any broker certificate and name (tests only: the link is then open to a man in the middle).
+  KAFKA_SSL_VERIFY: flag('1'),
   KAFKA_TOPIC: z.string().regex(/^[A-Za-z0-9._-]{1,249}$/, { error: 'expected a Kafka topic name' }).default('sip.capture'),
   KAFKA_DLQ_TOPIC: z.string().regex(/^[A-Za-z0-9._-]{1,249}$/, { error: 'expected a Kafka topic name' }).default('sip.capture.dlq'),
   KAFKA_PARTITIONS: int(12, 1, 10_000),
@@ -306,4 +337,18 @@ export type SettingName = keyof typeof SETTINGS;
 export type Settings = { [K in SettingName]: z.output<(typeof SETTINGS)[K]> };
 
 /** Settings whose values are never logged. */
-export const SECRET_SETTINGS: ReadonlySet<SettingName> = new Set(['HEP_AUTH_KEY', 'HEP_TLS_KEY', 'WEB_AUTH_TOKEN']);
+export const SECRET_SETTINGS: ReadonlySet<SettingName> = new Set([
+  'HEP_AUTH_KEY', 'HEP_TLS_KEY', 'WEB_AUTH_TOKEN', 'KAFKA_SASL_PASSWORD', 'KAFKA_SSL_KEY_PASSWORD', 'REDIS_PASSWORD',
+]);
+
+/** The Kafka transport security settings: every app that talks to Kafka loads them. */
+export const KAFKA_SECURITY_SETTINGS = [
+  'KAFKA_SECURITY_PROTOCOL', 'KAFKA_SASL_MECHANISM', 'KAFKA_SASL_USERNAME', 'KAFKA_SASL_PASSWORD', 'KAFKA_SASL_PASSWORD_FILE',
+  'KAFKA_SSL_CA_FILE', 'KAFKA_SSL_CERT_FILE', 'KAFKA_SSL_KEY_FILE', 'KAFKA_SSL_KEY_PASSWORD', 'KAFKA_SSL_VERIFY',
+] as const satisfies readonly SettingName[];
+
+/** The Redis password and TLS settings: every app that talks to Redis loads them (with REDIS_URL). */
+export const REDIS_SECURITY_SETTINGS = ['REDIS_PASSWORD', 'REDIS_TLS_CA_FILE', 'REDIS_TLS_CERT_FILE', 'REDIS_TLS_KEY_FILE'] as const satisfies readonly SettingName[];
+
+export type KafkaSecuritySettings = Pick<Settings, (typeof KAFKA_SECURITY_SETTINGS)[number]>;
+export type RedisSecuritySettings = Pick<Settings, 'REDIS_URL' | (typeof REDIS_SECURITY_SETTINGS)[number]>;
