@@ -2,9 +2,16 @@
 // The local launcher behind `npm start` (see scripts/start.sh). Settings come from the environment or
 // .env, as for every app. Ctrl-C (or SIGTERM) stops the apps gracefully, then Kafka if it started it.
 import { spawn, spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { connect } from 'node:net';
 import { createInterface } from 'node:readline';
 
+// .env as libs/config reads it for the apps and the CLI: its values never override the real environment.
+if (existsSync('.env')) {
+  const real = { ...process.env };
+  process.loadEnvFile('.env');
+  Object.assign(process.env, real);
+}
 const env = { ...process.env, KAFKAJS_NO_PARTITIONER_WARNING: '1' };
 const on = (v) => ['1', 'on', 'true', 'yes'].includes(String(v ?? '').toLowerCase());
 const say = (msg) => console.log(`[sipcap] ${msg}`);

@@ -100,6 +100,31 @@ afterAll(async () => {
 });
 
 describe('sipcap capture', () => {
+  it('reads .env in the working directory like the apps (the real environment wins)', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'sipcap-dotenv-'));
+    const key = `${flagKey}_dotenv`;
+    writeFileSync(join(dir, '.env'), `CAPTURE_FLAG_KEY=${key}\nREDIS_URL=${REDIS_URL}\nCAPTURE_ON=0\n`);
+    const run = (args: string[], env: Record<string, string> = {}) =>
+      new Promise<Run>((resolve) => {
+        execFile(process.execPath, [CLI, ...args], { cwd: dir, env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...env }, timeout: 60_000 }, (err, stdout, stderr) =>
+          resolve({ code: err ? Number((err as { code?: number }).code ?? -1) : 0, stdout, stderr }),
+        );
+      });
+    try {
+      const on = await run(['capture', 'on']);
+      expect(on.stderr).toBe('');
+      expect(on.code).toBe(0);
+      expect(await redis.get(key)).toBe('on');
+      const other = `${key}_env`;
+      expect((await run(['capture', 'off'], { CAPTURE_FLAG_KEY: other })).code).toBe(0);
+      expect(await redis.get(other)).toBe('off');
+      expect(await redis.get(key)).toBe('on');
+    } finally {
+      await redis.del(key, `${key}_env`);
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   it('an absent key prints the CAPTURE_ON default, first word on/off', async () => {
     await redis.del(flagKey);
     const off = await cli(['capture']);
