@@ -15,6 +15,7 @@ import { freeTcpUdpPort, healthStatus, sleep, tcpClient, udpClient } from './sup
 import { freshTopic, uniqueName, waitFor } from './support/kafka';
 import { sipMessage } from './support/sip-calls';
 
+const TRICKLE_BYTE = Buffer.from([0x41]);
 const ADDR = { srcIp: '192.0.2.70', dstIp: '192.0.2.71', srcPort: 5060, dstPort: 5060, ipProto: 17 };
 
 const agents: AgentProcess[] = [];
@@ -165,11 +166,10 @@ describe('hep-agent with HEP_AUTH_KEY against wrong keys', () => {
 
 describe('hep-agent TCP under 1,000 idle and 50 trickling connections', () => {
   it('keeps publishing, stays within 64 MiB of RSS growth, refuses and counts connections beyond HEP_TCP_MAX_CONNECTIONS, closes idle ones after the timeout', async () => {
-    const IDLE_S = 8;
+    const IDLE_S = 25;
     const a = await startHepAgent({ HEP_TCP_MAX_CONNECTIONS: '1100', HEP_TCP_MAX_PER_SOURCE: '5000', HEP_TCP_IDLE_TIMEOUT_S: String(IDLE_S) });
     const reader = await readRecords(a.topic);
     const sockets: Socket[] = [];
-    let trickle: NodeJS.Timeout | undefined;
     try {
       const warm = uniqueName('warm');
       const sender = await tcpClient(a.port);
@@ -179,15 +179,18 @@ describe('hep-agent TCP under 1,000 idle and 50 trickling connections', () => {
 
       const opened = Date.now();
       for (let i = 0; i < 1000; i++) sockets.push(await openTcp(a.port));
-      // 50 connections trickle a frame that declares 65,535 bytes, one byte per write, every 20 ms.
       const tricklers = await Promise.all(Array.from({ length: 50 }, () => openTcp(a.port)));
       sockets.push(...tricklers);
+      // 50 connections trickle a frame that declares 65,535 bytes, one byte per write: ~6,000 reads each,
+      // which held ~2 MiB per connection when every read was kept (~100 MiB for the 50).
       const frameHead = Buffer.from([0x48, 0x45, 0x50, 0x33, 0xff, 0xff]);
       let k = 0;
-      trickle = setInterval(() => {
-        for (const s of tricklers) if (!s.destroyed) s.write(k < 6 ? frameHead.subarray(k, k + 1) : Buffer.from([0x41]));
-        k++;
-      }, 20);
+      const trickled = (async () => {
+        for (; k < 6000; k++) {
+          for (const s of tricklers) if (!s.destroyed) s.write(k < 6 ? frameHead.subarray(k, k + 1) : TRICKLE_BYTE);
+          if (k % 2 === 1) await sleep(1);
+        }
+      })();
       await waitFor('1,051 open connections', async () => ((await a.agent.metric('sipcap_hep_connections', '{transport="tcp"}')) === 1051 ? true : undefined), 20_000, 100);
 
       // Valid traffic meanwhile, over TCP (a connection opened before) and UDP.
@@ -197,6 +200,10 @@ describe('hep-agent TCP under 1,000 idle and 50 trickling connections', () => {
       for (const v of viaTcp) await sender.write(v.packet);
       await sendPaced(a.agent, a.port, viaUdp.map((v) => v.packet));
       await expectPublished(reader, [...viaTcp, ...viaUdp].map((v) => v.callId), 20_000);
+      await trickled;
+      await sleep(1000); // the last trickled bytes read
+      // Each trickler holds one buffer of its frame's declared length, whatever the number of reads.
+      expect(await a.agent.metric('sipcap_hep_stream_pending_bytes')).toBe(50 * 65_535);
 
       // Beyond HEP_TCP_MAX_CONNECTIONS (1,100; 1,051 open): the server closes the rest at once, counted.
       const extra = await Promise.all(Array.from({ length: 100 }, () => openTcp(a.port).catch(() => undefined)));
@@ -218,10 +225,11 @@ describe('hep-agent TCP under 1,000 idle and 50 trickling connections', () => {
       const results = await Promise.all(idle.map((s) => closedWithin(s, IDLE_S * 1000 + 5000)));
       expect(results.filter((x) => !x).length).toBe(0);
       expect(await a.agent.metric('sipcap_hep_connections_closed_total', '{reason="idle"}')).toBeGreaterThanOrEqual(1050);
+      sender.socket.destroy();
+      await waitFor('the open-connection gauge back to 0', async () => ((await a.agent.metric('sipcap_hep_connections', '{transport="tcp"}')) === 0 ? true : undefined), 10_000);
       expect(await healthStatus(await a.agent.metricsPort())).toBe(200);
       sender.socket.destroy();
     } finally {
-      if (trickle) clearInterval(trickle);
       for (const s of sockets) s.destroy();
       await reader.stop();
     }
@@ -274,6 +282,8 @@ describe('hep-agent TLS handshake timeout', () => {
       expect(await Promise.all(silent.map((s) => closedWithin(s, 5000)))).toEqual([true, true, true, true, true]);
       expect(Date.now() - t0).toBeLessThan(3000);
       await waitFor('handshake timeouts counted', async () => ((await a.agent.metric('sipcap_hep_connections_closed_total', '{reason="handshake_timeout"}')) === 5 ? true : undefined), 5000);
+      // Their slots (per source and the open gauge) are given back.
+      await waitFor('no TLS connection left open', async () => ((await a.agent.metric('sipcap_hep_connections', '{transport="tls"}')) === 0 ? true : undefined), 5000);
 
       const v = valid(uniqueName('tls'), 0);
       const client = tlsConnect({ host: '127.0.0.1', port: tlsPort, rejectUnauthorized: false });
