@@ -1,5 +1,7 @@
 import { Kafka, logLevel, type LogEntry } from 'kafkajs';
 import type { Logger } from 'pino';
+import type { KafkaSecuritySettings } from '@sipcap/config';
+import { kafkaSecurityOptions } from './kafka-security';
 
 // kafkajs prints a notice about its default partitioner on every producer; sipcap keys by Call-ID
 // with the default (murmur2) partitioner on purpose.
@@ -12,7 +14,18 @@ const LEVEL: Record<number, 'error' | 'warn' | 'info' | 'debug'> = {
   [logLevel.DEBUG]: 'debug',
 };
 
-/** A kafkajs client whose log lines go through the app's pino logger (kafkajs INFO is debug here). */
+/**
+ * What kafkajs logs as ERROR while a broker or group is settling (a coordinator loading after a start, a
+ * rebalance, a leader election) and then retries by itself: debug here, so a start does not read like a
+ * failure. A real failure surfaces through the caller's own error handling.
+ */
+const TRANSIENT = /coordinator is (loading|not available)|not the correct coordinator|group is rebalancing|no leader for this topic-partition|does not host this topic-partition|leadership election|not the leader/i;
+
+export function isTransientKafkaLog(message: string, error?: unknown): boolean {
+  return TRANSIENT.test(message) || (typeof error === 'string' && TRANSIENT.test(error));
+}
+
+/** A kafkajs client whose log lines go through the app's pino logger (kafkajs INFO and transient errors are debug here). */
 export function createKafka(opts: { brokers: string[]; clientId: string; log: Logger }): Kafka {
   const log = opts.log.child({ component: 'kafka' });
   return new Kafka({
@@ -26,7 +39,8 @@ export function createKafka(opts: { brokers: string[]; clientId: string; log: Lo
     logCreator: () => (entry: LogEntry) => {
       const { message, ...rest } = entry.log;
       const level = LEVEL[entry.level] ?? 'info';
-      log[level === 'info' ? 'debug' : level]({ kafkaLogger: entry.namespace, ...rest }, message);
+      const quiet = level === 'info' || isTransientKafkaLog(message, (rest as { error?: unknown }).error);
+      log[quiet ? 'debug' : level]({ kafkaLogger: entry.namespace, ...rest }, message);
     },
   });
 }
