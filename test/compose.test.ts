@@ -31,7 +31,7 @@ describe('docker-compose.yml', () => {
   });
 
   it('has Kafka, PostgreSQL, Redis, the init job, both pipelines and the raw agents', () => {
-    for (const name of ['kafka', 'postgres', 'redis', 'init', 'hep-agent', 'db-writer', 'ipip-agent', 'mirror-agent']) expect(services[name], name).toBeDefined();
+    for (const name of ['kafka', 'postgres', 'redis', 'init', 'hep-agent', 'db-writer', 'ipip-agent', 'mirror-agent', 'stats', 'prometheus', 'grafana']) expect(services[name], name).toBeDefined();
     expect(services['db-writer'].deploy?.replicas).toBeGreaterThan(1);
   });
 
@@ -53,7 +53,7 @@ describe('docker-compose.yml', () => {
   });
 
   it('pins every image, with Kafka at the version the local script fetches', () => {
-    for (const [name, s] of Object.entries(services)) if (s.image && !s.build) expect(s.image, name).toMatch(/:[0-9][\w.-]*$/);
+    for (const [name, s] of Object.entries(services)) if (s.image && !s.build) expect(s.image, name).toMatch(/:v?[0-9][\w.-]*$/);
     const pomVersion = /<kafka\.version>([^<]+)</.exec(readFileSync('scripts/kafka/pom.xml', 'utf8'))?.[1];
     expect(services.kafka.image).toBe(`apache/kafka:${pomVersion}`);
   });
@@ -66,6 +66,28 @@ describe('docker-compose.yml', () => {
       if (app === 'cli') continue;
       expect(s.environment?.METRICS_PORT, name).toBe(defaultMetricsPort(app));
     }
+  });
+
+  it('has Prometheus scrape every app at its metrics port, with the KPI rules, and Grafana provisioned from the repository', () => {
+    type Scrape = { static_configs?: { targets: string[] }[]; dns_sd_configs?: { names: string[]; port: number }[] };
+    const prom = parse(readFileSync('prometheus/prometheus.yml', 'utf8')) as { rule_files: string[]; scrape_configs: Scrape[] };
+    const targets = new Set<string>();
+    for (const sc of prom.scrape_configs) {
+      for (const st of sc.static_configs ?? []) for (const t of st.targets) targets.add(t);
+      for (const dns of sc.dns_sd_configs ?? []) for (const n of dns.names) targets.add(`${n}:${dns.port}`);
+    }
+    for (const [name, s] of ours) {
+      const app = appOf(s.command)!;
+      if (app === 'cli') continue;
+      const host = s.network_mode === 'host' ? 'host.docker.internal' : name;
+      expect([...targets], name).toContain(`${host}:${s.environment?.METRICS_PORT}`);
+    }
+    const volumes = (services.prometheus as { volumes?: string[] }).volumes ?? [];
+    expect(volumes).toEqual(expect.arrayContaining(['./prometheus/prometheus.yml:/etc/prometheus/prometheus.yml:ro', './prometheus/rules:/etc/prometheus/rules:ro']));
+    expect(prom.rule_files).toEqual(['/etc/prometheus/rules/*.rules.yml']);
+    expect(existsSync('prometheus/rules/sipcap.rules.yml')).toBe(true);
+    expect((services.grafana as { volumes?: string[] }).volumes).toEqual(expect.arrayContaining(['./grafana/provisioning:/etc/grafana/provisioning:ro', './grafana/dashboards:/var/lib/grafana/dashboards:ro']));
+    expect(existsSync('grafana/dashboards/sipcap-kpi.json')).toBe(true);
   });
 
   it('runs the raw agents on the host network with the capabilities raw capture needs, in a profile', () => {
