@@ -68,6 +68,23 @@ async function promQuery(port: number, query: string): Promise<{ metric: Record<
 const byLabel = (rows: { metric: Record<string, string>; value: [number, string] }[], label: string) =>
   Object.fromEntries(rows.map((r) => [r.metric[label], Number(r.value[1])]));
 
+describe('stats settings', () => {
+  it.each([
+    [{ STATS_PEERS: 'carrierA=203.0.113.0/33' }, 'STATS_PEERS'],
+    [{ STATS_PEERS: 'other=10.0.0.1' }, 'STATS_PEERS'],
+    [{ STATS_PEERS: '10.0.0.1' }, 'STATS_PEERS'],
+    [{ STATS_CALL_TTL_S: '0' }, 'STATS_CALL_TTL_S'],
+    [{ STATS_STATE_MAX_MB: 'lots' }, 'STATS_STATE_MAX_MB'],
+    [{ KAFKA_GROUP_ID: 'sipcap-db-writer' }, 'KAFKA_GROUP_ID'],
+  ])('%o stops the start with one line naming %s', (env, variable) => {
+    const r = spawnSync(process.execPath, ['dist/apps/stats/main.js'], { env: { PATH: process.env.PATH ?? '', ...env }, encoding: 'utf8', timeout: 20_000 });
+    expect(r.status).toBe(2);
+    const lines = r.stderr.trim().split('\n');
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toMatch(new RegExp(`^stats: invalid setting ${variable}`));
+  });
+});
+
 describe('prometheus/rules/sipcap.rules.yml', () => {
   it('passes promtool check rules, and promtool test rules gives the known ASR, NER and SRD quantiles', () => {
     const check = spawnSync('promtool', ['check', 'rules', 'prometheus/rules/sipcap.rules.yml'], { encoding: 'utf8' });
