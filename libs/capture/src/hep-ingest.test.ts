@@ -33,6 +33,19 @@ function bomb(authKey: string | undefined): Buffer {
   return hep3Frame(chunks);
 }
 
+describe('HepIngest inflates only what it passes on', () => {
+  it('counts a compressed payload of a type it does not use without inflating it (a bomb of type 2 is no malformed)', async () => {
+    const { ingest, sent, metric } = setup();
+    const xmppBomb = encodeHep3({ ...addr, payloadType: 2, payload: Buffer.alloc(1 << 20, 0x41), compress: true });
+    const sipBomb = encodeHep3({ ...addr, payloadType: 1, payload: Buffer.alloc(1 << 20, 0x41), compress: true });
+    ingest.ingest(xmppBomb, 'udp');
+    ingest.ingest(sipBomb, 'udp');
+    expect(await metric('sipcap_hep_non_sip_total', { type: 'xmpp' })).toBe(1);
+    expect(await metric('sipcap_hep_malformed_total', { reason: 'payload_too_large' })).toBe(1);
+    expect(sent).toEqual([]);
+  });
+});
+
 describe('HepIngest with HEP_AUTH_KEY', () => {
   it('drops a wrong or missing key before decoding: counted by reason, a bomb behind it never inflated', async () => {
     const { ingest, sent, metric } = setup('s3cret');

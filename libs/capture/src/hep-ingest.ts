@@ -1,6 +1,7 @@
 import type { Logger } from 'pino';
 import { Counter, type Registry } from 'prom-client';
-import { checkHepAuth, decodeHep } from '@sipcap/hep';
+import { checkHepAuth, decodeHep, type HepDecodeOptions } from '@sipcap/hep';
+import { REPORT_PAYLOAD_TYPES } from '@sipcap/record';
 import type { CapturePublisher } from './capture-publisher';
 import type { ReportPublisher } from './report-publisher';
 import { nowMicros, protoFromIpProto } from './captured-message';
@@ -12,6 +13,9 @@ const PAYLOAD_TYPE_NAMES: Record<number, string> = {
 };
 
 export type Transport = 'udp' | 'tcp' | 'tls';
+
+/** Only payloads that go somewhere are inflated: SIP (1) and the report types; the rest are only counted. */
+const DECODE_OPTIONS: HepDecodeOptions = { inflate: (t) => t === 1 || REPORT_PAYLOAD_TYPES.has(t) };
 
 /** Labels of sipcap_hep_auth_failed_total: no key chunk (or HEP v1/v2, which cannot carry one), another key. */
 export const AUTH_FAILURE_REASONS = ['missing', 'wrong'] as const;
@@ -68,7 +72,7 @@ export class HepIngest {
       }
       // 'unframed': the decoder names what is wrong with it (it fails before inflating anything).
     }
-    const r = decodeHep(buf);
+    const r = decodeHep(buf, DECODE_OPTIONS);
     if (!r.ok) {
       this.totals.malformed++;
       this.m.malformed.inc({ reason: r.reason });

@@ -223,3 +223,32 @@ describe('decodeHep: malformed HEP3', () => {
     it(`${name} -> ${reason}`, () => expectError(build(), reason));
   }
 });
+
+describe('decodeHep: inflating only what the caller needs', () => {
+  const bomb = deflateSync(Buffer.alloc(2 << 20));
+  const withType = (type: number, payload: Buffer) => {
+    const c = ipv4Chunks();
+    delete c.payload;
+    return hep3Frame([...Object.values(c), hep3Chunk(ChunkType.PAYLOAD_TYPE, u8(type)), hep3Chunk(16, payload)]);
+  };
+  const onlySip = { inflate: (t: number) => t === 1 };
+
+  it('leaves a payload type the caller does not want compressed: no inflate, the chunk data as payload', () => {
+    const p = ok(decodeHep(withType(2, bomb), onlySip));
+    expect(p).toMatchObject({ payloadType: 2, compressed: true });
+    expect(p.payload.equals(bomb)).toBe(true);
+  });
+
+  it('inflates the types it wants, within the bound', () => {
+    const z = deflateSync(SIP_INVITE);
+    expect(ok(decodeHep(withType(1, z), onlySip)).payload.equals(SIP_INVITE)).toBe(true);
+    expectErrorWith(withType(1, bomb), onlySip, 'payload_too_large');
+    // Without options every type is inflated, as before.
+    expectErrorWith(withType(2, bomb), undefined, 'payload_too_large');
+  });
+
+  function expectErrorWith(buf: Buffer, options: Parameters<typeof decodeHep>[1], reason: string): void {
+    const r = decodeHep(buf, options);
+    expect(r.ok ? 'ok' : r.reason).toBe(reason);
+  }
+});

@@ -1,6 +1,6 @@
 import { decompressPayload } from './decompress-payload';
 import { CHUNK_HEADER_SIZE, FIXED_CHUNK_LENGTH, HEP3_HEADER_SIZE } from './hep3-chunk-types';
-import { AF_INET, AF_INET6, hepError, type HepResult } from './hep-packet';
+import { AF_INET, AF_INET6, hepError, type HepDecodeOptions, type HepResult } from './hep-packet';
 import { formatIpv4, formatIpv6 } from './ip-format';
 
 /** Text of a string chunk. Trailing NULs are dropped: some agents send C strings with their terminator. */
@@ -14,7 +14,7 @@ function chunkString(buf: Buffer, start: number, end: number): string {
  * Every offset is checked against the declared total length, which is checked against the buffer;
  * bytes after the declared length are ignored (padding, or the next frame of a stream).
  */
-export function decodeHep3(buf: Buffer): HepResult {
+export function decodeHep3(buf: Buffer, options?: HepDecodeOptions): HepResult {
   if (buf.length < HEP3_HEADER_SIZE) return hepError('truncated_header', `HEP3 header needs 6 bytes, got ${buf.length}`);
   const total = (buf[4] << 8) | buf[5];
   if (total < HEP3_HEADER_SIZE) return hepError('bad_total_length', `HEP3 total length ${total} is below 6`);
@@ -150,7 +150,9 @@ export function decodeHep3(buf: Buffer): HepResult {
   if (payloadEnd <= payloadStart) return hepError('missing_payload', 'no payload chunk (type 15 or 16), or an empty one');
 
   let payload: Buffer;
-  if (compressed) {
+  if (compressed && options?.inflate !== undefined && !options.inflate(payloadType)) {
+    payload = buf.subarray(payloadStart, payloadEnd); // only counted by the caller: left compressed
+  } else if (compressed) {
     const inflated = decompressPayload(buf.subarray(payloadStart, payloadEnd));
     if (!Buffer.isBuffer(inflated)) return hepError(inflated.reason, inflated.message);
     if (inflated.length === 0) return hepError('missing_payload', 'compressed payload inflates to nothing');

@@ -26,6 +26,14 @@ export interface HepPacket {
   compressed: boolean;
 }
 
+export interface HepDecodeOptions {
+  /**
+   * Whether a compressed payload (chunk 16) of this payload type is inflated (default: every type). When it
+   * says no, `payload` is the still-compressed chunk data (`compressed` true): no work for what is only counted.
+   */
+  inflate?: (payloadType: number) => boolean;
+}
+
 /**
  * Why a packet was rejected. Short and stable: the server uses them as a Prometheus label,
  * so the list is closed and exported for pre-registering the label values.

@@ -2,7 +2,7 @@ export { decodeHep } from './decode-hep';
 export { decodeHep3 } from './decode-hep3';
 export { decodeHepLegacy } from './decode-hep-legacy';
 export { HEP_ERROR_REASONS, AF_INET, AF_INET6 } from './hep-packet';
-export type { HepPacket, HepResult, HepErrorReason } from './hep-packet';
+export type { HepPacket, HepResult, HepErrorReason, HepDecodeOptions } from './hep-packet';
 export { encodeHep3 } from './encode-hep3';
 export { encodeHep1, encodeHep2 } from './encode-hep-legacy';
 export type { HepEncodeInput } from './hep-encode-input';
