@@ -5,6 +5,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { connect } from 'node:net';
 import { createInterface } from 'node:readline';
+import pinoPretty from 'pino-pretty';
 
 // .env as libs/config reads it for the apps and the CLI: its values never override the real environment.
 if (existsSync('.env')) {
@@ -13,6 +14,7 @@ if (existsSync('.env')) {
   Object.assign(process.env, real);
 }
 const env = { ...process.env, KAFKAJS_NO_PARTITIONER_WARNING: '1' };
+let stopping = false;
 const on = (v) => ['1', 'on', 'true', 'yes'].includes(String(v ?? '').toLowerCase());
 const say = (msg) => console.log(`[sipcap] ${msg}`);
 const answers = (port, host = '127.0.0.1') =>
@@ -50,7 +52,26 @@ const apps = [
   { name: 'mirror-agent', port: env.METRICS_PORT_MIRROR_AGENT ?? '9099', enabled: on(env.RAW_MONI_CAPTURE_ON) },
 ].filter((a) => a.enabled);
 
-const children = apps.map((app) => {
+// On a terminal each app's JSON lines are printed by pino's pretty printer, its name in a colour of its own;
+// JSON as the apps write it when the output is not a terminal or LOG_FORMAT=json.
+const pretty = process.stdout.isTTY && (env.LOG_FORMAT ?? 'pretty') !== 'json'
+  ? pinoPretty.prettyFactory({ colorize: true, translateTime: 'SYS:HH:MM:ss.l', ignore: 'pid,hostname,app', singleLine: true })
+  : undefined;
+const COLOURS = [36, 33, 35, 32, 34, 91, 96];
+const printLine = (name, index, line) => {
+  if (!pretty) return console.log(`${name.padEnd(12)}| ${line}`);
+  let text = line;
+  if (line.startsWith('{')) {
+    try {
+      text = pretty(JSON.parse(line)).trimEnd();
+    } catch {
+      // not a JSON log line: as it is
+    }
+  }
+  console.log(`\x1b[${COLOURS[index % COLOURS.length]}m${name.padEnd(12)}\x1b[0m ${text}`);
+};
+
+const children = apps.map((app, index) => {
   const childEnv = { ...env, METRICS_PORT: app.port };
   // Each raw agent runs one raw mode: give each only its own switch.
   if (app.name === 'ipip-agent') childEnv.RAW_MONI_CAPTURE_ON = '0';
@@ -60,7 +81,7 @@ const children = apps.map((app) => {
   // Own process group: a Ctrl-C reaches only the launcher, which then stops each app once, in order.
   const child = spawn('node', [`dist/apps/${app.name}/main.js`], { env: childEnv, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
   for (const stream of [child.stdout, child.stderr]) {
-    createInterface({ input: stream }).on('line', (line) => console.log(`${app.name.padEnd(12)}| ${line}`));
+    createInterface({ input: stream }).on('line', (line) => printLine(app.name, index, line));
   }
   child.on('exit', (code, signal) => {
     say(`${app.name} exited (${signal ?? `code ${code}`})`);
@@ -69,9 +90,30 @@ const children = apps.map((app) => {
   return { app, child };
 });
 
+process.on('SIGINT', () => void stop(0));
+process.on('SIGTERM', () => void stop(0));
+
+// "running" once each app's /healthz answers 200 (bound its ports, reached Kafka, Redis, the database).
+const ready = async ({ app, child }) => {
+  const deadline = Date.now() + 90_000;
+  let last = 'no answer';
+  while (Date.now() < deadline && child.exitCode === null && child.signalCode === null && !stopping) {
+    try {
+      const r = await fetch(`http://127.0.0.1:${app.port}/healthz`, { signal: AbortSignal.timeout(2000) });
+      if (r.status === 200) return undefined;
+      last = `${r.status} ${(await r.text()).slice(0, 200)}`;
+    } catch (e) {
+      last = e.cause?.code ?? e.message;
+    }
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  return last;
+};
+const notReady = await Promise.all(children.map(ready));
 const listen = env.HEP_LISTEN ?? '0.0.0.0:9060';
-say('running:');
-for (const { app } of children) {
+say(notReady.every((r) => r === undefined) ? 'running:' : 'running, but not every app is ready:');
+for (const [i, { app }] of children.entries()) {
+  if (notReady[i] !== undefined) say(`  ${app.name.padEnd(12)} NOT READY after 90 s (healthz: ${notReady[i]})`);
   const where = app.name === 'hep-agent' ? `HEP on udp+tcp ${listen}${env.HEP_TLS_LISTEN ? `, tls ${env.HEP_TLS_LISTEN}` : ''}` : app.name === 'db-writer' ? `writing to ${(env.DB_URL ?? 'postgres://postgres@127.0.0.1:5432/sipcapture').replace(/:[^:@/]*@/, ':***@')}` : app.name === 'web' ? `search and call ladders at http://${env.WEB_LISTEN || '127.0.0.1:8080'}/${env.WEB_AUTH_TOKEN ? ' (token: WEB_AUTH_TOKEN)' : ''}` : app.name === 'stats' ? 'SIP KPIs and RTCP quality as Prometheus metrics' : `capturing on ${env.RAW_INTERFACE ?? env.PCAP_FILE}`;
   say(`  ${app.name.padEnd(12)} ${where}; metrics http://127.0.0.1:${app.port}/metrics, health http://127.0.0.1:${app.port}/healthz`);
 }
@@ -79,7 +121,6 @@ say(`capture flag: Redis key ${env.CAPTURE_FLAG_KEY ?? 'capture_on'} (turn it on
 say(`try it: npx sipcap capture on && npx sipcap replay samples/sample-calls.pcap --to 127.0.0.1:${listen.split(':').pop()} --now`);
 say('Ctrl-C stops everything');
 
-let stopping = false;
 async function stop(code = 0) {
   if (stopping) return;
   stopping = true;
@@ -99,5 +140,4 @@ async function stop(code = 0) {
   say('stopped');
   process.exit(code);
 }
-process.on('SIGINT', () => void stop(0));
-process.on('SIGTERM', () => void stop(0));
+
