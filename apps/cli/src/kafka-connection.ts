@@ -1,6 +1,7 @@
 import pino, { type Logger } from 'pino';
 import type { Kafka } from 'kafkajs';
-import { createKafka } from '@sipcap/bus';
+import { createKafka, kafkaAccessFailure } from '@sipcap/bus';
+import type { KafkaSecuritySettings } from '@sipcap/config';
 import { errorText } from './cli-errors';
 
 /**
@@ -12,8 +13,9 @@ export function cliLogger(level: string | undefined): Logger {
   return pino({ level: wanted }, pino.destination(2));
 }
 
-export function cliKafka(brokers: string[], log: Logger): Kafka {
-  return createKafka({ brokers, clientId: 'sipcap-cli', log });
+/** Throws (a plain Error naming the setting) when a file of the KAFKA_SSL_* / KAFKA_SASL_PASSWORD_FILE settings cannot be read. */
+export function cliKafka(brokers: string[], log: Logger, security?: Partial<KafkaSecuritySettings>): Kafka {
+  return createKafka({ brokers, clientId: 'sipcap-cli', log, security });
 }
 
 /** The error, or the one it wraps, is about reaching the broker at all. */
@@ -29,6 +31,8 @@ export function isConnectionError(e: unknown): boolean {
 
 /** What to tell the operator when a Kafka call fails. */
 export function kafkaFailureText(brokers: string[], e: unknown): string {
+  const access = kafkaAccessFailure(e);
+  if (access) return `${access} (Kafka at ${brokers.join(',')})`;
   return isConnectionError(e)
     ? `cannot reach Kafka at ${brokers.join(',')} (KAFKA_BROKERS): ${errorText(e)}; start it (bash scripts/kafka.sh start) or point KAFKA_BROKERS at it`
     : `Kafka at ${brokers.join(',')} answered with an error: ${errorText(e)}`;

@@ -1,4 +1,6 @@
-import { Redis } from 'ioredis';
+import { Redis, type RedisOptions } from 'ioredis';
+import { redisAccessFailure, redisSecurityOptions } from '@sipcap/capture-flag';
+import type { RedisSecuritySettings } from '@sipcap/config';
 import { redactUrl } from '@sipcap/config';
 import { CliFailure, errorText } from './cli-errors';
 
@@ -6,8 +8,19 @@ import { CliFailure, errorText } from './cli-errors';
  * A Redis connection for one command: it fails at once (no retries, no offline queue) so an operator
  * hears that Redis is down instead of waiting on a hung command.
  */
-export async function connectRedis(url: string, timeoutMs = 3000): Promise<Redis> {
+/** The password and TLS options of the REDIS_* settings; a file that cannot be read is a CliFailure naming it. */
+export function cliRedisSecurity(cfg: RedisSecuritySettings): RedisOptions {
+  try {
+    return redisSecurityOptions(cfg);
+  } catch (e) {
+    throw new CliFailure(errorText(e));
+  }
+}
+
+/** `security`: password and TLS besides the URL (redisSecurityOptions of the REDIS_* settings). */
+export async function connectRedis(url: string, timeoutMs = 3000, security: RedisOptions = {}): Promise<Redis> {
   const redis = new Redis(url, {
+    ...security,
     lazyConnect: true,
     connectTimeout: timeoutMs,
     maxRetriesPerRequest: 0,
@@ -24,6 +37,8 @@ export async function connectRedis(url: string, timeoutMs = 3000): Promise<Redis
     return redis;
   } catch (e) {
     redis.disconnect();
+    const access = redisAccessFailure(lastError ?? e);
+    if (access) throw new CliFailure(`${access} (Redis at ${redactUrl(url)})`);
     throw new CliFailure(`cannot reach Redis at ${redactUrl(url)} (REDIS_URL): ${errorText(lastError ?? e)}; start Redis or point REDIS_URL at it`);
   }
 }

@@ -1,9 +1,9 @@
 // db-writer: a Kafka consumer-group member that stores capture records with delayed, batched,
 // idempotent inserts into PostgreSQL or MySQL/MariaDB. Run more of them to write faster.
 import { hostname } from 'node:os';
-import { loadConfigOrExit, describeConfig } from '@sipcap/config';
+import { loadConfigOrExit, describeConfig, KAFKA_SECURITY_SETTINGS } from '@sipcap/config';
 import { startApp, Counter, Gauge } from '@sipcap/telemetry';
-import { BatchConsumer, consumerLag, createKafka, DeadLetterPublisher, ensureTopic, topicEnds } from '@sipcap/bus';
+import { BatchConsumer, consumerLag, createKafka, explainKafkaFailure, DeadLetterPublisher, ensureTopic, topicEnds } from '@sipcap/bus';
 import {
   DayWindow, DelayedWriter, ensureDatabase, ensureReportSchema, ensureSchema, forgetStaleOffsets, isStoreError, openStore, parseRetentionTables,
   ReportTableRouter, RetentionPlan, retentionProblem, TableRouter,
@@ -16,7 +16,7 @@ const config = loadConfigOrExit(
     'DB_URL', 'TABLE_NAME', 'MT_MODE', 'HASH_SOURCE', 'CALL_TABLE_NAME', 'REGISTRATION_TABLE_NAME', 'REST_TABLE_NAME', 'RTCP_TABLE_NAME', 'REPORT_TABLE_NAME', 'LOGS_TABLE_NAME', 'DB_INSERT_MODE', 'DB_BATCH_SIZE', 'DB_FLUSH_MS', 'DB_CONNECTIONS',
     'DB_PARTITION', 'DB_PARTITION_AHEAD_DAYS', 'DB_TIME_WINDOW_DAYS', 'DB_RETENTION_DAYS', 'DB_RETENTION_TABLES', 'DEDUP_WINDOW_MS', 'DEDUP_MAX_KEYS',
     'KAFKA_BROKERS', 'KAFKA_TOPIC', 'KAFKA_DLQ_TOPIC', 'KAFKA_PARTITIONS', 'KAFKA_GROUP_ID',
-    'METRICS_HOST', 'METRICS_PORT', 'LOG_LEVEL',
+    'METRICS_HOST', 'METRICS_PORT', 'LOG_LEVEL', ...KAFKA_SECURITY_SETTINGS,
   ],
   { defaults: { METRICS_PORT: '9097' } },
 );
@@ -75,8 +75,11 @@ void startApp(APP, { logLevel: config.LOG_LEVEL, metricsHost: config.METRICS_HOS
   const tables = [...(await ensureSchema(store, router)), ...(await ensureReportSchema(store, reportRouter))];
   log.info({ tables }, 'schema ready');
 
-  const kafka = createKafka({ brokers: config.KAFKA_BROKERS, clientId: `${APP}-${hostname()}`, log });
-  await ensureTopic(kafka, { topic: config.KAFKA_TOPIC, partitions: config.KAFKA_PARTITIONS, log });
+  const kafka = createKafka({ brokers: config.KAFKA_BROKERS, clientId: `${APP}-${hostname()}`, log, security: config });
+  // A refused login or certificate stops the app with the reason (not retried forever).
+  await ensureTopic(kafka, { topic: config.KAFKA_TOPIC, partitions: config.KAFKA_PARTITIONS, log }).catch((e) => {
+    throw explainKafkaFailure(e);
+  });
   await ensureTopic(kafka, { topic: config.KAFKA_DLQ_TOPIC, partitions: 1, log });
   const stale = await forgetStaleOffsets(store, config.KAFKA_GROUP_ID, config.KAFKA_TOPIC, await topicEnds(kafka, config.KAFKA_TOPIC));
   if (stale.length) log.warn({ partitions: stale, topic: config.KAFKA_TOPIC }, 'stored offsets were beyond the end of the topic (it was re-created): reset to 0');

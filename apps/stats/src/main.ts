@@ -2,9 +2,9 @@
 // quality as Prometheus metrics (README.md, "Stats"). Records are keyed by Call-ID, so a call's state
 // is partition-local: run more instances and they share the partitions as the writers do.
 import { hostname } from 'node:os';
-import { loadConfigOrExit, describeConfig } from '@sipcap/config';
+import { loadConfigOrExit, describeConfig, KAFKA_SECURITY_SETTINGS } from '@sipcap/config';
 import { startApp, Gauge } from '@sipcap/telemetry';
-import { BatchConsumer, consumerLag, createKafka, ensureTopic } from '@sipcap/bus';
+import { BatchConsumer, consumerLag, createKafka, explainKafkaFailure, ensureTopic } from '@sipcap/bus';
 import { KpiMetrics, KpiPipeline, PeerMap } from '@sipcap/sip-stats';
 
 const APP = 'stats';
@@ -13,7 +13,7 @@ const config = loadConfigOrExit(
   [
     'STATS_PEERS', 'STATS_RETRANS_WINDOW_S', 'STATS_CALL_TTL_S', 'STATS_STATE_MAX_ITEMS', 'STATS_STATE_MAX_MB', 'STATS_RTP_CLOCK_HZ',
     'KAFKA_BROKERS', 'KAFKA_TOPIC', 'KAFKA_PARTITIONS', 'KAFKA_GROUP_ID',
-    'METRICS_HOST', 'METRICS_PORT', 'LOG_LEVEL',
+    'METRICS_HOST', 'METRICS_PORT', 'LOG_LEVEL', ...KAFKA_SECURITY_SETTINGS,
   ],
   { defaults: { METRICS_PORT: '9094', KAFKA_GROUP_ID: 'sipcap-stats' } },
 );
@@ -48,8 +48,11 @@ void startApp(APP, { logLevel: config.LOG_LEVEL, metricsHost: config.METRICS_HOS
     },
   });
 
-  const kafka = createKafka({ brokers: config.KAFKA_BROKERS, clientId: `${APP}-${hostname()}`, log });
-  await ensureTopic(kafka, { topic: config.KAFKA_TOPIC, partitions: config.KAFKA_PARTITIONS, log });
+  const kafka = createKafka({ brokers: config.KAFKA_BROKERS, clientId: `${APP}-${hostname()}`, log, security: config });
+  // A refused login or certificate stops the app with the reason (not retried forever).
+  await ensureTopic(kafka, { topic: config.KAFKA_TOPIC, partitions: config.KAFKA_PARTITIONS, log }).catch((e) => {
+    throw explainKafkaFailure(e);
+  });
   const consumer = new BatchConsumer(kafka, {
     topic: config.KAFKA_TOPIC,
     groupId: config.KAFKA_GROUP_ID,

@@ -1,4 +1,5 @@
 export { createKafka } from './kafka-client';
+export { kafkaSecurityOptions, kafkaAccessFailure, explainKafkaFailure, type KafkaSecurityOptions } from './kafka-security';
 export { ensureTopic } from './topic';
 export { keyPartitioner, murmur2, keyHash } from './key-partitioner';
 export { RecordProducer, type RecordProducerOptions } from './record-producer';

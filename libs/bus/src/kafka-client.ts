@@ -25,12 +25,20 @@ export function isTransientKafkaLog(message: string, error?: unknown): boolean {
   return TRANSIENT.test(message) || (typeof error === 'string' && TRANSIENT.test(error));
 }
 
-/** A kafkajs client whose log lines go through the app's pino logger (kafkajs INFO and transient errors are debug here). */
-export function createKafka(opts: { brokers: string[]; clientId: string; log: Logger }): Kafka {
+/**
+ * A kafkajs client whose log lines go through the app's pino logger (kafkajs INFO and transient errors are
+ * debug here), with the transport security of `security` (KAFKA_SECURITY_PROTOCOL, KAFKA_SASL_*,
+ * KAFKA_SSL_*): TLS and SASL on every connection the client opens, producers, consumers and admin alike.
+ * Throws when a file named by a setting cannot be read or the settings do not fit together.
+ */
+export function createKafka(opts: { brokers: string[]; clientId: string; log: Logger; security?: Partial<KafkaSecuritySettings> }): Kafka {
   const log = opts.log.child({ component: 'kafka' });
+  const { ssl, sasl } = kafkaSecurityOptions(opts.security ?? {});
   return new Kafka({
     clientId: opts.clientId,
     brokers: opts.brokers,
+    ...(ssl ? { ssl } : {}),
+    ...(sasl ? { sasl } : {}),
     connectionTimeout: 3000,
     requestTimeout: 15_000,
     // Retries are short here: the producer and consumer loops above kafkajs retry forever themselves.

@@ -1,5 +1,5 @@
 import { hostname } from 'node:os';
-import { Redis } from 'ioredis';
+import { Redis, type RedisOptions } from 'ioredis';
 import { agentKey, type AgentReport } from './agent-report';
 import { silentLogger, type Logger } from './logger';
 import { reconnectDelay } from './reconnect-delay';
@@ -8,6 +8,8 @@ export interface AgentReporterOptions {
   /** A connection to share (left open by stop()), or a URL for a connection of the reporter's own. */
   redis?: Redis;
   redisUrl?: string;
+  /** Connection options besides redisUrl: password and TLS (see redisSecurityOptions). */
+  redisOptions?: RedisOptions;
   node: string;
   app: string;
   intervalMs?: number;
@@ -45,6 +47,7 @@ export class AgentReporter {
       this.ownsConnection = false;
     } else if (opts.redisUrl) {
       this.redis = new Redis(opts.redisUrl, {
+        ...opts.redisOptions,
         lazyConnect: true,
         enableOfflineQueue: false,
         retryStrategy: (attempt) => reconnectDelay(attempt, 5000),

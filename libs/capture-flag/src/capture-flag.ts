@@ -5,6 +5,7 @@ import { FlagState, type CaptureFlagState, type FlagSource } from './flag-state'
 import { withKeyspaceFlags } from './keyspace-events';
 import { silentLogger, type Logger } from './logger';
 import { reconnectDelay } from './reconnect-delay';
+import { redisAccessFailure } from './redis-security';
 
 export interface CaptureFlagOptions {
   redisUrl: string;
@@ -18,8 +19,10 @@ export interface CaptureFlagOptions {
   maxBackoffMs?: number;
   /** How long start() waits for the first read before going on with the default. */
   startTimeoutMs?: number;
-  /** Try CONFIG SET notify-keyspace-events; off leaves the server's setting alone. */
+  /** Try CONFIG SET notify-keyspace-events; off leaves the server's setting alone (the apps: REDIS_SET_KEYSPACE_EVENTS). */
   configureKeyspaceEvents?: boolean;
+  /** Connection options besides the URL: password and TLS (see redisSecurityOptions). */
+  redisOptions?: RedisOptions;
   log?: Logger;
   /** Called after every state change (flip, source, connection), e.g. to set the capture_on / redis_connected gauges. */
   onState?: (state: CaptureFlagState) => void;
@@ -46,9 +49,10 @@ const COMMAND_TIMEOUT_MS = 2000;
  */
 export class CaptureFlag extends EventEmitter<CaptureFlagEvents> {
   readonly key: string;
-  private readonly opts: Required<Omit<CaptureFlagOptions, 'log' | 'onState'>>;
+  private readonly opts: Required<Omit<CaptureFlagOptions, 'log' | 'onState' | 'redisOptions'>>;
   private readonly log: Logger;
   private readonly onState?: (state: CaptureFlagState) => void;
+  private readonly redisOptions: RedisOptions;
   private readonly flag: FlagState;
   private cmd?: Redis;
   private sub?: Redis;
@@ -75,6 +79,7 @@ export class CaptureFlag extends EventEmitter<CaptureFlagEvents> {
     this.key = this.opts.key;
     this.log = options.log ?? silentLogger;
     this.onState = options.onState;
+    this.redisOptions = options.redisOptions ?? {};
     this.flag = new FlagState(options.defaultOn);
   }
 
@@ -100,6 +105,7 @@ export class CaptureFlag extends EventEmitter<CaptureFlagEvents> {
   async start(): Promise<void> {
     if (this.cmd) throw new Error('CaptureFlag already started');
     const common: RedisOptions = {
+      ...this.redisOptions,
       lazyConnect: true,
       // Commands fail at once while disconnected instead of queueing re-reads of a stale moment.
       enableOfflineQueue: false,
@@ -261,6 +267,11 @@ export class CaptureFlag extends EventEmitter<CaptureFlagEvents> {
     // first connect there is no 'ready' to lose, so the error is the first sign of the outage.
     if (this.stopped || this.outageLogged || this.flag.redisConnected) return;
     this.outageLogged = true;
+    const access = redisAccessFailure(err);
+    if (access) {
+      this.log.error({ key: this.key, on: this.flag.on, source: this.flag.source }, `capture flag: ${access}; keeping the last known state`);
+      return;
+    }
     this.log.warn({ key: this.key, err: err.message, on: this.flag.on, source: this.flag.source }, 'capture flag: Redis unreachable, keeping the last known state; reconnecting');
   }
 

@@ -7,3 +7,4 @@ export { AgentReporter, type AgentReporterOptions } from './agent-reporter';
 export { listAgents } from './list-agents';
 export { agentKey, parseAgentReport, AGENT_KEY_PREFIX, type AgentReport } from './agent-report';
 export type { Logger } from './logger';
+export { redisSecurityOptions, redisAccessFailure } from './redis-security';

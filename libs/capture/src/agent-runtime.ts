@@ -1,8 +1,8 @@
 import type { Logger } from 'pino';
 import { Gauge, type Registry } from 'prom-client';
-import { createKafka, ensureTopic, RecordProducer } from '@sipcap/bus';
-import { AgentReporter, CaptureFlag } from '@sipcap/capture-flag';
-import type { Settings } from '@sipcap/config';
+import { createKafka, ensureTopic, kafkaAccessFailure, RecordProducer } from '@sipcap/bus';
+import { AgentReporter, CaptureFlag, redisSecurityOptions } from '@sipcap/capture-flag';
+import { KAFKA_SECURITY_SETTINGS, REDIS_SECURITY_SETTINGS, type Settings } from '@sipcap/config';
 import { CapturePublisher } from './capture-publisher';
 import { ReportPublisher } from './report-publisher';
 
@@ -12,7 +12,8 @@ export const AGENT_SETTINGS = [
   'CUSTOM_FIELD1_HEADER', 'CUSTOM_FIELD2_HEADER', 'CUSTOM_FIELD3_HEADER', 'CAPTURE_BAD_MSGS', 'CAPTURE_TIME_WINDOW_S',
   'FILTER_DISCARD_METHODS', 'FILTER_DISCARD_CODES', 'FILTER_DISCARD_SRC', 'FILTER_DISCARD_DST', 'FILTER_DISCARD_UA', 'FILTER_CENSOR_METHODS',
   'KAFKA_BROKERS', 'KAFKA_TOPIC', 'KAFKA_PARTITIONS', 'KAFKA_COMPRESSION', 'KAFKA_BATCH_MAX', 'KAFKA_LINGER_MS', 'KAFKA_QUEUE_MAX',
-  'METRICS_HOST', 'METRICS_PORT', 'LOG_LEVEL',
+  'METRICS_HOST', 'METRICS_PORT', 'LOG_LEVEL', 'REDIS_SET_KEYSPACE_EVENTS',
+  ...KAFKA_SECURITY_SETTINGS, ...REDIS_SECURITY_SETTINGS,
 ] as const satisfies readonly (keyof Settings)[];
 
 export type AgentSettings = Pick<Settings, (typeof AGENT_SETTINGS)[number]>;
@@ -56,10 +57,14 @@ export async function startAgentRuntime(opts: {
   counters?: () => Record<string, number>;
 }): Promise<AgentRuntime> {
   const { config: c, log, registry } = opts;
-  const kafka = createKafka({ brokers: c.KAFKA_BROKERS, clientId: `${opts.app}-${c.CAPTURE_NODE}`, log });
+  const kafka = createKafka({ brokers: c.KAFKA_BROKERS, clientId: `${opts.app}-${c.CAPTURE_NODE}`, log, security: c });
+  const redisOptions = redisSecurityOptions(c);
   try {
     await ensureTopic(kafka, { topic: c.KAFKA_TOPIC, partitions: c.KAFKA_PARTITIONS, log });
   } catch (e) {
+    // A refused login or certificate is not fixed by waiting: stop with the reason instead of retrying forever.
+    const access = kafkaAccessFailure(e);
+    if (access) throw new Error(access);
     // The agent still starts: records queue (bounded) until the broker answers.
     log.warn({ err: (e as Error).message, topic: c.KAFKA_TOPIC }, 'could not check or create the topic now; will publish once Kafka answers');
   }
@@ -78,6 +83,8 @@ export async function startAgentRuntime(opts: {
   const redisUp = new Gauge({ name: 'sipcap_redis_connected', help: '1 while the capture-flag connection to Redis is up', registers: [registry] });
   const flag = new CaptureFlag({
     redisUrl: c.REDIS_URL,
+    redisOptions,
+    configureKeyspaceEvents: c.REDIS_SET_KEYSPACE_EVENTS,
     key: c.CAPTURE_FLAG_KEY,
     defaultOn: c.CAPTURE_ON,
     log,
@@ -105,6 +112,7 @@ export async function startAgentRuntime(opts: {
 
   const reporter = new AgentReporter({
     redisUrl: c.REDIS_URL,
+    redisOptions,
     node: c.CAPTURE_NODE,
     app: opts.app,
     captureOn: () => flag.isOn(),

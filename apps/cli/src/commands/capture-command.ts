@@ -4,7 +4,8 @@ import type { CliIo } from '../cli-io';
 import { UsageError } from '../cli-errors';
 import { loadSettings } from '../load-settings';
 import { noExtraArgs, parseCommandArgs } from '../parse-command-args';
-import { closeRedis, connectRedis } from '../redis-connection';
+import { REDIS_SECURITY_SETTINGS } from '@sipcap/config';
+import { cliRedisSecurity, closeRedis, connectRedis } from '../redis-connection';
 
 const COMMAND = 'capture';
 
@@ -44,8 +45,8 @@ export async function captureCommand(io: CliIo, args: string[]): Promise<number>
   if (action !== undefined && !['on', 'off', 'clear', '1', '0'].includes(action)) {
     throw new UsageError(`expected on, off or clear, got "${positionals[0]}"`, COMMAND);
   }
-  const cfg = loadSettings(io, COMMAND, ['REDIS_URL', 'CAPTURE_FLAG_KEY', 'CAPTURE_ON']);
-  const redis = await connectRedis(cfg.REDIS_URL);
+  const cfg = loadSettings(io, COMMAND, ['REDIS_URL', 'CAPTURE_FLAG_KEY', 'CAPTURE_ON', ...REDIS_SECURITY_SETTINGS]);
+  const redis = await connectRedis(cfg.REDIS_URL, undefined, cliRedisSecurity(cfg));
   try {
     let notified: number | undefined;
     if (action === 'on' || action === '1') notified = await setCaptureFlag(redis, cfg.CAPTURE_FLAG_KEY, true);

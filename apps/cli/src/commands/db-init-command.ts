@@ -1,5 +1,5 @@
 import { ensureTopic } from '@sipcap/bus';
-import { redactUrl } from '@sipcap/config';
+import { KAFKA_SECURITY_SETTINGS, redactUrl } from '@sipcap/config';
 import { dialectOf, ensureDatabase, ensureReportSchema, ensureSchema, OFFSETS_TABLE, openStore, ReportTableRouter, TableRouter, type Store } from '@sipcap/store';
 import type { CliIo } from '../cli-io';
 import { errorText, UsageError } from '../cli-errors';
@@ -21,7 +21,7 @@ export async function dbInitCommand(io: CliIo, args: string[]): Promise<number> 
   const { values, positionals } = parseCommandArgs(COMMAND, args, { 'skip-db': { type: 'boolean' }, 'skip-kafka': { type: 'boolean' } });
   noExtraArgs(COMMAND, positionals, 0);
   const cfg = loadSettings(io, COMMAND, [
-    'DB_URL', 'TABLE_NAME', 'CALL_TABLE_NAME', 'REGISTRATION_TABLE_NAME', 'REST_TABLE_NAME', 'RTCP_TABLE_NAME', 'REPORT_TABLE_NAME', 'LOGS_TABLE_NAME', 'DB_PARTITION', 'DB_PARTITION_AHEAD_DAYS', 'KAFKA_BROKERS', 'KAFKA_TOPIC', 'KAFKA_DLQ_TOPIC', 'KAFKA_PARTITIONS', 'LOG_LEVEL',
+    'DB_URL', 'TABLE_NAME', 'CALL_TABLE_NAME', 'REGISTRATION_TABLE_NAME', 'REST_TABLE_NAME', 'RTCP_TABLE_NAME', 'REPORT_TABLE_NAME', 'LOGS_TABLE_NAME', 'DB_PARTITION', 'DB_PARTITION_AHEAD_DAYS', 'KAFKA_BROKERS', 'KAFKA_TOPIC', 'KAFKA_DLQ_TOPIC', 'KAFKA_PARTITIONS', 'LOG_LEVEL', ...KAFKA_SECURITY_SETTINGS,
   ]);
   const dialect = dialectOf(cfg.DB_URL);
   let router: TableRouter;
@@ -47,8 +47,8 @@ export async function dbInitCommand(io: CliIo, args: string[]): Promise<number> 
     }
   }
   if (!values['skip-kafka']) {
-    const kafka = cliKafka(cfg.KAFKA_BROKERS, cliLogger(cfg.LOG_LEVEL));
     try {
+      const kafka = cliKafka(cfg.KAFKA_BROKERS, cliLogger(cfg.LOG_LEVEL), cfg);
       for (const topic of [cfg.KAFKA_TOPIC, cfg.KAFKA_DLQ_TOPIC]) {
         const r = await ensureTopic(kafka, { topic, partitions: cfg.KAFKA_PARTITIONS });
         const note = !r.created && r.partitions < cfg.KAFKA_PARTITIONS ? `; fewer than KAFKA_PARTITIONS=${cfg.KAFKA_PARTITIONS}: at most ${r.partitions} db-writers share the work` : '';

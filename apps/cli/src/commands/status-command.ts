@@ -1,13 +1,13 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { listAgents, type AgentReport } from '@sipcap/capture-flag';
 import { consumerLag } from '@sipcap/bus';
-import { redactUrl } from '@sipcap/config';
+import { KAFKA_SECURITY_SETTINGS, REDIS_SECURITY_SETTINGS, redactUrl, type KafkaSecuritySettings, type RedisSecuritySettings } from '@sipcap/config';
 import type { CliIo } from '../cli-io';
 import { CliFailure, errorText } from '../cli-errors';
 import { cliKafka, cliLogger, kafkaFailureText } from '../kafka-connection';
 import { loadSettings } from '../load-settings';
 import { intOption, noExtraArgs, parseCommandArgs } from '../parse-command-args';
-import { closeRedis, connectRedis } from '../redis-connection';
+import { cliRedisSecurity, closeRedis, connectRedis } from '../redis-connection';
 import { agentRates, type AgentRates } from '../status/agent-rates';
 import { formatDuration, formatRate, formatTable } from '../status/format-table';
 import { describeFlag, readFlagReport, type FlagReport } from './capture-command';
@@ -51,16 +51,16 @@ export async function statusCommand(io: CliIo, args: string[]): Promise<number> 
   const { values, positionals } = parseCommandArgs(COMMAND, args, { json: { type: 'boolean' }, sample: { type: 'string' } });
   noExtraArgs(COMMAND, positionals, 0);
   const sampleMs = intOption(COMMAND, 'sample', values.sample, 1000, 0, 60_000);
-  const cfg = loadSettings(io, COMMAND, ['REDIS_URL', 'CAPTURE_FLAG_KEY', 'CAPTURE_ON', 'KAFKA_BROKERS', 'KAFKA_TOPIC', 'KAFKA_GROUP_ID', 'LOG_LEVEL']);
+  const cfg = loadSettings(io, COMMAND, ['REDIS_URL', 'CAPTURE_FLAG_KEY', 'CAPTURE_ON', 'KAFKA_BROKERS', 'KAFKA_TOPIC', 'KAFKA_GROUP_ID', 'LOG_LEVEL', ...REDIS_SECURITY_SETTINGS, ...KAFKA_SECURITY_SETTINGS]);
 
   const report: StatusReport = { errors: [] };
   // Redis and Kafka are asked at the same time: a Kafka that does not answer costs its retries only once.
   await Promise.all([
-    fleet(cfg.REDIS_URL, cfg.CAPTURE_FLAG_KEY, cfg.CAPTURE_ON, sampleMs).then(
+    fleet(cfg.REDIS_URL, cfg.CAPTURE_FLAG_KEY, cfg.CAPTURE_ON, sampleMs, cfg).then(
       (r) => Object.assign(report, r),
       (e) => report.errors.push({ component: 'redis', message: e instanceof CliFailure ? e.message : `Redis at ${redactUrl(cfg.REDIS_URL)}: ${errorText(e)}` }),
     ),
-    writers(cfg.KAFKA_BROKERS, cfg.KAFKA_GROUP_ID, cfg.KAFKA_TOPIC, cfg.LOG_LEVEL).then(
+    writers(cfg.KAFKA_BROKERS, cfg.KAFKA_GROUP_ID, cfg.KAFKA_TOPIC, cfg.LOG_LEVEL, cfg).then(
       (w) => (report.writers = w),
       (e) => report.errors.push({ component: 'kafka', message: kafkaFailureText(cfg.KAFKA_BROKERS, e) }),
     ),
@@ -73,8 +73,8 @@ export async function statusCommand(io: CliIo, args: string[]): Promise<number> 
 }
 
 /** The flag and the agents, with rates from two reads `sampleMs` apart. */
-async function fleet(redisUrl: string, key: string, captureOn: boolean, sampleMs: number): Promise<Pick<StatusReport, 'flag' | 'agents'>> {
-  const redis = await connectRedis(redisUrl);
+async function fleet(redisUrl: string, key: string, captureOn: boolean, sampleMs: number, security: RedisSecuritySettings): Promise<Pick<StatusReport, 'flag' | 'agents'>> {
+  const redis = await connectRedis(redisUrl, undefined, cliRedisSecurity(security));
   try {
     const flag = await readFlagReport(redis, key, captureOn);
     const first = await listAgents(redis);
@@ -114,8 +114,8 @@ function agentId(a: AgentReport): string {
 }
 
 /** The db-writers' consumer group: its lag on the topic and whether it has members. */
-async function writers(brokers: string[], group: string, topic: string, logLevel: string): Promise<WritersStatus> {
-  const kafka = cliKafka(brokers, cliLogger(logLevel));
+async function writers(brokers: string[], group: string, topic: string, logLevel: string, security: KafkaSecuritySettings): Promise<WritersStatus> {
+  const kafka = cliKafka(brokers, cliLogger(logLevel), security);
   const admin = kafka.admin();
   await admin.connect();
   try {
