@@ -9,7 +9,7 @@ import { z } from 'zod';
 
 const flag = (dflt: '0' | '1') =>
   z
-    .enum(['0', '1', 'on', 'off', 'true', 'false', 'yes', 'no'], { error: 'expected 0 or 1' })
+    .enum(['0', '1', 'on', 'off', 'true', 'false', 'yes', 'no'], { error: 'expected 0 or 1 (also on/off, true/false, yes/no)' })
     .default(dflt)
     .transform((v) => v === '1' || v === 'on' || v === 'true' || v === 'yes');
 
