@@ -18,6 +18,8 @@ describe('settings validated at start', () => {
     ['db-writer', { DB_PARTITION: 'week' }, 'DB_PARTITION'],
     ['db-writer', { RTCP_TABLE_NAME: 'rtcp_%Y%m%d', LOGS_TABLE_NAME: 'sip_capture' }, 'LOGS_TABLE_NAME'],
     ['db-writer', { REPORT_TABLE_NAME: 'report capture' }, 'REPORT_TABLE_NAME'],
+    ['db-writer', { TABLE_NAME: 'sip_capture_%Q' }, 'TABLE_NAME'],
+    ['web', { TABLE_NAME: 'sip_capture_%Q' }, 'TABLE_NAME'],
     ['db-writer', { DB_RETENTION_DAYS: '7' }, 'DB_RETENTION_DAYS'], // sip_capture: neither dated nor partitioned
     ['db-writer', { DB_RETENTION_TABLES: 'sip_capture_%Y%m%d=2' }, 'DB_RETENTION_TABLES'], // not a table written
     ['hep-agent', { HEP_LISTEN: 'everywhere' }, 'HEP_LISTEN'],

@@ -2,7 +2,7 @@
 // the browser. Reads DB_URL and TABLE_NAME like the db-writer; never writes.
 import { join } from 'node:path';
 import { describeConfig, loadConfigOrExit } from '@sipcap/config';
-import { openSearchDb, Searcher } from '@sipcap/search';
+import { candidateTables, openSearchDb, Searcher } from '@sipcap/search';
 import { startApp } from '@sipcap/telemetry';
 import { checkBindPolicy } from './bind-policy';
 import { loadPageAssets } from './page-assets';
@@ -18,11 +18,18 @@ if (!policy.ok) {
   process.exit(2);
 }
 
+// HOMER 5 kind tables are searched with TABLE_NAME's: a call's messages may lie in several of them.
+const tableName = [config.TABLE_NAME, config.CALL_TABLE_NAME, config.REGISTRATION_TABLE_NAME, config.REST_TABLE_NAME].filter(Boolean).join('|');
+try {
+  candidateTables(tableName, 0, 0);
+} catch (e) {
+  process.stderr.write(`${APP}: invalid setting TABLE_NAME: ${(e as Error).message.replace(/^TABLE_NAME: /, '')}\n`);
+  process.exit(2);
+}
+
 void startApp(APP, { logLevel: config.LOG_LEVEL, metricsHost: config.METRICS_HOST, metricsPort: config.METRICS_PORT }, async ({ log, registry, health }) => {
   log.info({ config: describeConfig(config) }, 'starting');
   const db = openSearchDb(config.DB_URL, { onIdleError: (e) => log.warn({ err: e.message }, 'database: idle connection failed') });
-  // HOMER 5 kind tables are searched with TABLE_NAME's: a call's messages may lie in several of them.
-  const tableName = [config.TABLE_NAME, config.CALL_TABLE_NAME, config.REGISTRATION_TABLE_NAME, config.REST_TABLE_NAME].filter(Boolean).join('|');
   const searcher = new Searcher({ db, tableName });
   const server = await buildWebServer({
     searcher,
