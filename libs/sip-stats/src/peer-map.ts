@@ -8,6 +8,28 @@ interface PeerEntry {
   list: BlockList;
   /** Prefix length: the longest matching prefix wins. */
   bits: number;
+  /** IPv4 entries: network and mask as unsigned 32-bit numbers (matched without BlockList's per-call objects). */
+  v4?: { net: number; mask: number };
+}
+
+/** A dotted-quad IPv4 address as an unsigned 32-bit number, or -1 when it is not one. */
+export function ipv4Number(ip: string): number {
+  let n = 0;
+  let part = -1;
+  let dots = 0;
+  for (let i = 0; i < ip.length; i++) {
+    const c = ip.charCodeAt(i);
+    if (c === 46) {
+      if (part < 0 || ++dots > 3) return -1;
+      n = n * 256 + part;
+      part = -1;
+    } else if (c >= 48 && c <= 57) {
+      part = part < 0 ? c - 48 : part * 10 + c - 48;
+      if (part > 255) return -1;
+    } else return -1;
+  }
+  if (part < 0 || dots !== 3) return -1;
+  return n * 256 + part;
 }
 
 /**
@@ -18,6 +40,7 @@ interface PeerEntry {
  */
 export class PeerMap {
   private readonly entries: PeerEntry[];
+  private readonly v4: PeerEntry[];
   private readonly cache = new Map<string, string>();
   /** The distinct peer names in the order listed, `other` last. */
   readonly names: readonly string[];
@@ -26,10 +49,16 @@ export class PeerMap {
     const listed = parsePeers(spec);
     this.names = [...new Set(listed.map((e) => e.name)), OTHER_PEER];
     this.entries = [...listed].sort((a, b) => b.bits - a.bits);
+    this.v4 = this.entries.filter((e) => e.v4 !== undefined);
   }
 
   peerOf(ip: string): string {
     if (this.entries.length === 0) return OTHER_PEER;
+    const n = ipv4Number(ip);
+    if (n >= 0) {
+      for (const e of this.v4) if (((n & e.v4!.mask) >>> 0) === e.v4!.net) return e.name;
+      return OTHER_PEER;
+    }
     const hit = this.cache.get(ip);
     if (hit !== undefined) return hit;
     const family = isIP(ip);
@@ -64,7 +93,8 @@ function parsePeers(spec: string): PeerEntry[] {
     const bits = bitsText === undefined ? (family === 4 ? 32 : 128) : Number(bitsText);
     const list = new BlockList();
     list.addSubnet(addr, bits, type);
-    out.push({ name, list, bits });
+    const mask = bits === 0 ? 0 : (0xffffffff << (32 - bits)) >>> 0;
+    out.push({ name, list, bits, v4: family === 4 ? { net: (ipv4Number(addr) & mask) >>> 0, mask } : undefined });
   }
   return out;
 }
