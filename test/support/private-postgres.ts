@@ -17,7 +17,8 @@ export class PrivatePostgres {
   private readonly data: string;
   private started = false;
 
-  constructor(readonly port: number) {
+  /** `extraOptions`: more `-c name=value` server options (e.g. ssl=on and its files). */
+  constructor(readonly port: number, private readonly extraOptions = '') {
     this.dir = mkdtempSync(join(tmpdir(), 'sipcap-pg-'));
     this.data = join(this.dir, 'data');
   }
@@ -44,7 +45,7 @@ export class PrivatePostgres {
   async start(): Promise<void> {
     // fsync off: only an OS crash could lose data then, and this server lives for one test.
     // synchronous_commit stays on: a commit the client saw must survive the immediate stop below.
-    const opts = `-p ${this.port} -c listen_addresses=127.0.0.1 -k ${this.dir} -c fsync=off -c full_page_writes=off -c max_connections=40`;
+    const opts = `-p ${this.port} -c listen_addresses=127.0.0.1 -k ${this.dir} -c fsync=off -c full_page_writes=off -c max_connections=40 ${this.extraOptions}`;
     await this.asPostgres('pg_ctl', ['-D', this.data, '-o', opts, '-l', join(this.dir, 'server.log'), '-w', '-t', '60', 'start']);
     this.started = true;
   }
