@@ -7,3 +7,6 @@ export { candidateTables, MAX_CANDIDATE_TABLES } from './candidate-tables';
 export { encodeCursor, decodeCursor, type Cursor } from './cursor';
 export { microsToIso, dbTimeText } from './db-time';
 export type { SearchRow, CallMessage } from './result-rows';
+export { CallReports, CALL_REPORT_KINDS, type CallReport, type CallReportKind, type CallReportsResult, type CallReportsOptions } from './call-reports';
+export { buildReportsSql } from './report-sql';
+export type { TimeWindow } from './call-sql';
