@@ -355,6 +355,31 @@ describe('sipcap status', () => {
       expect(text.stdout).toMatch(/NODE\s+APP\s+PID\s+HOST\s+CAPTURE\s+REPORTED\s+COUNTERS/);
       expect(text.stdout).toMatch(new RegExp(`${node}\\s+hep-agent\\s+${process.pid}\\s+\\S+\\s+on\\s+.*received \\d+/s, kafkaQueued 3`));
       expect(text.stdout).toContain(`writers: group ${group} on ${topic}: lag 3 messages over 2 partitions; no writer connected`);
+
+      // --check: a probe. No writer in the group, and the flag against --expect: exit 3, each problem named.
+      const noWriter = await cli(['status', '--check', '--sample', '0', '--expect', 'off', '--min-agents', '1']);
+      expect(noWriter.code).toBe(3);
+      expect(noWriter.stderr).toContain(`sipcap status: CHECK FAILED: no db-writer in group ${group}`);
+      expect(noWriter.stderr).toContain('CHECK FAILED: capture is on, expected off');
+      expect(noWriter.stderr).toContain(`CHECK FAILED: agent hep-agent on ${node} captures on, expected off`);
+      const consumer = testKafka('cli-check-writer').consumer({ groupId: group });
+      await consumer.connect();
+      await consumer.subscribe({ topic });
+      await consumer.run({ eachMessage: async () => undefined });
+      try {
+        await waitFor('the group to have a member', async () => {
+          const r = await cli(['status', '--json', '--sample', '0']);
+          return JSON.parse(r.stdout).writers?.members > 0 ? true : undefined;
+        }, 30_000, 500);
+        const healthy = await cli(['status', '--check', '--sample', '0', '--expect', 'on']);
+        expect(healthy.stderr).toBe('');
+        expect(healthy.code).toBe(0);
+        const lagging = await cli(['status', '--check', '--sample', '0', '--min-agents', '5']);
+        expect(lagging.code).toBe(3);
+        expect(lagging.stderr).toMatch(/CHECK FAILED: \d+ agents? reporting, expected at least 5/);
+      } finally {
+        await consumer.disconnect();
+      }
     } finally {
       await reporter.stop();
     }

@@ -44,7 +44,7 @@ Examples:
   sipcap capture off
   CAPTURE_FLAG_KEY=capture_lab sipcap capture on
 `,
-  status: `Usage: sipcap status [--json] [--sample MS]
+  status: `Usage: sipcap status [--json] [--sample MS] [--check [--expect on|off] [--max-lag N] [--min-agents N]]
 
 Shows every agent that reported to Redis recently (node, app, pid, host, its capture state, the age of
 its last report and its counters), the capture flag, and how far the db-writers' consumer group is
@@ -57,6 +57,11 @@ Size or Buffered) are shown as they are. A report older than two periods is mark
 it expires.
   --json       machine-readable output (the same fields, rates per second)
   --sample MS  milliseconds between the two reads (0 to 60000)
+  --check      a probe for Nagios, Kubernetes or cron: exit 3 (each problem on stderr) when an agent is
+               missing or stale (fewer than --min-agents, default 1), no db-writer is in the group, the
+               writers' lag is above --max-lag (Kafka messages, default 100000), or, with --expect, the
+               flag or an agent is not in that capture state. Exit 0 healthy, 1 Redis or Kafka could not
+               be asked, 2 usage error.
 
 Exit code 1 when Redis or Kafka cannot be reached (what could be read is still printed).
 Settings: REDIS_URL, CAPTURE_FLAG_KEY, CAPTURE_ON, KAFKA_BROKERS, KAFKA_TOPIC, KAFKA_GROUP_ID.

@@ -3,13 +3,14 @@ import { listAgents, type AgentReport } from '@sipcap/capture-flag';
 import { consumerLag } from '@sipcap/bus';
 import { KAFKA_SECURITY_SETTINGS, REDIS_SECURITY_SETTINGS, redactUrl, type KafkaSecuritySettings, type RedisSecuritySettings } from '@sipcap/config';
 import type { CliIo } from '../cli-io';
-import { CliFailure, errorText } from '../cli-errors';
+import { CliFailure, errorText, UsageError } from '../cli-errors';
 import { cliKafka, cliLogger, kafkaFailureText } from '../kafka-connection';
 import { loadSettings } from '../load-settings';
 import { intOption, noExtraArgs, parseCommandArgs } from '../parse-command-args';
 import { cliRedisSecurity, closeRedis, connectRedis } from '../redis-connection';
 import { agentRates, type AgentRates } from '../status/agent-rates';
 import { formatDuration, formatRate, formatTable } from '../status/format-table';
+import { CHECK_FAILED_EXIT, statusProblems } from '../status/status-check';
 import { describeFlag, readFlagReport, type FlagReport } from './capture-command';
 
 const COMMAND = 'status';
@@ -48,9 +49,17 @@ export interface StatusReport {
 
 /** `sipcap status`. */
 export async function statusCommand(io: CliIo, args: string[]): Promise<number> {
-  const { values, positionals } = parseCommandArgs(COMMAND, args, { json: { type: 'boolean' }, sample: { type: 'string' } });
+  const { values, positionals } = parseCommandArgs(COMMAND, args, {
+    json: { type: 'boolean' }, sample: { type: 'string' }, check: { type: 'boolean' }, expect: { type: 'string' }, 'max-lag': { type: 'string' }, 'min-agents': { type: 'string' },
+  });
   noExtraArgs(COMMAND, positionals, 0);
   const sampleMs = intOption(COMMAND, 'sample', values.sample, 1000, 0, 60_000);
+  if (values.expect !== undefined && values.expect !== 'on' && values.expect !== 'off') throw new UsageError('--expect takes on or off', COMMAND);
+  const expectations = {
+    capture: values.expect === undefined ? undefined : values.expect === 'on',
+    maxLag: intOption(COMMAND, 'max-lag', values['max-lag'], 100_000, 0, 1_000_000_000),
+    minAgents: intOption(COMMAND, 'min-agents', values['min-agents'], 1, 0, 100_000),
+  };
   const cfg = loadSettings(io, COMMAND, ['REDIS_URL', 'CAPTURE_FLAG_KEY', 'CAPTURE_ON', 'KAFKA_BROKERS', 'KAFKA_TOPIC', 'KAFKA_GROUP_ID', 'LOG_LEVEL', ...REDIS_SECURITY_SETTINGS, ...KAFKA_SECURITY_SETTINGS]);
 
   const report: StatusReport = { errors: [] };
@@ -69,7 +78,13 @@ export async function statusCommand(io: CliIo, args: string[]): Promise<number> 
   if (values.json) io.out(JSON.stringify(report, null, 2) + '\n');
   else printStatus(io, report, sampleMs, cfg.REDIS_URL);
   for (const e of report.errors) io.err(`sipcap status: ${e.message}\n`);
-  return report.errors.length > 0 ? 1 : 0;
+  if (report.errors.length > 0) return 1;
+  if (values.check) {
+    const problems = statusProblems(report, expectations);
+    for (const p of problems) io.err(`sipcap status: CHECK FAILED: ${p}\n`);
+    if (problems.length > 0) return CHECK_FAILED_EXIT;
+  }
+  return 0;
 }
 
 /** The flag and the agents, with rates from two reads `sampleMs` apart. */
