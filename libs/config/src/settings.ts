@@ -149,6 +149,7 @@ const optionalPortRange = z
 
 export const SETTINGS = {
   // storage (db-writer, cli, web)
+  // postgres://user:password@host:5432/db or mysql://user:password@host:3306/db. TLS goes in the URL: ?sslmode=verify-full&sslrootcert=/path/ca.pem (PostgreSQL), ?ssl={"rejectUnauthorized":true} (MySQL/MariaDB); see SECURITY.md.
   DB_URL: dbUrl,
   TABLE_NAME: tableName,
   MT_MODE: z.enum(['rand', 'round_robin', 'hash'], { error: 'expected rand, round_robin or hash' }).default('rand'),
@@ -180,16 +181,18 @@ export const SETTINGS = {
   // capture flag and fleet (agents, cli)
   CAPTURE_ON: flag('0'),
   CAPTURE_FLAG_KEY: z.string().min(1, { error: 'expected a Redis key name' }).default('capture_on'),
+  // The Redis of the capture flag and the fleet reports: redis://[user:password@]host:port[/db]; rediss:// for TLS.
   REDIS_URL: z
     .string()
     .default('redis://127.0.0.1:6379')
     .refine((v) => /^rediss?:\/\/[^\s]+$/.test(v), { error: 'expected a redis:// or rediss:// URL' }),
   // Redis password (AUTH), when REDIS_URL does not hold one (redis://:password@host or redis://user:password@host).
   REDIS_PASSWORD: optionalString,
-  // TLS to Redis (rediss:// URLs): the CA that signed the server's certificate (else the system CAs), and a
-  // client certificate and key when the server asks for one (redis-server's tls-auth-clients, on by default).
+  // TLS to Redis (rediss:// URLs only): PEM file of the CA that signed the server's certificate (else the system CAs).
   REDIS_TLS_CA_FILE: optionalString,
+  // PEM client certificate, when the server asks for one (redis-server's tls-auth-clients, on by default); with REDIS_TLS_KEY_FILE.
   REDIS_TLS_CERT_FILE: optionalString,
+  // PEM private key of REDIS_TLS_CERT_FILE.
   REDIS_TLS_KEY_FILE: optionalString,
   // 1: the agents run CONFIG SET notify-keyspace-events to learn of flag changes at once; 0 (default) leaves a
   // shared Redis alone: the flag then follows the CLI's <key>:changed channel and the periodic re-read.
@@ -203,24 +206,29 @@ export const SETTINGS = {
     .refine((list) => list.length > 0 && list.every((b) => /^[^\s:]+:\d{1,5}$/.test(b) || /^\[[0-9a-fA-F:]+\]:\d{1,5}$/.test(b)), {
       error: 'expected comma-separated host:port brokers',
     }),
-  // Transport security, named as Kafka's own clients (security.protocol, sasl.mechanism, ssl.*):
-  // SSL and SASL_SSL use TLS (KAFKA_SSL_CA_FILE, else the system CAs; a client certificate when the broker
-  // asks for one); SASL_PLAINTEXT and SASL_SSL log in with KAFKA_SASL_USERNAME and a password from
-  // KAFKA_SASL_PASSWORD or KAFKA_SASL_PASSWORD_FILE (the file wins; a trailing newline is dropped).
+  // Kafka's security.protocol: PLAINTEXT, SSL (TLS), SASL_PLAINTEXT (login, no TLS) or SASL_SSL (login over TLS). A refused login or certificate stops the app with the reason.
   KAFKA_SECURITY_PROTOCOL: z
     .enum(['PLAINTEXT', 'SSL', 'SASL_PLAINTEXT', 'SASL_SSL'], { error: 'expected PLAINTEXT, SSL, SASL_PLAINTEXT or SASL_SSL' })
     .default('PLAINTEXT'),
+  // Kafka's sasl.mechanism for SASL_PLAINTEXT and SASL_SSL: PLAIN, SCRAM-SHA-256 or SCRAM-SHA-512 (any case), with KAFKA_SASL_USERNAME.
   KAFKA_SASL_MECHANISM: z
     .string()
     .default('SCRAM-SHA-512')
     .transform((v) => v.trim().toUpperCase())
     .pipe(z.enum(['PLAIN', 'SCRAM-SHA-256', 'SCRAM-SHA-512'], { error: 'expected PLAIN, SCRAM-SHA-256 or SCRAM-SHA-512' })),
+  // The SASL user, for SASL_PLAINTEXT and SASL_SSL.
   KAFKA_SASL_USERNAME: optionalString,
+  // The SASL password; KAFKA_SASL_PASSWORD_FILE wins when both are set.
   KAFKA_SASL_PASSWORD: optionalString,
+  // A file holding the SASL password (e.g. a Docker/Kubernetes secret; one trailing newline is dropped).
   KAFKA_SASL_PASSWORD_FILE: optionalString,
+  // PEM file of the CA that signed the brokers' certificates (SSL, SASL_SSL; else the system CAs).
   KAFKA_SSL_CA_FILE: optionalString,
+  // PEM client certificate, when the brokers ask for one (ssl.client.auth=required); with KAFKA_SSL_KEY_FILE.
   KAFKA_SSL_CERT_FILE: optionalString,
+  // PEM private key of KAFKA_SSL_CERT_FILE.
   KAFKA_SSL_KEY_FILE: optionalString,
+  // Passphrase of an encrypted KAFKA_SSL_KEY_FILE.
   KAFKA_SSL_KEY_PASSWORD: optionalString,
   // 0 accepts any broker certificate and name (tests only: the link is then open to a man in the middle).
   KAFKA_SSL_VERIFY: flag('1'),
