@@ -5,7 +5,7 @@ import { loadConfigOrExit, describeConfig, KAFKA_SECURITY_SETTINGS } from '@sipc
 import { startApp, Counter, Gauge } from '@sipcap/telemetry';
 import { BatchConsumer, consumerLag, createKafka, explainKafkaFailure, DeadLetterPublisher, ensureTopic, topicEnds } from '@sipcap/bus';
 import {
-  DayWindow, DelayedWriter, ensureDatabase, ensureReportSchema, ensureSchema, forgetStaleOffsets, isStoreError, openStore, parseRetentionTables,
+  databaseSize, DayWindow, DelayedWriter, DiskGuard, ensureDatabase, ensureReportSchema, ensureSchema, forgetStaleOffsets, isStoreError, openStore, parseRetentionTables,
   ReportTableRouter, RetentionPlan, retentionProblem, TableRouter,
 } from '@sipcap/store';
 
@@ -15,6 +15,7 @@ const config = loadConfigOrExit(
   [
     'DB_URL', 'TABLE_NAME', 'MT_MODE', 'HASH_SOURCE', 'CALL_TABLE_NAME', 'REGISTRATION_TABLE_NAME', 'REST_TABLE_NAME', 'RTCP_TABLE_NAME', 'REPORT_TABLE_NAME', 'LOGS_TABLE_NAME', 'DB_INSERT_MODE', 'DB_BATCH_SIZE', 'DB_FLUSH_MS', 'DB_CONNECTIONS',
     'DB_PARTITION', 'DB_PARTITION_AHEAD_DAYS', 'DB_TIME_WINDOW_DAYS', 'DB_RETENTION_DAYS', 'DB_RETENTION_TABLES', 'DEDUP_WINDOW_MS', 'DEDUP_MAX_KEYS',
+    'DB_SIZE_MAX_MB', 'DB_SIZE_CHECK_S', 'DB_DISK_FULL_DROP_EXPIRED',
     'KAFKA_BROKERS', 'KAFKA_TOPIC', 'KAFKA_DLQ_TOPIC', 'KAFKA_PARTITIONS', 'KAFKA_GROUP_ID',
     'METRICS_HOST', 'METRICS_PORT', 'LOG_LEVEL', ...KAFKA_SECURITY_SETTINGS,
   ],
@@ -86,8 +87,29 @@ void startApp(APP, { logLevel: config.LOG_LEVEL, metricsHost: config.METRICS_HOS
   const deadLetters = new DeadLetterPublisher(kafka, { topic: config.KAFKA_DLQ_TOPIC, sourceTopic: config.KAFKA_TOPIC });
   await deadLetters.connect();
 
+  const retentionRuns = new Counter({ name: 'sipcap_retention_runs_total', help: 'Retention runs, by result (done, locked: another writer held the lock, failed)', labelNames: ['result'], registers: [registry] });
+  const retentionDropped = new Counter({ name: 'sipcap_retention_dropped_total', help: 'Day partitions and dated tables dropped by the retention', registers: [registry] });
+  for (const r of ['done', 'locked', 'failed']) retentionRuns.inc({ result: r }, 0);
+  const dropExpired = async (): Promise<string[]> => {
+    const r = await store.applyRetention();
+    retentionRuns.inc({ result: r.locked ? 'done' : 'locked' });
+    retentionDropped.inc(r.dropped.length);
+    return r.dropped;
+  };
+  // Lack of space: writes pause (retried like an outage, the records wait in Kafka), alerted by
+  // sipcap_db_disk_full and the log; DB_SIZE_MAX_MB pauses before the disk is full.
+  if (config.DB_DISK_FULL_DROP_EXPIRED && !retention.active) log.warn('DB_DISK_FULL_DROP_EXPIRED=1 has no effect: nothing expires (DB_RETENTION_DAYS=0)');
+  const diskGuard = new DiskGuard({
+    log,
+    registry,
+    maxBytes: config.DB_SIZE_MAX_MB * 1024 * 1024,
+    size: () => databaseSize(config.DB_URL),
+    checkMs: config.DB_SIZE_CHECK_S * 1000,
+    dropExpired: config.DB_DISK_FULL_DROP_EXPIRED && retention.active ? () => dropExpired() : undefined,
+  });
+  diskGuard.start();
   const writer = new DelayedWriter({
-    store,
+    store: diskGuard.wrap(store),
     router,
     reportRouter,
     group: config.KAFKA_GROUP_ID,
@@ -120,9 +142,6 @@ void startApp(APP, { logLevel: config.LOG_LEVEL, metricsHost: config.METRICS_HOS
     consumerLag(kafka, config.KAFKA_GROUP_ID, config.KAFKA_TOPIC).then((l) => (lag = l.total), (e) => log.debug({ err: (e as Error).message }, 'lag check failed'));
   }, 5000);
   // Day partitions ahead and retention, hourly; the store takes a lock in the database so one writer does it.
-  const retentionRuns = new Counter({ name: 'sipcap_retention_runs_total', help: 'Retention runs, by result (done, locked: another writer held the lock, failed)', labelNames: ['result'], registers: [registry] });
-  const retentionDropped = new Counter({ name: 'sipcap_retention_dropped_total', help: 'Day partitions and dated tables dropped by the retention', registers: [registry] });
-  for (const r of ['done', 'locked', 'failed']) retentionRuns.inc({ result: r }, 0);
   const maintain = async () => {
     if (config.DB_PARTITION === 'day') {
       await ensureSchema(store, router).catch((e) => log.warn({ err: (e as Error).message }, 'partition upkeep failed'));
@@ -143,6 +162,7 @@ void startApp(APP, { logLevel: config.LOG_LEVEL, metricsHost: config.METRICS_HOS
   return async () => {
     clearInterval(lagTimer);
     clearInterval(maintainTimer);
+    await diskGuard.stop();
     // Stop fetching, write what is buffered (each batch then commits its offsets), leave the group.
     await Promise.all([consumer.stop(), writer.stop()]);
     await deadLetters.disconnect();

@@ -177,6 +177,12 @@ export const SETTINGS = {
   // A SIP message whose bytes were stored within this many ms (capture time) is a copy and not stored again (0: off; keep it below T1, 500 ms, to keep retransmissions).
   DEDUP_WINDOW_MS: int(0, 0, 10_000),
   DEDUP_MAX_KEYS: int(50_000, 100, 1_000_000),
+  // A soft limit on the database's size in MB (PostgreSQL pg_database_size, MySQL information_schema): above it the db-writer pauses writes as if the disk were full (0: off).
+  DB_SIZE_MAX_MB: int(0, 0, 1_000_000_000),
+  // How often the db-writer reads the database's size for DB_SIZE_MAX_MB, in seconds.
+  DB_SIZE_CHECK_S: int(60, 1, 3600),
+  // While writes are paused for lack of space, drop what is past DB_RETENTION_DAYS/DB_RETENTION_TABLES at once (and every minute) instead of waiting for the hourly run; never a day still kept, never the current day.
+  DB_DISK_FULL_DROP_EXPIRED: flag('0'),
 
   // capture flag and fleet (agents, cli)
   CAPTURE_ON: flag('0'),

@@ -21,3 +21,5 @@ export { dialectOf, type Dialect } from './db-url';
 export { DelayedWriter, type DelayedWriterOptions } from './delayed-writer';
 export type { DeadLetter, PositionedRow, PositionedStore } from './positioned-row';
 export { forgetStaleOffsets } from './forget-stale-offsets';
+export { DiskGuard, diskFullReason, type DiskGuardOptions, type DiskPauseReason } from './disk-guard';
+export { databaseSize } from './database-size';

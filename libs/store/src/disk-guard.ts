@@ -1,0 +1,199 @@
+import type { Logger } from 'pino';
+import { Counter, Gauge, type Registry } from 'prom-client';
+import type { PositionedStore } from './positioned-row';
+import { errorCode, errorMessage, isStoreError, StoreError } from './store-error';
+
+/** Why writes are paused: the server refused for lack of space, or the database is above DB_SIZE_MAX_MB. A metric label. */
+export type DiskPauseReason = 'disk_full' | 'table_full' | 'size_limit';
+export const DISK_PAUSE_REASONS: readonly DiskPauseReason[] = ['disk_full', 'table_full', 'size_limit'];
+
+/** ENOSPC as the servers word it inside other errors (MySQL "Got error 28 from storage engine", "Errcode: 28"). */
+const NO_SPACE = /No space left on device|\b(?:Got error|Errcode:|errno:) ?28\b/i;
+
+/**
+ * Whether a write error says the database has no room: PostgreSQL SQLSTATE 53100 (could not extend a
+ * file), MySQL/MariaDB 1021 (disk full) and 1114 (table full, also an InnoDB tablespace at its limit),
+ * or ENOSPC (errno 28) inside another error (MySQL 1030 "Got error 28 from storage engine", 3, 1030).
+ */
+export function diskFullReason(e: unknown): 'disk_full' | 'table_full' | undefined {
+  if (isStoreError(e) && (e.reason === 'disk_full' || e.reason === 'table_full')) return e.reason;
+  const inner = isStoreError(e) ? e.cause : e;
+  const code = isStoreError(e) ? e.code : errorCode(e);
+  if (code === '53100' || code === '1021') return 'disk_full';
+  if (code === '1114') return 'table_full';
+  if (NO_SPACE.test(errorMessage(e)) || (inner !== e && NO_SPACE.test(errorMessage(inner)))) return 'disk_full';
+  return undefined;
+}
+
+export interface DiskGuardOptions {
+  log: Logger;
+  registry?: Registry;
+  /** DB_SIZE_MAX_MB in bytes: a soft limit on the database's size (0 or absent: none). */
+  maxBytes?: number;
+  /** The database's size in bytes (needed with maxBytes). */
+  size?: () => Promise<number>;
+  /** DB_SIZE_CHECK_S in ms: how often the size is read. */
+  checkMs?: number;
+  /**
+   * DB_DISK_FULL_DROP_EXPIRED: called while writes are paused, at once and then at most every dropEveryMs;
+   * drops what is past its retention (the store's applyRetention) and returns the names dropped.
+   */
+  dropExpired?: () => Promise<string[]>;
+  dropEveryMs?: number;
+  now?: () => number;
+}
+
+/**
+ * Watches the database for lack of space. Writes that fail with "disk full" are retried by the flush
+ * lanes like any outage (the records wait in Kafka, offsets are committed with the rows, so nothing is
+ * lost or stored twice); the guard turns that state into an alert: `sipcap_db_disk_full` 1, a counted
+ * pause, one error line, and an info line with the duration when a write succeeds again. Above the soft
+ * limit (DB_SIZE_MAX_MB) it pauses writes itself, before the disk is full. With dropExpired it frees
+ * space while paused by dropping what is past retention (never the current or a future day).
+ */
+export class DiskGuard {
+  /** Paused because a write was refused for lack of space (cleared by a write that succeeds). */
+  private refused: 'disk_full' | 'table_full' | undefined;
+  /** Paused because the last size reading was above maxBytes (cleared by a reading below it). */
+  private overLimit = false;
+  private pausedAt = 0;
+  private lastDrop = -Infinity;
+  private dropping: Promise<void> | undefined;
+  private timer: NodeJS.Timeout | undefined;
+  private checking: Promise<void> | undefined;
+  private lastSize: number | undefined;
+  private readonly now: () => number;
+  private readonly full: Gauge;
+  private readonly pauses: Counter;
+  private readonly dropped: Counter;
+
+  constructor(private readonly opts: DiskGuardOptions) {
+    this.now = opts.now ?? Date.now;
+    const registers = opts.registry ? [opts.registry] : [];
+    this.full = new Gauge({ name: 'sipcap_db_disk_full', help: 'Whether writes are paused for lack of space (1): the database refused a write as full, or is above DB_SIZE_MAX_MB', registers });
+    this.full.set(0);
+    this.pauses = new Counter({ name: 'sipcap_db_disk_pauses_total', help: 'Times writes were paused for lack of space, by reason (disk_full, table_full, size_limit)', labelNames: ['reason'], registers });
+    for (const reason of DISK_PAUSE_REASONS) this.pauses.inc({ reason }, 0);
+    this.dropped = new Counter({ name: 'sipcap_db_disk_full_dropped_total', help: 'Expired day partitions and dated tables dropped to free space while writes were paused (DB_DISK_FULL_DROP_EXPIRED)', registers });
+    if (opts.maxBytes && opts.size) {
+      const size = () => this.lastSize;
+      new Gauge({ name: 'sipcap_db_size_bytes', help: 'Size of the database as last read (only with DB_SIZE_MAX_MB)', registers, collect() {
+        const bytes = size();
+        if (bytes !== undefined) this.set(bytes);
+      } });
+    }
+  }
+
+  /** Whether writes are paused now. */
+  get paused(): boolean {
+    return this.refused !== undefined || this.overLimit;
+  }
+
+  /** Reads the size now and then every checkMs (only with maxBytes). */
+  start(): void {
+    if (!this.opts.maxBytes || !this.opts.size) return;
+    void this.check();
+    this.timer = setInterval(() => void this.check(), this.opts.checkMs ?? 60_000);
+    this.timer.unref();
+  }
+
+  async stop(): Promise<void> {
+    clearInterval(this.timer);
+    await this.checking;
+    await this.dropping;
+  }
+
+  /** Reads the database's size and pauses or resumes by the soft limit. A failed reading changes nothing. */
+  check(): Promise<void> {
+    this.checking ??= (async () => {
+      try {
+        const bytes = await this.opts.size!();
+        this.lastSize = bytes;
+        const over = bytes > this.opts.maxBytes!;
+        if (over && !this.overLimit) {
+          this.overLimit = true;
+          this.pause('size_limit', { sizeBytes: bytes, maxBytes: this.opts.maxBytes });
+        } else if (!over && this.overLimit) {
+          this.overLimit = false;
+          this.resumed({ sizeBytes: bytes, maxBytes: this.opts.maxBytes });
+        }
+        if (this.paused) this.maybeDrop();
+      } catch (e) {
+        this.opts.log.warn({ err: errorMessage(e) }, 'reading the database size failed (DB_SIZE_MAX_MB)');
+      } finally {
+        this.checking = undefined;
+      }
+    })();
+    return this.checking;
+  }
+
+  /** A write failed: pauses (metric, log) when it says the database is full. Returns the reason, if so. */
+  failed(e: unknown): 'disk_full' | 'table_full' | undefined {
+    const reason = diskFullReason(e);
+    if (!reason) return undefined;
+    if (!this.refused) {
+      const wasPaused = this.paused;
+      this.refused = reason;
+      if (!wasPaused) this.pause(reason, { err: errorMessage(e) });
+    }
+    this.maybeDrop();
+    return reason;
+  }
+
+  /** A write succeeded: there is room again. */
+  succeeded(): void {
+    if (!this.refused) return;
+    this.refused = undefined;
+    if (!this.overLimit) this.resumed({});
+  }
+
+  /** Throws a retryable StoreError while the database is above the soft limit (the lanes retry with backoff). */
+  assertWritable(): void {
+    if (!this.overLimit) return;
+    throw new StoreError('retryable', 'size_limit', `database is above DB_SIZE_MAX_MB (${this.lastSize} > ${this.opts.maxBytes} bytes): writes paused, records wait in Kafka`);
+  }
+
+  /** The store seen through the guard: what the delayed writer writes with. */
+  wrap<S extends PositionedStore>(store: S): PositionedStore {
+    return {
+      writePositioned: async (group, topic, rows, onRejected) => {
+        this.assertWritable();
+        try {
+          const r = await store.writePositioned(group, topic, rows, onRejected);
+          this.succeeded();
+          return r;
+        } catch (e) {
+          this.failed(e);
+          throw e;
+        }
+      },
+      readDedupStates: store.readDedupStates?.bind(store),
+    };
+  }
+
+  private pause(reason: DiskPauseReason, detail: Record<string, unknown>): void {
+    this.pausedAt = this.now();
+    this.full.set(1);
+    this.pauses.inc({ reason });
+    this.opts.log.error({ reason, ...detail }, 'database is full: writes paused, records wait in Kafka (retried until there is room again)');
+  }
+
+  private resumed(detail: Record<string, unknown>): void {
+    this.full.set(0);
+    this.opts.log.info({ pausedMs: this.now() - this.pausedAt, ...detail }, 'database has room again: writes resumed');
+  }
+
+  /** While paused: drops what is expired, at once and then at most every dropEveryMs, one run at a time. */
+  private maybeDrop(): void {
+    const drop = this.opts.dropExpired;
+    if (!drop || this.dropping || this.now() - this.lastDrop < (this.opts.dropEveryMs ?? 60_000)) return;
+    this.lastDrop = this.now();
+    this.dropping = Promise.resolve()
+      .then(drop)
+      .then((names) => {
+        if (names.length) this.dropped.inc(names.length);
+        this.opts.log.warn({ dropped: names }, names.length ? 'database full: dropped expired partitions and tables to free space' : 'database full: nothing expired to drop (DB_DISK_FULL_DROP_EXPIRED)');
+      }, (e: unknown) => this.opts.log.warn({ err: errorMessage(e) }, 'database full: dropping expired partitions and tables failed'))
+      .finally(() => (this.dropping = undefined));
+  }
+}
