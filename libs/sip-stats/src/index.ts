@@ -7,7 +7,7 @@ export { SipTracker, type SipTrackerOptions } from './sip-tracker';
 export { StateBudget } from './state-budget';
 export { PeerMap, peerEntryProblem, OTHER_PEER } from './peer-map';
 export { parseCseq, type SipEvent } from './sip-event';
-export { sipEventOfValue, sipEventOfRecord } from './record-event';
+export { sipEventOfValue } from './record-event';
 export { qualityOfRtcpJson, estimateMos, type QualitySample } from './rtcp-quality';
 export { KpiMetrics, BUCKETS } from './kpi-metrics';
 export {

@@ -16,15 +16,36 @@ export const BUCKETS = {
 /** Distinct `node` label values kept; further capture nodes are `other` (the label stays bounded). */
 const MAX_NODES = 64;
 
-type Child = { inc(n?: number): void } | { observe(v: number): void } | { inc(n?: number): void; dec(n?: number): void };
+type CounterChild = { inc(n?: number): void };
+type HistogramChild = { observe(v: number): void };
+type GaugeChild = { inc(n?: number): void };
+type Tree2<T> = Map<string, Map<string, T>>;
+type Tree3<T> = Map<string, Map<string, Map<string, T>>>;
+
+function get2<T>(t: Tree2<T>, a: string, b: string, make: () => T): T {
+  let m = t.get(a);
+  if (!m) t.set(a, (m = new Map()));
+  let v = m.get(b);
+  if (v === undefined) m.set(b, (v = make()));
+  return v;
+}
+
+function get3<T>(t: Tree3<T>, a: string, b: string, c: string, make: () => T): T {
+  let m = t.get(a);
+  if (!m) t.set(a, (m = new Map()));
+  let n = m.get(b);
+  if (!n) m.set(b, (n = new Map()));
+  let v = n.get(c);
+  if (v === undefined) n.set(c, (v = make()));
+  return v;
+}
 
 /**
  * The KPI metrics of the stats app (names in README.md, "Stats"), a KpiSink for the SipTracker. Label
- * children are cached by their values, so a message costs a Map lookup per figure, not prom-client's
+ * children are cached by their values, so a message costs a few Map lookups per figure, not prom-client's
  * label hashing.
  */
 export class KpiMetrics implements KpiSink {
-  private readonly children = new Map<string, Child>();
   private readonly nodes = new Set<string>();
   readonly requests: Counter<'node' | 'peer' | 'method'>;
   readonly responses: Counter<'node' | 'peer' | 'method' | 'code'>;
@@ -71,51 +92,60 @@ export class KpiMetrics implements KpiSink {
     return n;
   }
 
-  private child<T extends Child>(key: string, make: () => T): T {
-    let c = this.children.get(key) as T | undefined;
-    if (!c) this.children.set(key, (c = make()));
-    return c;
-  }
+  // Label children, cached per label value in nested Maps (no key string built per message).
+  private readonly reqC: Tree3<CounterChild> = new Map();
+  private readonly resC: Tree3<Map<number, CounterChild>> = new Map();
+  private readonly retC: Tree3<Map<string, CounterChild>> = new Map();
+  private readonly callC: Tree3<CounterChild> = new Map();
+  private readonly obsC = new Map<Histogram<'node' | 'peer'>, Tree2<HistogramChild>>();
+  private readonly activeC = new Map<Gauge<'node' | 'peer'>, Tree2<GaugeChild>>();
 
   request(node: string, peer: string, method: string): void {
     const n = this.node(node);
-    this.child(`q\n${n}\n${peer}\n${method}`, () => this.requests.labels(n, peer, method)).inc();
+    get3(this.reqC, n, peer, method, () => this.requests.labels(n, peer, method)).inc();
   }
   response(node: string, peer: string, method: string, code: number): void {
     const n = this.node(node);
-    this.child(`s\n${n}\n${peer}\n${method}\n${code}`, () => this.responses.labels(n, peer, method, String(code))).inc();
+    const byCode = get3(this.resC, n, peer, method, () => new Map());
+    let c = byCode.get(code);
+    if (!c) byCode.set(code, (c = this.responses.labels(n, peer, method, String(code))));
+    c.inc();
   }
   retransmission(node: string, peer: string, method: string, type: 'request' | 'response'): void {
     const n = this.node(node);
-    this.child(`r\n${n}\n${peer}\n${method}\n${type}`, () => this.retransmissions.labels(n, peer, method, type)).inc();
+    const byType = get3(this.retC, n, peer, method, () => new Map());
+    let c = byType.get(type);
+    if (!c) byType.set(type, (c = this.retransmissions.labels(n, peer, method, type)));
+    c.inc();
   }
   callOutcome(node: string, peer: string, outcome: CallOutcome): void {
     const n = this.node(node);
-    const key = `c\n${n}\n${peer}\n`;
     // Every outcome of a node and peer from its first call on: ASR/NER rates see each series from 0.
-    if (!this.children.has(key + outcome)) for (const o of CALL_OUTCOMES) this.child(key + o, () => this.calls.labels(n, peer, o)).inc(0);
-    this.child(key + outcome, () => this.calls.labels(n, peer, outcome)).inc();
+    if (!this.callC.get(n)?.get(peer)) for (const o of CALL_OUTCOMES) get3(this.callC, n, peer, o, () => this.calls.labels(n, peer, o)).inc(0);
+    get3(this.callC, n, peer, outcome, () => this.calls.labels(n, peer, outcome)).inc();
   }
-  private observe(h: Histogram<'node' | 'peer'>, tag: string, node: string, peer: string, v: number): void {
+  private observe(h: Histogram<'node' | 'peer'>, node: string, peer: string, v: number): void {
     const n = this.node(node);
-    this.child(`${tag}\n${n}\n${peer}`, () => h.labels(n, peer)).observe(v);
+    let tree = this.obsC.get(h);
+    if (!tree) this.obsC.set(h, (tree = new Map()));
+    get2(tree, n, peer, () => h.labels(n, peer)).observe(v);
   }
-  srd(node: string, peer: string, s: number): void { this.observe(this.srdH, 'srd', node, peer, s); }
-  rrd(node: string, peer: string, s: number): void { this.observe(this.rrdH, 'rrd', node, peer, s); }
-  callSetup(node: string, peer: string, s: number): void { this.observe(this.setupH, 'setup', node, peer, s); }
-  callDuration(node: string, peer: string, s: number): void { this.observe(this.durationH, 'dur', node, peer, s); }
-  activeCalls(node: string, peer: string, delta: number): void {
+  private gauge(g: Gauge<'node' | 'peer'>, node: string, peer: string, delta: number): void {
     const n = this.node(node);
-    this.child(`ac\n${n}\n${peer}`, () => this.callsActive.labels(n, peer)).inc(delta);
+    let tree = this.activeC.get(g);
+    if (!tree) this.activeC.set(g, (tree = new Map()));
+    get2(tree, n, peer, () => g.labels(n, peer)).inc(delta);
   }
-  activeRegistrations(node: string, peer: string, delta: number): void {
-    const n = this.node(node);
-    this.child(`ar\n${n}\n${peer}`, () => this.registrationsActive.labels(n, peer)).inc(delta);
-  }
+  srd(node: string, peer: string, s: number): void { this.observe(this.srdH, node, peer, s); }
+  rrd(node: string, peer: string, s: number): void { this.observe(this.rrdH, node, peer, s); }
+  callSetup(node: string, peer: string, s: number): void { this.observe(this.setupH, node, peer, s); }
+  callDuration(node: string, peer: string, s: number): void { this.observe(this.durationH, node, peer, s); }
+  activeCalls(node: string, peer: string, delta: number): void { this.gauge(this.callsActive, node, peer, delta); }
+  activeRegistrations(node: string, peer: string, delta: number): void { this.gauge(this.registrationsActive, node, peer, delta); }
   quality(node: string, peer: string, s: QualitySample): void {
-    this.observe(this.jitter, 'j', node, peer, s.jitterS);
-    this.observe(this.loss, 'l', node, peer, s.fractionLost);
-    this.observe(this.mos, 'm', node, peer, s.mos);
+    this.observe(this.jitter, node, peer, s.jitterS);
+    this.observe(this.loss, node, peer, s.fractionLost);
+    this.observe(this.mos, node, peer, s.mos);
   }
   anomaly(reason: AnomalyReason): void {
     this.anomalies.inc({ reason });

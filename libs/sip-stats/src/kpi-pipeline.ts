@@ -1,7 +1,7 @@
-import { decodeReportRecord, readRecord, REPORT_RECORD_VERSION, splitRecordValue } from '@sipcap/record';
+import { decodeReportRecord, REPORT_RECORD_VERSION, splitRecordValue } from '@sipcap/record';
 import type { KpiMetrics } from './kpi-metrics';
 import type { PeerMap } from './peer-map';
-import { sipEventOfRecord } from './record-event';
+import { sipEventOfValue } from './record-event';
 import { qualityOfRtcpJson } from './rtcp-quality';
 import { SipTracker } from './sip-tracker';
 import { StateBudget } from './state-budget';
@@ -96,14 +96,13 @@ export class KpiPipeline {
           }
           continue;
         }
-        const d = readRecord(value);
-        if (!d.ok) {
+        const e = sipEventOfValue(value);
+        if (!e) {
           this.records.undecodable++;
           metrics.anomaly('undecodable');
           continue;
         }
         this.records.sip++;
-        const e = sipEventOfRecord(d.record);
         s.tracker.handle(e);
         if (e.ts > s.lastEventTs) {
           s.lastEventTs = e.ts;

@@ -13,7 +13,7 @@ export class StateBudget {
 }
 
 /** Estimated bytes of one state entry: the key's characters (V8 strings: 1-2 bytes each), the Map slot, the value. */
-export const entryBytes = (key: string, valueBytes: number): number => 2 * key.length + 64 + valueBytes;
+export const entryBytes = (key: string, valueBytes: number): number => 2 * key.length + 100 + valueBytes;
 
 interface Slot<V> {
   value: V;
