@@ -1,4 +1,4 @@
-import { microsToIso } from '@sipcap/search';
+import { microsToIso, type CallReport } from '@sipcap/search';
 import type { PcapMessage } from './call-pcap';
 
 /** What the text export needs of a message (the same fields as the pcap export). */
@@ -15,17 +15,47 @@ export function endpoint(ip: string, port: number): string {
   return ip.includes(':') ? `[${ip}]:${port}` : `${ip}:${port}`;
 }
 
+/** What the text export needs of a report record. */
+export type TextReport = Pick<CallReport, 'kind' | 'table' | 'micro_ts' | 'source_ip' | 'source_port' | 'destination_ip' | 'destination_port' | 'proto' | 'type' | 'msg'>;
+
+/** The report groups of the reports API. */
+export interface TextReports {
+  rtcp: readonly TextReport[];
+  reports: readonly TextReport[];
+  logs: readonly TextReport[];
+}
+
+const KIND_LABEL = { rtcp: 'RTCP', report: 'QoS report', logs: 'log' } as const;
+
 /**
  * The call as plain text: each message under a line `date src:port -> dst:port proto` (UTC, with
- * microseconds), then its bytes exactly as captured, then a blank line.
+ * microseconds), then its bytes exactly as captured, then a blank line. With `reports`, the call's RTCP
+ * reports, QoS reports and log lines are listed among the messages in capture-time order, each under
+ * `date src:port -> dst:port proto RTCP|QoS report|log (table, type N)` with its stored text (JSON or
+ * the log line); at equal times messages come first.
  */
-export function callText(messages: readonly TextMessage[]): Buffer {
+export function callText(messages: readonly TextMessage[], reports?: TextReports): Buffer {
+  type Entry = { ts: bigint; order: number; head: string; body: Buffer };
+  const entries: Entry[] = messages.map((m, order) => ({
+    ts: BigInt(m.micro_ts), order, head: `${endpoint(m.source_ip, m.source_port)} -> ${endpoint(m.destination_ip, m.destination_port)} ${protoName(m.proto)}`, body: m.msg,
+  }));
+  if (reports) {
+    let order = entries.length;
+    for (const r of [...reports.rtcp, ...reports.reports, ...reports.logs]) {
+      entries.push({
+        ts: BigInt(r.micro_ts), order: order++,
+        head: `${endpoint(r.source_ip, r.source_port)} -> ${endpoint(r.destination_ip, r.destination_port)} ${protoName(r.proto)} ${KIND_LABEL[r.kind]} (${r.table}, type ${r.type})`,
+        body: Buffer.from(r.msg, 'utf8'),
+      });
+    }
+    entries.sort((a, b) => (a.ts < b.ts ? -1 : a.ts > b.ts ? 1 : a.order - b.order));
+  }
   const parts: Buffer[] = [];
-  for (const m of messages) {
-    const date = microsToIso(BigInt(m.micro_ts)).replace('T', ' ').replace('Z', '');
-    parts.push(Buffer.from(`${date} ${endpoint(m.source_ip, m.source_port)} -> ${endpoint(m.destination_ip, m.destination_port)} ${protoName(m.proto)}\n`));
-    parts.push(m.msg);
-    parts.push(Buffer.from(m.msg.length > 0 && m.msg[m.msg.length - 1] === 0x0a ? '\n' : '\n\n'));
+  for (const e of entries) {
+    const date = microsToIso(e.ts).replace('T', ' ').replace('Z', '');
+    parts.push(Buffer.from(`${date} ${e.head}\n`));
+    parts.push(e.body);
+    parts.push(Buffer.from(e.body.length > 0 && e.body[e.body.length - 1] === 0x0a ? '\n' : '\n\n'));
   }
   return Buffer.concat(parts);
 }

@@ -2,14 +2,14 @@
 // the browser. Reads DB_URL and TABLE_NAME like the db-writer; never writes.
 import { join } from 'node:path';
 import { describeConfig, loadConfigOrExit } from '@sipcap/config';
-import { candidateTables, openSearchDb, Searcher } from '@sipcap/search';
+import { CallReports, candidateTables, openSearchDb, Searcher } from '@sipcap/search';
 import { startApp } from '@sipcap/telemetry';
 import { checkBindPolicy } from './bind-policy';
 import { loadPageAssets } from './page-assets';
 import { buildWebServer } from './web-server';
 
 const APP = 'web';
-const config = loadConfigOrExit(APP, ['DB_URL', 'TABLE_NAME', 'CALL_TABLE_NAME', 'REGISTRATION_TABLE_NAME', 'REST_TABLE_NAME', 'WEB_LISTEN', 'WEB_AUTH_TOKEN', 'METRICS_HOST', 'METRICS_PORT', 'LOG_LEVEL'], {
+const config = loadConfigOrExit(APP, ['DB_URL', 'TABLE_NAME', 'CALL_TABLE_NAME', 'REGISTRATION_TABLE_NAME', 'REST_TABLE_NAME', 'RTCP_TABLE_NAME', 'REPORT_TABLE_NAME', 'LOGS_TABLE_NAME', 'WEB_LISTEN', 'WEB_AUTH_TOKEN', 'METRICS_HOST', 'METRICS_PORT', 'LOG_LEVEL'], {
   defaults: { METRICS_PORT: '9095' },
 });
 const policy = checkBindPolicy(config.WEB_LISTEN.host, config.WEB_AUTH_TOKEN);
@@ -31,8 +31,11 @@ void startApp(APP, { logLevel: config.LOG_LEVEL, metricsHost: config.METRICS_HOS
   log.info({ config: describeConfig(config) }, 'starting');
   const db = openSearchDb(config.DB_URL, { onIdleError: (e) => log.warn({ err: e.message }, 'database: idle connection failed') });
   const searcher = new Searcher({ db, tableName });
+  // The call's RTCP, QoS reports and logs (Kamailio's report tables), sharing the searcher's table listing.
+  const reports = new CallReports({ db, catalog: searcher.catalog, tableNames: { rtcp: config.RTCP_TABLE_NAME, report: config.REPORT_TABLE_NAME, logs: config.LOGS_TABLE_NAME } });
   const server = await buildWebServer({
     searcher,
+    reports,
     authToken: config.WEB_AUTH_TOKEN,
     page: loadPageAssets(join(__dirname, 'page')),
     log,

@@ -1,7 +1,7 @@
 import Fastify, { type FastifyInstance, type FastifyReply } from 'fastify';
 import type { Logger } from 'pino';
 import { Counter, Histogram, type Registry } from 'prom-client';
-import { parseSearchQuery, parseTimeInput, type CallOptions, type CallResult, type SearchQuery, type SearchResult } from '@sipcap/search';
+import { parseSearchQuery, parseTimeInput, type CallOptions, type CallReportsResult, type CallResult, type SearchQuery, type SearchResult, type TimeWindow } from '@sipcap/search';
 import { bearerMatches } from './bearer-auth';
 import { callPcap, type PcapLink } from './call-pcap';
 import { callText } from './call-text';
@@ -14,8 +14,15 @@ export interface CallSource {
   call(callid: string, o?: CallOptions): Promise<CallResult | undefined>;
 }
 
+/** A call's RTCP, QoS reports and log lines (CallReports, or a fake in tests). */
+export interface ReportSource {
+  forCall(callids: readonly string[], w: TimeWindow): Promise<CallReportsResult>;
+}
+
 export interface WebServerOptions {
   searcher: CallSource;
+  /** The report tables (RTCP_TABLE_NAME, REPORT_TABLE_NAME, LOGS_TABLE_NAME); without it the call has no reports. */
+  reports?: ReportSource;
   /** WEB_AUTH_TOKEN: when set, every /api request needs `Authorization: Bearer <token>`. */
   authToken?: string;
   page: Map<string, PageAsset>;
@@ -143,7 +150,17 @@ export async function buildWebServer(o: WebServerOptions): Promise<FastifyInstan
     return reply
       .type('text/plain; charset=utf-8')
       .header('content-disposition', `inline; filename="call-${safeFileName(call.callid)}.txt"`)
-      .send(callText(call.messages));
+      .send(callText(call.messages, o.reports ? await reportsOf(call) : undefined));
+  });
+
+  /** The reports of a found call: every Call-ID of its legs, in the window its messages were read in. */
+  const reportsOf = async (call: CallResult): Promise<CallReportsResult> =>
+    o.reports!.forCall(call.callids, { fromMs: Date.parse(call.from), toMs: Date.parse(call.to) });
+
+  app.get<{ Params: CallParams }>('/api/call/:callid/reports', async (request) => {
+    const call = await findCall(request.params.callid, callOptions(request.query as Query));
+    if (!o.reports) return { callids: call.callids, from: call.from, to: call.to, rtcp: [], reports: [], logs: [], truncated: false } satisfies CallReportsResult;
+    return reportsOf(call);
   });
 
   return app;
