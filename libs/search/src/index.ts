@@ -10,3 +10,5 @@ export type { SearchRow, CallMessage } from './result-rows';
 export { CallReports, CALL_REPORT_KINDS, type CallReport, type CallReportKind, type CallReportsResult, type CallReportsOptions } from './call-reports';
 export { buildReportsSql } from './report-sql';
 export type { TimeWindow } from './call-sql';
+export { checkSearchCost, INDEXED_FILTERS, type SearchCost } from './search-cost';
+export { QueryTimeoutError, isQueryTimeout, isStatementTimeout } from './query-timeout';

@@ -1,6 +1,7 @@
 import mysql from 'mysql2/promise';
 import pg from 'pg';
 import { dialectOf, type Dialect } from '@sipcap/store';
+import { isStatementTimeout, QueryTimeoutError } from './query-timeout';
 
 export type DbRow = Record<string, unknown>;
 
@@ -14,12 +15,28 @@ export interface SearchDb {
 
 export interface SearchDbOptions {
   poolSize?: number;
-  /** PostgreSQL statement_timeout; a runaway search is cancelled by the server. */
+  /**
+   * Server-side timeout of every statement (default 15 s): PostgreSQL statement_timeout, MySQL
+   * max_execution_time, MariaDB max_statement_time. A statement stopped by it rejects with QueryTimeoutError.
+   */
   statementTimeoutMs?: number;
   onIdleError?: (e: Error) => void;
 }
 
 const PG_TIMESTAMP = 1114;
+const DEFAULT_TIMEOUT_MS = 15_000;
+/** ER_UNKNOWN_SYSTEM_VARIABLE: MySQL has no max_statement_time, MariaDB no max_execution_time. */
+const ER_UNKNOWN_SYSTEM_VARIABLE = 1193;
+
+function timeoutOf(opts: SearchDbOptions): number {
+  const ms = opts.statementTimeoutMs ?? DEFAULT_TIMEOUT_MS;
+  if (!Number.isInteger(ms) || ms < 1) throw new RangeError(`statementTimeoutMs: expected a whole number of milliseconds, got ${ms}`);
+  return ms;
+}
+
+function rethrow(e: unknown, timeoutMs: number): never {
+  throw isStatementTimeout(e) ? new QueryTimeoutError(timeoutMs) : e;
+}
 
 /**
  * Opens a pool for DB_URL. Values come back as the drivers' text where a JS type would lose something:
@@ -32,11 +49,12 @@ export function openSearchDb(dbUrl: string, opts: SearchDbOptions = {}): SearchD
 }
 
 function openPg(dbUrl: string, opts: SearchDbOptions): SearchDb {
+  const timeoutMs = timeoutOf(opts);
   const pool = new pg.Pool({
     connectionString: dbUrl,
     max: opts.poolSize ?? 4,
     application_name: 'sipcap-web',
-    options: `-c default_transaction_read_only=on -c statement_timeout=${opts.statementTimeoutMs ?? 15_000}`,
+    options: `-c default_transaction_read_only=on -c statement_timeout=${timeoutMs}`,
     types: {
       getTypeParser: ((oid: number, format?: string) =>
         oid === PG_TIMESTAMP ? (v: string) => v : pg.types.getTypeParser(oid, format as 'text')) as typeof pg.types.getTypeParser,
@@ -46,13 +64,18 @@ function openPg(dbUrl: string, opts: SearchDbOptions): SearchDb {
   return {
     dialect: 'postgres',
     async query(sql, params) {
-      return (await pool.query(sql, params as unknown[])).rows as DbRow[];
+      try {
+        return (await pool.query(sql, params as unknown[])).rows as DbRow[];
+      } catch (e) {
+        return rethrow(e, timeoutMs);
+      }
     },
     close: () => pool.end(),
   };
 }
 
 function openMysql(dbUrl: string, opts: SearchDbOptions): SearchDb {
+  const timeoutMs = timeoutOf(opts);
   const pool = mysql.createPool({
     uri: dbUrl,
     connectionLimit: opts.poolSize ?? 4,
@@ -65,14 +88,26 @@ function openMysql(dbUrl: string, opts: SearchDbOptions): SearchDb {
     // max_prepared_stmt_count is never a problem for the writers.
     maxPreparedStatements: 64,
   });
+  // Both timeouts are set on every new session, before any search runs on it (a connection runs its
+  // commands in order): MariaDB knows only max_statement_time (seconds), MySQL only max_execution_time
+  // (milliseconds, SELECTs); the other one fails with ER_UNKNOWN_SYSTEM_VARIABLE, which is expected.
+  const expectUnknown = (e: { errno?: number; message: string } | null) => {
+    if (e && e.errno !== ER_UNKNOWN_SYSTEM_VARIABLE) opts.onIdleError?.(new Error(`setting the statement timeout: ${e.message}`));
+  };
   pool.pool.on('connection', (conn) => {
     conn.query('SET SESSION TRANSACTION READ ONLY');
+    conn.query(`SET SESSION max_statement_time = ${timeoutMs / 1000}`, expectUnknown);
+    conn.query(`SET SESSION max_execution_time = ${timeoutMs}`, expectUnknown);
   });
   return {
     dialect: 'mysql',
     async query(sql, params) {
-      const [rows] = await pool.execute(sql, params as unknown[] as (string | number)[]);
-      return rows as DbRow[];
+      try {
+        const [rows] = await pool.execute(sql, params as unknown[] as (string | number)[]);
+        return rows as DbRow[];
+      } catch (e) {
+        return rethrow(e, timeoutMs);
+      }
     },
     close: () => pool.end(),
   };
