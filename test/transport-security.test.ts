@@ -12,6 +12,8 @@ import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { setCaptureFlag } from '@sipcap/capture-flag';
 import { encodeHep3 } from '@sipcap/hep';
+import { openSearchDb } from '@sipcap/search';
+import { ensureDatabase, openStore } from '@sipcap/store';
 import { buildApp, startAgent, type AgentProcess } from './support/agent-process';
 import { freeTcpUdpPort, udpClient } from './support/apps';
 import { uniqueName, waitFor } from './support/kafka';
@@ -232,4 +234,20 @@ describe('transport security', () => {
     expect(agent.output()).not.toContain('not-the-redis-password');
     expect((await agent.stop()).code).toBe(0);
   }, 120_000);
+
+  it('passes the TLS parameters of a mysql:// DB_URL to mysql2 (writer store, database creation, web pool): MariaDB without TLS is refused', async () => {
+    // The shared MariaDB has TLS disabled: a URL that asks for TLS must fail on it, which shows that the
+    // parameter reached the driver (a plaintext connection would succeed).
+    const url = `mysql://root@127.0.0.1:3306/${uniqueName('tls_my')}?ssl=${encodeURIComponent('{"rejectUnauthorized":true}')}`;
+    await expect(ensureDatabase(url)).rejects.toThrow(/secure connection/);
+    const store = await openStore(url).catch((e: Error) => e);
+    if (store instanceof Error) expect(store.message).toMatch(/secure connection/);
+    else {
+      await expect(store.ensureTable('sip_capture')).rejects.toThrow(/secure connection/);
+      await store.close();
+    }
+    const web = openSearchDb(url);
+    await expect(web.query('SELECT 1', [])).rejects.toThrow(/secure connection/);
+    await web.close();
+  });
 });
