@@ -312,11 +312,26 @@ export const SETTINGS = {
   RTCP_SDP_TTL_S: int(600, 1, 86_400),
 
   // web
+  // Address of the web app (page and API); a non-loopback address needs WEB_AUTH_TOKEN.
   WEB_LISTEN: listen('127.0.0.1:8080'),
-  /** Bearer token of the web API; required when WEB_LISTEN is not a loopback address. */
+  // Bearer token of every web route but the page's own files; required when WEB_LISTEN is not a loopback
+  // address. Without it only loopback Host headers are answered (DNS rebinding).
   WEB_AUTH_TOKEN: optionalString.refine((v) => v === undefined || (v.length >= 16 && !/\s/.test(v)), {
     error: 'expected at least 16 characters without spaces (e.g. from: openssl rand -hex 24)',
   }),
+  // Longest time range of a search without a filter on an indexed column (callid, from_user, to_user, ruri_user,
+  // pid_user, auth_user); a wider one is refused with 400 naming them.
+  WEB_SEARCH_MAX_RANGE_S: int(86_400, 60, 366 * 86_400),
+  // Server-side timeout of each web query: PostgreSQL statement_timeout, MySQL max_execution_time, MariaDB
+  // max_statement_time; a query stopped by it answers 504.
+  WEB_QUERY_TIMEOUT_MS: int(15_000, 100, 600_000),
+  // Requests one client address may make per WEB_RATE_LIMIT_WINDOW_S (every route, the page's files too);
+  // beyond, 429 with Retry-After.
+  WEB_RATE_LIMIT_MAX: int(600, 1, 1_000_000),
+  // The window of WEB_RATE_LIMIT_MAX, in seconds.
+  WEB_RATE_LIMIT_WINDOW_S: int(60, 1, 86_400),
+  // Largest pcap or text export of one call, in bytes; a longer one stops at the last whole packet or message.
+  WEB_EXPORT_MAX_BYTES: int(64 * 1024 * 1024, 4096, 2 ** 31 - 1),
 
   // stats (SIP KPIs and call quality): peers name addresses (`carrierA=203.0.113.0/24,pbx=10.0.0.5`, IPv4/IPv6; others are `other`).
   STATS_PEERS: z
