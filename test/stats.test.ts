@@ -202,4 +202,59 @@ describe('stats: hep-agent → Kafka → stats → Prometheus', () => {
     }
     udp.close();
   });
+
+  it('two instances in one group share the partitions, and their sums equal one instance’s', async () => {
+    const topic = await freshTopic(6, 'stats-pair');
+    const hepPort = await freeTcpUdpPort();
+    const kafkaEnv = { KAFKA_BROKERS: BROKERS.join(','), KAFKA_TOPIC: topic, KAFKA_PARTITIONS: '6' };
+    const agent = startAgent('hep-agent', { ...kafkaEnv, HEP_LISTEN: `127.0.0.1:${hepPort}`, CAPTURE_ON: '1', CAPTURE_FLAG_KEY: uniqueName('stats-flag') });
+    const alone = startAgent('stats', { ...kafkaEnv, KAFKA_GROUP_ID: uniqueName('stats-alone'), STATS_PEERS });
+    const pairGroup = uniqueName('stats-pair');
+    const first = startAgent('stats', { ...kafkaEnv, KAFKA_GROUP_ID: pairGroup, STATS_PEERS });
+    processes.push(agent, alone, first);
+    await agent.waitForLog('hep-agent ready', 60_000);
+    await alone.waitForLog('stats consuming', 60_000);
+    await first.waitForLog('stats consuming', 60_000);
+    const second = startAgent('stats', { ...kafkaEnv, KAFKA_GROUP_ID: pairGroup, STATS_PEERS });
+    processes.push(second);
+    await second.waitForLog('stats consuming', 60_000);
+    // The first instance joined again when the second came: the partitions are shared before any record.
+    await waitFor('the first instance rejoined', async () => ((await first.metric('sipcap_kafka_rebalances_total')) >= 2 ? true : undefined), 60_000, 200);
+
+    // Eight rounds of the known calls, each with its own Call-IDs: spread over the six partitions.
+    const file = join(tmp, 'pair.pcap');
+    writeFileSync(file, writePcap(Array.from({ length: 8 }, (_, k) => knownCallFrames(`pair${k}`, T0 + BigInt(k) * 10_000_000_000n)).flat()));
+    const total = Object.values(tsharkCounts(file)).reduce((n, counts) => n + Object.values(counts).reduce((a, b) => a + b, 0), 0);
+    await replay(file, hepPort);
+    const read = async (p: AgentProcess) => p.metric('sipcap_stats_records', '{kind="sip"}');
+    await waitFor(`${total} records read by the lone instance`, async () => ((await read(alone)) >= total ? true : undefined), 30_000, 200);
+    await waitFor(`${total} records read by the pair`, async () => ((await read(first)) + (await read(second)) >= total ? true : undefined), 30_000, 200);
+    expect(await read(alone)).toBe(total);
+    expect(await read(first)).toBeGreaterThan(0);
+    expect(await read(second)).toBeGreaterThan(0);
+    expect((await read(first)) + (await read(second))).toBe(total);
+
+    // Every KPI series (counters, histograms, gauges): the pair's sum = the lone instance's.
+    const kpis = async (p: AgentProcess): Promise<Map<string, number>> => {
+      const text = await (await fetch(`http://127.0.0.1:${await p.metricsPort()}/metrics`)).text();
+      const out = new Map<string, number>();
+      for (const line of text.split('\n')) {
+        if (!/^sipcap_(sip_|calls?_|registrations_|rtcp_)/.test(line)) continue;
+        const at = line.lastIndexOf(' ');
+        out.set(line.slice(0, at), Number(line.slice(at + 1)));
+      }
+      return out;
+    };
+    const sumOf = (maps: Map<string, number>[]) => {
+      const out: Record<string, number> = {};
+      for (const m of maps) for (const [k, v] of m) out[k] = (out[k] ?? 0) + v;
+      return Object.fromEntries(Object.entries(out).filter(([, v]) => v !== 0).map(([k, v]) => [k, Math.round(v * 1e6) / 1e6]));
+    };
+    const one = sumOf([await kpis(alone)]);
+    // 8 rounds × 2 answered calls: the comparison is over real figures.
+    const answered = Object.entries(one).filter(([k]) => k.startsWith('sipcap_calls_total{') && k.includes('outcome="answered"')).reduce((n, [, v]) => n + v, 0);
+    expect(answered).toBe(16);
+    expect(sumOf([await kpis(first), await kpis(second)])).toEqual(one);
+  });
 });
+
