@@ -100,4 +100,33 @@ describe('docker-compose.yml', () => {
     expect(services['ipip-agent'].environment?.RAW_IPIP_CAPTURE_ON).toBe('1');
     expect(services['mirror-agent'].environment?.RAW_MONI_CAPTURE_ON).toBe('1');
   });
+
+  it('has safe defaults: passwords required, loopback-only publishing, a non-root image without capabilities but for the raw agents', () => {
+    const raw = readFileSync('docker-compose.yml', 'utf8');
+    const redis = services.redis as { command?: string[] };
+    expect(redis.command?.join(' ')).toMatch(/--requirepass \$\{REDIS_PASSWORD:\?/);
+    expect(services.postgres.environment?.POSTGRES_PASSWORD).toMatch(/^\$\{POSTGRES_PASSWORD:\?/);
+    expect(raw).not.toMatch(/POSTGRES_PASSWORD:-/);
+    for (const [name, s] of Object.entries(services)) {
+      for (const p of s.ports ?? []) {
+        // Only HEP and the web page face the network; everything else is published on loopback (or METRICS_BIND).
+        if (name === 'hep-agent' && /^9060:/.test(p)) continue;
+        if (name === 'web' && /^8080:/.test(p)) continue;
+        expect(p, `${name} publishes ${p}`).toMatch(/^(127\.0\.0\.1|\$\{METRICS_BIND:-127\.0\.0\.1\}):/);
+      }
+    }
+    for (const [name, s] of ours) {
+      expect((s as { cap_drop?: string[] }).cap_drop, name).toEqual(['ALL']);
+      expect(s.environment?.REDIS_PASSWORD ?? (appOf(s.command) === 'web' ? 'none' : undefined), `${name}: REDIS_PASSWORD`).toBeDefined();
+      if (!s.network_mode) expect(s.cap_add, name).toBeUndefined();
+    }
+    const dockerfile = readFileSync('Dockerfile', 'utf8');
+    expect(dockerfile).toMatch(/^USER node$/m);
+    expect(dockerfile).toMatch(/setcap cap_net_raw,cap_net_admin\+ep \/usr\/local\/bin\/node-raw/);
+    for (const name of ['ipip-agent', 'mirror-agent']) {
+      expect(services[name].cap_add).toEqual(['NET_RAW', 'NET_ADMIN']);
+      expect((services[name] as { entrypoint?: string[] }).entrypoint).toContain('node-raw');
+    }
+  });
 });
+
