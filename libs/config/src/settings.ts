@@ -358,7 +358,8 @@ export const SETTINGS = {
 
   // all apps
   METRICS_PORT: int(0, 0, 65535),
-  METRICS_HOST: z.string().default('0.0.0.0'),
+  // Address of /metrics and /healthz: loopback unless set otherwise (0.0.0.0 in a container whose port is published, or for a Prometheus elsewhere).
+  METRICS_HOST: z.string().default('127.0.0.1'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], { error: 'expected fatal, error, warn, info, debug, trace or silent' }).default('info'),
 } as const;
 
