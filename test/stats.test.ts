@@ -203,7 +203,7 @@ describe('stats: hep-agent → Kafka → stats → Prometheus', () => {
     udp.close();
   });
 
-  it('two instances in one group share the partitions, and their sums equal one instance’s', async () => {
+  it('two instances in one group share the partitions, their sums equal one instance’s, and a third member’s rebalance is counted', async () => {
     const topic = await freshTopic(6, 'stats-pair');
     const hepPort = await freeTcpUdpPort();
     const kafkaEnv = { KAFKA_BROKERS: BROKERS.join(','), KAFKA_TOPIC: topic, KAFKA_PARTITIONS: '6' };
@@ -223,7 +223,7 @@ describe('stats: hep-agent → Kafka → stats → Prometheus', () => {
 
     // Eight rounds of the known calls, each with its own Call-IDs: spread over the six partitions.
     const file = join(tmp, 'pair.pcap');
-    writeFileSync(file, writePcap(Array.from({ length: 8 }, (_, k) => knownCallFrames(`pair${k}`, T0 + BigInt(k) * 10_000_000_000n)).flat()));
+    writeFileSync(file, writePcap(Array.from({ length: 8 }, (_, k) => knownCallFrames(`pair${k}`, T0 + BigInt(k) * 1_000_000_000n)).flat()));
     const total = Object.values(tsharkCounts(file)).reduce((n, counts) => n + Object.values(counts).reduce((a, b) => a + b, 0), 0);
     await replay(file, hepPort);
     const read = async (p: AgentProcess) => p.metric('sipcap_stats_records', '{kind="sip"}');
@@ -255,6 +255,20 @@ describe('stats: hep-agent → Kafka → stats → Prometheus', () => {
     const answered = Object.entries(one).filter(([k]) => k.startsWith('sipcap_calls_total{') && k.includes('outcome="answered"')).reduce((n, [, v]) => n + v, 0);
     expect(answered).toBe(16);
     expect(sumOf([await kpis(first), await kpis(second)])).toEqual(one);
+
+    // A third member takes partitions away: the calls they held leave the pair's gauges and are counted as
+    // lost to the rebalance, none guessed: held + dropped = the lone instance's active calls.
+    const activeAlone = await alone.metric('sipcap_calls_active');
+    expect(activeAlone).toBe(8);
+    const third = startAgent('stats', { ...kafkaEnv, KAFKA_GROUP_ID: pairGroup, STATS_PEERS });
+    processes.push(third);
+    await third.waitForLog('stats consuming', 60_000);
+    for (const p of [first, second]) await waitFor('the pair rejoined', async () => ((await p.metric('sipcap_kafka_rebalances_total')) >= 3 - (p === second ? 1 : 0) ? true : undefined), 60_000, 200);
+    await waitFor('the third member assigned partitions', () => (/"assignment":\{"[^"]+":\[\d/.test(third.output()) ? true : undefined), 30_000, 200);
+    const held = (await first.metric('sipcap_calls_active')) + (await second.metric('sipcap_calls_active'));
+    const dropped = (await first.metric('sipcap_stats_state_dropped_total', '{kind="call",reason="rebalance"}')) + (await second.metric('sipcap_stats_state_dropped_total', '{kind="call",reason="rebalance"}'));
+    expect(held + dropped).toBe(activeAlone);
+    expect(await third.metric('sipcap_stats_records', '{kind="sip"}')).toBe(0);
   });
 });
 
