@@ -27,7 +27,8 @@ describe('capture control with two running agents', () => {
     buildApp('hep-agent');
     topic = await freshTopic(3);
     for (const port of PORTS) {
-      agents.push(startAgent('hep-agent', { KAFKA_TOPIC: topic, CAPTURE_FLAG_KEY: key, CAPTURE_ON: '0', HEP_LISTEN: `127.0.0.1:${port}`, KAFKA_LINGER_MS: '2', CAPTURE_NODE: `node${port}` }));
+      // REDIS_SET_KEYSPACE_EVENTS=1: a plain `redis-cli set` (no announcement on the channel) is followed at once.
+      agents.push(startAgent('hep-agent', { REDIS_SET_KEYSPACE_EVENTS: '1', KAFKA_TOPIC: topic, CAPTURE_FLAG_KEY: key, CAPTURE_ON: '0', HEP_LISTEN: `127.0.0.1:${port}`, KAFKA_LINGER_MS: '2', CAPTURE_NODE: `node${port}` }));
     }
     for (const a of agents) await a.waitForLog('hep-agent ready');
   });
