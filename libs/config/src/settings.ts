@@ -333,7 +333,7 @@ export const SETTINGS = {
   // Largest pcap or text export of one call, in bytes; a longer one stops at the last whole packet or message.
   WEB_EXPORT_MAX_BYTES: int(64 * 1024 * 1024, 4096, 2 ** 31 - 1),
 
-  // stats (SIP KPIs and call quality): peers name addresses (`carrierA=203.0.113.0/24,pbx=10.0.0.5`, IPv4/IPv6; others are `other`).
+  // stats (SIP KPIs and call quality): peer names of addresses, comma-separated `name=address[/bits]` (`carrierA=203.0.113.0/24,pbx=10.0.0.5`, IPv4 and IPv6); the longest prefix wins, every other address is `other`.
   STATS_PEERS: z
     .string()
     .default('')
@@ -350,8 +350,9 @@ export const SETTINGS = {
   STATS_RETRANS_WINDOW_S: int(32, 1, 600),
   // A call without a message for this long is dropped (counted as expired; an answered one leaves the active calls).
   STATS_CALL_TTL_S: int(10_800, 10, 7 * 86_400),
-  // Bounds of the calls, transactions and registrations held by one stats instance.
+  // Most calls, transactions and registrations one stats instance holds; past it the oldest go (counted as evicted).
   STATS_STATE_MAX_ITEMS: int(1_000_000, 1_000, 100_000_000),
+  // MiB (estimated, ~725 bytes per answered call) that state may take; past it the oldest go (counted as evicted).
   STATS_STATE_MAX_MB: int(512, 1, 65_536),
   // RTP clock rate that RTCP jitter is counted in (8000 for G.711/G.729).
   STATS_RTP_CLOCK_HZ: int(8000, 1000, 192_000),
