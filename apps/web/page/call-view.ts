@@ -1,11 +1,32 @@
 /// <reference lib="dom" />
 import { download, getJson } from './api-client';
-import type { CallResult } from './api-types';
+import type { CallReportsResult, CallResult } from './api-types';
 import { byId, h, replace } from './dom';
 import { shortDate } from './format';
 import { layoutLadder } from './ladder-layout';
+import { addLadderMarks } from './ladder-marks-svg';
 import { ladderSvg, LEG_COLOURS } from './ladder-svg';
 import { messageView } from './message-view';
+import { ladderMarks } from './qos-series';
+import { logsView, qosView } from './qos-view';
+
+const TABS = ['tab-ladder', 'tab-qos', 'tab-logs'];
+
+/** Shows one tab's panel (ladder, QoS, logs) and hides the others. */
+export function selectTab(id: string): void {
+  for (const t of TABS) {
+    const tab = byId(t);
+    tab.setAttribute('aria-selected', String(t === id));
+    byId(tab.getAttribute('data-panel')!).hidden = t !== id;
+  }
+}
+
+let tabsWired = false;
+function wireTabs(): void {
+  if (tabsWired) return;
+  tabsWired = true;
+  for (const t of TABS) byId(t).addEventListener('click', () => selectTab(t));
+}
 
 export interface CallRef {
   callid: string;
@@ -29,10 +50,19 @@ export async function showCall(ref: CallRef, onError: (e: unknown) => void): Pro
   replace(byId('call-title'), 'Call ', h('code', {}, ref.callid));
   replace(byId('ladder'));
   replace(byId('message'));
+  replace(byId('qos'), 'Loading…');
+  replace(byId('logs'), 'Loading…');
+  replace(byId('tab-qos'), 'QoS');
+  replace(byId('tab-logs'), 'Logs');
+  wireTabs();
+  selectTab('tab-ladder');
   view.hidden = false;
   byId('search-view').hidden = true;
   const base = `/api/call/${encodeURIComponent(ref.callid)}`;
   let call: CallResult;
+  // The reports load beside the call; a failure there leaves the ladder standing.
+  const reportsLoad = getJson<CallReportsResult>(`${base}/reports${callQuery(ref)}`);
+  reportsLoad.catch(() => undefined);
   try {
     call = await getJson<CallResult>(base + callQuery(ref));
   } catch (e) {
@@ -62,5 +92,23 @@ export async function showCall(ref: CallRef, onError: (e: unknown) => void): Pro
     byId('ladder').querySelectorAll('g.arrow').forEach((g) => g.classList.toggle('selected', g.getAttribute('data-index') === String(index)));
     replace(byId('message'), messageView(call.messages[index], index));
   };
-  replace(byId('ladder'), ladderSvg(layout, select));
+  const svg = ladderSvg(layout, select);
+  replace(byId('ladder'), svg);
+
+  let reports: CallReportsResult;
+  try {
+    reports = await reportsLoad;
+  } catch (e) {
+    replace(byId('qos'), 'The reports could not be loaded.');
+    replace(byId('logs'), 'The reports could not be loaded.');
+    onError(e);
+    return;
+  }
+  const t0 = first ? BigInt(first.micro_ts) : BigInt(reports.rtcp[0]?.micro_ts ?? reports.logs[0]?.micro_ts ?? '0');
+  replace(byId('tab-qos'), `QoS (${reports.rtcp.length + reports.reports.length})`);
+  replace(byId('tab-logs'), `Logs (${reports.logs.length})`);
+  replace(byId('qos'), qosView(reports.rtcp, reports.reports, t0), reports.truncated ? h('p', { class: 'muted' }, '(cut: too many reports)') : null);
+  replace(byId('logs'), logsView(reports.logs, t0));
+  const items = [...reports.rtcp, ...reports.reports, ...reports.logs].map((r) => ({ micro_ts: r.micro_ts, kind: r.kind }));
+  addLadderMarks(svg, layout, ladderMarks(call.messages.map((m) => m.micro_ts), items));
 }
