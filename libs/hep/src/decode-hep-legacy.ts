@@ -1,15 +1,25 @@
 import { AF_INET, AF_INET6, hepError, type HepResult } from './hep-packet';
 import { formatIpv4, formatIpv6 } from './ip-format';
 
-/** Header length of HEP v1/v2 per family: 8 fixed bytes + both addresses, and v2's 12-byte time header. */
+/** HEP v1/v2 header length per family as real senders write it: 8 fixed bytes + both addresses. */
 export const HEP1_HEADER_LENGTH_V4 = 16;
 export const HEP1_HEADER_LENGTH_V6 = 40;
+/** v2's time header (seconds u32, microseconds u32, capture id u16, 2 bytes of struct padding). */
 export const HEP2_TIME_HEADER_LENGTH = 12;
 
 /**
- * Decodes HEP v1 or v2 (byte 0 is 1 or 2; the caller has checked it). There is no length field:
- * the header length byte must match the family's fixed size and the payload is the rest of the datagram.
- * v2's time header is little-endian (the sender's byte order, which is x86 in practice).
+ * Decodes HEP v1 or v2 (byte 0 is 1 or 2; the caller has checked it). There is no length field: the
+ * payload is the rest of the datagram after the family's fixed header (and v2's time header).
+ *
+ * The header length byte, as the real senders write it: Kamailio's and OpenSIPS's siptrace put
+ * sizeof(hep_hdr) + the address header in it, 16 (IPv4) or 40 (IPv6), for v1 AND v2; v2's 12-byte time
+ * header follows but is not counted. Kamailio's sipcapture never reads the byte (its offsets come from the
+ * family and the version), so it also takes v2 packets from senders that count the time header (28/52,
+ * as this project's own encoder and older captagents write it); we accept exactly those two values for v2
+ * and the one value for v1, and refuse anything else as bad_header_length (a length that fits neither
+ * family is not HEP v1/v2). Either way the time header is read right after the addresses.
+ * v2's time header is little-endian (the sender's byte order, which is x86 in practice); its 2 padding
+ * bytes are not checked (siptrace copies an uninitialised struct, so they can hold anything).
  */
 export function decodeHepLegacy(buf: Buffer): HepResult {
   const version = buf[0] === 2 ? 2 : 1;
@@ -20,11 +30,14 @@ export function decodeHepLegacy(buf: Buffer): HepResult {
   else if (family === AF_INET6) addrSize = 16;
   else return hepError('bad_family', `address family ${family} is neither 2 (IPv4) nor 10 (IPv6)`);
 
-  const headerLength =
-    (family === AF_INET ? HEP1_HEADER_LENGTH_V4 : HEP1_HEADER_LENGTH_V6) + (version === 2 ? HEP2_TIME_HEADER_LENGTH : 0);
-  if (buf[1] !== headerLength) {
-    return hepError('bad_header_length', `HEP v${version} family ${family} header length is ${buf[1]}, expected ${headerLength}`);
+  const baseLength = family === AF_INET ? HEP1_HEADER_LENGTH_V4 : HEP1_HEADER_LENGTH_V6;
+  const timeLength = version === 2 ? HEP2_TIME_HEADER_LENGTH : 0;
+  const lengthByte = buf[1];
+  if (lengthByte !== baseLength && (version === 1 || lengthByte !== baseLength + timeLength)) {
+    const expected = version === 2 ? `${baseLength} or ${baseLength + timeLength}` : `${baseLength}`;
+    return hepError('bad_header_length', `HEP v${version} family ${family} header length is ${lengthByte}, expected ${expected}`);
   }
+  const headerLength = baseLength + timeLength;
   if (buf.length < headerLength) {
     return hepError('truncated_header', `HEP v${version} header needs ${headerLength} bytes, got ${buf.length}`);
   }
