@@ -35,9 +35,25 @@ const port = (p: number) => (Number.isInteger(p) && p >= 0 && p <= 65535 ? p : 0
  * the stream. IPv4 or IPv6 by address; Ethernet or raw IP link type.
  */
 export function callPcap(messages: readonly PcapMessage[], link: PcapLink = 'ethernet'): Buffer {
+  return writePcap(callPcapRecords(messages, link), { linktype: linkType(link) });
+}
+
+const linkType = (link: PcapLink) => (link === 'ethernet' ? LinkType.ETHERNET : LinkType.RAW);
+
+/**
+ * The same file as callPcap, in pieces made one message at a time as they are read: the 24-byte file
+ * header, then each packet record (16-byte header and frame). Any prefix of whole pieces is a valid pcap.
+ */
+export function* callPcapChunks(messages: readonly PcapMessage[], link: PcapLink = 'ethernet'): Generator<Buffer> {
+  const linktype = linkType(link);
+  yield writePcap([], { linktype });
+  for (const r of callPcapRecords(messages, link)) yield writePcap([r], { linktype }).subarray(24);
+}
+
+/** The packets of the messages (a TCP message above 65,000 bytes is several segments). */
+function* callPcapRecords(messages: readonly PcapMessage[], link: PcapLink): Generator<PcapWriteRecord> {
   const nextSeq = new Map<string, number>();
   const seqOf = (key: string) => nextSeq.get(key) ?? INITIAL_SEQ;
-  const records: PcapWriteRecord[] = [];
   const wrap = (ipPacket: Buffer) => (link === 'ethernet' ? testing.ethernetFrame({ payload: ipPacket, pad: true }) : ipPacket);
 
   for (const m of messages) {
@@ -47,7 +63,7 @@ export function callPcap(messages: readonly PcapMessage[], link: PcapLink = 'eth
     const tsMicros = BigInt(m.micro_ts);
     if (!OVER_TCP.has(m.proto)) {
       const payload = m.msg.length > MAX_UDP[family] ? m.msg.subarray(0, MAX_UDP[family]) : m.msg;
-      records.push({ tsMicros, frame: wrap(testing.udpPacket({ src, dst, srcPort, dstPort, payload })) });
+      yield { tsMicros, frame: wrap(testing.udpPacket({ src, dst, srcPort, dstPort, payload })) };
       continue;
     }
     const key = `${src}|${srcPort}|${dst}|${dstPort}`;
@@ -55,13 +71,12 @@ export function callPcap(messages: readonly PcapMessage[], link: PcapLink = 'eth
     for (let off = 0; off < m.msg.length || off === 0; off += MAX_TCP_SEGMENT) {
       const payload = m.msg.subarray(off, off + MAX_TCP_SEGMENT);
       const seq = seqOf(key);
-      records.push({
+      yield {
         tsMicros,
         frame: wrap(testing.tcpPacket({ src, dst, srcPort, dstPort, seq, ack: seqOf(reverse), flags: TcpFlag.ACK | TcpFlag.PSH, payload })),
-      });
+      };
       nextSeq.set(key, (seq + payload.length) >>> 0);
       if (m.msg.length === 0) break;
     }
   }
-  return writePcap(records, { linktype: link === 'ethernet' ? LinkType.ETHERNET : LinkType.RAW });
 }

@@ -35,6 +35,11 @@ const KIND_LABEL = { rtcp: 'RTCP', report: 'QoS report', logs: 'log' } as const;
  * the log line); at equal times messages come first.
  */
 export function callText(messages: readonly TextMessage[], reports?: TextReports): Buffer {
+  return Buffer.concat([...callTextChunks(messages, reports)]);
+}
+
+/** The same text in pieces, one per entry, each made as it is read (for a streamed, capped export). */
+export function* callTextChunks(messages: readonly TextMessage[], reports?: TextReports): Generator<Buffer> {
   type Entry = { ts: bigint; order: number; head: string; body: Buffer };
   const entries: Entry[] = messages.map((m, order) => ({
     ts: BigInt(m.micro_ts), order, head: `${endpoint(m.source_ip, m.source_port)} -> ${endpoint(m.destination_ip, m.destination_port)} ${protoName(m.proto)}`, body: m.msg,
@@ -50,12 +55,12 @@ export function callText(messages: readonly TextMessage[], reports?: TextReports
     }
     entries.sort((a, b) => (a.ts < b.ts ? -1 : a.ts > b.ts ? 1 : a.order - b.order));
   }
-  const parts: Buffer[] = [];
   for (const e of entries) {
     const date = microsToIso(e.ts).replace('T', ' ').replace('Z', '');
-    parts.push(Buffer.from(`${date} ${e.head}\n`));
-    parts.push(e.body);
-    parts.push(Buffer.from(e.body.length > 0 && e.body[e.body.length - 1] === 0x0a ? '\n' : '\n\n'));
+    yield Buffer.concat([
+      Buffer.from(`${date} ${e.head}\n`),
+      e.body,
+      Buffer.from(e.body.length > 0 && e.body[e.body.length - 1] === 0x0a ? '\n' : '\n\n'),
+    ]);
   }
-  return Buffer.concat(parts);
 }

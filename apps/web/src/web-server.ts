@@ -1,12 +1,13 @@
 import Fastify, { type FastifyInstance, type FastifyReply } from 'fastify';
 import type { Logger } from 'pino';
 import { Counter, Histogram, type Registry } from 'prom-client';
-import { parseSearchQuery, parseTimeInput, type CallOptions, type CallReportsResult, type CallResult, type SearchQuery, type SearchResult, type TimeWindow } from '@sipcap/search';
-import { bearerMatches } from './bearer-auth';
-import { callPcap, type PcapLink } from './call-pcap';
-import { callText } from './call-text';
+import { checkSearchCost, isQueryTimeout, parseSearchQuery, parseTimeInput, type CallOptions, type CallReportsResult, type CallResult, type SearchQuery, type SearchResult, type TimeWindow } from '@sipcap/search';
+import { callPcapChunks, type PcapLink } from './call-pcap';
+import { callTextChunks } from './call-text';
+import { capChunks, chunkStream, type CapResult } from './export-cap';
 import type { PageAsset } from './page-assets';
 import { SECURITY_HEADERS } from './security-headers';
+import { GUARD_REFUSALS, installGuards, PUBLIC_ROUTE } from './web-guard';
 
 /** The queries the server needs (a Searcher, or a fake in tests). */
 export interface CallSource {
@@ -23,8 +24,19 @@ export interface WebServerOptions {
   searcher: CallSource;
   /** The report tables (RTCP_TABLE_NAME, REPORT_TABLE_NAME, LOGS_TABLE_NAME); without it the call has no reports. */
   reports?: ReportSource;
-  /** WEB_AUTH_TOKEN: when set, every /api request needs `Authorization: Bearer <token>`. */
+  /**
+   * WEB_AUTH_TOKEN: when set, every route but the page's own files needs `Authorization: Bearer <token>`
+   * (decided on the matched route, see web-guard.ts).
+   */
   authToken?: string;
+  /** Loopback mode without a token: only loopback Host headers are answered (default: when there is no token). */
+  loopbackHostsOnly?: boolean;
+  /** WEB_SEARCH_MAX_RANGE_S in ms: a search without an indexed filter covers at most this (default one day). */
+  searchMaxRangeMs?: number;
+  /** WEB_RATE_LIMIT_MAX per WEB_RATE_LIMIT_WINDOW_S and client address (default 600 a minute). */
+  rateLimit?: { max: number; windowMs: number };
+  /** WEB_EXPORT_MAX_BYTES: the pcap and text exports stop at the last whole piece within it (default 64 MiB). */
+  exportMaxBytes?: number;
   page: Map<string, PageAsset>;
   log: Logger;
   registry?: Registry;
@@ -42,6 +54,9 @@ class BadRequest extends Error {
     super(message);
   }
 }
+
+/** The last line of a text export cut at WEB_EXPORT_MAX_BYTES. */
+const textCutNote = (max: number) => Buffer.from(`[sipcap: export cut here at WEB_EXPORT_MAX_BYTES=${max}; the rest of the call is not included]\n`);
 
 /** A 404: no such call where it was looked for. */
 class NotFound extends Error {}
@@ -82,29 +97,45 @@ export async function buildWebServer(o: WebServerOptions): Promise<FastifyInstan
     registers,
   });
   const dbErrors = new Counter({ name: 'sipcap_web_db_errors_total', help: 'API requests that failed in the database', registers });
+  const refused = new Counter({
+    name: 'sipcap_web_refused_total',
+    help: 'Requests refused by a guard: no or wrong token, non-loopback Host without a token, rate limit, search range without an indexed filter, database timeout',
+    labelNames: ['reason'],
+    registers,
+  });
+  for (const reason of [...GUARD_REFUSALS, 'search_range', 'query_timeout']) refused.inc({ reason }, 0);
+  const exportsCut = new Counter({ name: 'sipcap_web_exports_cut_total', help: 'pcap/text exports cut at WEB_EXPORT_MAX_BYTES', labelNames: ['format'], registers });
+  const exportMaxBytes = o.exportMaxBytes ?? 64 * 1024 * 1024;
+  const searchMaxRangeMs = o.searchMaxRangeMs ?? 86_400_000;
 
   app.addHook('onSend', async (request, reply, payload) => {
     for (const [k, v] of Object.entries(SECURITY_HEADERS)) reply.header(k, v);
-    if (request.url.startsWith('/api/')) reply.header('cache-control', 'no-store');
+    if (request.routeOptions.config?.public !== true) reply.header('cache-control', 'no-store');
     return payload;
   });
   app.addHook('onResponse', async (request, reply) => {
     duration.observe({ route: request.routeOptions.url ?? 'unknown', status: String(reply.statusCode) }, reply.elapsedTime / 1000);
   });
-  if (o.authToken !== undefined) {
-    const token = o.authToken;
-    app.addHook('onRequest', async (request, reply) => {
-      if (!request.url.startsWith('/api/')) return;
-      if (!bearerMatches(request.headers.authorization, token)) {
-        return reply.code(401).header('www-authenticate', 'Bearer realm="sipcap"').send({ error: 'unauthorized', message: 'send Authorization: Bearer <WEB_AUTH_TOKEN>' });
-      }
-    });
-  }
+  await installGuards(app, {
+    authToken: o.authToken,
+    loopbackHostsOnly: o.loopbackHostsOnly ?? o.authToken === undefined,
+    rateLimit: o.rateLimit ?? { max: 600, windowMs: 60_000 },
+    onRefused: (reason) => refused.inc({ reason }),
+  });
   app.setErrorHandler((err, request, reply: FastifyReply) => {
     if (err instanceof BadRequest) return reply.code(400).send({ error: 'bad_request', field: err.field, message: err.message });
     if (err instanceof NotFound) return reply.code(404).send({ error: 'not_found', message: err.message });
     if (err instanceof RangeError) return reply.code(400).send({ error: 'bad_request', field: 'from', message: err.message });
+    if (isQueryTimeout(err)) {
+      refused.inc({ reason: 'query_timeout' });
+      o.log.warn({ err: err.message, url: request.url.split('?')[0] }, 'query stopped at the timeout');
+      return reply.code(504).send({
+        error: 'query_timeout',
+        message: `${err.message}: narrow the time range or filter on an indexed column (callid, from_user, to_user, ruri_user, pid_user, auth_user)`,
+      });
+    }
     const status = (err as { statusCode?: number }).statusCode;
+    if (status === 429) return reply.code(429).send({ error: 'rate_limited', message: (err as Error).message });
     if (status !== undefined && status < 500) return reply.code(status).send({ error: 'bad_request', message: (err as Error).message });
     dbErrors.inc();
     o.log.warn({ err: (err as Error).message, url: request.url.split('?')[0] }, 'request failed');
@@ -113,14 +144,23 @@ export async function buildWebServer(o: WebServerOptions): Promise<FastifyInstan
   app.setNotFoundHandler((request, reply) => reply.code(404).send({ error: 'not_found', message: `no such page: ${request.url.split('?')[0]}` }));
 
   for (const [path, asset] of o.page) {
-    app.get(path, async (_request, reply) => reply.type(asset.type).header('cache-control', 'no-cache').send(asset.body));
+    app.get(path, PUBLIC_ROUTE, async (_request, reply) => reply.type(asset.type).header('cache-control', 'no-cache').send(asset.body));
   }
 
   app.get('/api/search', async (request) => {
     const parsed = parseSearchQuery(request.query as Query, now());
     if (!parsed.ok) throw new BadRequest(parsed.field, parsed.message);
+    const cost = checkSearchCost(parsed.query, searchMaxRangeMs);
+    if (!cost.ok) {
+      refused.inc({ reason: 'search_range' });
+      throw new BadRequest(cost.field, cost.message);
+    }
     return o.searcher.search(parsed.query);
   });
+
+  /** An export streamed as it is made, stopped at the last whole packet or message within WEB_EXPORT_MAX_BYTES. */
+  const capped = (format: 'pcap' | 'text', chunks: Iterable<Buffer>, tail?: (max: number) => Buffer) =>
+    chunkStream(capChunks(chunks, exportMaxBytes, { tail, done: (r: CapResult) => r.cut && exportsCut.inc({ format }) }));
 
   const findCall = async (callid: string, opts: CallOptions): Promise<CallResult> => {
     if (callid.length === 0 || callid.length > MAX_CALLID) throw new BadRequest('callid', `expected a Call-ID of 1 to ${MAX_CALLID} characters`);
@@ -142,7 +182,7 @@ export async function buildWebServer(o: WebServerOptions): Promise<FastifyInstan
     return reply
       .type('application/vnd.tcpdump.pcap')
       .header('content-disposition', `attachment; filename="call-${safeFileName(call.callid)}.pcap"`)
-      .send(callPcap(call.messages, linktype as PcapLink));
+      .send(capped('pcap', callPcapChunks(call.messages, linktype as PcapLink)));
   });
 
   app.get<{ Params: CallParams }>('/api/call/:callid/text', async (request, reply) => {
@@ -150,7 +190,7 @@ export async function buildWebServer(o: WebServerOptions): Promise<FastifyInstan
     return reply
       .type('text/plain; charset=utf-8')
       .header('content-disposition', `inline; filename="call-${safeFileName(call.callid)}.txt"`)
-      .send(callText(call.messages, o.reports ? await reportsOf(call) : undefined));
+      .send(capped('text', callTextChunks(call.messages, o.reports ? await reportsOf(call) : undefined), textCutNote));
   });
 
   /** The reports of a found call: every Call-ID of its legs, in the window its messages were read in. */
