@@ -3,9 +3,11 @@
 // accepts only TLS (sslmode=verify-full). Every server is private to this test (certificates made here with
 // openssl), on its own ports; the shared ones are not touched. A wrong password is a clear error that stops
 // the app, not an endless retry.
+import { execFile } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { promisify } from 'node:util';
 import { Redis } from 'ioredis';
 import { Kafka, logLevel } from 'kafkajs';
 import pg from 'pg';
@@ -76,6 +78,7 @@ function invite(callid: string): Buffer {
 beforeAll(async () => {
   buildApp('hep-agent');
   buildApp('db-writer');
+  buildApp('cli');
   dir = mkdtempSync(join(tmpdir(), 'sipcap-tls-'));
   pki = await makePki(join(dir, 'pki'));
   passwordFile = join(dir, 'kafka-password');
@@ -188,6 +191,14 @@ describe('transport security', () => {
     const plain = new pg.Client({ connectionString: pgUrl('sipcap_tls', 'sslmode=disable') });
     await expect(plain.connect()).rejects.toThrow(/no pg_hba.conf entry|SSL off/);
 
+    // The agent left the server's keyspace events alone (REDIS_SET_KEYSPACE_EVENTS defaults to 0).
+    const check = new Redis(`rediss://127.0.0.1:${redis.port}`, {
+      password: REDIS_PASSWORD,
+      tls: { ca: readFileSync(pki.ca), cert: readFileSync(pki.clientCert), key: readFileSync(pki.clientKey) },
+    });
+    expect(await check.config('GET', 'notify-keyspace-events')).toEqual(['notify-keyspace-events', '']);
+    check.disconnect();
+
     // No secret in what the apps logged.
     for (const p of [writer, agent]) {
       for (const secret of [SCRAM_PASSWORD, REDIS_PASSWORD]) expect(p.output()).not.toContain(secret);
@@ -250,4 +261,29 @@ describe('transport security', () => {
     await expect(web.query('SELECT 1', [])).rejects.toThrow(/secure connection/);
     await web.close();
   });
+
+  it('sipcap (the CLI) logs in with SASL PLAIN over TLS and sets the flag over Redis TLS', async () => {
+    const cli = async (args: string[], env: Record<string, string>) =>
+      promisify(execFile)(process.execPath, ['dist/apps/cli/main.js', ...args], { env: { PATH: process.env.PATH ?? '', ...env } }).then(
+        (r) => ({ code: 0, out: r.stdout + r.stderr }),
+        (e: { code: number; stdout: string; stderr: string }) => ({ code: e.code, out: e.stdout + e.stderr }),
+      );
+    const topic = uniqueName('tls-cli');
+    const plain = kafkaEnv({ KAFKA_SASL_MECHANISM: 'PLAIN', KAFKA_SASL_PASSWORD: SCRAM_PASSWORD, KAFKA_SASL_PASSWORD_FILE: '' });
+    const init = await cli(['db', 'init', '--skip-db'], { ...plain, KAFKA_TOPIC: topic, KAFKA_DLQ_TOPIC: `${topic}-dlq`, KAFKA_PARTITIONS: '1' });
+    expect(init.out).toContain(`topic ${topic}: created`);
+    expect(init.code).toBe(0);
+
+    const wrong = await cli(['db', 'init', '--skip-db'], { ...plain, KAFKA_SASL_PASSWORD: 'nope-nope', KAFKA_TOPIC: topic });
+    expect(wrong.code).toBe(1);
+    expect(wrong.out).toContain('Kafka refused the login');
+
+    const key = uniqueName('capture_on_cli');
+    const on = await cli(['capture', 'on'], { ...redisEnv(), CAPTURE_FLAG_KEY: key });
+    expect(on.out).toMatch(/^on \(key /);
+    const wrongRedis = await cli(['capture'], { ...redisEnv({ REDIS_PASSWORD: 'nope-nope' }), CAPTURE_FLAG_KEY: key });
+    expect(wrongRedis.code).toBe(1);
+    expect(wrongRedis.out).toContain('Redis refused the login');
+  }, 60_000);
 });
+
