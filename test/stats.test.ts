@@ -200,6 +200,13 @@ describe('stats: hep-agent → Kafka → stats → Prometheus', () => {
         expect(rows.length, `${panel.title}: ${t.expr}`).toBeGreaterThan(0);
       }
     }
+    // `sipcap status` shows the per-peer KPI table from the stats instance.
+    const statusEnv = { PATH: process.env.PATH ?? '', KAFKA_BROKERS: BROKERS.join(','), KAFKA_TOPIC: topic, STATS_METRICS_URL: `http://127.0.0.1:${statsPort}` };
+    const text = execFileSync(process.execPath, ['dist/apps/cli/main.js', 'status', '--sample', '0'], { env: statusEnv, encoding: 'utf8' });
+    expect(text).toMatch(/^ {2}carrierA\s+10\s+40\.0%\s+100\.0%\s+4\s+2\s+2\s+2\s+0\s+0\s+2\s+1\s+0\.48s\s+3\.15s\s+2$/m);
+    expect(text).toMatch(/^ {2}carrierB\s+4\s+0\.0%\s+50\.0%\s+0\s+0\s+0\s+0\s+2\s+2\s+0\s+0\s+-\s+-\s+0$/m);
+    const json = JSON.parse(execFileSync(process.execPath, ['dist/apps/cli/main.js', 'status', '--sample', '0', '--json'], { env: statusEnv, encoding: 'utf8' })) as { kpis: { peers: { peer: string; attempts: number; asr: number }[] } };
+    expect(json.kpis.peers.map((p) => [p.peer, p.attempts, p.asr])).toEqual([['carrierA', 10, 0.4], ['carrierB', 4, 0]]);
     udp.close();
   });
 

@@ -8,7 +8,7 @@ Usage: sipcap <command> [options]
 
 Commands:
   capture [on|off|clear]   show or set the global capture flag in Redis
-  status                   agents seen recently, the capture flag, the writers' Kafka lag
+  status                   agents seen recently, the capture flag, the writers' Kafka lag, SIP KPIs
   replay FILE --to H:P     send the SIP messages of a pcap/pcapng file as HEP to an agent
   db init                  create the database, the capture tables and the Kafka topics (idempotent)
   db stats                 rows per capture table in the last minute and hour
@@ -47,8 +47,10 @@ Examples:
   status: `Usage: sipcap status [--json] [--sample MS] [--check [--expect on|off] [--max-lag N] [--min-agents N]]
 
 Shows every agent that reported to Redis recently (node, app, pid, host, its capture state, the age of
-its last report and its counters), the capture flag, and how far the db-writers' consumer group is
-behind the end of the topic.
+its last report and its counters), the capture flag, how far the db-writers' consumer group is
+behind the end of the topic, and the SIP KPIs per peer (attempts, ASR, NER, outcomes, active calls and
+registrations, mean SRD and setup time, retransmissions) from the stats app at STATS_METRICS_URL
+(http://127.0.0.1:9094; several instances comma-separated), when it answers.
 Rates: the agents' counters are read twice, MS apart (default 1000); an agent that wrote a new report
 in between gets its current rate, the others the average since they started (marked "avg"). Agents
 report every 5 s, so --sample 6000 gives every agent a current rate. --sample 0 reads once.
@@ -64,7 +66,7 @@ it expires.
                be asked, 2 usage error.
 
 Exit code 1 when Redis or Kafka cannot be reached (what could be read is still printed).
-Settings: REDIS_URL, CAPTURE_FLAG_KEY, CAPTURE_ON, KAFKA_BROKERS, KAFKA_TOPIC, KAFKA_GROUP_ID.
+Settings: REDIS_URL, CAPTURE_FLAG_KEY, CAPTURE_ON, KAFKA_BROKERS, KAFKA_TOPIC, KAFKA_GROUP_ID, STATS_METRICS_URL.
 ${SETTINGS_NOTE}
 `,
   replay: `Usage: sipcap replay FILE --to HOST:PORT [options]

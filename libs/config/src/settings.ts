@@ -356,6 +356,12 @@ export const SETTINGS = {
   STATS_STATE_MAX_MB: int(512, 1, 65_536),
   // RTP clock rate that RTCP jitter is counted in (8000 for G.711/G.729).
   STATS_RTP_CLOCK_HZ: int(8000, 1000, 192_000),
+  // Where `sipcap status` reads the KPI table: the /metrics base URL of each stats instance, comma-separated (their figures add up).
+  STATS_METRICS_URL: z
+    .string()
+    .default('http://127.0.0.1:9094')
+    .transform((v) => v.split(',').map((s) => s.trim().replace(/\/+$/, '')).filter(Boolean))
+    .refine((list) => list.length > 0 && list.every((u) => /^https?:\/\/[^\s/]+$/.test(u)), { error: 'expected comma-separated http://host:port base URLs of stats instances' }),
 
   // all apps
   METRICS_PORT: int(0, 0, 65535),

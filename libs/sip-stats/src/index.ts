@@ -15,3 +15,4 @@ export {
   type AnomalyReason, type CallOutcome, type DropReason, type KpiSink, type StateKind,
 } from './kpi-sink';
 export { KpiPipeline, type KpiPipelineOptions, type RecordKind } from './kpi-pipeline';
+export { summarizeKpis, type PeerKpis } from './kpi-summary';

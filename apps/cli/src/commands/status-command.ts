@@ -1,6 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { listAgents, type AgentReport } from '@sipcap/capture-flag';
 import { consumerLag } from '@sipcap/bus';
+import { summarizeKpis, type PeerKpis } from '@sipcap/sip-stats';
 import { KAFKA_SECURITY_SETTINGS, REDIS_SECURITY_SETTINGS, redactUrl, type KafkaSecuritySettings, type RedisSecuritySettings } from '@sipcap/config';
 import type { CliIo } from '../cli-io';
 import { CliFailure, errorText, UsageError } from '../cli-errors';
@@ -40,10 +41,18 @@ export interface WritersStatus {
   members?: number;
 }
 
+export interface KpisStatus {
+  /** The stats instances read (STATS_METRICS_URL), and those that did not answer. */
+  sources: string[];
+  unreachable: { url: string; message: string }[];
+  peers: PeerKpis[];
+}
+
 export interface StatusReport {
   flag?: FlagReport;
   agents?: AgentStatus[];
   writers?: WritersStatus;
+  kpis?: KpisStatus;
   errors: { component: 'redis' | 'kafka'; message: string }[];
 }
 
@@ -60,7 +69,7 @@ export async function statusCommand(io: CliIo, args: string[]): Promise<number> 
     maxLag: intOption(COMMAND, 'max-lag', values['max-lag'], 100_000, 0, 1_000_000_000),
     minAgents: intOption(COMMAND, 'min-agents', values['min-agents'], 1, 0, 100_000),
   };
-  const cfg = loadSettings(io, COMMAND, ['REDIS_URL', 'CAPTURE_FLAG_KEY', 'CAPTURE_ON', 'KAFKA_BROKERS', 'KAFKA_TOPIC', 'KAFKA_GROUP_ID', 'LOG_LEVEL', ...REDIS_SECURITY_SETTINGS, ...KAFKA_SECURITY_SETTINGS]);
+  const cfg = loadSettings(io, COMMAND, ['REDIS_URL', 'CAPTURE_FLAG_KEY', 'CAPTURE_ON', 'KAFKA_BROKERS', 'KAFKA_TOPIC', 'KAFKA_GROUP_ID', 'LOG_LEVEL', 'STATS_METRICS_URL', ...REDIS_SECURITY_SETTINGS, ...KAFKA_SECURITY_SETTINGS]);
 
   const report: StatusReport = { errors: [] };
   // Redis and Kafka are asked at the same time: a Kafka that does not answer costs its retries only once.
@@ -73,6 +82,7 @@ export async function statusCommand(io: CliIo, args: string[]): Promise<number> 
       (w) => (report.writers = w),
       (e) => report.errors.push({ component: 'kafka', message: kafkaFailureText(cfg.KAFKA_BROKERS, e) }),
     ),
+    kpis(cfg.STATS_METRICS_URL).then((k) => (report.kpis = k)),
   ]);
 
   if (values.json) io.out(JSON.stringify(report, null, 2) + '\n');
@@ -122,6 +132,25 @@ async function fleet(redisUrl: string, key: string, captureOn: boolean, sampleMs
   } finally {
     await closeRedis(redis);
   }
+}
+
+/** The per-peer KPI table from the stats instances' /metrics; one that does not answer is noted (stats is optional). */
+async function kpis(urls: string[]): Promise<KpisStatus> {
+  const unreachable: KpisStatus['unreachable'] = [];
+  const texts = await Promise.all(
+    urls.map(async (url) => {
+      try {
+        const r = await fetch(`${url}/metrics`, { signal: AbortSignal.timeout(3000) });
+        if (!r.ok) throw new Error(`HTTP ${r.status}`);
+        return await r.text();
+      } catch (e) {
+        unreachable.push({ url, message: errorText(e) });
+        return undefined;
+      }
+    }),
+  );
+  const read = texts.filter((t): t is string => t !== undefined);
+  return { sources: urls.filter((_, i) => texts[i] !== undefined), unreachable, peers: summarizeKpis(read) };
 }
 
 function agentId(a: AgentReport): string {
@@ -185,7 +214,28 @@ function printStatus(io: CliIo, r: StatusReport, sampleMs: number, redisUrl: str
     const behind = (w.partitions ?? []).filter((p) => p.lag > 0);
     if (behind.length > 0 && behind.length <= 16) lines.push('  behind: ' + behind.map((p) => `p${p.partition} ${p.lag}`).join(', '));
   }
+  printKpis(lines, r.kpis);
   io.out(lines.join('\n') + '\n');
+}
+
+function printKpis(lines: string[], k: KpisStatus | undefined): void {
+  if (!k) return;
+  for (const u of k.unreachable) lines.push(`kpis: stats at ${u.url} did not answer (${u.message}); is the stats app running (STATS_METRICS_URL)?`);
+  if (k.sources.length === 0) return;
+  if (k.peers.length === 0) {
+    lines.push(`kpis: no calls seen yet by stats at ${k.sources.join(', ')}`);
+    return;
+  }
+  lines.push(`kpis: per peer from stats at ${k.sources.join(', ')}, since it started (ASR answered/attempts, NER all but failed/attempts; rates: Prometheus rules)`);
+  const pct = (v: number | undefined) => (v === undefined ? '-' : `${(v * 100).toFixed(1)}%`);
+  const sec = (v: number | undefined) => (v === undefined ? '-' : `${v.toFixed(2)}s`);
+  const rows = k.peers.map((p) => [
+    p.peer, String(p.attempts), pct(p.asr), pct(p.ner),
+    String(p.calls.answered), String(p.calls.busy), String(p.calls.no_answer), String(p.calls.cancelled), String(p.calls.rejected), String(p.calls.failed),
+    String(p.activeCalls), String(p.activeRegistrations), sec(p.srdMean), sec(p.setupMean), String(p.retransmissions),
+  ]);
+  const header = ['PEER', 'ATTEMPTS', 'ASR', 'NER', 'ANSWERED', 'BUSY', 'NO_ANSWER', 'CANCELLED', 'REJECTED', 'FAILED', 'ACTIVE', 'REGISTERED', 'SRD', 'SETUP', 'RETRANS'];
+  for (const l of formatTable(header, rows)) lines.push('  ' + l);
 }
 
 function formatCounters(a: AgentStatus): string {
