@@ -73,7 +73,12 @@ ${SETTINGS_NOTE}
 
 Reads a pcap or pcapng capture (Ethernet, Linux cooked, raw IP, VLAN, tunnels; IP fragments and TCP
 streams reassembled), takes every SIP message and sends each as one HEP packet, with the captured
-addresses, ports, transport and time. Packets that are not SIP are skipped and counted.
+addresses, ports, transport and time. Besides SIP, UDP payloads that are RTCP (version 2, packet
+type 200-207, any port) go as HEP type 5 with the Call-ID of the call whose SDP (c=/m=, a=rtcp)
+announced their address earlier in the file (HEP v3 only; RTCP of no known call is skipped), and HEP
+packets captured on their way to a collector (v1/v2/v3 that decode whole) are re-sent byte for byte
+(--now, --node-id, --auth-key and --unique-callids do not change them). Anything else is skipped and
+counted.
   --to HOST:PORT        the HEP receiver (hep-agent listens on 9060); [IPv6]:PORT for IPv6
   --transport udp|tcp   HEP over UDP (default) or TCP
   --rate N              messages per second (default 1000; 0: as fast as possible)
@@ -85,6 +90,7 @@ addresses, ports, transport and time. Packets that are not SIP are skipped and c
   --node-id N           capture agent id in HEP (the node column becomes <CAPTURE_NODE>:<N>)
   --auth-key KEY        HEP v3 auth key, for an agent with HEP_AUTH_KEY set
   --json                print the summary as JSON
+  --sip-only            send SIP messages only (no RTCP, no captured HEP)
 
 On a terminal a progress bar is drawn on stderr; at the end one summary line (messages, bytes,
 duration, rate, skipped packets) goes to stdout.

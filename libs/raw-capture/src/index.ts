@@ -14,3 +14,6 @@ export { WorkerPipeline, type WorkerPipelineOptions } from './worker-pipeline';
 export { ipPairHash, workerFor } from './flow-hash';
 export { ipHeaderOffset } from './ip-header-offset';
 export { PcapStatsMetrics, type PcapTotals } from './pcap-stats';
+export { MediaCallMap, type MediaCallMapOptions } from './media-call-map';
+export { sdpMedia, type SdpMedia, type MediaAddress } from './sdp-media';
+export { looksLikeRtcp } from './rtcp-capture';

@@ -34,6 +34,8 @@ interface ReplayOptions {
   nodeId?: number;
   authKey?: string;
   json: boolean;
+  /** Send RTCP (HEP type 5) and captured HEP packets too (default; --sip-only turns it off). */
+  reports: boolean;
 }
 
 export interface ReplaySummary {
@@ -42,12 +44,19 @@ export interface ReplaySummary {
   transport: 'udp' | 'tcp';
   hep: number;
   loops: number;
+  /** Packets sent (every loop): SIP messages, RTCP and HEP as captured. */
   messages: number;
+  /** SIP messages sent (per pass). */
+  sip: number;
+  /** RTCP sent as HEP type 5 with its call's Call-ID (per pass). */
+  rtcp: number;
+  /** HEP packets found in the capture and re-sent byte for byte (per pass). */
+  hepAsCaptured: number;
   bytes: number;
   seconds: number;
   perSecond: number;
   /** Packets of the capture that are not SIP messages, per pass over the file. */
-  skipped: { total: number; undecoded: number; keepalives: number; notSip: number };
+  skipped: { total: number; undecoded: number; keepalives: number; notSip: number; rtcpUnmatched: number; rtcpNeedsHep3: number };
   /** Messages that do not fit in a HEP packet (or a UDP datagram), per pass. */
   tooLarge: number;
   tcpGaps: number;
@@ -66,6 +75,7 @@ function parseReplayArgs(args: string[]): ReplayOptions {
     now: { type: 'boolean' },
     'auth-key': { type: 'string' },
     json: { type: 'boolean' },
+    'sip-only': { type: 'boolean' },
   });
   if (positionals.length === 0) throw new UsageError('name the capture file: sipcap replay FILE.pcap --to HOST:PORT', COMMAND);
   noExtraArgs(COMMAND, positionals, 1);
@@ -93,6 +103,7 @@ function parseReplayArgs(args: string[]): ReplayOptions {
     nodeId,
     authKey: values['auth-key'],
     json: values.json === true,
+    reports: values['sip-only'] !== true,
   };
 }
 
@@ -115,6 +126,8 @@ export async function replayCommand(io: CliIo, args: string[]): Promise<number> 
   let sent = 0;
   let bytes = 0;
   let tooLarge = 0;
+  let rtcpNeedsHep3 = 0;
+  const sentKinds = { sip: 0, rtcp: 0, hepAsCaptured: 0 };
   let fileProblem: CaptureFileStatus | undefined;
   const started = performance.now();
 
@@ -122,13 +135,17 @@ export async function replayCommand(io: CliIo, args: string[]): Promise<number> 
     for (let loop = 1; loop <= o.loops; loop++) {
       pacer.restart();
       const passCounts = emptyCounts();
-      const messages = sipMessages(createReadStream(o.file, { highWaterMark: 1 << 20 }), passCounts);
+      const messages = sipMessages(createReadStream(o.file, { highWaterMark: 1 << 20 }), passCounts, o.reports);
       let status: CaptureFileStatus;
       for (;;) {
         const next = await messages.next();
         if (next.done) {
           status = next.value;
           break;
+        }
+        if (next.value.kind === 'rtcp' && o.hep !== 3) {
+          if (loop === 1) rtcpNeedsHep3++; // HEP v1/v2 carry no payload type or correlation id
+          continue;
         }
         const packet = encodeMessage(next.value, o, loop, encode);
         if (packet === undefined || (o.transport === 'udp' && packet.length > MAX_UDP_PAYLOAD)) {
@@ -140,6 +157,7 @@ export async function replayCommand(io: CliIo, args: string[]): Promise<number> 
         else if (o.pace.kind === 'fast' && sent % FAST_YIELD_EVERY === FAST_YIELD_EVERY - 1) await tick();
         await sender.send(packet);
         sent++;
+        if (loop === 1) sentKinds[next.value.kind === 'hep' ? 'hepAsCaptured' : next.value.kind]++;
         bytes += packet.length;
         bar?.update((loop - 1 + (size > 0 ? Math.min(1, passCounts.position / size) : 1)) / o.loops, progressLabel(sent, started, loop, o.loops));
       }
@@ -152,7 +170,7 @@ export async function replayCommand(io: CliIo, args: string[]): Promise<number> 
         bar?.clear();
         io.err(`sipcap replay: warning: ${o.file} ends inside a record (${status.message}); replayed the ${status.records} complete records\n`);
       }
-      if (counts.messages === 0) break; // nothing to send: do not spin through the remaining loops
+      if (counts.messages + counts.rtcp + counts.hep === 0) break; // nothing to send: do not spin through the remaining loops
     }
     bar?.update(1, progressLabel(sent, started, o.loops, o.loops), true);
   } catch (e) {
@@ -172,10 +190,14 @@ export async function replayCommand(io: CliIo, args: string[]): Promise<number> 
     hep: o.hep,
     loops: o.loops,
     messages: sent,
+    ...sentKinds,
     bytes,
     seconds,
     perSecond: seconds > 0 ? sent / seconds : 0,
-    skipped: { total: counts.undecoded + counts.keepalives + counts.notSip, undecoded: counts.undecoded, keepalives: counts.keepalives, notSip: counts.notSip },
+    skipped: {
+      total: counts.undecoded + counts.keepalives + counts.notSip + counts.rtcpUnmatched + rtcpNeedsHep3,
+      undecoded: counts.undecoded, keepalives: counts.keepalives, notSip: counts.notSip, rtcpUnmatched: counts.rtcpUnmatched, rtcpNeedsHep3,
+    },
     tooLarge,
     tcpGaps: counts.tcpGaps,
   };
@@ -189,13 +211,14 @@ export async function replayCommand(io: CliIo, args: string[]): Promise<number> 
         : `${o.file} is damaged after record ${fileProblem.records} (${fileProblem.reason}: ${fileProblem.message}); the messages before it were sent`,
     );
   }
-  if (counts.messages === 0) {
-    throw new CliFailure(`found no SIP message in ${o.file} (${counts.frames} packets read); is it a capture of SIP traffic?`);
+  if (counts.messages + counts.rtcp + counts.hep === 0) {
+    throw new CliFailure(`found no SIP message${o.reports ? ', RTCP of a known call or HEP packet' : ''} in ${o.file} (${counts.frames} packets read); is it a capture of SIP traffic?`);
   }
   return 0;
 }
 
 function encodeMessage(m: ReplayMessage, o: ReplayOptions, loop: number, encode: (p: HepEncodeInput) => Buffer): Buffer | undefined {
+  if (m.kind === 'hep') return m.payload; // a captured HEP packet goes out as it was captured
   const ts = o.now ? BigInt(Math.round((performance.timeOrigin + performance.now()) * 1000)) : m.tsMicros;
   try {
     return encode({
@@ -209,7 +232,9 @@ function encodeMessage(m: ReplayMessage, o: ReplayOptions, loop: number, encode:
       tsUsec: Number(ts % 1_000_000n),
       captureId: o.nodeId,
       authKey: o.authKey,
-      payload: o.uniqueCallIds ? rewriteCallId(m.payload, `-${loop}`) : m.payload,
+      ...(m.kind === 'rtcp'
+        ? { payloadType: 5, correlationId: o.uniqueCallIds ? `${m.correlationId}-${loop}` : m.correlationId, payload: m.payload }
+        : { payload: o.uniqueCallIds ? rewriteCallId(m.payload, `-${loop}`) : m.payload }),
     });
   } catch {
     return undefined; // larger than a HEP packet can hold (65535 bytes)
@@ -222,13 +247,19 @@ function progressLabel(sent: number, started: number, loop: number, loops: numbe
 }
 
 export function summaryLine(s: ReplaySummary): string {
-  let head = `sent ${s.messages} SIP message${s.messages === 1 ? '' : 's'} (${s.bytes} bytes of HEP${s.hep}) over ${s.transport} to ${s.to}`;
+  const sip = s.messages - (s.rtcp + s.hepAsCaptured) * s.loops;
+  let head = `sent ${sip} SIP message${sip === 1 ? '' : 's'}`;
+  if (s.rtcp) head += `, ${s.rtcp * s.loops} RTCP (HEP type 5)`;
+  if (s.hepAsCaptured) head += `, ${s.hepAsCaptured * s.loops} HEP packet${s.hepAsCaptured * s.loops === 1 ? '' : 's'} as captured`;
+  head += ` (${s.bytes} bytes of HEP${s.hep}) over ${s.transport} to ${s.to}`;
   head += ` in ${s.seconds.toFixed(2)} s (${formatRate(s.perSecond)} msg/s)`;
   if (s.loops > 1) head += `, ${s.loops} loops of the file`;
   const why = [
     s.skipped.notSip ? `${s.skipped.notSip} not SIP` : '',
     s.skipped.undecoded ? `${s.skipped.undecoded} undecodable` : '',
     s.skipped.keepalives ? `${s.skipped.keepalives} keep-alives` : '',
+    s.skipped.rtcpUnmatched ? `${s.skipped.rtcpUnmatched} RTCP of no call announced in the file` : '',
+    s.skipped.rtcpNeedsHep3 ? `${s.skipped.rtcpNeedsHep3} RTCP needing --hep 3` : '',
   ].filter(Boolean);
   let line = `${head}; skipped ${s.skipped.total} non-SIP packet${s.skipped.total === 1 ? '' : 's'}${why.length ? ` (${why.join(', ')})` : ''}`;
   if (s.loops > 1) line += ' per loop';
