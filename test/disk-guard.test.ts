@@ -19,9 +19,8 @@ import { Feeder, startWriter, TestDb } from './support/writer-fixtures';
 
 const run = promisify(execFile);
 
-let server: PrivatePostgres | undefined;
-let mountDir: string | undefined;
-let mounted = false;
+const servers: PrivatePostgres[] = [];
+const mounts: string[] = [];
 const processes: AgentProcess[] = [];
 const feeders: Feeder[] = [];
 const databases: TestDb[] = [];
@@ -51,36 +50,46 @@ afterAll(async () => {
   for (const p of processes) if (p.child.exitCode === null && p.child.signalCode === null) await p.stop();
   for (const f of feeders) await f.stop().catch(() => undefined);
   for (const db of databases) await db.drop().catch(() => undefined);
-  await server?.destroy();
-  if (mounted) await run('umount', ['-l', mountDir!]).catch(() => undefined);
-  if (mountDir) rmSync(mountDir, { recursive: true, force: true });
+  for (const s of servers) await s.destroy();
+  for (const dir of mounts) {
+    await run('umount', ['-l', dir]).catch(() => undefined);
+    rmSync(dir, { recursive: true, force: true });
+  }
 });
+
+/**
+ * A private PostgreSQL whose test database lives in a tablespace on a fresh 64 MiB tmpfs (the server's
+ * own files and WAL stay on the ordinary disk). autovacuum is off: it would reclaim the space of the
+ * aborted inserts and let a batch through now and then, which makes the pause flicker.
+ */
+async function smallPostgres(): Promise<{ db: TestDb; mountDir: string }> {
+  const mountDir = mkdtempSync(join(tmpdir(), 'sipcap-diskfull-'));
+  await run('mount', ['-t', 'tmpfs', '-o', 'size=64m,mode=0755', 'tmpfs', mountDir]);
+  mounts.push(mountDir);
+  const pw = Number((await run('id', ['-u', 'postgres'])).stdout);
+  const gid = Number((await run('id', ['-g', 'postgres'])).stdout);
+  const spaceDir = join(mountDir, 'tablespace');
+  mkdirSync(spaceDir);
+  chownSync(spaceDir, pw, gid);
+  const server = new PrivatePostgres(await freeTcpUdpPort(), '-c autovacuum=off');
+  servers.push(server);
+  await server.init();
+  await server.start();
+  const db = new TestDb('postgres', server.url);
+  const admin = new pg.Client({ connectionString: `${server.url}/postgres` });
+  await admin.connect();
+  try {
+    await admin.query(`CREATE TABLESPACE small LOCATION '${spaceDir}'`);
+    await admin.query(`CREATE DATABASE "${db.name}" TABLESPACE small`);
+  } finally {
+    await admin.end();
+  }
+  return { db, mountDir };
+}
 
 describe('disk guard', () => {
   it('PostgreSQL on a full tmpfs: writes pause (sipcap_db_disk_full 1, writer healthy), resume by themselves once space is freed, every record stored exactly once', async () => {
-    mountDir = mkdtempSync(join(tmpdir(), 'sipcap-diskfull-'));
-    await run('mount', ['-t', 'tmpfs', '-o', 'size=64m,mode=0755', 'tmpfs', mountDir]);
-    mounted = true;
-    const pw = Number((await run('id', ['-u', 'postgres'])).stdout);
-    const gid = Number((await run('id', ['-g', 'postgres'])).stdout);
-    const spaceDir = join(mountDir, 'tablespace');
-    mkdirSync(spaceDir);
-    chownSync(spaceDir, pw, gid);
-
-    // autovacuum off: it would reclaim the space of the aborted inserts and let a batch through now and then.
-    server = new PrivatePostgres(await freeTcpUdpPort(), '-c autovacuum=off');
-    await server.init();
-    await server.start();
-    const db = new TestDb('postgres', server.url);
-    const admin = new pg.Client({ connectionString: `${server.url}/postgres` });
-    await admin.connect();
-    try {
-      await admin.query(`CREATE TABLESPACE small LOCATION '${spaceDir}'`);
-      await admin.query(`CREATE DATABASE "${db.name}" TABLESPACE small`);
-    } finally {
-      await admin.end();
-    }
-
+    const { db, mountDir } = await smallPostgres();
     const topic = await freshTopic(6, 'disk-full');
     const w = startWriter(db, topic, uniqueName('g-disk-full'), { DB_CONNECTIONS: '2' });
     processes.push(w);
@@ -127,7 +136,10 @@ describe('disk guard', () => {
     await sleep(1000); // a duplicate would show up now
     expect(await db.counts()).toEqual({ rows: total, callids: total });
     expect(await w.metric('sipcap_db_disk_full')).toBe(0);
-    expect(w.output()).toContain('database has room again: writes resumed');
+    // One pause, as long as the disk was full (the 8 s above and more).
+    const resumed = /"pausedMs":(\d+)[^\n]*database has room again: writes resumed/.exec(w.output());
+    expect(resumed, w.output().slice(-3000)).not.toBeNull();
+    expect(Number(resumed![1])).toBeGreaterThanOrEqual(8000);
     expect(await healthStatus(await w.metricsPort())).toBe(200);
     const exit = await w.stop();
     expect(exit, w.output().slice(-3000)).toEqual({ code: 0, signal: null });
@@ -172,5 +184,49 @@ describe('disk guard', () => {
     expect(await db.counts()).toEqual({ rows: total, callids: total });
     expect(await w2.metric('sipcap_db_disk_full')).toBe(0);
     expect((await w2.stop()).code).toBe(0);
+  }, 240_000);
+
+  it('DB_DISK_FULL_DROP_EXPIRED: a full disk drops the expired dated table at once and the writer goes on by itself; today\'s table is kept, every record stored once', async () => {
+    const { db, mountDir } = await smallPostgres();
+    const topic = await freshTopic(6, 'disk-drop');
+    const w = startWriter(db, topic, uniqueName('g-disk-drop'), {
+      TABLE_NAME: 'sip_capture_%Y%m%d', DB_RETENTION_DAYS: '2', DB_DISK_FULL_DROP_EXPIRED: '1',
+    });
+    processes.push(w);
+    await w.waitForLog('db-writer consuming', 60_000);
+    // The retention at start has run (nothing to drop yet); now a table of ten days ago appears, as one
+    // the retention has not reached yet, and fills the disk but 3 MiB.
+    await waitFor('the retention run at start', async () => ((await w.metric('sipcap_retention_runs_total', '{result="done"}')) >= 1 ? true : undefined), 30_000, 250);
+    const day = (ms: number) => new Date(ms).toISOString().slice(0, 10).replace(/-/g, '');
+    const expired = `sip_capture_${day(Date.now() - 10 * 86_400_000)}`;
+    const today = `sip_capture_${day(Date.now())}`;
+    await db.query(`CREATE TABLE ${expired} (id bigserial, msg text)`);
+    await db.query(`ALTER TABLE ${expired} ALTER COLUMN msg SET STORAGE EXTERNAL`); // no compression: the ballast takes its size
+    while (freeBytes(mountDir) > 3 * (1 << 20)) {
+      const chunk = Math.min(1000, Math.max(10, Math.floor((freeBytes(mountDir) - 3 * (1 << 20)) / 2200)));
+      await db.query(`INSERT INTO ${expired} (msg) SELECT (SELECT string_agg(md5(random()::text || g::text || s::text), '') FROM generate_series(1, 64) s) FROM generate_series(1, $1) g`, [chunk]);
+    }
+    const total = 30_000;
+    const f = new Feeder(topic);
+    feeders.push(f);
+    await f.feed(uniqueName('drop'), total, 10_000);
+    await f.flush();
+    const counts = async () => {
+      const [r] = await db.query<{ n: string; d: string }>(`SELECT count(*) AS n, count(DISTINCT callid) AS d FROM ${today}`);
+      return { rows: Number(r.n), callids: Number(r.d) };
+    };
+    await waitFor(`${total} rows`, async () => {
+      if (w.child.exitCode !== null) throw new Error(`the writer exited:\n${w.output().slice(-3000)}`);
+      return (await counts()).rows >= total ? true : undefined;
+    }, 90_000, 250);
+    await sleep(1000);
+    expect(await counts()).toEqual({ rows: total, callids: total });
+    expect(await w.metric('sipcap_db_disk_pauses_total', '{reason="disk_full"}')).toBeGreaterThanOrEqual(1);
+    expect(await w.metric('sipcap_db_disk_full_dropped_total')).toBe(1);
+    expect(await w.metric('sipcap_db_disk_full')).toBe(0);
+    expect(w.output()).toContain('dropped expired partitions and tables to free space');
+    const tables = await db.query<{ relname: string }>("SELECT relname FROM pg_class WHERE relkind IN ('r', 'p') AND relname LIKE 'sip_capture_%' ORDER BY 1");
+    expect(tables.map((t) => t.relname)).toEqual([today]);
+    expect((await w.stop()).code).toBe(0);
   }, 240_000);
 });
