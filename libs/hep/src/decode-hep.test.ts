@@ -65,7 +65,7 @@ describe('decodeHep: bounds', () => {
 
   it('HEP v1/v2: prefixes shorter than the header are rejected, longer ones are the payload cut short', () => {
     for (const v of valid.filter((b) => b[0] <= 2)) {
-      const hl = v[1];
+      const hl = v[1] + (v[0] === 2 ? 12 : 0); // the v2 time header follows the counted part
       for (let n = 0; n <= hl; n++) expect(decodeHep(Buffer.from(v.subarray(0, n))).ok).toBe(false);
       const r = decodeHep(Buffer.from(v.subarray(0, hl + 1)));
       expect(r.ok && r.packet.payload.length).toBe(1);

@@ -26,9 +26,13 @@ describe('encodeHep1', () => {
 });
 
 describe('encodeHep2', () => {
+  it('writes the header length byte as Kamailio siptrace does (16/40, time header not counted)', () => {
+    expect(encodeHep2(base)[1]).toBe(16);
+    expect(encodeHep2({ ...base, srcIp: 'fe80::1', dstIp: '::1' })[1]).toBe(40);
+  });
+
   it('writes the time header little-endian', () => {
     const buf = encodeHep2(base);
-    expect(buf[1]).toBe(28);
     expect(buf.readUInt32LE(16)).toBe(1_700_000_001);
     expect(buf.readUInt32LE(20)).toBe(250_000);
     expect(buf.readUInt16LE(24)).toBe(2001);

@@ -10,7 +10,11 @@ export function encodeHep1(p: HepEncodeInput): Buffer {
   return encodeLegacy(1, p);
 }
 
-/** HEP v2: HEP v1 plus a little-endian time header (seconds u32, microseconds u32, capture id u16, 2 padding). */
+/**
+ * HEP v2: HEP v1 plus a little-endian time header (seconds u32, microseconds u32, capture id u16, 2 padding).
+ * The header length byte is 16/40 as in v1 (the time header is not counted), as Kamailio's and OpenSIPS's
+ * siptrace write it and every HEP v2 receiver reads it.
+ */
 export function encodeHep2(p: HepEncodeInput): Buffer {
   return encodeLegacy(2, p);
 }
@@ -24,7 +28,7 @@ function encodeLegacy(version: 1 | 2, p: HepEncodeInput): Buffer {
   const headerLength = 8 + 2 * addrSize + (version === 2 ? 12 : 0);
   const out = Buffer.allocUnsafe(headerLength + p.payload.length);
   out[0] = version;
-  out[1] = headerLength;
+  out[1] = 8 + 2 * addrSize;
   out[2] = family;
   out[3] = checkUint('ipProto', p.ipProto ?? 17, 0xff);
   out.writeUInt16BE(checkUint('srcPort', p.srcPort, 0xffff), 4);
