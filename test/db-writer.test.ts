@@ -188,7 +188,7 @@ const HEP_ROWS: { name: string; hep: Omit<Parameters<typeof encodeHep3>[0], 'pay
     expect: {
       ...EMPTY, micro_ts: 1_736_935_300_250_000n, method: 'INVITE', ruri: 'tel:+15551234567;phone-context=example.com', ruri_user: '+15551234567',
       from_user: 'alice', from_domain: 'example.com', from_tag: 'h1-from', to_user: '+15551234567', pid_user: '+15550001',
-      contact_user: 'alice', contact_ip: '2001:db8::a', contact_port: 5070, callid: 'h1-callid@example.com', callid_aleg: 'aleg-h1@b2bua.example.com',
+      contact_user: 'alice', contact_ip: '[2001:db8::a]', contact_port: 5070, callid: 'h1-callid@example.com', callid_aleg: 'aleg-h1@b2bua.example.com',
       via_1: 'SIP/2.0/UDP [2001:db8::a]:5060;branch=z9hG4bK-h1;rport, SIP/2.0/UDP 192.0.2.1;branch=z9hG4bK-second', via_1_branch: 'z9hG4bK-h1',
       cseq: '10 INVITE', diversion: '<sip:+15559999@example.com>;reason=unconditional;counter=1', content_type: 'application/sdp',
       user_agent: `Soft"phone\\ 1.0 'x' Zoë ☎`, source_ip: '2001:db8::a', source_port: 5060, destination_ip: '2001:db8::b', destination_port: 5080,

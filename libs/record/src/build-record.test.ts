@@ -252,7 +252,7 @@ describe('buildRecord', () => {
     });
   });
 
-  it('stores an IPv6 Contact host without brackets, with an IPv6 packet and originator', () => {
+  it('stores IPv6 URI hosts in their brackets as Kamailio sipcapture does (ruri_domain, from_domain, to_domain, contact_ip); addresses and X-OIP without', () => {
     const msg = sipMessage([
       'INVITE sip:bob@[2001:db8::20] SIP/2.0',
       'Via: SIP/2.0/UDP [2001:db8::10]:5060;branch=z9hG4bK6',
@@ -266,7 +266,7 @@ describe('buildRecord', () => {
     ]);
     const rec = record(msg, OPTS, { srcIp: '2001:db8::10', dstIp: '2001:db8::20', family: Family.IPV6 });
     expect(rec).toMatchObject({
-      ruri_domain: '2001:db8::20', from_domain: '2001:db8::10', contact_user: 'bob', contact_ip: '2001:db8::5', contact_port: 5070,
+      ruri_domain: '[2001:db8::20]', from_domain: '[2001:db8::10]', to_domain: '[2001:db8::20]', contact_user: 'bob', contact_ip: '[2001:db8::5]', contact_port: 5070,
       source_ip: '2001:db8::10', destination_ip: '2001:db8::20', family: 10, originator_ip: '2001:db8::99', originator_port: 5090,
     });
   });

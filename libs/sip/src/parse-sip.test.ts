@@ -224,7 +224,7 @@ describe('parseSip', () => {
       ...INVITE.slice(1).filter((l) => !l.startsWith('Contact')),
       'Contact: <sip:bob@[2001:db8::5]:5070>',
     ]);
-    expect(ok(msg)).toMatchObject({ ruri: 'tel:+15551234567;phone-context=example.com', ruriUser: '+15551234567', ruriHost: '', contact: { host: '2001:db8::5', port: 5070 } });
+    expect(ok(msg)).toMatchObject({ ruri: 'tel:+15551234567;phone-context=example.com', ruriUser: '+15551234567', ruriHost: '', contact: { host: '[2001:db8::5]', port: 5070 } });
   });
 
   describe('textAt', () => {

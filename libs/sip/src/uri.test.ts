@@ -41,9 +41,15 @@ describe('parseUri', () => {
     });
   });
 
-  it('stores IPv6 hosts without brackets and reads the port after them', () => {
-    expect(uri('sip:alice@[2001:db8::1]:5060;transport=udp')).toEqual({ scheme: 'sip', user: 'alice', host: '2001:db8::1', port: 5060, userStart: 4, hostStart: 11 });
-    expect(uri('sip:[::1]')).toEqual({ scheme: 'sip', user: '', host: '::1', port: 0, userStart: -1, hostStart: 5 });
+  it('keeps an IPv6 host in its brackets, as Kamailio parse_uri does, and reads the port after them', () => {
+    expect(uri('sip:alice@[2001:db8::1]:5060;transport=udp')).toEqual({ scheme: 'sip', user: 'alice', host: '[2001:db8::1]', port: 5060, userStart: 4, hostStart: 10 });
+    expect(uri('sip:[::1]')).toEqual({ scheme: 'sip', user: '', host: '[::1]', port: 0, userStart: -1, hostStart: 4 });
+    expect(uri('sips:bob@[fe80::1%25eth0];transport=tls')).toMatchObject({ host: '[fe80::1%25eth0]', port: 0 });
+  });
+
+  it('refuses an IPv6 reference that is empty or not closed', () => {
+    expect(uri('sip:alice@[]:5060')).toBeUndefined();
+    expect(uri('sip:alice@[2001:db8::1:5060')).toBeUndefined();
   });
 
   it('takes the number of a tel: URI as user, without its parameters', () => {
@@ -119,7 +125,7 @@ describe('parseNameAddr', () => {
   });
 
   it('parses IPv6 and tel: URIs inside brackets', () => {
-    expect(nameAddr('<sip:bob@[2001:db8::5]:5070>')).toMatchObject({ user: 'bob', host: '2001:db8::5', port: 5070 });
+    expect(nameAddr('<sip:bob@[2001:db8::5]:5070>')).toMatchObject({ user: 'bob', host: '[2001:db8::5]', port: 5070 });
     expect(nameAddr('<tel:+15551234567>;tag=t')).toMatchObject({ scheme: 'tel', user: '+15551234567', tag: 't' });
   });
 

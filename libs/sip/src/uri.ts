@@ -5,7 +5,10 @@ import { closingQuote, listElementEnd } from './params';
 /**
  * The parts of a URI the capture columns use. For sip:/sips: URIs (RFC 3261 §19.1): `user` is the
  * userinfo before any `:password`, as written (escapes and user parameters such as
- * `;phone-context=` kept); `host` is the host without IPv6 brackets; `port` is 0 when not written.
+ * `;phone-context=` kept); `host` is the host as written, an IPv6 reference WITH its brackets
+ * (`[2001:db8::1]`), as Kamailio's parse_uri keeps them and its sipcapture stores them in ruri_domain,
+ * from_domain, to_domain and contact_ip (so queries written against Kamailio's rows match ours);
+ * `port` is 0 when not written.
  * For tel: URIs (RFC 3966) `user` is the telephone-subscriber number without its parameters and
  * `host` is ''. Other schemes (urn:, mailto:, ...) have no user or host here.
  */
@@ -85,9 +88,8 @@ function parseSipUri(t: Latin1Text, scheme: string, p: number, end: number): Sip
   if (hostStart < end && b[hostStart] === LBRACKET) {
     let close = hostStart + 1;
     while (close < end && b[close] !== RBRACKET) close++;
-    if (close >= end) return undefined;
-    hostStart++;
-    hostEnd = close;
+    if (close >= end || close === hostStart + 1) return undefined;
+    hostEnd = close + 1;
     q = close + 1;
   } else {
     q = hostStart;
