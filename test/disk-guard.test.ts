@@ -229,4 +229,21 @@ describe('disk guard', () => {
     expect(tables.map((t) => t.relname)).toEqual([today]);
     expect((await w.stop()).code).toBe(0);
   }, 240_000);
+
+  for (const dialect of ['postgres', 'mysql'] as const) {
+    it(`${dialect}: databaseSize (what DB_SIZE_MAX_MB compares) grows with the rows of the database`, async () => {
+      const db = await new TestDb(dialect).create();
+      databases.push(db);
+      await db.query('CREATE TABLE ballast (id int, msg text)');
+      const before = await databaseSize(db.url);
+      const row = 'x'.repeat(1000);
+      for (let i = 0; i < 10; i++) await db.query(`INSERT INTO ballast (id, msg) VALUES ${Array.from({ length: 500 }, (_, j) => `(${i * 500 + j}, '${row}')`).join(',')}`);
+      // InnoDB's figures are statistics: ANALYZE brings them up to date as its background update would.
+      if (dialect === 'mysql') await db.query('ANALYZE TABLE ballast');
+      const after = await databaseSize(db.url);
+      expect(before).toBeGreaterThan(0);
+      expect(after - before).toBeGreaterThanOrEqual(5000 * 1000 * 0.9);
+      expect(after - before).toBeLessThan(5000 * 1000 * 3);
+    }, 60_000);
+  }
 });
