@@ -21,6 +21,9 @@ command -v chromium >/dev/null || need+=(chromium)
 command -v rtpengine >/dev/null || need+=(rtpengine-daemon)
 # Prometheus and promtool: the stats app's test scrapes it with a real server and checks the recording rules.
 command -v prometheus >/dev/null || need+=(prometheus)
+# openssl makes the certificates of the transport security test (test/transport-security.test.ts: Kafka
+# SASL_SSL, redis-server --tls-port, PostgreSQL ssl=on).
+command -v openssl >/dev/null || need+=(openssl)
 if ((${#need[@]})); then
   if [[ $(id -u) -ne 0 ]]; then log "missing system packages: ${need[*]} (install them with apt-get as root)"; exit 1; fi
   log "installing system packages: ${need[*]}"
