@@ -301,6 +301,36 @@ describe('sipcap db stats', () => {
   });
 });
 
+describe('a server that takes the connection and never answers', () => {
+  let silent: Server;
+  let port = 0;
+  const sockets = new Set<import('node:net').Socket>();
+  beforeAll(async () => {
+    silent = createServer((c) => {
+      sockets.add(c);
+      c.on('data', () => undefined);
+    });
+    await new Promise<void>((r) => silent.listen(0, '127.0.0.1', r));
+    port = (silent.address() as { port: number }).port;
+  });
+  afterAll(async () => {
+    for (const c of sockets) c.destroy();
+    await new Promise((r) => silent.close(r));
+  });
+
+  it.each([
+    ['Redis', ['capture', 'on'], () => ({ REDIS_URL: `redis://127.0.0.1:${port}` }), /Redis at redis:\/\/127\.0\.0\.1:\d+ \(REDIS_URL\) took the connection but did not answer/],
+    ['Kafka', ['db', 'init', '--skip-db'], () => ({ KAFKA_BROKERS: `127.0.0.1:${port}` }), /Kafka at 127\.0\.0\.1:\d+ \(KAFKA_BROKERS\) took the connection but did not answer/],
+    ['PostgreSQL', ['db', 'init', '--skip-kafka'], () => ({ DB_URL: `postgres://postgres@127.0.0.1:${port}/x` }), /PostgreSQL at postgres:\/\/postgres@127\.0\.0\.1:\d+\/x \(DB_URL\)/],
+  ] as const)('%s: named within 10 s, exit 1', async (_name, args, env, message) => {
+    const t0 = Date.now();
+    const r = await cli([...args], env());
+    expect(Date.now() - t0).toBeLessThan(10_000);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(message);
+  });
+});
+
 describe('sipcap status', () => {
   it('lists a running agent with its rates, the flag, and the writers\' lag', async () => {
     // Lag: 5 records on partition 0 and 3 on partition 1; the group has committed 2 and 3.

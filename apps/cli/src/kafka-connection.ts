@@ -15,7 +15,19 @@ export function cliLogger(level: string | undefined): Logger {
 
 /** Throws (a plain Error naming the setting) when a file of the KAFKA_SSL_* / KAFKA_SASL_PASSWORD_FILE settings cannot be read. */
 export function cliKafka(brokers: string[], log: Logger, security?: Partial<KafkaSecuritySettings>): Kafka {
-  return createKafka({ brokers, clientId: 'sipcap-cli', log, security });
+  // An operator waits for the answer: a broker that accepts connections and never answers is named
+  // within about 10 s (3 s connect, 5 s per request, one retry), not after kafkajs' 15 s per request.
+  return createKafka({ brokers, clientId: 'sipcap-cli', log, security, requestTimeoutMs: 5000, retries: 1 });
+}
+
+/** The broker took the connection and then said nothing (or no broker of the list could be used). */
+export function isSilentBroker(e: unknown): boolean {
+  for (let cur: unknown = e, depth = 0; cur && depth < 5; depth++) {
+    const err = cur as { name?: string; message?: string; originalError?: unknown; cause?: unknown };
+    if (err.name === 'KafkaJSRequestTimeoutError' || /timed out|Broker not connected/i.test(err.message ?? '')) return true;
+    cur = err.originalError ?? err.cause;
+  }
+  return false;
 }
 
 /** The error, or the one it wraps, is about reaching the broker at all. */
@@ -33,7 +45,7 @@ export function isConnectionError(e: unknown): boolean {
 export function kafkaFailureText(brokers: string[], e: unknown): string {
   const access = kafkaAccessFailure(e);
   if (access) return `${access} (Kafka at ${brokers.join(',')})`;
-  return isConnectionError(e)
-    ? `cannot reach Kafka at ${brokers.join(',')} (KAFKA_BROKERS): ${errorText(e)}; start it (bash scripts/kafka.sh start) or point KAFKA_BROKERS at it`
-    : `Kafka at ${brokers.join(',')} answered with an error: ${errorText(e)}`;
+  if (isConnectionError(e)) return `cannot reach Kafka at ${brokers.join(',')} (KAFKA_BROKERS): ${errorText(e)}; start it (bash scripts/kafka.sh start) or point KAFKA_BROKERS at it`;
+  if (isSilentBroker(e)) return `Kafka at ${brokers.join(',')} (KAFKA_BROKERS) took the connection but did not answer (${errorText(e)}): is it a Kafka broker, and is KAFKA_SECURITY_PROTOCOL right?`;
+  return `Kafka at ${brokers.join(',')} answered with an error: ${errorText(e)}`;
 }

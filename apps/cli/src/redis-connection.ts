@@ -24,6 +24,8 @@ export async function connectRedis(url: string, timeoutMs = 3000, security: Redi
     lazyConnect: true,
     connectTimeout: timeoutMs,
     maxRetriesPerRequest: 0,
+    // Every command of a connected client gives up too (a server that stops answering mid-command).
+    commandTimeout: timeoutMs,
     enableOfflineQueue: false,
     retryStrategy: () => null,
     // ioredis arms this timer on disconnect even for a socket that is already closed (a refused
@@ -32,14 +34,24 @@ export async function connectRedis(url: string, timeoutMs = 3000, security: Redi
   });
   let lastError: unknown;
   redis.on('error', (e) => (lastError = e)); // reported below; without a listener ioredis prints its own
+  let timer: NodeJS.Timeout | undefined;
   try {
-    await redis.connect();
+    // A server that takes the connection and never answers (the ready check waits) is named, not waited on.
+    await Promise.race([
+      redis.connect(),
+      new Promise((_, reject) => {
+        timer = setTimeout(() => reject(new CliFailure(`Redis at ${redactUrl(url)} (REDIS_URL) took the connection but did not answer within ${timeoutMs / 1000} s: is it a Redis server, and does it want TLS (rediss://)?`)), timeoutMs);
+      }),
+    ]);
     return redis;
   } catch (e) {
     redis.disconnect();
+    if (e instanceof CliFailure) throw e;
     const access = redisAccessFailure(lastError ?? e);
     if (access) throw new CliFailure(`${access} (Redis at ${redactUrl(url)})`);
     throw new CliFailure(`cannot reach Redis at ${redactUrl(url)} (REDIS_URL): ${errorText(lastError ?? e)}; start Redis or point REDIS_URL at it`);
+  } finally {
+    clearTimeout(timer);
   }
 }
 

@@ -31,7 +31,8 @@ export function isTransientKafkaLog(message: string, error?: unknown): boolean {
  * KAFKA_SSL_*): TLS and SASL on every connection the client opens, producers, consumers and admin alike.
  * Throws when a file named by a setting cannot be read or the settings do not fit together.
  */
-export function createKafka(opts: { brokers: string[]; clientId: string; log: Logger; security?: Partial<KafkaSecuritySettings> }): Kafka {
+/** `requestTimeoutMs`/`retries`: a command line answers an operator within seconds (defaults 15 s and 3 for the apps). */
+export function createKafka(opts: { brokers: string[]; clientId: string; log: Logger; security?: Partial<KafkaSecuritySettings>; requestTimeoutMs?: number; retries?: number }): Kafka {
   const log = opts.log.child({ component: 'kafka' });
   const { ssl, sasl } = kafkaSecurityOptions(opts.security ?? {});
   return new Kafka({
@@ -40,9 +41,9 @@ export function createKafka(opts: { brokers: string[]; clientId: string; log: Lo
     ...(ssl ? { ssl } : {}),
     ...(sasl ? { sasl } : {}),
     connectionTimeout: 3000,
-    requestTimeout: 15_000,
+    requestTimeout: opts.requestTimeoutMs ?? 15_000,
     // Retries are short here: the producer and consumer loops above kafkajs retry forever themselves.
-    retry: { initialRetryTime: 200, maxRetryTime: 3000, retries: 3 },
+    retry: { initialRetryTime: 200, maxRetryTime: 3000, retries: opts.retries ?? 3 },
     logLevel: logLevel.WARN,
     logCreator: () => (entry: LogEntry) => {
       const { message, ...rest } = entry.log;

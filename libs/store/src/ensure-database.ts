@@ -16,7 +16,8 @@ export async function ensureDatabase(dbUrl: string): Promise<boolean> {
 }
 
 async function ensurePgDatabase(dbUrl: string, name: string): Promise<boolean> {
-  const client = new pg.Client({ connectionString: withDatabase(dbUrl, 'postgres') });
+  // A server that takes the connection and never answers fails after 5 s instead of hanging the caller.
+  const client = new pg.Client({ connectionString: withDatabase(dbUrl, 'postgres'), connectionTimeoutMillis: 5000 });
   try {
     await client.connect();
     const found = await client.query('SELECT 1 FROM pg_database WHERE datname = $1', [name]);
@@ -37,7 +38,7 @@ async function ensurePgDatabase(dbUrl: string, name: string): Promise<boolean> {
 
 async function ensureMysqlDatabase(dbUrl: string, name: string): Promise<boolean> {
   try {
-    const conn = await createConnection({ uri: withDatabase(dbUrl, '') });
+    const conn = await createConnection({ uri: withDatabase(dbUrl, ''), connectTimeout: 5000 });
     try {
       const [rows] = await conn.query('SELECT 1 FROM information_schema.SCHEMATA WHERE SCHEMA_NAME = ?', [name]);
       if ((rows as unknown[]).length > 0) return false;

@@ -49,7 +49,8 @@ export class PgStore extends TransactionalStore {
     this.retention = opts.retention ?? new RetentionPlan({ defaultDays: opts.retentionDays ?? 0 });
     this.policy = { aheadDays: opts.partitionAheadDays ?? 3, pastDays: opts.partitionPastDays ?? 7, retentionDays: this.retention.opts.defaultDays };
     if (opts.insertMode === 'delayed') this.log('info', 'DB_INSERT_MODE=1 has no effect on PostgreSQL: rows go through COPY');
-    this.pool = new pg.Pool({ connectionString: dbUrl, max: opts.poolSize ?? 4, application_name: 'sipcap-store' });
+    // connectionTimeoutMillis: a server that never answers is a retryable failure, not a write that waits forever.
+    this.pool = new pg.Pool({ connectionString: dbUrl, max: opts.poolSize ?? 4, application_name: 'sipcap-store', connectionTimeoutMillis: 10_000 });
     // An idle pooled connection that breaks must not crash the process; the next query reconnects.
     this.pool.on('error', (e) => this.log('warn', `PostgreSQL: idle connection failed: ${e.message}`));
   }
