@@ -54,4 +54,12 @@ describe('web server: a call\'s reports', () => {
     expect((await app.inject({ url: '/api/call/c1/reports' })).json()).toMatchObject({ rtcp: [], reports: [], logs: [], truncated: false });
     await app.close();
   });
+
+  it('keeps the reports behind WEB_AUTH_TOKEN like every API route', async () => {
+    const token = 'reports-token-0123456789';
+    const app = await buildWebServer({ searcher, reports: reportSource(), authToken: token, page: new Map(), log: pino({ level: 'silent' }) });
+    expect((await app.inject({ url: '/api/call/c1/reports' })).statusCode).toBe(401);
+    expect((await app.inject({ url: '/api/call/c1/reports', headers: { authorization: `Bearer ${token}` } })).statusCode).toBe(200);
+    await app.close();
+  });
 });
