@@ -123,8 +123,8 @@ describe('stats: hep-agent → Kafka → stats → Prometheus', () => {
       await replay(files[k], hepPort);
       await udp.send(rtcpHep(`${k}-rtcp@stats.test`, k));
       const want = sipTotal(0) + (k === 1 ? sipTotal(1) : 0);
-      await waitFor(`${want} SIP records read by stats`, async () => ((await stats.metric('sipcap_stats_records', '{kind="sip"}')) >= want ? true : undefined), 30_000, 200);
-      await waitFor(`${k + 1} RTCP records read by stats`, async () => ((await stats.metric('sipcap_stats_records', '{kind="rtcp"}')) >= k + 1 ? true : undefined), 30_000, 200);
+      await waitFor(`${want} SIP records read by stats`, async () => ((await stats.metric('sipcap_stats_records_total', '{kind="sip"}')) >= want ? true : undefined), 30_000, 200);
+      await waitFor(`${k + 1} RTCP records read by stats`, async () => ((await stats.metric('sipcap_stats_records_total', '{kind="rtcp"}')) >= k + 1 ? true : undefined), 30_000, 200);
     };
 
     // A real Prometheus scraping stats every second, with the recording rules.
@@ -233,7 +233,7 @@ describe('stats: hep-agent → Kafka → stats → Prometheus', () => {
     writeFileSync(file, writePcap(Array.from({ length: 8 }, (_, k) => knownCallFrames(`pair${k}`, T0 + BigInt(k) * 1_000_000_000n)).flat()));
     const total = Object.values(tsharkCounts(file)).reduce((n, counts) => n + Object.values(counts).reduce((a, b) => a + b, 0), 0);
     await replay(file, hepPort);
-    const read = async (p: AgentProcess) => p.metric('sipcap_stats_records', '{kind="sip"}');
+    const read = async (p: AgentProcess) => p.metric('sipcap_stats_records_total', '{kind="sip"}');
     await waitFor(`${total} records read by the lone instance`, async () => ((await read(alone)) >= total ? true : undefined), 30_000, 200);
     await waitFor(`${total} records read by the pair`, async () => ((await read(first)) + (await read(second)) >= total ? true : undefined), 30_000, 200);
     expect(await read(alone)).toBe(total);
@@ -275,7 +275,7 @@ describe('stats: hep-agent → Kafka → stats → Prometheus', () => {
     const held = (await first.metric('sipcap_calls_active')) + (await second.metric('sipcap_calls_active'));
     const dropped = (await first.metric('sipcap_stats_state_dropped_total', '{kind="call",reason="rebalance"}')) + (await second.metric('sipcap_stats_state_dropped_total', '{kind="call",reason="rebalance"}'));
     expect(held + dropped).toBe(activeAlone);
-    expect(await third.metric('sipcap_stats_records', '{kind="sip"}')).toBe(0);
+    expect(await third.metric('sipcap_stats_records_total', '{kind="sip"}')).toBe(0);
   });
 });
 

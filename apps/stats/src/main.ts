@@ -3,7 +3,7 @@
 // is partition-local: run more instances and they share the partitions as the writers do.
 import { hostname } from 'node:os';
 import { loadConfigOrExit, describeConfig, KAFKA_SECURITY_SETTINGS } from '@sipcap/config';
-import { startApp, Gauge } from '@sipcap/telemetry';
+import { startApp, Counter, Gauge } from '@sipcap/telemetry';
 import { BatchConsumer, consumerLag, createKafka, explainKafkaFailure, ensureTopic } from '@sipcap/bus';
 import { KpiMetrics, KpiPipeline, PeerMap } from '@sipcap/sip-stats';
 
@@ -38,13 +38,17 @@ void startApp(APP, { logLevel: config.LOG_LEVEL, metricsHost: config.METRICS_HOS
   });
   new Gauge({ name: 'sipcap_stats_state_items', help: 'Calls, transactions and registrations held (STATS_STATE_MAX_ITEMS)', registers: [registry], collect() { this.set(pipeline.state.items); } });
   new Gauge({ name: 'sipcap_stats_state_bytes', help: 'Estimated bytes of the state held (STATS_STATE_MAX_MB)', registers: [registry], collect() { this.set(pipeline.state.bytes); } });
-  new Gauge({
-    name: 'sipcap_stats_records',
-    help: 'Records read, by kind (sip, rtcp, report, logs, undecodable; replayed: re-read after a rebalance, skipped)',
+  const counted: Record<string, number> = {};
+  new Counter({
+    name: 'sipcap_stats_records_total',
+    help: 'Records read, by kind (sip, rtcp, report, logs, undecodable; replayed: read again after a rebalance, skipped)',
     labelNames: ['kind'],
     registers: [registry],
     collect() {
-      for (const [kind, n] of Object.entries(pipeline.records)) this.set({ kind }, n);
+      for (const [kind, n] of Object.entries(pipeline.records)) {
+        this.inc({ kind }, n - (counted[kind] ?? 0));
+        counted[kind] = n;
+      }
     },
   });
 
