@@ -230,6 +230,45 @@ describe('disk guard', () => {
     expect((await w.stop()).code).toBe(0);
   }, 240_000);
 
+  it('a writer stopped while the disk is full, and started again while it still is, comes up paused (no crash loop) and resumes when space is freed', async () => {
+    const { db, mountDir } = await smallPostgres();
+    const topic = await freshTopic(6, 'disk-restart');
+    const group = uniqueName('g-disk-restart');
+    const w1 = startWriter(db, topic, group);
+    processes.push(w1);
+    await w1.waitForLog('db-writer consuming', 60_000);
+    const ballast = join(mountDir, 'ballast');
+    writeBallast(ballast, freeBytes(mountDir) - 3 * (1 << 20));
+    const total = 20_000;
+    const f = new Feeder(topic);
+    feeders.push(f);
+    await f.feed(uniqueName('restart'), total, 10_000);
+    await f.flush();
+    await waitFor('sipcap_db_disk_full 1', async () => ((await w1.metric('sipcap_db_disk_full')) === 1 ? true : undefined), 60_000, 250);
+    const exit = await w1.stop();
+    expect(exit, w1.output().slice(-3000)).toEqual({ code: 0, signal: null });
+    const atStop = await db.counts();
+    expect(atStop.rows).toBeLessThan(total);
+
+    const w2 = startWriter(db, topic, group);
+    processes.push(w2);
+    await w2.waitForLog('db-writer consuming', 60_000);
+    await waitFor('sipcap_db_disk_full 1 on the restarted writer', async () => ((await w2.metric('sipcap_db_disk_full')) === 1 ? true : undefined), 60_000, 250);
+    await sleep(3000);
+    expect(w2.child.exitCode).toBeNull();
+    expect(await healthStatus(await w2.metricsPort())).toBe(200);
+    expect(await db.counts()).toEqual(atStop);
+    rmSync(ballast);
+    await waitFor(`${total} rows`, async () => {
+      if (w2.child.exitCode !== null) throw new Error(`the writer exited:\n${w2.output().slice(-3000)}`);
+      return (await db.counts()).rows >= total ? true : undefined;
+    }, 90_000, 250);
+    await sleep(1000);
+    expect(await db.counts()).toEqual({ rows: total, callids: total });
+    expect(await w2.metric('sipcap_db_disk_full')).toBe(0);
+    expect((await w2.stop()).code).toBe(0);
+  }, 240_000);
+
   for (const dialect of ['postgres', 'mysql'] as const) {
     it(`${dialect}: databaseSize (what DB_SIZE_MAX_MB compares) grows with the rows of the database`, async () => {
       const db = await new TestDb(dialect).create();
