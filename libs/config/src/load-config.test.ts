@@ -146,6 +146,12 @@ describe('redactUrl', () => {
   });
 });
 
+describe('a refused URL setting', () => {
+  it('names the setting without printing the password it holds', () => {
+    expect(() => loadConfig(['DB_URL'], { env: { DB_URL: 'oracle://sipcap:hunter2@db/x?password=hunter3' } })).toThrow(/invalid setting DB_URL="oracle:\/\/sipcap:\*\*\*@db\/x\?password=\*\*\*"/);
+  });
+});
+
 describe('transport security settings', () => {
   it('defaults to plaintext Kafka, verified TLS and no CONFIG SET on Redis', () => {
     const c = loadConfig(['KAFKA_SECURITY_PROTOCOL', 'KAFKA_SASL_MECHANISM', 'KAFKA_SSL_VERIFY', 'REDIS_SET_KEYSPACE_EVENTS'], { env: {} });

@@ -6,7 +6,7 @@ import { SECRET_SETTINGS, SETTINGS, type SettingName, type Settings } from './se
 export class ConfigError extends Error {
   constructor(readonly variable: string, readonly value: string | undefined, detail: string) {
     super(
-      `invalid setting ${variable}${value === undefined ? '' : `=${SECRET_SETTINGS.has(variable as SettingName) ? '<hidden>' : JSON.stringify(value)}`}: ${detail}`,
+      `invalid setting ${variable}${value === undefined ? '' : `=${SECRET_SETTINGS.has(variable as SettingName) ? '<hidden>' : JSON.stringify(redactUrl(value))}`}: ${detail}`,
     );
     this.name = 'ConfigError';
   }
