@@ -12,6 +12,7 @@ export const AGENT_SETTINGS = [
   'CUSTOM_FIELD1_HEADER', 'CUSTOM_FIELD2_HEADER', 'CUSTOM_FIELD3_HEADER', 'CAPTURE_BAD_MSGS', 'CAPTURE_TIME_WINDOW_S',
   'FILTER_DISCARD_METHODS', 'FILTER_DISCARD_CODES', 'FILTER_DISCARD_SRC', 'FILTER_DISCARD_DST', 'FILTER_DISCARD_UA', 'FILTER_CENSOR_METHODS',
   'KAFKA_BROKERS', 'KAFKA_TOPIC', 'KAFKA_PARTITIONS', 'KAFKA_COMPRESSION', 'KAFKA_BATCH_MAX', 'KAFKA_LINGER_MS', 'KAFKA_QUEUE_MAX',
+  'KAFKA_QUEUE_MAX_BYTES', 'KAFKA_MAX_RECORD_BYTES', 'KAFKA_FLUSH_TIMEOUT_MS',
   'METRICS_HOST', 'METRICS_PORT', 'LOG_LEVEL', 'REDIS_SET_KEYSPACE_EVENTS',
   ...KAFKA_SECURITY_SETTINGS, ...REDIS_SECURITY_SETTINGS,
 ] as const satisfies readonly (keyof Settings)[];
@@ -73,6 +74,9 @@ export async function startAgentRuntime(opts: {
     batchMax: c.KAFKA_BATCH_MAX,
     lingerMs: c.KAFKA_LINGER_MS,
     queueMax: c.KAFKA_QUEUE_MAX,
+    queueMaxBytes: c.KAFKA_QUEUE_MAX_BYTES,
+    maxRecordBytes: c.KAFKA_MAX_RECORD_BYTES,
+    flushTimeoutMs: c.KAFKA_FLUSH_TIMEOUT_MS,
     compression: c.KAFKA_COMPRESSION,
     log,
     registry,
@@ -98,7 +102,7 @@ export async function startAgentRuntime(opts: {
 
 
   opts.health.register('kafka', () => producer.isConnected || 'Kafka producer not connected (records are queued)');
-  opts.health.register('queue', () => producer.queued < c.KAFKA_QUEUE_MAX || 'Kafka queue full: records are being dropped');
+  opts.health.register('queue', () => (producer.queued < c.KAFKA_QUEUE_MAX && producer.queueBytes < c.KAFKA_QUEUE_MAX_BYTES) || 'Kafka queue full: records are being dropped');
 
   const publisher = new CapturePublisher({
     ...publisherSettings(c),
@@ -120,6 +124,8 @@ export async function startAgentRuntime(opts: {
     log,
   });
   void reporter.start();
+  // `sipcap status` shows a flip at once, not at the next periodic report.
+  flag.on('change', () => void reporter.report());
 
   return {
     publisher,

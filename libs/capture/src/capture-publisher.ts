@@ -1,6 +1,6 @@
 import type { Logger } from 'pino';
 import { Counter, type Registry } from 'prom-client';
-import { parseSip } from '@sipcap/sip';
+import { parseSip, SIP_ERROR_REASONS } from '@sipcap/sip';
 import { buildRecord, encodeRecord, recordExtraHeaders, type BuildRecordOptions } from '@sipcap/record';
 import type { CapturedMessage } from './captured-message';
 import { CaptureTimeWindow } from './capture-time-window';
@@ -54,6 +54,9 @@ export class CapturePublisher {
       bad: new Counter({ name: 'sipcap_sip_bad_total', help: 'SIP messages whose start line or mandatory headers did not parse, by reason and whether they were stored (CAPTURE_BAD_MSGS)', labelNames: ['reason', 'stored'], registers }),
       dropped: new Counter({ name: 'sipcap_capture_dropped_total', help: 'Captured messages not published, by reason', labelNames: ['reason'], registers }),
     };
+    // Every known series exists from the start (at 0), so alert rules see them before the first event.
+    for (const reason of ['capture_off', 'bad_sip'] as const) this.m.dropped.inc({ reason }, 0);
+    for (const reason of SIP_ERROR_REASONS) this.m.bad.inc({ reason, stored: String(opts.captureBadMsgs) }, 0);
     // Built once: recordExtraHeaders caches per options object.
     this.recordOptions = { captureNode: opts.captureNode, callidAlegHeaders: opts.callidAlegHeaders, customHeaders: opts.customHeaders };
     this.extraHeaders = recordExtraHeaders(this.recordOptions);
