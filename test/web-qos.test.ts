@@ -6,13 +6,16 @@
 // carry (jitter, fraction lost, cumulative loss, RTT from LSR/DLSR, the E-model MOS), the log lines in
 // time order and marks on the ladder. The same records in MariaDB (Kamailio's default table names)
 // come back alike from the reports API, and the text export lists them in time order.
+import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import mysql from 'mysql2/promise';
 import pg from 'pg';
 import { chromium, type Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildReportRecord, type ReportKind, type ReportRecord } from '@sipcap/record';
 import { decodeRtcpToJson } from '@sipcap/rtcp';
+import { testing, writePcap } from '@sipcap/packet';
 import { ensureDatabase, openStore, ReportTableRouter, TableRouter, type BatchRow } from '@sipcap/store';
 import { estimateMos } from '../apps/web/page/qos-series';
 import { buildApp, startAgent, type AgentProcess } from './support/agent-process';
@@ -186,6 +189,30 @@ afterAll(async () => {
 });
 
 /** What the RTCP says, per stream, in report order: [jitter, fraction, cumulative, rtt ms or undefined]. */
+/**
+ * tshark's reading of the same RTCP bytes on the wire, at their capture times (its round trip from the
+ * SR the LSR names, as the page computes it): per report block [ssrc, jitter, fraction, cumulative, rtt ms].
+ */
+function tsharkBlocks(): [number, number, number, number, number | undefined][] {
+  mkdirSync('test-results', { recursive: true });
+  const file = `test-results/web-qos-rtcp-${RUN}.pcap`;
+  const frames = RTCP.map((p) => {
+    const [src, srcPort, dst, dstPort] = p.from === 'A' ? [ALICE, A_RTCP, BOB, B_RTCP] : [BOB, B_RTCP, ALICE, A_RTCP];
+    return { tsMicros: at(p.ms), frame: testing.ethernetFrame({ payload: testing.udpPacket({ src, dst, srcPort, dstPort, payload: p.bytes }), pad: true }) };
+  });
+  writeFileSync(file, writePcap(frames));
+  const out = execFileSync('tshark', [
+    '-r', file, '-o', 'rtcp.show_roundtrip_calculation:TRUE', '-o', 'rtcp.roundtrip_min_threshhold:0', '-d', `udp.port==${A_RTCP},rtcp`,
+    '-T', 'fields', '-E', 'separator=;', '-e', 'rtcp.senderssrc', '-e', 'rtcp.ssrc.identifier', '-e', 'rtcp.ssrc.jitter', '-e', 'rtcp.ssrc.fraction', '-e', 'rtcp.ssrc.cum_nr', '-e', 'rtcp.roundtrip-delay',
+  ], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] });
+  return out.trim().split('\n').map((line) => {
+    // rtcp.ssrc.identifier lists the report block's SSRC and the SDES chunk's (the sender's)
+    const [sender, ids, jitter, fraction, cum, rtt] = line.split(';');
+    const block = ids.split(',').map(Number).find((id) => id !== Number(sender));
+    return [block ?? NaN, Number(jitter), Number(fraction), Number(cum), rtt ? Number(rtt) : undefined];
+  });
+}
+
 const EXPECTED = {
   [SSRC_A]: [[40, 0, 0, 60], [160, 64, 21, 100], [120, 3, 24, undefined]],
   [SSRC_B]: [[24, 0, 0, undefined], [96, 13, 5, undefined]],
@@ -259,6 +286,12 @@ describe('QoS and logs tabs in Chromium', () => {
     await page.locator('#panel-qos').screenshot({ path: 'test-results/qos.png' });
     expect(errors).toEqual([]);
     await page.close();
+  });
+
+  it('matches tshark\'s reading of the same RTCP packets: jitter, fraction lost, cumulative loss and round trip', async () => {
+    const wire = tsharkBlocks();
+    const fromWire = (ssrc: number) => wire.filter((b) => b[0] === ssrc).map((b) => b.slice(1));
+    for (const ssrc of [SSRC_A, SSRC_B]) expect(fromWire(ssrc)).toEqual(EXPECTED[ssrc]);
   });
 
   it('answers the same reports from MariaDB with Kamailio\'s table names, and the text export lists them in time order', async () => {
