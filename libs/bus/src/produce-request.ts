@@ -1,0 +1,137 @@
+import type { Message } from 'kafkajs';
+import { encodeRecordBatch } from '@sipcap/record';
+
+/** One record waiting for Kafka: its key (Call-ID or correlation id) and its encoding. */
+export interface QueuedRecord {
+  key: string;
+  value: Buffer;
+}
+
+/** One Kafka message of a produce request: a record batch of one partition, with the records it carries. */
+export interface PackedMessage {
+  partition: number;
+  records: readonly QueuedRecord[];
+  message: Message;
+}
+
+/** What one produce request carries; sent (and resent) exactly as it is. */
+export type ProduceRequest = readonly PackedMessage[];
+
+/** Bytes a record adds to a record batch besides its own (its length prefix, see @sipcap/record). */
+export const RECORD_BATCH_OVERHEAD = 4;
+
+export function recordBytes(r: QueuedRecord): number {
+  return r.value.length + RECORD_BATCH_OVERHEAD;
+}
+
+export function packMessage(partition: number, records: readonly QueuedRecord[]): PackedMessage {
+  return { partition, records, message: { partition, value: encodeRecordBatch(records.map((r) => r.value)) } };
+}
+
+/**
+ * Where the next request ends: at most `batchMax` records from `start`, and it stops before the first record
+ * that would take its partition's bytes in the request past `partitionMaxBytes` (the broker refuses a
+ * partition's batch above its message.max.bytes; kafkajs puts all messages of a partition in one batch).
+ * A request always takes at least one record.
+ */
+export function requestEnd(records: readonly QueuedRecord[], start: number, batchMax: number, partitionOf: (key: string) => number, partitionMaxBytes: number): number {
+  const end = Math.min(start + batchMax, records.length);
+  const bytes = new Map<number, number>();
+  for (let i = start; i < end; i++) {
+    const p = partitionOf(records[i].key);
+    const b = (bytes.get(p) ?? 0) + recordBytes(records[i]);
+    if (b > partitionMaxBytes && i > start) return i;
+    bytes.set(p, b);
+  }
+  return end;
+}
+
+/** One message per partition (more when one grows past `messageMaxBytes`), records in queue order. */
+export function packRequest(records: readonly QueuedRecord[], partitionOf: (key: string) => number, messageMaxBytes: number): PackedMessage[] {
+  const byPartition = new Map<number, QueuedRecord[]>();
+  for (const r of records) {
+    const p = partitionOf(r.key);
+    let list = byPartition.get(p);
+    if (!list) byPartition.set(p, (list = []));
+    list.push(r);
+  }
+  const out: PackedMessage[] = [];
+  for (const p of [...byPartition.keys()].sort((a, b) => a - b)) {
+    const rs = byPartition.get(p)!;
+    let start = 0;
+    let bytes = 0;
+    for (let i = 0; i < rs.length; i++) {
+      bytes += recordBytes(rs[i]);
+      if (bytes > messageMaxBytes && i > start) {
+        out.push(packMessage(p, rs.slice(start, i)));
+        start = i;
+        bytes = recordBytes(rs[i]);
+      }
+    }
+    out.push(packMessage(p, rs.slice(start)));
+  }
+  return out;
+}
+
+/**
+ * The requests that replace one the broker refused for good (a non-retriable error), sent in this order,
+ * or undefined when it carries a single record: that record is dropped. Each step isolates the refused
+ * part without ever repacking what the broker may already have appended under the same sequence numbers:
+ * - several partitions: one request per partition, each with that partition's messages exactly as they
+ *   were (a partition the broker appended is recognised as a duplicate and acknowledged; a partition's
+ *   batch is appended whole or not at all);
+ * - one partition, several messages: one request per message (the partition was refused whole, so
+ *   nothing of it is in the log);
+ * - one message of several records: its records in two halves.
+ */
+export function splitRefused(req: ProduceRequest): ProduceRequest[] | undefined {
+  const partitions = new Map<number, PackedMessage[]>();
+  for (const m of req) {
+    let list = partitions.get(m.partition);
+    if (!list) partitions.set(m.partition, (list = []));
+    list.push(m);
+  }
+  if (partitions.size > 1) return [...partitions.values()];
+  if (req.length > 1) return req.map((m) => [m]);
+  const only = req[0];
+  if (!only || only.records.length <= 1) return undefined;
+  const half = Math.ceil(only.records.length / 2);
+  return [[packMessage(only.partition, only.records.slice(0, half))], [packMessage(only.partition, only.records.slice(half))]];
+}
+
+export function requestRecords(req: ProduceRequest): number {
+  let n = 0;
+  for (const m of req) n += m.records.length;
+  return n;
+}
+
+export function requestBytes(req: ProduceRequest): number {
+  let n = 0;
+  for (const m of req) for (const r of m.records) n += r.value.length;
+  return n;
+}
+
+/**
+ * What the producer does after a failed request:
+ * - `resend`: the error may pass (a broker restart, a leader change, a timeout, a refused login or ACL the
+ *   operator fixes): the same request is sent again, exactly;
+ * - `split`: the broker refused the request for good (MESSAGE_TOO_LARGE, INVALID_RECORD, ...): it is split
+ *   (splitRefused) and a record refused alone is dropped.
+ * `type` is the Kafka error name when there is one (MESSAGE_TOO_LARGE).
+ */
+export function classifyProduceError(e: unknown): { action: 'resend' | 'split'; type: string } {
+  let root = e as { name?: string; type?: string; retriable?: boolean; cause?: unknown } | undefined;
+  // kafkajs wraps what its retrier gave up on; the cause says why.
+  while (root && (root.name === 'KafkaJSNonRetriableError') && root.cause && root.cause !== root) root = root.cause as typeof root;
+  const type = root?.type ?? root?.name ?? 'unknown';
+  if (!root || (e as { name?: string }).name === 'KafkaJSNumberOfRetriesExceeded') return { action: 'resend', type };
+  if (root.retriable !== false) return { action: 'resend', type };
+  // Access is not the records' fault: they wait (bounded queue) for the operator instead of being dropped.
+  if (/AUTHORIZATION|AUTHENTICATION/.test(type)) return { action: 'resend', type };
+  return { action: 'split', type };
+}
+
+/** The drop reason of a record the broker refused alone. */
+export function refusedReason(type: string): 'broker_too_large' | 'refused' {
+  return type === 'MESSAGE_TOO_LARGE' || type === 'RECORD_LIST_TOO_LARGE' ? 'broker_too_large' : 'refused';
+}
