@@ -72,6 +72,25 @@ describe('DiskGuard', () => {
     expect(await metric(registry, 'sipcap_db_disk_pauses_total', { reason: 'disk_full' })).toBe(2);
   });
 
+  it('is not lifted by a write that was already under way when the refusal came (another lane)', async () => {
+    const guard = new DiskGuard({ log });
+    let finish!: () => void;
+    const slow = guard.wrap({
+      writePositioned: () => new Promise<PositionedResult>((r) => (finish = () => r({ inserted: 0, rejected: 0, skipped: 0, perTable: new Map() }))),
+    });
+    const inner = new FlakyStore();
+    const fast = guard.wrap(inner);
+    const underWay = slow.writePositioned('g', 't', []);
+    inner.error = full;
+    await expect(fast.writePositioned('g', 't', [])).rejects.toBe(full);
+    finish();
+    await underWay;
+    expect(guard.paused).toBe(true);
+    inner.error = undefined;
+    await fast.writePositioned('g', 't', []);
+    expect(guard.paused).toBe(false);
+  });
+
   it('does not count an outage as disk full', async () => {
     const registry = new Registry();
     const guard = new DiskGuard({ log, registry });

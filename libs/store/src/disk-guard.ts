@@ -57,6 +57,9 @@ export class DiskGuard {
   /** Paused because the last size reading was above maxBytes (cleared by a reading below it). */
   private overLimit = false;
   private pausedAt = 0;
+  /** Writes started so far, and how many had started when the last refusal came. */
+  private started = 0;
+  private refusedAfter = 0;
   private lastDrop = -Infinity;
   private dropping: Promise<void> | undefined;
   private timer: NodeJS.Timeout | undefined;
@@ -131,6 +134,7 @@ export class DiskGuard {
   failed(e: unknown): 'disk_full' | 'table_full' | undefined {
     const reason = diskFullReason(e);
     if (!reason) return undefined;
+    this.refusedAfter = this.started;
     if (!this.refused) {
       const wasPaused = this.paused;
       this.refused = reason;
@@ -140,9 +144,13 @@ export class DiskGuard {
     return reason;
   }
 
-  /** A write succeeded: there is room again. */
-  succeeded(): void {
-    if (!this.refused) return;
+  /**
+   * A write succeeded: there is room again, when the write began after the last refusal (`write`: its
+   * number from `began`). A write of another lane that was already under way proves nothing and would
+   * make the alert flicker.
+   */
+  succeeded(write = Infinity): void {
+    if (!this.refused || write <= this.refusedAfter) return;
     this.refused = undefined;
     if (!this.overLimit) this.resumed({});
   }
@@ -158,9 +166,10 @@ export class DiskGuard {
     return {
       writePositioned: async (group, topic, rows, onRejected) => {
         this.assertWritable();
+        const write = ++this.started;
         try {
           const r = await store.writePositioned(group, topic, rows, onRejected);
-          this.succeeded();
+          this.succeeded(write);
           return r;
         } catch (e) {
           this.failed(e);
