@@ -230,6 +230,18 @@ describe('transport security', () => {
     }
   }, 120_000);
 
+  it('a broker certificate the agent does not trust (no KAFKA_SSL_CA_FILE) stops it with a TLS error naming the settings', async () => {
+    const agent = track(startAgent('hep-agent', {
+      ...kafkaEnv({ KAFKA_SSL_CA_FILE: '' }),
+      KAFKA_TOPIC: uniqueName('tls-untrusted'),
+      HEP_LISTEN: `127.0.0.1:${await freeTcpUdpPort()}`,
+      REDIS_URL: 'redis://127.0.0.1:1',
+    }));
+    const exit = await agent.exited;
+    expect(exit.code, agent.output()).not.toBe(0);
+    expect(agent.output()).toContain('TLS to Kafka failed (check KAFKA_SECURITY_PROTOCOL, KAFKA_SSL_CA_FILE');
+  }, 120_000);
+
   it('a wrong Redis password is logged as a refused login and the agent keeps its CAPTURE_ON', async () => {
     const hepPort = await freeTcpUdpPort();
     const agent = track(startAgent('hep-agent', {
