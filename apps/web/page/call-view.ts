@@ -42,8 +42,12 @@ function fileName(callid: string, ext: string): string {
   return `call-${callid.replace(/[^A-Za-z0-9._-]+/g, '_').slice(0, 80)}.${ext}`;
 }
 
+/** Counts call views opened: a slow answer for a call no longer shown is dropped. */
+let opened = 0;
+
 /** Loads a call and shows its legs, the ladder and (after a click on an arrow) one message. */
 export async function showCall(ref: CallRef, onError: (e: unknown) => void): Promise<void> {
+  const mine = ++opened;
   const view = byId('call-view');
   const status = byId('call-status');
   replace(status, 'Loading the call…');
@@ -65,7 +69,9 @@ export async function showCall(ref: CallRef, onError: (e: unknown) => void): Pro
   reportsLoad.catch(() => undefined);
   try {
     call = await getJson<CallResult>(base + callQuery(ref));
+    if (mine !== opened) return;
   } catch (e) {
+    if (mine !== opened) return;
     replace(status, '');
     onError(e);
     return;
@@ -98,7 +104,9 @@ export async function showCall(ref: CallRef, onError: (e: unknown) => void): Pro
   let reports: CallReportsResult;
   try {
     reports = await reportsLoad;
+    if (mine !== opened) return;
   } catch (e) {
+    if (mine !== opened) return;
     replace(byId('qos'), 'The reports could not be loaded.');
     replace(byId('logs'), 'The reports could not be loaded.');
     onError(e);
