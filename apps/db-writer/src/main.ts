@@ -16,7 +16,7 @@ const config = loadConfigOrExit(
     'DB_URL', 'TABLE_NAME', 'MT_MODE', 'HASH_SOURCE', 'CALL_TABLE_NAME', 'REGISTRATION_TABLE_NAME', 'REST_TABLE_NAME', 'RTCP_TABLE_NAME', 'REPORT_TABLE_NAME', 'LOGS_TABLE_NAME', 'DB_INSERT_MODE', 'DB_BATCH_SIZE', 'DB_FLUSH_MS', 'DB_CONNECTIONS',
     'DB_PARTITION', 'DB_PARTITION_AHEAD_DAYS', 'DB_TIME_WINDOW_DAYS', 'DB_RETENTION_DAYS', 'DB_RETENTION_TABLES', 'DEDUP_WINDOW_MS', 'DEDUP_MAX_KEYS',
     'DB_SIZE_MAX_MB', 'DB_SIZE_CHECK_S', 'DB_DISK_FULL_DROP_EXPIRED',
-    'KAFKA_BROKERS', 'KAFKA_TOPIC', 'KAFKA_DLQ_TOPIC', 'KAFKA_PARTITIONS', 'KAFKA_GROUP_ID',
+    'KAFKA_BROKERS', 'KAFKA_TOPIC', 'KAFKA_DLQ_TOPIC', 'KAFKA_MAX_RECORD_BYTES', 'KAFKA_PARTITIONS', 'KAFKA_GROUP_ID',
     'METRICS_HOST', 'METRICS_PORT', 'LOG_LEVEL', ...KAFKA_SECURITY_SETTINGS,
   ],
   { defaults: { METRICS_PORT: '9097' } },
@@ -84,7 +84,7 @@ void startApp(APP, { logLevel: config.LOG_LEVEL, metricsHost: config.METRICS_HOS
   await ensureTopic(kafka, { topic: config.KAFKA_DLQ_TOPIC, partitions: 1, log });
   const stale = await forgetStaleOffsets(store, config.KAFKA_GROUP_ID, config.KAFKA_TOPIC, await topicEnds(kafka, config.KAFKA_TOPIC));
   if (stale.length) log.warn({ partitions: stale, topic: config.KAFKA_TOPIC }, 'stored offsets were beyond the end of the topic (it was re-created): reset to 0');
-  const deadLetters = new DeadLetterPublisher(kafka, { topic: config.KAFKA_DLQ_TOPIC, sourceTopic: config.KAFKA_TOPIC });
+  const deadLetters = new DeadLetterPublisher(kafka, { topic: config.KAFKA_DLQ_TOPIC, sourceTopic: config.KAFKA_TOPIC, maxBytes: config.KAFKA_MAX_RECORD_BYTES, log, registry });
   await deadLetters.connect();
 
   const retentionRuns = new Counter({ name: 'sipcap_retention_runs_total', help: 'Retention runs, by result (done, locked: another writer held the lock, failed)', labelNames: ['result'], registers: [registry] });
