@@ -21,6 +21,8 @@ command -v chromium >/dev/null || need+=(chromium)
 command -v rtpengine >/dev/null || need+=(rtpengine-daemon)
 # Prometheus and promtool: the stats app's test scrapes it with a real server and checks the recording rules.
 command -v prometheus >/dev/null || need+=(prometheus)
+# SIPp (sip-tester): calls from an independent SIP implementation for the stats app's test (test/stats-sipp.test.ts).
+command -v sipp >/dev/null || need+=(sip-tester)
 # openssl makes the certificates of the transport security test (test/transport-security.test.ts: Kafka
 # SASL_SSL, redis-server --tls-port, PostgreSQL ssl=on).
 command -v openssl >/dev/null || need+=(openssl)
