@@ -290,6 +290,8 @@ export class RecordProducer {
           // Refused for good: resending it would be refused forever. Its parts go instead; a record
           // refused alone is dropped.
           this.m.requests.inc({ result: 'refused' });
+          // The topic's limit may have been lowered: read it again before the next request is packed.
+          if (refusedReason(type) === 'broker_too_large') this.partitionsAt = 0;
           const parts = splitRefused(request);
           if (parts) {
             this.attempt.pending.splice(0, 1, ...parts);
