@@ -29,7 +29,7 @@ export interface CapturePublisherOptions extends BuildRecordOptions {
   registry?: Registry;
 }
 
-export type CaptureOutcome = 'published' | 'capture_off' | 'bad_sip' | 'filtered' | 'queue_full';
+export type CaptureOutcome = 'published' | 'capture_off' | 'bad_sip' | 'filtered' | 'not_queued';
 
 /**
  * The shared last stage of every agent: SIP parse, capture record, Kafka encoding, publish, keyed by
@@ -104,8 +104,8 @@ export class CapturePublisher {
     }
     const microTs = this.timeWindow.check(c.microTs, c.srcIp, c.srcPort);
     const record = buildRecord({ ...c, microTs, sip, msg }, this.recordOptions);
-    // A full queue is counted by the producer (sipcap_kafka_dropped_total{reason="queue_full"}).
-    if (!this.opts.sink.publish(record.callid, encodeRecord(record))) return 'queue_full';
+    // Refused by the producer, which counts why (sipcap_kafka_dropped_total{reason}: too_large, queue_full, stopping).
+    if (!this.opts.sink.publish(record.callid, encodeRecord(record))) return 'not_queued';
     this.totals.published++;
     return 'published';
   }

@@ -63,7 +63,7 @@ describe('ReportPublisher', () => {
     const m = await registry.getSingleMetric('sipcap_reports_dropped_total')!.get();
     const by = Object.fromEntries(m.values.map((v) => [v.labels.reason, v.value]));
     expect(Object.keys(by).sort()).toEqual([...REPORT_DROP_REASONS].sort()); // every reason is there from the start
-    expect(by).toMatchObject({ no_correlation_id: 2, rtcp_bad_version: 1, rtcp_bad_length: 1, not_json: 1, not_utf8: 1, empty: 1, unsupported_type: 1, queue_full: 0 });
+    expect(by).toMatchObject({ no_correlation_id: 2, rtcp_bad_version: 1, rtcp_bad_length: 1, not_json: 1, not_utf8: 1, empty: 1, unsupported_type: 1, not_queued: 0 });
   });
 
   it('publishes nothing while capture is off', () => {

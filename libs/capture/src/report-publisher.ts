@@ -11,7 +11,7 @@ export type CapturedReport = Omit<CapturedMessage, 'correlationId'> & { payloadT
 
 /** Why a report is not published: a closed list (the counter's reason label). */
 export const REPORT_DROP_REASONS = [
-  'capture_off', 'unsupported_type', 'no_correlation_id', 'queue_full',
+  'capture_off', 'unsupported_type', 'no_correlation_id', 'not_queued',
   ...TEXT_PAYLOAD_ERRORS, ...RTCP_ERROR_REASONS.map((r) => `rtcp_${r}` as const),
 ] as const;
 export type ReportDropReason = (typeof REPORT_DROP_REASONS)[number];
@@ -58,8 +58,8 @@ export class ReportPublisher {
       },
       this.opts.captureNode,
     );
-    // A full queue is also counted by the producer (sipcap_kafka_dropped_total{reason="queue_full"}).
-    if (!this.opts.sink.publish(record.correlation_id, encodeReportRecord(record))) return this.drop('queue_full', c);
+    // Refused by the producer, which counts why (sipcap_kafka_dropped_total{reason}: too_large, queue_full, stopping).
+    if (!this.opts.sink.publish(record.correlation_id, encodeReportRecord(record))) return this.drop('not_queued', c);
     this.m.published.inc({ kind: target.kind });
     this.totals.published++;
     return 'published';
@@ -68,7 +68,7 @@ export class ReportPublisher {
   private drop(reason: ReportDropReason, c: CapturedReport, detail?: string): ReportDropReason {
     this.m.dropped.inc({ reason });
     this.totals.dropped++;
-    if (reason !== 'capture_off' && reason !== 'queue_full' && reason !== 'unsupported_type' && this.droppedLogged < 10) {
+    if (reason !== 'capture_off' && reason !== 'not_queued' && reason !== 'unsupported_type' && this.droppedLogged < 10) {
       this.droppedLogged++;
       this.opts.log.warn({ reason, detail, payloadType: c.payloadType, src: `${c.srcIp}:${c.srcPort}` }, 'report dropped');
     }
