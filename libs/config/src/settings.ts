@@ -248,8 +248,9 @@ export const SETTINGS = {
   // kafkajs' and the broker's cost is mostly per request and per partition batch, not per record).
   KAFKA_BATCH_MAX: int(2000, 1, 100_000),
   KAFKA_LINGER_MS: int(20, 0, 10_000),
-  // Records an agent holds for Kafka while it is slow or unreachable, and their bytes; beyond either the record is dropped and counted (sipcap_kafka_dropped_total{reason="queue_full"}).
+  // Records an agent holds for Kafka while it is slow or unreachable; beyond it the record is dropped and counted (sipcap_kafka_dropped_total{reason="queue_full"}).
   KAFKA_QUEUE_MAX: int(200_000, 1_000, 10_000_000),
+  // The same bound in bytes of the queued records (256 MiB): a full queue in bytes drops and counts the same way.
   KAFKA_QUEUE_MAX_BYTES: int(256 * 1024 * 1024, 1024 * 1024, 8 * 1024 * 1024 * 1024),
   // The largest encoded record an agent sends (bytes): a larger one is dropped before the queue and counted (reason "too_large"). Also the bound of one partition's batch in a produce request and of a dead letter (truncated beyond it). Keep it below the broker's message.max.bytes (1 MiB by default) and the topic's max.message.bytes.
   KAFKA_MAX_RECORD_BYTES: int(900 * 1024, 4096, 64 * 1024 * 1024),
