@@ -1,7 +1,7 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { Registry } from 'prom-client';
 import { ConfigResourceTypes } from 'kafkajs';
-import { RecordProducer } from '@sipcap/bus';
+import { DeadLetterPublisher, RecordProducer, TRUNCATED_HEADER } from '@sipcap/bus';
 import { encodeRecord, sampleRecord } from '@sipcap/record';
 import { quietLog, recordsOfValue, testKafka, uniqueName, waitFor } from './support/kafka';
 import { readRaw } from './support/writer-fixtures';
@@ -124,5 +124,33 @@ describe('Kafka producing can not stall (real broker)', () => {
     expect(took).toBeLessThan(6000);
     expect(await metric(registry, 'sipcap_kafka_dropped_total', { reason: 'stopping' })).toBe(300);
     expect(await metric(registry, 'sipcap_kafka_published_total', {})).toBe(0);
+  });
+
+  it('dead letters: a 2 MiB letter goes cut (sipcap-truncated), and on a dead-letter topic with max.message.bytes=10000 a 50 KB letter is cut until taken; publish never hangs', async () => {
+    const dlq = await topicWith({}, 1);
+    const kafka = testKafka();
+    const letters = new DeadLetterPublisher(kafka, { topic: dlq, sourceTopic: 'src' });
+    await letters.connect();
+    cleanup.push(() => letters.disconnect());
+    const letter = (i: number, size: number) => ({ partition: 0, offset: BigInt(i), index: 0, key: Buffer.from(`k${i}`), value: Buffer.alloc(size, 0x61), error: 'refused' });
+    await letters.publish([letter(0, 100), letter(1, 2 * 1024 * 1024), letter(2, 100)]);
+
+    const small = await topicWith({ 'max.message.bytes': '10000' }, 1);
+    const lettersSmall = new DeadLetterPublisher(kafka, { topic: small, sourceTopic: 'src' });
+    await lettersSmall.connect();
+    cleanup.push(() => lettersSmall.disconnect());
+    await lettersSmall.publish([letter(10, 100), letter(11, 50_000), letter(12, 100)]);
+
+    for (const [topic, offsets, cut, whole] of [[dlq, ['0', '1', '2'], '1', 2 * 1024 * 1024], [small, ['10', '11', '12'], '11', 50_000]] as const) {
+      const raw = await readRaw(topic);
+      cleanup.push(() => raw.stop());
+      await waitFor('three letters', () => (raw.messages.length >= 3 ? true : undefined));
+      expect(raw.messages.map((m) => m.headers!['sipcap-source-offset']!.toString())).toEqual(offsets);
+      const m = raw.messages.find((x) => x.headers!['sipcap-source-offset']!.toString() === cut)!;
+      expect(m.headers![TRUNCATED_HEADER]!.toString()).toBe(String(whole));
+      expect(m.value!.length).toBeGreaterThan(0);
+      expect(m.value!.length).toBeLessThan(topic === small ? 10_000 : 1024 * 1024);
+      for (const other of raw.messages.filter((x) => x !== m)) expect(other.headers![TRUNCATED_HEADER]).toBeUndefined();
+    }
   });
 });

@@ -32,25 +32,31 @@ export function packMessage(partition: number, records: readonly QueuedRecord[])
  * Where the next request ends: at most `batchMax` records from `start`, and it stops before the first record
  * that would take its partition's bytes in the request past `partitionMaxBytes` (the broker refuses a
  * partition's batch above its message.max.bytes; kafkajs puts all messages of a partition in one batch).
- * A request always takes at least one record.
+ * A request always takes at least one record. `partitions` receives the partition of each record taken.
  */
-export function requestEnd(records: readonly QueuedRecord[], start: number, batchMax: number, partitionOf: (key: string) => number, partitionMaxBytes: number): number {
+export function requestEnd(records: readonly QueuedRecord[], start: number, batchMax: number, partitionOf: (key: string) => number, partitionMaxBytes: number, partitions: number[] = []): number {
   const end = Math.min(start + batchMax, records.length);
   const bytes = new Map<number, number>();
+  partitions.length = 0;
   for (let i = start; i < end; i++) {
     const p = partitionOf(records[i].key);
     const b = (bytes.get(p) ?? 0) + recordBytes(records[i]);
     if (b > partitionMaxBytes && i > start) return i;
     bytes.set(p, b);
+    partitions.push(p);
   }
   return end;
 }
 
-/** One message per partition (more when one grows past `messageMaxBytes`), records in queue order. */
-export function packRequest(records: readonly QueuedRecord[], partitionOf: (key: string) => number, messageMaxBytes: number): PackedMessage[] {
+/**
+ * One message per partition (more when one grows past `messageMaxBytes`), records in queue order.
+ * `partitions[i]` is the partition of `records[i]` when known (requestEnd gives them).
+ */
+export function packRequest(records: readonly QueuedRecord[], partitionOf: (key: string) => number, messageMaxBytes: number, partitions?: readonly number[]): PackedMessage[] {
   const byPartition = new Map<number, QueuedRecord[]>();
-  for (const r of records) {
-    const p = partitionOf(r.key);
+  for (let i = 0; i < records.length; i++) {
+    const r = records[i];
+    const p = partitions?.[i] ?? partitionOf(r.key);
     let list = byPartition.get(p);
     if (!list) byPartition.set(p, (list = []));
     list.push(r);

@@ -257,8 +257,9 @@ export class RecordProducer {
         if (!this.attempt) {
           if (Date.now() - this.partitionsAt > METADATA_REFRESH_MS) await this.refreshPartitions();
           const max = this.maxRecordBytes;
-          const end = requestEnd(this.queue, this.head, this.opts.batchMax, this.partitionOf, max);
-          const messages = packRequest(this.queue.slice(this.head, end), this.partitionOf, Math.min(MAX_BATCH_VALUE_BYTES, max));
+          const partitions: number[] = [];
+          const end = requestEnd(this.queue, this.head, this.opts.batchMax, this.partitionOf, max, partitions);
+          const messages = packRequest(this.queue.slice(this.head, end), this.partitionOf, Math.min(MAX_BATCH_VALUE_BYTES, max), partitions);
           this.attempt = { end, pending: [messages], done: 0 };
         }
         request = this.attempt.pending[0];
