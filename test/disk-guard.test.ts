@@ -145,46 +145,48 @@ describe('disk guard', () => {
     expect(exit, w.output().slice(-3000)).toEqual({ code: 0, signal: null });
   }, 240_000);
 
-  it('DB_SIZE_MAX_MB: above the soft limit writes pause before they reach the database (reason size_limit); a restart with room stores every record exactly once', async () => {
-    const db = await new TestDb('postgres').create();
-    databases.push(db);
-    const mib = 1 << 20;
-    // About 3 MiB above the empty database: a couple of thousand rows fit, the 30,000 fed do not.
-    const limitMb = Math.ceil((await databaseSize(db.url)) / mib) + 3;
-    const topic = await freshTopic(6, 'size-limit');
-    const group = uniqueName('g-size-limit');
-    const w1 = startWriter(db, topic, group, { DB_SIZE_MAX_MB: String(limitMb), DB_SIZE_CHECK_S: '1' });
-    processes.push(w1);
-    await w1.waitForLog('db-writer consuming', 60_000);
-    const total = 30_000;
-    const f = new Feeder(topic);
-    feeders.push(f);
-    await f.feed(uniqueName('size'), total, 10_000);
-    await f.flush();
-    await waitFor('sipcap_db_disk_full 1', async () => ((await w1.metric('sipcap_db_disk_full')) === 1 ? true : undefined), 60_000, 250);
-    expect(await w1.metric('sipcap_db_disk_pauses_total', '{reason="size_limit"}')).toBe(1);
-    expect(await w1.metric('sipcap_db_size_bytes')).toBeGreaterThan(limitMb * mib);
-    const atPause = await db.counts();
-    expect(atPause.rows).toBeGreaterThan(0);
-    expect(atPause.rows).toBeLessThan(total);
-    await sleep(5000);
-    expect(await db.counts()).toEqual(atPause);
-    expect(await w1.metric('sipcap_db_disk_full')).toBe(1);
-    expect(await healthStatus(await w1.metricsPort())).toBe(200);
-    // The operator gives the database more room: a restart with a higher limit goes on where the first stopped.
-    const exit = await w1.stop();
-    expect(exit, w1.output().slice(-3000)).toEqual({ code: 0, signal: null });
-    const w2 = startWriter(db, topic, group, { DB_SIZE_MAX_MB: String(limitMb * 100), DB_SIZE_CHECK_S: '1' });
-    processes.push(w2);
-    await waitFor(`${total} rows`, async () => {
-      if (w2.child.exitCode !== null) throw new Error(`the writer exited:\n${w2.output().slice(-3000)}`);
-      return (await db.counts()).rows >= total ? true : undefined;
-    }, 90_000, 250);
-    await sleep(1000);
-    expect(await db.counts()).toEqual({ rows: total, callids: total });
-    expect(await w2.metric('sipcap_db_disk_full')).toBe(0);
-    expect((await w2.stop()).code).toBe(0);
-  }, 240_000);
+  for (const dialect of ['postgres', 'mysql'] as const) {
+    it(`${dialect}: DB_SIZE_MAX_MB: above the soft limit writes pause before they reach the database (reason size_limit); a restart with room stores every record exactly once`, async () => {
+      const db = await new TestDb(dialect).create();
+      databases.push(db);
+      const mib = 1 << 20;
+      // About 3 MiB above the empty database: a couple of thousand rows fit, the 30,000 fed do not.
+      const limitMb = Math.ceil((await databaseSize(db.url)) / mib) + 3;
+      const topic = await freshTopic(6, 'size-limit');
+      const group = uniqueName('g-size-limit');
+      const w1 = startWriter(db, topic, group, { DB_SIZE_MAX_MB: String(limitMb), DB_SIZE_CHECK_S: '1' });
+      processes.push(w1);
+      await w1.waitForLog('db-writer consuming', 60_000);
+      const total = 30_000;
+      const f = new Feeder(topic);
+      feeders.push(f);
+      await f.feed(uniqueName('size'), total, 10_000);
+      await f.flush();
+      await waitFor('sipcap_db_disk_full 1', async () => ((await w1.metric('sipcap_db_disk_full')) === 1 ? true : undefined), 60_000, 250);
+      expect(await w1.metric('sipcap_db_disk_pauses_total', '{reason="size_limit"}')).toBe(1);
+      expect(await w1.metric('sipcap_db_size_bytes')).toBeGreaterThan(limitMb * mib);
+      const atPause = await db.counts();
+      expect(atPause.rows).toBeGreaterThan(0);
+      expect(atPause.rows).toBeLessThan(total);
+      await sleep(5000);
+      expect(await db.counts()).toEqual(atPause);
+      expect(await w1.metric('sipcap_db_disk_full')).toBe(1);
+      expect(await healthStatus(await w1.metricsPort())).toBe(200);
+      // The operator gives the database more room: a restart with a higher limit goes on where the first stopped.
+      const exit = await w1.stop();
+      expect(exit, w1.output().slice(-3000)).toEqual({ code: 0, signal: null });
+      const w2 = startWriter(db, topic, group, { DB_SIZE_MAX_MB: String(limitMb * 100), DB_SIZE_CHECK_S: '1' });
+      processes.push(w2);
+      await waitFor(`${total} rows`, async () => {
+        if (w2.child.exitCode !== null) throw new Error(`the writer exited:\n${w2.output().slice(-3000)}`);
+        return (await db.counts()).rows >= total ? true : undefined;
+      }, 90_000, 250);
+      await sleep(1000);
+      expect(await db.counts()).toEqual({ rows: total, callids: total });
+      expect(await w2.metric('sipcap_db_disk_full')).toBe(0);
+      expect((await w2.stop()).code).toBe(0);
+    }, 240_000);
+  }
 
   it('DB_DISK_FULL_DROP_EXPIRED: a full disk drops the expired dated table at once and the writer goes on by itself; today\'s table is kept, every record stored once', async () => {
     const { db, mountDir } = await smallPostgres();
