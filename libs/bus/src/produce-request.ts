@@ -125,12 +125,16 @@ export function requestBytes(req: ProduceRequest): number {
  *   (splitRefused) and a record refused alone is dropped.
  * `type` is the Kafka error name when there is one (MESSAGE_TOO_LARGE).
  */
+const UNRECOVERABLE = ['RangeError', 'ReferenceError', 'SyntaxError', 'TypeError'];
+
 export function classifyProduceError(e: unknown): { action: 'resend' | 'split'; type: string } {
   let root = e as { name?: string; type?: string; retriable?: boolean; cause?: unknown } | undefined;
   // kafkajs wraps what its retrier gave up on; the cause says why.
   while (root && (root.name === 'KafkaJSNonRetriableError') && root.cause && root.cause !== root) root = root.cause as typeof root;
   const type = root?.type ?? root?.name ?? 'unknown';
   if (!root || (e as { name?: string }).name === 'KafkaJSNumberOfRetriesExceeded') return { action: 'resend', type };
+  // A bug in encoding (kafkajs gives up on these too) would fail the same way forever.
+  if (UNRECOVERABLE.includes(root.name ?? '')) return { action: 'split', type };
   if (root.retriable !== false) return { action: 'resend', type };
   // Access is not the records' fault: they wait (bounded queue) for the operator instead of being dropped.
   if (/AUTHORIZATION|AUTHENTICATION/.test(type)) return { action: 'resend', type };

@@ -169,6 +169,8 @@ describe('classifying a produce error', () => {
     expect(classifyProduceError(kafkaError('TOPIC_AUTHORIZATION_FAILED', false)).action).toBe('resend');
     const exhausted = Object.assign(new Error('x'), { name: 'KafkaJSNumberOfRetriesExceeded', retriable: false, cause: kafkaError('REQUEST_TIMED_OUT', true) });
     expect(classifyProduceError(exhausted).action).toBe('resend');
+    const bug = Object.assign(new Error('x'), { name: 'KafkaJSNonRetriableError', retriable: false, cause: new RangeError('offset out of range') });
+    expect(classifyProduceError(bug)).toEqual({ action: 'split', type: 'RangeError' });
   });
 });
 
