@@ -109,12 +109,15 @@ export async function startRawAgent(opts: RawAgentOptions): Promise<() => Promis
     if (!runtime.flag.isOn()) log.warn('capture is off (capture flag): the file is read, but its messages are counted and dropped');
     const producer = runtime.producer;
     const highWater = Math.max(1000, Math.floor(c.KAFKA_QUEUE_MAX / 2));
+    // The queue is also bounded in bytes (KAFKA_QUEUE_MAX_BYTES): a file waits at half of either bound.
+    const highBytes = Math.floor(c.KAFKA_QUEUE_MAX_BYTES / 2);
+    const full = () => producer.queued > highWater || producer.queueBytes > highBytes;
     replay = replayCaptureFile({
       path: file,
       pace: c.PCAP_PACE,
       onFrame: handler,
       // A file can be read faster than Kafka takes it: wait rather than drop.
-      room: () => p.room() ?? (producer.queued > highWater ? waitUntil(() => producer.queued <= highWater / 2, abort.signal) : undefined),
+      room: () => p.room() ?? (full() ? waitUntil(() => producer.queued <= highWater / 2 && producer.queueBytes <= highBytes / 2, abort.signal) : undefined),
       log,
       signal: abort.signal,
     }).then(
