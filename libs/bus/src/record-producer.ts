@@ -42,7 +42,17 @@ const STOP_GRACE_MS = 3000;
 export const PRODUCER_DROP_REASONS = ['too_large', 'queue_full', 'broker_too_large', 'refused', 'stopping'] as const;
 export type ProducerDropReason = (typeof PRODUCER_DROP_REASONS)[number];
 
-const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms).unref?.());
+const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
+
+/** Waits for `p`, at most `ms` (the timer is cleared once `p` settles: no timer outlives the wait). */
+async function within(p: Promise<unknown> | undefined, ms: number): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    await Promise.race([p, new Promise<void>((r) => (timer = setTimeout(r, Math.max(0, ms))))]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
 /** How often the topic's partition count is looked up again (partitions may be added). */
 const METADATA_REFRESH_MS = 60_000;
 
@@ -150,7 +160,8 @@ export class RecordProducer {
     while (this.queued > 0 && Date.now() < deadline) {
       this.kick();
       const left = deadline - Date.now();
-      await Promise.race([this.sending ?? sleep(Math.min(20, left)), sleep(left)]);
+      if (this.sending) await within(this.sending, left);
+      else await sleep(Math.min(20, Math.max(0, left)));
     }
   }
 
@@ -165,7 +176,7 @@ export class RecordProducer {
     // A request in flight may be in kafkajs' own retries (a broker that keeps answering a retriable
     // error): the disconnect ends it; neither is waited for longer than the grace time.
     const disconnected = Promise.all([this.producer.disconnect().catch(() => undefined), this.admin.disconnect().catch(() => undefined)]);
-    await Promise.race([disconnected.then(() => this.sending), sleep(STOP_GRACE_MS)]);
+    await within(disconnected.then(() => this.sending), STOP_GRACE_MS);
     const left = this.queued;
     if (left > 0) {
       this.opts.log.error({ records: left, bytes: this.queuedBytes, flushTimeoutMs: timeoutMs }, 'stopping with records Kafka did not take: dropped');
