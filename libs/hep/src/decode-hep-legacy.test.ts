@@ -157,12 +157,22 @@ describe('decodeHep: HEP v1/v2 as Kamailio siptrace writes it (header length byt
   });
 });
 
-describe('decodeHep: HEP v2 as sngrep 1.6.0 writes it (header length byte left 0)', () => {
+describe('decodeHep: HEP v2 as sngrep 1.6.0 writes it (the length byte holds the high byte of the datagram length)', () => {
   // Captured from `sngrep -I x.pcap -H udp:127.0.0.1:PORT -N -q` with `set eep.send.version 2`, `set eep.send.id 2111`:
   // v2, hp_l 0, AF_INET, UDP, 5060 -> 5060, 10.1.1.1 -> 10.1.1.2, tv_sec 1700000000, tv_usec 100, captid 2111,
   // 2 padding bytes of garbage, then the SIP message.
   const sngrep = '02' + '00' + '02' + '11' + '13c4' + '13c4' + '0a010101' + '0a010102' + '00f15365' + '64000000' + '3f08' + 'a62e' + sipHex;
-  it('decodes it: 0 means not written, the layout follows the family', () => {
+  it('a datagram over 255 bytes: the byte is 1 (sngrep assigns htons(total length) to the u8)', () => {
+    const pad = 'X-Pad: ' + 'p'.repeat(300) + '\r\n';
+    const long = SIP.replace('\r\n\r\n', `\r\n${pad}\r\n`);
+    const hex = sngrep.slice(0, 2) + '01' + sngrep.slice(4, 4 + 2 * 28 - 4) + Buffer.from(long).toString('hex');
+    const r = decodeHep(Buffer.from(hex, 'hex'));
+    expect(r.ok && r.packet.payload.toString()).toBe(long);
+    const wrong = decodeHep(Buffer.from(hex.slice(0, 2) + '00' + hex.slice(4), 'hex')); // 0 would claim < 256 bytes
+    expect(wrong.ok).toBe(false);
+  });
+
+  it('decodes it: the byte is 0 below 256 bytes, the layout follows the family', () => {
     const r = decodeHep(Buffer.from(sngrep, 'hex'));
     expect(r.ok && r.packet).toMatchObject({
       version: 2, family: 2, ipProto: 17, srcIp: '10.1.1.1', dstIp: '10.1.1.2', srcPort: 5060, dstPort: 5060,
@@ -186,6 +196,7 @@ describe('decodeHepLegacy: malformed', () => {
     ['v2 IPv6 header length 16 (the IPv4 size)', Buffer.concat([Buffer.from([2, 16]), legacy(2, 10, [v6a, v6b]).subarray(2)]), 'bad_header_length'],
     ['v2 IPv6 header length 28 (the IPv4 size with time)', Buffer.concat([Buffer.from([2, 28]), legacy(2, 10, [v6a, v6b]).subarray(2)]), 'bad_header_length'],
     ['v2 IPv4 header length 20', Buffer.concat([Buffer.from([2, 20]), legacy(2, 2, [[1, 1, 1, 1], [2, 2, 2, 2]]).subarray(2)]), 'bad_header_length'],
+    ['v1 IPv4 header length 0 (sngrep has no v1)', Buffer.concat([Buffer.from([1, 0]), good.subarray(2)]), 'bad_header_length'],
     ['v2 IPv4 header length 255', Buffer.concat([Buffer.from([2, 255]), legacy(2, 2, [[1, 1, 1, 1], [2, 2, 2, 2]]).subarray(2)]), 'bad_header_length'],
     ['v1 IPv6 header length 52', Buffer.concat([Buffer.from([1, 52]), legacy(1, 10, [v6a, v6b]).subarray(2)]), 'bad_header_length'],
     ['a v2 IPv4 packet (length byte 16) cut inside its time header', legacy(2, 2, [[1, 1, 1, 1], [2, 2, 2, 2]]).subarray(0, 27), 'truncated_header'],

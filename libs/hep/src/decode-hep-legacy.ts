@@ -15,10 +15,12 @@ export const HEP2_TIME_HEADER_LENGTH = 12;
  * sizeof(hep_hdr) + the address header in it, 16 (IPv4) or 40 (IPv6), for v1 AND v2; v2's 12-byte time
  * header follows but is not counted. Kamailio's sipcapture never reads the byte (its offsets come from the
  * family and the version), so it also takes v2 packets from senders that count the time header (28/52,
- * as this project's encoder wrote it before) and from sngrep (1.6.0's HEP v2 output leaves the byte 0:
- * seen on the wire in test/hep-interop.test.ts). We accept exactly those: 16/40 (v1, v2), 28/52 (v2) and
- * 0 (not written), and refuse anything else as bad_header_length (a length that fits neither family is
- * not HEP v1/v2). Either way the time header is read right after the addresses.
+ * as this project's encoder wrote it before) and from sngrep: its v2 sender (capture_eep_send_v2, 1.6.0)
+ * assigns htons(total datagram length) to the u8, i.e. the byte holds the HIGH byte of the datagram's
+ * length (0 below 256 bytes, 1 up to 511, ...; seen on the wire in test/hep-interop.test.ts). We accept
+ * exactly those: 16/40 (v1, v2), 28/52 (v2) and, for v2, the datagram length's high byte; anything else
+ * is bad_header_length (a length that fits neither family is not HEP v1/v2). Either way the time header
+ * is read right after the addresses.
  * v2's time header is little-endian (the sender's byte order, which is x86 in practice); its 2 padding
  * bytes are not checked (siptrace copies an uninitialised struct, so they can hold anything).
  */
@@ -34,8 +36,9 @@ export function decodeHepLegacy(buf: Buffer): HepResult {
   const baseLength = family === AF_INET ? HEP1_HEADER_LENGTH_V4 : HEP1_HEADER_LENGTH_V6;
   const timeLength = version === 2 ? HEP2_TIME_HEADER_LENGTH : 0;
   const lengthByte = buf[1];
-  if (lengthByte !== baseLength && lengthByte !== 0 && (version === 1 || lengthByte !== baseLength + timeLength)) {
-    const expected = version === 2 ? `${baseLength}, ${baseLength + timeLength} or 0` : `${baseLength} or 0`;
+  const sngrepByte = (buf.length >> 8) & 0xff;
+  if (lengthByte !== baseLength && (version === 1 || (lengthByte !== baseLength + timeLength && lengthByte !== sngrepByte))) {
+    const expected = version === 2 ? `${baseLength}, ${baseLength + timeLength} or ${sngrepByte} (sngrep's)` : `${baseLength}`;
     return hepError('bad_header_length', `HEP v${version} family ${family} header length is ${lengthByte}, expected ${expected}`);
   }
   const headerLength = baseLength + timeLength;
