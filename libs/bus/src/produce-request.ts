@@ -135,11 +135,15 @@ export function classifyProduceError(e: unknown): { action: 'resend' | 'split'; 
   if (!root || (e as { name?: string }).name === 'KafkaJSNumberOfRetriesExceeded') return { action: 'resend', type };
   // A bug in encoding (kafkajs gives up on these too) would fail the same way forever.
   if (UNRECOVERABLE.includes(root.name ?? '')) return { action: 'split', type };
-  if (root.retriable !== false) return { action: 'resend', type };
-  // Access is not the records' fault: they wait (bounded queue) for the operator instead of being dropped.
-  if (/AUTHORIZATION|AUTHENTICATION/.test(type)) return { action: 'resend', type };
-  return { action: 'split', type };
+  // Only a refusal that is the records' own fault splits (and may drop); anything else the broker says
+  // (OUT_OF_ORDER_SEQUENCE_NUMBER or UNKNOWN_PRODUCER_ID after a leader change, an access refusal the
+  // operator fixes) is resent as it was: dropping records for it would lose them in a failover.
+  if (RECORD_REFUSALS.has(type)) return { action: 'split', type };
+  return { action: 'resend', type };
 }
+
+/** Kafka's errors that refuse a request for what its records are (kafkajs marks them non-retriable). */
+const RECORD_REFUSALS = new Set(['MESSAGE_TOO_LARGE', 'RECORD_LIST_TOO_LARGE', 'INVALID_RECORD', 'CORRUPT_MESSAGE', 'INVALID_TIMESTAMP', 'UNSUPPORTED_COMPRESSION_TYPE']);
 
 /** The drop reason of a record the broker refused alone. */
 export function refusedReason(type: string): 'broker_too_large' | 'refused' {

@@ -167,6 +167,10 @@ describe('classifying a produce error', () => {
     expect(classifyProduceError(kafkaError('NOT_ENOUGH_REPLICAS', true)).action).toBe('resend');
     expect(classifyProduceError(Object.assign(new Error('closed'), { name: 'KafkaJSConnectionError', retriable: true })).action).toBe('resend');
     expect(classifyProduceError(kafkaError('TOPIC_AUTHORIZATION_FAILED', false)).action).toBe('resend');
+    // What a leader change can answer is never the records' fault: resent, never dropped.
+    for (const type of ['OUT_OF_ORDER_SEQUENCE_NUMBER', 'UNKNOWN_PRODUCER_ID', 'INVALID_PRODUCER_EPOCH', 'DUPLICATE_SEQUENCE_NUMBER']) {
+      expect(classifyProduceError(kafkaError(type, false)).action, type).toBe('resend');
+    }
     const exhausted = Object.assign(new Error('x'), { name: 'KafkaJSNumberOfRetriesExceeded', retriable: false, cause: kafkaError('REQUEST_TIMED_OUT', true) });
     expect(classifyProduceError(exhausted).action).toBe('resend');
     const bug = Object.assign(new Error('x'), { name: 'KafkaJSNonRetriableError', retriable: false, cause: new RangeError('offset out of range') });
