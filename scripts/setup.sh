@@ -21,6 +21,13 @@ command -v chromium >/dev/null || need+=(chromium)
 command -v rtpengine >/dev/null || need+=(rtpengine-daemon)
 # Prometheus and promtool: the stats app's test scrapes it with a real server and checks the recording rules.
 command -v prometheus >/dev/null || need+=(prometheus)
+# The HEP interoperability matrix (test/hep-interop.test.ts): Kamailio (siptrace; sipcapture with its
+# PostgreSQL/MySQL drivers), sngrep and sipgrep as HEP senders.
+command -v kamailio >/dev/null || need+=(kamailio)
+dpkg -s kamailio-postgres-modules >/dev/null 2>&1 || need+=(kamailio-postgres-modules)
+dpkg -s kamailio-mysql-modules >/dev/null 2>&1 || need+=(kamailio-mysql-modules)
+command -v sngrep >/dev/null || need+=(sngrep)
+command -v sipgrep >/dev/null || need+=(sipgrep)
 # SIPp (sip-tester): calls from an independent SIP implementation for the stats app's test (test/stats-sipp.test.ts).
 command -v sipp >/dev/null || need+=(sip-tester)
 # openssl makes the certificates of the transport security test (test/transport-security.test.ts: Kafka
