@@ -327,3 +327,84 @@ describe('hep-js (npm)', () => {
     await checkCall(callid, a, b, t0, `${CAPTURE_NODE}:2444`);
   }, 180_000);
 });
+
+/**
+ * The same HEP v2 datagrams from Kamailio siptrace, given to both our hep-agent and Kamailio's own sipcapture
+ * (db_postgres, writing into a sip_capture table made by `sipcap db init`, whose columns are Kamailio's): a relay
+ * copies each datagram to both. Every column is compared, except those listed in README ("Differences from
+ * Kamailio sipcapture"), each checked for what it is instead.
+ */
+describe('Kamailio sipcapture versus sipcap: the HEP v2 rows from siptrace', () => {
+  it('stores the request and the reply as Kamailio sipcapture does, column by column', async () => {
+    const kdb = await new TestDb('postgres').create();
+    dbs.push(kdb);
+    await run(process.execPath, ['dist/apps/cli/main.js', 'db', 'init', '--skip-kafka'], { env: { ...process.env, DB_URL: kdb.url }, timeout: 120_000 });
+    const capturePort = await freeTcpUdpPort();
+    const sc = await startKamailio(`#!KAMAILIO
+debug=2
+log_stderror=yes
+children=1
+auto_aliases=no
+listen=udp:127.0.0.1:${capturePort}
+mpath="/usr/lib/x86_64-linux-gnu/kamailio/modules/"
+loadmodule "pv.so"
+loadmodule "db_postgres.so"
+loadmodule "sipcapture.so"
+modparam("sipcapture", "db_url", "${kdb.url.replace(':5432', '')}")
+modparam("sipcapture", "capture_on", 1)
+modparam("sipcapture", "hep_capture_on", 1)
+modparam("sipcapture", "capture_node", "${CAPTURE_NODE}")
+request_route { sip_capture(); drop; }
+onreply_route { sip_capture(); drop; }
+`, 'sipcapture');
+    kamailios.push(sc);
+    const relay = await udpSocket();
+    relay.on('message', (m) => {
+      relay.send(m, hepPort, '127.0.0.1');
+      relay.send(m, capturePort, '127.0.0.1');
+    });
+    const sipPort = await freeTcpUdpPort();
+    const captureId = 4000 + Math.floor(Math.random() * 900);
+    const k = await startKamailio(siptraceConfig({ sipPort, hepPort: relay.address().port, hepVersion: 2, captureId }), 'siptrace-v2-compare');
+    kamailios.push(k);
+    const s = await udpSocket();
+    const clientPort = s.address().port;
+    await waitFor('kamailio answering', async () => exchange(s, optionsRequest(uniqueName('probe'), clientPort, sipPort), sipPort, 1000).then(() => true, () => undefined), 60_000, 200);
+    const callid = uniqueName('kcompare');
+    await exchange(s, optionsRequest(callid, clientPort, sipPort), sipPort, 10_000);
+    s.close();
+
+    const all = async (db: TestDb) => db.query<Record<string, unknown>>(`SELECT * FROM sip_capture WHERE callid = '${callid}' ORDER BY micro_ts, type`).catch(() => []);
+    const theirs = await waitFor('2 rows from Kamailio sipcapture', async () => ((await all(kdb)).length >= 2 ? all(kdb) : undefined), 90_000, 250);
+    const ours = (await stored(callid, 2)).get('postgres')!;
+    expect(ours).toHaveLength(2);
+    const oursAll = await all(dbs[0]);
+    expect(theirs).toHaveLength(2);
+    relay.close();
+
+    for (let i = 0; i < 2; i++) {
+      const a = oursAll[i];
+      const b = theirs[i];
+      const text = (v: unknown) => (Buffer.isBuffer(v) ? v.toString('latin1') : v instanceof Date ? v.toISOString() : String(v ?? ''));
+      // Intended differences (README, "Differences from Kamailio sipcapture"): id (each database its own),
+      // date and msg (checked below). Every other column is equal, correlation_id included (both the Call-ID).
+      const skip = new Set(['id']);
+      // date: Kamailio writes whole seconds, sipcap the milliseconds of micro_ts (both from the same micro_ts).
+      expect(Math.floor(new Date(text(a.date)).getTime() / 1000), `row ${i} date`).toBe(new Date(text(b.date)).getTime() / 1000);
+      // msg: Kamailio's db_postgres escapes the message for a text column (its own schema's type), so in a bytea
+      // column it lands as the text `\x<hex>`; sipcap stores the message's bytes. Same message once decoded.
+      const theirMsg = text(b.msg);
+      expect(theirMsg.startsWith('\\x'), `row ${i} Kamailio msg is hex text`).toBe(true);
+      expect(text(a.msg), `row ${i} msg`).toBe(Buffer.from(theirMsg.slice(2), 'hex').toString('latin1'));
+      skip.add('date').add('msg');
+      const diff: string[] = [];
+      for (const col of Object.keys(b)) {
+        if (skip.has(col)) continue;
+        if (text(a[col]) !== text(b[col])) diff.push(`${col}: sipcap ${JSON.stringify(text(a[col]))} kamailio ${JSON.stringify(text(b[col]))}`);
+      }
+      expect(diff, `row ${i}`).toEqual([]);
+      expect(text(a.correlation_id)).toBe(callid);
+      expect(text(a.ruri_domain) + text(a.contact_ip)).toBe(i === 0 ? '[::1][2001:db8::1]' : ''); // the brackets, in both
+    }
+  }, 240_000);
+});
