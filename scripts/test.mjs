@@ -33,7 +33,9 @@ if (!unitOnly && !(await answers(Number(process.env.KAFKA_PORT ?? 9092)))) {
 const report = 'test-results/vitest.json';
 mkdirSync('test-results', { recursive: true });
 rmSync(report, { force: true });
-const run = spawnSync('npx', ['vitest', 'run', '--reporter=default', '--reporter=json', `--outputFile.json=${report}`, ...args], {
+// Without --project: the unit and integration projects (the chaos project runs only when named).
+const projects = args.includes('--project') ? [] : ['--project', 'unit', '--project', 'integration'];
+const run = spawnSync('npx', ['vitest', 'run', '--reporter=default', '--reporter=json', `--outputFile.json=${report}`, ...projects, ...args], {
   stdio: 'inherit',
   env: { ...process.env, KAFKAJS_NO_PARTITIONER_WARNING: '1', NX_DAEMON: 'false' },
 });
