@@ -30,7 +30,8 @@ try {
 void startApp(APP, { logLevel: config.LOG_LEVEL, metricsHost: config.METRICS_HOST, metricsPort: config.METRICS_PORT }, async ({ log, registry, health }) => {
   log.info({ config: describeConfig(config) }, 'starting');
   const db = openSearchDb(config.DB_URL, { statementTimeoutMs: config.WEB_QUERY_TIMEOUT_MS, onIdleError: (e) => log.warn({ err: e.message }, 'database: idle connection failed') });
-  const searcher = new Searcher({ db, tableName });
+  // A call view reads at most what an export may hold: bounded in bytes as well as in messages.
+  const searcher = new Searcher({ db, tableName, maxCallBytes: config.WEB_EXPORT_MAX_BYTES });
   // The call's RTCP, QoS reports and logs (Kamailio's report tables), sharing the searcher's table listing.
   const reports = new CallReports({ db, catalog: searcher.catalog, tableNames: { rtcp: config.RTCP_TABLE_NAME, report: config.REPORT_TABLE_NAME, logs: config.LOGS_TABLE_NAME } });
   const server = await buildWebServer({

@@ -29,6 +29,15 @@ describe('call SQL', () => {
     expect(buildMessagesSql('mysql', tables, w, ids, 10).sql).toContain('`msg` AS `msg` FROM `a`');
   });
 
+  it('bounds a call in bytes: the database sums the message sizes in order and stops after the budget', () => {
+    const pg = buildMessagesSql('postgres', tables, w, ids, 10, 1000).sql;
+    expect(pg).toContain('SUM(octet_length("msg")) OVER (ORDER BY "micro_ts", sipcap_t, "id" ROWS UNBOUNDED PRECEDING) AS sipcap_running_bytes');
+    expect(pg).toContain('COUNT(*) OVER () AS sipcap_total_messages');
+    expect(pg).toMatch(/WHERE sipcap_running_bytes - sipcap_msg_bytes < 1000 ORDER BY "micro_ts", sipcap_t, "id" LIMIT 10$/);
+    expect(buildMessagesSql('mysql', tables, w, ids, 10, 1000).sql).toContain('SUM(LENGTH(`msg`)) OVER');
+    expect(() => buildMessagesSql('mysql', tables, w, ids, 10, -1)).toThrow(RangeError);
+  });
+
   it('gives MySQL one value per ? in every statement', () => {
     const q: SearchQuery = {
       fromMs: w.fromMs, toMs: w.toMs, limit: 5, offset: 0,
@@ -40,6 +49,7 @@ describe('call SQL', () => {
       buildLinkSql('mysql', ['a', 'b'], w, ids, 5),
       buildCorrelationSql('mysql', ['a', 'b'], w, ids, 5),
       buildMessagesSql('mysql', tables, w, ids, 5),
+      buildMessagesSql('mysql', tables, w, ids, 5, 4096),
     ]) {
       expect(sql.split('?').length - 1).toBe(params.length);
     }

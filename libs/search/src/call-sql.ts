@@ -48,13 +48,30 @@ export function buildCorrelationSql(dialect: Dialect, tables: readonly string[],
   return { sql: union(dialect, branches, '', limit), params: p.values };
 }
 
-/** Every message whose callid is one of `ids` (callid index), with its exact bytes, oldest first. */
-export function buildMessagesSql(dialect: Dialect, tables: readonly TableInfo[], w: TimeWindow, ids: readonly string[], limit: number) {
+/** The running byte count of a call's messages, and how many messages it has in all, as `buildMessagesSql` with `maxBytes` selects them. */
+export const RUNNING_BYTES = 'sipcap_running_bytes';
+export const TOTAL_MESSAGES = 'sipcap_total_messages';
+
+/**
+ * Every message whose callid is one of `ids` (callid index), with its exact bytes, oldest first. With
+ * `maxBytes`, only the messages whose bytes, summed in that order, stay within it (the database counts,
+ * so a call of large messages never reaches the web app whole): a call view is bounded in bytes as well
+ * as in messages.
+ */
+export function buildMessagesSql(dialect: Dialect, tables: readonly TableInfo[], w: TimeWindow, ids: readonly string[], limit: number, maxBytes?: number) {
   const p = new SqlParams(dialect);
   const q = (n: string) => ident(dialect, n);
   const cols = CALL_COLUMNS.map(q).join(', ');
+  const order = `${q('micro_ts')}, ${TABLE_KEY}, ${q('id')}`;
   const branches = tables.map(
     (t, k) => `(SELECT ${k} AS ${TABLE_KEY}, ${cols}, ${msgBytes(dialect, t)} AS ${q('msg')} FROM ${q(t.name)} WHERE ${dateRange(p, w.fromMs, w.toMs)} AND ${q('callid')} IN ${p.list(ids)})`,
   );
-  return { sql: union(dialect, branches, `${q('micro_ts')}, ${TABLE_KEY}, ${q('id')}`, limit), params: p.values };
+  if (maxBytes === undefined) return { sql: union(dialect, branches, order, limit), params: p.values };
+  const length = dialect === 'mysql' ? `LENGTH(${q('msg')})` : `octet_length(${q('msg')})`;
+  const counted =
+    `SELECT u.*, ${length} AS sipcap_msg_bytes, SUM(${length}) OVER (ORDER BY ${order} ROWS UNBOUNDED PRECEDING) AS ${RUNNING_BYTES}, ` +
+    `COUNT(*) OVER () AS ${TOTAL_MESSAGES} FROM (${branches.join(' UNION ALL ')}) u`;
+  // The message that crosses the budget is the last one read (the first one always is).
+  const within = `${RUNNING_BYTES} - sipcap_msg_bytes < ${limitCount(maxBytes)}`;
+  return { sql: `SELECT * FROM (${counted}) c WHERE ${within} ORDER BY ${order} LIMIT ${limitCount(limit)}`, params: p.values };
 }

@@ -1,6 +1,6 @@
 import { candidateTables } from './candidate-tables';
 import { encodeCursor } from './cursor';
-import { buildCorrelationSql, buildLinkSql, buildMessagesSql, type TimeWindow } from './call-sql';
+import { buildCorrelationSql, buildLinkSql, buildMessagesSql, TOTAL_MESSAGES, type TimeWindow } from './call-sql';
 import { toCallMessage, toSearchRow, type CallMessage, type SearchRow } from './result-rows';
 import type { DbRow, SearchDb } from './search-db';
 import type { SearchQuery } from './search-query';
@@ -48,6 +48,8 @@ export interface SearcherOptions {
   /** Messages are read this far around the call's first and last message (default one day). */
   callWindowMs?: number;
   maxMessages?: number;
+  /** Bytes of messages one call view reads at most (WEB_EXPORT_MAX_BYTES); the rest is cut like `maxMessages`'. */
+  maxCallBytes?: number;
   maxLinkedIds?: number;
 }
 
@@ -71,6 +73,7 @@ export class Searcher {
   private readonly now: () => number;
   private readonly callWindowMs: number;
   private readonly maxMessages: number;
+  private readonly maxCallBytes: number;
   private readonly maxLinkedIds: number;
 
   constructor(private readonly opts: SearcherOptions) {
@@ -78,6 +81,7 @@ export class Searcher {
     this.now = opts.now ?? Date.now;
     this.callWindowMs = opts.callWindowMs ?? DAY_MS;
     this.maxMessages = opts.maxMessages ?? 5000;
+    this.maxCallBytes = opts.maxCallBytes ?? 64 * 1024 * 1024;
     this.maxLinkedIds = opts.maxLinkedIds ?? 50;
     candidateTables(opts.tableName, 0, 0); // validates TABLE_NAME now
   }
@@ -169,11 +173,13 @@ export class Searcher {
       linkNext = collect([...linked, ...corr]);
     }
 
+    // The call is cut when it has more messages than shown: beyond maxMessages, or beyond the byte budget.
     const rows = windowTables.length
-      ? await db.query(...sql(buildMessagesSql(db.dialect, windowTables, window, ids, this.maxMessages + 1)))
+      ? await db.query(...sql(buildMessagesSql(db.dialect, windowTables, window, ids, this.maxMessages, this.maxCallBytes)))
       : [];
-    const messages = rows.slice(0, this.maxMessages).map((r) => toCallMessage(r, windowTables[Number(r[TABLE_KEY])].name));
-    return { callid, callids: ids, from: iso(window.fromMs), to: iso(window.toMs), messages, truncated: capped || rows.length > this.maxMessages };
+    const messages = rows.map((r) => toCallMessage(r, windowTables[Number(r[TABLE_KEY])].name));
+    const total = rows.length > 0 ? Number(rows[0][TOTAL_MESSAGES]) : 0;
+    return { callid, callids: ids, from: iso(window.fromMs), to: iso(window.toMs), messages, truncated: capped || total > messages.length };
   }
 }
 
