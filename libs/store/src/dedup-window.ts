@@ -49,12 +49,16 @@ export class DedupWindow {
     const key = messageKey(msg);
     const prev = this.seen.get(key);
     if (prev !== undefined && Math.abs(microTs - prev) <= this.windowUs) return true;
+    this.keep(key, microTs);
+    this.expire();
+    return false;
+  }
+
+  private keep(key: number, microTs: number): void {
     this.seen.set(key, microTs);
     this.keys.push(key);
     this.times.push(microTs);
     if (microTs > this.newest) this.newest = microTs;
-    this.expire();
-    return false;
   }
 
   private expire(): void {
@@ -87,14 +91,7 @@ export class DedupWindow {
   static restore(windowUs: number, maxKeys: number, state: Buffer | null | undefined): DedupWindow {
     const w = new DedupWindow(windowUs, maxKeys);
     if (!state || state.length % ENTRY_BYTES !== 0) return w;
-    for (let off = 0; off < state.length; off += ENTRY_BYTES) {
-      const key = state.readDoubleLE(off);
-      const t = state.readDoubleLE(off + 8);
-      w.seen.set(key, t);
-      w.keys.push(key);
-      w.times.push(t);
-      if (t > w.newest) w.newest = t;
-    }
+    for (let off = 0; off < state.length; off += ENTRY_BYTES) w.keep(state.readDoubleLE(off), state.readDoubleLE(off + 8));
     w.expire();
     return w;
   }
