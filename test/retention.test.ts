@@ -45,14 +45,17 @@ async function whileLocked<T>(db: TestDb, fn: () => Promise<T>): Promise<T> {
     try {
       return await fn();
     } finally {
+      await c.query('SELECT pg_advisory_unlock($1, $2)', [...PG_RETENTION_LOCK]);
       await c.end();
     }
   }
   const c = await mysql.createConnection({ uri: db.url });
-  await c.query('SELECT GET_LOCK(?, 5)', [MYSQL_RETENTION_LOCK]);
+  // The lock of this database, as the store names it (an expression of DATABASE()).
+  await c.query(`SELECT GET_LOCK(${MYSQL_RETENTION_LOCK}, 5)`);
   try {
     return await fn();
   } finally {
+    await c.query(`SELECT RELEASE_LOCK(${MYSQL_RETENTION_LOCK})`);
     await c.end();
   }
 }

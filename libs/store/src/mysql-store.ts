@@ -14,8 +14,12 @@ import type { RetentionResult, StoredRecord, StoreOptions, TableKind } from './s
 import { StoreError } from './store-error';
 import { TransactionalStore, type TxConnection } from './transactional-store';
 
-/** The named lock (per server) only one writer at a time holds while it applies the retention. */
-export const MYSQL_RETENTION_LOCK = 'sipcap_retention';
+/**
+ * The named lock only one writer at a time holds while it applies the retention. MySQL's lock names are
+ * per server: the database's name is part of it (hashed: names are at most 64 characters), so writers of
+ * other databases on the same server are not held up.
+ */
+export const MYSQL_RETENTION_LOCK = "CONCAT('sipcap_retention_', MD5(DATABASE()))";
 
 /** Engines MariaDB accepts INSERT DELAYED for (InnoDB refuses it with error 1616). */
 const DELAYED_ENGINES = new Set(['MYISAM', 'MEMORY', 'ARCHIVE', 'BLACKHOLE']);
@@ -211,7 +215,7 @@ export class MysqlStore extends TransactionalStore {
     }
     try {
       return await this.withConnection(async (c) => {
-        const [lock] = await c.query<RowDataPacket[]>('SELECT GET_LOCK(?, 0) AS ok', [MYSQL_RETENTION_LOCK]);
+        const [lock] = await c.query<RowDataPacket[]>(`SELECT GET_LOCK(${MYSQL_RETENTION_LOCK}, 0) AS ok`);
         if (Number(lock[0].ok) !== 1) return { ...result, locked: false };
         try {
           // Each DROP is one statement: a runner stopped half-way leaves whole tables and partitions.
@@ -232,7 +236,7 @@ export class MysqlStore extends TransactionalStore {
             result.dropped.push(...names.map((n) => `${table}#${n}`));
           }
         } finally {
-          await c.query('SELECT RELEASE_LOCK(?)', [MYSQL_RETENTION_LOCK]);
+          await c.query(`SELECT RELEASE_LOCK(${MYSQL_RETENTION_LOCK})`);
         }
         if (result.dropped.length > 0) this.log('info', `retention: dropped ${result.dropped.join(', ')}`);
         return result;
