@@ -107,7 +107,7 @@ export class MysqlStore extends TransactionalStore {
           return;
         }
         const delayed = this.delayedTables.has(table);
-        if (!delayed && this.loadData) return this.loadRows(conn, table, records as CaptureRecord[]);
+        if (!delayed && this.loadData && (await this.loadRows(conn, table, records as CaptureRecord[]))) return;
         for (const sql of mysqlInsertStatements(table, records as CaptureRecord[], this.dates, server.maxStatementBytes, delayed)) await conn.query(sql);
       },
       writeOffsets: (offsets) => upsertMysqlOffsets(conn, offsets),
@@ -121,7 +121,8 @@ export class MysqlStore extends TransactionalStore {
    * skips or changes only shows as a warning. Any warning is taken as the data error an INSERT would have
    * raised, so the caller rolls back and isolates the row (bisect) instead of storing it changed or not at all.
    */
-  private async loadRows(conn: PoolConnection, table: string, records: CaptureRecord[]): Promise<void> {
+  /** False when the server refuses local infile: the caller writes the rows with INSERT (and so does every later batch). */
+  private async loadRows(conn: PoolConnection, table: string, records: CaptureRecord[]): Promise<boolean> {
     let result: ResultSetHeader;
     try {
       [result] = await conn.query<ResultSetHeader>({ sql: mysqlLoadStatement(table), ...inMemoryInfile(mysqlLoadRows(records, this.dates)) });
@@ -131,11 +132,9 @@ export class MysqlStore extends TransactionalStore {
       if (errno !== 1148 && errno !== 3948 && errno !== 2068) throw e;
       this.loadData = false;
       this.log('warn', `LOAD DATA LOCAL INFILE refused (${(e as Error).message}); writing with multi-row INSERT (slower). Allow it with local_infile=ON`);
-      const server = await this.serverInfo(conn);
-      for (const sql of mysqlInsertStatements(table, records, this.dates, server.maxStatementBytes, false)) await conn.query(sql);
-      return;
+      return false;
     }
-    if (result.affectedRows === records.length && result.warningStatus === 0) return;
+    if (result.affectedRows === records.length && result.warningStatus === 0) return true;
     const [warnings] = await conn.query<RowDataPacket[]>('SHOW WARNINGS LIMIT 1');
     const w = warnings[0];
     const refused = classifyMysqlError({ errno: Number(w?.Code ?? 0), code: '', message: String(w?.Message ?? 'row skipped') });
