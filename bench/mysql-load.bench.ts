@@ -29,7 +29,8 @@ for (let i = 0; i < N; i++) {
   records.push(buildRecord({ sip: s.sip, srcIp: '198.51.100.10', srcPort: 5060, dstIp: '203.0.113.5', dstPort: 5060, family: 2, proto: 1, microTs: BigInt(Date.now()) * 1000n, msg }, { captureNode: 'homer01', callidAlegHeaders: [], customHeaders: [] }));
 }
 
-(async () => {
+// Unawaited on purpose: a failure is an unhandled rejection, which ends the run with its stack.
+void (async () => {
   const admin = await mysql.createConnection({ uri: 'mysql://root@127.0.0.1:3306' });
   await admin.query('DROP DATABASE IF EXISTS sipcap_bench_load');
   await admin.query('CREATE DATABASE sipcap_bench_load');

@@ -1,4 +1,4 @@
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { Client } from 'pg';
 import mysql from 'mysql2/promise';
 import { uniqueName } from './support/kafka';

@@ -95,8 +95,6 @@ const EMPTY: Omit<Columns, 'micro_ts' | 'callid' | 'correlation_id'> = {
 const T0 = 1_736_935_200_000_000n;
 const at = (msFromT0: number) => T0 + BigInt(Math.round(msFromT0 * 1000));
 
-const ALLOW = 'Allow: INVITE, ACK, CANCEL, BYE, OPTIONS, REFER, NOTIFY, INFO, UPDATE';
-
 /** Rows of the replayed sample capture whose every column is checked (the capture holds 20 SIP messages). */
 const PCAP_ROWS: { name: string; where: { callid: string; cseq: string; method: string }; expect: Columns }[] = [
   {

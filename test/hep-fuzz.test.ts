@@ -4,7 +4,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { encodeHep1, encodeHep2, encodeHep3, type HepEncodeInput } from '@sipcap/hep';
 import { buildApp, readRecords, startAgent, type AgentProcess } from './support/agent-process';
-import { freeTcpUdpPort, healthStatus, sleep, tcpClient, udpClient } from './support/apps';
+import { freeTcpUdpPort, healthStatus, tcpClient, udpClient } from './support/apps';
 import { freshTopic, uniqueName, waitFor } from './support/kafka';
 import { sipMessage } from './support/sip-calls';
 import { prng } from './support/prng';

@@ -84,7 +84,7 @@ async function stored(callid: string, n: number): Promise<Map<string, Row[]>> {
       const port = await agent.metricsPort();
       const text = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
       const drops = text.split('\n').filter((l) => /dropped|malformed|decoded|non_sip|received|published|auth_failed/.test(l) && !l.startsWith('#'));
-      throw new Error(`${(e as Error).message}\nhep-agent counters:\n${drops.join('\n')}`);
+      throw new Error(`${(e as Error).message}\nhep-agent counters:\n${drops.join('\n')}`, { cause: e });
     }
   }
   await new Promise((r) => setTimeout(r, 1000));

@@ -105,7 +105,7 @@ describe('malformed RTCP to a running hep-agent', () => {
     const largest = reportBlocks(65_535 - HEP_OVERHEAD);
     expect(hep(largest, 0).length).toBeGreaterThan(65_500);
     await tcp.write(hep(largest, usec++));
-    await tcp.write(hep(RTCP_FIXTURES.srSdes, usec++));
+    await tcp.write(hep(RTCP_FIXTURES.srSdes, usec));
     validSent++;
     await tcp.end();
     bad.push([largest, 'too_large']);

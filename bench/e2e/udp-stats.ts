@@ -29,7 +29,7 @@ export function socketDrops(port: number): { drops: number; queuedBytes: number;
   let queuedBytes = 0;
   let sockets = 0;
   for (const file of ['/proc/net/udp', '/proc/net/udp6']) {
-    let text = '';
+    let text: string;
     try {
       text = readFileSync(file, 'utf8');
     } catch {

@@ -10,7 +10,7 @@ export async function sh(cmd: string, ...args: string[]): Promise<string> {
     return (await run(cmd, args)).stdout;
   } catch (e) {
     const err = e as { stderr?: string; message: string };
-    throw new Error(`${cmd} ${args.join(' ')}: ${err.stderr?.trim() || err.message}`);
+    throw new Error(`${cmd} ${args.join(' ')}: ${err.stderr?.trim() || err.message}`, { cause: e });
   }
 }
 

@@ -26,7 +26,7 @@ export function kafkaSecurityOptions(s: Partial<KafkaSecuritySettings>, read: Re
       const data = read(path);
       return Buffer.isBuffer(data) ? data : Buffer.from(data);
     } catch (e) {
-      throw new Error(`${name}=${path}: cannot read the file (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
+      throw new Error(`${name}=${path}: cannot read the file (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`, { cause: e });
     }
   };
   const out: KafkaSecurityOptions = {};

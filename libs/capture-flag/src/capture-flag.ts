@@ -147,7 +147,7 @@ export class CaptureFlag extends EventEmitter<CaptureFlagEvents> {
     this.stopped = true;
     clearInterval(this.timer);
     this.firstRead?.();
-    await Promise.all([this.cmd, this.sub].map((conn) => (conn ? closeConnection(conn) : undefined)));
+    await Promise.all([this.cmd, this.sub].map((conn) => (conn ? closeConnection(conn) : Promise.resolve())));
   }
 
   /** GET the key and apply it; used for every trigger (notification, connect, timer). */

@@ -65,7 +65,7 @@ export async function startAgentRuntime(opts: {
   } catch (e) {
     // A refused login or certificate is not fixed by waiting: stop with the reason instead of retrying forever.
     const access = kafkaAccessFailure(e);
-    if (access) throw new Error(access);
+    if (access) throw new Error(access, { cause: e });
     // The agent still starts: records queue (bounded) until the broker answers.
     log.warn({ err: (e as Error).message, topic: c.KAFKA_TOPIC }, 'could not check or create the topic now; will publish once Kafka answers');
   }

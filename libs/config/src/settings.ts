@@ -22,8 +22,6 @@ const int = (dflt: number, min: number, max: number) =>
     })
     .transform(Number);
 
-const port = (dflt: number) => int(dflt, 1, 65535);
-
 /** `host:port`, `[v6]:port` or `:port`; host defaults to 0.0.0.0. */
 const listen = (dflt: string) =>
   z

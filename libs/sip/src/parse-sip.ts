@@ -6,7 +6,7 @@ import { digestUsername } from './digest';
 import { SLOT_STRIDE, allocSlots, compileHeaderTable, headerValue, scanHeaders, type HeaderTable } from './header-scan';
 import { latin1Text, type Latin1Text, type TextRange } from './latin1-text';
 import { findParam } from './params';
-import type { SipContact, SipErrorReason, SipMessage, SipParseOptions, SipParseResult, SipParty } from './sip-message';
+import type { SipContact, SipMessage, SipParseOptions, SipParseResult, SipParty } from './sip-message';
 import { SipText, unlocatedText } from './sip-text';
 import { parseStartLine } from './start-line';
 import { isWildcard, parseNameAddr, parseUri } from './uri';

@@ -202,7 +202,7 @@ export function parseNameAddr(t: Latin1Text, start: number, end: number): NameAd
 export function isWildcard(t: Latin1Text, start: number, end: number): boolean {
   const b = t.bytes;
   let p = start;
-  let c = 0;
+  let c: number;
   while (p < end && ((c = b[p]) === SP || c === HT)) p++;
   if (p >= end || b[p] !== STAR) return false;
   p++;

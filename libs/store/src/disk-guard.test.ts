@@ -39,7 +39,7 @@ describe('diskFullReason', () => {
 
 /** A store whose writes fail with `error` while it is set. */
 class FlakyStore {
-  error: unknown;
+  error: Error | undefined;
   writes = 0;
   async writePositioned<R extends OffsetRow>(_g: string, _t: string, rows: readonly R[]): Promise<PositionedResult> {
     this.writes++;

@@ -20,8 +20,9 @@ export async function startTelemetryServer(opts: {
         (e) => res.writeHead(500).end(String(e)),
       );
     } else if (path === '/healthz') {
-      opts.health.evaluate().then((h) =>
-        res.writeHead(h.ok ? 200 : 503, { 'content-type': 'application/json' }).end(JSON.stringify(h)),
+      opts.health.evaluate().then(
+        (h) => res.writeHead(h.ok ? 200 : 503, { 'content-type': 'application/json' }).end(JSON.stringify(h)),
+        (e) => res.writeHead(503).end(String(e)),
       );
     } else {
       res.writeHead(404, { 'content-type': 'text/plain' }).end('sipcap: try /metrics or /healthz\n');

@@ -23,7 +23,7 @@ export async function dbInitCommand(io: CliIo, args: string[]): Promise<number> 
   const cfg = loadSettings(io, COMMAND, [
     'DB_URL', 'TABLE_NAME', 'CALL_TABLE_NAME', 'REGISTRATION_TABLE_NAME', 'REST_TABLE_NAME', 'RTCP_TABLE_NAME', 'REPORT_TABLE_NAME', 'LOGS_TABLE_NAME', 'DB_PARTITION', 'DB_PARTITION_AHEAD_DAYS', 'KAFKA_BROKERS', 'KAFKA_TOPIC', 'KAFKA_DLQ_TOPIC', 'KAFKA_PARTITIONS', 'LOG_LEVEL', ...KAFKA_SECURITY_SETTINGS,
   ]);
-  const dialect = dialectOf(cfg.DB_URL);
+  dialectOf(cfg.DB_URL); // refuses a DB_URL of another scheme before Kafka or the database is touched
   let router: TableRouter;
   try {
     router = new TableRouter({ tableName: cfg.TABLE_NAME, kindTables: { call: cfg.CALL_TABLE_NAME, registration: cfg.REGISTRATION_TABLE_NAME, rest: cfg.REST_TABLE_NAME } });

@@ -7,12 +7,12 @@ import type { CaptureFileStatus } from '@sipcap/packet';
 import type { CliIo } from '../cli-io';
 import { CliFailure, errorText, UsageError } from '../cli-errors';
 import { choiceOption, intOption, noExtraArgs, parseCommandArgs } from '../parse-command-args';
-import { openTcpSender, openUdpSender, type HepSender } from '../replay/hep-sender';
+import { openTcpSender, openUdpSender } from '../replay/hep-sender';
 import { Pacer, type Pace } from '../replay/pacer';
 import { parseTarget } from '../replay/parse-target';
 import { ProgressBar } from '../replay/progress-bar';
 import { rewriteCallId } from '../replay/rewrite-call-id';
-import { emptyCounts, sipMessages, type ReplayMessage, type SourceCounts } from '../replay/sip-message-source';
+import { emptyCounts, sipMessages, type ReplayMessage } from '../replay/sip-message-source';
 import { formatRate } from '../status/format-table';
 
 const COMMAND = 'replay';
@@ -180,7 +180,7 @@ export async function replayCommand(io: CliIo, args: string[]): Promise<number> 
   }
   bar?.clear();
   // A failed close (datagrams refused, connection reset) is reported after the summary of what was sent.
-  const closeError = await sender.close().then(() => undefined, (e: unknown) => e);
+  const closeError = await sender.close().then(() => undefined, (e: unknown) => (e instanceof Error ? e : new Error(String(e))));
 
   const seconds = (performance.now() - started) / 1000;
   const summary: ReplaySummary = {

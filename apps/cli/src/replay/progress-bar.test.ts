@@ -4,7 +4,7 @@ import { ProgressBar, renderProgress } from './progress-bar';
 describe('renderProgress', () => {
   it('draws the filled share and the percentage', () => {
     const line = renderProgress(0.5, '10 msgs', 80);
-    expect(line).toMatch(/^\[#{20}-{20}\]  50%  10 msgs$/);
+    expect(line).toMatch(/^\[#{20}-{20}\] {2}50% {2}10 msgs$/);
   });
 
   it('clamps the fraction and fits narrow terminals', () => {
