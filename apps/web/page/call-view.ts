@@ -91,8 +91,8 @@ export async function showCall(ref: CallRef, onError: (e: unknown) => void): Pro
   replace(actions,
     h('button', { type: 'button', id: 'download-pcap' }, 'Download pcap'),
     h('button', { type: 'button', id: 'download-text' }, 'Download text'));
-  byId('download-pcap').addEventListener('click', () => download(`${base}/pcap${callQuery(ref)}`, fileName(ref.callid, 'pcap')).catch(onError));
-  byId('download-text').addEventListener('click', () => download(`${base}/text${callQuery(ref)}`, fileName(ref.callid, 'txt')).catch(onError));
+  byId('download-pcap').addEventListener('click', () => void download(`${base}/pcap${callQuery(ref)}`, fileName(ref.callid, 'pcap')).catch(onError));
+  byId('download-text').addEventListener('click', () => void download(`${base}/text${callQuery(ref)}`, fileName(ref.callid, 'txt')).catch(onError));
 
   const select = (index: number) => {
     byId('ladder').querySelectorAll('g.arrow').forEach((g) => g.classList.toggle('selected', g.getAttribute('data-index') === String(index)));

@@ -45,17 +45,16 @@ class FakeBroker {
   constructor(public maxMessageBytes = 1024 * 1024) {}
 
   kafka(): Kafka {
-    const broker = this;
     return {
       producer: () => ({
         events: { DISCONNECT: 'producer.disconnect' },
         on: () => undefined,
         connect: async () => undefined,
         disconnect: async () => {
-          for (const h of broker.hangs.splice(0)) h(Object.assign(new Error('The producer is disconnected'), { name: 'KafkaJSError', retriable: true }));
-          if (broker.disconnectHangs) await new Promise(() => undefined);
+          for (const h of this.hangs.splice(0)) h(Object.assign(new Error('The producer is disconnected'), { name: 'KafkaJSError', retriable: true }));
+          if (this.disconnectHangs) await new Promise(() => undefined);
         },
-        send: ({ messages }: { messages: Message[] }) => broker.send(messages),
+        send: ({ messages }: { messages: Message[] }) => this.send(messages),
       }),
       admin: () => ({
         connect: async () => undefined,

@@ -113,11 +113,12 @@ export class RecordProducer {
       requests: new Counter({ name: 'sipcap_kafka_produce_requests_total', help: 'Produce requests, by result', labelNames: ['result'], registers }),
       latency: new Histogram({ name: 'sipcap_kafka_produce_seconds', help: 'Produce request duration', buckets: [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 5], registers }),
     };
-    const self = this;
     for (const reason of PRODUCER_DROP_REASONS) this.m.dropped.inc({ reason }, 0);
-    new Gauge({ name: 'sipcap_kafka_queue_records', help: 'Records waiting for Kafka', registers, collect() { this.set(self.queued); } });
-    new Gauge({ name: 'sipcap_kafka_queue_bytes', help: 'Bytes of the records waiting for Kafka', registers, collect() { this.set(self.queuedBytes); } });
-    new Gauge({ name: 'sipcap_kafka_connected', help: '1 while the producer is connected', registers, collect() { this.set(self.connected ? 1 : 0); } });
+    // Read at scrape time (prom-client calls collect() with the gauge as `this`).
+    const gauge = (name: string, help: string, read: () => number) => new Gauge({ name, help, registers, collect() { this.set(read()); } });
+    gauge('sipcap_kafka_queue_records', 'Records waiting for Kafka', () => this.queued);
+    gauge('sipcap_kafka_queue_bytes', 'Bytes of the records waiting for Kafka', () => this.queuedBytes);
+    gauge('sipcap_kafka_connected', '1 while the producer is connected', () => (this.connected ? 1 : 0));
   }
 
   get queued(): number {
