@@ -17,6 +17,8 @@ export default defineConfig(
   {
     rules: {
       '@eslint-community/eslint-comments/require-description': ['error', { ignore: ['eslint-enable'] }],
+      // `interface X extends Y {}` names Y's members for a class of the same name that defines them.
+      '@typescript-eslint/no-empty-object-type': ['error', { allowInterfaces: 'with-single-extends' }],
       // A `let` read by a callback before its one assignment (the callback is handed on first) stays a `let`.
       'prefer-const': ['error', { ignoreReadBeforeAssign: true }],
       // `_name` marks what is there for its position or to leave it out of a rest object.

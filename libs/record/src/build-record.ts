@@ -160,7 +160,7 @@ function columnOffsets(sip: SipMessage, t: readonly number[], hasCorrelationId: 
 
 // The class declares no fields of its own: they are CaptureRecord's, each assigned once in the
 // constructor, so every record has one shape.
-// eslint-disable-next-line @typescript-eslint/no-unsafe-declaration-merging
+// eslint-disable-next-line @typescript-eslint/no-unsafe-declaration-merging -- the constructor assigns every field the interface names
 interface BuiltRecord extends CaptureRecord {}
 
 /**
@@ -169,7 +169,7 @@ interface BuiltRecord extends CaptureRecord {}
  * knowledge is a private field: Object.keys, spreads, JSON and toEqual see a plain CaptureRecord, and a
  * copy ({ ...r }) is one (and is encoded from its strings).
  */
-// eslint-disable-next-line @typescript-eslint/no-unsafe-declaration-merging
+// eslint-disable-next-line @typescript-eslint/no-unsafe-declaration-merging -- see the interface above
 class BuiltRecord {
   readonly #inMsg: ColumnsInMsg | undefined;
 

@@ -8,6 +8,7 @@ import { decodeRecord, FIXED_INTS, LATIN1, locateColumns, SPAN_WORDS, type Recor
  * The record's properties still read as a CaptureRecord's: micro_ts and msg are fields, the integer
  * columns are read from the value, and the first string property read decodes the whole record once.
  */
+// eslint-disable-next-line @typescript-eslint/no-unsafe-declaration-merging -- see the interface below
 export class EncodedRecord {
   readonly micro_ts: bigint;
   readonly msg: Buffer;
@@ -52,6 +53,7 @@ export class EncodedRecord {
 
 // The CaptureRecord properties the class does not hold as fields: integers from the fixed part of the
 // value (FIXED_INTS), strings from the decoded record.
+// eslint-disable-next-line @typescript-eslint/no-unsafe-declaration-merging -- every property it names is a getter defined on the prototype below
 export interface EncodedRecord extends Omit<CaptureRecord, 'micro_ts' | 'msg'> {}
 
 
