@@ -17,6 +17,7 @@
 // rate from the first row to the last (without start-up and group join), both from the writers' metrics;
 // count(*) confirms the total at the end.
 import { randomBytes } from 'node:crypto';
+import { readdirSync, readFileSync } from 'node:fs';
 import pg from 'pg';
 import mysql from 'mysql2/promise';
 import { from as copyFrom } from 'pg-copy-streams';
@@ -28,6 +29,7 @@ import pino from 'pino';
 import { encodeCopyBinary } from '../libs/store/src/pg-copy-binary';
 import { encodeCopyRows, PG_ROW_COLUMNS } from '../libs/store/src/pg-copy-rows';
 import { startAgent, type AgentProcess } from '../test/support/agent-process';
+import { recordOptions, sipMessage } from './sip-messages';
 
 const RECORDS = Number(process.argv[2] ?? process.env.BENCH_RECORDS ?? 500_000);
 const SCENARIOS = (process.argv[3] ?? 'pg1,pg2,my1,my2').split(',');
@@ -38,76 +40,6 @@ const SERVERS = { postgres: 'postgres://postgres@127.0.0.1:5432', mysql: 'mysql:
 const log = pino({ level: 'warn' });
 const kafka = createKafka({ brokers: ['127.0.0.1:9092'], clientId: 'sipcap-bench-writer', log });
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-// --- realistic SIP ------------------------------------------------------------------------------------
-
-let seed = 0x2545f491;
-const rnd = (n: number) => {
-  seed ^= seed << 13;
-  seed ^= seed >>> 17;
-  seed ^= seed << 5;
-  return (seed >>> 0) % n;
-};
-
-/** `n` random hex digits from the seeded generator (crypto's randomBytes was a seventh of the fill time). */
-function hex(n: number): string {
-  let s = '';
-  while (s.length < n) s += (rnd(0x1000000) | 0x1000000).toString(16).slice(1);
-  return s.slice(0, n);
-}
-
-function sdp(ip: string, size: number): string {
-  let s = `v=0\r\no=- ${rnd(1e9)} 1 IN IP4 ${ip}\r\ns=-\r\nc=IN IP4 ${ip}\r\nt=0 0\r\nm=audio ${10_000 + rnd(50_000)} RTP/AVP 0 8 101\r\n` +
-    'a=rtpmap:0 PCMU/8000\r\na=rtpmap:8 PCMA/8000\r\na=rtpmap:101 telephone-event/8000\r\na=fmtp:101 0-16\r\na=ptime:20\r\na=sendrecv\r\n';
-  for (let i = 0; s.length < size; i++) s += `a=candidate:${i} 1 udp ${2_130_706_431 - i} ${ip} ${10_000 + i} typ host\r\n`;
-  return s;
-}
-
-/** One SIP message of 400-1200 bytes with its own Call-ID. */
-function sipMessage(i: number): Buffer {
-  const callId = `${hex(16)}-${i}@10.${rnd(256)}.${rnd(256)}.${rnd(256)}`;
-  const a = `u${rnd(10_000)}`;
-  const b = `+1555${String(rnd(10_000_000)).padStart(7, '0')}`;
-  const ip = `192.168.${rnd(256)}.${rnd(256)}`;
-  const target = 400 + rnd(801);
-  const kind = rnd(6);
-  const via = `Via: SIP/2.0/UDP ${ip}:5060;branch=z9hG4bK-${hex(12)};rport`;
-  const from = `From: "User ${a}" <sip:${a}@voip.example.com>;tag=${hex(8)}`;
-  const to = `To: <sip:${b}@voip.example.com;user=phone>${kind === 1 || kind === 2 ? `;tag=${hex(8)}` : ''}`;
-  const common = [via, 'Max-Forwards: 70', from, to, `Call-ID: ${callId}`];
-  let start: string;
-  let headers: string[];
-  if (kind === 0 || kind === 3) {
-    start = `INVITE sip:${b}@voip.example.com;user=phone SIP/2.0`;
-    headers = [...common, 'CSeq: 1 INVITE', `Contact: <sip:${a}@${ip}:5060>`, 'User-Agent: Yealink SIP-T46U 108.86.0.45',
-      `P-Asserted-Identity: <sip:${a}@voip.example.com>`, 'Allow: INVITE, ACK, CANCEL, BYE, OPTIONS, REFER, NOTIFY, INFO, UPDATE'];
-  } else if (kind === 1) {
-    start = 'SIP/2.0 180 Ringing';
-    headers = [...common, 'CSeq: 1 INVITE', `Contact: <sip:${b}@10.0.0.5:5060>`, 'Server: Asterisk PBX 20.5.0'];
-  } else if (kind === 2) {
-    start = 'SIP/2.0 200 OK';
-    headers = [...common, 'CSeq: 1 INVITE', `Contact: <sip:${b}@10.0.0.5:5060>`, 'Server: Asterisk PBX 20.5.0', 'Supported: replaces, timer'];
-  } else if (kind === 4) {
-    start = `BYE sip:${b}@10.0.0.5:5060 SIP/2.0`;
-    headers = [...common, 'CSeq: 2 BYE', 'User-Agent: Linphone/5.2.5', 'Reason: Q.850;cause=16;text="Normal call clearing"'];
-  } else {
-    start = 'REGISTER sip:voip.example.com SIP/2.0';
-    headers = [...common, 'CSeq: 2 REGISTER', `Contact: <sip:${a}@${ip}:5060>;expires=3600`, 'Expires: 3600', 'User-Agent: Zoiper rv2.10.20.2',
-      `Authorization: Digest username="${a}", realm="voip.example.com", nonce="${hex(16)}", uri="sip:voip.example.com", response="${hex(32)}", algorithm=MD5`];
-  }
-  const head = [start, ...headers].join('\r\n');
-  const withBody = kind === 0 || kind === 2 || kind === 3;
-  // Pad to the target size: SDP for INVITE/200, a header otherwise.
-  let body = '';
-  if (withBody) body = sdp(ip, Math.max(0, target - head.length - 60));
-  else if (head.length + 30 < target) headers.push(`X-Trace: ${'t'.repeat(target - head.length - 30)}`);
-  const lines = [start, ...headers];
-  if (withBody) lines.push('Content-Type: application/sdp');
-  lines.push(`Content-Length: ${Buffer.byteLength(body)}`);
-  return Buffer.from(`${lines.join('\r\n')}\r\n\r\n${body}`);
-}
-
-const recordOptions = { captureNode: 'homer01', callidAlegHeaders: ['X-CID'], customHeaders: [] as [] };
 
 async function fill(topic: string): Promise<{ seconds: number; bytes: number }> {
   await ensureTopic(kafka, { topic, partitions: PARTITIONS, log });
@@ -163,6 +95,31 @@ async function dropDatabase(url: string, name: string): Promise<void> {
   }
 }
 
+/** CPU seconds (user + system) a process has used, from /proc (0 once it is gone). */
+function cpuSeconds(pid: number): number {
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / 100; // utime, stime in clock ticks (USER_HZ 100)
+  } catch {
+    return 0;
+  }
+}
+
+/** CPU seconds of every process of the database server (PostgreSQL: postmaster and backends; mariadbd). */
+function serverCpuSeconds(dialect: keyof typeof SERVERS): number {
+  const names = dialect === 'postgres' ? ['postgres'] : ['mariadbd', 'mysqld'];
+  let s = 0;
+  for (const pid of readdirSync('/proc')) {
+    if (!/^\d+$/.test(pid)) continue;
+    try {
+      if (names.includes(readFileSync(`/proc/${pid}/comm`, 'utf8').trim())) s += cpuSeconds(Number(pid));
+    } catch {
+      // gone meanwhile
+    }
+  }
+  return s;
+}
+
 /** Sum of a counter over the writers (0 when a writer has none yet). */
 async function sumMetric(writers: AgentProcess[], name: string): Promise<number> {
   let n = 0;
@@ -176,6 +133,9 @@ interface Result {
   seconds: number;
   steadySeconds: number;
   batches: number;
+  /** CPU seconds over the drain: the writer processes, and the database server. */
+  writerCpu: number;
+  serverCpu: number;
 }
 
 async function drain(topic: string, dialect: keyof typeof SERVERS, writers: number): Promise<Result> {
@@ -187,11 +147,14 @@ async function drain(topic: string, dialect: keyof typeof SERVERS, writers: numb
   for (const k of ['DB_BATCH_SIZE', 'DB_FLUSH_MS', 'DB_CONNECTIONS', 'KAFKA_PARTITIONS']) if (process.env[k]) env[k] = process.env[k]!;
   const nodeArgs = process.env.BENCH_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] : [];
   const t0 = performance.now();
+  const server0 = serverCpuSeconds(dialect);
   const ws = Array.from({ length: writers }, () => startAgent('db-writer', env, { nodeArgs }));
   try {
     let first = 0;
     let rows = 0;
+    let writerCpu = 0;
     for (;;) {
+      writerCpu = ws.reduce((sum, w) => sum + cpuSeconds(w.child.pid!), 0);
       rows = await sumMetric(ws, 'sipcap_db_rows_inserted_total');
       if (rows > 0 && first === 0) first = performance.now();
       if (rows >= RECORDS) break;
@@ -204,10 +167,11 @@ async function drain(topic: string, dialect: keyof typeof SERVERS, writers: numb
       await sleep(100);
     }
     const end = performance.now();
+    const serverCpu = serverCpuSeconds(dialect) - server0;
     const counted = await countRows(url);
     if (counted !== RECORDS) throw new Error(`count(*) is ${counted}, expected ${RECORDS}`);
     const batches = await sumMetric(ws, 'sipcap_db_batches_total');
-    return { name: `${dialect === 'postgres' ? 'PostgreSQL' : 'MariaDB'}, ${writers} writer${writers > 1 ? 's' : ''}`, rows: counted, seconds: (end - t0) / 1000, steadySeconds: (end - first) / 1000, batches };
+    return { name: `${dialect === 'postgres' ? 'PostgreSQL' : 'MariaDB'}, ${writers} writer${writers > 1 ? 's' : ''}`, rows: counted, seconds: (end - t0) / 1000, steadySeconds: (end - first) / 1000, batches, writerCpu, serverCpu };
   } finally {
     await Promise.all(ws.map((w) => w.stop()));
     await dropDatabase(url, name);
@@ -323,7 +287,7 @@ async function main(): Promise<void> {
       const r = await drain(topic, dialect, writers);
       console.log(
         `${r.name.padEnd(24)} ${fmt(r.rows)} rows in ${r.seconds.toFixed(1)} s: ${fmt(r.rows / r.seconds).padStart(7)} rows/s` +
-          ` (steady, first row to last: ${fmt(r.rows / r.steadySeconds)} rows/s; ${fmt(r.batches)} transactions, ${fmt(r.rows / Math.max(1, r.batches))} rows each)`,
+          ` (steady, first row to last: ${fmt(r.rows / r.steadySeconds)} rows/s; ${fmt(r.batches)} transactions, ${fmt(r.rows / Math.max(1, r.batches))} rows each; CPU s: writer ${r.writerCpu.toFixed(1)}, server ${r.serverCpu.toFixed(1)})`,
       );
     }
   } finally {
