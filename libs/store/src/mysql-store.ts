@@ -217,13 +217,15 @@ export class MysqlStore extends TransactionalStore {
         const [lock] = await c.query<RowDataPacket[]>(`SELECT GET_LOCK(${MYSQL_RETENTION_LOCK}, 0) AS ok`);
         if (Number(lock[0].ok) !== 1) return { ...result, locked: false };
         try {
-          // Each DROP is one statement: a runner stopped half-way leaves whole tables and partitions.
+          // Each DROP is one statement, logged as it is done: a runner stopped half-way leaves whole tables and
+          // partitions, and the next run (which lists what exists again) drops the rest.
           if (this.retention.datedTemplates.length > 0) {
             const [rows] = await c.query<RowDataPacket[]>("SELECT table_name AS t FROM information_schema.tables WHERE table_schema = DATABASE() AND table_type = 'BASE TABLE'");
             for (const table of this.retention.expiredTables(rows.map((r) => String(r.t)), nowMs)) {
               await c.query(`DROP TABLE IF EXISTS ${quoteMysql(table)}`);
               this.tables.delete(table);
               result.dropped.push(table);
+              this.log('info', `retention: dropped ${table}`);
             }
           }
           for (const [table, info] of managed) {
@@ -231,13 +233,14 @@ export class MysqlStore extends TransactionalStore {
             const expired = (await this.dayPartitions(c, table)).filter((d) => isExpiredDay(d, nowMs, info.policy));
             if (expired.length === 0) continue;
             const names = expired.map(mysqlDayPartitionName);
+            // One statement for the table's expired days: MariaDB's DDL is atomic (10.6+), all of them or none.
             await c.query(`ALTER TABLE ${quoteMysql(table)} DROP PARTITION ${names.join(', ')}`);
             result.dropped.push(...names.map((n) => `${table}#${n}`));
+            this.log('info', `retention: dropped ${names.map((n) => `${table}#${n}`).join(', ')}`);
           }
         } finally {
           await c.query(`SELECT RELEASE_LOCK(${MYSQL_RETENTION_LOCK})`);
         }
-        if (result.dropped.length > 0) this.log('info', `retention: dropped ${result.dropped.join(', ')}`);
         return result;
       });
     } catch (e) {

@@ -184,6 +184,7 @@ export class PgStore extends TransactionalStore {
             await client.query(`DROP TABLE IF EXISTS ${quotePg(table)}`);
             this.tables.delete(table);
             result.dropped.push(table);
+            this.log('info', `retention: dropped ${table}`);
           }
         }
         for (const [table, info] of managed) {
@@ -198,6 +199,7 @@ export class PgStore extends TransactionalStore {
             await client.query(`DROP TABLE IF EXISTS ${quotePg(relname)}`);
             info.days.delete(day);
             result.dropped.push(relname);
+            this.log('info', `retention: dropped ${relname}`);
           }
           const def = quotePg(defaultPartitionName(table));
           const exists = await client.query('SELECT to_regclass($1) IS NOT NULL AS ok', [def]);
@@ -210,9 +212,7 @@ export class PgStore extends TransactionalStore {
       } finally {
         await client.query('SELECT pg_advisory_unlock($1, $2)', [...PG_RETENTION_LOCK]);
       }
-      if (result.dropped.length > 0 || result.defaultRowsDeleted > 0) {
-        this.log('info', `retention: dropped ${result.dropped.join(', ') || 'nothing'}, deleted ${result.defaultRowsDeleted} rows from default partitions`);
-      }
+      if (result.defaultRowsDeleted > 0) this.log('info', `retention: deleted ${result.defaultRowsDeleted} expired rows from default partitions`);
       return result;
     } catch (e) {
       destroy = true;
