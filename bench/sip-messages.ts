@@ -16,7 +16,8 @@ function hex(n: number): string {
 }
 
 function sdp(ip: string, size: number): string {
-  let s = `v=0\r\no=- ${rnd(1e9)} 1 IN IP4 ${ip}\r\ns=-\r\nc=IN IP4 ${ip}\r\nt=0 0\r\nm=audio ${10_000 + rnd(50_000)} RTP/AVP 0 8 101\r\n` +
+  let s =
+    `v=0\r\no=- ${rnd(1e9)} 1 IN IP4 ${ip}\r\ns=-\r\nc=IN IP4 ${ip}\r\nt=0 0\r\nm=audio ${10_000 + rnd(50_000)} RTP/AVP 0 8 101\r\n` +
     'a=rtpmap:0 PCMU/8000\r\na=rtpmap:8 PCMA/8000\r\na=rtpmap:101 telephone-event/8000\r\na=fmtp:101 0-16\r\na=ptime:20\r\na=sendrecv\r\n';
   for (let i = 0; s.length < size; i++) s += `a=candidate:${i} 1 udp ${2_130_706_431 - i} ${ip} ${10_000 + i} typ host\r\n`;
   return s;
@@ -38,21 +39,39 @@ export function sipMessage(i: number): Buffer {
   let headers: string[];
   if (kind === 0 || kind === 3) {
     start = `INVITE sip:${b}@voip.example.com;user=phone SIP/2.0`;
-    headers = [...common, 'CSeq: 1 INVITE', `Contact: <sip:${a}@${ip}:5060>`, 'User-Agent: Yealink SIP-T46U 108.86.0.45',
-      `P-Asserted-Identity: <sip:${a}@voip.example.com>`, 'Allow: INVITE, ACK, CANCEL, BYE, OPTIONS, REFER, NOTIFY, INFO, UPDATE'];
+    headers = [
+      ...common,
+      'CSeq: 1 INVITE',
+      `Contact: <sip:${a}@${ip}:5060>`,
+      'User-Agent: Yealink SIP-T46U 108.86.0.45',
+      `P-Asserted-Identity: <sip:${a}@voip.example.com>`,
+      'Allow: INVITE, ACK, CANCEL, BYE, OPTIONS, REFER, NOTIFY, INFO, UPDATE',
+    ];
   } else if (kind === 1) {
     start = 'SIP/2.0 180 Ringing';
     headers = [...common, 'CSeq: 1 INVITE', `Contact: <sip:${b}@10.0.0.5:5060>`, 'Server: Asterisk PBX 20.5.0'];
   } else if (kind === 2) {
     start = 'SIP/2.0 200 OK';
-    headers = [...common, 'CSeq: 1 INVITE', `Contact: <sip:${b}@10.0.0.5:5060>`, 'Server: Asterisk PBX 20.5.0', 'Supported: replaces, timer'];
+    headers = [
+      ...common,
+      'CSeq: 1 INVITE',
+      `Contact: <sip:${b}@10.0.0.5:5060>`,
+      'Server: Asterisk PBX 20.5.0',
+      'Supported: replaces, timer',
+    ];
   } else if (kind === 4) {
     start = `BYE sip:${b}@10.0.0.5:5060 SIP/2.0`;
     headers = [...common, 'CSeq: 2 BYE', 'User-Agent: Linphone/5.2.5', 'Reason: Q.850;cause=16;text="Normal call clearing"'];
   } else {
     start = 'REGISTER sip:voip.example.com SIP/2.0';
-    headers = [...common, 'CSeq: 2 REGISTER', `Contact: <sip:${a}@${ip}:5060>;expires=3600`, 'Expires: 3600', 'User-Agent: Zoiper rv2.10.20.2',
-      `Authorization: Digest username="${a}", realm="voip.example.com", nonce="${hex(16)}", uri="sip:voip.example.com", response="${hex(32)}", algorithm=MD5`];
+    headers = [
+      ...common,
+      'CSeq: 2 REGISTER',
+      `Contact: <sip:${a}@${ip}:5060>;expires=3600`,
+      'Expires: 3600',
+      'User-Agent: Zoiper rv2.10.20.2',
+      `Authorization: Digest username="${a}", realm="voip.example.com", nonce="${hex(16)}", uri="sip:voip.example.com", response="${hex(32)}", algorithm=MD5`,
+    ];
   }
   const head = [start, ...headers].join('\r\n');
   const withBody = kind === 0 || kind === 2 || kind === 3;

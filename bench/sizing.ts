@@ -45,7 +45,12 @@ function makeRecords(): { records: CaptureRecord[]; sipBytes: number } {
     const parsed = parseSip(msg);
     if (!parsed.ok) throw new Error(`generated SIP did not parse: ${parsed.message}`);
     const microTs = now - BigInt(Math.floor(((RECORDS - i) / RECORDS) * 3_600_000_000));
-    records.push(buildRecord({ sip: parsed.sip, srcIp: '192.0.2.10', srcPort: 5060, dstIp: '10.0.0.5', dstPort: 5060, family: 2, proto: 1, microTs, msg }, recordOptions));
+    records.push(
+      buildRecord(
+        { sip: parsed.sip, srcIp: '192.0.2.10', srcPort: 5060, dstIp: '10.0.0.5', dstPort: 5060, family: 2, proto: 1, microTs, msg },
+        recordOptions,
+      ),
+    );
   }
   return { records, sipBytes };
 }
@@ -84,7 +89,10 @@ async function mysqlSize(url: string): Promise<Size> {
   const c = await mysql.createConnection({ uri: url });
   try {
     await c.query(`ANALYZE TABLE ${TABLE}`);
-    const [rows] = await c.query('SELECT data_length AS data, index_length AS indexes FROM information_schema.TABLES WHERE table_schema = DATABASE() AND table_name = ?', [TABLE]);
+    const [rows] = await c.query(
+      'SELECT data_length AS data, index_length AS indexes FROM information_schema.TABLES WHERE table_schema = DATABASE() AND table_name = ?',
+      [TABLE],
+    );
     const [row] = rows as { data: number; indexes: number }[];
     return { data: Number(row.data), indexes: Number(row.indexes) };
   } finally {
@@ -121,7 +129,9 @@ async function kafkaBytes(records: CaptureRecord[]): Promise<number> {
     await producer.flush(120_000);
     await producer.stop();
     const dir = join(KAFKA_DATA, `${topic}-0`);
-    return readdirSync(dir).filter((f) => f.endsWith('.log')).reduce((sum, f) => sum + statSync(join(dir, f)).size, 0);
+    return readdirSync(dir)
+      .filter((f) => f.endsWith('.log'))
+      .reduce((sum, f) => sum + statSync(join(dir, f)).size, 0);
   } finally {
     const admin = kafka.admin();
     await admin.connect();
@@ -154,7 +164,8 @@ async function main(): Promise<void> {
     }
     console.log(line('kafka: topic log, one replica (x replicas)', await kafkaBytes(records), sip));
   } finally {
-    for (const url of Object.values(urls)) await dropDatabase(url).catch((e: unknown) => console.error(`could not drop ${url}: ${String(e)}`));
+    for (const url of Object.values(urls))
+      await dropDatabase(url).catch((e: unknown) => console.error(`could not drop ${url}: ${String(e)}`));
   }
 }
 

@@ -11,10 +11,21 @@ import { SETTINGS } from '@sipcap/config';
 // exists, and by reading it in every case.
 type Healthcheck = { test?: string[]; disable?: boolean };
 type Service = {
-  image?: string; build?: string; command?: string[]; entrypoint?: string[]; environment?: Record<string, string>; ports?: string[];
-  profiles?: string[]; network_mode?: string; cap_add?: string[]; deploy?: { replicas?: number }; restart?: string;
-  healthcheck?: Healthcheck; depends_on?: Record<string, { condition?: string }> | string[];
-  logging?: { driver?: string; options?: Record<string, string> }; volumes?: string[];
+  image?: string;
+  build?: string;
+  command?: string[];
+  entrypoint?: string[];
+  environment?: Record<string, string>;
+  ports?: string[];
+  profiles?: string[];
+  network_mode?: string;
+  cap_add?: string[];
+  deploy?: { replicas?: number };
+  restart?: string;
+  healthcheck?: Healthcheck;
+  depends_on?: Record<string, { condition?: string }> | string[];
+  logging?: { driver?: string; options?: Record<string, string> };
+  volumes?: string[];
 };
 type ComposeFile = { services: Record<string, Service> };
 
@@ -34,7 +45,8 @@ function withDefaults(text: string): string {
 
 /** An override file merged onto the base as compose merges them: maps key by key, the rest replaced. */
 function mergeCompose(base: unknown, over: unknown): unknown {
-  if (typeof base !== 'object' || base === null || Array.isArray(base) || typeof over !== 'object' || over === null || Array.isArray(over)) return over;
+  if (typeof base !== 'object' || base === null || Array.isArray(base) || typeof over !== 'object' || over === null || Array.isArray(over))
+    return over;
   const out: Record<string, unknown> = { ...(base as Record<string, unknown>) };
   for (const [k, v] of Object.entries(over)) out[k] = k in out ? mergeCompose(out[k], v) : v;
   return out;
@@ -63,8 +75,13 @@ describe('docker-compose.yml', () => {
   it('passes `docker compose config` where the compose tool is installed', () => {
     const probe = spawnSync('docker', ['compose', 'version'], { encoding: 'utf8' });
     if (probe.status !== 0) return; // no compose plugin on this machine: the checks below still run
-    for (const files of [['-f', 'docker-compose.yml'], ['-f', 'docker-compose.yml', '-f', 'docker-compose.cluster.yml']]) {
-      const r = spawnSync('docker', ['compose', ...files, '--profile', 'raw', '--profile', 'tools', '--profile', 'tls', 'config', '-q'], { encoding: 'utf8' });
+    for (const files of [
+      ['-f', 'docker-compose.yml'],
+      ['-f', 'docker-compose.yml', '-f', 'docker-compose.cluster.yml'],
+    ]) {
+      const r = spawnSync('docker', ['compose', ...files, '--profile', 'raw', '--profile', 'tools', '--profile', 'tls', 'config', '-q'], {
+        encoding: 'utf8',
+      });
       expect(r.stderr).toBe('');
       expect(r.status).toBe(0);
     }
@@ -72,7 +89,11 @@ describe('docker-compose.yml', () => {
 
   it('follows the Compose Specification schema: the base file, the cluster override, and the two merged', () => {
     const validate = composeSchemaValidator();
-    for (const [file, doc] of [['docker-compose.yml', compose], ['docker-compose.cluster.yml', clusterOverride], ['merged', cluster]] as const) {
+    for (const [file, doc] of [
+      ['docker-compose.yml', compose],
+      ['docker-compose.cluster.yml', clusterOverride],
+      ['merged', cluster],
+    ] as const) {
       expect(validate(doc), `${file}: ${JSON.stringify(validate.errors)}`).toBe(true);
     }
     // The check can fail: a misspelt key and a wrong type are refused.
@@ -81,7 +102,8 @@ describe('docker-compose.yml', () => {
   });
 
   it('needs no variable to parse: no ${X:?} that fails every command, so one-off commands run without the secrets', () => {
-    for (const file of ['docker-compose.yml', 'docker-compose.cluster.yml']) expect(readFileSync(file, 'utf8'), file).not.toMatch(/\$\{[A-Z0-9_]+:?\?/);
+    for (const file of ['docker-compose.yml', 'docker-compose.cluster.yml'])
+      expect(readFileSync(file, 'utf8'), file).not.toMatch(/\$\{[A-Z0-9_]+:?\?/);
     expect(readFileSync('.env.example', 'utf8')).toMatch(/^POSTGRES_PASSWORD=$/m);
     expect(readFileSync('.env.example', 'utf8')).toMatch(/^WEB_AUTH_TOKEN=$/m);
     // Without a token the web app refuses to start when it listens beyond loopback (apps/web checks it).
@@ -123,7 +145,8 @@ describe('docker-compose.yml', () => {
       }
     }
     // Writers before agents: an agent starts once a writer is healthy.
-    for (const name of ['hep-agent', 'ipip-agent', 'mirror-agent']) expect(Object.keys(services[name].depends_on ?? {}), name).toContain('db-writer');
+    for (const name of ['hep-agent', 'ipip-agent', 'mirror-agent'])
+      expect(Object.keys(services[name].depends_on ?? {}), name).toContain('db-writer');
   });
 
   it('rotates every container log (json-file, size and file count bounded)', () => {
@@ -151,7 +174,11 @@ describe('docker-compose.yml', () => {
   });
 
   it('publishes no metrics port and no Redis on all interfaces, and Redis not on 6379 (a host Redis keeps it)', () => {
-    const metricsPorts = new Set(Object.values(services).map((s) => s.environment?.METRICS_PORT).filter(Boolean));
+    const metricsPorts = new Set(
+      Object.values(services)
+        .map((s) => s.environment?.METRICS_PORT)
+        .filter(Boolean),
+    );
     for (const c of [compose, cluster]) {
       for (const [name, s] of Object.entries(c.services)) {
         for (const p of (s.ports ?? []).map(withDefaults)) {
@@ -164,7 +191,7 @@ describe('docker-compose.yml', () => {
     }
   });
 
-  it('has a TLS front for the page in the tls profile, with the operator\'s certificate mounted', () => {
+  it("has a TLS front for the page in the tls profile, with the operator's certificate mounted", () => {
     const tls = services.tls;
     expect(tls.profiles).toEqual(['tls']);
     expect(tls.image).toMatch(/^caddy:\d/);
@@ -199,7 +226,22 @@ describe('docker-compose.yml', () => {
   });
 
   it('has Kafka, PostgreSQL, Redis, the init job, both pipelines and the raw agents', () => {
-    for (const name of ['kafka', 'postgres', 'redis', 'init', 'cli', 'tls', 'hep-agent', 'db-writer', 'ipip-agent', 'mirror-agent', 'stats', 'prometheus', 'grafana']) expect(services[name], name).toBeDefined();
+    for (const name of [
+      'kafka',
+      'postgres',
+      'redis',
+      'init',
+      'cli',
+      'tls',
+      'hep-agent',
+      'db-writer',
+      'ipip-agent',
+      'mirror-agent',
+      'stats',
+      'prometheus',
+      'grafana',
+    ])
+      expect(services[name], name).toBeDefined();
     expect(services['db-writer'].deploy?.replicas).toBeGreaterThan(1);
   });
 
@@ -251,10 +293,20 @@ describe('docker-compose.yml', () => {
       expect([...targets], name).toContain(`${host}:${s.environment?.METRICS_PORT}`);
     }
     const volumes = (services.prometheus as { volumes?: string[] }).volumes ?? [];
-    expect(volumes).toEqual(expect.arrayContaining(['./prometheus/prometheus.yml:/etc/prometheus/prometheus.yml:ro', './prometheus/rules:/etc/prometheus/rules:ro']));
+    expect(volumes).toEqual(
+      expect.arrayContaining([
+        './prometheus/prometheus.yml:/etc/prometheus/prometheus.yml:ro',
+        './prometheus/rules:/etc/prometheus/rules:ro',
+      ]),
+    );
     expect(prom.rule_files).toEqual(['/etc/prometheus/rules/*.rules.yml']);
     expect(existsSync('prometheus/rules/sipcap.rules.yml')).toBe(true);
-    expect((services.grafana as { volumes?: string[] }).volumes).toEqual(expect.arrayContaining(['./grafana/provisioning:/etc/grafana/provisioning:ro', './grafana/dashboards:/var/lib/grafana/dashboards:ro']));
+    expect((services.grafana as { volumes?: string[] }).volumes).toEqual(
+      expect.arrayContaining([
+        './grafana/provisioning:/etc/grafana/provisioning:ro',
+        './grafana/dashboards:/var/lib/grafana/dashboards:ro',
+      ]),
+    );
     expect(existsSync('grafana/dashboards/sipcap-kpi.json')).toBe(true);
   });
 
@@ -273,7 +325,9 @@ describe('docker-compose.yml', () => {
     const raw = readFileSync('docker-compose.yml', 'utf8');
     // Redis starts only with a password (its start script refuses an empty one); PostgreSQL's image refuses
     // to initialise without one; neither has a default password.
-    expect(services.redis.command?.join(' ')).toMatch(/^test -n "\$\$REDIS_PASSWORD" \|\| \{ .*exit 1; \}; exec redis-server .*--requirepass "\$\$REDIS_PASSWORD"/);
+    expect(services.redis.command?.join(' ')).toMatch(
+      /^test -n "\$\$REDIS_PASSWORD" \|\| \{ .*exit 1; \}; exec redis-server .*--requirepass "\$\$REDIS_PASSWORD"/,
+    );
     expect(services.redis.environment?.REDIS_PASSWORD).toBe('${REDIS_PASSWORD:-}');
     expect(services.postgres.environment?.POSTGRES_PASSWORD).toBe('${POSTGRES_PASSWORD:-}');
     expect(raw).not.toMatch(/(POSTGRES|REDIS)_PASSWORD:-[^}]/);
@@ -300,4 +354,3 @@ describe('docker-compose.yml', () => {
     }
   });
 });
-
