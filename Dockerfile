@@ -19,6 +19,9 @@ WORKDIR /opt/sipcap
 COPY --from=build /src/node_modules ./node_modules
 COPY --from=build /src/dist ./dist
 COPY --from=build /src/sql ./sql
+# A few sample calls, so a fresh deployment can be checked end to end:
+#   docker compose run --rm cli replay samples/sample-calls.pcap --to hep-agent:9060 --now
+COPY --from=build /src/samples ./samples
 COPY --from=build /src/package.json ./
 ENV NODE_ENV=production KAFKAJS_NO_PARTITIONER_WARNING=1
 USER node

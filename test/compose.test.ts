@@ -123,6 +123,12 @@ describe('docker-compose.yml', () => {
     expect(services.init.entrypoint).toBeUndefined();
     expect(services.init.command).toEqual(['dist/apps/cli/main.js', 'db', 'init']);
     for (const [name, s] of ours) expect(s.entrypoint?.join(' ') ?? '', name).not.toMatch(/sh -c/);
+    // The guide's end-to-end check replays the sample calls from inside the image.
+    expect(readFileSync('docs/operations.md', 'utf8')).toContain(
+      'docker compose run --rm cli replay samples/sample-calls.pcap --to hep-agent:9060',
+    );
+    expect(readFileSync('Dockerfile', 'utf8')).toMatch(/^COPY --from=build \/src\/samples \.\/samples$/m);
+    expect(existsSync('samples/sample-calls.pcap')).toBe(true);
   });
 
   it('has a healthcheck on every long-running service (the apps: /healthz with node), and waits on them', () => {
