@@ -223,6 +223,15 @@ describe('docker-compose.yml', () => {
       expect(s.healthcheck?.test, name).toBeDefined();
     }
     expect(ids.size).toBe(3);
+    expect(new Set(brokers.map(([, s]) => s.environment!.CLUSTER_ID)).size).toBe(1);
+    // The raw agents (host network) reach every broker through its own listener on 127.0.0.1.
+    const hostListeners = brokers.map(([name, s]) => {
+      const port = /HOST:\/\/127\.0\.0\.1:(\d+)/.exec(s.environment!.KAFKA_ADVERTISED_LISTENERS)?.[1];
+      expect(s.ports, name).toEqual([`127.0.0.1:${port}:${port}`]);
+      return `127.0.0.1:${port}`;
+    });
+    for (const name of ['ipip-agent', 'mirror-agent'])
+      expect(cluster.services[name].environment?.KAFKA_BROKERS, name).toBe(hostListeners.join(','));
     for (const [name, s] of Object.entries(cluster.services)) {
       if (!s.build || s.network_mode === 'host') continue;
       if (name === 'web') continue; // reads the database only
