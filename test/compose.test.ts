@@ -87,7 +87,7 @@ describe('docker-compose.yml', () => {
     }
   });
 
-  it('follows the Compose Specification schema: the base file, the cluster override, and the two merged', () => {
+  it('follows the Compose Specification schema: the base file, the cluster override, and the two merged, before and after interpolation', () => {
     const validate = composeSchemaValidator();
     for (const [file, doc] of [
       ['docker-compose.yml', compose],
@@ -95,6 +95,9 @@ describe('docker-compose.yml', () => {
       ['merged', cluster],
     ] as const) {
       expect(validate(doc), `${file}: ${JSON.stringify(validate.errors)}`).toBe(true);
+      // Compose validates again after interpolation: the same with every variable at its default.
+      const interpolated: unknown = JSON.parse(JSON.stringify(doc), (_, v: unknown) => (typeof v === 'string' ? withDefaults(v) : v));
+      expect(validate(interpolated), `${file}, interpolated: ${JSON.stringify(validate.errors)}`).toBe(true);
     }
     // The check can fail: a misspelt key and a wrong type are refused.
     expect(validate({ services: { a: { image: 'x', helthcheck: {} } } })).toBe(false);
