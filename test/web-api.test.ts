@@ -211,6 +211,46 @@ describe.each(['postgres', 'mysql'] as const)('web API on %s', (db) => {
     expect(await r.json()).toMatchObject({ field: 'caller' });
   });
 
+  it('lists calls: one line per call with its legs merged, duration, final status and message count', async () => {
+    const p = new URLSearchParams({ from: String(data.t0 - 60_000), to: String(data.t0 + 30 * 60_000) });
+    const r = await json<{ calls: { callid: string; callids: string[]; durationMs: number; status: string; legs: number; messages: number; from_user: string; to_user: string; method: string }[]; hasMore: boolean }>(db, `/api/calls?${p}`);
+    const a = r.calls.filter((c) => c.callids.includes(ids.a));
+    expect(a).toHaveLength(1);
+    expect(a[0]).toMatchObject({ callid: ids.a, durationMs: 5030, status: '200', legs: 3, messages: callMessages(ids.a, ids.b, ids.d).length, from_user: users.alice, to_user: users.bob, method: 'INVITE' });
+    expect([...a[0].callids].sort()).toEqual([ids.a, ids.b, ids.d].sort());
+    expect(r.calls.filter((c) => c.callids.includes(ids.b) || c.callids.includes(ids.d))).toHaveLength(1);
+    const e = r.calls.find((c) => c.callid === ids.e);
+    const eMessages = callMessages(ids.e);
+    expect(e).toMatchObject({ status: '486', legs: 1, messages: 3, durationMs: Number((eMessages[2].tsMicros - eMessages[0].tsMicros) / 1000n) });
+    // Newest first, each Call-ID once.
+    const starts = r.calls.map((c) => c.callid);
+    expect(new Set(starts).size).toBe(starts.length);
+    expect(starts.indexOf(ids.e)).toBeLessThan(starts.indexOf(ids.a));
+    // Filters pick the calls; the figures still count every message of the call.
+    const byUser = await json<{ calls: { callid: string; messages: number }[] }>(db, `/api/calls?${p}&from_user=${users.alice}`);
+    expect(byUser.calls.map((c) => c.callid)).toEqual([ids.a]);
+    const limited = await json<{ calls: unknown[]; hasMore: boolean }>(db, `/api/calls?${p}&from_user=${users.pager}&limit=10`);
+    expect(limited).toMatchObject({ hasMore: true });
+    expect(limited.calls).toHaveLength(10);
+  });
+
+  it('searches a user or Call-ID by prefix (trailing *), with % and _ matching themselves', async () => {
+    const byUser = await search(db, { from_user: `${users.alice.slice(0, -2)}*` });
+    expect(byUser.rows.map((r) => r.micro_ts).sort()).toEqual(callMessages(ids.a).map((m) => String(m.tsMicros)).sort());
+    const byCallId = await search(db, { callid: `opt-1-*`, limit: '1000' });
+    expect(byCallId.rows.every((r) => r.callid.startsWith('opt-1-'))).toBe(true);
+    expect(byCallId.rows.length).toBeGreaterThan(0);
+    expect((await search(db, { callid: `opt-_-*` })).rows).toHaveLength(0); // _ is no wildcard
+    expect((await search(db, { callid: `%*` })).rows).toHaveLength(0);
+  });
+
+  it('refuses an IP filter that is not an IP address with 400 naming the field', async () => {
+    const r = await get(db, '/api/search?source_ip=10.0.0.300');
+    expect(r.status).toBe(400);
+    expect(await r.json()).toMatchObject({ field: 'source_ip', message: expect.stringMatching(/not an IP address/) });
+    expect((await get(db, '/api/calls?destination_ip=bob')).status).toBe(400);
+  });
+
   it('shows a call with its legs linked through callid_aleg and correlation_id, from any leg', async () => {
     const legs = callMessages(ids.a, ids.b, ids.d);
     for (const [callid, at] of [[ids.a, data.t0], [ids.b, undefined], [ids.d, data.t0 + 40]] as const) {

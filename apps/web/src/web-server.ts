@@ -1,7 +1,7 @@
 import Fastify, { type FastifyInstance, type FastifyReply } from 'fastify';
 import type { Logger } from 'pino';
 import { Counter, Histogram, type Registry } from 'prom-client';
-import { checkSearchCost, isQueryTimeout, parseSearchQuery, parseTimeInput, type CallOptions, type CallReportsResult, type CallResult, type SearchQuery, type SearchResult, type TimeWindow } from '@sipcap/search';
+import { checkSearchCost, isQueryTimeout, parseSearchQuery, parseTimeInput, type CallOptions, type CallReportsResult, type CallResult, type CallsResult, type SearchQuery, type SearchResult, type TimeWindow } from '@sipcap/search';
 import { callPcapChunks, type PcapLink } from './call-pcap';
 import { callTextChunks } from './call-text';
 import { capChunks, chunkStream, type CapResult } from './export-cap';
@@ -12,6 +12,8 @@ import { GUARD_REFUSALS, installGuards, PUBLIC_ROUTE } from './web-guard';
 /** The queries the server needs (a Searcher, or a fake in tests). */
 export interface CallSource {
   search(q: SearchQuery): Promise<SearchResult>;
+  /** The calls view (optional in fakes: without it /api/calls answers 404). */
+  searchCalls?(q: SearchQuery): Promise<CallsResult>;
   call(callid: string, o?: CallOptions): Promise<CallResult | undefined>;
 }
 
@@ -82,7 +84,7 @@ function safeFileName(callid: string): string {
 }
 
 /**
- * The web app's HTTP server: the page (GET /, /page/*) and the JSON API (GET /api/search,
+ * The web app's HTTP server: the page (GET /, /page/*) and the JSON API (GET /api/search, /api/calls,
  * /api/call/:callid, /api/call/:callid/pcap, /api/call/:callid/text). Only GET routes exist.
  */
 export async function buildWebServer(o: WebServerOptions): Promise<FastifyInstance> {
@@ -147,15 +149,25 @@ export async function buildWebServer(o: WebServerOptions): Promise<FastifyInstan
     app.get(path, PUBLIC_ROUTE, async (_request, reply) => reply.type(asset.type).header('cache-control', 'no-cache').send(asset.body));
   }
 
-  app.get('/api/search', async (request) => {
-    const parsed = parseSearchQuery(request.query as Query, now());
+  /** A search's parameters, refused with the field at fault, and within the cost rule. */
+  const searchQuery = (query: Query): SearchQuery => {
+    const parsed = parseSearchQuery(query, now());
     if (!parsed.ok) throw new BadRequest(parsed.field, parsed.message);
     const cost = checkSearchCost(parsed.query, searchMaxRangeMs);
     if (!cost.ok) {
       refused.inc({ reason: 'search_range' });
       throw new BadRequest(cost.field, cost.message);
     }
-    return o.searcher.search(parsed.query);
+    return parsed.query;
+  };
+
+  app.get('/api/search', async (request) => o.searcher.search(searchQuery(request.query as Query)));
+
+  /** The same search, one line per call (Call-IDs grouped in the database, linked legs merged). */
+  app.get('/api/calls', async (request) => {
+    const q = searchQuery(request.query as Query);
+    if (!o.searcher.searchCalls) throw new NotFound('no calls view here');
+    return o.searcher.searchCalls(q);
   });
 
   /** An export streamed as it is made, stopped at the last whole packet or message within WEB_EXPORT_MAX_BYTES. */

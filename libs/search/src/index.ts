@@ -1,4 +1,4 @@
-export { Searcher, type SearcherOptions, type SearchResult, type CallOptions, type CallResult } from './searcher';
+export { Searcher, type SearcherOptions, type SearchResult, type CallsResult, type CallOptions, type CallResult } from './searcher';
 export { openSearchDb, type SearchDb, type SearchDbOptions, type DbRow } from './search-db';
 export { TableCatalog, type TableInfo, type TableCatalogOptions } from './table-catalog';
 export { parseSearchQuery, FILTER_FIELDS, DEFAULT_RANGE_MS, DEFAULT_LIMIT, MAX_LIMIT, MAX_OFFSET, type SearchQuery, type SearchQueryResult, type FilterField } from './search-query';
@@ -12,3 +12,5 @@ export { buildReportsSql } from './report-sql';
 export type { TimeWindow } from './call-sql';
 export { checkSearchCost, INDEXED_FILTERS, type SearchCost } from './search-cost';
 export { QueryTimeoutError, isQueryTimeout, isStatementTimeout } from './query-timeout';
+export type { CallSummary } from './call-summary';
+export { PREFIX_FIELDS } from './prefix-match';

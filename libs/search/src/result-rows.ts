@@ -54,9 +54,9 @@ export interface CallMessage {
   msg: Buffer;
 }
 
-const str = (v: unknown): string => (v === null || v === undefined ? '' : Buffer.isBuffer(v) ? v.toString('utf8') : String(v));
+export const str = (v: unknown): string => (v === null || v === undefined ? '' : Buffer.isBuffer(v) ? v.toString('utf8') : String(v));
 const int = (v: unknown): number => (typeof v === 'number' ? v : Number(v ?? 0));
-const micros = (v: unknown): bigint => {
+export const micros = (v: unknown): bigint => {
   try {
     return BigInt(str(v) || '0');
   } catch {

@@ -1,8 +1,10 @@
+import { isIP } from 'node:net';
 import { COLUMN_WIDTH } from '@sipcap/record';
 import { decodeCursor, type Cursor } from './cursor';
+import { PREFIX_FIELDS, prefixOf } from './prefix-match';
 import { parseTimeInput } from './time-input';
 
-/** Columns a search can filter on, each by equality (most of them are indexed: see INDEXED_FILTERS). */
+/** Columns a search can filter on, by equality or (users, Call-ID) prefix (most are indexed: see INDEXED_FILTERS). */
 export const FILTER_FIELDS = [
   'callid', 'from_user', 'to_user', 'ruri_user', 'pid_user', 'auth_user', 'method', 'source_ip', 'destination_ip', 'node',
 ] as const;
@@ -40,8 +42,9 @@ function wholeNumber(text: string, min: number, max: number): number | undefined
 
 /**
  * A search from query-string parameters. Time range: `from`/`to` (epoch ms or ISO 8601, UTC when no
- * zone), by default the hour before `nowMs`. Filters match exactly; `method` also takes a status class
- * such as `4xx`. Unknown parameters are refused (a misspelt filter must not silently match everything).
+ * zone), by default the hour before `nowMs`. Filters match exactly; a user or Call-ID ending in `*` is a
+ * prefix (see prefix-match.ts); `method` also takes a status class such as `4xx`; an IP filter must be an
+ * IP address (one that is not could only find nothing). Unknown parameters are refused (a misspelt filter must not silently match everything).
  */
 export function parseSearchQuery(params: Record<string, unknown>, nowMs: number): SearchQueryResult {
   const text: Record<string, string> = {};
@@ -68,8 +71,11 @@ export function parseSearchQuery(params: Record<string, unknown>, nowMs: number)
   for (const f of FILTER_FIELDS) {
     const v = text[f]?.trim();
     if (v === undefined || v === '') continue;
+    const prefix = (PREFIX_FIELDS as readonly string[]).includes(f) ? prefixOf(v) : undefined;
+    if (prefix === '') return fail(f, 'a prefix search needs at least one character before *');
+    if ((f === 'source_ip' || f === 'destination_ip') && isIP(v) === 0) return fail(f, `not an IP address: ${v}`);
     const width = (COLUMN_WIDTH as Record<string, number>)[f];
-    if (v.length > width) return fail(f, `longer than the column (${width} characters): nothing can match`);
+    if ((prefix ?? v).length > width) return fail(f, `longer than the column (${width} characters): nothing can match`);
     filters[f] = v;
   }
 

@@ -1,4 +1,5 @@
 import type { Dialect } from '@sipcap/store';
+import { LIKE_ESCAPE, likePrefixPattern, PREFIX_FIELDS, prefixOf } from './prefix-match';
 import { FILTER_FIELDS, type SearchQuery } from './search-query';
 import { SqlParams } from './sql-params';
 import { dateRange, ident, limitCount } from './sql-text';
@@ -25,13 +26,7 @@ export function buildSearchSql(dialect: Dialect, tables: readonly string[], q: S
   const cols = SEARCH_COLUMNS.map(q_).join(', ');
   const perTable = limitCount(q.offset + q.limit + 1);
   const branches = tables.map((table, k) => {
-    const where = [dateRange(p, q.fromMs, q.toMs)];
-    for (const f of FILTER_FIELDS) {
-      const v = q.filters[f];
-      if (v === undefined) continue;
-      if (f === 'method' && STATUS_CLASS.test(v)) where.push(`${q_('method')} LIKE ${p.add(`${v[0]}__`)}`);
-      else where.push(`${q_(f)} = ${p.add(v)}`);
-    }
+    const where = [dateRange(p, q.fromMs, q.toMs), ...filterConditions(p, q.filters)];
     if (q.before) {
       // Strictly after (date, id, table) in descending order; `date <= d` keeps the date index usable.
       const idOp = table < q.before.table ? '<=' : '<';
@@ -41,4 +36,19 @@ export function buildSearchSql(dialect: Dialect, tables: readonly string[], q: S
   });
   const sql = `SELECT * FROM (${branches.join(' UNION ALL ')}) u ORDER BY ${q_('date')} DESC, ${q_('id')} DESC, ${TABLE_KEY} DESC LIMIT ${limitCount(q.limit + 1)}${q.offset ? ` OFFSET ${limitCount(q.offset)}` : ''}`;
   return { sql, params: p.values };
+}
+
+/** The WHERE conditions of a search's filters, every value bound. */
+export function filterConditions(p: SqlParams, filters: SearchQuery['filters']): string[] {
+  const q_ = (n: string) => ident(p.dialect, n);
+  const where: string[] = [];
+  for (const f of FILTER_FIELDS) {
+    const v = filters[f];
+    if (v === undefined) continue;
+    const prefix = (PREFIX_FIELDS as readonly string[]).includes(f) ? prefixOf(v) : undefined;
+    if (prefix !== undefined) where.push(`${q_(f)} LIKE ${p.add(likePrefixPattern(prefix))} ESCAPE '${LIKE_ESCAPE}'`);
+    else if (f === 'method' && STATUS_CLASS.test(v)) where.push(`${q_('method')} LIKE ${p.add(`${v[0]}__`)}`);
+    else where.push(`${q_(f)} = ${p.add(v)}`);
+  }
+  return where;
 }

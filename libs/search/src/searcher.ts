@@ -1,5 +1,7 @@
 import { candidateTables } from './candidate-tables';
 import { encodeCursor } from './cursor';
+import { summarizeCalls, type CallSummary } from './call-summary';
+import { buildCallIdsSql, buildCallStatsSql } from './calls-sql';
 import { buildCorrelationSql, buildLinkSql, buildMessagesSql, TOTAL_MESSAGES, type TimeWindow } from './call-sql';
 import { toCallMessage, toSearchRow, type CallMessage, type SearchRow } from './result-rows';
 import type { DbRow, SearchDb } from './search-db';
@@ -17,6 +19,16 @@ export interface SearchResult {
   hasMore: boolean;
   /** Cursor of the next (older) page, for `before=`. */
   next?: string;
+}
+
+export interface CallsResult {
+  from: string;
+  to: string;
+  tables: string[];
+  /** Newest first; a call is counted in when one of its messages matches in the range. */
+  calls: CallSummary[];
+  /** More Call-IDs matched than `limit`: narrow the range or the filters to see the older ones. */
+  hasMore: boolean;
 }
 
 export interface CallOptions {
@@ -54,6 +66,8 @@ export interface SearcherOptions {
 }
 
 const DAY_MS = 86_400_000;
+/** A call found in the range is summed up to this long after it (its BYE may come after the range's end). */
+const CALL_TAIL_MS = 3_600_000;
 /**
  * correlation_id has no index, so legs linked only through it are looked for in a short window around the
  * call's first message (its cost grows with the traffic in the window): such legs start with the call,
@@ -105,6 +119,27 @@ export class Searcher {
       const last = page[page.length - 1];
       result.next = encodeCursor({ date: String(last.date), id: String(last.id), table: names[Number(last[TABLE_KEY])] });
     }
+    return result;
+  }
+
+  /**
+   * The calls view: the newest `q.limit` Call-IDs matching the search, each summed up over all its
+   * messages (from the range's start to an hour after its end) and merged with the legs linked to it.
+   * Two queries: the Call-IDs (grouped in the database), then their figures through the callid index.
+   */
+  async searchCalls(q: SearchQuery): Promise<CallsResult> {
+    const db = this.opts.db;
+    const tables = (await this.tables(q.fromMs, q.toMs)).map((t) => t.name);
+    const result: CallsResult = { from: iso(q.fromMs), to: iso(q.toMs), tables, calls: [], hasMore: false };
+    if (tables.length === 0) return result;
+    const idRows = await db.query(...sql(buildCallIdsSql(db.dialect, tables, q, q.limit + 1)));
+    result.hasMore = idRows.length > q.limit;
+    const ids = idRows.slice(0, q.limit).map((r) => String(r.callid));
+    if (ids.length === 0) return result;
+    const window: TimeWindow = { fromMs: q.fromMs, toMs: q.toMs + CALL_TAIL_MS };
+    const statTables = (await this.tables(window.fromMs, window.toMs)).map((t) => t.name);
+    const rows = await db.query(...sql(buildCallStatsSql(db.dialect, statTables, window, ids)));
+    result.calls = summarizeCalls(ids, rows);
     return result;
   }
 
