@@ -4,7 +4,8 @@
 const TOKEN_KEY = 'sipcap.token';
 
 export class ApiError extends Error {
-  constructor(readonly status: number, message: string) {
+  /** `field`: the parameter a 400 names (shown next to its input). */
+  constructor(readonly status: number, message: string, readonly field?: string) {
     super(message);
   }
 }
@@ -35,13 +36,15 @@ async function request(path: string): Promise<Response> {
   const r = await fetch(path, { headers, credentials: 'same-origin' });
   if (!r.ok) {
     let message = `${r.status} ${r.statusText}`;
+    let field: string | undefined;
     try {
-      const body = (await r.json()) as { message?: string };
+      const body = (await r.json()) as { message?: string; field?: string };
       if (body.message) message = body.message;
+      field = body.field;
     } catch {
       // not JSON: keep the status line
     }
-    throw new ApiError(r.status, message);
+    throw new ApiError(r.status, message, field);
   }
   return r;
 }

@@ -5,7 +5,8 @@ import { byId, h, replace } from './dom';
 import { shortDate } from './format';
 import { layoutLadder } from './ladder-layout';
 import { addLadderMarks } from './ladder-marks-svg';
-import { ladderSvg, LEG_COLOURS } from './ladder-svg';
+import { ladderSvg } from './ladder-svg';
+import { legColour } from './leg-colour';
 import { messageView } from './message-view';
 import { ladderMarks } from './qos-series';
 import { logsView, qosView } from './qos-view';
@@ -79,7 +80,11 @@ export async function showCall(ref: CallRef, onError: (e: unknown) => void): Pro
 
   const layout = layoutLadder(call.messages);
   const legs = h('ul', { class: 'legs' });
-  layout.legs.forEach((callid, i) => legs.appendChild(h('li', { class: `leg leg-${i % LEG_COLOURS}` }, h('span', { class: 'swatch' }), h('code', {}, callid), ` (${call.messages.filter((m) => m.callid === callid).length} messages)`)));
+  layout.legs.forEach((callid, i) => {
+    const swatch = h('span', { class: 'swatch', 'data-colour': legColour(i) });
+    swatch.style.background = legColour(i); // CSSOM: allowed by the page's CSP, unlike a style attribute
+    legs.appendChild(h('li', { class: `leg leg-${i}` }, swatch, h('code', {}, callid), ` (${call.messages.filter((m) => m.callid === callid).length} messages)`));
+  });
   const first = call.messages[0];
   replace(status,
     `${call.messages.length} messages in ${layout.legs.length} leg${layout.legs.length === 1 ? '' : 's'}`,

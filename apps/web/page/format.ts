@@ -35,3 +35,36 @@ export function messageLabel(m: { method: string; reply_reason: string; type: nu
 export function utcInputValue(ms: number): string {
   return new Date(ms).toISOString().slice(0, 19);
 }
+
+const pad = (n: number, w = 2) => String(n).padStart(w, '0');
+
+/**
+ * An ISO date with microseconds shown in UTC (`shortDate`) or in the browser's zone (`local`), keeping
+ * the digits below the millisecond.
+ */
+export function zonedDate(iso: string, tz: 'utc' | 'local'): string {
+  if (tz === 'utc') return shortDate(iso);
+  const d = new Date(iso);
+  const micros = /\.\d{3}(\d*)Z$/.exec(iso)?.[1] ?? '';
+  return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())} ${pad(d.getHours())}:${pad(d.getMinutes())}:${pad(d.getSeconds())}.${pad(d.getMilliseconds(), 3)}${micros}`;
+}
+
+/** The zone's name beside a time: `UTC`, or the browser's (e.g. `Europe/Paris`). */
+export function zoneName(tz: 'utc' | 'local'): string {
+  return tz === 'utc' ? 'UTC' : Intl.DateTimeFormat().resolvedOptions().timeZone || 'local time';
+}
+
+/** `5.030 s` under a minute, `12 min 05 s` above, `1 h 02 min` above an hour. */
+export function durationText(ms: number): string {
+  if (ms < 60_000) return `${(ms / 1000).toFixed(3)} s`;
+  const s = Math.round(ms / 1000);
+  if (s < 3600) return `${Math.floor(s / 60)} min ${pad(s % 60)} s`;
+  return `${Math.floor(s / 3600)} h ${pad(Math.floor(s / 60) % 60)} min`;
+}
+
+/** A datetime-local input's value for `ms`, in UTC or the browser's zone. */
+export function inputValue(ms: number, tz: 'utc' | 'local'): string {
+  if (tz === 'utc') return utcInputValue(ms);
+  const d = new Date(ms);
+  return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())}T${pad(d.getHours())}:${pad(d.getMinutes())}:${pad(d.getSeconds())}`;
+}

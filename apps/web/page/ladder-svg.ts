@@ -1,9 +1,7 @@
 /// <reference lib="dom" />
 import { s } from './dom';
 import type { LadderLayout } from './ladder-layout';
-
-/** Leg colours come from CSS classes leg-0 .. leg-5 (style.css), one arrowhead marker each. */
-export const LEG_COLOURS = 6;
+import { legColour } from './leg-colour';
 
 /**
  * The ladder as an SVG element: column headers and lifelines, then one arrow per message with its label
@@ -13,10 +11,11 @@ export const LEG_COLOURS = 6;
 export function ladderSvg(layout: LadderLayout, onSelect: (index: number) => void): SVGSVGElement {
   const svg = s('svg', { class: 'ladder', width: layout.width, height: layout.height, viewBox: `0 0 ${layout.width} ${layout.height}`, role: 'img', 'aria-label': 'call ladder diagram' });
   const defs = s('defs');
-  for (let i = 0; i < LEG_COLOURS; i++) {
+  // One colour per leg (legColour: never repeated), one arrowhead marker each.
+  for (let i = 0; i < Math.max(1, layout.legs.length); i++) {
     defs.appendChild(
       s('marker', { id: `head-${i}`, class: `head leg-${i}`, viewBox: '0 0 10 10', refX: 10, refY: 5, markerWidth: 9, markerHeight: 9, orient: 'auto-start-reverse', markerUnits: 'userSpaceOnUse' },
-        s('path', { d: 'M0,0 L10,5 L0,10 z' })),
+        s('path', { d: 'M0,0 L10,5 L0,10 z', fill: legColour(i) })),
     );
   }
   svg.appendChild(defs);
@@ -29,8 +28,9 @@ export function ladderSvg(layout: LadderLayout, onSelect: (index: number) => voi
   }
 
   for (const a of layout.arrows) {
-    const leg = a.leg % LEG_COLOURS;
-    const g = s('g', { class: `arrow leg-${leg}`, tabindex: 0, role: 'button', 'data-index': a.index, 'data-src': a.src, 'data-dst': a.dst, 'aria-label': `${a.label} from ${a.src} to ${a.dst}, ${a.offset}` });
+    const leg = a.leg;
+    const colour = legColour(leg);
+    const g = s('g', { class: `arrow leg-${leg}`, 'data-colour': colour, tabindex: 0, role: 'button', 'data-index': a.index, 'data-src': a.src, 'data-dst': a.dst, 'aria-label': `${a.label} from ${a.src} to ${a.dst}, ${a.offset}` });
     // The whole row is the click target, not only the thin line.
     g.appendChild(s('rect', { class: 'row-hit', x: 0, y: a.y - layout.rowHeight / 2 - 4, width: layout.width, height: layout.rowHeight }));
     g.appendChild(s('text', { class: 'offset', x: 8, y: a.y + 4 }, a.offset));
@@ -38,11 +38,11 @@ export function ladderSvg(layout: LadderLayout, onSelect: (index: number) => voi
       // A message to the same IP:port: a small loop to the right.
       const d = `M${a.x1},${a.y - 6} h40 v12 h-40`;
       g.appendChild(s('path', { class: 'hit', d }));
-      g.appendChild(s('path', { class: 'shaft', d, 'marker-end': `url(#head-${leg})` }));
+      g.appendChild(s('path', { class: 'shaft', d, stroke: colour, 'marker-end': `url(#head-${leg})` }));
       g.appendChild(s('text', { class: 'label', x: a.x1 + 46, y: a.y + 4 }, a.label));
     } else {
       g.appendChild(s('line', { class: 'hit', x1: a.x1, y1: a.y, x2: a.x2, y2: a.y }));
-      g.appendChild(s('line', { class: 'shaft', x1: a.x1, y1: a.y, x2: a.x2, y2: a.y, 'marker-end': `url(#head-${leg})` }));
+      g.appendChild(s('line', { class: 'shaft', x1: a.x1, y1: a.y, x2: a.x2, y2: a.y, stroke: colour, 'marker-end': `url(#head-${leg})` }));
       g.appendChild(s('text', { class: 'label', x: (a.x1 + a.x2) / 2, y: a.y - 6, 'text-anchor': 'middle' }, a.label));
     }
     g.addEventListener('click', () => onSelect(a.index));

@@ -88,15 +88,19 @@ export function summarizeCalls(ids: readonly string[], rows: readonly DbRow[]): 
     for (const link of [s.aleg, s.corr]) if (link !== '' && link !== s.callid && stats.has(link)) return link;
     return undefined;
   };
-  /** The call a Call-ID belongs to: its parent's, followed up (bounded: a loop of links stops). */
+  /** The call a Call-ID belongs to: its parent's, followed up; a loop of links is one call named by its smallest id. */
   const rootOf = (id: string): string => {
-    let cur = id;
-    for (let hops = 0; hops < 8; hops++) {
+    const path: string[] = [];
+    let cur: string | undefined = id;
+    while (cur !== undefined) {
+      const seen = path.indexOf(cur);
+      if (seen >= 0) return path.slice(seen).sort()[0];
+      path.push(cur);
       const parent = parentOf(stats.get(cur)!);
-      if (parent === undefined || parent === id) return cur;
+      if (parent === undefined) return cur;
       cur = parent;
     }
-    return cur;
+    return id;
   };
   const legs = new Map<string, LegStats[]>();
   for (const id of ids) {
