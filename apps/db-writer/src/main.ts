@@ -5,7 +5,7 @@ import { loadConfigOrExit, describeConfig, KAFKA_SECURITY_SETTINGS } from '@sipc
 import { startApp, Counter, Gauge } from '@sipcap/telemetry';
 import { BatchConsumer, consumerLag, createKafka, explainKafkaFailure, DeadLetterPublisher, ensureTopic, topicEnds } from '@sipcap/bus';
 import {
-  databaseSize, DayWindow, DelayedWriter, DiskGuard, ensureDatabase, ensureReportSchema, ensureSchema, forgetStaleOffsets, isStoreError, openStore, parseRetentionTables,
+  databaseFreeBytes, databaseSize, DayWindow, DelayedWriter, DiskGuard, ensureDatabase, ensureReportSchema, ensureSchema, forgetStaleOffsets, isStoreError, openStore, parseRetentionTables,
   ReportTableRouter, RetentionPlan, retentionProblem, TableRouter,
 } from '@sipcap/store';
 
@@ -15,7 +15,7 @@ const config = loadConfigOrExit(
   [
     'DB_URL', 'TABLE_NAME', 'MT_MODE', 'HASH_SOURCE', 'CALL_TABLE_NAME', 'REGISTRATION_TABLE_NAME', 'REST_TABLE_NAME', 'RTCP_TABLE_NAME', 'REPORT_TABLE_NAME', 'LOGS_TABLE_NAME', 'DB_INSERT_MODE', 'DB_BATCH_SIZE', 'DB_FLUSH_MS', 'DB_CONNECTIONS',
     'DB_PARTITION', 'DB_PARTITION_AHEAD_DAYS', 'DB_TIME_WINDOW_DAYS', 'DB_RETENTION_DAYS', 'DB_RETENTION_TABLES', 'DEDUP_WINDOW_MS', 'DEDUP_MAX_KEYS',
-    'DB_SIZE_MAX_MB', 'DB_SIZE_CHECK_S', 'DB_DISK_FULL_DROP_EXPIRED',
+    'DB_SIZE_MAX_MB', 'DB_DISK_MIN_FREE_MB', 'DB_SIZE_CHECK_S', 'DB_DISK_FULL_DROP_EXPIRED',
     'KAFKA_BROKERS', 'KAFKA_TOPIC', 'KAFKA_DLQ_TOPIC', 'KAFKA_MAX_RECORD_BYTES', 'KAFKA_PARTITIONS', 'KAFKA_GROUP_ID',
     'METRICS_HOST', 'METRICS_PORT', 'LOG_LEVEL', ...KAFKA_SECURITY_SETTINGS,
   ],
@@ -99,11 +99,16 @@ void startApp(APP, { logLevel: config.LOG_LEVEL, metricsHost: config.METRICS_HOS
   // Lack of space: writes pause (retried like an outage, the records wait in Kafka), alerted by
   // sipcap_db_disk_full and the log; DB_SIZE_MAX_MB pauses before the disk is full.
   if (config.DB_DISK_FULL_DROP_EXPIRED && !retention.active) log.warn('DB_DISK_FULL_DROP_EXPIRED=1 has no effect: nothing expires (DB_RETENTION_DAYS=0)');
+  // MariaDB aborts when it runs out of space rolling back a statement: DB_DISK_MIN_FREE_MB pauses before
+  // that. Read once now, so a server without the DISKS plugin stops the writer with the reason.
+  if (config.DB_DISK_MIN_FREE_MB > 0) await databaseFreeBytes(config.DB_URL);
   const diskGuard = new DiskGuard({
     log,
     registry,
     maxBytes: config.DB_SIZE_MAX_MB * 1024 * 1024,
     size: () => databaseSize(config.DB_URL),
+    minFreeBytes: config.DB_DISK_MIN_FREE_MB * 1024 * 1024,
+    free: () => databaseFreeBytes(config.DB_URL),
     checkMs: config.DB_SIZE_CHECK_S * 1000,
     dropExpired: config.DB_DISK_FULL_DROP_EXPIRED && retention.active ? () => dropExpired() : undefined,
   });

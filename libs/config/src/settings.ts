@@ -177,7 +177,9 @@ export const SETTINGS = {
   DEDUP_MAX_KEYS: int(50_000, 100, 1_000_000),
   // A soft limit on the database's size in MB (PostgreSQL pg_database_size, MySQL information_schema): above it the db-writer pauses writes as if the disk were full (0: off).
   DB_SIZE_MAX_MB: int(0, 0, 1_000_000_000),
-  // How often the db-writer reads the database's size for DB_SIZE_MAX_MB, in seconds.
+  // MySQL/MariaDB: pause writes while the file system of the server's data directory has less free space than this, in MB (0: off). MariaDB aborts when it runs out of space rolling back a refused statement, so it must not fill its disk; read from the DISKS plugin (INSTALL SONAME 'disks'). Leave room for what the writers store in DB_SIZE_CHECK_S.
+  DB_DISK_MIN_FREE_MB: int(0, 0, 1_000_000_000),
+  // How often the db-writer reads the database's size (DB_SIZE_MAX_MB) and free space (DB_DISK_MIN_FREE_MB), in seconds.
   DB_SIZE_CHECK_S: int(60, 1, 3600),
   // While writes are paused for lack of space, drop what is past DB_RETENTION_DAYS/DB_RETENTION_TABLES at once (and every minute) instead of waiting for the hourly run; never a day still kept, never the current day.
   DB_DISK_FULL_DROP_EXPIRED: flag('0'),

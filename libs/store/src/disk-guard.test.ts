@@ -127,6 +127,29 @@ describe('DiskGuard', () => {
     expect(await metric(registry, 'sipcap_db_disk_full')).toBe(0);
   });
 
+  it('under DB_DISK_MIN_FREE_MB refuses writes with a retryable error (reason free_space) and resumes once the free space is back', async () => {
+    const registry = new Registry();
+    let free = 5000;
+    const guard = new DiskGuard({ log, registry, minFreeBytes: 1000, free: async () => free });
+    const inner = new FlakyStore();
+    const store = guard.wrap(inner);
+    await guard.check();
+    await store.writePositioned('g', 't', []);
+    free = 999;
+    await guard.check();
+    const e = await store.writePositioned('g', 't', []).catch((x: unknown) => x);
+    expect(e).toMatchObject({ kind: 'retryable', reason: 'free_space' });
+    expect(inner.writes).toBe(1);
+    expect(await metric(registry, 'sipcap_db_disk_full')).toBe(1);
+    expect(await metric(registry, 'sipcap_db_disk_pauses_total', { reason: 'free_space' })).toBe(1);
+    expect(await metric(registry, 'sipcap_db_free_bytes')).toBe(999);
+    free = 1000;
+    await guard.check();
+    await store.writePositioned('g', 't', []);
+    expect(inner.writes).toBe(2);
+    expect(await metric(registry, 'sipcap_db_disk_full')).toBe(0);
+  });
+
   it('keeps its state when the size cannot be read', async () => {
     let fail = false;
     const guard = new DiskGuard({ log, maxBytes: 10, size: async () => {

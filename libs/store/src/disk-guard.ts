@@ -3,9 +3,14 @@ import { Counter, Gauge, type Registry } from 'prom-client';
 import type { PositionedStore } from './positioned-row';
 import { errorCode, errorMessage, isStoreError, StoreError } from './store-error';
 
-/** Why writes are paused: the server refused for lack of space, or the database is above DB_SIZE_MAX_MB. A metric label. */
-export type DiskPauseReason = 'disk_full' | 'table_full' | 'size_limit';
-export const DISK_PAUSE_REASONS: readonly DiskPauseReason[] = ['disk_full', 'table_full', 'size_limit'];
+/**
+ * Why writes are paused: the server refused for lack of space, the database is above DB_SIZE_MAX_MB, or the
+ * server's data directory has less free space than DB_DISK_MIN_FREE_MB. A metric label.
+ */
+export type DiskPauseReason = 'disk_full' | 'table_full' | 'size_limit' | 'free_space';
+export const DISK_PAUSE_REASONS: readonly DiskPauseReason[] = ['disk_full', 'table_full', 'size_limit', 'free_space'];
+/** The pauses the guard decides itself, from its readings (before the server refuses anything). */
+type LimitReason = 'size_limit' | 'free_space';
 
 /** ENOSPC as the servers word it inside other errors (MySQL "Got error 28 from storage engine", "Errcode: 28"). */
 const NO_SPACE = /No space left on device|\b(?:Got error|Errcode:|errno:) ?28\b/i;
@@ -32,7 +37,15 @@ export interface DiskGuardOptions {
   maxBytes?: number;
   /** The database's size in bytes (needed with maxBytes). */
   size?: () => Promise<number>;
-  /** DB_SIZE_CHECK_S in ms: how often the size is read. */
+  /**
+   * DB_DISK_MIN_FREE_MB in bytes: pause while the file system of the server's data directory has less free
+   * space (0 or absent: none). MariaDB aborts when it runs out of space rolling back a statement, so it must
+   * never get there (see databaseFreeBytes).
+   */
+  minFreeBytes?: number;
+  /** Free bytes where the server keeps its data (needed with minFreeBytes). */
+  free?: () => Promise<number>;
+  /** DB_SIZE_CHECK_S in ms: how often the size and the free space are read. */
   checkMs?: number;
   /**
    * DB_DISK_FULL_DROP_EXPIRED: called while writes are paused, at once and then at most every dropEveryMs;
@@ -55,7 +68,7 @@ export class DiskGuard {
   /** Paused because a write was refused for lack of space (cleared by a write that succeeds). */
   private refused: 'disk_full' | 'table_full' | undefined;
   /** Paused because the last size reading was above maxBytes (cleared by a reading below it). */
-  private overLimit = false;
+  private overLimit: LimitReason | undefined;
   private pausedAt = 0;
   /** Writes started so far, and how many had started when the last refusal came. */
   private started = 0;
@@ -65,6 +78,7 @@ export class DiskGuard {
   private timer: NodeJS.Timeout | undefined;
   private checking: Promise<void> | undefined;
   private lastSize: number | undefined;
+  private lastFree: number | undefined;
   private readonly now: () => number;
   private readonly full: Gauge;
   private readonly pauses: Counter;
@@ -85,16 +99,27 @@ export class DiskGuard {
         if (bytes !== undefined) this.set(bytes);
       } });
     }
+    if (opts.minFreeBytes && opts.free) {
+      const free = () => this.lastFree;
+      new Gauge({ name: 'sipcap_db_free_bytes', help: 'Free space of the database server\'s data directory as last read (only with DB_DISK_MIN_FREE_MB)', registers, collect() {
+        const bytes = free();
+        if (bytes !== undefined) this.set(bytes);
+      } });
+    }
+  }
+
+  private get watching(): boolean {
+    return Boolean((this.opts.maxBytes && this.opts.size) || (this.opts.minFreeBytes && this.opts.free));
   }
 
   /** Whether writes are paused now. */
   get paused(): boolean {
-    return this.refused !== undefined || this.overLimit;
+    return this.refused !== undefined || this.overLimit !== undefined;
   }
 
-  /** Reads the size now and then every checkMs (only with maxBytes). */
+  /** Reads the size and the free space now and then every checkMs (only with maxBytes or minFreeBytes). */
   start(): void {
-    if (!this.opts.maxBytes || !this.opts.size) return;
+    if (!this.watching) return;
     void this.check();
     this.timer = setInterval(() => void this.check(), this.opts.checkMs ?? 60_000);
     this.timer.unref();
@@ -106,23 +131,27 @@ export class DiskGuard {
     await this.dropping;
   }
 
-  /** Reads the database's size and pauses or resumes by the soft limit. A failed reading changes nothing. */
+  /** Reads the database's size and free space and pauses or resumes by the limits. A failed reading changes nothing. */
   check(): Promise<void> {
     this.checking ??= (async () => {
       try {
-        const bytes = await this.opts.size!();
-        this.lastSize = bytes;
-        const over = bytes > this.opts.maxBytes!;
+        const { maxBytes, minFreeBytes } = this.opts;
+        if (maxBytes && this.opts.size) this.lastSize = await this.opts.size();
+        if (minFreeBytes && this.opts.free) this.lastFree = await this.opts.free();
+        const detail = { sizeBytes: this.lastSize, maxBytes, freeBytes: this.lastFree, minFreeBytes };
+        const over: LimitReason | undefined =
+          maxBytes && this.lastSize !== undefined && this.lastSize > maxBytes ? 'size_limit'
+            : minFreeBytes && this.lastFree !== undefined && this.lastFree < minFreeBytes ? 'free_space' : undefined;
         if (over && !this.overLimit) {
-          this.overLimit = true;
-          this.pause('size_limit', { sizeBytes: bytes, maxBytes: this.opts.maxBytes });
+          this.overLimit = over;
+          this.pause(over, detail);
         } else if (!over && this.overLimit) {
-          this.overLimit = false;
-          this.resumed({ sizeBytes: bytes, maxBytes: this.opts.maxBytes });
+          this.overLimit = undefined;
+          this.resumed(detail);
         }
         if (this.paused) this.maybeDrop();
       } catch (e) {
-        this.opts.log.warn({ err: errorMessage(e) }, 'reading the database size failed (DB_SIZE_MAX_MB)');
+        this.opts.log.warn({ err: errorMessage(e) }, 'reading the database size or free space failed (DB_SIZE_MAX_MB, DB_DISK_MIN_FREE_MB)');
       } finally {
         this.checking = undefined;
       }
@@ -152,13 +181,17 @@ export class DiskGuard {
   succeeded(write = Infinity): void {
     if (!this.refused || write <= this.refusedAfter) return;
     this.refused = undefined;
-    if (!this.overLimit) this.resumed({});
+    if (this.overLimit === undefined) this.resumed({});
   }
 
-  /** Throws a retryable StoreError while the database is above the soft limit (the lanes retry with backoff). */
+  /** Throws a retryable StoreError while the database is above a limit (the lanes retry with backoff). */
   assertWritable(): void {
-    if (!this.overLimit) return;
-    throw new StoreError('retryable', 'size_limit', `database is above DB_SIZE_MAX_MB (${this.lastSize} > ${this.opts.maxBytes} bytes): writes paused, records wait in Kafka`);
+    if (this.overLimit === 'size_limit') {
+      throw new StoreError('retryable', 'size_limit', `database is above DB_SIZE_MAX_MB (${this.lastSize} > ${this.opts.maxBytes} bytes): writes paused, records wait in Kafka`);
+    }
+    if (this.overLimit === 'free_space') {
+      throw new StoreError('retryable', 'free_space', `the database server's data directory has ${this.lastFree} bytes free, under DB_DISK_MIN_FREE_MB (${this.opts.minFreeBytes} bytes): writes paused, records wait in Kafka`);
+    }
   }
 
   /** The store seen through the guard: what the delayed writer writes with. */

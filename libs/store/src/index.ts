@@ -22,4 +22,4 @@ export { DelayedWriter, type DelayedWriterOptions } from './delayed-writer';
 export type { DeadLetter, PositionedRow, PositionedStore } from './positioned-row';
 export { forgetStaleOffsets } from './forget-stale-offsets';
 export { DiskGuard, diskFullReason, type DiskGuardOptions, type DiskPauseReason } from './disk-guard';
-export { databaseSize } from './database-size';
+export { databaseFreeBytes, databaseSize } from './database-size';
