@@ -150,7 +150,7 @@ describe('disk guard', () => {
 
   // Without DB_DISK_MIN_FREE_MB this server does not survive: InnoDB refuses a LOAD DATA with "The table is
   // full" (ENOSPC extending the .ibd) and then aborts rolling the statement back ("[FATAL] InnoDB: Error
-  // (Out of disk space) in rollback", signal 6; MariaDB 10.11.19, see README "A full disk"). So the writer
+  // (Out of disk space) in rollback", signal 6; MariaDB 10.11.19, see README, *Disk full*). So the writer
   // pauses while the data directory has less than DB_DISK_MIN_FREE_MB free, before the server gets there.
   it('MariaDB with its whole data directory on a small tmpfs: DB_DISK_MIN_FREE_MB pauses writes before the disk is full (the server never runs out of space), and they resume by themselves once space is freed; every record stored exactly once', async () => {
     const mountDir = mkdtempSync(join(tmpdir(), 'sipcap-mariadb-full-'));
