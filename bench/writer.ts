@@ -36,7 +36,8 @@ const SCENARIOS = (process.argv[3] ?? 'pg1,pg2,my1,my2').split(',');
 const PARTITIONS = Number(process.env.KAFKA_PARTITIONS ?? 12);
 /** How the records are compressed in Kafka, as the agents' KAFKA_COMPRESSION (the same default). */
 const COMPRESSION = process.env.KAFKA_COMPRESSION === 'gzip' ? 'gzip' : 'none';
-const SERVERS = { postgres: 'postgres://postgres@127.0.0.1:5432', mysql: 'mysql://root@127.0.0.1:3306' } as const;
+/** BENCH_MYSQL_URL: another MariaDB server (e.g. one started with innodb_autoinc_lock_mode=2, see bench/README.md). */
+const SERVERS = { postgres: 'postgres://postgres@127.0.0.1:5432', mysql: process.env.BENCH_MYSQL_URL ?? 'mysql://root@127.0.0.1:3306' } as const;
 const log = pino({ level: 'warn' });
 const kafka = createKafka({ brokers: ['127.0.0.1:9092'], clientId: 'sipcap-bench-writer', log });
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
