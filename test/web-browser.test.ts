@@ -1,8 +1,10 @@
 // The web page in a real browser: Debian's Chromium driven by playwright-core, against the built web
 // app reading a PostgreSQL database holding the test calls (records derived by the agents' own code and
-// written by the store). Searches by Call-ID, opens the call, checks the ladder against the API, shows
-// a message, downloads the pcap, and makes sure captured markup stays text. The ladder's screenshot is
-// kept in test-results/ladder.png (the whole call view in call-view.png).
+// written by the store). Opens on the latest calls, keeps the search in the address, searches by prefix,
+// shows a bad filter's message next to it, searches by Call-ID, opens the call, checks the ladder against
+// the API, shows a message, downloads the pcap, and makes sure captured markup stays text. The ladder's
+// screenshot is kept in test-results/ladder.png (the whole call view in call-view.png, the front door in
+// front-door.png).
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, readFileSync } from 'node:fs';
 import pg from 'pg';
@@ -49,12 +51,27 @@ async function newPage(): Promise<{ page: Page; errors: string[]; foreign: strin
 
 const utcInput = (ms: number) => new Date(ms).toISOString().slice(0, 19);
 
+/** Searches the messages of one Call-ID (the messages view). */
 async function searchCallId(page: Page, callid: string): Promise<void> {
   await page.fill('#from', utcInput(data.t0 - 60_000));
   await page.fill('#to', utcInput(data.t0 + 10 * 60_000));
   await page.fill('#f-callid', callid);
-  await page.click('#search-button');
+  await page.click('#view-messages');
   await page.waitForSelector('#results-body tr');
+}
+
+/** The calls view's lines: Call-ID, duration, status, legs, messages. */
+async function callLines(page: Page): Promise<{ callid: string; duration: string; status: string; legs: string; messages: string; from: string }[]> {
+  return page.$$eval('#calls-body tr', (trs) =>
+    trs.map((tr) => ({
+      callid: tr.getAttribute('data-callid')!,
+      duration: tr.querySelector('.duration')!.textContent!,
+      status: tr.querySelector('.status-code')!.textContent!,
+      legs: tr.querySelector('.legs-count')!.textContent!,
+      messages: tr.querySelector('.messages-count')!.textContent!,
+      from: tr.querySelector('.from')!.textContent!,
+    })),
+  );
 }
 
 beforeAll(async () => {
@@ -82,6 +99,122 @@ interface ApiMessage { source_ip: string; source_port: number; destination_ip: s
 const endpoint = (ip: string, port: number) => (ip.includes(':') ? `[${ip}]:${port}` : `${ip}:${port}`);
 
 describe('web page in Chromium', () => {
+  it('opens on the calls of the last hour: each sample call once, with its duration, final status and legs', async () => {
+    const { page, errors, foreign } = await newPage();
+    await page.goto(base + '/');
+    await page.waitForSelector('#calls-body tr');
+    const lines = await callLines(page);
+    const byId = (id: string) => lines.filter((l) => l.callid === id);
+    expect(byId(ids.a)).toEqual([{ callid: ids.a, duration: '5.030 s', status: '200', legs: '3', messages: String(data.messages.filter((m) => [ids.a, ids.b, ids.d].includes(m.callid)).length), from: data.users.alice }]);
+    expect(byId(ids.e)).toMatchObject([{ status: '486', legs: '1', messages: '3' }]);
+    expect(byId(ids.b)).toEqual([]); // a leg of A, not a call of its own
+    expect(byId(ids.d)).toEqual([]);
+    expect(new Set(lines.map((l) => l.callid)).size).toBe(lines.length);
+    expect(await page.$eval('#search-range', (e) => e.textContent)).toMatch(/searched \d{4}-\d\d-\d\d \d\d:\d\d:\d\d to .* UTC/);
+    expect(page.url()).toBe(`${base}/`);
+    expect((await fetch(`${base}/page/favicon.svg`)).headers.get('content-type')).toBe('image/svg+xml');
+    mkdirSync('test-results', { recursive: true });
+    await page.screenshot({ path: 'test-results/front-door.png', fullPage: true });
+
+    // The three legs of A, each its own colour.
+    await page.click(`#calls-body tr[data-callid="${ids.a}"] .open-call`);
+    await page.waitForSelector('svg.ladder g.arrow');
+    const colours = await page.$$eval('.legs .swatch', (ss) => ss.map((e) => (e as HTMLElement).style.backgroundColor));
+    expect(colours).toHaveLength(3);
+    expect(new Set(colours).size).toBe(3);
+    expect(errors).toEqual([]);
+    expect(foreign).toEqual([]);
+    await page.close();
+  });
+
+  it('keeps the search in the address: it survives a reload, and Back returns to the previous one', async () => {
+    const { page, errors } = await newPage();
+    await page.goto(base + '/');
+    await page.waitForSelector('#calls-body tr');
+    const all = (await callLines(page)).length;
+    await page.fill('input[name="from_user"]', data.users.alice);
+    await page.click('#search-button');
+    await page.waitForFunction(() => document.querySelectorAll('#calls-body tr').length === 1);
+    expect(new URL(page.url()).searchParams.get('from_user')).toBe(data.users.alice);
+
+    await page.reload();
+    await page.waitForSelector('#calls-body tr');
+    expect(await page.inputValue('input[name="from_user"]')).toBe(data.users.alice);
+    expect((await callLines(page)).map((l) => l.callid)).toEqual([ids.a]);
+
+    await page.click('#view-messages');
+    await page.waitForSelector('#results-body tr');
+    expect(new URL(page.url()).searchParams.get('view')).toBe('messages');
+    await page.goBack();
+    await page.waitForSelector('#calls:not([hidden])');
+    expect((await callLines(page)).map((l) => l.callid)).toEqual([ids.a]);
+    await page.goBack();
+    await page.waitForFunction((n) => document.querySelectorAll('#calls-body tr').length === n, all);
+    expect(await page.inputValue('input[name="from_user"]')).toBe('');
+    expect(page.url()).toBe(`${base}/`);
+
+    expect(errors).toEqual([]);
+    await page.close();
+
+    // A shared address with the browser's zone shows the times in it (this browser: Tokyo, UTC+09:00).
+    const tokyo = await browser.newPage({ timezoneId: 'Asia/Tokyo' });
+    await tokyo.goto(`${base}/?tz=local&callid=${encodeURIComponent(ids.e)}`);
+    await tokyo.waitForSelector('#calls-body tr');
+    expect(await tokyo.inputValue('#tz')).toBe('local');
+    expect(await tokyo.$eval('#calls .time-head', (e) => e.textContent)).toBe('Start (Asia/Tokyo)');
+    const shown = await tokyo.$eval('#calls-body tr td', (e) => e.textContent!);
+    const startUtc = new Date(Number(data.messages.find((m) => m.callid === ids.e)!.tsMicros / 1000n) + 9 * 3_600_000).toISOString().replace('T', ' ').slice(0, 23);
+    expect(shown.slice(0, 23)).toBe(startUtc);
+    await tokyo.close();
+  });
+
+  it('searches users and Call-IDs by prefix (trailing *)', async () => {
+    const { page } = await newPage();
+    await page.goto(base + '/');
+    await page.fill('input[name="from_user"]', `${data.users.alice.slice(0, -3)}*`);
+    await page.click('#search-button');
+    await page.waitForFunction(() => document.querySelectorAll('#calls-body tr').length === 1);
+    expect((await callLines(page)).map((l) => l.callid)).toEqual([ids.a]);
+    await page.fill('input[name="from_user"]', '');
+    await page.fill('#f-callid', 'opt-1*');
+    await page.click('#search-button');
+    await page.waitForFunction(() => document.querySelectorAll('#calls-body tr').length === 11); // opt-1 and opt-10..19
+    expect((await callLines(page)).every((l) => l.callid.startsWith('opt-1'))).toBe(true);
+    await page.close();
+  });
+
+  it("shows a bad IP filter's message next to the field", async () => {
+    const { page } = await newPage();
+    await page.goto(base + '/');
+    await page.waitForSelector('#calls-body tr');
+    await page.fill('input[name="source_ip"]', '10.0.0.300');
+    await page.click('#search-button');
+    await page.waitForSelector('#error-source_ip');
+    expect(await page.$eval('#error-source_ip', (e) => e.textContent)).toBe('not an IP address: 10.0.0.300');
+    expect(await page.getAttribute('input[name="source_ip"]', 'aria-invalid')).toBe('true');
+    expect(await page.isHidden('#error')).toBe(true);
+    await page.fill('input[name="source_ip"]', '10.1.0.4');
+    await page.click('#search-button');
+    await page.waitForSelector('#error-source_ip', { state: 'detached' });
+    await page.close();
+  });
+
+  it('keeps the Search button label readable under the pointer', async () => {
+    const { page } = await newPage();
+    await page.goto(base + '/');
+    await page.waitForSelector('#calls-body tr');
+    await page.click('#search-button');
+    await page.hover('#search-button');
+    const look = await page.$eval('#search-button', (b) => {
+      const st = getComputedStyle(b);
+      return { text: b.textContent, color: st.color, background: st.backgroundColor };
+    });
+    expect(look.text).toBe('Search');
+    expect(look.color).toBe('rgb(255, 255, 255)');
+    expect(look.background).not.toBe(look.color);
+    await page.close();
+  });
+
   it('searches by Call-ID, opens the call, draws one arrow per message between the right columns, and shows a clicked message', async () => {
     const { page, errors, foreign } = await newPage();
     await page.goto(base + '/');
@@ -190,7 +323,7 @@ describe('web page in Chromium', () => {
     await asked.goto(`${url}/`);
     await asked.fill('#f-callid', ids.e);
     await asked.fill('#from', utcInput(data.t0));
-    await asked.click('#search-button');
+    await asked.click('#view-messages');
     await asked.waitForSelector('#token-dialog:not([hidden])');
     await asked.fill('#token-input', TOKEN);
     await asked.click('#token-form button');

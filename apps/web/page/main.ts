@@ -67,6 +67,7 @@ function submitSearch(view: View): void {
   const address = location.pathname + addressOf(s);
   if (address === location.pathname + location.search && !location.hash) history.replaceState(null, '', address);
   else history.pushState(null, '', address);
+  routed = location.href;
   searchFromAddress();
 }
 
