@@ -23,6 +23,9 @@ const TOKEN = `tok-${randomBytes(12).toString('hex')}`;
 const data = webDataSet(RUN, Date.now());
 const { ids } = data;
 
+/** Address names, as the stats app reads them: call A's proxy by itself, its other addresses by their /29. */
+const PEERS = 'proxy=10.1.0.2,lab=10.1.0.0/29,elsewhere=192.0.2.0/24';
+
 const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
 
 const procs: AgentProcess[] = [];
@@ -82,7 +85,7 @@ beforeAll(async () => {
   const records = data.messages.map((m) => toRecord(m, data.node));
   await store.writeBatch({ rows: records.map((record) => ({ table: router.route(record), record })), offsets: [] });
   await store.close();
-  base = await startWeb();
+  base = await startWeb({ STATS_PEERS: PEERS });
   browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS });
 }, 120_000);
 
@@ -116,9 +119,12 @@ describe('web page in Chromium', () => {
     mkdirSync('test-results', { recursive: true });
     await page.screenshot({ path: 'test-results/front-door.png', fullPage: true });
 
-    // The three legs of A, each its own colour.
+    // The three legs of A, each its own colour; the named addresses (STATS_PEERS) under their columns.
     await page.click(`#calls-body tr[data-callid="${ids.a}"] .open-call`);
     await page.waitForSelector('svg.ladder g.arrow');
+    const named = await page.$$eval('svg.ladder .column-name', (ts) => ts.map((t) => t.textContent));
+    // 10.1.0.2 (three ports) is proxy by its own entry, the longest prefix; alice, bob, the recorder fall in the /29.
+    expect(named.sort()).toEqual(['lab', 'lab', 'lab', 'proxy', 'proxy', 'proxy']);
     const colours = await page.$$eval('.legs .swatch', (ss) => ss.map((e) => (e as HTMLElement).style.backgroundColor));
     expect(colours).toHaveLength(3);
     expect(new Set(colours).size).toBe(3);

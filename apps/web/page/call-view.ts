@@ -103,7 +103,7 @@ export async function showCall(ref: CallRef, onError: (e: unknown) => void): Pro
     byId('ladder').querySelectorAll('g.arrow').forEach((g) => g.classList.toggle('selected', g.getAttribute('data-index') === String(index)));
     replace(byId('message'), messageView(call.messages[index], index));
   };
-  const svg = ladderSvg(layout, select);
+  const svg = ladderSvg(layout, select, call.names);
   replace(byId('ladder'), svg);
 
   let reports: CallReportsResult;

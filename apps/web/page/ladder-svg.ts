@@ -4,11 +4,11 @@ import type { LadderLayout } from './ladder-layout';
 import { legColour } from './leg-colour';
 
 /**
- * The ladder as an SVG element: column headers and lifelines, then one arrow per message with its label
+ * The ladder as an SVG element: column headers (with the address's name, when `names` has one) and lifelines, then one arrow per message with its label
  * above it and its time offset in the left gutter. Each arrow is a focusable group carrying data-index
  * (the message's position), data-src and data-dst.
  */
-export function ladderSvg(layout: LadderLayout, onSelect: (index: number) => void): SVGSVGElement {
+export function ladderSvg(layout: LadderLayout, onSelect: (index: number) => void, names: Record<string, string> = {}): SVGSVGElement {
   const svg = s('svg', { class: 'ladder', width: layout.width, height: layout.height, viewBox: `0 0 ${layout.width} ${layout.height}`, role: 'img', 'aria-label': 'call ladder diagram' });
   const defs = s('defs');
   // One colour per leg (legColour: never repeated), one arrowhead marker each.
@@ -25,6 +25,9 @@ export function ladderSvg(layout: LadderLayout, onSelect: (index: number) => voi
     const box = layout.columnWidth - 22;
     svg.appendChild(s('rect', { class: 'column-box', x: c.x - box / 2, y: 8, width: box, height: 30, rx: 4 }));
     svg.appendChild(s('text', { class: 'column-label', x: c.x, y: 28, 'text-anchor': 'middle', 'data-endpoint': c.endpoint }, c.endpoint));
+    // The address's name (STATS_PEERS), under its box.
+    const name = names[c.endpoint.replace(/:\d+$/, '').replace(/^\[(.*)\]$/, '$1')];
+    if (name) svg.appendChild(s('text', { class: 'column-name', x: c.x, y: 54, 'text-anchor': 'middle' }, name));
   }
 
   for (const a of layout.arrows) {

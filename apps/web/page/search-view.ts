@@ -1,6 +1,6 @@
 /// <reference lib="dom" />
 import { getJson } from './api-client';
-import type { CallsResult, CallSummary, SearchResult, SearchRow } from './api-types';
+import type { AddressNames, CallsResult, CallSummary, SearchResult, SearchRow } from './api-types';
 import { byId, h, replace } from './dom';
 import { durationText, endpoint, messageLabel, protoName, zonedDate, zoneName } from './format';
 import { apiParams, FIELD_NAMES, type SearchState } from './search-state';
@@ -54,7 +54,13 @@ const openButton = (callid: string, atMs: string, openCall: OpenCall) => {
   return b;
 };
 
-function resultRow(r: SearchRow, s: SearchState, openCall: OpenCall): HTMLTableRowElement {
+/** `ip:port`, after the address's name when it has one. */
+function endpointCell(ip: string, port: number, names: AddressNames): HTMLTableCellElement {
+  const name = names[ip];
+  return h('td', { class: 'nowrap' }, name ? h('span', { class: 'address-name' }, name, ' ') : null, endpoint(ip, port));
+}
+
+function resultRow(r: SearchRow, s: SearchState, names: AddressNames, openCall: OpenCall): HTMLTableRowElement {
   return h('tr', { 'data-id': r.id, 'data-table': r.table },
     h('td', { class: 'nowrap' }, zonedDate(r.date, s.tz)),
     h('td', { class: 'method' }, messageLabel(r)),
@@ -62,8 +68,8 @@ function resultRow(r: SearchRow, s: SearchState, openCall: OpenCall): HTMLTableR
     h('td', {}, r.to_user),
     h('td', {}, r.ruri_user),
     h('td', { class: 'callid' }, openButton(r.callid, String(BigInt(r.micro_ts) / 1000n), openCall)),
-    h('td', { class: 'nowrap' }, endpoint(r.source_ip, r.source_port)),
-    h('td', { class: 'nowrap' }, endpoint(r.destination_ip, r.destination_port)),
+    endpointCell(r.source_ip, r.source_port, names),
+    endpointCell(r.destination_ip, r.destination_port, names),
     h('td', {}, protoName(r.proto)),
     h('td', {}, r.node));
 }
@@ -111,7 +117,7 @@ export async function runSearch(s: SearchState, paging: Paging, openCall: OpenCa
     }
     if (paging.current) params.set('before', paging.current);
     const result = await getJson<SearchResult>(`/api/search?${params}`);
-    replace(byId('results-body'), ...result.rows.map((r) => resultRow(r, s, openCall)));
+    replace(byId('results-body'), ...result.rows.map((r) => resultRow(r, s, result.names ?? {}, openCall)));
     byId('results').hidden = result.rows.length === 0;
     byId('calls').hidden = true;
     replace(status,

@@ -3,13 +3,14 @@
 import { join } from 'node:path';
 import { describeConfig, loadConfigOrExit } from '@sipcap/config';
 import { CallReports, candidateTables, openSearchDb, Searcher } from '@sipcap/search';
+import { OTHER_PEER, PeerMap } from '@sipcap/sip-stats';
 import { startApp } from '@sipcap/telemetry';
 import { checkBindPolicy } from './bind-policy';
 import { loadPageAssets } from './page-assets';
 import { buildWebServer } from './web-server';
 
 const APP = 'web';
-const config = loadConfigOrExit(APP, ['DB_URL', 'TABLE_NAME', 'CALL_TABLE_NAME', 'REGISTRATION_TABLE_NAME', 'REST_TABLE_NAME', 'RTCP_TABLE_NAME', 'REPORT_TABLE_NAME', 'LOGS_TABLE_NAME', 'WEB_LISTEN', 'WEB_AUTH_TOKEN', 'WEB_SEARCH_MAX_RANGE_S', 'WEB_QUERY_TIMEOUT_MS', 'WEB_RATE_LIMIT_MAX', 'WEB_RATE_LIMIT_WINDOW_S', 'WEB_EXPORT_MAX_BYTES', 'METRICS_HOST', 'METRICS_PORT', 'LOG_LEVEL'], {
+const config = loadConfigOrExit(APP, ['DB_URL', 'TABLE_NAME', 'CALL_TABLE_NAME', 'REGISTRATION_TABLE_NAME', 'REST_TABLE_NAME', 'RTCP_TABLE_NAME', 'REPORT_TABLE_NAME', 'LOGS_TABLE_NAME', 'WEB_LISTEN', 'WEB_AUTH_TOKEN', 'WEB_SEARCH_MAX_RANGE_S', 'WEB_QUERY_TIMEOUT_MS', 'WEB_RATE_LIMIT_MAX', 'WEB_RATE_LIMIT_WINDOW_S', 'WEB_EXPORT_MAX_BYTES', 'STATS_PEERS', 'METRICS_HOST', 'METRICS_PORT', 'LOG_LEVEL'], {
   defaults: { METRICS_PORT: '9095' },
 });
 const policy = checkBindPolicy(config.WEB_LISTEN.host, config.WEB_AUTH_TOKEN);
@@ -31,6 +32,7 @@ void startApp(APP, { logLevel: config.LOG_LEVEL, metricsHost: config.METRICS_HOS
   log.info({ config: describeConfig(config) }, 'starting');
   const db = openSearchDb(config.DB_URL, { statementTimeoutMs: config.WEB_QUERY_TIMEOUT_MS, onIdleError: (e) => log.warn({ err: e.message }, 'database: idle connection failed') });
   // A call view reads at most what an export may hold: bounded in bytes as well as in messages.
+  const peers = new PeerMap(config.STATS_PEERS);
   const searcher = new Searcher({ db, tableName, maxCallBytes: config.WEB_EXPORT_MAX_BYTES });
   // The call's RTCP, QoS reports and logs (Kamailio's report tables), sharing the searcher's table listing.
   const reports = new CallReports({ db, catalog: searcher.catalog, tableNames: { rtcp: config.RTCP_TABLE_NAME, report: config.REPORT_TABLE_NAME, logs: config.LOGS_TABLE_NAME } });
@@ -42,6 +44,11 @@ void startApp(APP, { logLevel: config.LOG_LEVEL, metricsHost: config.METRICS_HOS
     searchMaxRangeMs: config.WEB_SEARCH_MAX_RANGE_S * 1000,
     rateLimit: { max: config.WEB_RATE_LIMIT_MAX, windowMs: config.WEB_RATE_LIMIT_WINDOW_S * 1000 },
     exportMaxBytes: config.WEB_EXPORT_MAX_BYTES,
+    // Addresses are named as the stats app names its peers (one setting for both).
+    peerName: (ip) => {
+      const name = peers.peerOf(ip);
+      return name === OTHER_PEER ? undefined : name;
+    },
     page: loadPageAssets(join(__dirname, 'page')),
     log,
     registry,

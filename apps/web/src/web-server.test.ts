@@ -42,6 +42,14 @@ async function server(authToken?: string) {
 }
 
 describe('web server', () => {
+  it('names the addresses of a call and of a search that have a name (peerName), and only those', async () => {
+    const app = await buildWebServer({ searcher: fake(), page, log: pino({ level: 'silent' }), peerName: (ip) => (ip === '10.0.0.2' ? 'pbx' : undefined) });
+    const call = await app.inject({ url: `/api/call/${encodeURIComponent(message.callid)}` });
+    expect(call.json().names).toEqual({ '10.0.0.2': 'pbx' });
+    const unnamed = await (await server()).app.inject({ url: `/api/call/${encodeURIComponent(message.callid)}` });
+    expect(unnamed.json().names).toEqual({});
+  });
+
   it('serves the page with a Content-Security-Policy of its own origin only', async () => {
     const { app } = await server();
     const r = await app.inject({ url: '/' });

@@ -39,6 +39,11 @@ export interface WebServerOptions {
   rateLimit?: { max: number; windowMs: number };
   /** WEB_EXPORT_MAX_BYTES: the pcap and text exports stop at the last whole piece within it (default 64 MiB). */
   exportMaxBytes?: number;
+  /**
+   * The name of an address (STATS_PEERS, shared with the stats app), or undefined for an unnamed one:
+   * searches and calls carry `names` for the addresses they show.
+   */
+  peerName?: (ip: string) => string | undefined;
   page: Map<string, PageAsset>;
   log: Logger;
   registry?: Registry;
@@ -161,7 +166,24 @@ export async function buildWebServer(o: WebServerOptions): Promise<FastifyInstan
     return parsed.query;
   };
 
-  app.get('/api/search', async (request) => o.searcher.search(searchQuery(request.query as Query)));
+  /** `{ ip: name }` for the named addresses among `rows`' sources and destinations. */
+  const namesOf = (rows: readonly { source_ip: string; destination_ip: string }[]): Record<string, string> => {
+    const names: Record<string, string> = {};
+    if (!o.peerName) return names;
+    for (const r of rows) {
+      for (const ip of [r.source_ip, r.destination_ip]) {
+        if (ip in names) continue;
+        const name = o.peerName(ip);
+        if (name !== undefined) names[ip] = name;
+      }
+    }
+    return names;
+  };
+
+  app.get('/api/search', async (request) => {
+    const result = await o.searcher.search(searchQuery(request.query as Query));
+    return { ...result, names: namesOf(result.rows) };
+  });
 
   /** The same search, one line per call (Call-IDs grouped in the database, linked legs merged). */
   app.get('/api/calls', async (request) => {
@@ -183,7 +205,7 @@ export async function buildWebServer(o: WebServerOptions): Promise<FastifyInstan
 
   app.get<{ Params: CallParams }>('/api/call/:callid', async (request) => {
     const call = await findCall(request.params.callid, callOptions(request.query as Query));
-    return { ...call, messages: call.messages.map((m) => ({ ...m, msg: m.msg.toString('base64') })) };
+    return { ...call, names: namesOf(call.messages), messages: call.messages.map((m) => ({ ...m, msg: m.msg.toString('base64') })) };
   });
 
   app.get<{ Params: CallParams }>('/api/call/:callid/pcap', async (request, reply) => {
