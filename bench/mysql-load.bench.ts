@@ -71,7 +71,7 @@ async function write(c: mysql.Connection, table: string, batches: CaptureRecord[
         const rows = batch.slice(at, at + PREPARED_ROWS);
         const tuple = `(${MYSQL_ROW_COLUMNS.map(() => '?').join(', ')})`;
         const sql = `INSERT INTO ${quoteMysql(table)} (${MYSQL_ROW_COLUMNS.map(quoteMysql).join(', ')}) VALUES ${rows.map(() => tuple).join(', ')}`;
-        await c.execute(sql, rows.flatMap((r) => [dates.seconds(r.micro_ts), ...columnValues(r).map((v) => (typeof v === 'bigint' ? String(v) : v))]));
+        await c.execute(sql, rows.flatMap((r) => [dates.seconds(r.micro_ts), ...columnValues(r).map((v) => (typeof v === 'bigint' ? String(v) : v) as string | number | Buffer)]));
       }
     }
     await c.query('COMMIT');
