@@ -4,7 +4,17 @@
  */
 
 /** The form's filters, by API parameter name. */
-export const FILTERS = ['callid', 'from_user', 'to_user', 'ruri_user', 'pid_user', 'method', 'source_ip', 'destination_ip', 'node'] as const;
+export const FILTERS = [
+  'callid',
+  'from_user',
+  'to_user',
+  'ruri_user',
+  'pid_user',
+  'method',
+  'source_ip',
+  'destination_ip',
+  'node',
+] as const;
 
 export type View = 'calls' | 'messages';
 export type TimeZoneChoice = 'utc' | 'local';

@@ -52,12 +52,19 @@ function legStats(rows: readonly DbRow[]): Map<string, LegStats> {
     const cur = byId.get(callid);
     const next = {
       callid,
-      first, last,
+      first,
+      last,
       messages: Number(r.messages),
-      aleg: str(r.aleg), corr: str(r.corr),
-      fromKey: str(r.first_from), toKey: str(r.first_to), methodKey: str(r.first_method),
-      inviteStatus: str(r.invite_status), anyStatus: str(r.any_status),
-      firstFrom: '', firstTo: '', firstMethod: '',
+      aleg: str(r.aleg),
+      corr: str(r.corr),
+      fromKey: str(r.first_from),
+      toKey: str(r.first_to),
+      methodKey: str(r.first_method),
+      inviteStatus: str(r.invite_status),
+      anyStatus: str(r.any_status),
+      firstFrom: '',
+      firstTo: '',
+      firstMethod: '',
     };
     if (cur) {
       next.first = cur.first < first ? cur.first : first;
@@ -74,7 +81,8 @@ function legStats(rows: readonly DbRow[]): Map<string, LegStats> {
     byId.set(callid, next);
   }
   const out = new Map<string, LegStats>();
-  for (const [id, s] of byId) out.set(id, { ...s, firstFrom: firstValue(s.fromKey), firstTo: firstValue(s.toKey), firstMethod: firstValue(s.methodKey) });
+  for (const [id, s] of byId)
+    out.set(id, { ...s, firstFrom: firstValue(s.fromKey), firstTo: firstValue(s.toKey), firstMethod: firstValue(s.methodKey) });
   return out;
 }
 
@@ -124,7 +132,12 @@ export function summarizeCalls(ids: readonly string[], rows: readonly DbRow[]): 
       from_user: head.firstFrom,
       to_user: head.firstTo,
       method: head.firstMethod,
-      status: head.inviteStatus || all.map((s) => s.inviteStatus).find(Boolean) || head.anyStatus || all.map((s) => s.anyStatus).find(Boolean) || '',
+      status:
+        head.inviteStatus ||
+        all.map((s) => s.inviteStatus).find(Boolean) ||
+        head.anyStatus ||
+        all.map((s) => s.anyStatus).find(Boolean) ||
+        '',
       legs: all.length,
       messages: all.reduce((n, s) => n + s.messages, 0),
     });

@@ -9,7 +9,12 @@ import type { TimeWindow } from './call-sql';
  * The newest `limit` Call-IDs with a message matching the search in its range, newest first message
  * first: per table the matching rows grouped by callid, then grouped again over the tables.
  */
-export function buildCallIdsSql(dialect: Dialect, tables: readonly string[], q: SearchQuery, limit: number): { sql: string; params: unknown[] } {
+export function buildCallIdsSql(
+  dialect: Dialect,
+  tables: readonly string[],
+  q: SearchQuery,
+  limit: number,
+): { sql: string; params: unknown[] } {
   const p = new SqlParams(dialect);
   const q_ = (n: string) => ident(dialect, n);
   const branches = tables.map((t) => {
@@ -27,9 +32,7 @@ export function buildCallIdsSql(dialect: Dialect, tables: readonly string[], q: 
 function firstOf(dialect: Dialect, column: string): string {
   const c = ident(dialect, column);
   const ts = ident(dialect, 'micro_ts');
-  return dialect === 'postgres'
-    ? `MIN(LPAD(CAST(${ts} AS text), 20, '0') || ${c} COLLATE "C")`
-    : `MIN(CONCAT(LPAD(${ts}, 20, '0'), ${c}))`;
+  return dialect === 'postgres' ? `MIN(LPAD(CAST(${ts} AS text), 20, '0') || ${c} COLLATE "C")` : `MIN(CONCAT(LPAD(${ts}, 20, '0'), ${c}))`;
 }
 
 /** The columns of one Call-ID's summary in one table (see CallIdStats). */
@@ -40,7 +43,12 @@ const FINAL = (m: string) => `${m} BETWEEN '200' AND '699'`;
  * A-leg and correlation ids it names, the first message's From user, To user and method, and the
  * lowest final status (a reply 200..699) to an INVITE and to anything.
  */
-export function buildCallStatsSql(dialect: Dialect, tables: readonly string[], w: TimeWindow, ids: readonly string[]): { sql: string; params: unknown[] } {
+export function buildCallStatsSql(
+  dialect: Dialect,
+  tables: readonly string[],
+  w: TimeWindow,
+  ids: readonly string[],
+): { sql: string; params: unknown[] } {
   const p = new SqlParams(dialect);
   const q_ = (n: string) => ident(dialect, n);
   const m = q_('method');
@@ -58,7 +66,8 @@ export function buildCallStatsSql(dialect: Dialect, tables: readonly string[], w
     `MIN(CASE WHEN ${FINAL(m)} THEN ${m} END) AS any_status`,
   ].join(', ');
   const branches = tables.map(
-    (t) => `(SELECT ${cols} FROM ${q_(t)} WHERE ${dateRange(p, w.fromMs, w.toMs)} AND ${q_('callid')} IN ${p.list(ids)} GROUP BY ${q_('callid')})`,
+    (t) =>
+      `(SELECT ${cols} FROM ${q_(t)} WHERE ${dateRange(p, w.fromMs, w.toMs)} AND ${q_('callid')} IN ${p.list(ids)} GROUP BY ${q_('callid')})`,
   );
   return { sql: branches.join(' UNION ALL '), params: p.values };
 }

@@ -37,9 +37,17 @@ describe('parseSearchQuery', () => {
     [{ before: encodeCursor({ date: '2025-01-15 09:59:00', id: '1', table: 't' }), offset: '10' }, 'offset'],
     [{ from_user: 'x'.repeat(101) }, 'from_user'],
     [{ callid: ['a', 'b'] }, 'callid'],
+    [{ source_ip: '10.0.0.300' }, 'source_ip'],
+    [{ destination_ip: 'bob' }, 'destination_ip'],
+    [{ to_user: '*' }, 'to_user'],
   ])('refuses %j naming %s', (params, field) => {
     const r = parseSearchQuery(params as Record<string, unknown>, NOW);
     expect(r.ok).toBe(false);
     expect(!r.ok && r.field).toBe(field);
+  });
+
+  it('takes IPv4 and IPv6 addresses, and a user or Call-ID prefix as given (the * kept for the SQL)', () => {
+    const r = parseSearchQuery({ source_ip: '2001:db8::1', destination_ip: '10.0.0.1', callid: 'abc*', from_user: `${'x'.repeat(100)}*` }, NOW);
+    expect(r.ok && r.query.filters).toEqual({ source_ip: '2001:db8::1', destination_ip: '10.0.0.1', callid: 'abc*', from_user: `${'x'.repeat(100)}*` });
   });
 });
