@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { decodeRecord, encodeRecord, readRecord, sampleRecord, type CaptureRecord } from '@sipcap/record';
 import { CaptureDateText } from './capture-date';
 import { mysqlLoadRows } from './mysql-load-rows';
+import { MYSQL_ROW_COLUMNS } from './mysql-write-rows';
 
 const dates = new CaptureDateText();
 
@@ -15,12 +16,17 @@ function readAndDecoded(r: CaptureRecord): [CaptureRecord, CaptureRecord] {
 }
 
 describe('mysqlLoadRows', () => {
-  it('escapes tab, newline, backslash and NUL in text fields and msg; one line per row', () => {
-    const r = sampleRecord({ from_user: 'a\tb\nc\\d\0e', msg: Buffer.from('x\ty\nz\\\0') });
-    const lines = mysqlLoadRows([r, r], dates).toString('utf8').split('\n');
-    expect(lines).toHaveLength(3); // two rows, each ended by a newline
-    expect(lines[0]).toContain('\ta\\tb\\nc\\\\d\\0e\t');
-    expect(lines[0].endsWith('\tx\\ty\\nz\\\\\\0')).toBe(true);
+  it('ends fields with 0x1f and lines with 0x1e; escapes those, backslash and NUL; a SIP message with none is copied as it is', () => {
+    const r = sampleRecord({ from_user: 'a\x1fb\x1ec\\d\0e\tf\ng', msg: Buffer.from('x\x1fy\x1ez\\\0') });
+    // Split where a separator is not escaped (no value here ends in a backslash).
+    const lines = mysqlLoadRows([r, r], dates).toString('utf8').split(/(?<!\\)\x1e/);
+    expect(lines).toHaveLength(3); // two rows, each ended by 0x1e
+    expect(lines[0].split(/(?<!\\)\x1f/)).toHaveLength(MYSQL_ROW_COLUMNS.length); // date and the record columns, msg last
+    expect(lines[0]).toContain('\x1fa\\\x1fb\\\x1ec\\\\d\\0e\tf\ng\x1f');
+    expect(lines[0].endsWith('\x1fx\\\x1fy\\\x1ez\\\\\\0')).toBe(true);
+    const sip = Buffer.from('INVITE sip:a@b SIP/2.0\r\nVia: SIP/2.0/UDP\t1.2.3.4\r\n\r\n');
+    const line = mysqlLoadRows([sampleRecord({ msg: sip })], dates);
+    expect(line.subarray(line.length - 1 - sip.length, line.length - 1)).toEqual(sip);
   });
 
   it('writes a record read from its Kafka value (bytes copied, not decoded) exactly as the decoded record', () => {
