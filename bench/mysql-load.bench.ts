@@ -1,5 +1,5 @@
 // MySQL/MariaDB bulk load: where a MariaDB writer's time goes on the server. Rows encoded by the store
-// (multi-row INSERT: escaped text, msg as hex; LOAD DATA LOCAL INFILE: tab-separated rows streamed from
+// (multi-row INSERT: escaped text, msg as hex; LOAD DATA LOCAL INFILE: separated rows streamed from
 // memory), batches of 5,000 rows in a transaction each, into tables with sip_capture's columns:
 //   insert / load      the store's table (8 indexes, utf8mb4_unicode_ci), one connection
 //   load x2            the same over two connections at once (the writer's two lanes)
