@@ -9,7 +9,8 @@
 // rows), one call starting every (hours * 3600 / calls) seconds over the last `hours` hours (default 24),
 // ~330-byte SIP texts, 50,000 distinct callers, every 4th call a B-leg linked to the previous call by
 // callid_aleg. Then the built web app (dist/apps/web) is started on it and asked, through HTTP, for 20
-// searches by Call-ID and 20 call views (each a different random call); the medians are the figures.
+// searches by Call-ID, 20 call views (each a different random call) and 20 calls views (the page's front
+// door, and by caller); the medians are the figures.
 // The database is dropped at the end (KEEP_DB=1 keeps it).
 import { execFileSync, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -162,6 +163,21 @@ async function main(): Promise<void> {
     for (const call of wanted.slice(2 * RUNS, 3 * RUNS)) viewsNoAt.push(await time(`/api/call/${encodeURIComponent(callid(call))}`, () => undefined));
     const lastHour: number[] = [];
     for (let i = 0; i < RUNS; i++) lastHour.push(await time('/api/search', () => undefined));
+    // The page's front door: the newest 100 calls of the last hour, grouped by Call-ID in the database.
+    const callsLastHour: number[] = [];
+    for (let i = 0; i < RUNS; i++) {
+      callsLastHour.push(await time('/api/calls', (b) => {
+        const n = (b as { calls: unknown[] }).calls.length;
+        if (n === 0) throw new Error('the calls view of the last hour is empty');
+      }));
+    }
+    const callsByCaller: number[] = [];
+    for (const call of wanted.slice(0, RUNS)) {
+      const caller = '49' + String(call % 50000).padStart(9, '0');
+      callsByCaller.push(await time(`/api/calls?from_user=${caller}&from=${from}&to=${to}`, (b) => {
+        if ((b as { calls: unknown[] }).calls.length === 0) throw new Error(`no call of caller ${caller}`);
+      }));
+    }
 
     const line = (name: string, ms: number[]) => {
       const s = stats(ms);
@@ -172,6 +188,8 @@ async function main(): Promise<void> {
     line('call view (?at= a message time)', views);
     line('call view (no time: last 7 days)', viewsNoAt);
     line('search, no filter, newest 100 of last hour', lastHour);
+    line('calls view, newest 100 calls of last hour', callsLastHour);
+    line('calls view by caller (from_user, whole range)', callsByCaller);
     say(`load average ${loadavg().map((l) => l.toFixed(1)).join(' ')} at the end`);
   } finally {
     web?.kill('SIGTERM');
