@@ -53,7 +53,7 @@ afterAll(async () => {
   for (const f of feeders) await f.stop().catch(() => undefined);
   for (const db of databases) await db.drop().catch(() => undefined);
   for (const s of servers) await s.destroy();
-  for (const s of mariadbs) await s.stop();
+  for (const s of mariadbs) await s.destroy();
   for (const dir of mounts) {
     await run('umount', ['-l', dir]).catch(() => undefined);
     rmSync(dir, { recursive: true, force: true });

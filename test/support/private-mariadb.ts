@@ -1,5 +1,5 @@
 import { spawn, execFile, type ChildProcess } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -16,12 +16,14 @@ const run = promisify(execFile);
 export class PrivateMariadb {
   readonly data: string;
   readonly errorLog: string;
+  private readonly logDir: string;
   private child?: ChildProcess;
 
   constructor(readonly dir: string, readonly port: number, private readonly extraArgs: string[] = []) {
     this.data = join(dir, 'data');
     // The log lives off the volume (it must tell what happened when that volume is full).
-    this.errorLog = join(mkdtempSync(join(tmpdir(), 'sipcap-mariadb-log-')), 'error.log');
+    this.logDir = mkdtempSync(join(tmpdir(), 'sipcap-mariadb-log-'));
+    this.errorLog = join(this.logDir, 'error.log');
   }
 
   get url(): string {
@@ -80,5 +82,11 @@ export class PrivateMariadb {
     const timer = setTimeout(() => child.kill('SIGKILL'), 30_000);
     await exited;
     clearTimeout(timer);
+  }
+
+  /** Stops the server and removes its log (the data directory is the caller's: e.g. a tmpfs it unmounts). */
+  async destroy(): Promise<void> {
+    await this.stop();
+    rmSync(this.logDir, { recursive: true, force: true });
   }
 }
