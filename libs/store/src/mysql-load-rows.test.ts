@@ -19,8 +19,10 @@ describe('mysqlLoadRows', () => {
   it('ends fields with 0x1f and lines with 0x1e; escapes those, backslash and NUL; a SIP message with none is copied as it is', () => {
     const r = sampleRecord({ from_user: 'a\x1fb\x1ec\\d\0e\tf\ng', msg: Buffer.from('x\x1fy\x1ez\\\0') });
     // Split where a separator is not escaped (no value here ends in a backslash).
+    // eslint-disable-next-line no-control-regex -- 0x1e and 0x1f are the LOAD DATA line and field separators
     const lines = mysqlLoadRows([r, r], dates).toString('utf8').split(/(?<!\\)\x1e/);
     expect(lines).toHaveLength(3); // two rows, each ended by 0x1e
+    // eslint-disable-next-line no-control-regex -- 0x1e and 0x1f are the LOAD DATA line and field separators
     expect(lines[0].split(/(?<!\\)\x1f/)).toHaveLength(MYSQL_ROW_COLUMNS.length); // date and the record columns, msg last
     expect(lines[0]).toContain('\x1fa\\\x1fb\\\x1ec\\\\d\\0e\tf\ng\x1f');
     expect(lines[0].endsWith('\x1fx\\\x1fy\\\x1ez\\\\\\0')).toBe(true);
