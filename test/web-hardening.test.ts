@@ -119,6 +119,7 @@ const SNEAKY = [
   `/api/search%00?callid=${a}`, `/api/search;x?callid=${a}`,
   `/%61pi/call/${a}`, `/%61pi/call/${a}/pcap`, `/ap%69/call/${a}/pcap`, `/api/call/${a}/%70cap`, `/api/call/${a}%2Fpcap`, `/api/call/${a}/PCAP`, `/api/call/${a}/pcap/`,
   `/%61pi/call/${a}/text`, `/ap%69/call/${a}/text`, `/api/call/${a}/%74ext`, `/api/call/${a}/text.`, `/api/call/${a}/reports`,
+  `/api/calls`, `/api/calls?callid=${a}`, `/%61pi/calls`, `/api/%63alls`, `/api/calls/`, `/API/calls`,
 ];
 
 describe('web: authentication on the matched route', () => {
@@ -191,6 +192,10 @@ describe.each(DBS)('web on %s: query cost', (db) => {
     expect(filtered.status).toBe(200);
     expect(JSON.parse(filtered.body.toString()).rows.map((r: { callid: string }) => r.callid)).toEqual([ids.a]);
     expect((await raw(base, `/api/search?method=INVITE&from=${data.t0 - 60_000}&to=${data.t0 + 3_000_000}`)).status).toBe(200);
+    // The calls view follows the same rule; a prefix is no exact filter.
+    expect((await raw(base, `/api/calls?${range}`)).status).toBe(400);
+    expect((await raw(base, `/api/calls?${range}&from_user=${users.alice.slice(0, 4)}*`)).status).toBe(400);
+    expect(JSON.parse((await raw(base, `/api/calls?${range}&from_user=${users.alice}`)).body.toString()).calls.map((c: { callid: string }) => c.callid)).toEqual([ids.a]);
   });
 
   it('a query outlasting WEB_QUERY_TIMEOUT_MS is stopped by the database server and answered 504, saying what to do', async () => {
