@@ -11,7 +11,15 @@ import { CapturePublisher, HepIngest } from '@sipcap/capture';
 import { checkHepAuth, decodeHep, encodeHep3 } from '@sipcap/hep';
 
 const KEY = 'the-right-key-0123456789';
-const addr = { srcIp: '198.51.100.10', dstIp: '203.0.113.5', srcPort: 5060, dstPort: 5060, tsSec: 1_712_345_678, tsUsec: 1, captureId: 2001 };
+const addr = {
+  srcIp: '198.51.100.10',
+  dstIp: '203.0.113.5',
+  srcPort: 5060,
+  dstPort: 5060,
+  tsSec: 1_712_345_678,
+  tsUsec: 1,
+  captureId: 2001,
+};
 const sip = Buffer.from(
   'INVITE sip:+15551234567@voip.example.com SIP/2.0\r\nVia: SIP/2.0/UDP 198.51.100.10:5060;branch=z9hG4bK-1\r\n' +
     'From: "Alice" <sip:alice@voip.example.com>;tag=6a3f1c2b\r\nTo: <sip:+15551234567@voip.example.com>\r\n' +
@@ -28,8 +36,14 @@ const rightPlain = encodeHep3({ ...addr, authKey: KEY, payload: sip });
 const log = pino({ level: 'silent' });
 const registry = new Registry();
 const publisher = new CapturePublisher({
-  captureNode: 'homer01', callidAlegHeaders: [], customHeaders: [undefined, undefined, undefined], captureBadMsgs: false,
-  sink: { publish: () => true }, flag: { isOn: () => true }, log, registry,
+  captureNode: 'homer01',
+  callidAlegHeaders: [],
+  customHeaders: [undefined, undefined, undefined],
+  captureBadMsgs: false,
+  sink: { publish: () => true },
+  flag: { isOn: () => true },
+  log,
+  registry,
 });
 const ingest = new HepIngest({ publisher, authKey: KEY, log, registry });
 const keyBuf = Buffer.from(KEY);
@@ -49,7 +63,11 @@ function measure(name: string, op: () => number, ms = 1500, warm = 20_000): void
     elapsed = process.hrtime.bigint() - start;
   }
   const us = Number(elapsed) / n / 1000;
-  console.log(`${name.padEnd(62)} ${us.toFixed(2).padStart(9)} µs/op ${Math.round(1e6 / us).toLocaleString('en-US').padStart(11)} ops/s`);
+  console.log(
+    `${name.padEnd(62)} ${us.toFixed(2).padStart(9)} µs/op ${Math.round(1e6 / us)
+      .toLocaleString('en-US')
+      .padStart(11)} ops/s`,
+  );
 }
 
 console.log(`wrong-key bomb ${wrongBomb.length} B, right-key SIP ${right.length} B (compressed), ${rightPlain.length} B (plain)`);
@@ -62,11 +80,16 @@ measure(`decodeHep: right key, compressed SIP (${right.length} B)`, () => (decod
 measure(`ingest: right key, bomb stopped at 64 KiB (${rightBomb.length} B)`, () => (ingest.ingest(rightBomb, 'udp'), 1), 1500, 2000);
 // What the old order cost a wrong key: the whole packet decoded and inflated (to the old 1 MiB bound) first.
 const zlib1MiB = deflateSync(Buffer.alloc(1 << 20, 0x41));
-measure('before: inflating the 1 MiB bomb (the old bound) per wrong key', () => {
-  try {
-    return inflateSync(zlib1MiB, { maxOutputLength: 1 << 20 }).length;
-  } catch {
-    return 0;
-  }
-}, 1500, 100);
+measure(
+  'before: inflating the 1 MiB bomb (the old bound) per wrong key',
+  () => {
+    try {
+      return inflateSync(zlib1MiB, { maxOutputLength: 1 << 20 }).length;
+    } catch {
+      return 0;
+    }
+  },
+  1500,
+  100,
+);
 if (sink === 0) console.log('(nothing ran)');

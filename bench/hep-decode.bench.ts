@@ -24,8 +24,14 @@ const sip = Buffer.from(
     'a=rtpmap:98 telephone-event/48000\r\na=rtpmap:101 telephone-event/8000\r\na=sendrecv\r\n',
 );
 const common = {
-  srcIp: '198.51.100.10', dstIp: '203.0.113.5', srcPort: 5060, dstPort: 5060,
-  tsSec: 1_712_345_678, tsUsec: 123_456, captureId: 2001, payload: sip,
+  srcIp: '198.51.100.10',
+  dstIp: '203.0.113.5',
+  srcPort: 5060,
+  dstPort: 5060,
+  tsSec: 1_712_345_678,
+  tsUsec: 123_456,
+  captureId: 2001,
+  payload: sip,
 };
 const hep3 = encodeHep3(common);
 const hep3Auth = encodeHep3({ ...common, authKey: 'myKey', correlationId: 'NzY4ZDc3YjE1ZjU0' });
@@ -48,7 +54,11 @@ function measure(name: string, op: () => number, ms = 1500): void {
     elapsed = process.hrtime.bigint() - start;
   }
   const ns = Number(elapsed) / n;
-  console.log(`${name.padEnd(44)} ${Math.round(1e9 / ns).toLocaleString('en-US').padStart(11)} ops/s  ${ns.toFixed(0).padStart(5)} ns/op`);
+  console.log(
+    `${name.padEnd(44)} ${Math.round(1e9 / ns)
+      .toLocaleString('en-US')
+      .padStart(11)} ops/s  ${ns.toFixed(0).padStart(5)} ns/op`,
+  );
 }
 
 const decodePort = (buf: Buffer) => () => {
@@ -63,7 +73,11 @@ measure(`decodeHep HEP v1 IPv4 (${hep1.length} B)`, decodePort(hep1));
 measure('formatIpv6 (cached)', () => formatIpv6(v6, 0).length);
 // 4096 distinct addresses cycle through a 512-slot cache: mostly misses.
 const many = Buffer.alloc(16 * 4096);
-for (let i = 0; i < 4096; i++) { v6.copy(many, i * 16); many.writeUInt16BE(i, i * 16 + 14); many.writeUInt16BE(i * 7, i * 16 + 4); }
+for (let i = 0; i < 4096; i++) {
+  v6.copy(many, i * 16);
+  many.writeUInt16BE(i, i * 16 + 14);
+  many.writeUInt16BE(i * 7, i * 16 + 4);
+}
 let next = 0;
 measure('formatIpv6 (uncached)', () => formatIpv6(many, (next = (next + 1) & 4095) * 16).length);
 measure('encodeHep3 IPv4', () => encodeHep3(common).length);

@@ -50,7 +50,13 @@ function frames(): Buffer {
   for (let i = 0; i < 2000; i++) {
     const body = testing.sdpBody(300);
     const sip = testing.sipRequest({ callId: `bench-${i}-${Date.now()}@mirror-rate`, body });
-    const frame = testing.buildEthernetIpv4Udp({ srcIp: `10.${30 + (i >> 8)}.${i & 255}.1`, dstIp: '10.29.0.1', srcPort: 5062, dstPort: 5060, payload: sip });
+    const frame = testing.buildEthernetIpv4Udp({
+      srcIp: `10.${30 + (i >> 8)}.${i & 255}.1`,
+      dstIp: '10.29.0.1',
+      srcPort: 5062,
+      dstPort: 5060,
+      payload: sip,
+    });
     const len = Buffer.alloc(4);
     len.writeUInt32BE(frame.length);
     parts.push(len, frame);
@@ -60,7 +66,9 @@ function frames(): Buffer {
 
 function send(ns: string, iface: string, rate: number, seconds: number, input: Buffer): Promise<{ sent: number; rate: number }> {
   return new Promise((resolve, reject) => {
-    const child = spawn('ip', ['netns', 'exec', ns, 'python3', 'bench/send-rate.py', iface, String(rate), String(seconds)], { stdio: ['pipe', 'pipe', 'inherit'] });
+    const child = spawn('ip', ['netns', 'exec', ns, 'python3', 'bench/send-rate.py', iface, String(rate), String(seconds)], {
+      stdio: ['pipe', 'pipe', 'inherit'],
+    });
     let out = '';
     child.stdout.on('data', (d: Buffer) => (out += d.toString()));
     child.once('exit', (code) => (code === 0 ? resolve(JSON.parse(out)) : reject(new Error(`send-rate.py exited ${code}`))));
@@ -79,9 +87,19 @@ async function main(): Promise<void> {
     await lab.create();
     agent = spawn(process.execPath, ['dist/apps/mirror-agent/main.js'], {
       env: {
-        PATH: process.env.PATH ?? '', RAW_MONI_CAPTURE_ON: '1', RAW_INTERFACE: lab.injectCapture, RAW_SOCKET_LISTEN: '0.0.0.0:5060',
-        RAW_SOCK_CHILDREN: children, KAFKA_TOPIC: topic, KAFKA_PARTITIONS: '6', CAPTURE_ON: '1', CAPTURE_FLAG_KEY: `${topic}-flag`,
-        METRICS_HOST: '127.0.0.1', METRICS_PORT: String(port), LOG_LEVEL: 'error', KAFKAJS_NO_PARTITIONER_WARNING: '1',
+        PATH: process.env.PATH ?? '',
+        RAW_MONI_CAPTURE_ON: '1',
+        RAW_INTERFACE: lab.injectCapture,
+        RAW_SOCKET_LISTEN: '0.0.0.0:5060',
+        RAW_SOCK_CHILDREN: children,
+        KAFKA_TOPIC: topic,
+        KAFKA_PARTITIONS: '6',
+        CAPTURE_ON: '1',
+        CAPTURE_FLAG_KEY: `${topic}-flag`,
+        METRICS_HOST: '127.0.0.1',
+        METRICS_PORT: String(port),
+        LOG_LEVEL: 'error',
+        KAFKAJS_NO_PARTITIONER_WARNING: '1',
         // KAFKA_COMPRESSION, KAFKA_BATCH_MAX, ... from the caller's environment, to compare settings.
         ...Object.fromEntries(Object.entries(process.env).filter(([k]) => k.startsWith('KAFKA_') && k !== 'KAFKA_TOPIC')),
       },
@@ -118,7 +136,9 @@ async function main(): Promise<void> {
       const kafkaDropped = d('sipcap_kafka_dropped_total');
       const queued = after.sipcap_kafka_queue_records ?? 0;
       const col = (v: number, w: number) => String(Math.round(v)).padStart(w);
-      console.log(`${col(rate, 8)} ${col(sent.rate, 8)} ${col(received, 9)} ${col(pcapDropped, 10)} ${col(agentDropped, 11)} ${col(behind, 14)} ${col(parsed, 11)} ${col(published, 16)} ${col(queued, 13)} ${col(kafkaDropped, 11)}`);
+      console.log(
+        `${col(rate, 8)} ${col(sent.rate, 8)} ${col(received, 9)} ${col(pcapDropped, 10)} ${col(agentDropped, 11)} ${col(behind, 14)} ${col(parsed, 11)} ${col(published, 16)} ${col(queued, 13)} ${col(kafkaDropped, 11)}`,
+      );
       // Captured: nothing dropped before decoding, and decoding caught up within the settle time.
       const captured = pcapDropped === 0 && agentDropped === 0 && behind <= rate * 0.05;
       if (!captured) break;
@@ -132,7 +152,9 @@ async function main(): Promise<void> {
       }
       best = rate;
     }
-    console.log(`captured without drops (libpcap or agent) and decoded: ${best} frames/s (SIP messages/s) with RAW_SOCK_CHILDREN=${children}`);
+    console.log(
+      `captured without drops (libpcap or agent) and decoded: ${best} frames/s (SIP messages/s) with RAW_SOCK_CHILDREN=${children}`,
+    );
     console.log(`sustained end to end (Kafka kept up, nothing dropped): ${endToEnd} messages/s`);
   } finally {
     if (agent && agent.exitCode === null) {

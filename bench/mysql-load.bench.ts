@@ -25,7 +25,8 @@ const N = Number(process.argv[2] ?? 20_000);
 const ROUNDS = Number(process.argv[3] ?? 2);
 const BATCH = 5_000;
 const URL = 'mysql://root@127.0.0.1:3306/sipcap_bench_load';
-const sdp = 'v=0\r\no=x 0 0 IN IP4 198.51.100.10\r\ns=-\r\nc=IN IP4 198.51.100.10\r\nt=0 0\r\nm=audio 8000 RTP/AVP 0 8 101\r\na=sendrecv\r\n';
+const sdp =
+  'v=0\r\no=x 0 0 IN IP4 198.51.100.10\r\ns=-\r\nc=IN IP4 198.51.100.10\r\nt=0 0\r\nm=audio 8000 RTP/AVP 0 8 101\r\na=sendrecv\r\n';
 const records: CaptureRecord[] = [];
 for (let i = 0; i < N; i++) {
   const callid = `load-${i}-${Math.random().toString(36).slice(2)}@198.51.100.10`;
@@ -36,7 +37,22 @@ for (let i = 0; i < N; i++) {
   );
   const s = parseSip(msg);
   if (!s.ok) throw new Error(s.message);
-  records.push(buildRecord({ sip: s.sip, srcIp: '198.51.100.10', srcPort: 5060, dstIp: '203.0.113.5', dstPort: 5060, family: 2, proto: 1, microTs: BigInt(Date.now()) * 1000n, msg }, { captureNode: 'homer01', callidAlegHeaders: [], customHeaders: [] }));
+  records.push(
+    buildRecord(
+      {
+        sip: s.sip,
+        srcIp: '198.51.100.10',
+        srcPort: 5060,
+        dstIp: '203.0.113.5',
+        dstPort: 5060,
+        family: 2,
+        proto: 1,
+        microTs: BigInt(Date.now()) * 1000n,
+        msg,
+      },
+      { captureNode: 'homer01', callidAlegHeaders: [], customHeaders: [] },
+    ),
+  );
 }
 
 /** CPU seconds (user + system) of the MariaDB server, from /proc. */
@@ -71,7 +87,13 @@ async function write(c: mysql.Connection, table: string, batches: CaptureRecord[
         const rows = batch.slice(at, at + PREPARED_ROWS);
         const tuple = `(${MYSQL_ROW_COLUMNS.map(() => '?').join(', ')})`;
         const sql = `INSERT INTO ${quoteMysql(table)} (${MYSQL_ROW_COLUMNS.map(quoteMysql).join(', ')}) VALUES ${rows.map(() => tuple).join(', ')}`;
-        await c.execute(sql, rows.flatMap((r) => [dates.seconds(r.micro_ts), ...columnValues(r).map((v) => (typeof v === 'bigint' ? String(v) : v) as string | number | Buffer)]));
+        await c.execute(
+          sql,
+          rows.flatMap((r) => [
+            dates.seconds(r.micro_ts),
+            ...columnValues(r).map((v) => (typeof v === 'bigint' ? String(v) : v) as string | number | Buffer),
+          ]),
+        );
       }
     }
     await c.query('COMMIT');
@@ -86,15 +108,29 @@ void (async () => {
   const conns = await Promise.all([0, 1].map(() => mysql.createConnection({ uri: URL, charset: 'UTF8MB4_UNICODE_CI' })));
   try {
     for (const c of conns) await c.query(MYSQL_SESSION_SETUP);
-    const [[flush]] = await conns[0].query<mysql.RowDataPacket[]>('SELECT @@innodb_flush_log_at_trx_commit AS f, @@innodb_buffer_pool_size AS b, VERSION() AS v');
+    const [[flush]] = await conns[0].query<mysql.RowDataPacket[]>(
+      'SELECT @@innodb_flush_log_at_trx_commit AS f, @@innodb_buffer_pool_size AS b, VERSION() AS v',
+    );
     const ddl = mysqlCreateTable('sip_capture')[0];
     const variants: { name: string; table: string; method: Method; conns: number; ddl: string }[] = [
       { name: 'multi-row INSERT', table: 'sip_capture', method: 'insert', conns: 1, ddl },
       { name: 'LOAD DATA LOCAL', table: 'sip_capture', method: 'load', conns: 1, ddl },
       { name: 'prepared INSERT', table: 'sip_capture', method: 'prepared', conns: 1, ddl },
       { name: 'LOAD DATA LOCAL x2', table: 'sip_capture', method: 'load', conns: 2, ddl },
-      { name: 'LOAD, general_ci', table: 'general_ci', method: 'load', conns: 1, ddl: ddl.replace('`sip_capture`', '`general_ci`').replace('utf8mb4_unicode_ci', 'utf8mb4_general_ci') },
-      { name: 'LOAD, no indexes', table: 'no_index', method: 'load', conns: 1, ddl: ddl.replace('`sip_capture`', '`no_index`').replace(/,\n\s*KEY [^\n]*?(?=,?\n)/g, '') },
+      {
+        name: 'LOAD, general_ci',
+        table: 'general_ci',
+        method: 'load',
+        conns: 1,
+        ddl: ddl.replace('`sip_capture`', '`general_ci`').replace('utf8mb4_unicode_ci', 'utf8mb4_general_ci'),
+      },
+      {
+        name: 'LOAD, no indexes',
+        table: 'no_index',
+        method: 'load',
+        conns: 1,
+        ddl: ddl.replace('`sip_capture`', '`no_index`').replace(/,\n\s*KEY [^\n]*?(?=,?\n)/g, ''),
+      },
     ];
     for (const v of variants) await conns[0].query(v.ddl);
     const results = new Map<string, string[]>();
@@ -104,14 +140,25 @@ void (async () => {
         for (let at = 0; at < N; at += BATCH) batches.push(records.slice(at, at + BATCH));
         const cpu0 = serverCpu();
         const t0 = performance.now();
-        await Promise.all(conns.slice(0, v.conns).map((c, i) => write(c, v.table, batches.filter((_, b) => b % v.conns === i), v.method)));
+        await Promise.all(
+          conns.slice(0, v.conns).map((c, i) =>
+            write(
+              c,
+              v.table,
+              batches.filter((_, b) => b % v.conns === i),
+              v.method,
+            ),
+          ),
+        );
         const s = (performance.now() - t0) / 1000;
         const cpu = serverCpu() - cpu0;
         const line = `${Math.round(N / s).toLocaleString('en')} rows/s (server ${((cpu * 10_000) / N).toFixed(2)} CPU s per 10k rows)`;
         results.set(v.name, [...(results.get(v.name) ?? []), line]);
       }
     }
-    console.log(`MariaDB ${flush.v}, innodb_flush_log_at_trx_commit=${flush.f}, buffer pool ${Number(flush.b) >> 20} MiB; ${N.toLocaleString('en')} rows per round, batches of ${BATCH}`);
+    console.log(
+      `MariaDB ${flush.v}, innodb_flush_log_at_trx_commit=${flush.f}, buffer pool ${Number(flush.b) >> 20} MiB; ${N.toLocaleString('en')} rows per round, batches of ${BATCH}`,
+    );
     for (const [name, lines] of results) console.log(`  ${name.padEnd(20)} ${lines.join(' / ')}`);
   } finally {
     await admin.query('DROP DATABASE IF EXISTS sipcap_bench_load');

@@ -39,10 +39,15 @@ async function main(): Promise<void> {
   await admin.connect();
   await admin.deleteTopics({ topics: [topic] }).catch(() => undefined);
   await admin.disconnect();
-  console.log(`records ${n} (unsent ${left}), ${(n / secs).toFixed(0)} records/s, CPU ${(((cpu.user + cpu.system) / n)).toFixed(2)} µs/record`);
+  console.log(
+    `records ${n} (unsent ${left}), ${(n / secs).toFixed(0)} records/s, CPU ${((cpu.user + cpu.system) / n).toFixed(2)} µs/record`,
+  );
 }
 
-void main().then(() => process.exit(0), (e) => {
-  console.error(e);
-  process.exit(1);
-});
+void main().then(
+  () => process.exit(0),
+  (e) => {
+    console.error(e);
+    process.exit(1);
+  },
+);

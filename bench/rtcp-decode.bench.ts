@@ -39,6 +39,12 @@ for (let round = 0; round < 5; round++) {
 rates.sort((a, b) => a - b);
 wall.sort((a, b) => a - b);
 const avg = Math.round(packets.reduce((n, p) => n + p.length, 0) / packets.length);
-console.log(`RTCP decode to JSON text, ${packets.length} distinct compound packets, avg ${avg} B, avg JSON ${Math.round(sink / (100_000 + 5 * 200_000))} B`);
-console.log(`  median ${Math.round(rates[2]).toLocaleString('en')} reports/s per core of CPU time (min ${Math.round(rates[0]).toLocaleString('en')}, max ${Math.round(rates[4]).toLocaleString('en')}); target 100,000`);
-console.log(`  median ${Math.round(wall[2]).toLocaleString('en')} reports/s by wall clock (best ${Math.round(wall[4]).toLocaleString('en')})`);
+console.log(
+  `RTCP decode to JSON text, ${packets.length} distinct compound packets, avg ${avg} B, avg JSON ${Math.round(sink / (100_000 + 5 * 200_000))} B`,
+);
+console.log(
+  `  median ${Math.round(rates[2]).toLocaleString('en')} reports/s per core of CPU time (min ${Math.round(rates[0]).toLocaleString('en')}, max ${Math.round(rates[4]).toLocaleString('en')}); target 100,000`,
+);
+console.log(
+  `  median ${Math.round(wall[2]).toLocaleString('en')} reports/s by wall clock (best ${Math.round(wall[4]).toLocaleString('en')})`,
+);

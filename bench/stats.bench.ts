@@ -20,14 +20,28 @@ function record(lines: string[], fromCaller: boolean, tsUs: bigint, i: number): 
   const a = `10.0.${(i >> 8) & 255}.${i & 255}`;
   const b = `203.0.113.${i % 250}`;
   const [srcIp, dstIp] = fromCaller ? [a, b] : [b, a];
-  return Buffer.from(encodeRecord(buildRecord({ sip: p.sip, srcIp, srcPort: 5060, dstIp, dstPort: 5060, family: Family.IPV4, proto: Proto.UDP, microTs: tsUs, msg }, OPTS)));
+  return Buffer.from(
+    encodeRecord(
+      buildRecord(
+        { sip: p.sip, srcIp, srcPort: 5060, dstIp, dstPort: 5060, family: Family.IPV4, proto: Proto.UDP, microTs: tsUs, msg },
+        OPTS,
+      ),
+    ),
+  );
 }
 
 function callRecords(i: number, prefix: string, withBye = true): Buffer[] {
   const callId = `${prefix}-${i}-a84b4c76e66710@pc33.example.org`;
   const common = (cseq: string, branch: string, toTag: boolean) => [
-    `Via: SIP/2.0/UDP 10.0.0.1:5060;branch=${branch}`, 'Max-Forwards: 70', 'From: "Alice" <sip:alice@example.org>;tag=1928301774',
-    `To: <sip:+15557654321@example.com>${toTag ? ';tag=a6c85cf' : ''}`, `Call-ID: ${callId}`, `CSeq: ${cseq}`, 'Contact: <sip:alice@10.0.0.1:5060>', 'User-Agent: bench', 'Content-Length: 0',
+    `Via: SIP/2.0/UDP 10.0.0.1:5060;branch=${branch}`,
+    'Max-Forwards: 70',
+    'From: "Alice" <sip:alice@example.org>;tag=1928301774',
+    `To: <sip:+15557654321@example.com>${toTag ? ';tag=a6c85cf' : ''}`,
+    `Call-ID: ${callId}`,
+    `CSeq: ${cseq}`,
+    'Contact: <sip:alice@10.0.0.1:5060>',
+    'User-Agent: bench',
+    'Content-Length: 0',
   ];
   const t = T0 + BigInt(i) * 1000n;
   const out = [
@@ -48,16 +62,22 @@ function pipeline(): KpiPipeline {
   return new KpiPipeline({
     peers: new PeerMap('carrierA=203.0.113.0/25,carrierB=203.0.113.128/25,pbx=10.0.0.0/16'),
     metrics: new KpiMetrics(new Registry()),
-    retransWindowS: 32, callTtlS: 10_800, maxItems: 10_000_000, maxBytes: 4 * 2 ** 30, rtpClockHz: 8000,
+    retransWindowS: 32,
+    callTtlS: 10_800,
+    maxItems: 10_000_000,
+    maxBytes: 4 * 2 ** 30,
+    rtpClockHz: 8000,
   });
 }
 
 // Calls interleaved as on a busy trunk: message k of every call in a window of 500 calls, then k + 1.
 const records: Buffer[] = [];
 const perCall = Array.from({ length: CALLS }, (_, i) => callRecords(i, 'c'));
-for (let w = 0; w < CALLS; w += 500) for (let k = 0; k < 7; k++) for (let i = w; i < Math.min(w + 500, CALLS); i++) records.push(perCall[i][k]);
+for (let w = 0; w < CALLS; w += 500)
+  for (let k = 0; k < 7; k++) for (let i = w; i < Math.min(w + 500, CALLS); i++) records.push(perCall[i][k]);
 const values: { offset: string; value: Buffer }[] = [];
-for (let i = 0; i < records.length; i += BATCH) values.push({ offset: String(values.length), value: encodeRecordBatch(records.slice(i, i + BATCH)) });
+for (let i = 0; i < records.length; i += BATCH)
+  values.push({ offset: String(values.length), value: encodeRecordBatch(records.slice(i, i + BATCH)) });
 
 const rates: number[] = [];
 for (let round = 0; round < 6; round++) {
@@ -70,7 +90,9 @@ for (let round = 0; round < 6; round++) {
   if (round > 0) rates.push(records.length / ((cpu.user + cpu.system) / 1e6));
 }
 rates.sort((a, b) => a - b);
-console.log(`stats pipeline: ${Math.round(rates[2]).toLocaleString('en')} records/s per core (median of 5 rounds of ${records.length.toLocaleString('en')} records, ${CALLS.toLocaleString('en')} whole calls, batches of ${BATCH})`);
+console.log(
+  `stats pipeline: ${Math.round(rates[2]).toLocaleString('en')} records/s per core (median of 5 rounds of ${records.length.toLocaleString('en')} records, ${CALLS.toLocaleString('en')} whole calls, batches of ${BATCH})`,
+);
 
 // Memory per tracked call: 100,000 answered calls without BYE held at once.
 const gc = (globalThis as { gc?: () => void }).gc;
@@ -81,7 +103,8 @@ if (!gc) {
   const held: Buffer[] = [];
   for (let i = 0; i < HELD; i++) held.push(...callRecords(i, 'held', false));
   const heldValues: { offset: string; value: Buffer }[] = [];
-  for (let i = 0; i < held.length; i += BATCH) heldValues.push({ offset: String(heldValues.length), value: encodeRecordBatch(held.slice(i, i + BATCH)) });
+  for (let i = 0; i < held.length; i += BATCH)
+    heldValues.push({ offset: String(heldValues.length), value: encodeRecordBatch(held.slice(i, i + BATCH)) });
   held.length = 0;
   const p = pipeline();
   gc();
@@ -91,5 +114,7 @@ if (!gc) {
   const after = process.memoryUsage().heapUsed;
   const state = p.state;
   if (p.records.sip !== heldValues.length * BATCH) console.log(p.records, state);
-  console.log(`memory per tracked call: ${Math.round((after - before) / HELD)} bytes of heap (${HELD.toLocaleString('en')} answered calls and their transactions held: ${state.items.toLocaleString('en')} items; the budget's estimate ${Math.round(state.bytes / HELD)} bytes per call)`);
+  console.log(
+    `memory per tracked call: ${Math.round((after - before) / HELD)} bytes of heap (${HELD.toLocaleString('en')} answered calls and their transactions held: ${state.items.toLocaleString('en')} items; the budget's estimate ${Math.round(state.bytes / HELD)} bytes per call)`,
+  );
 }

@@ -85,7 +85,11 @@ FROM (
 }
 
 async function main(): Promise<void> {
-  say(`load average ${loadavg().map((l) => l.toFixed(1)).join(' ')} on this machine`);
+  say(
+    `load average ${loadavg()
+      .map((l) => l.toFixed(1))
+      .join(' ')} on this machine`,
+  );
   execFileSync(process.execPath, ['scripts/build-app.mjs', 'web'], { stdio: 'ignore' });
   const admin = new pg.Client({ connectionString: `${SERVER}/postgres` });
   await admin.connect();
@@ -102,7 +106,9 @@ async function main(): Promise<void> {
     const start = BigInt(Date.now() - HOURS * 3_600_000) * 1000n;
     let t = performance.now();
     await db.query(fillSql(start, spacing));
-    say(`filled ${ROWS.toLocaleString('en')} rows (${calls.toLocaleString('en')} Call-IDs over ${HOURS} h) in ${((performance.now() - t) / 1000).toFixed(1)} s`);
+    say(
+      `filled ${ROWS.toLocaleString('en')} rows (${calls.toLocaleString('en')} Call-IDs over ${HOURS} h) in ${((performance.now() - t) / 1000).toFixed(1)} s`,
+    );
     t = performance.now();
     for (const sql of indexes) await db.query(sql);
     await db.query('ANALYZE sip_capture');
@@ -111,12 +117,26 @@ async function main(): Promise<void> {
 
     const port = await freePort();
     web = spawn(process.execPath, ['dist/apps/web/main.js'], {
-      env: { PATH: process.env.PATH ?? '', DB_URL, TABLE_NAME: 'sip_capture', WEB_LISTEN: `127.0.0.1:${port}`, METRICS_PORT: '0', METRICS_HOST: '127.0.0.1', LOG_LEVEL: 'warn' },
+      env: {
+        PATH: process.env.PATH ?? '',
+        DB_URL,
+        TABLE_NAME: 'sip_capture',
+        WEB_LISTEN: `127.0.0.1:${port}`,
+        METRICS_PORT: '0',
+        METRICS_HOST: '127.0.0.1',
+        LOG_LEVEL: 'warn',
+      },
       stdio: ['ignore', 'inherit', 'inherit'],
     });
     const base = `http://127.0.0.1:${port}`;
     for (let i = 0; ; i++) {
-      if (await fetch(base + '/').then((r) => r.ok, () => false)) break;
+      if (
+        await fetch(base + '/').then(
+          (r) => r.ok,
+          () => false,
+        )
+      )
+        break;
       if (i > 100) throw new Error('the web app did not start');
       await new Promise((r) => setTimeout(r, 100));
     }
@@ -124,7 +144,9 @@ async function main(): Promise<void> {
     const pick = () => Math.floor(Math.random() * calls);
     const wanted = Array.from({ length: RUNS * 3 }, pick);
     const ids = new Map<number, string>();
-    const r = await db.query(`SELECT c, 'bench-' || c || '@' || substr(md5(c::text), 1, 12) || '.example' AS id FROM unnest($1::int[]) c`, [wanted]);
+    const r = await db.query(`SELECT c, 'bench-' || c || '@' || substr(md5(c::text), 1, 12) || '.example' AS id FROM unnest($1::int[]) c`, [
+      wanted,
+    ]);
     for (const row of r.rows) ids.set(Number(row.c), row.id);
     const callid = (call: number) => ids.get(call)!;
     const timeOf = (call: number) => Number((start + BigInt(call) * spacing) / 1000n);
@@ -146,42 +168,53 @@ async function main(): Promise<void> {
 
     const searches: number[] = [];
     for (const call of wanted.slice(0, RUNS)) {
-      searches.push(await time(`/api/search?callid=${encodeURIComponent(callid(call))}&from=${from}&to=${to}`, (b) => {
-        const n = (b as { rows: unknown[] }).rows.length;
-        if (n !== CALL_SIZE) throw new Error(`search by Call-ID found ${n} rows, expected ${CALL_SIZE}`);
-      }));
+      searches.push(
+        await time(`/api/search?callid=${encodeURIComponent(callid(call))}&from=${from}&to=${to}`, (b) => {
+          const n = (b as { rows: unknown[] }).rows.length;
+          if (n !== CALL_SIZE) throw new Error(`search by Call-ID found ${n} rows, expected ${CALL_SIZE}`);
+        }),
+      );
     }
     const views: number[] = [];
     for (const call of wanted.slice(RUNS, 2 * RUNS)) {
-      views.push(await time(`/api/call/${encodeURIComponent(callid(call))}?at=${timeOf(call)}`, (b) => {
-        const n = (b as { messages: unknown[] }).messages.length;
-        const linked = call % 4 === 1 || (call + 1) % 4 === 1 ? 2 : 1; // a B-leg, or the A-leg of the next call
-        if (n !== CALL_SIZE * linked) throw new Error(`call view of call ${call} has ${n} messages, expected ${CALL_SIZE * linked}`);
-      }));
+      views.push(
+        await time(`/api/call/${encodeURIComponent(callid(call))}?at=${timeOf(call)}`, (b) => {
+          const n = (b as { messages: unknown[] }).messages.length;
+          const linked = call % 4 === 1 || (call + 1) % 4 === 1 ? 2 : 1; // a B-leg, or the A-leg of the next call
+          if (n !== CALL_SIZE * linked) throw new Error(`call view of call ${call} has ${n} messages, expected ${CALL_SIZE * linked}`);
+        }),
+      );
     }
     const viewsNoAt: number[] = [];
-    for (const call of wanted.slice(2 * RUNS, 3 * RUNS)) viewsNoAt.push(await time(`/api/call/${encodeURIComponent(callid(call))}`, () => undefined));
+    for (const call of wanted.slice(2 * RUNS, 3 * RUNS))
+      viewsNoAt.push(await time(`/api/call/${encodeURIComponent(callid(call))}`, () => undefined));
     const lastHour: number[] = [];
     for (let i = 0; i < RUNS; i++) lastHour.push(await time('/api/search', () => undefined));
     // The page's front door: the newest 100 calls of the last hour, grouped by Call-ID in the database.
     const callsLastHour: number[] = [];
     for (let i = 0; i < RUNS; i++) {
-      callsLastHour.push(await time('/api/calls', (b) => {
-        const n = (b as { calls: unknown[] }).calls.length;
-        if (n === 0) throw new Error('the calls view of the last hour is empty');
-      }));
+      callsLastHour.push(
+        await time('/api/calls', (b) => {
+          const n = (b as { calls: unknown[] }).calls.length;
+          if (n === 0) throw new Error('the calls view of the last hour is empty');
+        }),
+      );
     }
     const callsByCaller: number[] = [];
     for (const call of wanted.slice(0, RUNS)) {
       const caller = '49' + String(call % 50000).padStart(9, '0');
-      callsByCaller.push(await time(`/api/calls?from_user=${caller}&from=${from}&to=${to}`, (b) => {
-        if ((b as { calls: unknown[] }).calls.length === 0) throw new Error(`no call of caller ${caller}`);
-      }));
+      callsByCaller.push(
+        await time(`/api/calls?from_user=${caller}&from=${from}&to=${to}`, (b) => {
+          if ((b as { calls: unknown[] }).calls.length === 0) throw new Error(`no call of caller ${caller}`);
+        }),
+      );
     }
 
     const line = (name: string, ms: number[]) => {
       const s = stats(ms);
-      say(`${name.padEnd(44)} median ${fmt(s.median).padStart(6)} ms   p90 ${fmt(s.p90).padStart(6)} ms   min ${fmt(s.min)} max ${fmt(s.max)}`);
+      say(
+        `${name.padEnd(44)} median ${fmt(s.median).padStart(6)} ms   p90 ${fmt(s.p90).padStart(6)} ms   min ${fmt(s.min)} max ${fmt(s.max)}`,
+      );
     };
     say(`${RUNS} requests each, through HTTP on 127.0.0.1:`);
     line('search by Call-ID (whole range)', searches);
@@ -190,7 +223,11 @@ async function main(): Promise<void> {
     line('search, no filter, newest 100 of last hour', lastHour);
     line('calls view, newest 100 calls of last hour', callsLastHour);
     line('calls view by caller (from_user, whole range)', callsByCaller);
-    say(`load average ${loadavg().map((l) => l.toFixed(1)).join(' ')} at the end`);
+    say(
+      `load average ${loadavg()
+        .map((l) => l.toFixed(1))
+        .join(' ')} at the end`,
+    );
   } finally {
     web?.kill('SIGTERM');
     await db.end();

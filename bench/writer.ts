@@ -37,7 +37,10 @@ const PARTITIONS = Number(process.env.KAFKA_PARTITIONS ?? 12);
 /** How the records are compressed in Kafka, as the agents' KAFKA_COMPRESSION (the same default). */
 const COMPRESSION = process.env.KAFKA_COMPRESSION === 'gzip' ? 'gzip' : 'none';
 /** BENCH_MYSQL_URL: another MariaDB server (e.g. one started with innodb_autoinc_lock_mode=2, see bench/README.md). */
-const SERVERS = { postgres: 'postgres://postgres@127.0.0.1:5432', mysql: process.env.BENCH_MYSQL_URL ?? 'mysql://root@127.0.0.1:3306' } as const;
+const SERVERS = {
+  postgres: 'postgres://postgres@127.0.0.1:5432',
+  mysql: process.env.BENCH_MYSQL_URL ?? 'mysql://root@127.0.0.1:3306',
+} as const;
 const log = pino({ level: 'warn' });
 const kafka = createKafka({ brokers: ['127.0.0.1:9092'], clientId: 'sipcap-bench-writer', log });
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -54,7 +57,20 @@ async function fill(topic: string): Promise<{ seconds: number; bytes: number }> 
     bytes += msg.length;
     const parsed = parseSip(msg);
     if (!parsed.ok) throw new Error(`generated SIP did not parse: ${parsed.message}\n${msg}`);
-    const record = buildRecord({ sip: parsed.sip, srcIp: '192.0.2.10', srcPort: 5060, dstIp: '10.0.0.5', dstPort: 5060, family: 2, proto: 1, microTs: now + BigInt(i), msg }, recordOptions);
+    const record = buildRecord(
+      {
+        sip: parsed.sip,
+        srcIp: '192.0.2.10',
+        srcPort: 5060,
+        dstIp: '10.0.0.5',
+        dstPort: 5060,
+        family: 2,
+        proto: 1,
+        microTs: now + BigInt(i),
+        msg,
+      },
+      recordOptions,
+    );
     if (!producer.publish(record.callid, encodeRecord(record))) throw new Error('producer queue full');
     if (i % 20_000 === 19_999) await producer.flush(60_000);
   }
@@ -172,7 +188,15 @@ async function drain(topic: string, dialect: keyof typeof SERVERS, writers: numb
     const counted = await countRows(url);
     if (counted !== RECORDS) throw new Error(`count(*) is ${counted}, expected ${RECORDS}`);
     const batches = await sumMetric(ws, 'sipcap_db_batches_total');
-    return { name: `${dialect === 'postgres' ? 'PostgreSQL' : 'MariaDB'}, ${writers} writer${writers > 1 ? 's' : ''}`, rows: counted, seconds: (end - t0) / 1000, steadySeconds: (end - first) / 1000, batches, writerCpu, serverCpu };
+    return {
+      name: `${dialect === 'postgres' ? 'PostgreSQL' : 'MariaDB'}, ${writers} writer${writers > 1 ? 's' : ''}`,
+      rows: counted,
+      seconds: (end - t0) / 1000,
+      steadySeconds: (end - first) / 1000,
+      batches,
+      writerCpu,
+      serverCpu,
+    };
   } finally {
     await Promise.all(ws.map((w) => w.stop()));
     await dropDatabase(url, name);
@@ -200,7 +224,12 @@ const fmt = (n: number) => Math.round(n).toLocaleString('en-US');
 async function fetchAndDecode(topic: string, keep: number): Promise<{ seconds: number; kept: CaptureRecord[] }> {
   const kept: CaptureRecord[] = [];
   let n = 0;
-  const consumer = new BatchConsumer(kafka, { topic, groupId: `bench-fetch-${Date.now()}`, log, partitionsConsumedConcurrently: PARTITIONS });
+  const consumer = new BatchConsumer(kafka, {
+    topic,
+    groupId: `bench-fetch-${Date.now()}`,
+    log,
+    partitionsConsumedConcurrently: PARTITIONS,
+  });
   const t0 = performance.now();
   let done!: () => void;
   const finished = new Promise<void>((r) => (done = r));
@@ -226,14 +255,18 @@ async function fetchAndDecode(topic: string, keep: number): Promise<{ seconds: n
 async function phases(topic: string): Promise<void> {
   const batch = Number(process.env.DB_BATCH_SIZE ?? 5000);
   const f = await fetchAndDecode(topic, Math.min(RECORDS, 100_000));
-  console.log(`phase: Kafka fetch + gunzip + read (no database) ${fmt(RECORDS / f.seconds).padStart(9)} records/s (includes the group join)`);
+  console.log(
+    `phase: Kafka fetch + gunzip + read (no database) ${fmt(RECORDS / f.seconds).padStart(9)} records/s (includes the group join)`,
+  );
   const rows = f.kept;
   const encode = (label: string, fn: (records: CaptureRecord[]) => Buffer): Buffer[] => {
     const out: Buffer[] = [];
     const e0 = performance.now();
     for (let i = 0; i < rows.length; i += batch) out.push(fn(rows.slice(i, i + batch)));
     const s = (performance.now() - e0) / 1000;
-    console.log(`phase: COPY ${label} encoding, one core ${' '.repeat(10 - label.length)}${fmt(rows.length / s).padStart(9)} rows/s (${((s * 1e6) / rows.length).toFixed(1)} µs/row)`);
+    console.log(
+      `phase: COPY ${label} encoding, one core ${' '.repeat(10 - label.length)}${fmt(rows.length / s).padStart(9)} rows/s (${((s * 1e6) / rows.length).toFixed(1)} µs/row)`,
+    );
     return out;
   };
   const text = encode('text', (r) => encodeCopyRows(r));
@@ -252,7 +285,9 @@ async function phases(topic: string): Promise<void> {
       const t0 = performance.now();
       for (const data of batches) {
         await c.query('BEGIN');
-        const stream = c.query(copyFrom(`COPY ${quotePg(table)} (${PG_ROW_COLUMNS.map(quotePg).join(', ')}) FROM STDIN (FORMAT ${format})`));
+        const stream = c.query(
+          copyFrom(`COPY ${quotePg(table)} (${PG_ROW_COLUMNS.map(quotePg).join(', ')}) FROM STDIN (FORMAT ${format})`),
+        );
         await new Promise<void>((resolve, reject) => {
           stream.once('error', reject);
           stream.once('finish', resolve);
@@ -263,10 +298,15 @@ async function phases(topic: string): Promise<void> {
       return rows.length / ((performance.now() - t0) / 1000);
     };
     await c.query('CREATE TABLE bare (LIKE sip_capture INCLUDING DEFAULTS)');
-    for (const [format, batches] of [['text', text], ['binary', binary]] as const) {
+    for (const [format, batches] of [
+      ['text', text],
+      ['binary', binary],
+    ] as const) {
       const indexed = await copy('sip_capture', batches, format);
       const bare = await copy('bare', batches, format);
-      console.log(`phase: server COPY (${format}) of pre-encoded batches ${fmt(indexed).padStart(9)} rows/s with the 8 indexes, ${fmt(bare)} rows/s without (comparison only)`);
+      console.log(
+        `phase: server COPY (${format}) of pre-encoded batches ${fmt(indexed).padStart(9)} rows/s with the 8 indexes, ${fmt(bare)} rows/s without (comparison only)`,
+      );
     }
     await c.end();
   } finally {
@@ -278,9 +318,16 @@ async function main(): Promise<void> {
   const topic = `bench-writer-${Date.now().toString(36)}`;
   console.log(`filling ${topic} (${PARTITIONS} partitions) with ${fmt(RECORDS)} records ...`);
   const f = await fill(topic);
-  console.log(`filled in ${f.seconds.toFixed(1)} s (${fmt(RECORDS / f.seconds)} records/s, SIP messages ${fmt(f.bytes / RECORDS)} bytes on average)`);
+  console.log(
+    `filled in ${f.seconds.toFixed(1)} s (${fmt(RECORDS / f.seconds)} records/s, SIP messages ${fmt(f.bytes / RECORDS)} bytes on average)`,
+  );
   console.log(`PostgreSQL settings: ${await pgSettings()}`);
-  const plan: [string, keyof typeof SERVERS, number][] = [['pg1', 'postgres', 1], ['pg2', 'postgres', 2], ['my1', 'mysql', 1], ['my2', 'mysql', 2]];
+  const plan: [string, keyof typeof SERVERS, number][] = [
+    ['pg1', 'postgres', 1],
+    ['pg2', 'postgres', 2],
+    ['my1', 'mysql', 1],
+    ['my2', 'mysql', 2],
+  ];
   try {
     if (SCENARIOS.includes('phases')) await phases(topic);
     for (const [key, dialect, writers] of plan) {

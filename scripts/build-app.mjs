@@ -10,7 +10,12 @@ if (!name || !existsSync(`apps/${name}/src/main.ts`)) {
   process.exit(2);
 }
 const src = `apps/${name}/src`;
-const entryPoints = [`${src}/main.ts`, ...readdirSync(src).filter((f) => f.endsWith('.worker.ts')).map((f) => `${src}/${f}`)];
+const entryPoints = [
+  `${src}/main.ts`,
+  ...readdirSync(src)
+    .filter((f) => f.endsWith('.worker.ts'))
+    .map((f) => `${src}/${f}`),
+];
 await build({
   entryPoints,
   outdir: `dist/apps/${name}`,
@@ -38,6 +43,7 @@ if (existsSync(`${page}/main.ts`)) {
     logLevel: 'warning',
   });
   mkdirSync(`dist/apps/${name}/page`, { recursive: true });
-  for (const f of readdirSync(page).filter((f) => f.endsWith('.html') || f.endsWith('.css'))) copyFileSync(`${page}/${f}`, `dist/apps/${name}/page/${f}`);
+  for (const f of readdirSync(page).filter((f) => f.endsWith('.html') || f.endsWith('.css')))
+    copyFileSync(`${page}/${f}`, `dist/apps/${name}/page/${f}`);
 }
 console.log(`built dist/apps/${name}`);

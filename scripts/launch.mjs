@@ -54,9 +54,10 @@ const apps = [
 
 // On a terminal each app's JSON lines are printed by pino's pretty printer, its name in a colour of its own;
 // JSON as the apps write it when the output is not a terminal or LOG_FORMAT=json.
-const pretty = process.stdout.isTTY && (env.LOG_FORMAT ?? 'pretty') !== 'json'
-  ? pinoPretty.prettyFactory({ colorize: true, translateTime: 'SYS:HH:MM:ss.l', ignore: 'pid,hostname,app', singleLine: true })
-  : undefined;
+const pretty =
+  process.stdout.isTTY && (env.LOG_FORMAT ?? 'pretty') !== 'json'
+    ? pinoPretty.prettyFactory({ colorize: true, translateTime: 'SYS:HH:MM:ss.l', ignore: 'pid,hostname,app', singleLine: true })
+    : undefined;
 const COLOURS = [36, 33, 35, 32, 34, 91, 96];
 const printLine = (name, index, line) => {
   if (!pretty) return console.log(`${name.padEnd(12)}| ${line}`);
@@ -114,7 +115,16 @@ const listen = env.HEP_LISTEN ?? '0.0.0.0:9060';
 say(notReady.every((r) => r === undefined) ? 'running:' : 'running, but not every app is ready:');
 for (const [i, { app }] of children.entries()) {
   if (notReady[i] !== undefined) say(`  ${app.name.padEnd(12)} NOT READY after 90 s (healthz: ${notReady[i]})`);
-  const where = app.name === 'hep-agent' ? `HEP on udp+tcp ${listen}${env.HEP_TLS_LISTEN ? `, tls ${env.HEP_TLS_LISTEN}` : ''}` : app.name === 'db-writer' ? `writing to ${(env.DB_URL ?? 'postgres://postgres@127.0.0.1:5432/sipcapture').replace(/:[^:@/]*@/, ':***@')}` : app.name === 'web' ? `search and call ladders at http://${env.WEB_LISTEN || '127.0.0.1:8080'}/${env.WEB_AUTH_TOKEN ? ' (token: WEB_AUTH_TOKEN)' : ''}` : app.name === 'stats' ? 'SIP KPIs and RTCP quality as Prometheus metrics' : `capturing on ${env.RAW_INTERFACE ?? env.PCAP_FILE}`;
+  const where =
+    app.name === 'hep-agent'
+      ? `HEP on udp+tcp ${listen}${env.HEP_TLS_LISTEN ? `, tls ${env.HEP_TLS_LISTEN}` : ''}`
+      : app.name === 'db-writer'
+        ? `writing to ${(env.DB_URL ?? 'postgres://postgres@127.0.0.1:5432/sipcapture').replace(/:[^:@/]*@/, ':***@')}`
+        : app.name === 'web'
+          ? `search and call ladders at http://${env.WEB_LISTEN || '127.0.0.1:8080'}/${env.WEB_AUTH_TOKEN ? ' (token: WEB_AUTH_TOKEN)' : ''}`
+          : app.name === 'stats'
+            ? 'SIP KPIs and RTCP quality as Prometheus metrics'
+            : `capturing on ${env.RAW_INTERFACE ?? env.PCAP_FILE}`;
   say(`  ${app.name.padEnd(12)} ${where}; metrics http://127.0.0.1:${app.port}/metrics, health http://127.0.0.1:${app.port}/healthz`);
 }
 say(`capture flag: Redis key ${env.CAPTURE_FLAG_KEY ?? 'capture_on'} (turn it on with: npx sipcap capture on)`);
@@ -140,4 +150,3 @@ async function stop(code = 0) {
   say('stopped');
   process.exit(code);
 }
-

@@ -78,41 +78,120 @@ const ALLOW = 'Allow: INVITE, ACK, CANCEL, BYE, OPTIONS, REFER, NOTIFY, INFO, UP
   const to = 'To: "Erin" <sip:erin@pbx.example.com>';
   const contact = 'Contact: <sip:erin@192.168.10.23:5060>;expires=3600';
   const ua = 'User-Agent: Yealink SIP-T46U 108.86.0.45';
-  udp(ms(0), ERIN, 5060, PBX, 5060, sip('REGISTER sip:pbx.example.com SIP/2.0', [
-    'Via: SIP/2.0/UDP 192.168.10.23:5060;branch=z9hG4bK-reg-1-a7c3;rport',
-    'Max-Forwards: 70', from, to, `Call-ID: ${callId}`, 'CSeq: 1 REGISTER', contact, ua, ALLOW, 'Expires: 3600',
-  ]));
-  udp(ms(4.2), PBX, 5060, ERIN, 5060, sip('SIP/2.0 401 Unauthorized', [
-    'Via: SIP/2.0/UDP 192.168.10.23:5060;branch=z9hG4bK-reg-1-a7c3;rport=5060;received=192.168.10.23',
-    from, `${to};tag=as3e1f0b21`, `Call-ID: ${callId}`, 'CSeq: 1 REGISTER', 'Server: Asterisk PBX 20.5.0',
-    'WWW-Authenticate: Digest algorithm=MD5, realm="pbx.example.com", nonce="6790a8f2:3b1c5e0a9d4f"',
-  ]));
-  udp(ms(41.7), ERIN, 5060, PBX, 5060, sip('REGISTER sip:pbx.example.com SIP/2.0', [
-    'Via: SIP/2.0/UDP 192.168.10.23:5060;branch=z9hG4bK-reg-2-51fe;rport',
-    'Max-Forwards: 70', from, to, `Call-ID: ${callId}`, 'CSeq: 2 REGISTER', contact, ua,
-    'Authorization: Digest username="erin", realm="pbx.example.com", nonce="6790a8f2:3b1c5e0a9d4f", uri="sip:pbx.example.com", response="0a4f113b8e2d6c5a9f7e1d3c2b4a6978", algorithm=MD5',
-    ALLOW, 'Expires: 3600',
-  ]));
-  udp(ms(46.9), PBX, 5060, ERIN, 5060, sip('SIP/2.0 200 OK', [
-    'Via: SIP/2.0/UDP 192.168.10.23:5060;branch=z9hG4bK-reg-2-51fe;rport=5060;received=192.168.10.23',
-    from, `${to};tag=as3e1f0b21`, `Call-ID: ${callId}`, 'CSeq: 2 REGISTER', 'Server: Asterisk PBX 20.5.0',
-    'Contact: <sip:erin@192.168.10.23:5060>;expires=3600', 'Date: Wed, 15 Jan 2025 10:00:00 GMT',
-  ]));
+  udp(
+    ms(0),
+    ERIN,
+    5060,
+    PBX,
+    5060,
+    sip('REGISTER sip:pbx.example.com SIP/2.0', [
+      'Via: SIP/2.0/UDP 192.168.10.23:5060;branch=z9hG4bK-reg-1-a7c3;rport',
+      'Max-Forwards: 70',
+      from,
+      to,
+      `Call-ID: ${callId}`,
+      'CSeq: 1 REGISTER',
+      contact,
+      ua,
+      ALLOW,
+      'Expires: 3600',
+    ]),
+  );
+  udp(
+    ms(4.2),
+    PBX,
+    5060,
+    ERIN,
+    5060,
+    sip('SIP/2.0 401 Unauthorized', [
+      'Via: SIP/2.0/UDP 192.168.10.23:5060;branch=z9hG4bK-reg-1-a7c3;rport=5060;received=192.168.10.23',
+      from,
+      `${to};tag=as3e1f0b21`,
+      `Call-ID: ${callId}`,
+      'CSeq: 1 REGISTER',
+      'Server: Asterisk PBX 20.5.0',
+      'WWW-Authenticate: Digest algorithm=MD5, realm="pbx.example.com", nonce="6790a8f2:3b1c5e0a9d4f"',
+    ]),
+  );
+  udp(
+    ms(41.7),
+    ERIN,
+    5060,
+    PBX,
+    5060,
+    sip('REGISTER sip:pbx.example.com SIP/2.0', [
+      'Via: SIP/2.0/UDP 192.168.10.23:5060;branch=z9hG4bK-reg-2-51fe;rport',
+      'Max-Forwards: 70',
+      from,
+      to,
+      `Call-ID: ${callId}`,
+      'CSeq: 2 REGISTER',
+      contact,
+      ua,
+      'Authorization: Digest username="erin", realm="pbx.example.com", nonce="6790a8f2:3b1c5e0a9d4f", uri="sip:pbx.example.com", response="0a4f113b8e2d6c5a9f7e1d3c2b4a6978", algorithm=MD5',
+      ALLOW,
+      'Expires: 3600',
+    ]),
+  );
+  udp(
+    ms(46.9),
+    PBX,
+    5060,
+    ERIN,
+    5060,
+    sip('SIP/2.0 200 OK', [
+      'Via: SIP/2.0/UDP 192.168.10.23:5060;branch=z9hG4bK-reg-2-51fe;rport=5060;received=192.168.10.23',
+      from,
+      `${to};tag=as3e1f0b21`,
+      `Call-ID: ${callId}`,
+      'CSeq: 2 REGISTER',
+      'Server: Asterisk PBX 20.5.0',
+      'Contact: <sip:erin@192.168.10.23:5060>;expires=3600',
+      'Date: Wed, 15 Jan 2025 10:00:00 GMT',
+    ]),
+  );
 }
 
 // --- OPTIONS keep-alive to the gateway (UDP) ----------------------------------------------------
 {
   const callId = '2c7e0d5b61a94f08@10.0.0.5';
   const from = 'From: <sip:pbx@pbx.example.com>;tag=as51b2c4e8';
-  udp(ms(1000), PBX, 5060, GW, 5060, sip('OPTIONS sip:10.0.0.9:5060 SIP/2.0', [
-    'Via: SIP/2.0/UDP 10.0.0.5:5060;branch=z9hG4bK0c9d2e71;rport', 'Max-Forwards: 70', from,
-    'To: <sip:10.0.0.9:5060>', 'Contact: <sip:pbx@10.0.0.5:5060>', `Call-ID: ${callId}`, 'CSeq: 102 OPTIONS',
-    'User-Agent: Asterisk PBX 20.5.0', ALLOW, 'Accept: application/sdp',
-  ]));
-  udp(ms(1002.3), GW, 5060, PBX, 5060, sip('SIP/2.0 200 OK', [
-    'Via: SIP/2.0/UDP 10.0.0.5:5060;branch=z9hG4bK0c9d2e71;rport=5060', from, 'To: <sip:10.0.0.9:5060>;tag=gw-7731',
-    `Call-ID: ${callId}`, 'CSeq: 102 OPTIONS', 'Server: FreeSWITCH-mod_sofia/1.10.11', ALLOW, 'Accept: application/sdp',
-  ]));
+  udp(
+    ms(1000),
+    PBX,
+    5060,
+    GW,
+    5060,
+    sip('OPTIONS sip:10.0.0.9:5060 SIP/2.0', [
+      'Via: SIP/2.0/UDP 10.0.0.5:5060;branch=z9hG4bK0c9d2e71;rport',
+      'Max-Forwards: 70',
+      from,
+      'To: <sip:10.0.0.9:5060>',
+      'Contact: <sip:pbx@10.0.0.5:5060>',
+      `Call-ID: ${callId}`,
+      'CSeq: 102 OPTIONS',
+      'User-Agent: Asterisk PBX 20.5.0',
+      ALLOW,
+      'Accept: application/sdp',
+    ]),
+  );
+  udp(
+    ms(1002.3),
+    GW,
+    5060,
+    PBX,
+    5060,
+    sip('SIP/2.0 200 OK', [
+      'Via: SIP/2.0/UDP 10.0.0.5:5060;branch=z9hG4bK0c9d2e71;rport=5060',
+      from,
+      'To: <sip:10.0.0.9:5060>;tag=gw-7731',
+      `Call-ID: ${callId}`,
+      'CSeq: 102 OPTIONS',
+      'Server: FreeSWITCH-mod_sofia/1.10.11',
+      ALLOW,
+      'Accept: application/sdp',
+    ]),
+  );
 }
 
 // --- A DNS lookup (not SIP) ---------------------------------------------------------------------
@@ -138,32 +217,128 @@ const ALLOW = 'Allow: INVITE, ACK, CANCEL, BYE, OPTIONS, REFER, NOTIFY, INFO, UP
   const invViaR = 'Via: SIP/2.0/UDP 192.168.10.21:5060;branch=z9hG4bK776asdhds;rport=5060;received=192.168.10.21';
   const pbx = 'Server: Asterisk PBX 20.5.0';
   const t = 2000;
-  udp(ms(t), ALICE, 5060, PBX, 5060, sip('INVITE sip:bob@pbx.example.com SIP/2.0', [
-    invVia, 'Max-Forwards: 70', from, to, `Call-ID: ${callId}`, 'CSeq: 314159 INVITE',
-    'Contact: <sip:alice@192.168.10.21:5060>', 'User-Agent: Linphone/5.2.5 (belle-sip/5.2.94)', ALLOW,
-    'Supported: replaces, timer', 'Session-Expires: 1800', 'P-Preferred-Identity: "Alice" <sip:alice@pbx.example.com>',
-  ], sdp('alice', 2890844526, ALICE.ip, 49170)));
-  udp(ms(t + 3.1), PBX, 5060, ALICE, 5060, sip('SIP/2.0 100 Trying', [invViaR, from, to, `Call-ID: ${callId}`, 'CSeq: 314159 INVITE', pbx]));
-  udp(ms(t + 412.8), PBX, 5060, ALICE, 5060, sip('SIP/2.0 180 Ringing', [
-    invViaR, from, toTagged, `Call-ID: ${callId}`, 'CSeq: 314159 INVITE', 'Contact: <sip:bob@10.0.0.5:5060>', pbx,
-  ]));
-  udp(ms(t + 4870.5), PBX, 5060, ALICE, 5060, sip('SIP/2.0 200 OK', [
-    invViaR, from, toTagged, `Call-ID: ${callId}`, 'CSeq: 314159 INVITE', 'Contact: <sip:bob@10.0.0.5:5060>', pbx, ALLOW,
-    'Supported: replaces, timer', 'Session-Expires: 1800;refresher=uac', 'P-Asserted-Identity: "Bob" <sip:bob@pbx.example.com>',
-  ], sdp('bob', 1734566012, PBX.ip, 17424)));
-  udp(ms(t + 4901.2), ALICE, 5060, PBX, 5060, sip('ACK sip:bob@10.0.0.5:5060 SIP/2.0', [
-    'Via: SIP/2.0/UDP 192.168.10.21:5060;branch=z9hG4bK4f1c0a3b;rport', 'Max-Forwards: 70', from, toTagged,
-    `Call-ID: ${callId}`, 'CSeq: 314159 ACK', 'User-Agent: Linphone/5.2.5 (belle-sip/5.2.94)',
-  ]));
+  udp(
+    ms(t),
+    ALICE,
+    5060,
+    PBX,
+    5060,
+    sip(
+      'INVITE sip:bob@pbx.example.com SIP/2.0',
+      [
+        invVia,
+        'Max-Forwards: 70',
+        from,
+        to,
+        `Call-ID: ${callId}`,
+        'CSeq: 314159 INVITE',
+        'Contact: <sip:alice@192.168.10.21:5060>',
+        'User-Agent: Linphone/5.2.5 (belle-sip/5.2.94)',
+        ALLOW,
+        'Supported: replaces, timer',
+        'Session-Expires: 1800',
+        'P-Preferred-Identity: "Alice" <sip:alice@pbx.example.com>',
+      ],
+      sdp('alice', 2890844526, ALICE.ip, 49170),
+    ),
+  );
+  udp(
+    ms(t + 3.1),
+    PBX,
+    5060,
+    ALICE,
+    5060,
+    sip('SIP/2.0 100 Trying', [invViaR, from, to, `Call-ID: ${callId}`, 'CSeq: 314159 INVITE', pbx]),
+  );
+  udp(
+    ms(t + 412.8),
+    PBX,
+    5060,
+    ALICE,
+    5060,
+    sip('SIP/2.0 180 Ringing', [
+      invViaR,
+      from,
+      toTagged,
+      `Call-ID: ${callId}`,
+      'CSeq: 314159 INVITE',
+      'Contact: <sip:bob@10.0.0.5:5060>',
+      pbx,
+    ]),
+  );
+  udp(
+    ms(t + 4870.5),
+    PBX,
+    5060,
+    ALICE,
+    5060,
+    sip(
+      'SIP/2.0 200 OK',
+      [
+        invViaR,
+        from,
+        toTagged,
+        `Call-ID: ${callId}`,
+        'CSeq: 314159 INVITE',
+        'Contact: <sip:bob@10.0.0.5:5060>',
+        pbx,
+        ALLOW,
+        'Supported: replaces, timer',
+        'Session-Expires: 1800;refresher=uac',
+        'P-Asserted-Identity: "Bob" <sip:bob@pbx.example.com>',
+      ],
+      sdp('bob', 1734566012, PBX.ip, 17424),
+    ),
+  );
+  udp(
+    ms(t + 4901.2),
+    ALICE,
+    5060,
+    PBX,
+    5060,
+    sip('ACK sip:bob@10.0.0.5:5060 SIP/2.0', [
+      'Via: SIP/2.0/UDP 192.168.10.21:5060;branch=z9hG4bK4f1c0a3b;rport',
+      'Max-Forwards: 70',
+      from,
+      toTagged,
+      `Call-ID: ${callId}`,
+      'CSeq: 314159 ACK',
+      'User-Agent: Linphone/5.2.5 (belle-sip/5.2.94)',
+    ]),
+  );
   const byeVia = 'Via: SIP/2.0/UDP 10.0.0.5:5060;branch=z9hG4bK3b1e7d24;rport';
-  udp(ms(t + 41_230.9), PBX, 5060, ALICE, 5060, sip('BYE sip:alice@192.168.10.21:5060 SIP/2.0', [
-    byeVia, 'Max-Forwards: 70', 'From: <sip:bob@pbx.example.com>;tag=as6a7c8d9e', 'To: "Alice" <sip:alice@pbx.example.com>;tag=1928301774',
-    `Call-ID: ${callId}`, 'CSeq: 102 BYE', 'User-Agent: Asterisk PBX 20.5.0', 'Reason: Q.850;cause=16;text="Normal call clearing"',
-  ]));
-  udp(ms(t + 41_262.4), ALICE, 5060, PBX, 5060, sip('SIP/2.0 200 OK', [
-    byeVia, 'From: <sip:bob@pbx.example.com>;tag=as6a7c8d9e', 'To: "Alice" <sip:alice@pbx.example.com>;tag=1928301774',
-    `Call-ID: ${callId}`, 'CSeq: 102 BYE', 'User-Agent: Linphone/5.2.5 (belle-sip/5.2.94)',
-  ]));
+  udp(
+    ms(t + 41_230.9),
+    PBX,
+    5060,
+    ALICE,
+    5060,
+    sip('BYE sip:alice@192.168.10.21:5060 SIP/2.0', [
+      byeVia,
+      'Max-Forwards: 70',
+      'From: <sip:bob@pbx.example.com>;tag=as6a7c8d9e',
+      'To: "Alice" <sip:alice@pbx.example.com>;tag=1928301774',
+      `Call-ID: ${callId}`,
+      'CSeq: 102 BYE',
+      'User-Agent: Asterisk PBX 20.5.0',
+      'Reason: Q.850;cause=16;text="Normal call clearing"',
+    ]),
+  );
+  udp(
+    ms(t + 41_262.4),
+    ALICE,
+    5060,
+    PBX,
+    5060,
+    sip('SIP/2.0 200 OK', [
+      byeVia,
+      'From: <sip:bob@pbx.example.com>;tag=as6a7c8d9e',
+      'To: "Alice" <sip:alice@pbx.example.com>;tag=1928301774',
+      `Call-ID: ${callId}`,
+      'CSeq: 102 BYE',
+      'User-Agent: Linphone/5.2.5 (belle-sip/5.2.94)',
+    ]),
+  );
 }
 
 // --- carol calls dave (TCP) ---------------------------------------------------------------------
@@ -172,7 +347,16 @@ const ALLOW = 'Allow: INVITE, ACK, CANCEL, BYE, OPTIONS, REFER, NOTIFY, INFO, UP
   let cSeq = 0x1c4e9a02; // carol's next sequence number
   let sSeq = 0x7d01f3c8; // the PBX's
   const c2s = (at: bigint, flags: number, payload: Buffer = Buffer.alloc(0)): void => {
-    const seg = tcpSegment({ src: CAROL.ip, dst: PBX.ip, srcPort: cPort, dstPort: 5060, seq: cSeq, ack: flags === TcpFlag.SYN ? 0 : sSeq, flags, payload });
+    const seg = tcpSegment({
+      src: CAROL.ip,
+      dst: PBX.ip,
+      srcPort: cPort,
+      dstPort: 5060,
+      seq: cSeq,
+      ack: flags === TcpFlag.SYN ? 0 : sSeq,
+      flags,
+      payload,
+    });
     records.push({ tsMicros: at, frame: frame(CAROL, PBX, 6, seg) });
     cSeq = (cSeq + payload.length + (flags & (TcpFlag.SYN | TcpFlag.FIN) ? 1 : 0)) >>> 0;
   };
@@ -198,11 +382,23 @@ const ALLOW = 'Allow: INVITE, ACK, CANCEL, BYE, OPTIONS, REFER, NOTIFY, INFO, UP
   c2s(ms(t), TcpFlag.SYN);
   s2c(ms(t + 0.4), TcpFlag.SYN | TcpFlag.ACK);
   c2s(ms(t + 0.7), ACK);
-  const invite = sip('INVITE sip:dave@pbx.example.com;transport=tcp SIP/2.0', [
-    via, 'Max-Forwards: 70', from, to, `Call-ID: ${callId}`, 'CSeq: 1 INVITE', contactC,
-    'User-Agent: Zoiper rv2.10.20.2', ALLOW, 'Supported: replaces, norefersub',
-    'X-CID: 3848276298220188511@192.168.10.22',
-  ], sdp('carol', 3724401011, CAROL.ip, 8000));
+  const invite = sip(
+    'INVITE sip:dave@pbx.example.com;transport=tcp SIP/2.0',
+    [
+      via,
+      'Max-Forwards: 70',
+      from,
+      to,
+      `Call-ID: ${callId}`,
+      'CSeq: 1 INVITE',
+      contactC,
+      'User-Agent: Zoiper rv2.10.20.2',
+      ALLOW,
+      'Supported: replaces, norefersub',
+      'X-CID: 3848276298220188511@192.168.10.22',
+    ],
+    sdp('carol', 3724401011, CAROL.ip, 8000),
+  );
   const half = Math.floor(invite.length / 2);
   c2s(ms(t + 1.2), ACK, invite.subarray(0, half)); // one message over two segments
   c2s(ms(t + 1.3), PSH, invite.subarray(half));
@@ -211,22 +407,51 @@ const ALLOW = 'Allow: INVITE, ACK, CANCEL, BYE, OPTIONS, REFER, NOTIFY, INFO, UP
   c2s(ms(t + 4.2), ACK);
   s2c(ms(t + 288.1), PSH, sip('SIP/2.0 180 Ringing', [viaR, from, toTagged, `Call-ID: ${callId}`, 'CSeq: 1 INVITE', contactD, pbx]));
   c2s(ms(t + 288.5), ACK);
-  s2c(ms(t + 3120.6), PSH, sip('SIP/2.0 200 OK', [
-    viaR, from, toTagged, `Call-ID: ${callId}`, 'CSeq: 1 INVITE', contactD, pbx, ALLOW, 'Supported: replaces, timer',
-  ], sdp('dave', 1734566190, PBX.ip, 17530)));
-  c2s(ms(t + 3142.0), PSH, sip(`ACK sip:dave@10.0.0.5:5060;transport=tcp SIP/2.0`, [
-    `Via: SIP/2.0/TCP 192.168.10.22:${cPort};branch=z9hG4bK-d8754z-a1b9;rport`, 'Max-Forwards: 70', from, toTagged,
-    `Call-ID: ${callId}`, 'CSeq: 1 ACK', contactC, 'User-Agent: Zoiper rv2.10.20.2',
-  ]));
+  s2c(
+    ms(t + 3120.6),
+    PSH,
+    sip(
+      'SIP/2.0 200 OK',
+      [viaR, from, toTagged, `Call-ID: ${callId}`, 'CSeq: 1 INVITE', contactD, pbx, ALLOW, 'Supported: replaces, timer'],
+      sdp('dave', 1734566190, PBX.ip, 17530),
+    ),
+  );
+  c2s(
+    ms(t + 3142.0),
+    PSH,
+    sip(`ACK sip:dave@10.0.0.5:5060;transport=tcp SIP/2.0`, [
+      `Via: SIP/2.0/TCP 192.168.10.22:${cPort};branch=z9hG4bK-d8754z-a1b9;rport`,
+      'Max-Forwards: 70',
+      from,
+      toTagged,
+      `Call-ID: ${callId}`,
+      'CSeq: 1 ACK',
+      contactC,
+      'User-Agent: Zoiper rv2.10.20.2',
+    ]),
+  );
   s2c(ms(t + 3142.4), ACK);
   const byeVia = `Via: SIP/2.0/TCP 192.168.10.22:${cPort};branch=z9hG4bK-d8754z-77e0;rport`;
-  c2s(ms(t + 19_876.3), PSH, sip('BYE sip:dave@10.0.0.5:5060;transport=tcp SIP/2.0', [
-    byeVia, 'Max-Forwards: 70', from, toTagged, `Call-ID: ${callId}`, 'CSeq: 2 BYE', contactC,
-    'User-Agent: Zoiper rv2.10.20.2', 'Reason: Q.850;cause=16;text="Normal call clearing"',
-  ]));
-  s2c(ms(t + 19_879.0), PSH, sip('SIP/2.0 200 OK', [
-    `${byeVia}=${cPort};received=192.168.10.22`, from, toTagged, `Call-ID: ${callId}`, 'CSeq: 2 BYE', pbx,
-  ]));
+  c2s(
+    ms(t + 19_876.3),
+    PSH,
+    sip('BYE sip:dave@10.0.0.5:5060;transport=tcp SIP/2.0', [
+      byeVia,
+      'Max-Forwards: 70',
+      from,
+      toTagged,
+      `Call-ID: ${callId}`,
+      'CSeq: 2 BYE',
+      contactC,
+      'User-Agent: Zoiper rv2.10.20.2',
+      'Reason: Q.850;cause=16;text="Normal call clearing"',
+    ]),
+  );
+  s2c(
+    ms(t + 19_879.0),
+    PSH,
+    sip('SIP/2.0 200 OK', [`${byeVia}=${cPort};received=192.168.10.22`, from, toTagged, `Call-ID: ${callId}`, 'CSeq: 2 BYE', pbx]),
+  );
   c2s(ms(t + 19_879.4), ACK);
   c2s(ms(t + 19_880.0), TcpFlag.FIN | TcpFlag.ACK);
   s2c(ms(t + 19_880.3), TcpFlag.FIN | TcpFlag.ACK);

@@ -35,13 +35,19 @@ mkdirSync('test-results', { recursive: true });
 rmSync(report, { force: true });
 // Without --project: the unit and integration projects (the chaos project runs only when named).
 const projects = args.includes('--project') ? [] : ['--project', 'unit', '--project', 'integration'];
-const run = spawnSync('npx', ['vitest', 'run', '--reporter=default', '--reporter=json', `--outputFile.json=${report}`, ...projects, ...args], {
-  stdio: 'inherit',
-  env: { ...process.env, KAFKAJS_NO_PARTITIONER_WARNING: '1', NX_DAEMON: 'false' },
-});
+const run = spawnSync(
+  'npx',
+  ['vitest', 'run', '--reporter=default', '--reporter=json', `--outputFile.json=${report}`, ...projects, ...args],
+  {
+    stdio: 'inherit',
+    env: { ...process.env, KAFKAJS_NO_PARTITIONER_WARNING: '1', NX_DAEMON: 'false' },
+  },
+);
 if (startedKafka) sh('bash', ['scripts/kafka.sh', 'stop']);
 
-let passed = 0, failed = 0, skipped = 0;
+let passed = 0,
+  failed = 0,
+  skipped = 0;
 try {
   const result = JSON.parse(readFileSync(report, 'utf8'));
   passed = result.numPassedTests;

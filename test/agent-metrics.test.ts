@@ -25,12 +25,20 @@ describe('a fresh hep-agent', () => {
     const key = uniqueName('metrics-flag');
     const node = uniqueName('metrics-node');
     const port = await freeTcpUdpPort();
-    agent = startAgent('hep-agent', { HEP_LISTEN: `127.0.0.1:${port}`, KAFKA_TOPIC: await freshTopic(1, 'metrics'), KAFKA_PARTITIONS: '1', CAPTURE_FLAG_KEY: key, CAPTURE_NODE: node, REDIS_URL });
+    agent = startAgent('hep-agent', {
+      HEP_LISTEN: `127.0.0.1:${port}`,
+      KAFKA_TOPIC: await freshTopic(1, 'metrics'),
+      KAFKA_PARTITIONS: '1',
+      CAPTURE_FLAG_KEY: key,
+      CAPTURE_NODE: node,
+      REDIS_URL,
+    });
     await agent.waitForLog('hep-agent ready', 60_000);
     expect(await agent.metric('process_cpu_user_seconds_total')).toBeGreaterThan(0);
     expect(await agent.metric('nodejs_heap_size_used_bytes')).toBeGreaterThan(0);
     expect(await agent.metric('sipcap_build_info')).toBe(1);
-    for (const reason of ['capture_off', 'bad_sip']) expect(await agent.metric('sipcap_capture_dropped_total', `{reason="${reason}"}`)).toBe(0);
+    for (const reason of ['capture_off', 'bad_sip'])
+      expect(await agent.metric('sipcap_capture_dropped_total', `{reason="${reason}"}`)).toBe(0);
     expect(await agent.metric('sipcap_sip_bad_total', '{reason="bad_start_line"}')).toBe(0);
 
     const reported = async () => (await listAgents(redis)).find((a) => a.node === node)?.captureOn;

@@ -22,7 +22,12 @@ describe.each(['postgres', 'mysql'] as const)('call view byte budget on %s', (di
     const t0 = BigInt(Date.now()) * 1000n;
     const body = 'x'.repeat(1000);
     const records = Array.from({ length: 10 }, (_, i) =>
-      sampleRecord({ callid, cseq: `${i} OPTIONS`, micro_ts: t0 + BigInt(i) * 1000n, msg: Buffer.from(`OPTIONS sip:a@b SIP/2.0\r\nCall-ID: ${callid}\r\nCSeq: ${i} OPTIONS\r\n\r\n${body}`) }),
+      sampleRecord({
+        callid,
+        cseq: `${i} OPTIONS`,
+        micro_ts: t0 + BigInt(i) * 1000n,
+        msg: Buffer.from(`OPTIONS sip:a@b SIP/2.0\r\nCall-ID: ${callid}\r\nCSeq: ${i} OPTIONS\r\n\r\n${body}`),
+      }),
     );
     const size = records[0].msg.length;
     await store.writeBatch({ rows: records.map((record) => ({ table: 'sip_capture', record })), offsets: [] });

@@ -28,7 +28,17 @@ describe('capture control with two running agents', () => {
     topic = await freshTopic(3);
     for (const port of PORTS) {
       // REDIS_SET_KEYSPACE_EVENTS=1: a plain `redis-cli set` (no announcement on the channel) is followed at once.
-      agents.push(startAgent('hep-agent', { REDIS_SET_KEYSPACE_EVENTS: '1', KAFKA_TOPIC: topic, CAPTURE_FLAG_KEY: key, CAPTURE_ON: '0', HEP_LISTEN: `127.0.0.1:${port}`, KAFKA_LINGER_MS: '2', CAPTURE_NODE: `node${port}` }));
+      agents.push(
+        startAgent('hep-agent', {
+          REDIS_SET_KEYSPACE_EVENTS: '1',
+          KAFKA_TOPIC: topic,
+          CAPTURE_FLAG_KEY: key,
+          CAPTURE_ON: '0',
+          HEP_LISTEN: `127.0.0.1:${port}`,
+          KAFKA_LINGER_MS: '2',
+          CAPTURE_NODE: `node${port}`,
+        }),
+      );
     }
     for (const a of agents) await a.waitForLog('hep-agent ready');
   });
@@ -46,7 +56,13 @@ describe('capture control with two running agents', () => {
     while (Date.now() < end) {
       const now = Date.now();
       for (const port of PORTS) {
-        const hep = encodeHep3({ srcIp: '192.0.2.1', dstIp: '192.0.2.2', srcPort: 5060, dstPort: 5060, payload: invite(`${tag}-${port}-${now}`) });
+        const hep = encodeHep3({
+          srcIp: '192.0.2.1',
+          dstIp: '192.0.2.2',
+          srcPort: 5060,
+          dstPort: 5060,
+          payload: invite(`${tag}-${port}-${now}`),
+        });
         socket.send(hep, port, '127.0.0.1');
       }
       await new Promise((r) => setTimeout(r, 10));
@@ -75,7 +91,12 @@ describe('capture control with two running agents', () => {
       await flip(true);
       await sendFor(1500, 'phase3');
       const sentUntil = Date.now();
-      await waitFor('the last records', () => (reader.records.some((r) => r.callid.startsWith('phase3') && Number(r.callid.split('-')[2]) > sentUntil - 200) ? true : undefined), 30_000);
+      await waitFor(
+        'the last records',
+        () =>
+          reader.records.some((r) => r.callid.startsWith('phase3') && Number(r.callid.split('-')[2]) > sentUntil - 200) ? true : undefined,
+        30_000,
+      );
 
       for (const port of PORTS) {
         const times = reader.records.filter((r) => r.callid.split('-')[1] === String(port)).map((r) => Number(r.callid.split('-')[2]));

@@ -31,7 +31,11 @@ function uniqueKey(): string {
   return key;
 }
 
-interface LogEntry { level: 'info' | 'warn' | 'error'; obj: Record<string, unknown>; msg: string }
+interface LogEntry {
+  level: 'info' | 'warn' | 'error';
+  obj: Record<string, unknown>;
+  msg: string;
+}
 
 function memoryLogger(): Logger & { entries: LogEntry[] } {
   const entries: LogEntry[] = [];
@@ -87,16 +91,23 @@ function freePort(): Promise<number> {
 /** A throw-away redis-server without persistence, so stopping it loses every key. */
 class PrivateRedis {
   private proc?: ChildProcess;
-  constructor(public port: number, private readonly extraArgs: string[] = []) {}
+  constructor(
+    public port: number,
+    private readonly extraArgs: string[] = [],
+  ) {}
 
   get url(): string {
     return `redis://127.0.0.1:${this.port}`;
   }
 
   async start(): Promise<void> {
-    const proc = spawn('redis-server', ['--port', String(this.port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', ...this.extraArgs], {
-      stdio: 'ignore',
-    });
+    const proc = spawn(
+      'redis-server',
+      ['--port', String(this.port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', ...this.extraArgs],
+      {
+        stdio: 'ignore',
+      },
+    );
     this.proc = proc;
     const end = Date.now() + 10_000;
     while (!(await reachable('127.0.0.1', this.port, 200))) {
@@ -129,7 +140,9 @@ afterAll(async () => {
   if (latencies.length) {
     const sorted = [...latencies].sort((a, b) => a - b);
     const ms = (v: number) => `${v.toFixed(1)} ms`;
-    console.log(`capture flag flip latency over ${sorted.length} observations: min ${ms(sorted[0])}, median ${ms(sorted[Math.floor(sorted.length / 2)])}, max ${ms(sorted[sorted.length - 1])}`);
+    console.log(
+      `capture flag flip latency over ${sorted.length} observations: min ${ms(sorted[0])}, median ${ms(sorted[Math.floor(sorted.length / 2)])}, max ${ms(sorted[sorted.length - 1])}`,
+    );
   }
 });
 
@@ -369,7 +382,14 @@ describe('AgentReporter and listAgents', () => {
       expect(ttl).toBeLessThanOrEqual(600);
 
       const first = (await listAgents(admin)).find((r) => r.node === node);
-      expect(first).toMatchObject({ node, app: 'hep-agent', pid: process.pid, captureOn: true, intervalMs: 200, counters: { received: 10, dropped: 1 } });
+      expect(first).toMatchObject({
+        node,
+        app: 'hep-agent',
+        pid: process.pid,
+        captureOn: true,
+        intervalMs: 200,
+        counters: { received: 10, dropped: 1 },
+      });
       expect(first!.host.length).toBeGreaterThan(0);
       expect(Date.parse(first!.startedAt)).toBeLessThanOrEqual(Date.parse(first!.updatedAt));
 
@@ -408,7 +428,14 @@ describe('AgentReporter and listAgents', () => {
   it('logs a failed write once and never throws', async () => {
     const port = await freePort(); // nothing listens there
     const log = memoryLogger();
-    const reporter = new AgentReporter({ redisUrl: `redis://127.0.0.1:${port}`, node, app: 'x-agent', intervalMs: 100, captureOn: () => true, log });
+    const reporter = new AgentReporter({
+      redisUrl: `redis://127.0.0.1:${port}`,
+      node,
+      app: 'x-agent',
+      intervalMs: 100,
+      captureOn: () => true,
+      log,
+    });
     await expect(reporter.start()).resolves.toBeUndefined();
     expect(await reporter.report()).toBe(false);
     await sleep(350);

@@ -25,24 +25,49 @@ const FORGED = { y1970: 1, y2100: Math.floor(Date.UTC(2100, 0, 1) / 1000) };
 
 function sip(callId: string): string {
   return [
-    'OPTIONS sip:probe@example.com SIP/2.0', 'Via: SIP/2.0/UDP 192.0.2.10:5060;branch=z9hG4bK-tw', 'From: <sip:a@example.com>;tag=1',
-    'To: <sip:probe@example.com>', `Call-ID: ${callId}`, 'CSeq: 1 OPTIONS', 'Content-Length: 0', '', '',
+    'OPTIONS sip:probe@example.com SIP/2.0',
+    'Via: SIP/2.0/UDP 192.0.2.10:5060;branch=z9hG4bK-tw',
+    'From: <sip:a@example.com>;tag=1',
+    'To: <sip:probe@example.com>',
+    `Call-ID: ${callId}`,
+    'CSeq: 1 OPTIONS',
+    'Content-Length: 0',
+    '',
+    '',
   ].join('\r\n');
 }
 
 function hep(callId: string, tsSec: number): Buffer {
   return encodeHep3({
-    srcIp: '192.0.2.10', dstIp: '198.51.100.20', srcPort: 5060, dstPort: 5060, tsSec, tsUsec: 0, captureId: 7,
-    payloadType: 1, correlationId: callId, payload: Buffer.from(sip(callId)),
+    srcIp: '192.0.2.10',
+    dstIp: '198.51.100.20',
+    srcPort: 5060,
+    dstPort: 5060,
+    tsSec,
+    tsUsec: 0,
+    captureId: 7,
+    payloadType: 1,
+    correlationId: callId,
+    payload: Buffer.from(sip(callId)),
   });
 }
 
 const dayName = (ms: number) => new Date(ms).toISOString().slice(0, 10).replace(/-/g, '');
 
 /** Sends the three packets of a run (1970, 2100, now) to a fresh agent and returns their Call-IDs. */
-async function sendForged(agentEnv: Record<string, string>, topic: string): Promise<{ agent: AgentProcess; ids: Record<'y1970' | 'y2100' | 'now', string> }> {
+async function sendForged(
+  agentEnv: Record<string, string>,
+  topic: string,
+): Promise<{ agent: AgentProcess; ids: Record<'y1970' | 'y2100' | 'now', string> }> {
   const port = await freeTcpUdpPort();
-  const agent = startAgent('hep-agent', { HEP_LISTEN: `127.0.0.1:${port}`, KAFKA_TOPIC: topic, KAFKA_PARTITIONS: '6', CAPTURE_ON: '1', CAPTURE_FLAG_KEY: uniqueName('tw-flag'), ...agentEnv });
+  const agent = startAgent('hep-agent', {
+    HEP_LISTEN: `127.0.0.1:${port}`,
+    KAFKA_TOPIC: topic,
+    KAFKA_PARTITIONS: '6',
+    CAPTURE_ON: '1',
+    CAPTURE_FLAG_KEY: uniqueName('tw-flag'),
+    ...agentEnv,
+  });
   processes.push(agent);
   await agent.waitForLog('hep-agent ready', 60_000);
   const run = uniqueName('tw');
@@ -59,7 +84,9 @@ async function sendForged(agentEnv: Record<string, string>, topic: string): Prom
 }
 
 async function pgTables(db: TestDb): Promise<string[]> {
-  const rows = await db.query<{ relname: string }>("SELECT relname FROM pg_class WHERE relkind IN ('r','p') AND relnamespace = 'public'::regnamespace ORDER BY relname");
+  const rows = await db.query<{ relname: string }>(
+    "SELECT relname FROM pg_class WHERE relkind IN ('r','p') AND relnamespace = 'public'::regnamespace ORDER BY relname",
+  );
   return rows.map((r) => r.relname);
 }
 
@@ -71,10 +98,19 @@ describe('capture time window', () => {
     const before = Date.now();
     const { agent, ids } = await sendForged({ CAPTURE_TIME_WINDOW_S: '86400' }, topic);
     processes.push(startWriter(db, topic, uniqueName('g-tw'), { DB_PARTITION: 'day', DB_TIME_WINDOW_DAYS: '7' }));
-    const rows = await waitFor('3 rows', async () => {
-      const r = await db.query<{ callid: string; micro_ts: string; part: string }>('SELECT callid, micro_ts::text AS micro_ts, tableoid::regclass::text AS part FROM sip_capture').catch(() => []);
-      return r.length >= 3 ? r : undefined;
-    }, 60_000, 250);
+    const rows = await waitFor(
+      '3 rows',
+      async () => {
+        const r = await db
+          .query<{ callid: string; micro_ts: string; part: string }>(
+            'SELECT callid, micro_ts::text AS micro_ts, tableoid::regclass::text AS part FROM sip_capture',
+          )
+          .catch(() => []);
+        return r.length >= 3 ? r : undefined;
+      },
+      60_000,
+      250,
+    );
     const after = Date.now();
     for (const id of [ids.y1970, ids.y2100, ids.now]) {
       const row = rows.find((r) => r.callid === id)!;
@@ -100,7 +136,10 @@ describe('capture time window', () => {
     const writers = {
       partitioned: startWriter(dbs.partitioned, topic, uniqueName('g-tw-part'), { DB_PARTITION: 'day', DB_TIME_WINDOW_DAYS: '7' }),
       datedPg: startWriter(dbs.datedPg, topic, uniqueName('g-tw-dpg'), { TABLE_NAME: 'sip_capture_%Y%m%d', DB_TIME_WINDOW_DAYS: '7' }),
-      datedMysql: startWriter(dbs.datedMysql, topic, uniqueName('g-tw-dmy'), { TABLE_NAME: 'sip_capture_%Y%m%d', DB_TIME_WINDOW_DAYS: '7' }),
+      datedMysql: startWriter(dbs.datedMysql, topic, uniqueName('g-tw-dmy'), {
+        TABLE_NAME: 'sip_capture_%Y%m%d',
+        DB_TIME_WINDOW_DAYS: '7',
+      }),
     };
     processes.push(...Object.values(writers));
     for (const w of Object.values(writers)) await w.waitForLog('db-writer consuming', 60_000);
@@ -108,10 +147,19 @@ describe('capture time window', () => {
     const today = dayName(Date.now());
 
     // Partitioned: the forged rows are stored with their own times, in the default partition.
-    const parts = await waitFor('3 rows (partitioned)', async () => {
-      const r = await dbs.partitioned.query<{ callid: string; part: string; micro_ts: string }>('SELECT callid, tableoid::regclass::text AS part, micro_ts::text AS micro_ts FROM sip_capture').catch(() => []);
-      return r.length >= 3 ? r : undefined;
-    }, 60_000, 250);
+    const parts = await waitFor(
+      '3 rows (partitioned)',
+      async () => {
+        const r = await dbs.partitioned
+          .query<{ callid: string; part: string; micro_ts: string }>(
+            'SELECT callid, tableoid::regclass::text AS part, micro_ts::text AS micro_ts FROM sip_capture',
+          )
+          .catch(() => []);
+        return r.length >= 3 ? r : undefined;
+      },
+      60_000,
+      250,
+    );
     const partOf = (id: string) => parts.find((r) => r.callid === id)!;
     expect(partOf(ids.y1970).part).toBe('sip_capture_default');
     expect(partOf(ids.y1970).micro_ts).toBe('1000000');
@@ -120,17 +168,33 @@ describe('capture time window', () => {
     expect((await pgTables(dbs.partitioned)).filter((t) => /_p(1970|2100)/.test(t))).toEqual([]);
 
     // Dated tables: the forged rows land in today's table; no table of 1970 or 2100 exists.
-    for (const [name, db] of [['datedPg', dbs.datedPg], ['datedMysql', dbs.datedMysql]] as const) {
-      const rows = await waitFor(`3 rows in today's table (${name})`, async () => {
-        const r = await db.query<{ callid: string; micro_ts: string | number }>(`SELECT callid, micro_ts FROM sip_capture_${today}`).catch(() => []);
-        return r.length >= 3 ? r : undefined;
-      }, 60_000, 250);
+    for (const [name, db] of [
+      ['datedPg', dbs.datedPg],
+      ['datedMysql', dbs.datedMysql],
+    ] as const) {
+      const rows = await waitFor(
+        `3 rows in today's table (${name})`,
+        async () => {
+          const r = await db
+            .query<{ callid: string; micro_ts: string | number }>(`SELECT callid, micro_ts FROM sip_capture_${today}`)
+            .catch(() => []);
+          return r.length >= 3 ? r : undefined;
+        },
+        60_000,
+        250,
+      );
       expect(rows.map((r) => r.callid).sort()).toEqual([ids.y1970, ids.y2100, ids.now].sort());
       expect(String(rows.find((r) => r.callid === ids.y1970)!.micro_ts)).toBe('1000000');
-      const tables = db.dialect === 'postgres'
-        ? await pgTables(db)
-        : (await db.query<{ t: string }>('SELECT table_name AS t FROM information_schema.tables WHERE table_schema = DATABASE()')).map((r) => r.t);
-      expect(tables.filter((t) => /^sip_capture_(1970|2100)/.test(t)), name).toEqual([]);
+      const tables =
+        db.dialect === 'postgres'
+          ? await pgTables(db)
+          : (await db.query<{ t: string }>('SELECT table_name AS t FROM information_schema.tables WHERE table_schema = DATABASE()')).map(
+              (r) => r.t,
+            );
+      expect(
+        tables.filter((t) => /^sip_capture_(1970|2100)/.test(t)),
+        name,
+      ).toEqual([]);
       expect(await writers[name].metric('sipcap_db_rows_outside_window_total')).toBe(2);
     }
   });

@@ -106,8 +106,11 @@ describe('sipcap capture', () => {
     writeFileSync(join(dir, '.env'), `CAPTURE_FLAG_KEY=${key}\nREDIS_URL=${REDIS_URL}\nCAPTURE_ON=0\n`);
     const run = (args: string[], env: Record<string, string> = {}) =>
       new Promise<Run>((resolve) => {
-        execFile(process.execPath, [CLI, ...args], { cwd: dir, env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...env }, timeout: 60_000 }, (err, stdout, stderr) =>
-          resolve({ code: err ? Number((err as { code?: number }).code ?? -1) : 0, stdout, stderr }),
+        execFile(
+          process.execPath,
+          [CLI, ...args],
+          { cwd: dir, env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...env }, timeout: 60_000 },
+          (err, stdout, stderr) => resolve({ code: err ? Number((err as { code?: number }).code ?? -1) : 0, stdout, stderr }),
         );
       });
     try {
@@ -220,7 +223,7 @@ describe('sipcap db init', () => {
     expect(meta.topics.map((t) => t.partitions.length)).toEqual([2, 2]);
   });
 
-  it('PostgreSQL with DB_PARTITION=day and a dated TABLE_NAME: today\'s table partitioned by day', async () => {
+  it("PostgreSQL with DB_PARTITION=day and a dated TABLE_NAME: today's table partitioned by day", async () => {
     const r = await cli(['db', 'init', '--skip-kafka'], { DB_PARTITION: 'day', TABLE_NAME: 'sip_day_%Y%m%d' });
     expect(r.code).toBe(0);
     const today = new Date().toISOString().slice(0, 10).replace(/-/g, '');
@@ -246,19 +249,32 @@ describe('sipcap db init', () => {
     const my = await mysql.createConnection({ uri: MY_SERVER });
     const [rows] = await my.query('SELECT TABLE_NAME AS t FROM information_schema.TABLES WHERE TABLE_SCHEMA = ? ORDER BY 1', [myDb]);
     await my.end();
-    expect((rows as { t: string }[]).map((r) => r.t).sort()).toEqual(['logs_capture', 'report_capture', 'rtcp_capture', 'sip_capture', 'sipcap_offsets']);
+    expect((rows as { t: string }[]).map((r) => r.t).sort()).toEqual([
+      'logs_capture',
+      'report_capture',
+      'rtcp_capture',
+      'sip_capture',
+      'sipcap_offsets',
+    ]);
   });
 
   it('MariaDB with DB_PARTITION=day: tables partitioned by day (HOMER 5 layout), today and the days ahead', async () => {
     const db = `${myDb}_part`;
-    const r = await cli(['db', 'init', '--skip-kafka'], { DB_URL: `${MY_SERVER}/${db}`, DB_PARTITION: 'day', DB_PARTITION_AHEAD_DAYS: '2' });
+    const r = await cli(['db', 'init', '--skip-kafka'], {
+      DB_URL: `${MY_SERVER}/${db}`,
+      DB_PARTITION: 'day',
+      DB_PARTITION_AHEAD_DAYS: '2',
+    });
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
     expect(r.stdout).toContain('table sip_capture: created (partitioned by day)');
     expect(r.stdout).toContain('table rtcp_capture: created (partitioned by day)');
     const my = await mysql.createConnection({ uri: MY_SERVER });
     try {
-      const [rows] = await my.query("SELECT PARTITION_NAME AS p FROM information_schema.PARTITIONS WHERE TABLE_SCHEMA = ? AND TABLE_NAME = 'sip_capture' ORDER BY PARTITION_ORDINAL_POSITION", [db]);
+      const [rows] = await my.query(
+        "SELECT PARTITION_NAME AS p FROM information_schema.PARTITIONS WHERE TABLE_SCHEMA = ? AND TABLE_NAME = 'sip_capture' ORDER BY PARTITION_ORDINAL_POSITION",
+        [db],
+      );
       const today = Math.floor(Date.now() / 86_400_000);
       const name = (d: number) => 'p' + new Date(d * 86_400_000).toISOString().slice(0, 10).replace(/-/g, '');
       expect((rows as { p: string }[]).map((x) => x.p)).toEqual([name(today), name(today + 1), name(today + 2), 'pmax']);
@@ -319,9 +335,24 @@ describe('a server that takes the connection and never answers', () => {
   });
 
   it.each([
-    ['Redis', ['capture', 'on'], () => ({ REDIS_URL: `redis://127.0.0.1:${port}` }), /Redis at redis:\/\/127\.0\.0\.1:\d+ \(REDIS_URL\) took the connection but did not answer/],
-    ['Kafka', ['db', 'init', '--skip-db'], () => ({ KAFKA_BROKERS: `127.0.0.1:${port}` }), /Kafka at 127\.0\.0\.1:\d+ \(KAFKA_BROKERS\) took the connection but did not answer/],
-    ['PostgreSQL', ['db', 'init', '--skip-kafka'], () => ({ DB_URL: `postgres://postgres@127.0.0.1:${port}/x` }), /PostgreSQL at postgres:\/\/postgres@127\.0\.0\.1:\d+\/x \(DB_URL\)/],
+    [
+      'Redis',
+      ['capture', 'on'],
+      () => ({ REDIS_URL: `redis://127.0.0.1:${port}` }),
+      /Redis at redis:\/\/127\.0\.0\.1:\d+ \(REDIS_URL\) took the connection but did not answer/,
+    ],
+    [
+      'Kafka',
+      ['db', 'init', '--skip-db'],
+      () => ({ KAFKA_BROKERS: `127.0.0.1:${port}` }),
+      /Kafka at 127\.0\.0\.1:\d+ \(KAFKA_BROKERS\) took the connection but did not answer/,
+    ],
+    [
+      'PostgreSQL',
+      ['db', 'init', '--skip-kafka'],
+      () => ({ DB_URL: `postgres://postgres@127.0.0.1:${port}/x` }),
+      /PostgreSQL at postgres:\/\/postgres@127\.0\.0\.1:\d+\/x \(DB_URL\)/,
+    ],
   ] as const)('%s: named within 10 s, exit 1', async (_name, args, env, message) => {
     const t0 = Date.now();
     const r = await cli([...args], env());
@@ -332,7 +363,7 @@ describe('a server that takes the connection and never answers', () => {
 });
 
 describe('sipcap status', () => {
-  it('lists a running agent with its rates, the flag, and the writers\' lag', async () => {
+  it("lists a running agent with its rates, the flag, and the writers' lag", async () => {
     // Lag: 5 records on partition 0 and 3 on partition 1; the group has committed 2 and 3.
     const kafka = testKafka();
     const admin = kafka.admin();
@@ -346,7 +377,14 @@ describe('sipcap status', () => {
     const ends = await admin.fetchTopicOffsets(topic);
     const end0 = Number(ends.find((e) => e.partition === 0)!.high);
     const end1 = Number(ends.find((e) => e.partition === 1)!.high);
-    await admin.setOffsets({ groupId: group, topic, partitions: [{ partition: 0, offset: String(end0 - 3) }, { partition: 1, offset: String(end1) }] });
+    await admin.setOffsets({
+      groupId: group,
+      topic,
+      partitions: [
+        { partition: 0, offset: String(end0 - 3) },
+        { partition: 1, offset: String(end1) },
+      ],
+    });
     await admin.disconnect();
 
     await redis.set(flagKey, 'on');
@@ -369,7 +407,14 @@ describe('sipcap status', () => {
       const status = JSON.parse(r.stdout);
       expect(status.flag).toMatchObject({ key: flagKey, state: 'on', source: 'key' });
       const agent = status.agents.find((a: { node: string }) => a.node === node);
-      expect(agent).toMatchObject({ app: 'hep-agent', pid: process.pid, captureOn: true, stale: false, basis: 'sample', gauges: { kafkaQueued: 3 } });
+      expect(agent).toMatchObject({
+        app: 'hep-agent',
+        pid: process.pid,
+        captureOn: true,
+        stale: false,
+        basis: 'sample',
+        gauges: { kafkaQueued: 3 },
+      });
       expect(agent.ageMs).toBeLessThan(2000);
       expect(agent.rates.received).toBeGreaterThan(350);
       expect(agent.rates.received).toBeLessThan(650);
@@ -397,10 +442,15 @@ describe('sipcap status', () => {
       await consumer.subscribe({ topic });
       await consumer.run({ eachMessage: async () => undefined });
       try {
-        await waitFor('the group to have a member', async () => {
-          const r = await cli(['status', '--json', '--sample', '0']);
-          return JSON.parse(r.stdout).writers?.members > 0 ? true : undefined;
-        }, 30_000, 500);
+        await waitFor(
+          'the group to have a member',
+          async () => {
+            const r = await cli(['status', '--json', '--sample', '0']);
+            return JSON.parse(r.stdout).writers?.members > 0 ? true : undefined;
+          },
+          30_000,
+          500,
+        );
         const healthy = await cli(['status', '--check', '--sample', '0', '--expect', 'on']);
         expect(healthy.stderr).toBe('');
         expect(healthy.code).toBe(0);
@@ -425,7 +475,7 @@ describe('sipcap status', () => {
     expect(r.stderr).toContain(`cannot reach Kafka at 127.0.0.1:${CLOSED_PORT} (KAFKA_BROKERS)`);
   });
 
-  it('Redis unreachable: still prints the writers\' lag, names Redis, exit 1', async () => {
+  it("Redis unreachable: still prints the writers' lag, names Redis, exit 1", async () => {
     const r = await cli(['status', '--sample', '0'], { REDIS_URL: `redis://127.0.0.1:${CLOSED_PORT}` });
     expect(r.code).toBe(1);
     expect(r.stdout).toContain('agents: unknown (Redis unreachable)');
@@ -464,11 +514,23 @@ describe('sipcap replay', () => {
   udp(T + 4_000n, '2001:db8::20', 5080, '2001:db8::10', 5062, sipReply({ callId: 'call-b@v6' }));
   const tcpInvite = sipRequest({ callId: 'call-c@tcp', body: sdpBody(400) });
   const tcp = (ts: bigint, seq: number, flags: number, payload?: Buffer) =>
-    records.push({ tsMicros: ts, frame: buildEthernetTcp({ srcIp: '198.51.100.7', dstIp: '198.51.100.8', srcPort: 40_123, dstPort: 5060, seq, flags, payload }) });
+    records.push({
+      tsMicros: ts,
+      frame: buildEthernetTcp({ srcIp: '198.51.100.7', dstIp: '198.51.100.8', srcPort: 40_123, dstPort: 5060, seq, flags, payload }),
+    });
   tcp(T + 5_000n, 1000, TcpFlag.SYN);
   tcp(T + 5_100n, 1001, TcpFlag.ACK, tcpInvite.subarray(0, 100));
   tcp(T + 5_200n, 1101, TcpFlag.ACK | TcpFlag.PSH, tcpInvite.subarray(100));
-  expected.push({ srcIp: '198.51.100.7', dstIp: '198.51.100.8', srcPort: 40_123, dstPort: 5060, ipProto: 6, family: 2, tsMicros: T + 5_200n, payload: tcpInvite });
+  expected.push({
+    srcIp: '198.51.100.7',
+    dstIp: '198.51.100.8',
+    srcPort: 40_123,
+    dstPort: 5060,
+    ipProto: 6,
+    family: 2,
+    tsMicros: T + 5_200n,
+    payload: tcpInvite,
+  });
   udp(T + 6_000n, '192.0.2.10', 5060, '192.0.2.20', 5060, sipRequest({ method: 'BYE', callId: 'call-a@x' }));
   const pcapFile = join(tmp, 'replay.pcap');
   writeFileSync(pcapFile, writePcap(records));
@@ -534,7 +596,9 @@ describe('sipcap replay', () => {
     expectOriginals(decodeAll(udpReceived), 3);
     const bytes = udpReceived.reduce((n, b) => n + b.length, 0);
     expect(r.stdout).toMatch(
-      new RegExp(`^sent ${expected.length} SIP messages \\(${bytes} bytes of HEP3\\) over udp to 127\\.0\\.0\\.1:${udpPort} in [\\d.]+ s \\([\\d.k]+ msg/s\\); skipped 1 non-SIP packet \\(1 not SIP\\)\\n$`),
+      new RegExp(
+        `^sent ${expected.length} SIP messages \\(${bytes} bytes of HEP3\\) over udp to 127\\.0\\.0\\.1:${udpPort} in [\\d.]+ s \\([\\d.k]+ msg/s\\); skipped 1 non-SIP packet \\(1 not SIP\\)\\n$`,
+      ),
     );
   });
 
@@ -592,7 +656,7 @@ describe('sipcap replay', () => {
     expect(got.map((p) => p.payload.toString('latin1'))).toEqual(expected.map((e) => e.payload.toString('latin1')));
   });
 
-  it('--rate paces the messages; --realtime follows the capture\'s timing', async () => {
+  it("--rate paces the messages; --realtime follows the capture's timing", async () => {
     udpReceived.length = 0;
     const slow = await cli(['replay', pcapFile, '--to', `127.0.0.1:${udpPort}`, '--rate', '20', '--json']);
     // n messages at 20/s: the last goes (n-1)/20 s after the first.
@@ -600,7 +664,14 @@ describe('sipcap replay', () => {
     expect(JSON.parse(slow.stdout).seconds).toBeGreaterThanOrEqual((expected.length - 1) / 20 - 0.005);
 
     const spaced = join(tmp, 'spaced.pcap');
-    const msg = (n: number) => buildEthernetIpv4Udp({ srcIp: '192.0.2.1', dstIp: '192.0.2.2', srcPort: 5060, dstPort: 5060, payload: sipRequest({ callId: `rt-${n}` }) });
+    const msg = (n: number) =>
+      buildEthernetIpv4Udp({
+        srcIp: '192.0.2.1',
+        dstIp: '192.0.2.2',
+        srcPort: 5060,
+        dstPort: 5060,
+        payload: sipRequest({ callId: `rt-${n}` }),
+      });
     writeFileSync(spaced, writePcap([0, 1, 2].map((n) => ({ tsMicros: T + BigInt(n) * 200_000n, frame: msg(n) }))));
     const rt = await cli(['replay', spaced, '--to', `127.0.0.1:${udpPort}`, '--realtime', '--json']);
     const seconds = JSON.parse(rt.stdout).seconds;

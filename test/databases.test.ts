@@ -19,7 +19,9 @@ describe('PostgreSQL and MariaDB (real servers)', () => {
       await c.query(`CREATE TEMP TABLE ${table} (id int primary key, callid varchar(120), msg bytea)`);
       for (const r of rows) await c.query(`INSERT INTO ${table} VALUES ($1, $2, $3)`, [r.id, r.callid, r.msg]);
       const got = await c.query(`SELECT id, callid, msg FROM ${table} ORDER BY id`);
-      expect(got.rows.map((r) => [r.id, r.callid, Buffer.compare(r.msg, rows[r.id - 1].msg)])).toEqual(rows.map((r) => [r.id, r.callid, 0]));
+      expect(got.rows.map((r) => [r.id, r.callid, Buffer.compare(r.msg, rows[r.id - 1].msg)])).toEqual(
+        rows.map((r) => [r.id, r.callid, 0]),
+      );
     } finally {
       await c.end();
     }

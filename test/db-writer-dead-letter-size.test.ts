@@ -24,7 +24,12 @@ describe('db-writer: oversized dead letters', () => {
     const topic = await freshTopic(3, 'writer-bigdlq');
     const admin = testKafka().admin();
     await admin.connect();
-    await admin.createTopics({ waitForLeaders: true, topics: [{ topic: `${topic}-dlq`, numPartitions: 1, replicationFactor: 1, configEntries: [{ name: 'max.message.bytes', value: '10000' }] }] });
+    await admin.createTopics({
+      waitForLeaders: true,
+      topics: [
+        { topic: `${topic}-dlq`, numPartitions: 1, replicationFactor: 1, configEntries: [{ name: 'max.message.bytes', value: '10000' }] },
+      ],
+    });
     await admin.disconnect();
 
     w = startWriter(db, topic, uniqueName('g-bigdlq'));
@@ -32,7 +37,9 @@ describe('db-writer: oversized dead letters', () => {
     await db.query(`ALTER TABLE sip_capture ADD CONSTRAINT no_poison CHECK (callid NOT LIKE 'poison%')`);
     feeder = new Feeder(topic);
     const run = uniqueName('big');
-    const poisons = [0, 1, 2].map((i) => sampleRecord({ callid: `poison-${i}`, micro_ts: BigInt(Date.now()) * 1000n, msg: Buffer.alloc(50_000, 0x78) }));
+    const poisons = [0, 1, 2].map((i) =>
+      sampleRecord({ callid: `poison-${i}`, micro_ts: BigInt(Date.now()) * 1000n, msg: Buffer.alloc(50_000, 0x78) }),
+    );
     for (let i = 0; i < 1000; i++) {
       if (i % 300 === 100) feeder.publishRecord(poisons[(i - 100) / 300]);
       feeder.publishRecord(sampleRecord({ callid: `${run}-${i}`, correlation_id: `${run}-${i}`, micro_ts: BigInt(Date.now()) * 1000n }));

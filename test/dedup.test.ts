@@ -25,7 +25,10 @@ function copies(run: string, i: number, t0: number): [CaptureRecord, CaptureReco
   );
   const micro = BigInt(t0) * 1000n + BigInt(i) * 100n;
   const base = { callid, correlation_id: callid, cseq: `${i} OPTIONS`, method: 'OPTIONS', msg };
-  return [sampleRecord({ ...base, node: 'homer01:1', micro_ts: micro }), sampleRecord({ ...base, node: 'homer01:2', micro_ts: micro + 2000n })];
+  return [
+    sampleRecord({ ...base, node: 'homer01:1', micro_ts: micro }),
+    sampleRecord({ ...base, node: 'homer01:2', micro_ts: micro + 2000n }),
+  ];
 }
 
 async function feedCopies(topic: string, run: string, total: number, perSecond: number, onProgress?: () => Promise<void>): Promise<void> {

@@ -113,10 +113,15 @@ describe('disk guard', () => {
     await f.feed(uniqueName('disk'), total, 10_000);
     await f.flush();
 
-    await waitFor('sipcap_db_disk_full 1', async () => {
-      alive();
-      return (await w.metric('sipcap_db_disk_full')) === 1 ? true : undefined;
-    }, 60_000, 250);
+    await waitFor(
+      'sipcap_db_disk_full 1',
+      async () => {
+        alive();
+        return (await w.metric('sipcap_db_disk_full')) === 1 ? true : undefined;
+      },
+      60_000,
+      250,
+    );
     expect(await w.metric('sipcap_db_disk_pauses_total', '{reason="disk_full"}')).toBeGreaterThanOrEqual(1);
     expect(w.output()).toContain('database is full: writes paused');
     // Paused: the count stands still while the writer keeps retrying, alive and healthy.
@@ -132,10 +137,15 @@ describe('disk guard', () => {
 
     // The operator frees space: the writer goes on by itself.
     rmSync(ballast);
-    await waitFor(`${total} rows`, async () => {
-      alive();
-      return (await db.counts()).rows >= total ? true : undefined;
-    }, 90_000, 250);
+    await waitFor(
+      `${total} rows`,
+      async () => {
+        alive();
+        return (await db.counts()).rows >= total ? true : undefined;
+      },
+      90_000,
+      250,
+    );
     await sleep(1000); // a duplicate would show up now
     expect(await db.counts()).toEqual({ rows: total, callids: total });
     expect(await w.metric('sipcap_db_disk_full')).toBe(0);
@@ -165,7 +175,11 @@ describe('disk guard', () => {
     await db.query("INSTALL SONAME 'disks'");
     const topic = await freshTopic(6, 'mariadb-full');
     const mib = 1 << 20;
-    const w = startWriter(db, topic, uniqueName('g-mariadb-full'), { DB_CONNECTIONS: '2', DB_DISK_MIN_FREE_MB: '48', DB_SIZE_CHECK_S: '1' });
+    const w = startWriter(db, topic, uniqueName('g-mariadb-full'), {
+      DB_CONNECTIONS: '2',
+      DB_DISK_MIN_FREE_MB: '48',
+      DB_SIZE_CHECK_S: '1',
+    });
     processes.push(w);
     await w.waitForLog('db-writer consuming', 60_000);
     const alive = () => {
@@ -182,10 +196,15 @@ describe('disk guard', () => {
     await f.feed(uniqueName('mariadb-full'), total, 10_000);
     await f.flush();
 
-    await waitFor('sipcap_db_disk_full 1', async () => {
-      alive();
-      return (await w.metric('sipcap_db_disk_full')) === 1 ? true : undefined;
-    }, 60_000, 250);
+    await waitFor(
+      'sipcap_db_disk_full 1',
+      async () => {
+        alive();
+        return (await w.metric('sipcap_db_disk_full')) === 1 ? true : undefined;
+      },
+      60_000,
+      250,
+    );
     expect(await w.metric('sipcap_db_disk_pauses_total', '{reason="free_space"}')).toBe(1);
     expect(await w.metric('sipcap_db_free_bytes')).toBeLessThan(48 * mib);
     const atPause = await db.counts();
@@ -199,10 +218,15 @@ describe('disk guard', () => {
 
     // The operator frees space: the writer goes on by itself.
     rmSync(ballast);
-    await waitFor(`${total} rows`, async () => {
-      alive();
-      return (await db.counts()).rows >= total ? true : undefined;
-    }, 90_000, 250);
+    await waitFor(
+      `${total} rows`,
+      async () => {
+        alive();
+        return (await db.counts()).rows >= total ? true : undefined;
+      },
+      90_000,
+      250,
+    );
     await sleep(1000); // a duplicate would show up now
     expect(await db.counts()).toEqual({ rows: total, callids: total });
     expect(await w.metric('sipcap_db_disk_full')).toBe(0);
@@ -246,10 +270,15 @@ describe('disk guard', () => {
       expect(exit, w1.output().slice(-3000)).toEqual({ code: 0, signal: null });
       const w2 = startWriter(db, topic, group, { DB_SIZE_MAX_MB: String(limitMb * 100), DB_SIZE_CHECK_S: '1' });
       processes.push(w2);
-      await waitFor(`${total} rows`, async () => {
-        if (w2.child.exitCode !== null) throw new Error(`the writer exited:\n${w2.output().slice(-3000)}`);
-        return (await db.counts()).rows >= total ? true : undefined;
-      }, 90_000, 250);
+      await waitFor(
+        `${total} rows`,
+        async () => {
+          if (w2.child.exitCode !== null) throw new Error(`the writer exited:\n${w2.output().slice(-3000)}`);
+          return (await db.counts()).rows >= total ? true : undefined;
+        },
+        90_000,
+        250,
+      );
       await sleep(1000);
       expect(await db.counts()).toEqual({ rows: total, callids: total });
       expect(await w2.metric('sipcap_db_disk_full')).toBe(0);
@@ -257,17 +286,24 @@ describe('disk guard', () => {
     }, 240_000);
   }
 
-  it('DB_DISK_FULL_DROP_EXPIRED: a full disk drops the expired dated table at once and the writer goes on by itself; today\'s table is kept, every record stored once', async () => {
+  it("DB_DISK_FULL_DROP_EXPIRED: a full disk drops the expired dated table at once and the writer goes on by itself; today's table is kept, every record stored once", async () => {
     const { db, mountDir } = await smallPostgres();
     const topic = await freshTopic(6, 'disk-drop');
     const w = startWriter(db, topic, uniqueName('g-disk-drop'), {
-      TABLE_NAME: 'sip_capture_%Y%m%d', DB_RETENTION_DAYS: '2', DB_DISK_FULL_DROP_EXPIRED: '1',
+      TABLE_NAME: 'sip_capture_%Y%m%d',
+      DB_RETENTION_DAYS: '2',
+      DB_DISK_FULL_DROP_EXPIRED: '1',
     });
     processes.push(w);
     await w.waitForLog('db-writer consuming', 60_000);
     // The retention at start has run (nothing to drop yet); now a table of ten days ago appears, as one
     // the retention has not reached yet, and fills the disk but 3 MiB.
-    await waitFor('the retention run at start', async () => ((await w.metric('sipcap_retention_runs_total', '{result="done"}')) >= 1 ? true : undefined), 30_000, 250);
+    await waitFor(
+      'the retention run at start',
+      async () => ((await w.metric('sipcap_retention_runs_total', '{result="done"}')) >= 1 ? true : undefined),
+      30_000,
+      250,
+    );
     const day = (ms: number) => new Date(ms).toISOString().slice(0, 10).replace(/-/g, '');
     const expired = `sip_capture_${day(Date.now() - 10 * 86_400_000)}`;
     const today = `sip_capture_${day(Date.now())}`;
@@ -275,7 +311,10 @@ describe('disk guard', () => {
     await db.query(`ALTER TABLE ${expired} ALTER COLUMN msg SET STORAGE EXTERNAL`); // no compression: the ballast takes its size
     while (freeBytes(mountDir) > 3 * (1 << 20)) {
       const chunk = Math.min(1000, Math.max(10, Math.floor((freeBytes(mountDir) - 3 * (1 << 20)) / 2200)));
-      await db.query(`INSERT INTO ${expired} (msg) SELECT (SELECT string_agg(md5(random()::text || g::text || s::text), '') FROM generate_series(1, 64) s) FROM generate_series(1, $1) g`, [chunk]);
+      await db.query(
+        `INSERT INTO ${expired} (msg) SELECT (SELECT string_agg(md5(random()::text || g::text || s::text), '') FROM generate_series(1, 64) s) FROM generate_series(1, $1) g`,
+        [chunk],
+      );
     }
     const total = 30_000;
     const f = new Feeder(topic);
@@ -286,17 +325,24 @@ describe('disk guard', () => {
       const [r] = await db.query<{ n: string; d: string }>(`SELECT count(*) AS n, count(DISTINCT callid) AS d FROM ${today}`);
       return { rows: Number(r.n), callids: Number(r.d) };
     };
-    await waitFor(`${total} rows`, async () => {
-      if (w.child.exitCode !== null) throw new Error(`the writer exited:\n${w.output().slice(-3000)}`);
-      return (await counts()).rows >= total ? true : undefined;
-    }, 90_000, 250);
+    await waitFor(
+      `${total} rows`,
+      async () => {
+        if (w.child.exitCode !== null) throw new Error(`the writer exited:\n${w.output().slice(-3000)}`);
+        return (await counts()).rows >= total ? true : undefined;
+      },
+      90_000,
+      250,
+    );
     await sleep(1000);
     expect(await counts()).toEqual({ rows: total, callids: total });
     expect(await w.metric('sipcap_db_disk_pauses_total', '{reason="disk_full"}')).toBeGreaterThanOrEqual(1);
     expect(await w.metric('sipcap_db_disk_full_dropped_total')).toBe(1);
     expect(await w.metric('sipcap_db_disk_full')).toBe(0);
     expect(w.output()).toContain('dropped expired partitions and tables to free space');
-    const tables = await db.query<{ relname: string }>("SELECT relname FROM pg_class WHERE relkind IN ('r', 'p') AND relname LIKE 'sip_capture_%' ORDER BY 1");
+    const tables = await db.query<{ relname: string }>(
+      "SELECT relname FROM pg_class WHERE relkind IN ('r', 'p') AND relname LIKE 'sip_capture_%' ORDER BY 1",
+    );
     expect(tables.map((t) => t.relname)).toEqual([today]);
     expect((await w.stop()).code).toBe(0);
   }, 240_000);
@@ -324,16 +370,26 @@ describe('disk guard', () => {
     const w2 = startWriter(db, topic, group);
     processes.push(w2);
     await w2.waitForLog('db-writer consuming', 60_000);
-    await waitFor('sipcap_db_disk_full 1 on the restarted writer', async () => ((await w2.metric('sipcap_db_disk_full')) === 1 ? true : undefined), 60_000, 250);
+    await waitFor(
+      'sipcap_db_disk_full 1 on the restarted writer',
+      async () => ((await w2.metric('sipcap_db_disk_full')) === 1 ? true : undefined),
+      60_000,
+      250,
+    );
     await sleep(3000);
     expect(w2.child.exitCode).toBeNull();
     expect(await healthStatus(await w2.metricsPort())).toBe(200);
     expect(await db.counts()).toEqual(atStop);
     rmSync(ballast);
-    await waitFor(`${total} rows`, async () => {
-      if (w2.child.exitCode !== null) throw new Error(`the writer exited:\n${w2.output().slice(-3000)}`);
-      return (await db.counts()).rows >= total ? true : undefined;
-    }, 90_000, 250);
+    await waitFor(
+      `${total} rows`,
+      async () => {
+        if (w2.child.exitCode !== null) throw new Error(`the writer exited:\n${w2.output().slice(-3000)}`);
+        return (await db.counts()).rows >= total ? true : undefined;
+      },
+      90_000,
+      250,
+    );
     await sleep(1000);
     expect(await db.counts()).toEqual({ rows: total, callids: total });
     expect(await w2.metric('sipcap_db_disk_full')).toBe(0);
@@ -347,7 +403,10 @@ describe('disk guard', () => {
       await db.query('CREATE TABLE ballast (id int, msg text)');
       const before = await databaseSize(db.url);
       const row = 'x'.repeat(1000);
-      for (let i = 0; i < 10; i++) await db.query(`INSERT INTO ballast (id, msg) VALUES ${Array.from({ length: 500 }, (_, j) => `(${i * 500 + j}, '${row}')`).join(',')}`);
+      for (let i = 0; i < 10; i++)
+        await db.query(
+          `INSERT INTO ballast (id, msg) VALUES ${Array.from({ length: 500 }, (_, j) => `(${i * 500 + j}, '${row}')`).join(',')}`,
+        );
       // InnoDB's figures are statistics: ANALYZE brings them up to date as its background update would.
       if (dialect === 'mysql') await db.query('ANALYZE TABLE ballast');
       const after = await databaseSize(db.url);

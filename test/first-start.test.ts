@@ -33,7 +33,12 @@ describe('first start on a fresh broker', () => {
   it('sipcap db init creates both topics on a broker that has just formatted its storage, and they serve at once', async () => {
     kafkaSh('start');
     const topic = uniqueName('first');
-    const r = await cli(['db', 'init', '--skip-db'], { KAFKA_BROKERS: `127.0.0.1:${PORT}`, KAFKA_TOPIC: topic, KAFKA_DLQ_TOPIC: `${topic}.dlq`, KAFKA_PARTITIONS: '12' });
+    const r = await cli(['db', 'init', '--skip-db'], {
+      KAFKA_BROKERS: `127.0.0.1:${PORT}`,
+      KAFKA_TOPIC: topic,
+      KAFKA_DLQ_TOPIC: `${topic}.dlq`,
+      KAFKA_PARTITIONS: '12',
+    });
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
     expect(r.stdout).toContain(`topic ${topic}: created (12 partitions)`);
@@ -52,10 +57,15 @@ describe('first start on a fresh broker', () => {
       producer.start();
       for (let k = 0; k < 24; k++) producer.publish(`call-${k}`, encodeRecord(sampleRecord({ callid: `call-${k}` })));
       // Records travel packed in record batches (one Kafka message per partition and request).
-      await waitFor('the records taken by the new topic', async () => {
-        const total = [...(await topicEnds(kafka, topic)).values()].reduce((a, b) => a + b, 0n);
-        return producer.queued === 0 && total > 0n ? true : undefined;
-      }, 30_000, 100);
+      await waitFor(
+        'the records taken by the new topic',
+        async () => {
+          const total = [...(await topicEnds(kafka, topic)).values()].reduce((a, b) => a + b, 0n);
+          return producer.queued === 0 && total > 0n ? true : undefined;
+        },
+        30_000,
+        100,
+      );
       await producer.stop();
     }
   });

@@ -16,9 +16,15 @@ const rssBytes = (pid: number) => Number(/VmRSS:\s+(\d+) kB/.exec(readFileSync(`
 async function setMaxMessageBytes(topic: string, bytes: number): Promise<void> {
   const admin = testKafka().admin();
   await admin.connect();
-  await admin.alterConfigs({ validateOnly: false, resources: [{ type: ConfigResourceTypes.TOPIC, name: topic, configEntries: [{ name: 'max.message.bytes', value: String(bytes) }] }] });
+  await admin.alterConfigs({
+    validateOnly: false,
+    resources: [{ type: ConfigResourceTypes.TOPIC, name: topic, configEntries: [{ name: 'max.message.bytes', value: String(bytes) }] }],
+  });
   await waitFor('the topic config to change', async () => {
-    const r = await admin.describeConfigs({ includeSynonyms: false, resources: [{ type: ConfigResourceTypes.TOPIC, name: topic, configNames: ['max.message.bytes'] }] });
+    const r = await admin.describeConfigs({
+      includeSynonyms: false,
+      resources: [{ type: ConfigResourceTypes.TOPIC, name: topic, configNames: ['max.message.bytes'] }],
+    });
     return r.resources[0].configEntries[0]?.configValue === String(bytes) ? true : undefined;
   });
   await admin.disconnect();
@@ -32,7 +38,13 @@ describe('hep-agent: a record the broker refuses does not stop capture', () => {
     buildApp('hep-agent');
     topic = await freshTopic(3, 'hep-refusal');
     port = await freeTcpUdpPort();
-    agent = startAgent('hep-agent', { HEP_LISTEN: `127.0.0.1:${port}`, KAFKA_TOPIC: topic, KAFKA_PARTITIONS: '3', CAPTURE_ON: '1', CAPTURE_FLAG_KEY: uniqueName('refusal-flag') });
+    agent = startAgent('hep-agent', {
+      HEP_LISTEN: `127.0.0.1:${port}`,
+      KAFKA_TOPIC: topic,
+      KAFKA_PARTITIONS: '3',
+      CAPTURE_ON: '1',
+      CAPTURE_FLAG_KEY: uniqueName('refusal-flag'),
+    });
     await agent.waitForLog('producer connected');
   }, 120_000);
   afterAll(async () => {
@@ -47,18 +59,31 @@ describe('hep-agent: a record the broker refuses does not stop capture', () => {
     try {
       const rss0 = rssBytes(agent.child.pid!);
       const bomb = encodeHep3({
-        srcIp: '198.51.100.1', dstIp: '198.51.100.2', srcPort: 5060, dstPort: 5060, tsSec: Math.floor(Date.now() / 1000), tsUsec: 0,
-        payload: sipMessage({ callId: 'bomb@refusal', seq: 1, method: 'INVITE', cseq: '1 INVITE', bodySize: 60_000 }), compress: true,
+        srcIp: '198.51.100.1',
+        dstIp: '198.51.100.2',
+        srcPort: 5060,
+        dstPort: 5060,
+        tsSec: Math.floor(Date.now() / 1000),
+        tsUsec: 0,
+        payload: sipMessage({ callId: 'bomb@refusal', seq: 1, method: 'INVITE', cseq: '1 INVITE', bodySize: 60_000 }),
+        compress: true,
       });
       expect(bomb.length).toBeLessThan(8000);
       const t0 = Date.now();
       await udp.send(bomb);
       const run = uniqueName('ok');
       for (let i = 0; i < 1000; i++) {
-        await udp.send(encodeHep3({
-          srcIp: '198.51.100.1', dstIp: '198.51.100.2', srcPort: 5060, dstPort: 5060, tsSec: Math.floor(Date.now() / 1000), tsUsec: i,
-          payload: sipMessage({ callId: `${run}-${i}@refusal`, seq: i, method: 'INVITE', cseq: `${i} INVITE`, bodySize: 200 }),
-        }));
+        await udp.send(
+          encodeHep3({
+            srcIp: '198.51.100.1',
+            dstIp: '198.51.100.2',
+            srcPort: 5060,
+            dstPort: 5060,
+            tsSec: Math.floor(Date.now() / 1000),
+            tsUsec: i,
+            payload: sipMessage({ callId: `${run}-${i}@refusal`, seq: i, method: 'INVITE', cseq: `${i} INVITE`, bodySize: 200 }),
+          }),
+        );
         // Paced a little so the kernel's UDP buffer never overflows (loss there is not what is tested).
         if (i % 100 === 99) await sleep(5);
       }
@@ -72,7 +97,9 @@ describe('hep-agent: a record the broker refuses does not stop capture', () => {
       expect(await agent.metric('sipcap_kafka_dropped_total', '{reason="broker_too_large"}')).toBe(1);
       expect(await agent.metric('sipcap_kafka_queue_records')).toBe(0);
       expect(rssBytes(agent.child.pid!) - rss0).toBeLessThan(64 * 1024 * 1024);
-      console.log(`hep-agent refusal: 1,000 records published ${took} ms after the bomb; RSS ${((rssBytes(agent.child.pid!) - rss0) / 1048576).toFixed(1)} MiB above the start`);
+      console.log(
+        `hep-agent refusal: 1,000 records published ${took} ms after the bomb; RSS ${((rssBytes(agent.child.pid!) - rss0) / 1048576).toFixed(1)} MiB above the start`,
+      );
     } finally {
       udp.close();
       await reader.stop();

@@ -46,9 +46,10 @@ let seq = 0;
 function sip(kind: 'INVITE' | 'reply' = 'INVITE'): { callId: string; payload: Buffer } {
   const callId = `${uniqueName('c')}@hep-agent.test`;
   seq++;
-  const payload = kind === 'INVITE'
-    ? sipMessage({ callId, seq, method: 'INVITE', cseq: '1 INVITE', bodySize: 300 })
-    : sipMessage({ callId, seq, status: 180, cseq: '1 INVITE' });
+  const payload =
+    kind === 'INVITE'
+      ? sipMessage({ callId, seq, method: 'INVITE', cseq: '1 INVITE', bodySize: 300 })
+      : sipMessage({ callId, seq, status: 180, cseq: '1 INVITE' });
   return { callId, payload };
 }
 
@@ -71,8 +72,7 @@ describe('hep-agent: HEP in, capture records out to Kafka', () => {
   let main: RunningAgent;
   let reader: Awaited<ReturnType<typeof readRecords>>;
 
-  const recordOf = (callId: string) =>
-    waitFor(`the record of ${callId}`, () => reader.records.find((r) => r.callid === callId), 20_000);
+  const recordOf = (callId: string) => waitFor(`the record of ${callId}`, () => reader.records.find((r) => r.callid === callId), 20_000);
 
   beforeAll(async () => {
     buildApp('hep-agent');
@@ -89,21 +89,46 @@ describe('hep-agent: HEP in, capture records out to Kafka', () => {
     const v4 = sip();
     const v6 = sip('reply');
     const before = BigInt(Date.now()) * 1000n;
-    await udp.send(encodeHep1({ srcIp: '192.0.2.10', dstIp: '192.0.2.20', srcPort: 5060, dstPort: 5080, ipProto: 17, payload: v4.payload }));
+    await udp.send(
+      encodeHep1({ srcIp: '192.0.2.10', dstIp: '192.0.2.20', srcPort: 5060, dstPort: 5080, ipProto: 17, payload: v4.payload }),
+    );
     // Written long-hand: the record must hold the canonical text form.
-    await udp.send(encodeHep1({ srcIp: '2001:DB8:0:0:0:0:0:10', dstIp: '2001:db8::1:0:0:20', srcPort: 5062, dstPort: 5064, ipProto: 6, payload: v6.payload }));
+    await udp.send(
+      encodeHep1({
+        srcIp: '2001:DB8:0:0:0:0:0:10',
+        dstIp: '2001:db8::1:0:0:20',
+        srcPort: 5062,
+        dstPort: 5064,
+        ipProto: 6,
+        payload: v6.payload,
+      }),
+    );
     const r4 = await recordOf(v4.callId);
     const r6 = await recordOf(v6.callId);
     const after = BigInt(Date.now()) * 1000n;
     udp.close();
 
     expect(hepColumns(r4)).toEqual({
-      source_ip: '192.0.2.10', source_port: 5060, destination_ip: '192.0.2.20', destination_port: 5080,
-      family: 2, proto: 1, node: 'homer01', correlation_id: v4.callId, callid: v4.callId,
+      source_ip: '192.0.2.10',
+      source_port: 5060,
+      destination_ip: '192.0.2.20',
+      destination_port: 5080,
+      family: 2,
+      proto: 1,
+      node: 'homer01',
+      correlation_id: v4.callId,
+      callid: v4.callId,
     });
     expect(hepColumns(r6)).toEqual({
-      source_ip: '2001:db8::10', source_port: 5062, destination_ip: '2001:db8::1:0:0:20', destination_port: 5064,
-      family: 10, proto: 2, node: 'homer01', correlation_id: v6.callId, callid: v6.callId,
+      source_ip: '2001:db8::10',
+      source_port: 5062,
+      destination_ip: '2001:db8::1:0:0:20',
+      destination_port: 5064,
+      family: 10,
+      proto: 2,
+      node: 'homer01',
+      correlation_id: v6.callId,
+      callid: v6.callId,
     });
     for (const r of [r4, r6]) {
       // HEP v1 has no time: the agent's clock on receipt.
@@ -119,19 +144,59 @@ describe('hep-agent: HEP in, capture records out to Kafka', () => {
     const udp = await udpClient(main.port);
     const v4 = sip();
     const v6 = sip();
-    await udp.send(encodeHep2({ srcIp: '198.51.100.1', dstIp: '198.51.100.2', srcPort: 5070, dstPort: 5071, ipProto: 17, tsSec: T_SEC, tsUsec: 654_321, captureId: 2001, payload: v4.payload }));
-    await udp.send(encodeHep2({ srcIp: 'fe80::1', dstIp: 'fe80::2', srcPort: 1, dstPort: 65535, ipProto: 132, tsSec: T_SEC + 1, tsUsec: 7, captureId: 65535, payload: v6.payload }));
+    await udp.send(
+      encodeHep2({
+        srcIp: '198.51.100.1',
+        dstIp: '198.51.100.2',
+        srcPort: 5070,
+        dstPort: 5071,
+        ipProto: 17,
+        tsSec: T_SEC,
+        tsUsec: 654_321,
+        captureId: 2001,
+        payload: v4.payload,
+      }),
+    );
+    await udp.send(
+      encodeHep2({
+        srcIp: 'fe80::1',
+        dstIp: 'fe80::2',
+        srcPort: 1,
+        dstPort: 65535,
+        ipProto: 132,
+        tsSec: T_SEC + 1,
+        tsUsec: 7,
+        captureId: 65535,
+        payload: v6.payload,
+      }),
+    );
     const r4 = await recordOf(v4.callId);
     const r6 = await recordOf(v6.callId);
     udp.close();
 
     expect({ ...hepColumns(r4), micro_ts: r4.micro_ts }).toEqual({
-      source_ip: '198.51.100.1', source_port: 5070, destination_ip: '198.51.100.2', destination_port: 5071,
-      family: 2, proto: 1, node: 'homer01:2001', correlation_id: v4.callId, callid: v4.callId, micro_ts: BigInt(T_SEC) * 1_000_000n + 654_321n,
+      source_ip: '198.51.100.1',
+      source_port: 5070,
+      destination_ip: '198.51.100.2',
+      destination_port: 5071,
+      family: 2,
+      proto: 1,
+      node: 'homer01:2001',
+      correlation_id: v4.callId,
+      callid: v4.callId,
+      micro_ts: BigInt(T_SEC) * 1_000_000n + 654_321n,
     });
     expect({ ...hepColumns(r6), micro_ts: r6.micro_ts }).toEqual({
-      source_ip: 'fe80::1', source_port: 1, destination_ip: 'fe80::2', destination_port: 65535,
-      family: 10, proto: 4, node: 'homer01:65535', correlation_id: v6.callId, callid: v6.callId, micro_ts: BigInt(T_SEC + 1) * 1_000_000n + 7n,
+      source_ip: 'fe80::1',
+      source_port: 1,
+      destination_ip: 'fe80::2',
+      destination_port: 65535,
+      family: 10,
+      proto: 4,
+      node: 'homer01:65535',
+      correlation_id: v6.callId,
+      callid: v6.callId,
+      micro_ts: BigInt(T_SEC + 1) * 1_000_000n + 7n,
     });
     expect(r4.msg.equals(v4.payload)).toBe(true);
     expect(r6.msg.equals(v6.payload)).toBe(true);
@@ -142,15 +207,38 @@ describe('hep-agent: HEP in, capture records out to Kafka', () => {
     const full = sip();
     const compressed = sip('reply');
     const bare = sip();
-    await udp.send(encodeHep3({
-      srcIp: '203.0.113.5', dstIp: '203.0.113.6', srcPort: 5060, dstPort: 5061, ipProto: 6, tsSec: T_SEC, tsUsec: 999_999,
-      captureId: 4_000_000_000, authKey: 'ignored-without-HEP_AUTH_KEY', correlationId: 'corr-Ω-42', vlan: 100, nodeName: 'edge-1', keepAlive: 30,
-      payload: full.payload,
-    }));
-    await udp.send(encodeHep3({
-      srcIp: '2001:db8:85a3::8a2e:370:7334', dstIp: '::1', srcPort: 5080, dstPort: 5090, ipProto: 17, tsSec: T_SEC + 2, tsUsec: 0,
-      captureId: 7, payload: compressed.payload, compress: true,
-    }));
+    await udp.send(
+      encodeHep3({
+        srcIp: '203.0.113.5',
+        dstIp: '203.0.113.6',
+        srcPort: 5060,
+        dstPort: 5061,
+        ipProto: 6,
+        tsSec: T_SEC,
+        tsUsec: 999_999,
+        captureId: 4_000_000_000,
+        authKey: 'ignored-without-HEP_AUTH_KEY',
+        correlationId: 'corr-Ω-42',
+        vlan: 100,
+        nodeName: 'edge-1',
+        keepAlive: 30,
+        payload: full.payload,
+      }),
+    );
+    await udp.send(
+      encodeHep3({
+        srcIp: '2001:db8:85a3::8a2e:370:7334',
+        dstIp: '::1',
+        srcPort: 5080,
+        dstPort: 5090,
+        ipProto: 17,
+        tsSec: T_SEC + 2,
+        tsUsec: 0,
+        captureId: 7,
+        payload: compressed.payload,
+        compress: true,
+      }),
+    );
     const before = BigInt(Date.now()) * 1000n;
     // No time chunks, no capture id, no correlation id, no IP protocol: agent clock, plain node, the Call-ID.
     await udp.send(encodeHep3({ srcIp: '10.0.0.1', dstIp: '10.0.0.2', srcPort: 1024, dstPort: 5060, payload: bare.payload }));
@@ -161,18 +249,39 @@ describe('hep-agent: HEP in, capture records out to Kafka', () => {
     udp.close();
 
     expect({ ...hepColumns(rFull), micro_ts: rFull.micro_ts }).toEqual({
-      source_ip: '203.0.113.5', source_port: 5060, destination_ip: '203.0.113.6', destination_port: 5061,
-      family: 2, proto: 2, node: 'homer01:4000000000', correlation_id: 'corr-Ω-42', callid: full.callId,
+      source_ip: '203.0.113.5',
+      source_port: 5060,
+      destination_ip: '203.0.113.6',
+      destination_port: 5061,
+      family: 2,
+      proto: 2,
+      node: 'homer01:4000000000',
+      correlation_id: 'corr-Ω-42',
+      callid: full.callId,
       micro_ts: BigInt(T_SEC) * 1_000_000n + 999_999n,
     });
     expect({ ...hepColumns(rComp), micro_ts: rComp.micro_ts }).toEqual({
-      source_ip: '2001:db8:85a3::8a2e:370:7334', source_port: 5080, destination_ip: '::1', destination_port: 5090,
-      family: 10, proto: 1, node: 'homer01:7', correlation_id: compressed.callId, callid: compressed.callId,
+      source_ip: '2001:db8:85a3::8a2e:370:7334',
+      source_port: 5080,
+      destination_ip: '::1',
+      destination_port: 5090,
+      family: 10,
+      proto: 1,
+      node: 'homer01:7',
+      correlation_id: compressed.callId,
+      callid: compressed.callId,
       micro_ts: BigInt(T_SEC + 2) * 1_000_000n,
     });
     expect(hepColumns(rBare)).toEqual({
-      source_ip: '10.0.0.1', source_port: 1024, destination_ip: '10.0.0.2', destination_port: 5060,
-      family: 2, proto: 1, node: 'homer01', correlation_id: bare.callId, callid: bare.callId,
+      source_ip: '10.0.0.1',
+      source_port: 1024,
+      destination_ip: '10.0.0.2',
+      destination_port: 5060,
+      family: 2,
+      proto: 1,
+      node: 'homer01',
+      correlation_id: bare.callId,
+      callid: bare.callId,
     });
     expect(rBare.micro_ts >= before && rBare.micro_ts <= after).toBe(true);
     // The compressed payload arrives inflated, byte for byte.
@@ -183,7 +292,15 @@ describe('hep-agent: HEP in, capture records out to Kafka', () => {
 
   it('HEP v3 over TCP: several frames in one write, and frames split across writes', async () => {
     const tcp = await tcpClient(main.port);
-    const base = { srcIp: '192.0.2.30', dstIp: '2001:db8::30', srcPort: 40000, dstPort: 5060, ipProto: 6, tsSec: T_SEC, captureId: 3 } as const;
+    const base = {
+      srcIp: '192.0.2.30',
+      dstIp: '2001:db8::30',
+      srcPort: 40000,
+      dstPort: 5060,
+      ipProto: 6,
+      tsSec: T_SEC,
+      captureId: 3,
+    } as const;
     const family = (i: number): Omit<HepEncodeInput, 'payload'> =>
       i % 2 === 0 ? { ...base, dstIp: '192.0.2.31', tsUsec: i } : { ...base, srcIp: '2001:db8::29', tsUsec: i };
     const messages = Array.from({ length: 8 }, (_, i) => ({ ...sip(i % 3 === 0 ? 'reply' : 'INVITE'), i }));
@@ -298,11 +415,21 @@ describe('hep-agent with capture off', () => {
     const tcp = await tcpClient(a.port);
     const n = 20;
     for (let i = 0; i < n; i++) {
-      const m = encodeHep3({ srcIp: '192.0.2.70', dstIp: '192.0.2.71', srcPort: 5060, dstPort: 5060, tsSec: T_SEC, tsUsec: i, payload: sip().payload });
+      const m = encodeHep3({
+        srcIp: '192.0.2.70',
+        dstIp: '192.0.2.71',
+        srcPort: 5060,
+        dstPort: 5060,
+        tsSec: T_SEC,
+        tsUsec: i,
+        payload: sip().payload,
+      });
       await (i % 2 === 0 ? udp.send(m) : tcp.write(m));
     }
-    await waitFor('every packet counted as capture_off', async () =>
-      (await a.agent.metric('sipcap_capture_dropped_total', '{reason="capture_off"}').catch(() => 0)) === n || undefined);
+    await waitFor(
+      'every packet counted as capture_off',
+      async () => (await a.agent.metric('sipcap_capture_dropped_total', '{reason="capture_off"}').catch(() => 0)) === n || undefined,
+    );
     udp.close();
     await tcp.end();
     await sleep(500); // well past KAFKA_LINGER_MS: anything queued would be in the topic now

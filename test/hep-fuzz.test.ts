@@ -14,7 +14,6 @@ const FUZZ_DATAGRAMS = 100_000;
 const VALID_EVERY = 50; // 2,000 valid ones among them
 const TCP_CONNECTIONS = 300;
 
-
 const rand = prng(SEED);
 const int = (n: number) => Math.floor(rand() * n);
 const pick = <T>(xs: readonly T[]): T => xs[int(xs.length)];
@@ -54,7 +53,7 @@ function validPacket(payload: Buffer): Buffer {
 /** Offsets of the chunk headers of a well-formed HEP3 packet. */
 function chunkOffsets(p: Buffer): number[] {
   const out: number[] = [];
-  for (let off = 6; off + 6 <= p.length; ) {
+  for (let off = 6; off + 6 <= p.length;) {
     const len = p.readUInt16BE(off + 4);
     if (len < 6) break;
     out.push(off);
@@ -86,7 +85,11 @@ function mutant(templates: readonly Buffer[]): Buffer {
     if (b[0] === 0x48 || b[0] === 0x45) {
       const chunks = chunkOffsets(b);
       if (int(3) === 0 || chunks.length === 0) b.writeUInt16BE(pick([...LENGTHS, b.length - 1, b.length + 1, int(65536)]), 4);
-      else b.writeUInt16BE(pick([...LENGTHS, int(65536), b.readUInt16BE(pick(chunks) + 4) + pick([-1, 1, 2, 4, -4])]) & 0xffff, pick(chunks) + 4);
+      else
+        b.writeUInt16BE(
+          pick([...LENGTHS, int(65536), b.readUInt16BE(pick(chunks) + 4) + pick([-1, 1, 2, 4, -4])]) & 0xffff,
+          pick(chunks) + 4,
+        );
     } else {
       const field = pick([0, 1, 1, 2, 3]);
       b[field] = pick([0, 1, 2, 3, 4, 10, 16, 20, 28, 40, 44, 52, 255, int(256)]);
@@ -137,7 +140,13 @@ describe('hep-agent fuzz (seeded)', () => {
     const run = uniqueName('valid');
     const templates: Buffer[] = [];
     for (let i = 0; i < 40; i++) {
-      const payload = sipMessage({ callId: `fuzz-base-${i}`, seq: i, method: pick(['INVITE', 'REGISTER', 'BYE']), cseq: '1 INVITE', bodySize: int(2) ? 0 : 200 + int(600) });
+      const payload = sipMessage({
+        callId: `fuzz-base-${i}`,
+        seq: i,
+        method: pick(['INVITE', 'REGISTER', 'BYE']),
+        cseq: '1 INVITE',
+        bodySize: int(2) ? 0 : 200 + int(600),
+      });
       templates.push(validPacket(payload));
     }
     const validIds: string[] = [];
@@ -157,7 +166,12 @@ describe('hep-agent fuzz (seeded)', () => {
       // Pace on what the agent has read, so the socket buffer never overflows: robustness, not load.
       if (sent - lastPace >= 500) {
         lastPace = sent;
-        await waitFor('the agent to catch up', async () => (sent - (await agent.metric('sipcap_hep_received_total', '{transport="udp"}')) < 2_000 ? true : undefined), 30_000, 5);
+        await waitFor(
+          'the agent to catch up',
+          async () => (sent - (await agent.metric('sipcap_hep_received_total', '{transport="udp"}')) < 2_000 ? true : undefined),
+          30_000,
+          5,
+        );
       }
     }
     udp.close();
@@ -170,7 +184,7 @@ describe('hep-agent fuzz (seeded)', () => {
       const parts: Buffer[] = [];
       for (let k = 1 + int(5); k > 0; k--) parts.push(int(3) === 0 ? mutant(templates) : pick(templates).subarray(0));
       const stream = Buffer.concat(parts);
-      for (let off = 0; off < stream.length && !tcp.socket.destroyed; ) {
+      for (let off = 0; off < stream.length && !tcp.socket.destroyed;) {
         const n = 1 + int(stream.length - off);
         await tcp.write(stream.subarray(off, off + n)).catch(() => undefined);
         off += n;
@@ -179,7 +193,11 @@ describe('hep-agent fuzz (seeded)', () => {
     }
 
     // Everything sent was read (no kernel drop) and every packet is either decoded or counted as malformed.
-    await waitFor('every datagram read', async () => ((await agent.metric('sipcap_hep_received_total', '{transport="udp"}')) === sent ? true : undefined), 30_000);
+    await waitFor(
+      'every datagram read',
+      async () => ((await agent.metric('sipcap_hep_received_total', '{transport="udp"}')) === sent ? true : undefined),
+      30_000,
+    );
     // Read as separate scrapes while the last TCP streams may still be handled: wait until they agree.
     const counts = async () => {
       const received = await agent.metric('sipcap_hep_received_total');
@@ -193,7 +211,12 @@ describe('hep-agent fuzz (seeded)', () => {
       return { received, decoded, malformed, streamErrors, accounted: decoded + malformed - streamErrors };
     };
     let c = await counts();
-    await waitFor('every packet decoded or counted as malformed', async () => ((c = await counts()).accounted === c.received ? true : undefined), 10_000, 200).catch(() => undefined);
+    await waitFor(
+      'every packet decoded or counted as malformed',
+      async () => ((c = await counts()).accounted === c.received ? true : undefined),
+      10_000,
+      200,
+    ).catch(() => undefined);
     expect(c.accounted).toBe(c.received);
     const { decoded, malformed } = c;
     expect(malformed).toBeGreaterThan(FUZZ_DATAGRAMS / 4);
@@ -202,10 +225,15 @@ describe('hep-agent fuzz (seeded)', () => {
     try {
       const wanted = new Set(validIds);
       const seen = new Set<string>();
-      await waitFor(`${validIds.length} valid Call-IDs in Kafka`, () => {
-        for (const r of reader.records) if (wanted.has(r.callid)) seen.add(r.callid);
-        return seen.size === wanted.size ? true : undefined;
-      }, 60_000, 250).catch(() => undefined);
+      await waitFor(
+        `${validIds.length} valid Call-IDs in Kafka`,
+        () => {
+          for (const r of reader.records) if (wanted.has(r.callid)) seen.add(r.callid);
+          return seen.size === wanted.size ? true : undefined;
+        },
+        60_000,
+        250,
+      ).catch(() => undefined);
       const missing = validIds.filter((id) => !seen.has(id));
       expect(missing.slice(0, 10), `${missing.length} valid packets not published`).toEqual([]);
       expect(seen.size).toBe(2_000);
@@ -215,6 +243,8 @@ describe('hep-agent fuzz (seeded)', () => {
 
     expect(agent.child.exitCode).toBeNull();
     expect(await healthStatus(await agent.metricsPort())).toBe(200);
-    console.log(`fuzz seed ${SEED}: ${sent} datagrams sent in ${sendMs} ms, ${malformed} malformed, ${decoded} decoded, ${TCP_CONNECTIONS} TCP streams`);
+    console.log(
+      `fuzz seed ${SEED}: ${sent} datagrams sent in ${sendMs} ms, ${malformed} malformed, ${decoded} decoded, ${TCP_CONNECTIONS} TCP streams`,
+    );
   }, 300_000);
 });

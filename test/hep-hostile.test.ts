@@ -31,8 +31,12 @@ async function startHepAgent(extra: Record<string, string> = {}): Promise<{ agen
   const topic = await freshTopic(3, 'hep-hostile');
   const port = await freeTcpUdpPort();
   const agent = startAgent('hep-agent', {
-    HEP_LISTEN: `127.0.0.1:${port}`, KAFKA_TOPIC: topic, KAFKA_PARTITIONS: '3', CAPTURE_ON: '1',
-    CAPTURE_FLAG_KEY: uniqueName('hep-hostile-flag'), ...extra,
+    HEP_LISTEN: `127.0.0.1:${port}`,
+    KAFKA_TOPIC: topic,
+    KAFKA_PARTITIONS: '3',
+    CAPTURE_ON: '1',
+    CAPTURE_FLAG_KEY: uniqueName('hep-hostile-flag'),
+    ...extra,
   });
   agents.push(agent);
   await agent.waitForLog('hep-agent ready');
@@ -53,7 +57,10 @@ function bomb(inflated = 1 << 20, authKey?: string): Buffer {
 
 function valid(run: string, i: number, extra: { authKey?: string; compress?: boolean } = {}): { callId: string; packet: Buffer } {
   const callId = `${run}-${i}`;
-  return { callId, packet: encodeHep3({ ...ADDR, payload: sipMessage({ callId, seq: i, method: 'INVITE', cseq: '1 INVITE', bodySize: 200 }), ...extra }) };
+  return {
+    callId,
+    packet: encodeHep3({ ...ADDR, payload: sipMessage({ callId, seq: i, method: 'INVITE', cseq: '1 INVITE', bodySize: 200 }), ...extra }),
+  };
 }
 
 /** Sends datagrams, waiting every 200 for the agent to have read them, so no kernel drop blurs the counts. */
@@ -63,7 +70,13 @@ async function sendPaced(agent: AgentProcess, port: number, packets: Buffer[], a
   for (const p of packets) {
     await udp.send(p);
     if (++sent % 200 === 0) {
-      await waitFor('the agent to read the datagrams', async () => ((await agent.metric('sipcap_hep_received_total', '{transport="udp"}')) >= alreadyReceived + sent - 400 ? true : undefined), 30_000, 10);
+      await waitFor(
+        'the agent to read the datagrams',
+        async () =>
+          (await agent.metric('sipcap_hep_received_total', '{transport="udp"}')) >= alreadyReceived + sent - 400 ? true : undefined,
+        30_000,
+        10,
+      );
     }
   }
   udp.close();
@@ -74,10 +87,15 @@ async function expectPublished(reader: Awaited<ReturnType<typeof readRecords>>, 
   const t0 = Date.now();
   const wanted = new Set(callIds);
   const seen = new Set<string>();
-  await waitFor(`${callIds.length} Call-IDs in Kafka`, () => {
-    for (const r of reader.records) if (wanted.has(r.callid)) seen.add(r.callid);
-    return seen.size === wanted.size ? true : undefined;
-  }, timeoutMs, 100).catch(() => undefined);
+  await waitFor(
+    `${callIds.length} Call-IDs in Kafka`,
+    () => {
+      for (const r of reader.records) if (wanted.has(r.callid)) seen.add(r.callid);
+      return seen.size === wanted.size ? true : undefined;
+    },
+    timeoutMs,
+    100,
+  ).catch(() => undefined);
   const missing = callIds.filter((id) => !seen.has(id));
   expect(missing.slice(0, 5), `${missing.length} of ${callIds.length} not published`).toEqual([]);
   return Date.now() - t0;
@@ -115,15 +133,32 @@ describe('hep-agent against chunk-16 bombs', () => {
       await sendPaced(a.agent, a.port, bombs, 1);
       const tcp = await tcpClient(a.port);
       await tcp.write(Buffer.concat(Array.from({ length: 50 }, () => bomb())));
-      await waitFor('551 UDP datagrams read', async () => ((await a.agent.metric('sipcap_hep_received_total', '{transport="udp"}')) === 501 ? true : undefined), 20_000);
+      await waitFor(
+        '551 UDP datagrams read',
+        async () => ((await a.agent.metric('sipcap_hep_received_total', '{transport="udp"}')) === 501 ? true : undefined),
+        20_000,
+      );
 
       const run = uniqueName('after-bomb');
       const good = Array.from({ length: 1000 }, (_, i) => valid(run, i, { compress: i % 2 === 0 }));
-      await sendPaced(a.agent, a.port, good.map((g) => g.packet), 501);
-      const ms = await expectPublished(reader, good.map((g) => g.callId), 20_000);
+      await sendPaced(
+        a.agent,
+        a.port,
+        good.map((g) => g.packet),
+        501,
+      );
+      const ms = await expectPublished(
+        reader,
+        good.map((g) => g.callId),
+        20_000,
+      );
       await tcp.end();
 
-      await waitFor('550 bombs counted', async () => ((await a.agent.metric('sipcap_hep_malformed_total', '{reason="payload_too_large"}')) === 550 ? true : undefined), 10_000);
+      await waitFor(
+        '550 bombs counted',
+        async () => ((await a.agent.metric('sipcap_hep_malformed_total', '{reason="payload_too_large"}')) === 550 ? true : undefined),
+        10_000,
+      );
       // No record beyond the valid ones: nothing inflated made it to Kafka.
       expect(reader.records.filter((r) => r.msg.length > 65_536)).toEqual([]);
       const growth = rssBytes(a.agent) - rss0;
@@ -143,13 +178,24 @@ describe('hep-agent with HEP_AUTH_KEY against wrong keys', () => {
     const reader = await readRecords(a.topic);
     try {
       const wrong = Array.from({ length: 1000 }, (_, i) => bomb(1 << 20, i % 2 ? 'the-wrong-key' : 'guess'));
-      const missing = [bomb(), encodeHep1({ ...ADDR, payload: sipMessage({ callId: uniqueName('v1'), seq: 1, method: 'INVITE', cseq: '1 INVITE' }) })];
+      const missing = [
+        bomb(),
+        encodeHep1({ ...ADDR, payload: sipMessage({ callId: uniqueName('v1'), seq: 1, method: 'INVITE', cseq: '1 INVITE' }) }),
+      ];
       const run = uniqueName('keyed');
       const good = Array.from({ length: 100 }, (_, i) => valid(run, i, { authKey: 'the-right-key', compress: true }));
       const notPublished = valid(uniqueName('wrong-key'), 0, { authKey: 'the-right-kez' });
       await sendPaced(a.agent, a.port, [...wrong, ...missing, notPublished.packet, ...good.map((g) => g.packet)]);
-      await expectPublished(reader, good.map((g) => g.callId), 20_000);
-      await waitFor('all counted', async () => ((await a.agent.metric('sipcap_hep_auth_failed_total')) === 1003 ? true : undefined), 10_000).catch(() => undefined);
+      await expectPublished(
+        reader,
+        good.map((g) => g.callId),
+        20_000,
+      );
+      await waitFor(
+        'all counted',
+        async () => ((await a.agent.metric('sipcap_hep_auth_failed_total')) === 1003 ? true : undefined),
+        10_000,
+      ).catch(() => undefined);
       expect(await a.agent.metric('sipcap_hep_auth_failed_total', '{reason="wrong"}')).toBe(1001);
       expect(await a.agent.metric('sipcap_hep_auth_failed_total', '{reason="missing"}')).toBe(2);
       // Only the right-key packets reached the decoder; no bomb was inflated to find out it was one.
@@ -167,7 +213,11 @@ describe('hep-agent with HEP_AUTH_KEY against wrong keys', () => {
 describe('hep-agent TCP under 1,000 idle and 50 trickling connections', () => {
   it('keeps publishing, stays within 64 MiB of RSS growth, refuses and counts connections beyond HEP_TCP_MAX_CONNECTIONS, closes idle ones after the timeout', async () => {
     const IDLE_S = 25;
-    const a = await startHepAgent({ HEP_TCP_MAX_CONNECTIONS: '1100', HEP_TCP_MAX_PER_SOURCE: '5000', HEP_TCP_IDLE_TIMEOUT_S: String(IDLE_S) });
+    const a = await startHepAgent({
+      HEP_TCP_MAX_CONNECTIONS: '1100',
+      HEP_TCP_MAX_PER_SOURCE: '5000',
+      HEP_TCP_IDLE_TIMEOUT_S: String(IDLE_S),
+    });
     const reader = await readRecords(a.topic);
     const sockets: Socket[] = [];
     try {
@@ -191,15 +241,28 @@ describe('hep-agent TCP under 1,000 idle and 50 trickling connections', () => {
           if (k % 2 === 1) await sleep(1);
         }
       })();
-      await waitFor('1,051 open connections', async () => ((await a.agent.metric('sipcap_hep_connections', '{transport="tcp"}')) === 1051 ? true : undefined), 20_000, 100);
+      await waitFor(
+        '1,051 open connections',
+        async () => ((await a.agent.metric('sipcap_hep_connections', '{transport="tcp"}')) === 1051 ? true : undefined),
+        20_000,
+        100,
+      );
 
       // Valid traffic meanwhile, over TCP (a connection opened before) and UDP.
       const run = uniqueName('under-load');
       const viaTcp = Array.from({ length: 200 }, (_, i) => valid(run, i));
       const viaUdp = Array.from({ length: 200 }, (_, i) => valid(run, 200 + i));
       for (const v of viaTcp) await sender.write(v.packet);
-      await sendPaced(a.agent, a.port, viaUdp.map((v) => v.packet));
-      await expectPublished(reader, [...viaTcp, ...viaUdp].map((v) => v.callId), 20_000);
+      await sendPaced(
+        a.agent,
+        a.port,
+        viaUdp.map((v) => v.packet),
+      );
+      await expectPublished(
+        reader,
+        [...viaTcp, ...viaUdp].map((v) => v.callId),
+        20_000,
+      );
       await trickled;
       await sleep(1000); // the last trickled bytes read
       // Each trickler holds one buffer of its frame's declared length, whatever the number of reads.
@@ -216,7 +279,9 @@ describe('hep-agent TCP under 1,000 idle and 50 trickling connections', () => {
 
       const rss1 = rssBytes(a.agent);
       const growth = rss1 - rss0;
-      console.log(`1,000 idle + 50 trickling (${k} writes each so far): RSS growth ${(growth / 1048576).toFixed(1)} MiB; ${refused} over the cap refused`);
+      console.log(
+        `1,000 idle + 50 trickling (${k} writes each so far): RSS growth ${(growth / 1048576).toFixed(1)} MiB; ${refused} over the cap refused`,
+      );
       expect(growth).toBeLessThan(64 * 1024 * 1024);
       expect(Date.now() - opened).toBeLessThan(IDLE_S * 1000); // all of the above happened before the idle timeout
 
@@ -226,7 +291,11 @@ describe('hep-agent TCP under 1,000 idle and 50 trickling connections', () => {
       expect(results.filter((x) => !x).length).toBe(0);
       expect(await a.agent.metric('sipcap_hep_connections_closed_total', '{reason="idle"}')).toBeGreaterThanOrEqual(1050);
       sender.socket.destroy();
-      await waitFor('the open-connection gauge back to 0', async () => ((await a.agent.metric('sipcap_hep_connections', '{transport="tcp"}')) === 0 ? true : undefined), 10_000);
+      await waitFor(
+        'the open-connection gauge back to 0',
+        async () => ((await a.agent.metric('sipcap_hep_connections', '{transport="tcp"}')) === 0 ? true : undefined),
+        10_000,
+      );
       expect(await healthStatus(await a.agent.metricsPort())).toBe(200);
       sender.socket.destroy();
     } finally {
@@ -266,14 +335,35 @@ describe('hep-agent TLS handshake timeout', () => {
   let dir: string;
   beforeAll(() => {
     dir = mkdtempSync(join(tmpdir(), 'hep-tls-'));
-    execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', join(dir, 'key.pem'), '-out', join(dir, 'cert.pem'), '-days', '1', '-subj', '/CN=localhost'], { stdio: 'pipe' });
+    execFileSync(
+      'openssl',
+      [
+        'req',
+        '-x509',
+        '-newkey',
+        'rsa:2048',
+        '-nodes',
+        '-keyout',
+        join(dir, 'key.pem'),
+        '-out',
+        join(dir, 'cert.pem'),
+        '-days',
+        '1',
+        '-subj',
+        '/CN=localhost',
+      ],
+      { stdio: 'pipe' },
+    );
   });
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
   it('closes a client that never finishes the handshake after HEP_TLS_HANDSHAKE_TIMEOUT_MS, counted, and serves a real TLS client', async () => {
     const tlsPort = await freeTcpUdpPort();
     const a = await startHepAgent({
-      HEP_TLS_LISTEN: `127.0.0.1:${tlsPort}`, HEP_TLS_CERT: join(dir, 'cert.pem'), HEP_TLS_KEY: join(dir, 'key.pem'), HEP_TLS_HANDSHAKE_TIMEOUT_MS: '500',
+      HEP_TLS_LISTEN: `127.0.0.1:${tlsPort}`,
+      HEP_TLS_CERT: join(dir, 'cert.pem'),
+      HEP_TLS_KEY: join(dir, 'key.pem'),
+      HEP_TLS_HANDSHAKE_TIMEOUT_MS: '500',
     });
     const reader = await readRecords(a.topic);
     try {
@@ -281,9 +371,18 @@ describe('hep-agent TLS handshake timeout', () => {
       const t0 = Date.now();
       expect(await Promise.all(silent.map((s) => closedWithin(s, 5000)))).toEqual([true, true, true, true, true]);
       expect(Date.now() - t0).toBeLessThan(3000);
-      await waitFor('handshake timeouts counted', async () => ((await a.agent.metric('sipcap_hep_connections_closed_total', '{reason="handshake_timeout"}')) === 5 ? true : undefined), 5000);
+      await waitFor(
+        'handshake timeouts counted',
+        async () =>
+          (await a.agent.metric('sipcap_hep_connections_closed_total', '{reason="handshake_timeout"}')) === 5 ? true : undefined,
+        5000,
+      );
       // Their slots (per source and the open gauge) are given back.
-      await waitFor('no TLS connection left open', async () => ((await a.agent.metric('sipcap_hep_connections', '{transport="tls"}')) === 0 ? true : undefined), 5000);
+      await waitFor(
+        'no TLS connection left open',
+        async () => ((await a.agent.metric('sipcap_hep_connections', '{transport="tls"}')) === 0 ? true : undefined),
+        5000,
+      );
 
       const v = valid(uniqueName('tls'), 0);
       const client = tlsConnect({ host: '127.0.0.1', port: tlsPort, rejectUnauthorized: false });

@@ -40,7 +40,14 @@ beforeAll(async () => {
   buildApp('db-writer');
   const topic = await freshTopic(6, 'hep-interop');
   hepPort = await freeTcpUdpPort();
-  agent = startAgent('hep-agent', { HEP_LISTEN: `127.0.0.1:${hepPort}`, KAFKA_TOPIC: topic, KAFKA_PARTITIONS: '6', CAPTURE_ON: '1', CAPTURE_FLAG_KEY: uniqueName('interop-flag'), CAPTURE_NODE });
+  agent = startAgent('hep-agent', {
+    HEP_LISTEN: `127.0.0.1:${hepPort}`,
+    KAFKA_TOPIC: topic,
+    KAFKA_PARTITIONS: '6',
+    CAPTURE_ON: '1',
+    CAPTURE_FLAG_KEY: uniqueName('interop-flag'),
+    CAPTURE_NODE,
+  });
   processes.push(agent);
   dbs.push(await new TestDb('postgres').create(), await new TestDb('mysql').create());
   for (const db of dbs) processes.push(startWriter(db, topic, uniqueName(`interop-${db.dialect}`), { CAPTURE_NODE }));
@@ -57,15 +64,45 @@ afterAll(async () => {
 
 /** The columns compared, as text/number (both dialects alike). */
 const COLUMNS = [
-  'method', 'reply_reason', 'ruri', 'ruri_user', 'ruri_domain', 'from_user', 'from_domain', 'from_tag', 'to_user', 'to_domain', 'to_tag',
-  'callid', 'cseq', 'via_1', 'via_1_branch', 'contact_user', 'contact_ip', 'contact_port', 'user_agent', 'source_ip', 'source_port',
-  'destination_ip', 'destination_port', 'proto', 'family', 'type', 'node', 'micro_ts', 'msg',
+  'method',
+  'reply_reason',
+  'ruri',
+  'ruri_user',
+  'ruri_domain',
+  'from_user',
+  'from_domain',
+  'from_tag',
+  'to_user',
+  'to_domain',
+  'to_tag',
+  'callid',
+  'cseq',
+  'via_1',
+  'via_1_branch',
+  'contact_user',
+  'contact_ip',
+  'contact_port',
+  'user_agent',
+  'source_ip',
+  'source_port',
+  'destination_ip',
+  'destination_port',
+  'proto',
+  'family',
+  'type',
+  'node',
+  'micro_ts',
+  'msg',
 ] as const;
 type Row = Record<(typeof COLUMNS)[number], string | number>;
 const NUMERIC = new Set(['contact_port', 'source_port', 'destination_port', 'proto', 'family', 'type']);
 
 async function rowsOf(db: TestDb, callid: string): Promise<Row[]> {
-  const raw = await db.query<Record<string, unknown>>(`SELECT ${COLUMNS.join(', ')} FROM sip_capture WHERE callid = $CALLID ORDER BY micro_ts, type`.replace('$CALLID', `'${callid}'`)).catch(() => []);
+  const raw = await db
+    .query<Record<string, unknown>>(
+      `SELECT ${COLUMNS.join(', ')} FROM sip_capture WHERE callid = $CALLID ORDER BY micro_ts, type`.replace('$CALLID', `'${callid}'`),
+    )
+    .catch(() => []);
   return raw.map((r) => {
     const o = {} as Row;
     for (const c of COLUMNS) o[c] = NUMERIC.has(c) ? Number(r[c]) : c === 'micro_ts' ? String(r[c]) : String(r[c] ?? '');
@@ -78,12 +115,19 @@ async function stored(callid: string, n: number): Promise<Map<string, Row[]>> {
   const out = new Map<string, Row[]>();
   for (const db of dbs) {
     try {
-      await waitFor(`${n} rows of ${callid} in ${db.dialect}`, async () => ((await rowsOf(db, callid)).length >= n ? true : undefined), 90_000, 250);
+      await waitFor(
+        `${n} rows of ${callid} in ${db.dialect}`,
+        async () => ((await rowsOf(db, callid)).length >= n ? true : undefined),
+        90_000,
+        250,
+      );
     } catch (e) {
       // Say why: what the agent counted as dropped (a decode error reason is a label).
       const port = await agent.metricsPort();
       const text = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
-      const drops = text.split('\n').filter((l) => /dropped|malformed|decoded|non_sip|received|published|auth_failed/.test(l) && !l.startsWith('#'));
+      const drops = text
+        .split('\n')
+        .filter((l) => /dropped|malformed|decoded|non_sip|received|published|auth_failed/.test(l) && !l.startsWith('#'));
       throw new Error(`${(e as Error).message}\nhep-agent counters:\n${drops.join('\n')}`, { cause: e });
     }
   }
@@ -133,12 +177,34 @@ function exchange(s: Socket, msg: string, port: number, ms: number): Promise<Buf
 /** The request row's expected columns for optionsRequest(). */
 function requestRow(callid: string, clientPort: number, proxyPort: number, node: string): Partial<Row> {
   return {
-    method: 'OPTIONS', reply_reason: '', ruri: `sip:bob@[::1]:${proxyPort}`, ruri_user: 'bob', ruri_domain: '[::1]',
-    from_user: 'alice', from_domain: '[2001:db8::1]', from_tag: `from-${callid}`, to_user: 'bob', to_domain: '[::1]', to_tag: '',
-    callid, cseq: '7 OPTIONS', via_1: `SIP/2.0/UDP 127.0.0.1:${clientPort};branch=z9hG4bK-${callid}`, via_1_branch: `z9hG4bK-${callid}`,
-    contact_user: 'alice', contact_ip: '[2001:db8::1]', contact_port: 5070, user_agent: 'sipcap-interop',
-    source_ip: '127.0.0.1', source_port: clientPort, destination_ip: '127.0.0.1', destination_port: proxyPort,
-    proto: 1, family: 2, type: 1, node, msg: optionsRequest(callid, clientPort, proxyPort),
+    method: 'OPTIONS',
+    reply_reason: '',
+    ruri: `sip:bob@[::1]:${proxyPort}`,
+    ruri_user: 'bob',
+    ruri_domain: '[::1]',
+    from_user: 'alice',
+    from_domain: '[2001:db8::1]',
+    from_tag: `from-${callid}`,
+    to_user: 'bob',
+    to_domain: '[::1]',
+    to_tag: '',
+    callid,
+    cseq: '7 OPTIONS',
+    via_1: `SIP/2.0/UDP 127.0.0.1:${clientPort};branch=z9hG4bK-${callid}`,
+    via_1_branch: `z9hG4bK-${callid}`,
+    contact_user: 'alice',
+    contact_ip: '[2001:db8::1]',
+    contact_port: 5070,
+    user_agent: 'sipcap-interop',
+    source_ip: '127.0.0.1',
+    source_port: clientPort,
+    destination_ip: '127.0.0.1',
+    destination_port: proxyPort,
+    proto: 1,
+    family: 2,
+    type: 1,
+    node,
+    msg: optionsRequest(callid, clientPort, proxyPort),
   };
 }
 
@@ -160,15 +226,26 @@ describe('Kamailio siptrace', () => {
     it(`${c.name}: the request it received and the 200 OK it sent, field by field in both databases`, async () => {
       const sipPort = await freeTcpUdpPort();
       const captureId = 3000 + Math.floor(Math.random() * 900);
-      const k = await startKamailio(siptraceConfig({ sipPort, hepPort, hepVersion: c.version, captureId, hepTcp: c.tcp }), `siptrace-v${c.version}${c.tcp ? 'tcp' : ''}`);
+      const k = await startKamailio(
+        siptraceConfig({ sipPort, hepPort, hepVersion: c.version, captureId, hepTcp: c.tcp }),
+        `siptrace-v${c.version}${c.tcp ? 'tcp' : ''}`,
+      );
       kamailios.push(k);
       const s = await udpSocket();
       const clientPort = s.address().port;
       // Readiness: a probe of its own Call-ID until Kamailio answers (its rows are not looked at).
-      await waitFor('kamailio answering', async () => {
-        const probe = uniqueName('probe');
-        return exchange(s, optionsRequest(probe, clientPort, sipPort), sipPort, 1000).then(() => true, () => undefined);
-      }, 60_000, 200);
+      await waitFor(
+        'kamailio answering',
+        async () => {
+          const probe = uniqueName('probe');
+          return exchange(s, optionsRequest(probe, clientPort, sipPort), sipPort, 1000).then(
+            () => true,
+            () => undefined,
+          );
+        },
+        60_000,
+        200,
+      );
 
       const callid = uniqueName(`ktrace-v${c.version}${c.tcp ? 'tcp' : ''}`);
       const t0 = nowUs();
@@ -184,13 +261,33 @@ describe('Kamailio siptrace', () => {
         expect(rows, `${dialect}: exactly the request and the reply`).toHaveLength(2);
         const [req, rep] = rows;
         expect(req, dialect).toEqual(expect.objectContaining(requestRow(callid, clientPort, sipPort, node)));
-        expect(rep, dialect).toEqual(expect.objectContaining({
-          method: '200', reply_reason: 'OK', ruri: '', ruri_user: '', ruri_domain: '',
-          from_user: 'alice', from_domain: '[2001:db8::1]', from_tag: `from-${callid}`, to_user: 'bob', to_domain: '[::1]', to_tag: toTag,
-          callid, cseq: '7 OPTIONS', via_1_branch: `z9hG4bK-${callid}`,
-          source_ip: '127.0.0.1', source_port: sipPort, destination_ip: '127.0.0.1', destination_port: clientPort,
-          proto: 1, family: 2, type: 2, node, msg: reply.toString('latin1'),
-        }));
+        expect(rep, dialect).toEqual(
+          expect.objectContaining({
+            method: '200',
+            reply_reason: 'OK',
+            ruri: '',
+            ruri_user: '',
+            ruri_domain: '',
+            from_user: 'alice',
+            from_domain: '[2001:db8::1]',
+            from_tag: `from-${callid}`,
+            to_user: 'bob',
+            to_domain: '[::1]',
+            to_tag: toTag,
+            callid,
+            cseq: '7 OPTIONS',
+            via_1_branch: `z9hG4bK-${callid}`,
+            source_ip: '127.0.0.1',
+            source_port: sipPort,
+            destination_ip: '127.0.0.1',
+            destination_port: clientPort,
+            proto: 1,
+            family: 2,
+            type: 2,
+            node,
+            msg: reply.toString('latin1'),
+          }),
+        );
         // v1 has no time: the agent's clock on receipt; v2/v3: Kamailio's, taken while it handled the message.
         expectTime(req, t0 - 1000n, t1 + 5_000_000n, `${dialect} request`);
         expectTime(rep, t0 - 1000n, t1 + 5_000_000n, `${dialect} reply`);
@@ -224,12 +321,30 @@ function pcapFile(frames: { tsUs: bigint; src: string; dst: string; sport: numbe
 /** An INVITE and its 200 OK between two IPv4 hosts on port 5060, with bracketed IPv6 hosts in the URIs. */
 function call(callid: string, a: string, b: string, t0: bigint) {
   const invite = [
-    'INVITE sip:bob@[2001:db8::b]:5060 SIP/2.0', `Via: SIP/2.0/UDP ${a}:5060;branch=z9hG4bK-${callid}`, `From: <sip:alice@[2001:db8::a]>;tag=fa-${callid}`,
-    'To: <sip:bob@[2001:db8::b]>', `Call-ID: ${callid}`, 'CSeq: 1 INVITE', `Contact: <sip:alice@[2001:db8::a]:5062>`, 'Max-Forwards: 70', 'User-Agent: pcap-ua', 'Content-Length: 0', '', '',
+    'INVITE sip:bob@[2001:db8::b]:5060 SIP/2.0',
+    `Via: SIP/2.0/UDP ${a}:5060;branch=z9hG4bK-${callid}`,
+    `From: <sip:alice@[2001:db8::a]>;tag=fa-${callid}`,
+    'To: <sip:bob@[2001:db8::b]>',
+    `Call-ID: ${callid}`,
+    'CSeq: 1 INVITE',
+    `Contact: <sip:alice@[2001:db8::a]:5062>`,
+    'Max-Forwards: 70',
+    'User-Agent: pcap-ua',
+    'Content-Length: 0',
+    '',
+    '',
   ].join('\r\n');
   const ok = [
-    'SIP/2.0 200 OK', `Via: SIP/2.0/UDP ${a}:5060;branch=z9hG4bK-${callid}`, `From: <sip:alice@[2001:db8::a]>;tag=fa-${callid}`,
-    `To: <sip:bob@[2001:db8::b]>;tag=tb-${callid}`, `Call-ID: ${callid}`, 'CSeq: 1 INVITE', 'Contact: <sip:bob@[2001:db8::b]>', 'Content-Length: 0', '', '',
+    'SIP/2.0 200 OK',
+    `Via: SIP/2.0/UDP ${a}:5060;branch=z9hG4bK-${callid}`,
+    `From: <sip:alice@[2001:db8::a]>;tag=fa-${callid}`,
+    `To: <sip:bob@[2001:db8::b]>;tag=tb-${callid}`,
+    `Call-ID: ${callid}`,
+    'CSeq: 1 INVITE',
+    'Contact: <sip:bob@[2001:db8::b]>',
+    'Content-Length: 0',
+    '',
+    '',
   ].join('\r\n');
   return [
     { tsUs: t0, src: a, dst: b, sport: 5060, dport: 5060, sip: invite },
@@ -240,10 +355,61 @@ function call(callid: string, a: string, b: string, t0: bigint) {
 /** The expected rows of call(): all columns. */
 function callRows(callid: string, a: string, b: string, t0: bigint, node: string): Partial<Row>[] {
   const [inv, ok] = call(callid, a, b, t0);
-  const common = { callid, cseq: '1 INVITE', from_user: 'alice', from_domain: '[2001:db8::a]', from_tag: `fa-${callid}`, to_user: 'bob', to_domain: '[2001:db8::b]', via_1: `SIP/2.0/UDP ${a}:5060;branch=z9hG4bK-${callid}`, via_1_branch: `z9hG4bK-${callid}`, proto: 1, family: 2, node };
+  const common = {
+    callid,
+    cseq: '1 INVITE',
+    from_user: 'alice',
+    from_domain: '[2001:db8::a]',
+    from_tag: `fa-${callid}`,
+    to_user: 'bob',
+    to_domain: '[2001:db8::b]',
+    via_1: `SIP/2.0/UDP ${a}:5060;branch=z9hG4bK-${callid}`,
+    via_1_branch: `z9hG4bK-${callid}`,
+    proto: 1,
+    family: 2,
+    node,
+  };
   return [
-    { ...common, method: 'INVITE', reply_reason: '', ruri: 'sip:bob@[2001:db8::b]:5060', ruri_user: 'bob', ruri_domain: '[2001:db8::b]', to_tag: '', contact_user: 'alice', contact_ip: '[2001:db8::a]', contact_port: 5062, user_agent: 'pcap-ua', source_ip: a, source_port: 5060, destination_ip: b, destination_port: 5060, type: 1, micro_ts: String(inv.tsUs), msg: inv.sip },
-    { ...common, method: '200', reply_reason: 'OK', ruri: '', ruri_user: '', ruri_domain: '', to_tag: `tb-${callid}`, contact_user: 'bob', contact_ip: '[2001:db8::b]', contact_port: 0, user_agent: '', source_ip: b, source_port: 5060, destination_ip: a, destination_port: 5060, type: 2, micro_ts: String(ok.tsUs), msg: ok.sip },
+    {
+      ...common,
+      method: 'INVITE',
+      reply_reason: '',
+      ruri: 'sip:bob@[2001:db8::b]:5060',
+      ruri_user: 'bob',
+      ruri_domain: '[2001:db8::b]',
+      to_tag: '',
+      contact_user: 'alice',
+      contact_ip: '[2001:db8::a]',
+      contact_port: 5062,
+      user_agent: 'pcap-ua',
+      source_ip: a,
+      source_port: 5060,
+      destination_ip: b,
+      destination_port: 5060,
+      type: 1,
+      micro_ts: String(inv.tsUs),
+      msg: inv.sip,
+    },
+    {
+      ...common,
+      method: '200',
+      reply_reason: 'OK',
+      ruri: '',
+      ruri_user: '',
+      ruri_domain: '',
+      to_tag: `tb-${callid}`,
+      contact_user: 'bob',
+      contact_ip: '[2001:db8::b]',
+      contact_port: 0,
+      user_agent: '',
+      source_ip: b,
+      source_port: 5060,
+      destination_ip: a,
+      destination_port: 5060,
+      type: 2,
+      micro_ts: String(ok.tsUs),
+      msg: ok.sip,
+    },
   ];
 }
 
@@ -318,9 +484,17 @@ describe('hep-js (npm)', () => {
     for (const m of call(callid, a, b, t0)) {
       // The field names hep-js's encapsulate() reads (its README's example uses other names, which it ignores).
       const packet = hepJs.encapsulate(m.sip, {
-        protocolFamily: 2, protocol: 17, payloadType: 1, captureId: 2444, hepNodeName: 'hepjs-node',
-        timeSeconds: Number(m.tsUs / 1_000_000n), timeUseconds: Number(m.tsUs % 1_000_000n),
-        srcIp: m.src, dstIp: m.dst, srcPort: m.sport, dstPort: m.dport,
+        protocolFamily: 2,
+        protocol: 17,
+        payloadType: 1,
+        captureId: 2444,
+        hepNodeName: 'hepjs-node',
+        timeSeconds: Number(m.tsUs / 1_000_000n),
+        timeUseconds: Number(m.tsUs % 1_000_000n),
+        srcIp: m.src,
+        dstIp: m.dst,
+        srcPort: m.sport,
+        dstPort: m.dport,
       });
       await new Promise<void>((resolve, reject) => s.send(packet, hepPort, '127.0.0.1', (e) => (e ? reject(e) : resolve())));
     }
@@ -339,9 +513,13 @@ describe.each(['postgres', 'mysql'] as const)('Kamailio sipcapture versus sipcap
   it('stores the request and the reply as Kamailio sipcapture does, column by column', async () => {
     const kdb = await new TestDb(dialect).create();
     kamailioDbs.push(kdb);
-    await run(process.execPath, ['dist/apps/cli/main.js', 'db', 'init', '--skip-kafka'], { env: { ...process.env, DB_URL: kdb.url }, timeout: 120_000 });
+    await run(process.execPath, ['dist/apps/cli/main.js', 'db', 'init', '--skip-kafka'], {
+      env: { ...process.env, DB_URL: kdb.url },
+      timeout: 120_000,
+    });
     const capturePort = await freeTcpUdpPort();
-    const sc = await startKamailio(`#!KAMAILIO
+    const sc = await startKamailio(
+      `#!KAMAILIO
 debug=2
 log_stderror=yes
 children=1
@@ -357,7 +535,9 @@ modparam("sipcapture", "hep_capture_on", 1)
 modparam("sipcapture", "capture_node", "${CAPTURE_NODE}")
 request_route { sip_capture(); drop; }
 onreply_route { sip_capture(); drop; }
-`, 'sipcapture');
+`,
+      'sipcapture',
+    );
     kamailios.push(sc);
     const relay = await udpSocket();
     relay.on('message', (m) => {
@@ -366,18 +546,46 @@ onreply_route { sip_capture(); drop; }
     });
     const sipPort = await freeTcpUdpPort();
     const captureId = 4000 + Math.floor(Math.random() * 900);
-    const k = await startKamailio(siptraceConfig({ sipPort, hepPort: relay.address().port, hepVersion: 2, captureId }), 'siptrace-v2-compare');
+    const k = await startKamailio(
+      siptraceConfig({ sipPort, hepPort: relay.address().port, hepVersion: 2, captureId }),
+      'siptrace-v2-compare',
+    );
     kamailios.push(k);
     const s = await udpSocket();
     const clientPort = s.address().port;
-    await waitFor('kamailio answering', async () => exchange(s, optionsRequest(uniqueName('probe'), clientPort, sipPort), sipPort, 1000).then(() => true, () => undefined), 60_000, 200);
+    await waitFor(
+      'kamailio answering',
+      async () =>
+        exchange(s, optionsRequest(uniqueName('probe'), clientPort, sipPort), sipPort, 1000).then(
+          () => true,
+          () => undefined,
+        ),
+      60_000,
+      200,
+    );
     const callid = uniqueName('kcompare');
     await exchange(s, optionsRequest(callid, clientPort, sipPort), sipPort, 10_000);
     s.close();
 
-    const all = async (db: TestDb) => db.query<Record<string, unknown>>(`SELECT * FROM sip_capture WHERE callid = '${callid}' ORDER BY micro_ts, type`).catch(() => []);
-    const theirs = await waitFor('2 rows from Kamailio sipcapture', async () => ((await all(kdb)).length >= 2 ? all(kdb) : undefined), 90_000, 250)
-      .catch((e: Error) => Promise.reject(new Error(`${e.message}\nkamailio sipcapture log:\n${sc.output().split('\n').filter((l) => /ERROR|WARN/.test(l)).slice(0, 20).join('\n')}`)));
+    const all = async (db: TestDb) =>
+      db.query<Record<string, unknown>>(`SELECT * FROM sip_capture WHERE callid = '${callid}' ORDER BY micro_ts, type`).catch(() => []);
+    const theirs = await waitFor(
+      '2 rows from Kamailio sipcapture',
+      async () => ((await all(kdb)).length >= 2 ? all(kdb) : undefined),
+      90_000,
+      250,
+    ).catch((e: Error) =>
+      Promise.reject(
+        new Error(
+          `${e.message}\nkamailio sipcapture log:\n${sc
+            .output()
+            .split('\n')
+            .filter((l) => /ERROR|WARN/.test(l))
+            .slice(0, 20)
+            .join('\n')}`,
+        ),
+      ),
+    );
     const ours = (await stored(callid, 2)).get(dialect)!;
     expect(ours).toHaveLength(2);
     const oursAll = await all(dbs.find((d) => d.dialect === dialect)!);
@@ -406,7 +614,8 @@ onreply_route { sip_capture(); drop; }
       const diff: string[] = [];
       for (const col of Object.keys(b)) {
         if (skip.has(col)) continue;
-        if (text(a[col]) !== text(b[col])) diff.push(`${col}: sipcap ${JSON.stringify(text(a[col]))} kamailio ${JSON.stringify(text(b[col]))}`);
+        if (text(a[col]) !== text(b[col]))
+          diff.push(`${col}: sipcap ${JSON.stringify(text(a[col]))} kamailio ${JSON.stringify(text(b[col]))}`);
       }
       expect(diff, `row ${i}`).toEqual([]);
       expect(text(a.correlation_id)).toBe(callid);

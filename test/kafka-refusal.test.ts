@@ -11,7 +11,17 @@ async function topicWith(configs: Record<string, string>, partitions = 3): Promi
   const topic = uniqueName('refusal');
   const admin = testKafka().admin();
   await admin.connect();
-  await admin.createTopics({ waitForLeaders: true, topics: [{ topic, numPartitions: partitions, replicationFactor: 1, configEntries: Object.entries(configs).map(([name, value]) => ({ name, value })) }] });
+  await admin.createTopics({
+    waitForLeaders: true,
+    topics: [
+      {
+        topic,
+        numPartitions: partitions,
+        replicationFactor: 1,
+        configEntries: Object.entries(configs).map(([name, value]) => ({ name, value })),
+      },
+    ],
+  });
   await admin.disconnect();
   return topic;
 }
@@ -19,9 +29,15 @@ async function topicWith(configs: Record<string, string>, partitions = 3): Promi
 async function setMaxMessageBytes(topic: string, bytes: number): Promise<void> {
   const admin = testKafka().admin();
   await admin.connect();
-  await admin.alterConfigs({ validateOnly: false, resources: [{ type: ConfigResourceTypes.TOPIC, name: topic, configEntries: [{ name: 'max.message.bytes', value: String(bytes) }] }] });
+  await admin.alterConfigs({
+    validateOnly: false,
+    resources: [{ type: ConfigResourceTypes.TOPIC, name: topic, configEntries: [{ name: 'max.message.bytes', value: String(bytes) }] }],
+  });
   await waitFor('the topic config to change', async () => {
-    const r = await admin.describeConfigs({ includeSynonyms: false, resources: [{ type: ConfigResourceTypes.TOPIC, name: topic, configNames: ['max.message.bytes'] }] });
+    const r = await admin.describeConfigs({
+      includeSynonyms: false,
+      resources: [{ type: ConfigResourceTypes.TOPIC, name: topic, configNames: ['max.message.bytes'] }],
+    });
     return r.resources[0].configEntries[0]?.configValue === String(bytes) ? true : undefined;
   });
   await admin.disconnect();
@@ -34,7 +50,10 @@ async function metric(registry: Registry, name: string, labels: Record<string, s
 
 const record = (i: number, msgBytes = 200) => {
   const callid = `call-${i % 40}@refusal`;
-  return { callid, value: encodeRecord(sampleRecord({ callid, cseq: `${i} INVITE`, msg: Buffer.from(`INVITE sip:x ${'x'.repeat(msgBytes)}`) })) };
+  return {
+    callid,
+    value: encodeRecord(sampleRecord({ callid, cseq: `${i} INVITE`, msg: Buffer.from(`INVITE sip:x ${'x'.repeat(msgBytes)}`) })),
+  };
 };
 
 describe('Kafka producing can not stall (real broker)', () => {
@@ -46,7 +65,15 @@ describe('Kafka producing can not stall (real broker)', () => {
   it('a record the broker refuses (topic max.message.bytes lowered to 10000 under a running producer) is dropped and counted; the following 1,000 records arrive', async () => {
     const topic = await topicWith({});
     const registry = new Registry();
-    const producer = new RecordProducer(testKafka(), { topic, batchMax: 500, lingerMs: 5, queueMax: 100_000, compression: 'none', log: quietLog, registry });
+    const producer = new RecordProducer(testKafka(), {
+      topic,
+      batchMax: 500,
+      lingerMs: 5,
+      queueMax: 100_000,
+      compression: 'none',
+      log: quietLog,
+      registry,
+    });
     producer.start();
     cleanup.push(() => producer.stop(1000));
     await waitFor('producer connected', () => producer.isConnected || undefined);
@@ -80,10 +107,18 @@ describe('Kafka producing can not stall (real broker)', () => {
     expect(await metric(registry, 'sipcap_kafka_dropped_total', { reason: 'too_large' })).toBe(1);
   });
 
-  it("on a topic created with max.message.bytes=10000, records above it are dropped at the agent (too_large) and the rest go without one refusal", async () => {
+  it('on a topic created with max.message.bytes=10000, records above it are dropped at the agent (too_large) and the rest go without one refusal', async () => {
     const topic = await topicWith({ 'max.message.bytes': '10000' });
     const registry = new Registry();
-    const producer = new RecordProducer(testKafka(), { topic, batchMax: 500, lingerMs: 5, queueMax: 100_000, compression: 'none', log: quietLog, registry });
+    const producer = new RecordProducer(testKafka(), {
+      topic,
+      batchMax: 500,
+      lingerMs: 5,
+      queueMax: 100_000,
+      compression: 'none',
+      log: quietLog,
+      registry,
+    });
     producer.start();
     cleanup.push(() => producer.stop(1000));
     await waitFor('producer connected', () => producer.isConnected || undefined);
@@ -103,7 +138,15 @@ describe('Kafka producing can not stall (real broker)', () => {
   it('stop() returns within its flush time and a bound while the broker refuses every request (its topic deleted: UNKNOWN_TOPIC_OR_PARTITION), dropping what remains (counted)', async () => {
     const topic = await topicWith({});
     const registry = new Registry();
-    const producer = new RecordProducer(testKafka(), { topic, batchMax: 500, lingerMs: 5, queueMax: 100_000, compression: 'none', log: quietLog, registry });
+    const producer = new RecordProducer(testKafka(), {
+      topic,
+      batchMax: 500,
+      lingerMs: 5,
+      queueMax: 100_000,
+      compression: 'none',
+      log: quietLog,
+      registry,
+    });
     producer.start();
     await waitFor('producer connected', () => producer.isConnected || undefined);
     const admin = testKafka().admin();
@@ -132,7 +175,14 @@ describe('Kafka producing can not stall (real broker)', () => {
     const letters = new DeadLetterPublisher(kafka, { topic: dlq, sourceTopic: 'src' });
     await letters.connect();
     cleanup.push(() => letters.disconnect());
-    const letter = (i: number, size: number) => ({ partition: 0, offset: BigInt(i), index: 0, key: Buffer.from(`k${i}`), value: Buffer.alloc(size, 0x61), error: 'refused' });
+    const letter = (i: number, size: number) => ({
+      partition: 0,
+      offset: BigInt(i),
+      index: 0,
+      key: Buffer.from(`k${i}`),
+      value: Buffer.alloc(size, 0x61),
+      error: 'refused',
+    });
     await letters.publish([letter(0, 100), letter(1, 2 * 1024 * 1024), letter(2, 100)]);
 
     const small = await topicWith({ 'max.message.bytes': '10000' }, 1);
@@ -141,7 +191,10 @@ describe('Kafka producing can not stall (real broker)', () => {
     cleanup.push(() => lettersSmall.disconnect());
     await lettersSmall.publish([letter(10, 100), letter(11, 50_000), letter(12, 100)]);
 
-    for (const [topic, offsets, cut, whole] of [[dlq, ['0', '1', '2'], '1', 2 * 1024 * 1024], [small, ['10', '11', '12'], '11', 50_000]] as const) {
+    for (const [topic, offsets, cut, whole] of [
+      [dlq, ['0', '1', '2'], '1', 2 * 1024 * 1024],
+      [small, ['10', '11', '12'], '11', 50_000],
+    ] as const) {
       const raw = await readRaw(topic);
       cleanup.push(() => raw.stop());
       await waitFor('three letters', () => (raw.messages.length >= 3 ? true : undefined));

@@ -10,7 +10,7 @@ const env = { ...process.env, KAFKA_INSTANCE: 'test-restart', KAFKA_PORT: '19292
 const kafkaSh = (cmd: string) => execFileSync('bash', ['scripts/kafka.sh', cmd], { env, stdio: 'pipe' });
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-describe('the agents\' producer while the Kafka broker restarts', () => {
+describe("the agents' producer while the Kafka broker restarts", () => {
   beforeAll(() => void kafkaSh('start'), 120_000);
   afterAll(() => void kafkaSh('reset'), 60_000);
 
@@ -18,7 +18,14 @@ describe('the agents\' producer while the Kafka broker restarts', () => {
     const kafka = createKafka({ brokers: ['127.0.0.1:19292'], clientId: 'restart-test', log: quietLog });
     const topic = uniqueName('restart');
     await ensureTopic(kafka, { topic, partitions: 6 });
-    const producer = new RecordProducer(kafka, { topic, batchMax: 2000, lingerMs: 20, queueMax: 500_000, compression: 'none', log: quietLog });
+    const producer = new RecordProducer(kafka, {
+      topic,
+      batchMax: 2000,
+      lingerMs: 20,
+      queueMax: 500_000,
+      compression: 'none',
+      log: quietLog,
+    });
     producer.start();
     const sent = 60_000;
     let restart: Promise<void> | undefined;
@@ -36,7 +43,12 @@ describe('the agents\' producer while the Kafka broker restarts', () => {
     await producer.stop();
 
     const seen = new Map<string, number>();
-    const consumer = new BatchConsumer(kafka, { topic, groupId: uniqueName('restart-g'), log: quietLog, partitionsConsumedConcurrently: 6 });
+    const consumer = new BatchConsumer(kafka, {
+      topic,
+      groupId: uniqueName('restart-g'),
+      log: quietLog,
+      partitionsConsumedConcurrently: 6,
+    });
     await consumer.start(async ({ messages }) => {
       for (const m of messages) for (const r of recordsOfValue(m.value)) seen.set(r.callid, (seen.get(r.callid) ?? 0) + 1);
     });

@@ -9,10 +9,17 @@ describe('Kafka (real broker) through the bus library', () => {
     for (const c of cleanup) await c();
   });
 
-  it('produces 5,000 records in record batches and reads every one back in a consumer group, in order per Call-ID, on its Call-ID\'s partition', async () => {
+  it("produces 5,000 records in record batches and reads every one back in a consumer group, in order per Call-ID, on its Call-ID's partition", async () => {
     const topic = await freshTopic(6);
     const kafka = testKafka();
-    const producer = new RecordProducer(kafka, { topic, batchMax: 500, lingerMs: 5, queueMax: 100_000, compression: 'gzip', log: quietLog });
+    const producer = new RecordProducer(kafka, {
+      topic,
+      batchMax: 500,
+      lingerMs: 5,
+      queueMax: 100_000,
+      compression: 'gzip',
+      log: quietLog,
+    });
     producer.start();
     cleanup.push(() => producer.stop());
     const calls = 50;
@@ -50,7 +57,11 @@ describe('Kafka (real broker) through the bus library', () => {
     expect(seen.size).toBe(calls);
     for (const list of seen.values()) expect(list).toEqual([...list].sort((a, b) => a - b));
     // Offsets were committed after each handled batch: the group has no lag left.
-    const lag = await waitFor('lag to reach 0', async () => ((await consumerLag(kafka, groupId, topic)).total === 0n ? true : undefined), 20_000);
+    const lag = await waitFor(
+      'lag to reach 0',
+      async () => ((await consumerLag(kafka, groupId, topic)).total === 0n ? true : undefined),
+      20_000,
+    );
     expect(lag).toBe(true);
   });
 

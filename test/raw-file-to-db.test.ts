@@ -39,7 +39,9 @@ describe('PCAP_FILE into the database', () => {
       expect((await agent.exited).code).toBe(0);
       const want = capture.expected.length;
       await waitFor('every message as a row', async () => ((await db.counts()).rows >= want ? true : undefined), 60_000, 250);
-      const rows = await db.query<{ custom_field1: string; callid: string; source_ip: string; proto: number }>('SELECT custom_field1, callid, source_ip, proto FROM sip_capture');
+      const rows = await db.query<{ custom_field1: string; callid: string; source_ip: string; proto: number }>(
+        'SELECT custom_field1, callid, source_ip, proto FROM sip_capture',
+      );
       expect(rows).toHaveLength(want);
       const bySeq = new Map(rows.map((r) => [r.custom_field1, r]));
       expect(bySeq.size).toBe(want);

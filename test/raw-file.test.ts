@@ -32,8 +32,24 @@ function checkRecords(records: CaptureRecord[], expected: ExpectedMessage[]): vo
     const got = bySeq.get(String(e.seq));
     expect(got, `message ${e.seq} of ${e.callId}`).toHaveLength(1);
     const r = got![0];
-    expect({ callid: r.callid, source_ip: r.source_ip, source_port: r.source_port, destination_ip: r.destination_ip, destination_port: r.destination_port, proto: r.proto, family: r.family, micro_ts: r.micro_ts }).toEqual({
-      callid: e.callId, source_ip: e.srcIp, source_port: e.srcPort, destination_ip: e.dstIp, destination_port: e.dstPort, proto: e.proto, family: e.family, micro_ts: e.tsMicros,
+    expect({
+      callid: r.callid,
+      source_ip: r.source_ip,
+      source_port: r.source_port,
+      destination_ip: r.destination_ip,
+      destination_port: r.destination_port,
+      proto: r.proto,
+      family: r.family,
+      micro_ts: r.micro_ts,
+    }).toEqual({
+      callid: e.callId,
+      source_ip: e.srcIp,
+      source_port: e.srcPort,
+      destination_ip: e.dstIp,
+      destination_port: e.dstPort,
+      proto: e.proto,
+      family: e.family,
+      micro_ts: e.tsMicros,
     });
     expect(Buffer.from(r.msg).equals(e.payload)).toBe(true);
   }
@@ -80,7 +96,13 @@ describe('mirror-agent PCAP_FILE', () => {
   it('loads a pcapng file', async () => {
     const capture = sipCaptureFrames(8, { seq0: 10_000 });
     const file = join(dir, 'calls.pcapng');
-    writeFileSync(file, testing.buildPcapng({ interfaces: [{ linktype: 1 }], packets: capture.frames.map((f) => ({ interfaceId: 0, ts: f.tsMicros, frame: f.frame })) }));
+    writeFileSync(
+      file,
+      testing.buildPcapng({
+        interfaces: [{ linktype: 1 }],
+        packets: capture.frames.map((f) => ({ interfaceId: 0, ts: f.tsMicros, frame: f.frame })),
+      }),
+    );
     const { records } = await load(file, capture.expected.length);
     checkRecords(records, capture.expected);
   });

@@ -41,7 +41,10 @@ describe('ipip-agent live capture', () => {
     try {
       const inner = (callId: string, o: { bodySize?: number; port?: number } = {}) => {
         const payload = sipMessage({ callId, seq: 1, method: 'INVITE', cseq: '1 INVITE', bodySize: o.bodySize });
-        return { payload, packet: testing.udpPacket({ src: '10.204.0.1', dst: '10.204.0.2', srcPort: o.port ?? 5062, dstPort: o.port ?? 5060, payload }) };
+        return {
+          payload,
+          packet: testing.udpPacket({ src: '10.204.0.1', dst: '10.204.0.2', srcPort: o.port ?? 5062, dstPort: o.port ?? 5060, payload }),
+        };
       };
       const small = inner('ipip-small@test');
       const big = inner('ipip-big@test', { bodySize: 3000 });
@@ -58,10 +61,19 @@ describe('ipip-agent live capture', () => {
       const byCall = new Map(reader.records.map((r) => [r.callid, r]));
       expect([...byCall.keys()].sort()).toEqual(['ipip-big@test', 'ipip-small@test']);
       expect(reader.records).toHaveLength(2);
-      for (const [callId, sent] of [['ipip-small@test', small], ['ipip-big@test', big]] as const) {
+      for (const [callId, sent] of [
+        ['ipip-small@test', small],
+        ['ipip-big@test', big],
+      ] as const) {
         const r = byCall.get(callId)!;
-        expect({ src: r.source_ip, srcPort: r.source_port, dst: r.destination_ip, dstPort: r.destination_port, proto: r.proto, family: r.family })
-          .toEqual({ src: '10.204.0.1', srcPort: 5062, dst: '10.204.0.2', dstPort: 5060, proto: 1, family: 2 });
+        expect({
+          src: r.source_ip,
+          srcPort: r.source_port,
+          dst: r.destination_ip,
+          dstPort: r.destination_port,
+          proto: r.proto,
+          family: r.family,
+        }).toEqual({ src: '10.204.0.1', srcPort: 5062, dst: '10.204.0.2', dstPort: 5060, proto: 1, family: 2 });
         expect(Buffer.from(r.msg).equals(sent.payload)).toBe(true);
       }
       // The big copy came in outer fragments, reassembled before decoding.

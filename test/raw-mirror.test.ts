@@ -14,7 +14,13 @@ const lab = new MirrorLab();
 const b64 = (b: Buffer) => b.toString('base64');
 let seq = 0;
 const msg = (callId: string, o: { method?: string; status?: number; bodySize?: number; transport?: 'UDP' | 'TCP' } = {}) =>
-  sipMessage({ callId, seq: ++seq, cseq: o.status ? '1 INVITE' : `1 ${o.method ?? 'INVITE'}`, method: o.status ? undefined : (o.method ?? 'INVITE'), ...o });
+  sipMessage({
+    callId,
+    seq: ++seq,
+    cseq: o.status ? '1 INVITE' : `1 ${o.method ?? 'INVITE'}`,
+    method: o.status ? undefined : (o.method ?? 'INVITE'),
+    ...o,
+  });
 
 interface Expect {
   payload: Buffer;
@@ -57,8 +63,14 @@ async function expectExactly(reader: { records: CaptureRecord[] }, expected: Exp
     const seqText = /X-Seq: (\d+)/.exec(e.payload.toString())![1];
     const r = bySeq.get(seqText);
     expect(r, `message X-Seq ${seqText}`).toBeDefined();
-    expect({ src: r!.source_ip, srcPort: r!.source_port, dst: r!.destination_ip, dstPort: r!.destination_port, proto: r!.proto, family: r!.family })
-      .toEqual({ src: e.src, srcPort: e.srcPort, dst: e.dst, dstPort: e.dstPort, proto: e.proto, family: e.family });
+    expect({
+      src: r!.source_ip,
+      srcPort: r!.source_port,
+      dst: r!.destination_ip,
+      dstPort: r!.destination_port,
+      proto: r!.proto,
+      family: r!.family,
+    }).toEqual({ src: e.src, srcPort: e.srcPort, dst: e.dst, dstPort: e.dstPort, proto: e.proto, family: e.family });
     expect(Buffer.from(r!.msg).equals(e.payload), `payload of ${seqText}`).toBe(true);
     expect(r!.callid).toBe(/Call-ID: (\S+)/.exec(e.payload.toString())![1]);
     // The pcap time of a live packet: within the last minute.
@@ -93,7 +105,16 @@ describe('mirror-agent live capture on a mirror port', () => {
         { udp: { from: lab.ipA, fromPort: 5062, to: lab.ipB, port: 5060, data: b64(big) } },
         { udp: { from: lab.ip6A, fromPort: 5062, to: lab.ip6B, port: 5060, data: b64(v6) } },
         { udp: { from: lab.ipA, fromPort: 5090, to: lab.ipB, port: 5070, data: b64(other) } },
-        { tcp: { from: lab.ipA, fromPort: 5064, to: lab.ipB, port: 5060, writes: [b64(Buffer.concat([t1, t2])), b64(t3.subarray(0, 200)), b64(t3.subarray(200))], gapMs: 100 } },
+        {
+          tcp: {
+            from: lab.ipA,
+            fromPort: 5064,
+            to: lab.ipB,
+            port: 5060,
+            writes: [b64(Buffer.concat([t1, t2])), b64(t3.subarray(0, 200)), b64(t3.subarray(200))],
+            gapMs: 100,
+          },
+        },
       ]);
       await lab.send(lab.nsB, [{ udp: { from: lab.ipB, fromPort: 5060, to: lab.ipA, port: 5062, data: b64(ok) } }]);
       const a = { src: lab.ipA, dst: lab.ipB, family: 2 };
@@ -122,7 +143,8 @@ describe('mirror-agent live capture on a mirror port', () => {
       const wanted = msg('bpf-call@mirror');
       const big = msg('bpf-big@mirror', { bodySize: 3000 });
       const steps = [];
-      for (let i = 0; i < 20; i++) steps.push({ udp: { from: lab.ipA, fromPort: 5090, to: lab.ipB, port: 5070, data: b64(msg(`bpf-other-${i}@mirror`)) } });
+      for (let i = 0; i < 20; i++)
+        steps.push({ udp: { from: lab.ipA, fromPort: 5090, to: lab.ipB, port: 5070, data: b64(msg(`bpf-other-${i}@mirror`)) } });
       await lab.send(lab.nsA, [
         ...steps,
         { udp: { from: lab.ipA, fromPort: 5062, to: lab.ipB, port: 5060, data: b64(wanted) } },
@@ -149,7 +171,17 @@ describe('mirror-agent live capture on a mirror port', () => {
         const two = msg(`qinq-${bpf}@mirror`);
         const other = msg(`vlan-other-${bpf}@mirror`);
         const frame = (payload: Buffer, vlans: (number | { id: number; tpid: number })[], port = 5060) =>
-          testing.ethernetFrame({ payload: testing.udpPacket({ src: '10.205.0.1', dst: '10.205.0.2', srcPort: port === 5060 ? 5061 : port, dstPort: port, payload }), vlans, pad: true });
+          testing.ethernetFrame({
+            payload: testing.udpPacket({
+              src: '10.205.0.1',
+              dst: '10.205.0.2',
+              srcPort: port === 5060 ? 5061 : port,
+              dstPort: port,
+              payload,
+            }),
+            vlans,
+            pad: true,
+          });
         await lab.rawSend(lab.nsB, 'ether', lab.injectIface, [
           frame(one, [100]),
           frame(two, [{ id: 10, tpid: 0x88a8 }, 20]),

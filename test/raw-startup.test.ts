@@ -5,7 +5,11 @@ import { uniqueName } from './support/kafka';
 
 /** Start-up errors of the raw agents: a clear message and a non-zero exit, before any capture. */
 async function exitOf(app: string, env: Record<string, string>, opts: { withoutCapturePermission?: boolean } = {}) {
-  const agent = startAgent(app, { CAPTURE_FLAG_KEY: uniqueName('raw-startup-flag'), KAFKA_TOPIC: uniqueName('raw-startup'), ...env }, opts.withoutCapturePermission ? { withoutCaptureCaps: true } : {});
+  const agent = startAgent(
+    app,
+    { CAPTURE_FLAG_KEY: uniqueName('raw-startup-flag'), KAFKA_TOPIC: uniqueName('raw-startup'), ...env },
+    opts.withoutCapturePermission ? { withoutCaptureCaps: true } : {},
+  );
   const timer = setTimeout(() => agent.child.kill('SIGKILL'), 30_000);
   const { code } = await agent.exited;
   clearTimeout(timer);

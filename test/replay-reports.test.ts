@@ -26,10 +26,23 @@ const T0 = 1_764_100_000_000_000n; // 2025-11-25 19:46:40 UTC
 const ALICE = '10.3.0.1';
 const BOB = '10.3.0.2';
 
-const sdp = (ip: string, port: number) => ['v=0', `o=- 1 1 IN IP4 ${ip}`, 's=-', `c=IN IP4 ${ip}`, 't=0 0', `m=audio ${port} RTP/AVP 0`, ''].join('\r\n');
+const sdp = (ip: string, port: number) =>
+  ['v=0', `o=- 1 1 IN IP4 ${ip}`, 's=-', `c=IN IP4 ${ip}`, 't=0 0', `m=audio ${port} RTP/AVP 0`, ''].join('\r\n');
 function sip(start: string, body: string): Buffer {
-  return Buffer.from([start, `Via: SIP/2.0/UDP ${ALICE}:5060;branch=z9hG4bK-${RUN}`, `From: <sip:alice@${ALICE}>;tag=1`, `To: <sip:bob@${BOB}>`, `Call-ID: ${CALL_ID}`, 'CSeq: 1 INVITE',
-    'Content-Type: application/sdp', `Content-Length: ${Buffer.byteLength(body)}`, '', body].join('\r\n'));
+  return Buffer.from(
+    [
+      start,
+      `Via: SIP/2.0/UDP ${ALICE}:5060;branch=z9hG4bK-${RUN}`,
+      `From: <sip:alice@${ALICE}>;tag=1`,
+      `To: <sip:bob@${BOB}>`,
+      `Call-ID: ${CALL_ID}`,
+      'CSeq: 1 INVITE',
+      'Content-Type: application/sdp',
+      `Content-Length: ${Buffer.byteLength(body)}`,
+      '',
+      body,
+    ].join('\r\n'),
+  );
 }
 
 const procs: AgentProcess[] = [];
@@ -51,20 +64,47 @@ afterAll(async () => {
 
 function run(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
-    execFile(process.execPath, [CLI, ...args], { env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '' }, timeout: 60_000 }, (err, stdout, stderr) => {
-      resolve({ code: err ? Number((err as { code?: number }).code ?? -1) : 0, stdout, stderr });
-    });
+    execFile(
+      process.execPath,
+      [CLI, ...args],
+      { env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '' }, timeout: 60_000 },
+      (err, stdout, stderr) => {
+        resolve({ code: err ? Number((err as { code?: number }).code ?? -1) : 0, stdout, stderr });
+      },
+    );
   });
 }
 
 describe('sipcap replay: RTCP and captured HEP', () => {
-  it('sends the call\'s RTCP as HEP type 5 with its Call-ID and captured HEP as it is; hep-agent and db-writer store them', async () => {
+  it("sends the call's RTCP as HEP type 5 with its Call-ID and captured HEP as it is; hep-agent and db-writer store them", async () => {
     const rtcpSr = RTCP_FIXTURES.srSdes;
     const rtcpRr = RTCP_FIXTURES.gstreamerRr;
-    const capturedLog = encodeHep3({ srcIp: '10.9.0.1', dstIp: '10.9.0.2', srcPort: 1, dstPort: 2, tsSec: 1_764_100_001, tsUsec: 5, captureId: 77, payloadType: 100, correlationId: CALL_ID, payload: Buffer.from(`captured log line of ${RUN}`) });
-    const capturedSip = encodeHep2({ srcIp: '10.9.0.1', dstIp: '10.9.0.2', srcPort: 5060, dstPort: 5062, tsSec: 1_764_100_002, tsUsec: 6, captureId: 78,
-      payload: Buffer.from(`OPTIONS sip:x@10.9.0.2 SIP/2.0\r\nVia: SIP/2.0/UDP 10.9.0.1:5060;branch=z9hG4bK-1\r\nFrom: <sip:a@x>;tag=1\r\nTo: <sip:x@y>\r\nCall-ID: ${OTHER}\r\nCSeq: 1 OPTIONS\r\nContent-Length: 0\r\n\r\n`) });
-    const udp = (src: string, srcPort: number, dst: string, dstPort: number, payload: Buffer) => testing.ethernetFrame({ payload: testing.udpPacket({ src, dst, srcPort, dstPort, payload }), pad: true });
+    const capturedLog = encodeHep3({
+      srcIp: '10.9.0.1',
+      dstIp: '10.9.0.2',
+      srcPort: 1,
+      dstPort: 2,
+      tsSec: 1_764_100_001,
+      tsUsec: 5,
+      captureId: 77,
+      payloadType: 100,
+      correlationId: CALL_ID,
+      payload: Buffer.from(`captured log line of ${RUN}`),
+    });
+    const capturedSip = encodeHep2({
+      srcIp: '10.9.0.1',
+      dstIp: '10.9.0.2',
+      srcPort: 5060,
+      dstPort: 5062,
+      tsSec: 1_764_100_002,
+      tsUsec: 6,
+      captureId: 78,
+      payload: Buffer.from(
+        `OPTIONS sip:x@10.9.0.2 SIP/2.0\r\nVia: SIP/2.0/UDP 10.9.0.1:5060;branch=z9hG4bK-1\r\nFrom: <sip:a@x>;tag=1\r\nTo: <sip:x@y>\r\nCall-ID: ${OTHER}\r\nCSeq: 1 OPTIONS\r\nContent-Length: 0\r\n\r\n`,
+      ),
+    });
+    const udp = (src: string, srcPort: number, dst: string, dstPort: number, payload: Buffer) =>
+      testing.ethernetFrame({ payload: testing.udpPacket({ src, dst, srcPort, dstPort, payload }), pad: true });
     const frames = [
       udp(ALICE, 5060, BOB, 5060, sip('INVITE sip:bob@10.3.0.2 SIP/2.0', sdp(ALICE, 20000))),
       udp(BOB, 5060, ALICE, 5060, sip('SIP/2.0 200 OK', sdp(BOB, 30000))),
@@ -80,7 +120,13 @@ describe('sipcap replay: RTCP and captured HEP', () => {
 
     const topic = await freshTopic(2, 'replay-rtcp');
     const port = await freeTcpUdpPort();
-    const agent = startAgent('hep-agent', { HEP_LISTEN: `127.0.0.1:${port}`, KAFKA_TOPIC: topic, KAFKA_PARTITIONS: '2', CAPTURE_ON: '1', CAPTURE_FLAG_KEY: uniqueName('replay-rtcp-flag') });
+    const agent = startAgent('hep-agent', {
+      HEP_LISTEN: `127.0.0.1:${port}`,
+      KAFKA_TOPIC: topic,
+      KAFKA_PARTITIONS: '2',
+      CAPTURE_ON: '1',
+      CAPTURE_FLAG_KEY: uniqueName('replay-rtcp-flag'),
+    });
     procs.push(agent);
     const db = await new TestDb('postgres').create();
     dbs.push(db);
@@ -92,21 +138,44 @@ describe('sipcap replay: RTCP and captured HEP', () => {
     const r = await run(['replay', pcap, '--to', `127.0.0.1:${port}`, '--json']);
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
-    expect(JSON.parse(r.stdout)).toMatchObject({ messages: 6, sip: 2, rtcp: 2, hepAsCaptured: 2, skipped: { notSip: 1, rtcpUnmatched: 1, rtcpNeedsHep3: 0 } });
+    expect(JSON.parse(r.stdout)).toMatchObject({
+      messages: 6,
+      sip: 2,
+      rtcp: 2,
+      hepAsCaptured: 2,
+      skipped: { notSip: 1, rtcpUnmatched: 1, rtcpNeedsHep3: 0 },
+    });
 
     const q = (sql: string) => db.query<Record<string, unknown>>(sql).catch(() => []);
-    const rtcp = await waitFor('2 rows in rtcp_capture', async () => {
-      const rows = await q('SELECT micro_ts, correlation_id, source_ip, source_port, destination_ip, destination_port, type, msg FROM rtcp_capture ORDER BY micro_ts');
-      return rows.length >= 2 ? rows : undefined;
-    }, 60_000, 250);
-    const logs = await waitFor('a row in logs_capture', async () => {
-      const rows = await q('SELECT micro_ts, correlation_id, node, msg FROM logs_capture');
-      return rows.length >= 1 ? rows : undefined;
-    }, 30_000, 250);
-    const other = await waitFor('the captured SIP in sip_capture', async () => {
-      const rows = await q(`SELECT micro_ts, node, msg FROM sip_capture WHERE callid = '${OTHER}'`);
-      return rows.length >= 1 ? rows : undefined;
-    }, 30_000, 250);
+    const rtcp = await waitFor(
+      '2 rows in rtcp_capture',
+      async () => {
+        const rows = await q(
+          'SELECT micro_ts, correlation_id, source_ip, source_port, destination_ip, destination_port, type, msg FROM rtcp_capture ORDER BY micro_ts',
+        );
+        return rows.length >= 2 ? rows : undefined;
+      },
+      60_000,
+      250,
+    );
+    const logs = await waitFor(
+      'a row in logs_capture',
+      async () => {
+        const rows = await q('SELECT micro_ts, correlation_id, node, msg FROM logs_capture');
+        return rows.length >= 1 ? rows : undefined;
+      },
+      30_000,
+      250,
+    );
+    const other = await waitFor(
+      'the captured SIP in sip_capture',
+      async () => {
+        const rows = await q(`SELECT micro_ts, node, msg FROM sip_capture WHERE callid = '${OTHER}'`);
+        return rows.length >= 1 ? rows : undefined;
+      },
+      30_000,
+      250,
+    );
     await sleep(500);
     const json = (b: Buffer) => {
       const d = decodeRtcpToJson(b);
@@ -115,11 +184,31 @@ describe('sipcap replay: RTCP and captured HEP', () => {
     };
     expect((await q('SELECT count(*) AS n FROM rtcp_capture'))[0].n).toBe('2');
     expect(rtcp.map((x) => ({ ...x, micro_ts: String(x.micro_ts) }))).toEqual([
-      { micro_ts: String(T0 + 300_000n), correlation_id: CALL_ID, source_ip: ALICE, source_port: 20001, destination_ip: BOB, destination_port: 30001, type: 3, msg: json(rtcpSr) },
-      { micro_ts: String(T0 + 400_000n), correlation_id: CALL_ID, source_ip: BOB, source_port: 30000, destination_ip: ALICE, destination_port: 20000, type: 3, msg: json(rtcpRr) },
+      {
+        micro_ts: String(T0 + 300_000n),
+        correlation_id: CALL_ID,
+        source_ip: ALICE,
+        source_port: 20001,
+        destination_ip: BOB,
+        destination_port: 30001,
+        type: 3,
+        msg: json(rtcpSr),
+      },
+      {
+        micro_ts: String(T0 + 400_000n),
+        correlation_id: CALL_ID,
+        source_ip: BOB,
+        source_port: 30000,
+        destination_ip: ALICE,
+        destination_port: 20000,
+        type: 3,
+        msg: json(rtcpRr),
+      },
     ]);
     // Re-sent as captured: the HEP packet's own time and capture id, not the pcap record's.
-    expect(logs.map((x) => [String(x.micro_ts), x.correlation_id, String(x.node).endsWith(':77'), x.msg])).toEqual([['1764100001000005', CALL_ID, true, `captured log line of ${RUN}`]]);
+    expect(logs.map((x) => [String(x.micro_ts), x.correlation_id, String(x.node).endsWith(':77'), x.msg])).toEqual([
+      ['1764100001000005', CALL_ID, true, `captured log line of ${RUN}`],
+    ]);
     expect(other.map((x) => [String(x.micro_ts), String(x.node).endsWith(':78')])).toEqual([['1764100002000006', true]]);
     const callSip = await q(`SELECT count(*) AS n FROM sip_capture WHERE callid = '${CALL_ID}'`);
     expect(callSip[0].n).toBe('2');

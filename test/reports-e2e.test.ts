@@ -31,18 +31,33 @@ const TS = 1_764_000_000; // 2025-11-24 16:00:00 UTC
 const RTPENGINE_JSON =
   '{"sender_information":{"ntp_timestamp_sec":3973000000,"ntp_timestamp_usec":1234,"rtp_timestamp":160,"packets":50,"octets":8000},"ssrc":3735928559,"type":200,"report_count":1,"report_blocks":[{"source_ssrc":12345,"highest_seq_no":2000,"fraction_lost":5,"ia_jitter":17,"packets_lost":3,"lsr":0,"dlsr":0}],"sdes_ssrc":3735928559,"sdes_report_count":1,"sdes_information":[{"type":1,"text":"rtpengine"}]}';
 const QOS_JSON = '{"CORRELATION_ID":"' + CALL_ID + '","MOS":4.2,"JITTER":3}';
-const LOG_LINE = "2025-11-24 16:00:00 NOTICE: call answered, it's \"quoted\" \\ ünïcode";
+const LOG_LINE = '2025-11-24 16:00:00 NOTICE: call answered, it\'s "quoted" \\ ünïcode';
 
 const SIP = [
-  `INVITE sip:bob@example.com SIP/2.0`, `Via: SIP/2.0/UDP 192.0.2.10:5060;branch=z9hG4bK-rtcp`, `From: <sip:alice@example.com>;tag=1`,
-  `To: <sip:bob@example.com>`, `Call-ID: ${CALL_ID}`, `CSeq: 1 INVITE`, `Content-Length: 0`, '', '',
+  `INVITE sip:bob@example.com SIP/2.0`,
+  `Via: SIP/2.0/UDP 192.0.2.10:5060;branch=z9hG4bK-rtcp`,
+  `From: <sip:alice@example.com>;tag=1`,
+  `To: <sip:bob@example.com>`,
+  `Call-ID: ${CALL_ID}`,
+  `CSeq: 1 INVITE`,
+  `Content-Length: 0`,
+  '',
+  '',
 ].join('\r\n');
 
 /** A HEP3 packet of the call; `correlationId` null: without chunk 17. */
 function hep(payloadType: number, payload: Buffer | string, usec: number, correlationId: string | null = CALL_ID): Buffer {
   return encodeHep3({
-    srcIp: '192.0.2.10', dstIp: '198.51.100.20', srcPort: 30001, dstPort: 40001, tsSec: TS, tsUsec: usec, captureId: 2001,
-    payloadType, correlationId: correlationId ?? undefined, payload: Buffer.from(payload),
+    srcIp: '192.0.2.10',
+    dstIp: '198.51.100.20',
+    srcPort: 30001,
+    dstPort: 40001,
+    tsSec: TS,
+    tsUsec: usec,
+    captureId: 2001,
+    payloadType,
+    correlationId: correlationId ?? undefined,
+    payload: Buffer.from(payload),
   });
 }
 
@@ -78,7 +93,13 @@ describe('reports through hep-agent and db-writer', () => {
   it('stores RTCP (binary and JSON), a QoS report and a log line with the call, in both dialects', async () => {
     const topic = await freshTopic(6, 'reports');
     const port = await freeTcpUdpPort();
-    const agent = startAgent('hep-agent', { HEP_LISTEN: `127.0.0.1:${port}`, KAFKA_TOPIC: topic, KAFKA_PARTITIONS: '6', CAPTURE_ON: '1', CAPTURE_FLAG_KEY: uniqueName('reports-flag') });
+    const agent = startAgent('hep-agent', {
+      HEP_LISTEN: `127.0.0.1:${port}`,
+      KAFKA_TOPIC: topic,
+      KAFKA_PARTITIONS: '6',
+      CAPTURE_ON: '1',
+      CAPTURE_FLAG_KEY: uniqueName('reports-flag'),
+    });
     processes.push(agent);
     const dbs = { postgres: await new TestDb('postgres').create(), mysql: await new TestDb('mysql').create() };
     databases.push(dbs.postgres, dbs.mysql);
@@ -106,16 +127,39 @@ describe('reports through hep-agent and db-writer', () => {
     if (!expectedBinary.ok) throw new Error('fixture');
     for (const db of Object.values(dbs)) {
       const q = (t: string) =>
-        db.query<Record<string, unknown>>(
-          `SELECT micro_ts, correlation_id, source_ip, source_port, destination_ip, destination_port, proto, family, type, node, msg FROM ${t} ORDER BY micro_ts`,
-        ).catch(() => []);
-      const rtcp = await waitFor(`2 rows in ${db.dialect} rtcp_capture`, async () => ((await q('rtcp_capture')).length >= 2 ? q('rtcp_capture') : undefined), 60_000, 250);
-      const reports = await waitFor(`a row in ${db.dialect} report_capture`, async () => ((await q('report_capture')).length >= 1 ? q('report_capture') : undefined), 30_000, 250);
-      const logs = await waitFor(`a row in ${db.dialect} logs_capture`, async () => ((await q('logs_capture')).length >= 1 ? q('logs_capture') : undefined), 30_000, 250);
+        db
+          .query<Record<string, unknown>>(
+            `SELECT micro_ts, correlation_id, source_ip, source_port, destination_ip, destination_port, proto, family, type, node, msg FROM ${t} ORDER BY micro_ts`,
+          )
+          .catch(() => []);
+      const rtcp = await waitFor(
+        `2 rows in ${db.dialect} rtcp_capture`,
+        async () => ((await q('rtcp_capture')).length >= 2 ? q('rtcp_capture') : undefined),
+        60_000,
+        250,
+      );
+      const reports = await waitFor(
+        `a row in ${db.dialect} report_capture`,
+        async () => ((await q('report_capture')).length >= 1 ? q('report_capture') : undefined),
+        30_000,
+        250,
+      );
+      const logs = await waitFor(
+        `a row in ${db.dialect} logs_capture`,
+        async () => ((await q('logs_capture')).length >= 1 ? q('logs_capture') : undefined),
+        30_000,
+        250,
+      );
       await sleep(500); // anything dropped-but-stored or duplicated would show now
       const common = {
-        correlation_id: CALL_ID, source_ip: '192.0.2.10', source_port: 30001, destination_ip: '198.51.100.20', destination_port: 40001,
-        proto: 1, family: 2, node: 'homer01:2001',
+        correlation_id: CALL_ID,
+        source_ip: '192.0.2.10',
+        source_port: 30001,
+        destination_ip: '198.51.100.20',
+        destination_port: 40001,
+        proto: 1,
+        family: 2,
+        node: 'homer01:2001',
       };
       const norm = (rows: Record<string, unknown>[]) => rows.map((r) => ({ ...r, micro_ts: String(r.micro_ts) }));
       expect(norm(await q('rtcp_capture'))).toEqual([
@@ -144,7 +188,13 @@ describe('reports through hep-agent and db-writer', () => {
   it('survives mutated RTCP from the network: every packet published or counted by reason, the agent healthy', async () => {
     const topic = await freshTopic(2, 'reports-fuzz');
     const port = await freeTcpUdpPort();
-    const agent = startAgent('hep-agent', { HEP_LISTEN: `127.0.0.1:${port}`, KAFKA_TOPIC: topic, KAFKA_PARTITIONS: '2', CAPTURE_ON: '1', CAPTURE_FLAG_KEY: uniqueName('reports-fuzz-flag') });
+    const agent = startAgent('hep-agent', {
+      HEP_LISTEN: `127.0.0.1:${port}`,
+      KAFKA_TOPIC: topic,
+      KAFKA_PARTITIONS: '2',
+      CAPTURE_ON: '1',
+      CAPTURE_FLAG_KEY: uniqueName('reports-fuzz-flag'),
+    });
     processes.push(agent);
     await agent.waitForLog('hep-agent ready', 60_000);
     const rand = prng(0x14);
@@ -158,7 +208,12 @@ describe('reports through hep-agent and db-writer', () => {
         if (i % 3 !== 0) {
           for (let k = 1 + Math.floor(rand() * 3); k > 0; k--) b[Math.floor(rand() * b.length)] = Math.floor(rand() * 256);
         }
-        const payload = i % 7 === 1 ? b.subarray(0, Math.floor(rand() * b.length)) : i % 11 === 2 ? Buffer.concat([b, Buffer.alloc(Math.floor(rand() * 600), 0xff)]) : b;
+        const payload =
+          i % 7 === 1
+            ? b.subarray(0, Math.floor(rand() * b.length))
+            : i % 11 === 2
+              ? Buffer.concat([b, Buffer.alloc(Math.floor(rand() * 600), 0xff)])
+              : b;
         await udp.send(hep(5, payload.length > 0 ? payload : Buffer.from([0x80]), i % 1_000_000));
         if (i % 200 === 0) await sleep(5); // stay below the socket buffer
       }
@@ -170,10 +225,15 @@ describe('reports through hep-agent and db-writer', () => {
       const dropped = await agent.metric('sipcap_reports_dropped_total');
       return { published, dropped };
     };
-    const last = await waitFor(`${SENT} RTCP packets published or dropped`, async () => {
-      const c = await counted();
-      return c.published + c.dropped >= SENT ? c : undefined;
-    }, 30_000, 200);
+    const last = await waitFor(
+      `${SENT} RTCP packets published or dropped`,
+      async () => {
+        const c = await counted();
+        return c.published + c.dropped >= SENT ? c : undefined;
+      },
+      30_000,
+      200,
+    );
     expect(last.published + last.dropped).toBe(SENT);
     expect(last.published).toBeGreaterThanOrEqual(SENT / 3); // at least the unmutated ones
     expect(last.dropped).toBeGreaterThan(0);

@@ -5,7 +5,16 @@
 import mysql from 'mysql2/promise';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { INDEXED_COLUMNS, MYSQL_RETENTION_LOCK, openStore, PG_RETENTION_LOCK, quoteMysql, quotePg, RetentionPlan, type Store } from '@sipcap/store';
+import {
+  INDEXED_COLUMNS,
+  MYSQL_RETENTION_LOCK,
+  openStore,
+  PG_RETENTION_LOCK,
+  quoteMysql,
+  quotePg,
+  RetentionPlan,
+  type Store,
+} from '@sipcap/store';
 import { buildApp, type AgentProcess } from './support/agent-process';
 import { fullRecord } from './store-fixtures';
 import { freshTopic, uniqueName, waitFor } from './support/kafka';
@@ -30,10 +39,16 @@ afterAll(async () => {
 });
 
 async function tablesOf(db: TestDb): Promise<string[]> {
-  const rows = db.dialect === 'postgres'
-    ? await db.query<{ t: string }>("SELECT relname AS t FROM pg_class WHERE relkind IN ('r','p') AND NOT relispartition AND relnamespace = 'public'::regnamespace")
-    : await db.query<{ t: string }>("SELECT table_name AS t FROM information_schema.tables WHERE table_schema = DATABASE()");
-  return rows.map((r) => r.t).filter((t) => t !== 'sipcap_offsets').sort();
+  const rows =
+    db.dialect === 'postgres'
+      ? await db.query<{ t: string }>(
+          "SELECT relname AS t FROM pg_class WHERE relkind IN ('r','p') AND NOT relispartition AND relnamespace = 'public'::regnamespace",
+        )
+      : await db.query<{ t: string }>('SELECT table_name AS t FROM information_schema.tables WHERE table_schema = DATABASE()');
+  return rows
+    .map((r) => r.t)
+    .filter((t) => t !== 'sipcap_offsets')
+    .sort();
 }
 
 /** Holds the retention lock from another session while `fn` runs. */
@@ -72,7 +87,8 @@ describe.each(['postgres', 'mysql'] as const)('dated-table retention on %s', (di
       await store.ensureTable(`sip_capture_${dayName(today + d)}`);
       await store.ensureTable(`sip_capture_registration_${dayName(today + d)}`);
     }
-    for (const other of ['sip_capture', `sip_capture_${dayName(today - 40)}_old`, `other_${dayName(today - 40)}`, 'rtcp_capture']) await store.ensureTable(other);
+    for (const other of ['sip_capture', `sip_capture_${dayName(today - 40)}_old`, `other_${dayName(today - 40)}`, 'rtcp_capture'])
+      await store.ensureTable(other);
     const before = await tablesOf(db);
 
     const blocked = await whileLocked(db, () => store.applyRetention(new Date(now)));
@@ -101,7 +117,10 @@ describe.each(['postgres', 'mysql'] as const)('dated-table retention on %s', (di
     await seed.close();
     const topic = await freshTopic(2, 'retention');
     const writer = startWriter(db, topic, uniqueName('g-ret'), {
-      TABLE_NAME: CALLS, RTCP_TABLE_NAME: 'rtcp_capture_%Y%m%d', DB_RETENTION_DAYS: '3', DB_RETENTION_TABLES: 'rtcp_capture_%Y%m%d=30',
+      TABLE_NAME: CALLS,
+      RTCP_TABLE_NAME: 'rtcp_capture_%Y%m%d',
+      DB_RETENTION_DAYS: '3',
+      DB_RETENTION_TABLES: 'rtcp_capture_%Y%m%d=30',
     });
     processes.push(writer);
     await writer.waitForLog('retention: dropped expired', 60_000);
@@ -119,9 +138,15 @@ describe.each(['postgres', 'mysql'] as const)('a retention runner killed mid-dro
   /** Whether a table is whole: it reads, and has its primary key and Kamailio's 8 indexes. */
   async function isWhole(db: TestDb, table: string): Promise<boolean> {
     await db.query(`SELECT count(*) AS n FROM ${db.dialect === 'postgres' ? quotePg(table) : quoteMysql(table)}`);
-    const idx = db.dialect === 'postgres'
-      ? await db.query<{ n: string }>('SELECT count(*) AS n FROM pg_indexes WHERE schemaname = current_schema() AND tablename = $1', [table])
-      : await db.query<{ n: string }>('SELECT count(DISTINCT INDEX_NAME) AS n FROM information_schema.STATISTICS WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = ?', [table]);
+    const idx =
+      db.dialect === 'postgres'
+        ? await db.query<{ n: string }>('SELECT count(*) AS n FROM pg_indexes WHERE schemaname = current_schema() AND tablename = $1', [
+            table,
+          ])
+        : await db.query<{ n: string }>(
+            'SELECT count(DISTINCT INDEX_NAME) AS n FROM information_schema.STATISTICS WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = ?',
+            [table],
+          );
     return Number(idx[0].n) === INDEXED_COLUMNS.length + 1;
   }
 
@@ -134,7 +159,10 @@ describe.each(['postgres', 'mysql'] as const)('a retention runner killed mid-dro
     const expired = Array.from({ length: 120 }, (_, i) => `sip_capture_${dayName(today - 10 - i)}`);
     const kept = [`sip_capture_${dayName(today)}`, `sip_capture_${dayName(today - 1)}`, 'sip_capture'];
     for (const t of [...expired, ...kept]) await seed.ensureTable(t);
-    await seed.writeBatch({ rows: [...expired, ...kept].map((table, i) => ({ table, record: fullRecord({ callid: `kill-${i}` }) })), offsets: [] });
+    await seed.writeBatch({
+      rows: [...expired, ...kept].map((table, i) => ({ table, record: fullRecord({ callid: `kill-${i}` }) })),
+      offsets: [],
+    });
 
     const topic = await freshTopic(1, 'retkill');
     const writer = startWriter(db, topic, uniqueName('g-retkill'), { TABLE_NAME: CALLS, DB_RETENTION_DAYS: '3' });
@@ -161,10 +189,15 @@ describe.each(['postgres', 'mysql'] as const)('a retention runner killed mid-dro
     const plan = new RetentionPlan({ defaultDays: 3, templates: [CALLS] });
     const next = await openStore(db.url, { retention: plan });
     stores.push(next);
-    const res = await waitFor('the retention lock', async () => {
-      const r = await next.applyRetention(new Date(now));
-      return r.locked ? r : undefined;
-    }, 20_000, 200);
+    const res = await waitFor(
+      'the retention lock',
+      async () => {
+        const r = await next.applyRetention(new Date(now));
+        return r.locked ? r : undefined;
+      },
+      20_000,
+      200,
+    );
     expect(res.dropped.sort()).toEqual(left.sort());
     const final = await tablesOf(db);
     expect(final.filter((t) => expired.includes(t))).toEqual([]);
@@ -191,7 +224,9 @@ describe('MySQL/MariaDB day partitions (DB_PARTITION=day, HOMER 5 layout)', () =
     stores.push(store);
     await store.ensureTable('sip_capture');
     expect((await partitionsOf(db, 'sip_capture')).map((x) => x.p)).toEqual([pname(today), pname(today + 1), pname(today + 2), 'pmax']);
-    const pk = await db.query<{ c: string }>("SELECT COLUMN_NAME AS c FROM information_schema.KEY_COLUMN_USAGE WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = 'sip_capture' AND CONSTRAINT_NAME = 'PRIMARY' ORDER BY ORDINAL_POSITION");
+    const pk = await db.query<{ c: string }>(
+      "SELECT COLUMN_NAME AS c FROM information_schema.KEY_COLUMN_USAGE WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = 'sip_capture' AND CONSTRAINT_NAME = 'PRIMARY' ORDER BY ORDINAL_POSITION",
+    );
     expect(pk.map((x) => x.c)).toEqual(['id', 'date']);
 
     const records = [
@@ -204,7 +239,12 @@ describe('MySQL/MariaDB day partitions (DB_PARTITION=day, HOMER 5 layout)', () =
     const where = await db.query<{ callid: string; p: string }>(
       `SELECT callid, (SELECT PARTITION_NAME FROM information_schema.PARTITIONS WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = 'sip_capture' AND PARTITION_DESCRIPTION <> 'MAXVALUE' AND TO_DAYS(s.date) < CAST(PARTITION_DESCRIPTION AS SIGNED) ORDER BY PARTITION_ORDINAL_POSITION LIMIT 1) AS p FROM sip_capture s`,
     );
-    expect(Object.fromEntries(where.map((x) => [x.callid, x.p ?? 'pmax']))).toEqual({ today: pname(today), yesterday: pname(today), ahead: pname(today + 2), future: 'pmax' });
+    expect(Object.fromEntries(where.map((x) => [x.callid, x.p ?? 'pmax']))).toEqual({
+      today: pname(today),
+      yesterday: pname(today),
+      ahead: pname(today + 2),
+      future: 'pmax',
+    });
 
     const later = new Date((today + 5) * DAY_MS + 6 * 3_600_000); // cutoff today+2 06:00
     expect(await whileLocked(db, () => store.applyRetention(later))).toEqual({ locked: false, dropped: [], defaultRowsDeleted: 0 });
@@ -223,7 +263,10 @@ describe('MySQL/MariaDB day partitions (DB_PARTITION=day, HOMER 5 layout)', () =
     processes.push(writer);
     await writer.waitForLog('db-writer consuming', 60_000);
     for (const t of ['sip_capture', 'rtcp_capture', 'report_capture', 'logs_capture']) {
-      expect((await partitionsOf(db, t)).map((x) => x.p), t).toEqual([0, 1, 2, 3].map((i) => pname(today + i)).concat('pmax'));
+      expect(
+        (await partitionsOf(db, t)).map((x) => x.p),
+        t,
+      ).toEqual([0, 1, 2, 3].map((i) => pname(today + i)).concat('pmax'));
     }
     const feeder = new Feeder(topic);
     try {

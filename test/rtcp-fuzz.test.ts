@@ -20,7 +20,18 @@ afterAll(async () => {
 
 const CALL_ID = `rtcp-fuzz-${Date.now()}@192.0.2.10`;
 const hep = (payload: Buffer, usec: number, payloadType = 5) =>
-  encodeHep3({ srcIp: '192.0.2.10', dstIp: '198.51.100.20', srcPort: 30001, dstPort: 40001, tsSec: 1_764_000_000, tsUsec: usec, captureId: 2001, payloadType, correlationId: CALL_ID, payload });
+  encodeHep3({
+    srcIp: '192.0.2.10',
+    dstIp: '198.51.100.20',
+    srcPort: 30001,
+    dstPort: 40001,
+    tsSec: 1_764_000_000,
+    tsUsec: usec,
+    captureId: 2001,
+    payloadType,
+    correlationId: CALL_ID,
+    payload,
+  });
 
 const withByte = (b: Buffer, at: number, v: number) => {
   const c = Buffer.from(b);
@@ -56,7 +67,13 @@ describe('malformed RTCP to a running hep-agent', () => {
   it('counts each kind under its reason, publishes none of it, and publishes every valid RTCP sent in between', async () => {
     const topic = await freshTopic(2, 'rtcp-fuzz');
     const port = await freeTcpUdpPort();
-    const agent = startAgent('hep-agent', { HEP_LISTEN: `127.0.0.1:${port}`, KAFKA_TOPIC: topic, KAFKA_PARTITIONS: '2', CAPTURE_ON: '1', CAPTURE_FLAG_KEY: uniqueName('rtcp-fuzz-flag') });
+    const agent = startAgent('hep-agent', {
+      HEP_LISTEN: `127.0.0.1:${port}`,
+      KAFKA_TOPIC: topic,
+      KAFKA_PARTITIONS: '2',
+      CAPTURE_ON: '1',
+      CAPTURE_FLAG_KEY: uniqueName('rtcp-fuzz-flag'),
+    });
     processes.push(agent);
     await agent.waitForLog('hep-agent ready', 60_000);
 
@@ -112,15 +129,27 @@ describe('malformed RTCP to a running hep-agent', () => {
 
     const want = new Map<RtcpErrorReason, number>();
     for (const [, reason] of bad) want.set(reason, (want.get(reason) ?? 0) + 1);
-    const counts = async () => Object.fromEntries(await Promise.all(RTCP_ERROR_REASONS.map(async (r) => [r, await agent.metric('sipcap_reports_dropped_total', `{reason="rtcp_${r}"}`)] as const)));
+    const counts = async () =>
+      Object.fromEntries(
+        await Promise.all(
+          RTCP_ERROR_REASONS.map(async (r) => [r, await agent.metric('sipcap_reports_dropped_total', `{reason="rtcp_${r}"}`)] as const),
+        ),
+      );
     {
-      await waitFor(`${bad.length} dropped and ${validSent} published`, async () => {
-        const dropped = Object.values(await counts()).reduce((a, b) => a + b, 0);
-        const published = await agent.metric('sipcap_reports_published_total', '{kind="rtcp"}');
-        return dropped >= bad.length && published >= validSent ? true : undefined;
-      }, 30_000, 200);
+      await waitFor(
+        `${bad.length} dropped and ${validSent} published`,
+        async () => {
+          const dropped = Object.values(await counts()).reduce((a, b) => a + b, 0);
+          const published = await agent.metric('sipcap_reports_published_total', '{kind="rtcp"}');
+          return dropped >= bad.length && published >= validSent ? true : undefined;
+        },
+        30_000,
+        200,
+      );
       expect(await counts()).toEqual(Object.fromEntries(RTCP_ERROR_REASONS.map((r) => [r, want.get(r) ?? 0])));
-      expect(['truncated', 'bad_length', 'bad_padding', 'too_large', 'too_short'].every((r) => (want.get(r as RtcpErrorReason) ?? 0) > 0)).toBe(true);
+      expect(
+        ['truncated', 'bad_length', 'bad_padding', 'too_large', 'too_short'].every((r) => (want.get(r as RtcpErrorReason) ?? 0) > 0),
+      ).toBe(true);
       expect(await agent.metric('sipcap_reports_published_total', '{kind="rtcp"}')).toBe(validSent);
       expect(await healthStatus(await agent.metricsPort())).toBe(200);
       expect(agent.child.exitCode).toBeNull();

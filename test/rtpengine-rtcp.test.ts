@@ -130,7 +130,17 @@ async function endpoint(): Promise<{ rtp: Socket; rtcp: Socket; port: number }> 
 }
 
 const sdpOf = (port: number, id: number) =>
-  ['v=0', `o=- ${id} 1 IN IP4 127.0.0.1`, 's=-', 'c=IN IP4 127.0.0.1', 't=0 0', `m=audio ${port} RTP/AVP 0`, 'a=rtpmap:0 PCMU/8000', 'a=sendrecv', ''].join('\r\n');
+  [
+    'v=0',
+    `o=- ${id} 1 IN IP4 127.0.0.1`,
+    's=-',
+    'c=IN IP4 127.0.0.1',
+    't=0 0',
+    `m=audio ${port} RTP/AVP 0`,
+    'a=rtpmap:0 PCMU/8000',
+    'a=sendrecv',
+    '',
+  ].join('\r\n');
 
 /** The media port and RTCP port rtpengine put in an SDP it returned. */
 function mediaPorts(sdp: string | undefined): { rtp: number; rtcp: number } {
@@ -150,32 +160,78 @@ function rtpPacket(seq: number, ts: number, ssrc: number): Buffer {
   return b;
 }
 
-interface TsharkRtcp { srcPort: number; dstPort: number; senderSsrc: number; packets?: number; octets?: number; block: { ssrc: number; fraction: number; cumLost: number; extHigh: number; jitter: number } }
+interface TsharkRtcp {
+  srcPort: number;
+  dstPort: number;
+  senderSsrc: number;
+  packets?: number;
+  octets?: number;
+  block: { ssrc: number; fraction: number; cumLost: number; extHigh: number; jitter: number };
+}
 
 /** tshark's reading of the RTCP packets sent to the given (rtpengine) ports. */
 function tsharkRtcp(pcap: string, ports: number[]): TsharkRtcp[] {
-  const fields = ['udp.srcport', 'udp.dstport', 'rtcp.senderssrc', 'rtcp.sender.packetcount', 'rtcp.sender.octetcount', 'rtcp.ssrc.identifier', 'rtcp.ssrc.fraction', 'rtcp.ssrc.cum_nr', 'rtcp.ssrc.ext_high', 'rtcp.ssrc.jitter'];
-  const out = execFileSync('tshark', [
-    '-r', pcap, ...ports.flatMap((p) => ['-d', `udp.port==${p},rtcp`]), '-Y', `rtcp && (${ports.map((p) => `udp.dstport == ${p}`).join(' || ')})`,
-    '-T', 'fields', '-E', 'separator=|', '-E', 'occurrence=f', ...fields.flatMap((f) => ['-e', f]),
-  ], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] });
-  return out.trim().split('\n').filter(Boolean).map((line) => {
-    const v = line.split('|');
-    const n = (i: number) => (v[i] === '' ? undefined : Number(v[i]));
-    return {
-      srcPort: n(0)!, dstPort: n(1)!, senderSsrc: n(2)!, packets: n(3), octets: n(4),
-      block: { ssrc: n(5)!, fraction: n(6)!, cumLost: n(7)!, extHigh: n(8)!, jitter: n(9)! },
-    };
-  });
+  const fields = [
+    'udp.srcport',
+    'udp.dstport',
+    'rtcp.senderssrc',
+    'rtcp.sender.packetcount',
+    'rtcp.sender.octetcount',
+    'rtcp.ssrc.identifier',
+    'rtcp.ssrc.fraction',
+    'rtcp.ssrc.cum_nr',
+    'rtcp.ssrc.ext_high',
+    'rtcp.ssrc.jitter',
+  ];
+  const out = execFileSync(
+    'tshark',
+    [
+      '-r',
+      pcap,
+      ...ports.flatMap((p) => ['-d', `udp.port==${p},rtcp`]),
+      '-Y',
+      `rtcp && (${ports.map((p) => `udp.dstport == ${p}`).join(' || ')})`,
+      '-T',
+      'fields',
+      '-E',
+      'separator=|',
+      '-E',
+      'occurrence=f',
+      ...fields.flatMap((f) => ['-e', f]),
+    ],
+    { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] },
+  );
+  return out
+    .trim()
+    .split('\n')
+    .filter(Boolean)
+    .map((line) => {
+      const v = line.split('|');
+      const n = (i: number) => (v[i] === '' ? undefined : Number(v[i]));
+      return {
+        srcPort: n(0)!,
+        dstPort: n(1)!,
+        senderSsrc: n(2)!,
+        packets: n(3),
+        octets: n(4),
+        block: { ssrc: n(5)!, fraction: n(6)!, cumLost: n(7)!, extHigh: n(8)!, jitter: n(9)! },
+      };
+    });
 }
 
 describe('rtpengine RTCP over HEP', () => {
-  it('stores the RTCP rtpengine relays with the call\'s Call-ID, its figures as tshark reads them on the wire', async () => {
+  it("stores the RTCP rtpengine relays with the call's Call-ID, its figures as tshark reads them on the wire", async () => {
     const topic = await freshTopic(6, 'rtpengine');
     const hepPort = await freeTcpUdpPort();
     const ngPort = await freeTcpUdpPort();
     const homerId = 2300 + Math.floor(Math.random() * 600);
-    const agent = startAgent('hep-agent', { HEP_LISTEN: `127.0.0.1:${hepPort}`, KAFKA_TOPIC: topic, KAFKA_PARTITIONS: '6', CAPTURE_ON: '1', CAPTURE_FLAG_KEY: uniqueName('rtpengine-flag') });
+    const agent = startAgent('hep-agent', {
+      HEP_LISTEN: `127.0.0.1:${hepPort}`,
+      KAFKA_TOPIC: topic,
+      KAFKA_PARTITIONS: '6',
+      CAPTURE_ON: '1',
+      CAPTURE_FLAG_KEY: uniqueName('rtpengine-flag'),
+    });
     processes.push(agent);
     const dbs = [await new TestDb('postgres').create(), await new TestDb('mysql').create()];
     databases.push(...dbs);
@@ -189,7 +245,9 @@ describe('rtpengine RTCP over HEP', () => {
     rtpengine = await startRtpengine({ ngPort, portMin, portMax, homerPort: hepPort, homerId });
 
     const pcap = join(dir, 'lo.pcap');
-    capture = spawn('tshark', ['-i', 'lo', '-f', `udp portrange ${portMin}-${portMax}`, '-w', pcap], { stdio: ['ignore', 'ignore', 'pipe'] });
+    capture = spawn('tshark', ['-i', 'lo', '-f', `udp portrange ${portMin}-${portMax}`, '-w', pcap], {
+      stdio: ['ignore', 'ignore', 'pipe'],
+    });
     let captureLog = '';
     capture.stderr!.on('data', (d: Buffer) => (captureLog += d.toString()));
     await waitFor('tshark capturing on lo', () => (captureLog.includes('Capturing on') ? true : undefined), 30_000, 50);
@@ -200,7 +258,13 @@ describe('rtpengine RTCP over HEP', () => {
     const offer = await rtpengine.ng({ command: 'offer', 'call-id': callId, 'from-tag': 'tag-a', sdp: sdpOf(a.port, 1) });
     expect(offer.result).toBe('ok');
     const toB = mediaPorts(offer.sdp); // where B sends to reach A
-    const answer = await rtpengine.ng({ command: 'answer', 'call-id': callId, 'from-tag': 'tag-a', 'to-tag': 'tag-b', sdp: sdpOf(b.port, 2) });
+    const answer = await rtpengine.ng({
+      command: 'answer',
+      'call-id': callId,
+      'from-tag': 'tag-a',
+      'to-tag': 'tag-b',
+      sdp: sdpOf(b.port, 2),
+    });
     expect(answer.result).toBe('ok');
     const toA = mediaPorts(answer.sdp); // where A sends to reach B
 
@@ -223,7 +287,12 @@ describe('rtpengine RTCP over HEP', () => {
       if (!skipB.has(i)) b.rtp.send(rtpPacket(7000 + i, 160 * i, SSRC_B), toB.rtp, '127.0.0.1');
       await sleep(20 + ((i * 7) % 11) - 5);
     }
-    await waitFor('the RTP through rtpengine', () => (atB.received === N - skipA.size && atA.received === N - skipB.size ? true : undefined), 10_000, 50);
+    await waitFor(
+      'the RTP through rtpengine',
+      () => (atB.received === N - skipA.size && atA.received === N - skipB.size ? true : undefined),
+      10_000,
+      50,
+    );
     expect([atB.lost, atA.lost]).toEqual([3, 1]);
 
     // A: SR + SDES (it sent RTP; its block is about B's stream). B: RR + SDES about A's stream.
@@ -232,11 +301,30 @@ describe('rtpengine RTCP over HEP', () => {
     a.rtcp.send(srA, toA.rtcp, '127.0.0.1');
     b.rtcp.send(rrB, toB.rtcp, '127.0.0.1');
 
-    type Row = { correlation_id: string; source_ip: string; source_port: number; destination_ip: string; destination_port: number; proto: number; family: number; type: number; node: string; msg: string };
+    type Row = {
+      correlation_id: string;
+      source_ip: string;
+      source_port: number;
+      destination_ip: string;
+      destination_port: number;
+      proto: number;
+      family: number;
+      type: number;
+      node: string;
+      msg: string;
+    };
     const rowsOf = (db: TestDb) =>
-      db.query<Row>(`SELECT correlation_id, source_ip, source_port, destination_ip, destination_port, proto, family, type, node, msg FROM rtcp_capture WHERE correlation_id = '${callId}' ORDER BY micro_ts`).catch(() => [] as Row[]);
+      db
+        .query<Row>(
+          `SELECT correlation_id, source_ip, source_port, destination_ip, destination_port, proto, family, type, node, msg FROM rtcp_capture WHERE correlation_id = '${callId}' ORDER BY micro_ts`,
+        )
+        .catch(() => [] as Row[]);
     const stored = new Map<string, Row[]>();
-    for (const db of dbs) stored.set(db.dialect, await waitFor(`2 RTCP rows in ${db.dialect}`, async () => ((await rowsOf(db)).length >= 2 ? rowsOf(db) : undefined), 60_000, 250));
+    for (const db of dbs)
+      stored.set(
+        db.dialect,
+        await waitFor(`2 RTCP rows in ${db.dialect}`, async () => ((await rowsOf(db)).length >= 2 ? rowsOf(db) : undefined), 60_000, 250),
+      );
     await sleep(1500); // a duplicate would show by now; tshark has written the packets
     capture.kill('SIGINT');
     await new Promise((r) => capture!.once('exit', r));
@@ -248,18 +336,48 @@ describe('rtpengine RTCP over HEP', () => {
       const rows = await rowsOf(db);
       expect(rows, db.dialect).toHaveLength(2);
       for (const row of rows) {
-        const json = JSON.parse(row.msg) as { ssrc: number; type: number; sender_information?: { packets: number; octets: number }; report_blocks: { source_ssrc: number; fraction_lost: number; packets_lost: number; highest_seq_no: number; ia_jitter: number }[] };
+        const json = JSON.parse(row.msg) as {
+          ssrc: number;
+          type: number;
+          sender_information?: { packets: number; octets: number };
+          report_blocks: { source_ssrc: number; fraction_lost: number; packets_lost: number; highest_seq_no: number; ia_jitter: number }[];
+        };
         const w = wire.find((x) => x.senderSsrc === json.ssrc);
         expect(w, `${db.dialect}: tshark saw the RTCP of SSRC ${json.ssrc}`).toBeDefined();
-        expect({ correlation_id: row.correlation_id, type: Number(row.type), proto: Number(row.proto), family: Number(row.family), node: row.node }).toEqual({
-          correlation_id: callId, type: 3, proto: 1, family: 2, node: `homer01:${homerId}`,
+        expect({
+          correlation_id: row.correlation_id,
+          type: Number(row.type),
+          proto: Number(row.proto),
+          family: Number(row.family),
+          node: row.node,
+        }).toEqual({
+          correlation_id: callId,
+          type: 3,
+          proto: 1,
+          family: 2,
+          node: `homer01:${homerId}`,
         });
         // The addresses of the RTCP as it reached rtpengine: the endpoint's RTCP port to rtpengine's.
-        expect([row.source_ip, Number(row.source_port), row.destination_ip, Number(row.destination_port)]).toEqual(['127.0.0.1', w!.srcPort, '127.0.0.1', w!.dstPort]);
+        expect([row.source_ip, Number(row.source_port), row.destination_ip, Number(row.destination_port)]).toEqual([
+          '127.0.0.1',
+          w!.srcPort,
+          '127.0.0.1',
+          w!.dstPort,
+        ]);
         expect(json.report_blocks).toHaveLength(1);
         const rb = json.report_blocks[0];
-        expect({ source_ssrc: rb.source_ssrc, fraction_lost: rb.fraction_lost, packets_lost: rb.packets_lost, highest_seq_no: rb.highest_seq_no, ia_jitter: rb.ia_jitter }).toEqual({
-          source_ssrc: w!.block.ssrc, fraction_lost: w!.block.fraction, packets_lost: w!.block.cumLost, highest_seq_no: w!.block.extHigh, ia_jitter: w!.block.jitter,
+        expect({
+          source_ssrc: rb.source_ssrc,
+          fraction_lost: rb.fraction_lost,
+          packets_lost: rb.packets_lost,
+          highest_seq_no: rb.highest_seq_no,
+          ia_jitter: rb.ia_jitter,
+        }).toEqual({
+          source_ssrc: w!.block.ssrc,
+          fraction_lost: w!.block.fraction,
+          packets_lost: w!.block.cumLost,
+          highest_seq_no: w!.block.extHigh,
+          ia_jitter: w!.block.jitter,
         });
         if (json.ssrc === SSRC_A) {
           expect(json.type).toBe(200);

@@ -55,7 +55,9 @@ export function fullRecord(overrides: Partial<CaptureRecord> = {}): CaptureRecor
     rtp_stat: 'PS=1,OS=2,PR=3,OR=4',
     type: 1,
     node: 'homer01:2001',
-    msg: Buffer.from('INVITE sip:+15551234@gw.example.net;user=phone SIP/2.0\r\nVia: SIP/2.0/UDP pc33\r\nCall-ID: a84b4c76e66710@pc33.atlanta.example.com\r\nContent-Length: 0\r\n\r\n'),
+    msg: Buffer.from(
+      'INVITE sip:+15551234@gw.example.net;user=phone SIP/2.0\r\nVia: SIP/2.0/UDP pc33\r\nCall-ID: a84b4c76e66710@pc33.atlanta.example.com\r\nContent-Length: 0\r\n\r\n',
+    ),
     ...overrides,
   };
   return r;

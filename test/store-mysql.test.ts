@@ -2,7 +2,16 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
 import mysql from 'mysql2/promise';
 import { COLUMNS, sampleRecord, type CaptureRecord } from '@sipcap/record';
-import { ensureDatabase, ensureSchema, openStore, StoreError, TableRouter, type BatchRow, type Store, type StoreOptions } from '@sipcap/store';
+import {
+  ensureDatabase,
+  ensureSchema,
+  openStore,
+  StoreError,
+  TableRouter,
+  type BatchRow,
+  type Store,
+  type StoreOptions,
+} from '@sipcap/store';
 import { MYSQL_SESSION_SETUP } from '../libs/store/src/mysql-store';
 import { BINARY_MSG, eventually, expectedColumns, fullRecord, HOSTILE, micros, recordingLog, testDatabaseName } from './store-fixtures';
 
@@ -39,7 +48,13 @@ async function readBack(table: string): Promise<Record<string, unknown>[]> {
 beforeAll(async () => {
   expect(await ensureDatabase(dbUrl)).toBe(true);
   expect(await ensureDatabase(dbUrl)).toBe(false);
-  db = await mysql.createConnection({ uri: dbUrl, supportBigNumbers: true, bigNumberStrings: true, dateStrings: true, multipleStatements: true });
+  db = await mysql.createConnection({
+    uri: dbUrl,
+    supportBigNumbers: true,
+    bigNumberStrings: true,
+    dateStrings: true,
+    multipleStatements: true,
+  });
 });
 
 afterAll(async () => {
@@ -57,9 +72,22 @@ describe('schema', () => {
     );
     expect(cols.map((c) => c.name)).toEqual(['id', 'date', ...COLUMNS]);
     expect(cols.find((c) => c.name === 'msg')!.type).toBe('mediumblob');
-    const idx = await q("SELECT DISTINCT COLUMN_NAME AS c FROM information_schema.STATISTICS WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = 'sip_capture' AND INDEX_NAME <> 'PRIMARY'");
-    expect(idx.map((r) => r.c).sort()).toEqual(['auth_user', 'callid', 'callid_aleg', 'date', 'from_user', 'pid_user', 'ruri_user', 'to_user']);
-    expect(await q("SELECT 1 FROM information_schema.TABLES WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = 'sipcap_offsets'")).toHaveLength(1);
+    const idx = await q(
+      "SELECT DISTINCT COLUMN_NAME AS c FROM information_schema.STATISTICS WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = 'sip_capture' AND INDEX_NAME <> 'PRIMARY'",
+    );
+    expect(idx.map((r) => r.c).sort()).toEqual([
+      'auth_user',
+      'callid',
+      'callid_aleg',
+      'date',
+      'from_user',
+      'pid_user',
+      'ruri_user',
+      'to_user',
+    ]);
+    expect(
+      await q("SELECT 1 FROM information_schema.TABLES WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = 'sipcap_offsets'"),
+    ).toHaveLength(1);
   });
 
   it('sql/mysql/sip_capture.sql runs as it is', async () => {
@@ -67,7 +95,9 @@ describe('schema', () => {
     try {
       await db.query('USE `' + dbName + '_file`');
       await db.query(readFileSync('sql/mysql/sip_capture.sql', 'utf8'));
-      const n = await q("SELECT count(*) AS n FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = 'sip_capture'");
+      const n = await q(
+        "SELECT count(*) AS n FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = 'sip_capture'",
+      );
       expect(Number(n[0].n)).toBe(COLUMNS.length + 2);
     } finally {
       await db.query('USE `' + dbName + '`');
@@ -92,7 +122,13 @@ describe('rows', () => {
     await db.query('INSERT INTO x VALUES (1)');
     const s = await store();
     const records = [
-      fullRecord({ user_agent: HOSTILE.quotes, via_1: HOSTILE.backslashes, reason: HOSTILE.controls, callid: HOSTILE.injection, from_user: HOSTILE.unicode }),
+      fullRecord({
+        user_agent: HOSTILE.quotes,
+        via_1: HOSTILE.backslashes,
+        reason: HOSTILE.controls,
+        callid: HOSTILE.injection,
+        from_user: HOSTILE.unicode,
+      }),
       fullRecord({ custom_field1: HOSTILE.nul, msg: BINARY_MSG }),
       fullRecord({ user_agent: HOSTILE.everyAscii, via_1: HOSTILE.everyAscii, diversion: HOSTILE.everyAscii }),
       fullRecord({ msg: Buffer.alloc(0) }),
@@ -146,9 +182,17 @@ describe('offsets and exactly-once', () => {
         { group, topic, partition: 5, nextOffset: '9007199254740993' },
       ],
     });
-    await s.writeBatch({ rows: rows('eo_rows', [fullRecord()]), offsets: [{ group, topic, partition: 0, nextOffset: '3', firstOffset: '2' }] });
+    await s.writeBatch({
+      rows: rows('eo_rows', [fullRecord()]),
+      offsets: [{ group, topic, partition: 0, nextOffset: '3', firstOffset: '2' }],
+    });
     expect(await count('eo_rows')).toBe(3);
-    expect(await s.readOffsets(group, topic)).toEqual(new Map([[0, '3'], [5, '9007199254740993']]));
+    expect(await s.readOffsets(group, topic)).toEqual(
+      new Map([
+        [0, '3'],
+        [5, '9007199254740993'],
+      ]),
+    );
   });
 
   it('a failure after the rows were sent leaves neither rows nor offsets', async () => {
@@ -176,7 +220,10 @@ describe('offsets and exactly-once', () => {
     expect((err as StoreError).kind).toBe('retryable');
     expect(await count('eo_rows')).toBe(3);
     const ok = await store();
-    await ok.writeBatch({ rows: rows('eo_rows', [fullRecord()]), offsets: [{ group, topic, partition: 0, nextOffset: '4', firstOffset: '3' }] });
+    await ok.writeBatch({
+      rows: rows('eo_rows', [fullRecord()]),
+      offsets: [{ group, topic, partition: 0, nextOffset: '4', firstOffset: '3' }],
+    });
     expect(await count('eo_rows')).toBe(4);
   });
 
@@ -202,10 +249,20 @@ describe('writePositioned (skip what is stored)', () => {
     const s = await store();
     const first = await s.writePositioned('pg', 'pt', [pos('wp', 0, 0), pos('wp', 0, 1), pos('wp', 2, 7)]);
     expect([first.inserted, first.skipped]).toEqual([3, 0]);
-    const again = await s.writePositioned('pg', 'pt', [pos('wp', 0, 1), pos('wp', 0, 2), pos('wp', 2, 7), { partition: 2, offset: 8n, table: null, record: null }]);
+    const again = await s.writePositioned('pg', 'pt', [
+      pos('wp', 0, 1),
+      pos('wp', 0, 2),
+      pos('wp', 2, 7),
+      { partition: 2, offset: 8n, table: null, record: null },
+    ]);
     expect([again.inserted, again.skipped]).toEqual([1, 2]);
     expect(await count('wp')).toBe(4);
-    expect(await s.readOffsets('pg', 'pt')).toEqual(new Map([[0, '3'], [2, '9']]));
+    expect(await s.readOffsets('pg', 'pt')).toEqual(
+      new Map([
+        [0, '3'],
+        [2, '9'],
+      ]),
+    );
   });
 
   it('stores a message once when it comes twice in one batch (a partition fetched again while buffered)', async () => {
@@ -261,11 +318,21 @@ describe('DB_INSERT_MODE=1', () => {
     const before = await delayedWrites();
     const { log, lines } = recordingLog();
     const s = await store({ insertMode: 'delayed', mysqlEngine: 'MyISAM', log });
-    await s.writeBatch({ rows: rows('delayed_myisam', [fullRecord(), fullRecord()]), offsets: [{ group: 'g', topic: 'd', partition: 0, nextOffset: '2' }] });
+    await s.writeBatch({
+      rows: rows('delayed_myisam', [fullRecord(), fullRecord()]),
+      offsets: [{ group: 'g', topic: 'd', partition: 0, nextOffset: '2' }],
+    });
     await s.writeBatch({ rows: rows('delayed_myisam', [fullRecord()]), offsets: [] });
     expect(lines.filter((l) => l.msg.includes('INSERT DELAYED into delayed_myisam'))).toHaveLength(1);
-    expect(await eventually(() => count('delayed_myisam'), (n) => n === 3)).toBe(3);
-    const engine = await q("SELECT ENGINE AS e FROM information_schema.TABLES WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = 'delayed_myisam'");
+    expect(
+      await eventually(
+        () => count('delayed_myisam'),
+        (n) => n === 3,
+      ),
+    ).toBe(3);
+    const engine = await q(
+      "SELECT ENGINE AS e FROM information_schema.TABLES WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = 'delayed_myisam'",
+    );
     expect(engine[0].e).toBe('MyISAM');
     // The server counts the rows its delayed-insert handler wrote.
     expect((await delayedWrites()) - before).toBeGreaterThanOrEqual(3);
@@ -287,8 +354,13 @@ describe('refused rows', () => {
     const s = await store();
     await s.ensureTable('poison');
     await db.query("ALTER TABLE poison ADD CONSTRAINT no_poison CHECK (method <> 'POISON')");
-    const records = Array.from({ length: 40 }, (_, i) => fullRecord({ method: i === 0 || i === 23 ? 'POISON' : 'INVITE', cseq: String(i) }));
-    const batch = { rows: rows('poison', records), offsets: [{ group: 'g', topic: 't', partition: 2, nextOffset: '40', firstOffset: '0' }] };
+    const records = Array.from({ length: 40 }, (_, i) =>
+      fullRecord({ method: i === 0 || i === 23 ? 'POISON' : 'INVITE', cseq: String(i) }),
+    );
+    const batch = {
+      rows: rows('poison', records),
+      offsets: [{ group: 'g', topic: 't', partition: 2, nextOffset: '40', firstOffset: '0' }],
+    };
     const err = await s.writeBatch(batch).catch((e: unknown) => e);
     expect([(err as StoreError).kind, (err as StoreError).reason]).toEqual(['data', 'constraint']);
     expect(await count('poison')).toBe(0);

@@ -4,8 +4,17 @@ import pg from 'pg';
 import { buildRecord, COLUMNS, decodeRecord, encodeRecord, readRecord, sampleRecord, type CaptureRecord } from '@sipcap/record';
 import { parseSip } from '@sipcap/sip';
 import {
-  dayPartitionName, defaultPartitionName, ensureDatabase, ensureSchema, openStore, PG_RETENTION_LOCK, StoreError, TableRouter,
-  type BatchRow, type Store, type StoreOptions,
+  dayPartitionName,
+  defaultPartitionName,
+  ensureDatabase,
+  ensureSchema,
+  openStore,
+  PG_RETENTION_LOCK,
+  StoreError,
+  TableRouter,
+  type BatchRow,
+  type Store,
+  type StoreOptions,
 } from '@sipcap/store';
 import { BINARY_MSG, expectedColumns, fullRecord, HOSTILE, micros, recordingLog, testDatabaseName } from './store-fixtures';
 
@@ -69,29 +78,40 @@ describe('schema', () => {
     expect(cols.rows.find((c) => c.column_name === 'callid').len).toBe(120);
     const idx = await db.query("SELECT indexdef FROM pg_indexes WHERE tablename = 'sip_capture'");
     for (const c of ['date', 'callid', 'callid_aleg', 'ruri_user', 'from_user', 'to_user', 'pid_user', 'auth_user']) {
-      expect(idx.rows.some((r) => r.indexdef.endsWith(`("${c}")`) || r.indexdef.endsWith(`(${c})`)), c).toBe(true);
+      expect(
+        idx.rows.some((r) => r.indexdef.endsWith(`("${c}")`) || r.indexdef.endsWith(`(${c})`)),
+        c,
+      ).toBe(true);
     }
     const off = await db.query("SELECT to_regclass('sipcap_offsets') IS NOT NULL AS ok");
     expect(off.rows[0].ok).toBe(true);
   });
 
-  it.each(['sql/postgres/sip_capture.sql', 'sql/postgres/sip_capture_partitioned.sql'])('%s runs as it is in an empty schema', async (file) => {
-    const schema = file.includes('partitioned') ? 'sqlfile_part' : 'sqlfile_plain';
-    await db.query(`CREATE SCHEMA ${schema}`);
-    await db.query(`SET search_path TO ${schema}`);
-    try {
-      await db.query(readFileSync(file, 'utf8'));
-      const r = await db.query(`SELECT count(*)::int AS n FROM information_schema.columns WHERE table_schema = '${schema}' AND table_name = 'sip_capture'`);
-      expect(r.rows[0].n).toBe(COLUMNS.length + 3);
-    } finally {
-      await db.query('SET search_path TO public');
-    }
-  });
+  it.each(['sql/postgres/sip_capture.sql', 'sql/postgres/sip_capture_partitioned.sql'])(
+    '%s runs as it is in an empty schema',
+    async (file) => {
+      const schema = file.includes('partitioned') ? 'sqlfile_part' : 'sqlfile_plain';
+      await db.query(`CREATE SCHEMA ${schema}`);
+      await db.query(`SET search_path TO ${schema}`);
+      try {
+        await db.query(readFileSync(file, 'utf8'));
+        const r = await db.query(
+          `SELECT count(*)::int AS n FROM information_schema.columns WHERE table_schema = '${schema}' AND table_name = 'sip_capture'`,
+        );
+        expect(r.rows[0].n).toBe(COLUMNS.length + 3);
+      } finally {
+        await db.query('SET search_path TO public');
+      }
+    },
+  );
 
   it('adds msg_raw to a Kamailio table that lacks it, once', async () => {
     await db.query('CREATE TABLE kamailio_cap (id serial primary key, date timestamp NOT NULL)');
     for (const c of COLUMNS) {
-      if (c !== 'msg') await db.query(`ALTER TABLE kamailio_cap ADD COLUMN "${c}" ${c === 'micro_ts' ? 'bigint' : ['source_port', 'destination_port', 'contact_port', 'originator_port', 'expires', 'proto', 'family', 'type'].includes(c) ? 'int' : 'varchar(256)'} NOT NULL`);
+      if (c !== 'msg')
+        await db.query(
+          `ALTER TABLE kamailio_cap ADD COLUMN "${c}" ${c === 'micro_ts' ? 'bigint' : ['source_port', 'destination_port', 'contact_port', 'originator_port', 'expires', 'proto', 'family', 'type'].includes(c) ? 'int' : 'varchar(256)'} NOT NULL`,
+        );
     }
     await db.query('ALTER TABLE kamailio_cap ADD COLUMN msg text NOT NULL');
     const { log, lines } = recordingLog();
@@ -115,7 +135,9 @@ describe('schema', () => {
     expect(lines.filter((l) => l.msg.includes('text format'))).toEqual([
       expect.objectContaining({ msg: expect.stringMatching(/other_types: column types differ .*source_port bigint, proto smallint/) }),
     ]);
-    const back = await db.query("SELECT proto, source_port::int AS source_port, callid, to_char(date, 'YYYY-MM-DD HH24:MI:SS.US') AS date FROM other_types");
+    const back = await db.query(
+      "SELECT proto, source_port::int AS source_port, callid, to_char(date, 'YYYY-MM-DD HH24:MI:SS.US') AS date FROM other_types",
+    );
     expect(back.rows).toEqual([{ proto: 17, source_port: r.source_port, callid: r.callid, date: '2024-03-05 07:08:09.123456' }]);
   });
 });
@@ -141,7 +163,13 @@ describe.each(['copy', 'copy-text', 'insert'] as const)('rows through %s', (pgMe
     await db.query('INSERT INTO x SELECT 1 WHERE NOT EXISTS (SELECT 1 FROM x)');
     const s = await store({ pgMethod });
     const records = [
-      fullRecord({ user_agent: HOSTILE.quotes, via_1: HOSTILE.backslashes, reason: HOSTILE.controls, callid: HOSTILE.injection, from_user: HOSTILE.unicode }),
+      fullRecord({
+        user_agent: HOSTILE.quotes,
+        via_1: HOSTILE.backslashes,
+        reason: HOSTILE.controls,
+        callid: HOSTILE.injection,
+        from_user: HOSTILE.unicode,
+      }),
       fullRecord({ custom_field1: HOSTILE.nul, msg: BINARY_MSG }),
       fullRecord({ user_agent: HOSTILE.everyAscii, via_1: HOSTILE.everyAscii, diversion: HOSTILE.everyAscii }),
       fullRecord({ msg: Buffer.from('MESSAGE sip:x SIP/2.0\r\nSubject: \\N\t😀 tab\r\n\r\n\\.\n') }),
@@ -165,13 +193,27 @@ describe.each(['copy', 'copy-text', 'insert'] as const)('rows through %s', (pgMe
 
   it('stores records read from their Kafka values (columns copied as bytes) as their decoded values', async () => {
     const s = await store({ pgMethod });
-    const msg = Buffer.from('INVITE sip:+15551234@voip.example.com SIP/2.0\r\nVia: SIP/2.0/UDP 192.168.1.2:5060;branch=z9hG4bK-1\r\n' +
-      'From: "Al\\"ice" <sip:alice@voip.example.com>;tag=a1\r\nTo: <sip:+15551234@voip.example.com>\r\nCall-ID: c1@host\r\n' +
-      "CSeq: 1 INVITE\r\nUser-Agent: O'Brien\\phone\r\nContent-Length: 0\r\n\r\n");
+    const msg = Buffer.from(
+      'INVITE sip:+15551234@voip.example.com SIP/2.0\r\nVia: SIP/2.0/UDP 192.168.1.2:5060;branch=z9hG4bK-1\r\n' +
+        'From: "Al\\"ice" <sip:alice@voip.example.com>;tag=a1\r\nTo: <sip:+15551234@voip.example.com>\r\nCall-ID: c1@host\r\n' +
+        "CSeq: 1 INVITE\r\nUser-Agent: O'Brien\\phone\r\nContent-Length: 0\r\n\r\n",
+    );
     const parsed = parseSip(msg);
     if (!parsed.ok) throw new Error(parsed.message);
-    const built = buildRecord({ sip: parsed.sip, srcIp: '192.0.2.1', srcPort: 5060, dstIp: '10.0.0.5', dstPort: 5070, family: 2, proto: 1, microTs: micros('2024-03-05T07:08:09.123456Z'), msg },
-      { captureNode: 'n1', callidAlegHeaders: [], customHeaders: [] });
+    const built = buildRecord(
+      {
+        sip: parsed.sip,
+        srcIp: '192.0.2.1',
+        srcPort: 5060,
+        dstIp: '10.0.0.5',
+        dstPort: 5070,
+        family: 2,
+        proto: 1,
+        microTs: micros('2024-03-05T07:08:09.123456Z'),
+        msg,
+      },
+      { captureNode: 'n1', callidAlegHeaders: [], customHeaders: [] },
+    );
     const sources = [
       built, // version 3: most columns refer to bytes of msg
       fullRecord({ user_agent: HOSTILE.quotes, via_1: HOSTILE.backslashes, reason: HOSTILE.controls, from_user: HOSTILE.unicode }),
@@ -179,7 +221,11 @@ describe.each(['copy', 'copy-text', 'insert'] as const)('rows through %s', (pgMe
       fullRecord({ diversion: HOSTILE.everyAscii }),
     ];
     const values = sources.map((r) => Buffer.from(encodeRecord(r)));
-    const read = values.map((v) => { const d = readRecord(v); if (!d.ok) throw new Error(d.message); return d.record; });
+    const read = values.map((v) => {
+      const d = readRecord(v);
+      if (!d.ok) throw new Error(d.message);
+      return d.record;
+    });
     const table = `read_${pgMethod.replace('-', '_')}`;
     await s.writeBatch({ rows: rows(table, read), offsets: [] });
     const back = await readBack(table);
@@ -208,9 +254,17 @@ describe('offsets and exactly-once', () => {
         { group, topic, partition: 3, nextOffset: '9007199254740993' },
       ],
     });
-    await s.writeBatch({ rows: rows('eo_rows', [fullRecord()]), offsets: [{ group, topic, partition: 0, nextOffset: '3', firstOffset: '2' }] });
+    await s.writeBatch({
+      rows: rows('eo_rows', [fullRecord()]),
+      offsets: [{ group, topic, partition: 0, nextOffset: '3', firstOffset: '2' }],
+    });
     expect(await count('eo_rows')).toBe(3);
-    expect(await s.readOffsets(group, topic)).toEqual(new Map([[0, '3'], [3, '9007199254740993']]));
+    expect(await s.readOffsets(group, topic)).toEqual(
+      new Map([
+        [0, '3'],
+        [3, '9007199254740993'],
+      ]),
+    );
     expect(await s.readOffsets(group, 'other')).toEqual(new Map());
   });
 
@@ -241,7 +295,10 @@ describe('offsets and exactly-once', () => {
     expect(await count('eo_rows')).toBe(3);
     // The store recovers on a new connection.
     const ok = await store();
-    await ok.writeBatch({ rows: rows('eo_rows', [fullRecord()]), offsets: [{ group, topic, partition: 0, nextOffset: '4', firstOffset: '3' }] });
+    await ok.writeBatch({
+      rows: rows('eo_rows', [fullRecord()]),
+      offsets: [{ group, topic, partition: 0, nextOffset: '4', firstOffset: '3' }],
+    });
     expect(await count('eo_rows')).toBe(4);
   });
 
@@ -258,7 +315,10 @@ describe('offsets and exactly-once', () => {
   it('two writers racing on the same messages commit them once', async () => {
     const a = await store();
     const b = await store();
-    const batch = { rows: rows('eo_race', [fullRecord(), fullRecord()]), offsets: [{ group, topic, partition: 7, nextOffset: '2', firstOffset: '0' }] };
+    const batch = {
+      rows: rows('eo_race', [fullRecord(), fullRecord()]),
+      offsets: [{ group, topic, partition: 7, nextOffset: '2', firstOffset: '0' }],
+    };
     await a.ensureTable('eo_race');
     await b.ensureTable('eo_race');
     const results = await Promise.allSettled([a.writeBatch(batch), b.writeBatch(batch)]);
@@ -281,10 +341,20 @@ describe('writePositioned (skip what is stored)', () => {
     const s = await store();
     const first = await s.writePositioned('pg', 'pt', [pos('wp', 0, 0), pos('wp', 0, 1), pos('wp', 2, 7)]);
     expect([first.inserted, first.skipped]).toEqual([3, 0]);
-    const again = await s.writePositioned('pg', 'pt', [pos('wp', 0, 1), pos('wp', 0, 2), pos('wp', 2, 7), { partition: 2, offset: 8n, table: null, record: null }]);
+    const again = await s.writePositioned('pg', 'pt', [
+      pos('wp', 0, 1),
+      pos('wp', 0, 2),
+      pos('wp', 2, 7),
+      { partition: 2, offset: 8n, table: null, record: null },
+    ]);
     expect([again.inserted, again.skipped]).toEqual([1, 2]);
     expect(await count('wp')).toBe(4);
-    expect(await s.readOffsets('pg', 'pt')).toEqual(new Map([[0, '3'], [2, '9']]));
+    expect(await s.readOffsets('pg', 'pt')).toEqual(
+      new Map([
+        [0, '3'],
+        [2, '9'],
+      ]),
+    );
   });
 
   it('stores a message once when it comes twice in one batch (a partition fetched again while buffered)', async () => {
@@ -357,7 +427,9 @@ describe('day partitions', () => {
   const at = (day: number, hour = 12) => BigInt(day * DAY_MS + hour * 3_600_000) * 1000n;
 
   async function partitions(): Promise<string[]> {
-    const r = await db.query(`SELECT c.relname FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid WHERE i.inhparent = '${table}'::regclass ORDER BY 1`);
+    const r = await db.query(
+      `SELECT c.relname FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid WHERE i.inhparent = '${table}'::regclass ORDER BY 1`,
+    );
     return r.rows.map((x) => x.relname);
   }
 
@@ -366,10 +438,10 @@ describe('day partitions', () => {
     await s.ensureTable(table);
     const kind = await db.query(`SELECT relkind FROM pg_class WHERE oid = '${table}'::regclass`);
     expect(kind.rows[0].relkind).toBe('p');
-    expect(await partitions()).toEqual(
-      [defaultPartitionName(table), ...[0, 1, 2].map((i) => dayPartitionName(table, today + i))].sort(),
+    expect(await partitions()).toEqual([defaultPartitionName(table), ...[0, 1, 2].map((i) => dayPartitionName(table, today + i))].sort());
+    const pk = await db.query(
+      `SELECT pg_get_constraintdef(oid) AS def FROM pg_constraint WHERE conrelid = '${table}'::regclass AND contype = 'p'`,
     );
-    const pk = await db.query(`SELECT pg_get_constraintdef(oid) AS def FROM pg_constraint WHERE conrelid = '${table}'::regclass AND contype = 'p'`);
     expect(pk.rows[0].def).toBe('PRIMARY KEY (id, date)');
   });
 
@@ -419,9 +491,14 @@ describe('refused rows', () => {
     const s = await store();
     await s.ensureTable('poison');
     await db.query("ALTER TABLE poison ADD CONSTRAINT no_poison CHECK (method <> 'POISON')");
-    const records = Array.from({ length: 50 }, (_, i) => fullRecord({ method: i === 7 || i === 31 ? 'POISON' : 'INVITE', cseq: String(i) }));
+    const records = Array.from({ length: 50 }, (_, i) =>
+      fullRecord({ method: i === 7 || i === 31 ? 'POISON' : 'INVITE', cseq: String(i) }),
+    );
     records[44] = fullRecord({ source_port: NaN, cseq: '44' }); // refused before reaching the server
-    const batch = { rows: rows('poison', records), offsets: [{ group: 'g', topic: 't', partition: 1, nextOffset: '150', firstOffset: '100' }] };
+    const batch = {
+      rows: rows('poison', records),
+      offsets: [{ group: 'g', topic: 't', partition: 1, nextOffset: '150', firstOffset: '100' }],
+    };
 
     const err = await s.writeBatch(batch).catch((e: unknown) => e);
     expect((err as StoreError).kind).toBe('data');
@@ -442,7 +519,9 @@ describe('refused rows', () => {
 
   it('a value too long is a data error and is isolated', async () => {
     const s = await store();
-    const res = await s.writeBatch({ rows: rows('too_long', [fullRecord({ method: 'X'.repeat(51) })]), offsets: [] }).catch((e: unknown) => e);
+    const res = await s
+      .writeBatch({ rows: rows('too_long', [fullRecord({ method: 'X'.repeat(51) })]), offsets: [] })
+      .catch((e: unknown) => e);
     expect([(res as StoreError).kind, (res as StoreError).reason]).toEqual(['data', 'value_too_long']);
     const b = await s.bisect({ rows: rows('too_long', [fullRecord(), fullRecord({ method: 'X'.repeat(51) })]), offsets: [] });
     expect(b.poisoned.map((p) => p.index)).toEqual([1]);

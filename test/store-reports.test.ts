@@ -6,7 +6,15 @@ import pg from 'pg';
 import mysql from 'mysql2/promise';
 import { buildReportRecord, REPORT_COLUMNS, sampleRecord, type ReportKind, type ReportRecord } from '@sipcap/record';
 import {
-  dayPartitionName, defaultPartitionName, ensureDatabase, ensureReportSchema, openStore, ReportTableRouter, type OffsetRow, type Store, type StoreOptions,
+  dayPartitionName,
+  defaultPartitionName,
+  ensureDatabase,
+  ensureReportSchema,
+  openStore,
+  ReportTableRouter,
+  type OffsetRow,
+  type Store,
+  type StoreOptions,
 } from '@sipcap/store';
 import { HOSTILE, micros, testDatabaseName } from './store-fixtures';
 
@@ -15,9 +23,18 @@ const DAY_MS = 86_400_000;
 function report(kind: ReportKind, msg: string, overrides: Partial<ReportRecord> = {}): ReportRecord {
   const r = buildReportRecord(
     {
-      kind, type: kind === 'rtcp' ? 3 : kind === 'logs' ? 5 : 2, msg,
-      srcIp: '192.0.2.10', srcPort: 30000, dstIp: '2001:db8::7', dstPort: 30002, family: 2, proto: 1,
-      microTs: micros('2026-11-30T12:34:56.789012Z'), correlationId: 'call-1@example.com', captureId: 2001,
+      kind,
+      type: kind === 'rtcp' ? 3 : kind === 'logs' ? 5 : 2,
+      msg,
+      srcIp: '192.0.2.10',
+      srcPort: 30000,
+      dstIp: '2001:db8::7',
+      dstPort: 30002,
+      family: 2,
+      proto: 1,
+      microTs: micros('2026-11-30T12:34:56.789012Z'),
+      correlationId: 'call-1@example.com',
+      captureId: 2001,
     },
     'homer01',
   );
@@ -29,7 +46,8 @@ function positioned(router: ReportTableRouter, records: ReportRecord[], partitio
   return records.map((record, i) => ({ partition, offset: first + BigInt(i), table: router.route(record), record }));
 }
 
-const RTCP_JSON = '{"sender_information":{"ntp_timestamp_sec":3902911171,"ntp_timestamp_usec":1298034544,"rtp_timestamp":123456,"packets":500,"octets":80000},"ssrc":1578773308,"type":200,"report_count":0,"report_blocks":[]}';
+const RTCP_JSON =
+  '{"sender_information":{"ntp_timestamp_sec":3902911171,"ntp_timestamp_usec":1298034544,"rtp_timestamp":123456,"packets":500,"octets":80000},"ssrc":1578773308,"type":200,"report_count":0,"report_blocks":[]}';
 
 for (const dialect of ['postgres', 'mysql'] as const) {
   describe(`report tables, ${dialect}`, () => {
@@ -80,18 +98,32 @@ for (const dialect of ['postgres', 'mysql'] as const) {
       const router = new ReportTableRouter({});
       expect(await ensureReportSchema(s, router)).toEqual(['rtcp_capture', 'report_capture', 'logs_capture']);
       for (const t of ['rtcp_capture', 'report_capture', 'logs_capture']) {
-        const cols = await query(`SELECT column_name AS c FROM information_schema.columns WHERE table_name = '${t}' AND table_schema = ${dialect === 'postgres' ? 'current_schema()' : 'DATABASE()'} ORDER BY ordinal_position`);
+        const cols = await query(
+          `SELECT column_name AS c FROM information_schema.columns WHERE table_name = '${t}' AND table_schema = ${dialect === 'postgres' ? 'current_schema()' : 'DATABASE()'} ORDER BY ordinal_position`,
+        );
         expect(cols.map((r) => r.c ?? r.C ?? r.COLUMN_NAME)).toEqual(['id', 'date', ...REPORT_COLUMNS]);
         if (dialect === 'postgres') {
-          const pk = await query(`SELECT pg_get_constraintdef(oid) AS def FROM pg_constraint WHERE conrelid = '${t}'::regclass AND contype = 'p'`);
+          const pk = await query(
+            `SELECT pg_get_constraintdef(oid) AS def FROM pg_constraint WHERE conrelid = '${t}'::regclass AND contype = 'p'`,
+          );
           expect(pk[0].def).toBe('PRIMARY KEY (id, date)');
           const idx = await query(`SELECT indexdef FROM pg_indexes WHERE tablename = '${t}'`);
-          for (const c of ['date', 'correlation_id']) expect(idx.some((r) => String(r.indexdef).endsWith(`(${c})`)), c).toBe(true);
+          for (const c of ['date', 'correlation_id'])
+            expect(
+              idx.some((r) => String(r.indexdef).endsWith(`(${c})`)),
+              c,
+            ).toBe(true);
         } else {
           const keys = await query(`SHOW INDEX FROM \`${t}\``);
           expect(keys.filter((k) => k.Key_name === 'PRIMARY').map((k) => k.Column_name)).toEqual(['id', 'date']);
-          for (const c of ['date', 'correlation_id']) expect(keys.some((k) => k.Key_name !== 'PRIMARY' && k.Column_name === c), c).toBe(true);
-          const msg = await query(`SELECT COLUMN_TYPE AS t FROM information_schema.columns WHERE table_schema = DATABASE() AND table_name = '${t}' AND column_name = 'msg'`);
+          for (const c of ['date', 'correlation_id'])
+            expect(
+              keys.some((k) => k.Key_name !== 'PRIMARY' && k.Column_name === c),
+              c,
+            ).toBe(true);
+          const msg = await query(
+            `SELECT COLUMN_TYPE AS t FROM information_schema.columns WHERE table_schema = DATABASE() AND table_name = '${t}' AND column_name = 'msg'`,
+          );
           expect(msg[0].t).toBe('varchar(4500)');
         }
       }
@@ -115,13 +147,28 @@ for (const dialect of ['postgres', 'mysql'] as const) {
       // Redelivered (a writer restarted before its Kafka commit): nothing is stored twice.
       expect(await s.writePositioned('g', 'topic.reports', rows)).toMatchObject({ inserted: 0, skipped: 4 });
       expect((await s.readOffsets('g', 'topic.reports')).get(3)).toBe('14');
-      for (const [t, r] of [['rtcp_once', records[0]], ['report_once', records[1]], ['logs_once', records[2]]] as const) {
-        const got = await query(`SELECT ${REPORT_COLUMNS.map((c) => q(c)).join(', ')}, CAST(${q('date')} AS char(19)) AS ${q('date')} FROM ${q(t)}`);
+      for (const [t, r] of [
+        ['rtcp_once', records[0]],
+        ['report_once', records[1]],
+        ['logs_once', records[2]],
+      ] as const) {
+        const got = await query(
+          `SELECT ${REPORT_COLUMNS.map((c) => q(c)).join(', ')}, CAST(${q('date')} AS char(19)) AS ${q('date')} FROM ${q(t)}`,
+        );
         expect(got).toHaveLength(1);
         const row = got[0];
         expect({ ...row, micro_ts: String(row.micro_ts), date: String(row.date).slice(0, 19) }).toEqual({
-          micro_ts: String(r.micro_ts), correlation_id: 'call-1@example.com', source_ip: '192.0.2.10', source_port: 30000,
-          destination_ip: '2001:db8::7', destination_port: 30002, proto: 1, family: 2, type: r.type, node: 'homer01:2001', msg: r.msg,
+          micro_ts: String(r.micro_ts),
+          correlation_id: 'call-1@example.com',
+          source_ip: '192.0.2.10',
+          source_port: 30000,
+          destination_ip: '2001:db8::7',
+          destination_port: 30002,
+          proto: 1,
+          family: 2,
+          type: r.type,
+          node: 'homer01:2001',
+          msg: r.msg,
           date: '2026-11-30 12:34:56',
         });
       }
@@ -154,9 +201,17 @@ for (const dialect of ['postgres', 'mysql'] as const) {
         const router = new ReportTableRouter({ rtcp: 'rtcp_part' });
         const today = Math.floor(Date.now() / DAY_MS);
         const at = (day: number) => BigInt(day * DAY_MS + 3_600_000) * 1000n;
-        await s.writePositioned('g', 'topic.part', positioned(router, [report('rtcp', RTCP_JSON, { micro_ts: at(today) }), report('rtcp', RTCP_JSON, { micro_ts: at(today - 1) })]));
-        const parts = await query("SELECT c.relname FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid WHERE i.inhparent = 'rtcp_part'::regclass ORDER BY 1");
-        expect(parts.map((p) => p.relname)).toEqual([defaultPartitionName('rtcp_part'), ...[-1, 0, 1].map((d) => dayPartitionName('rtcp_part', today + d))].sort());
+        await s.writePositioned(
+          'g',
+          'topic.part',
+          positioned(router, [report('rtcp', RTCP_JSON, { micro_ts: at(today) }), report('rtcp', RTCP_JSON, { micro_ts: at(today - 1) })]),
+        );
+        const parts = await query(
+          "SELECT c.relname FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid WHERE i.inhparent = 'rtcp_part'::regclass ORDER BY 1",
+        );
+        expect(parts.map((p) => p.relname)).toEqual(
+          [defaultPartitionName('rtcp_part'), ...[-1, 0, 1].map((d) => dayPartitionName('rtcp_part', today + d))].sort(),
+        );
         const res = await s.applyRetention(new Date((today + 2) * DAY_MS + 3_600_000));
         expect(res.dropped).toEqual([dayPartitionName('rtcp_part', today - 1)]);
         expect(await query('SELECT count(*)::int AS n FROM rtcp_part')).toEqual([{ n: 1 }]);

@@ -26,7 +26,10 @@ function records(n: number, seed: number) {
         `Call-ID: ${callid}\r\nCSeq: 314159 INVITE\r\nContact: <sip:alice@pc33.atlanta.example.com>\r\n` +
         `Content-Type: application/sdp\r\nContent-Length: ${sdp.length}\r\n\r\n${sdp}`,
     );
-    return { table: 'sip_capture', record: fullRecord({ callid, correlation_id: callid, micro_ts: BigInt(Date.now()) * 1000n + BigInt(i), msg }) };
+    return {
+      table: 'sip_capture',
+      record: fullRecord({ callid, correlation_id: callid, micro_ts: BigInt(Date.now()) * 1000n + BigInt(i), msg }),
+    };
   });
 }
 
@@ -38,7 +41,8 @@ async function measure(label: string, url: string, opts: StoreOptions, batchSize
     const batches = Math.ceil(ROWS_PER_CASE / batchSize);
     const prepared = Array.from({ length: batches }, (_, b) => records(batchSize, b));
     const start = process.hrtime.bigint();
-    for (const rows of prepared) await store.writeBatch({ rows, offsets: [{ group: 'bench', topic: label, partition: 0, nextOffset: '1' }] });
+    for (const rows of prepared)
+      await store.writeBatch({ rows, offsets: [{ group: 'bench', topic: label, partition: 0, nextOffset: '1' }] });
     const seconds = Number(process.hrtime.bigint() - start) / 1e9;
     const rate = Math.round((batches * batchSize) / seconds);
     figures.push(`${label.padEnd(28)} batch ${String(batchSize).padStart(5)}: ${String(rate).padStart(7)} rows/s`);

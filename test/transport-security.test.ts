@@ -84,7 +84,12 @@ beforeAll(async () => {
   passwordFile = join(dir, 'kafka-password');
   writeFileSync(passwordFile, `${SCRAM_PASSWORD}\n`, { mode: 0o600 });
 
-  const [kafkaPort, controllerPort, redisPort, pgPort] = [await freeTcpUdpPort(), await freeTcpUdpPort(), await freeTcpUdpPort(), await freeTcpUdpPort()];
+  const [kafkaPort, controllerPort, redisPort, pgPort] = [
+    await freeTcpUdpPort(),
+    await freeTcpUdpPort(),
+    await freeTcpUdpPort(),
+    await freeTcpUdpPort(),
+  ];
   kafka = new SecureKafka(pki, kafkaPort, controllerPort, { sipcap: SCRAM_PASSWORD });
   redis = new TlsRedis(pki, redisPort, REDIS_PASSWORD);
 
@@ -99,22 +104,29 @@ beforeAll(async () => {
 
   // The broker listens before it serves: wait until a client logs in and lists topics.
   const client = new Kafka({
-    brokers: [`127.0.0.1:${kafka.port}`], clientId: 'tls-test', logLevel: logLevel.NOTHING,
+    brokers: [`127.0.0.1:${kafka.port}`],
+    clientId: 'tls-test',
+    logLevel: logLevel.NOTHING,
     ssl: { ca: readFileSync(pki.ca), cert: readFileSync(pki.clientCert), key: readFileSync(pki.clientKey) },
     sasl: { mechanism: 'scram-sha-512', username: 'sipcap', password: SCRAM_PASSWORD },
   });
-  await waitFor('the SASL_SSL broker to answer', async () => {
-    const admin = client.admin();
-    try {
-      await admin.connect();
-      await admin.listTopics();
-      return true;
-    } catch {
-      return undefined;
-    } finally {
-      await admin.disconnect().catch(() => undefined);
-    }
-  }, 90_000, 1000);
+  await waitFor(
+    'the SASL_SSL broker to answer',
+    async () => {
+      const admin = client.admin();
+      try {
+        await admin.connect();
+        await admin.listTopics();
+        return true;
+      } catch {
+        return undefined;
+      } finally {
+        await admin.disconnect().catch(() => undefined);
+      }
+    },
+    90_000,
+    1000,
+  );
 }, 240_000);
 
 afterAll(async () => {
@@ -136,29 +148,33 @@ describe('transport security', () => {
     await setCaptureFlag(admin, flagKey, true);
     admin.disconnect();
 
-    const writer = track(startAgent('db-writer', {
-      ...kafkaEnv(),
-      DB_URL: pgUrl('sipcap_tls'),
-      KAFKA_TOPIC: topic,
-      KAFKA_DLQ_TOPIC: `${topic}-dlq`,
-      KAFKA_GROUP_ID: uniqueName('tls-writers'),
-      KAFKA_PARTITIONS: '3',
-      DB_FLUSH_MS: '100',
-    }));
+    const writer = track(
+      startAgent('db-writer', {
+        ...kafkaEnv(),
+        DB_URL: pgUrl('sipcap_tls'),
+        KAFKA_TOPIC: topic,
+        KAFKA_DLQ_TOPIC: `${topic}-dlq`,
+        KAFKA_GROUP_ID: uniqueName('tls-writers'),
+        KAFKA_PARTITIONS: '3',
+        DB_FLUSH_MS: '100',
+      }),
+    );
     await writer.waitForLog('telemetry listening', 90_000);
 
     const hepPort = await freeTcpUdpPort();
-    const agent = track(startAgent('hep-agent', {
-      // SCRAM-SHA-256 here, with the password in the setting itself; the writer uses SHA-512 and the file.
-      ...kafkaEnv({ KAFKA_SASL_MECHANISM: 'SCRAM-SHA-256', KAFKA_SASL_PASSWORD: SCRAM_PASSWORD, KAFKA_SASL_PASSWORD_FILE: '' }),
-      ...redisEnv(),
-      KAFKA_TOPIC: topic,
-      KAFKA_PARTITIONS: '3',
-      KAFKA_LINGER_MS: '5',
-      CAPTURE_ON: '0',
-      CAPTURE_FLAG_KEY: flagKey,
-      HEP_LISTEN: `127.0.0.1:${hepPort}`,
-    }));
+    const agent = track(
+      startAgent('hep-agent', {
+        // SCRAM-SHA-256 here, with the password in the setting itself; the writer uses SHA-512 and the file.
+        ...kafkaEnv({ KAFKA_SASL_MECHANISM: 'SCRAM-SHA-256', KAFKA_SASL_PASSWORD: SCRAM_PASSWORD, KAFKA_SASL_PASSWORD_FILE: '' }),
+        ...redisEnv(),
+        KAFKA_TOPIC: topic,
+        KAFKA_PARTITIONS: '3',
+        KAFKA_LINGER_MS: '5',
+        CAPTURE_ON: '0',
+        CAPTURE_FLAG_KEY: flagKey,
+        HEP_LISTEN: `127.0.0.1:${hepPort}`,
+      }),
+    );
     await agent.waitForLog('hep-agent ready', 90_000);
     expect(agent.output()).toMatch(/"captureOn":true,"source":"redis"/);
 
@@ -166,19 +182,38 @@ describe('transport security', () => {
     const run = uniqueName('tlsrun');
     const N = 200;
     for (let i = 0; i < N; i++) {
-      await udp.send(encodeHep3({ srcIp: '192.0.2.1', dstIp: '192.0.2.2', srcPort: 5060, dstPort: 5060, ipProto: 17, tsSec: Math.floor(Date.now() / 1000), tsUsec: i, captureId: 2001, payload: invite(`${run}-${i}`) }));
+      await udp.send(
+        encodeHep3({
+          srcIp: '192.0.2.1',
+          dstIp: '192.0.2.2',
+          srcPort: 5060,
+          dstPort: 5060,
+          ipProto: 17,
+          tsSec: Math.floor(Date.now() / 1000),
+          tsUsec: i,
+          captureId: 2001,
+          payload: invite(`${run}-${i}`),
+        }),
+      );
     }
     udp.close();
 
     const db = new pg.Client({ connectionString: pgUrl('sipcap_tls') });
     await db.connect();
     try {
-      const rows = await waitFor(`${N} rows in the TLS PostgreSQL`, async () => {
-        for (const p of [writer, agent]) if (p.child.exitCode !== null) throw new Error(`an app exited:\n${p.output().slice(-3000)}`);
-        const r = await db.query<{ n: string }>('SELECT count(*) AS n FROM sip_capture WHERE callid LIKE $1', [`${run}-%`]).catch(() => undefined);
-        const n = Number(r?.rows[0]?.n ?? 0);
-        return n >= N ? n : undefined;
-      }, 60_000, 250);
+      const rows = await waitFor(
+        `${N} rows in the TLS PostgreSQL`,
+        async () => {
+          for (const p of [writer, agent]) if (p.child.exitCode !== null) throw new Error(`an app exited:\n${p.output().slice(-3000)}`);
+          const r = await db
+            .query<{ n: string }>('SELECT count(*) AS n FROM sip_capture WHERE callid LIKE $1', [`${run}-%`])
+            .catch(() => undefined);
+          const n = Number(r?.rows[0]?.n ?? 0);
+          return n >= N ? n : undefined;
+        },
+        60_000,
+        250,
+      );
       expect(rows).toBe(N);
       // Every connection of the writer is encrypted (and the server takes no other over TCP).
       const ssl = await db.query<{ ssl: boolean; n: string }>(
@@ -209,21 +244,28 @@ describe('transport security', () => {
     const topic = uniqueName('tls-wrong');
     const hepPort = await freeTcpUdpPort();
     const started = Date.now();
-    const agent = track(startAgent('hep-agent', {
-      ...kafkaEnv({ KAFKA_SASL_PASSWORD: 'not-the-password', KAFKA_SASL_PASSWORD_FILE: '' }),
-      KAFKA_TOPIC: topic,
-      HEP_LISTEN: `127.0.0.1:${hepPort}`,
-      REDIS_URL: 'redis://127.0.0.1:1',
-    }));
-    const writer = track(startAgent('db-writer', {
-      ...kafkaEnv({ KAFKA_SASL_PASSWORD: 'not-the-password', KAFKA_SASL_PASSWORD_FILE: '' }),
-      DB_URL: pgUrl('sipcap_tls'),
-      KAFKA_TOPIC: topic,
-      KAFKA_GROUP_ID: uniqueName('tls-wrong'),
-    }));
+    const agent = track(
+      startAgent('hep-agent', {
+        ...kafkaEnv({ KAFKA_SASL_PASSWORD: 'not-the-password', KAFKA_SASL_PASSWORD_FILE: '' }),
+        KAFKA_TOPIC: topic,
+        HEP_LISTEN: `127.0.0.1:${hepPort}`,
+        REDIS_URL: 'redis://127.0.0.1:1',
+      }),
+    );
+    const writer = track(
+      startAgent('db-writer', {
+        ...kafkaEnv({ KAFKA_SASL_PASSWORD: 'not-the-password', KAFKA_SASL_PASSWORD_FILE: '' }),
+        DB_URL: pgUrl('sipcap_tls'),
+        KAFKA_TOPIC: topic,
+        KAFKA_GROUP_ID: uniqueName('tls-wrong'),
+      }),
+    );
     const [a, w] = await Promise.all([agent.exited, writer.exited]);
     expect(Date.now() - started).toBeLessThan(60_000);
-    for (const [p, exit] of [[agent, a], [writer, w]] as const) {
+    for (const [p, exit] of [
+      [agent, a],
+      [writer, w],
+    ] as const) {
       expect(exit.code, p.output()).not.toBe(0);
       expect(p.output()).toContain('Kafka refused the login (check KAFKA_SASL_USERNAME');
       expect(p.output()).not.toContain('not-the-password');
@@ -231,12 +273,14 @@ describe('transport security', () => {
   }, 120_000);
 
   it('a broker certificate the agent does not trust (no KAFKA_SSL_CA_FILE) stops it with a TLS error naming the settings', async () => {
-    const agent = track(startAgent('hep-agent', {
-      ...kafkaEnv({ KAFKA_SSL_CA_FILE: '' }),
-      KAFKA_TOPIC: uniqueName('tls-untrusted'),
-      HEP_LISTEN: `127.0.0.1:${await freeTcpUdpPort()}`,
-      REDIS_URL: 'redis://127.0.0.1:1',
-    }));
+    const agent = track(
+      startAgent('hep-agent', {
+        ...kafkaEnv({ KAFKA_SSL_CA_FILE: '' }),
+        KAFKA_TOPIC: uniqueName('tls-untrusted'),
+        HEP_LISTEN: `127.0.0.1:${await freeTcpUdpPort()}`,
+        REDIS_URL: 'redis://127.0.0.1:1',
+      }),
+    );
     const exit = await agent.exited;
     expect(exit.code, agent.output()).not.toBe(0);
     expect(agent.output()).toContain('TLS to Kafka failed (check KAFKA_SECURITY_PROTOCOL, KAFKA_SSL_CA_FILE');
@@ -244,14 +288,16 @@ describe('transport security', () => {
 
   it('a wrong Redis password is logged as a refused login and the agent keeps its CAPTURE_ON', async () => {
     const hepPort = await freeTcpUdpPort();
-    const agent = track(startAgent('hep-agent', {
-      ...kafkaEnv(),
-      ...redisEnv({ REDIS_PASSWORD: 'not-the-redis-password' }),
-      KAFKA_TOPIC: uniqueName('tls-redis-wrong'),
-      KAFKA_PARTITIONS: '1',
-      CAPTURE_ON: '1',
-      HEP_LISTEN: `127.0.0.1:${hepPort}`,
-    }));
+    const agent = track(
+      startAgent('hep-agent', {
+        ...kafkaEnv(),
+        ...redisEnv({ REDIS_PASSWORD: 'not-the-redis-password' }),
+        KAFKA_TOPIC: uniqueName('tls-redis-wrong'),
+        KAFKA_PARTITIONS: '1',
+        CAPTURE_ON: '1',
+        HEP_LISTEN: `127.0.0.1:${hepPort}`,
+      }),
+    );
     await agent.waitForLog('Redis refused the login', 60_000);
     await agent.waitForLog('hep-agent ready', 60_000);
     expect(agent.output()).not.toContain('not-the-redis-password');
@@ -282,7 +328,12 @@ describe('transport security', () => {
       );
     const topic = uniqueName('tls-cli');
     const plain = kafkaEnv({ KAFKA_SASL_MECHANISM: 'PLAIN', KAFKA_SASL_PASSWORD: SCRAM_PASSWORD, KAFKA_SASL_PASSWORD_FILE: '' });
-    const init = await cli(['db', 'init', '--skip-db'], { ...plain, KAFKA_TOPIC: topic, KAFKA_DLQ_TOPIC: `${topic}-dlq`, KAFKA_PARTITIONS: '1' });
+    const init = await cli(['db', 'init', '--skip-db'], {
+      ...plain,
+      KAFKA_TOPIC: topic,
+      KAFKA_DLQ_TOPIC: `${topic}-dlq`,
+      KAFKA_PARTITIONS: '1',
+    });
     expect(init.out).toContain(`topic ${topic}: created`);
     expect(init.code).toBe(0);
 
@@ -298,4 +349,3 @@ describe('transport security', () => {
     expect(wrongRedis.out).toContain('Redis refused the login');
   }, 60_000);
 });
-

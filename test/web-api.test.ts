@@ -36,7 +36,9 @@ async function storedRows(db: Db): Promise<number> {
     const c = new pg.Client({ connectionString: DB_URLS.postgres });
     await c.connect().catch(() => undefined);
     try {
-      const t = await c.query(`SELECT table_name FROM information_schema.tables WHERE table_schema = 'public' AND table_name LIKE 'sip_capture_%'`);
+      const t = await c.query(
+        `SELECT table_name FROM information_schema.tables WHERE table_schema = 'public' AND table_name LIKE 'sip_capture_%'`,
+      );
       let n = 0;
       for (const r of t.rows) n += Number((await c.query(`SELECT count(*) AS n FROM "${r.table_name}"`)).rows[0].n);
       return n;
@@ -49,9 +51,12 @@ async function storedRows(db: Db): Promise<number> {
   let conn: mysql.Connection | undefined;
   try {
     conn = await mysql.createConnection({ uri: DB_URLS.mysql });
-    const [t] = await conn.query(`SELECT TABLE_NAME AS name FROM information_schema.TABLES WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME LIKE 'sip\\_capture\\_%'`);
+    const [t] = await conn.query(
+      `SELECT TABLE_NAME AS name FROM information_schema.TABLES WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME LIKE 'sip\\_capture\\_%'`,
+    );
     let n = 0;
-    for (const r of t as { name: string }[]) n += Number(((await conn.query(`SELECT count(*) AS n FROM \`${r.name}\``))[0] as { n: number }[])[0].n);
+    for (const r of t as { name: string }[])
+      n += Number(((await conn.query(`SELECT count(*) AS n FROM \`${r.name}\``))[0] as { n: number }[])[0].n);
     return n;
   } catch {
     return 0;
@@ -73,7 +78,14 @@ beforeAll(async () => {
   topic = await freshTopic(2, 'web');
   const hepPort = await freeTcpUdpPort();
   const kafka = { KAFKA_BROKERS: BROKERS.join(','), KAFKA_TOPIC: topic, KAFKA_PARTITIONS: '2', KAFKA_DLQ_TOPIC: `${topic}.dlq` };
-  const hep = startAgent('hep-agent', { ...kafka, HEP_LISTEN: `127.0.0.1:${hepPort}`, CAPTURE_ON: '1', CAPTURE_FLAG_KEY: uniqueName('web-flag'), CAPTURE_NODE: data.node, KAFKA_LINGER_MS: '2' });
+  const hep = startAgent('hep-agent', {
+    ...kafka,
+    HEP_LISTEN: `127.0.0.1:${hepPort}`,
+    CAPTURE_ON: '1',
+    CAPTURE_FLAG_KEY: uniqueName('web-flag'),
+    CAPTURE_NODE: data.node,
+    KAFKA_LINGER_MS: '2',
+  });
   const writers = (Object.keys(DB_URLS) as Db[]).map((db) =>
     startAgent('db-writer', { ...kafka, DB_URL: DB_URLS[db], TABLE_NAME, KAFKA_GROUP_ID: groups[db], DB_FLUSH_MS: '50' }),
   );
@@ -84,7 +96,12 @@ beforeAll(async () => {
   for (const m of data.messages) await udp.send(toHep(m));
   udp.close();
   for (const db of Object.keys(DB_URLS) as Db[]) {
-    await waitFor(`${data.messages.length} rows in ${db}`, async () => ((await storedRows(db)) >= data.messages.length ? true : undefined), 90_000, 250).catch(async (e: Error) => {
+    await waitFor(
+      `${data.messages.length} rows in ${db}`,
+      async () => ((await storedRows(db)) >= data.messages.length ? true : undefined),
+      90_000,
+      250,
+    ).catch(async (e: Error) => {
       throw new Error(`${e.message} (${db} holds ${await storedRows(db)})\n${procs.map((p) => p.output().slice(-3000)).join('\n----\n')}`);
     });
   }
@@ -111,9 +128,29 @@ afterAll(async () => {
   rmSync(tmp, { recursive: true, force: true });
 });
 
-interface Row { table: string; id: string; date: string; micro_ts: string; method: string; callid: string; from_user: string; source_ip: string; node: string }
-interface Search { tables: string[]; rows: Row[]; hasMore: boolean; next?: string }
-interface CallJson { callid: string; callids: string[]; messages: (Row & { msg: string; source_port: number; destination_ip: string; destination_port: number; proto: number })[]; truncated: boolean }
+interface Row {
+  table: string;
+  id: string;
+  date: string;
+  micro_ts: string;
+  method: string;
+  callid: string;
+  from_user: string;
+  source_ip: string;
+  node: string;
+}
+interface Search {
+  tables: string[];
+  rows: Row[];
+  hasMore: boolean;
+  next?: string;
+}
+interface CallJson {
+  callid: string;
+  callids: string[];
+  messages: (Row & { msg: string; source_port: number; destination_ip: string; destination_port: number; proto: number })[];
+  truncated: boolean;
+}
 
 async function get(db: Db, path: string, headers: Record<string, string> = {}): Promise<Response> {
   return fetch(web[db]! + path, { headers });
@@ -178,7 +215,12 @@ describe.each(['postgres', 'mysql'] as const)('web API on %s', (db) => {
   it('searches across dated tables of several days, and only the tables of the range', async () => {
     const both = await json<Search>(db, `/api/search?from_user=${users.reg}&from=2025-03-10T00:00:00Z&to=2025-03-11T23:59:59Z`);
     expect(both.tables).toEqual(['sip_capture_20250310', 'sip_capture_20250311']);
-    expect(both.rows.map((r) => r.table)).toEqual(['sip_capture_20250311', 'sip_capture_20250311', 'sip_capture_20250310', 'sip_capture_20250310']);
+    expect(both.rows.map((r) => r.table)).toEqual([
+      'sip_capture_20250311',
+      'sip_capture_20250311',
+      'sip_capture_20250310',
+      'sip_capture_20250310',
+    ]);
     expect(both.rows.map((r) => r.method)).toEqual(['200', 'REGISTER', '200', 'REGISTER']);
     const first = await json<Search>(db, `/api/search?from_user=${users.reg}&from=2025-03-10T00:00:00Z&to=2025-03-10T23:59:59Z`);
     expect(first.tables).toEqual(['sip_capture_20250310']);
@@ -188,7 +230,9 @@ describe.each(['postgres', 'mysql'] as const)('web API on %s', (db) => {
   });
 
   it('pages with a cursor and with an offset, newest first, without gaps or repeats', async () => {
-    const all = sent((m) => m.callid.startsWith('opt-')).map((m) => String(m.tsMicros)).reverse();
+    const all = sent((m) => m.callid.startsWith('opt-'))
+      .map((m) => String(m.tsMicros))
+      .reverse();
     const seen: string[] = [];
     let cursor: string | undefined;
     const pages: number[] = [];
@@ -213,15 +257,42 @@ describe.each(['postgres', 'mysql'] as const)('web API on %s', (db) => {
 
   it('lists calls: one line per call with its legs merged, duration, final status and message count', async () => {
     const p = new URLSearchParams({ from: String(data.t0 - 60_000), to: String(data.t0 + 30 * 60_000) });
-    const r = await json<{ calls: { callid: string; callids: string[]; durationMs: number; status: string; legs: number; messages: number; from_user: string; to_user: string; method: string }[]; hasMore: boolean }>(db, `/api/calls?${p}`);
+    const r = await json<{
+      calls: {
+        callid: string;
+        callids: string[];
+        durationMs: number;
+        status: string;
+        legs: number;
+        messages: number;
+        from_user: string;
+        to_user: string;
+        method: string;
+      }[];
+      hasMore: boolean;
+    }>(db, `/api/calls?${p}`);
     const a = r.calls.filter((c) => c.callids.includes(ids.a));
     expect(a).toHaveLength(1);
-    expect(a[0]).toMatchObject({ callid: ids.a, durationMs: 5030, status: '200', legs: 3, messages: callMessages(ids.a, ids.b, ids.d).length, from_user: users.alice, to_user: users.bob, method: 'INVITE' });
+    expect(a[0]).toMatchObject({
+      callid: ids.a,
+      durationMs: 5030,
+      status: '200',
+      legs: 3,
+      messages: callMessages(ids.a, ids.b, ids.d).length,
+      from_user: users.alice,
+      to_user: users.bob,
+      method: 'INVITE',
+    });
     expect([...a[0].callids].sort()).toEqual([ids.a, ids.b, ids.d].sort());
     expect(r.calls.filter((c) => c.callids.includes(ids.b) || c.callids.includes(ids.d))).toHaveLength(1);
     const e = r.calls.find((c) => c.callid === ids.e);
     const eMessages = callMessages(ids.e);
-    expect(e).toMatchObject({ status: '486', legs: 1, messages: 3, durationMs: Number((eMessages[2].tsMicros - eMessages[0].tsMicros) / 1000n) });
+    expect(e).toMatchObject({
+      status: '486',
+      legs: 1,
+      messages: 3,
+      durationMs: Number((eMessages[2].tsMicros - eMessages[0].tsMicros) / 1000n),
+    });
     // Newest first, each Call-ID once.
     const starts = r.calls.map((c) => c.callid);
     expect(new Set(starts).size).toBe(starts.length);
@@ -236,7 +307,11 @@ describe.each(['postgres', 'mysql'] as const)('web API on %s', (db) => {
 
   it('searches a user or Call-ID by prefix (trailing *), with % and _ matching themselves', async () => {
     const byUser = await search(db, { from_user: `${users.alice.slice(0, -2)}*` });
-    expect(byUser.rows.map((r) => r.micro_ts).sort()).toEqual(callMessages(ids.a).map((m) => String(m.tsMicros)).sort());
+    expect(byUser.rows.map((r) => r.micro_ts).sort()).toEqual(
+      callMessages(ids.a)
+        .map((m) => String(m.tsMicros))
+        .sort(),
+    );
     const byCallId = await search(db, { callid: `opt-1-*`, limit: '1000' });
     expect(byCallId.rows.every((r) => r.callid.startsWith('opt-1-'))).toBe(true);
     expect(byCallId.rows.length).toBeGreaterThan(0);
@@ -253,7 +328,11 @@ describe.each(['postgres', 'mysql'] as const)('web API on %s', (db) => {
 
   it('shows a call with its legs linked through callid_aleg and correlation_id, from any leg', async () => {
     const legs = callMessages(ids.a, ids.b, ids.d);
-    for (const [callid, at] of [[ids.a, data.t0], [ids.b, undefined], [ids.d, data.t0 + 40]] as const) {
+    for (const [callid, at] of [
+      [ids.a, data.t0],
+      [ids.b, undefined],
+      [ids.d, data.t0 + 40],
+    ] as const) {
       const call = await json<CallJson>(db, `/api/call/${encodeURIComponent(callid)}${at ? `?at=${at}` : ''}`);
       expect(call.callids[0]).toBe(callid);
       expect([...call.callids].sort()).toEqual([ids.a, ids.b, ids.d].sort());
@@ -262,7 +341,13 @@ describe.each(['postgres', 'mysql'] as const)('web API on %s', (db) => {
       expect(call.messages.map((m) => m.micro_ts)).toEqual(legs.map((m) => String(m.tsMicros)));
       call.messages.forEach((m, i) => {
         expect(Buffer.from(m.msg, 'base64').equals(legs[i].payload)).toBe(true);
-        expect([m.source_ip, m.source_port, m.destination_ip, m.destination_port, m.proto]).toEqual([legs[i].srcIp, legs[i].srcPort, legs[i].dstIp, legs[i].dstPort, legs[i].tcp ? 2 : 1]);
+        expect([m.source_ip, m.source_port, m.destination_ip, m.destination_port, m.proto]).toEqual([
+          legs[i].srcIp,
+          legs[i].srcPort,
+          legs[i].dstIp,
+          legs[i].dstPort,
+          legs[i].tcp ? 2 : 1,
+        ]);
       });
     }
     const single = await json<CallJson>(db, `/api/call/${encodeURIComponent(ids.e)}`);
@@ -295,8 +380,15 @@ describe.each(['postgres', 'mysql'] as const)('web API on %s', (db) => {
     expect(r.headers.get('content-type')).toBe('application/vnd.tcpdump.pcap');
     const file = join(tmp, `${db}-${randomBytes(3).toString('hex')}.pcap`);
     writeFileSync(file, Buffer.from(await r.arrayBuffer()));
-    const out = execFileSync('tshark', ['-r', file, '-Y', 'sip', '-T', 'fields', '-e', 'sip.Call-ID', '-e', 'sip.Method', '-e', 'sip.Status-Code'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] });
-    const lines = out.trim().split('\n').map((l) => l.split('\t'));
+    const out = execFileSync(
+      'tshark',
+      ['-r', file, '-Y', 'sip', '-T', 'fields', '-e', 'sip.Call-ID', '-e', 'sip.Method', '-e', 'sip.Status-Code'],
+      { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] },
+    );
+    const lines = out
+      .trim()
+      .split('\n')
+      .map((l) => l.split('\t'));
     const want = expected();
     expect(lines).toHaveLength(want.length);
     lines.forEach(([cid, method, status], i) => {

@@ -26,7 +26,16 @@ const { ids } = data;
 /** Address names, as the stats app reads them: call A's proxy by itself, its other addresses by their /29. */
 const PEERS = 'proxy=10.1.0.2,lab=10.1.0.0/29,elsewhere=192.0.2.0/24';
 
-const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+const CHROMIUM_ARGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
 
 const procs: AgentProcess[] = [];
 let browser: Browser;
@@ -64,7 +73,9 @@ async function searchCallId(page: Page, callid: string): Promise<void> {
 }
 
 /** The calls view's lines: Call-ID, duration, status, legs, messages. */
-async function callLines(page: Page): Promise<{ callid: string; duration: string; status: string; legs: string; messages: string; from: string }[]> {
+async function callLines(
+  page: Page,
+): Promise<{ callid: string; duration: string; status: string; legs: string; messages: string; from: string }[]> {
   return page.$$eval('#calls-body tr', (trs) =>
     trs.map((tr) => ({
       callid: tr.getAttribute('data-callid')!,
@@ -98,7 +109,14 @@ afterAll(async () => {
   await admin.end();
 });
 
-interface ApiMessage { source_ip: string; source_port: number; destination_ip: string; destination_port: number; method: string; msg: string }
+interface ApiMessage {
+  source_ip: string;
+  source_port: number;
+  destination_ip: string;
+  destination_port: number;
+  method: string;
+  msg: string;
+}
 const endpoint = (ip: string, port: number) => (ip.includes(':') ? `[${ip}]:${port}` : `${ip}:${port}`);
 
 describe('web page in Chromium', () => {
@@ -108,7 +126,16 @@ describe('web page in Chromium', () => {
     await page.waitForSelector('#calls-body tr');
     const lines = await callLines(page);
     const byId = (id: string) => lines.filter((l) => l.callid === id);
-    expect(byId(ids.a)).toEqual([{ callid: ids.a, duration: '5.030 s', status: '200', legs: '3', messages: String(data.messages.filter((m) => [ids.a, ids.b, ids.d].includes(m.callid)).length), from: data.users.alice }]);
+    expect(byId(ids.a)).toEqual([
+      {
+        callid: ids.a,
+        duration: '5.030 s',
+        status: '200',
+        legs: '3',
+        messages: String(data.messages.filter((m) => [ids.a, ids.b, ids.d].includes(m.callid)).length),
+        from: data.users.alice,
+      },
+    ]);
     expect(byId(ids.e)).toMatchObject([{ status: '486', legs: '1', messages: '3' }]);
     expect(byId(ids.b)).toEqual([]); // a leg of A, not a call of its own
     expect(byId(ids.d)).toEqual([]);
@@ -169,7 +196,10 @@ describe('web page in Chromium', () => {
     expect(await tokyo.inputValue('#tz')).toBe('local');
     expect(await tokyo.$eval('#calls .time-head', (e) => e.textContent)).toBe('Start (Asia/Tokyo)');
     const shown = await tokyo.$eval('#calls-body tr td', (e) => e.textContent!);
-    const startUtc = new Date(Number(data.messages.find((m) => m.callid === ids.e)!.tsMicros / 1000n) + 9 * 3_600_000).toISOString().replace('T', ' ').slice(0, 23);
+    const startUtc = new Date(Number(data.messages.find((m) => m.callid === ids.e)!.tsMicros / 1000n) + 9 * 3_600_000)
+      .toISOString()
+      .replace('T', ' ')
+      .slice(0, 23);
     expect(shown.slice(0, 23)).toBe(startUtc);
     await tokyo.close();
   });
@@ -247,9 +277,13 @@ describe('web page in Chromium', () => {
       })),
     );
     const columns = Object.fromEntries(
-      await page.$$eval('svg.ladder .column-label', (ts) => ts.map((t) => [t.getAttribute('data-endpoint')!, Number(t.getAttribute('x'))] as [string, number])),
+      await page.$$eval('svg.ladder .column-label', (ts) =>
+        ts.map((t) => [t.getAttribute('data-endpoint')!, Number(t.getAttribute('x'))] as [string, number]),
+      ),
     );
-    const endpoints = new Set(call.messages.flatMap((m) => [endpoint(m.source_ip, m.source_port), endpoint(m.destination_ip, m.destination_port)]));
+    const endpoints = new Set(
+      call.messages.flatMap((m) => [endpoint(m.source_ip, m.source_port), endpoint(m.destination_ip, m.destination_port)]),
+    );
     expect(new Set(Object.keys(columns))).toEqual(endpoints);
     expect(drawn).toHaveLength(call.messages.length);
     drawn.forEach((a, i) => {

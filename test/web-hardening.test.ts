@@ -75,12 +75,16 @@ async function runningSlowQueries(db: Db): Promise<number> {
   if (db === 'postgres') {
     const c = new pg.Client({ connectionString: DB_URLS.postgres });
     await c.connect();
-    const r = await c.query(`SELECT count(*)::int AS n FROM pg_stat_activity WHERE state = 'active' AND query LIKE '%slow_capture%' AND pid <> pg_backend_pid()`);
+    const r = await c.query(
+      `SELECT count(*)::int AS n FROM pg_stat_activity WHERE state = 'active' AND query LIKE '%slow_capture%' AND pid <> pg_backend_pid()`,
+    );
     await c.end();
     return r.rows[0].n;
   }
   const c = await mysql.createConnection({ uri: DB_URLS.mysql });
-  const [rows] = await c.query(`SELECT count(*) AS n FROM information_schema.PROCESSLIST WHERE INFO LIKE '%slow_capture%' AND ID <> CONNECTION_ID()`);
+  const [rows] = await c.query(
+    `SELECT count(*) AS n FROM information_schema.PROCESSLIST WHERE INFO LIKE '%slow_capture%' AND ID <> CONNECTION_ID()`,
+  );
   await c.end();
   return Number((rows as { n: number }[])[0].n);
 }
@@ -113,13 +117,41 @@ afterAll(async () => {
 const a = encodeURIComponent(ids.a);
 /** Spellings of API paths that the old URL-prefix check let through, or that a router might normalise. */
 const SNEAKY = [
-  `/%61pi/search?callid=${a}`, `/ap%69/search?callid=${a}`, `/api/%73earch?callid=${a}`, `/%2561pi/search?callid=${a}`, `/api%2Fsearch?callid=${a}`,
-  `/api/search/?callid=${a}`, `/api/search.?callid=${a}`, `/api/search./?callid=${a}`, `/API/search?callid=${a}`, `/Api/Search?callid=${a}`,
-  `/api//search?callid=${a}`, `//api/search?callid=${a}`, `/./api/search?callid=${a}`, `/page/../api/search?callid=${a}`, `/page/%2e%2e/api/search?callid=${a}`,
-  `/api/search%00?callid=${a}`, `/api/search;x?callid=${a}`,
-  `/%61pi/call/${a}`, `/%61pi/call/${a}/pcap`, `/ap%69/call/${a}/pcap`, `/api/call/${a}/%70cap`, `/api/call/${a}%2Fpcap`, `/api/call/${a}/PCAP`, `/api/call/${a}/pcap/`,
-  `/%61pi/call/${a}/text`, `/ap%69/call/${a}/text`, `/api/call/${a}/%74ext`, `/api/call/${a}/text.`, `/api/call/${a}/reports`,
-  `/api/calls`, `/api/calls?callid=${a}`, `/%61pi/calls`, `/api/%63alls`, `/api/calls/`, `/API/calls`,
+  `/%61pi/search?callid=${a}`,
+  `/ap%69/search?callid=${a}`,
+  `/api/%73earch?callid=${a}`,
+  `/%2561pi/search?callid=${a}`,
+  `/api%2Fsearch?callid=${a}`,
+  `/api/search/?callid=${a}`,
+  `/api/search.?callid=${a}`,
+  `/api/search./?callid=${a}`,
+  `/API/search?callid=${a}`,
+  `/Api/Search?callid=${a}`,
+  `/api//search?callid=${a}`,
+  `//api/search?callid=${a}`,
+  `/./api/search?callid=${a}`,
+  `/page/../api/search?callid=${a}`,
+  `/page/%2e%2e/api/search?callid=${a}`,
+  `/api/search%00?callid=${a}`,
+  `/api/search;x?callid=${a}`,
+  `/%61pi/call/${a}`,
+  `/%61pi/call/${a}/pcap`,
+  `/ap%69/call/${a}/pcap`,
+  `/api/call/${a}/%70cap`,
+  `/api/call/${a}%2Fpcap`,
+  `/api/call/${a}/PCAP`,
+  `/api/call/${a}/pcap/`,
+  `/%61pi/call/${a}/text`,
+  `/ap%69/call/${a}/text`,
+  `/api/call/${a}/%74ext`,
+  `/api/call/${a}/text.`,
+  `/api/call/${a}/reports`,
+  `/api/calls`,
+  `/api/calls?callid=${a}`,
+  `/%61pi/calls`,
+  `/api/%63alls`,
+  `/api/calls/`,
+  `/API/calls`,
 ];
 
 describe('web: authentication on the matched route', () => {
@@ -166,7 +198,13 @@ describe('web: loopback mode without a token (DNS rebinding)', () => {
   });
 
   it('refuses a forged Host with 403, answers a loopback one', async () => {
-    for (const host of ['evil.example', `rebind.evil.example:${new URL(base).port}`, 'localhost.evil.example', '127.0.0.1.nip.io', '192.0.2.1']) {
+    for (const host of [
+      'evil.example',
+      `rebind.evil.example:${new URL(base).port}`,
+      'localhost.evil.example',
+      '127.0.0.1.nip.io',
+      '192.0.2.1',
+    ]) {
       for (const path of ['/', `/api/search?callid=${a}`, `/api/call/${a}/pcap`]) {
         const r = await raw(base, path, { host });
         expect(r.status, `${host} ${path}`).toBe(403);
@@ -187,7 +225,9 @@ describe.each(DBS)('web on %s: query cost', (db) => {
     expect(wide.status).toBe(400);
     const err = JSON.parse(wide.body.toString());
     expect(err).toMatchObject({ error: 'bad_request', field: 'from' });
-    expect(err.message).toBe('a time range over 1 h (WEB_SEARCH_MAX_RANGE_S) needs an exact filter (not a prefix) on an indexed column: callid, from_user, to_user, ruri_user, pid_user, auth_user');
+    expect(err.message).toBe(
+      'a time range over 1 h (WEB_SEARCH_MAX_RANGE_S) needs an exact filter (not a prefix) on an indexed column: callid, from_user, to_user, ruri_user, pid_user, auth_user',
+    );
     const filtered = await raw(base, `/api/search?${range}&method=INVITE&from_user=${users.alice}`);
     expect(filtered.status).toBe(200);
     expect(JSON.parse(filtered.body.toString()).rows.map((r: { callid: string }) => r.callid)).toEqual([ids.a]);
@@ -195,7 +235,11 @@ describe.each(DBS)('web on %s: query cost', (db) => {
     // The calls view follows the same rule; a prefix is no exact filter.
     expect((await raw(base, `/api/calls?${range}`)).status).toBe(400);
     expect((await raw(base, `/api/calls?${range}&from_user=${users.alice.slice(0, 4)}*`)).status).toBe(400);
-    expect(JSON.parse((await raw(base, `/api/calls?${range}&from_user=${users.alice}`)).body.toString()).calls.map((c: { callid: string }) => c.callid)).toEqual([ids.a]);
+    expect(
+      JSON.parse((await raw(base, `/api/calls?${range}&from_user=${users.alice}`)).body.toString()).calls.map(
+        (c: { callid: string }) => c.callid,
+      ),
+    ).toEqual([ids.a]);
   });
 
   it('a query outlasting WEB_QUERY_TIMEOUT_MS is stopped by the database server and answered 504, saying what to do', async () => {
@@ -225,7 +269,8 @@ describe('web: per-client rate limit', () => {
     const base = await startWeb('postgres', { WEB_AUTH_TOKEN: TOKEN, WEB_RATE_LIMIT_MAX: '5', WEB_RATE_LIMIT_WINDOW_S: '60' });
     const auth = { authorization: `Bearer ${TOKEN}` };
     for (let i = 0; i < 3; i++) expect((await raw(base, `/api/search?callid=${a}`, auth)).status).toBe(200);
-    for (let i = 0; i < 2; i++) expect((await raw(base, `/api/search?callid=${a}`, { authorization: `Bearer wrong-${i}-token-xxxxxxxx` })).status).toBe(401);
+    for (let i = 0; i < 2; i++)
+      expect((await raw(base, `/api/search?callid=${a}`, { authorization: `Bearer wrong-${i}-token-xxxxxxxx` })).status).toBe(401);
     const over = await raw(base, `/api/search?callid=${a}`, auth);
     expect(over.status).toBe(429);
     expect(JSON.parse(over.body.toString()).error).toBe('rate_limited');
@@ -257,7 +302,10 @@ describe.each(DBS)('web on %s: exports streamed with a byte cap', (db) => {
     expect(whole.body.subarray(0, cut.body.length).equals(cut.body)).toBe(true);
     const file = join(tmp, `cut-${db}.pcap`);
     writeFileSync(file, cut.body);
-    const out = execFileSync('tshark', ['-r', file, '-T', 'fields', '-e', 'frame.len'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+    const out = execFileSync('tshark', ['-r', file, '-T', 'fields', '-e', 'frame.len'], {
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     const lens = out.trim().split('\n').map(Number);
     expect(24 + lens.reduce((s, n) => s + 16 + n, 0)).toBe(cut.body.length);
     const fullFile = join(tmp, `full-${db}.pcap`);

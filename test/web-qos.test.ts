@@ -31,7 +31,16 @@ const CALL_ID = `qos-${RUN}@10.2.0.1`;
 const OTHER_CALL = `other-${RUN}@10.2.0.1`;
 const T0 = Math.floor(Date.now() / 1000) * 1000 - 10 * 60_000;
 const at = (ms: number) => BigInt(T0 + ms) * 1000n;
-const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+const CHROMIUM_ARGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
 
 const ALICE = '10.2.0.1';
 const BOB = '10.2.0.2';
@@ -41,11 +50,18 @@ const SSRC_A = 0xa1a1a1a1;
 const SSRC_B = 0xb2b2b2b2;
 
 // ---- binary RTCP, as a phone writes it (RFC 3550 6.4) ----
-interface Block { ssrc: number; fraction: number; lost: number; jitter: number; lsr: number; dlsr: number }
+interface Block {
+  ssrc: number;
+  fraction: number;
+  lost: number;
+  jitter: number;
+  lsr: number;
+  dlsr: number;
+}
 function blockBytes(b: Block): Buffer {
   const x = Buffer.alloc(24);
   x.writeUInt32BE(b.ssrc >>> 0, 0);
-  x.writeUInt32BE(((b.fraction & 0xff) << 24 | (b.lost & 0xffffff)) >>> 0, 4);
+  x.writeUInt32BE((((b.fraction & 0xff) << 24) | (b.lost & 0xffffff)) >>> 0, 4);
   x.writeUInt32BE(1000, 8);
   x.writeUInt32BE(b.jitter, 12);
   x.writeUInt32BE(b.lsr >>> 0, 16);
@@ -92,10 +108,18 @@ const middle = (sec: number, frac: number) => (((sec & 0xffff) << 16) | (frac >>
 const RTCP: { ms: number; from: 'A' | 'B'; bytes: Buffer }[] = [
   { ms: 1500, from: 'A', bytes: srPacket(SSRC_A, ...srNtp(0), [{ ssrc: SSRC_B, fraction: 0, lost: 0, jitter: 24, lsr: 0, dlsr: 0 }]) },
   // 560 ms after the first SR, held 0.5 s (DLSR 32768) → RTT 60 ms
-  { ms: 2060, from: 'B', bytes: rrPacket(SSRC_B, [{ ssrc: SSRC_A, fraction: 0, lost: 0, jitter: 40, lsr: middle(...srNtp(0)), dlsr: 32768 }]) },
+  {
+    ms: 2060,
+    from: 'B',
+    bytes: rrPacket(SSRC_B, [{ ssrc: SSRC_A, fraction: 0, lost: 0, jitter: 40, lsr: middle(...srNtp(0)), dlsr: 32768 }]),
+  },
   { ms: 6500, from: 'A', bytes: srPacket(SSRC_A, ...srNtp(1), [{ ssrc: SSRC_B, fraction: 13, lost: 5, jitter: 96, lsr: 0, dlsr: 0 }]) },
   // 1.1 s after the second SR, held 1 s (65536) → RTT 100 ms; 25 % lost in the interval
-  { ms: 7600, from: 'B', bytes: rrPacket(SSRC_B, [{ ssrc: SSRC_A, fraction: 64, lost: 21, jitter: 160, lsr: middle(...srNtp(1)), dlsr: 65536 }]) },
+  {
+    ms: 7600,
+    from: 'B',
+    bytes: rrPacket(SSRC_B, [{ ssrc: SSRC_A, fraction: 64, lost: 21, jitter: 160, lsr: middle(...srNtp(1)), dlsr: 65536 }]),
+  },
   // no LSR: no round trip
   { ms: 12000, from: 'B', bytes: rrPacket(SSRC_B, [{ ssrc: SSRC_A, fraction: 3, lost: 24, jitter: 120, lsr: 0, dlsr: 0 }]) },
 ];
@@ -108,7 +132,19 @@ const QOS_JSON = JSON.stringify({ CORRELATION_ID: CALL_ID, MOS: 4.1, JITTER: 3, 
 
 function sip(method: string, cseq: string, from: string, to: string, ms: number, status?: string): WebMessage {
   const start = status ? `SIP/2.0 ${status}` : `${method} sip:bob@${BOB} SIP/2.0`;
-  const payload = Buffer.from([start, `Via: SIP/2.0/UDP ${from}:5060;branch=z9hG4bK-${RUN}-${cseq.replace(' ', '')}`, `From: <sip:alice@${ALICE}>;tag=a1`, `To: <sip:bob@${BOB}>${status || method === 'BYE' || method === 'ACK' ? ';tag=b1' : ''}`, `Call-ID: ${CALL_ID}`, `CSeq: ${cseq}`, 'Content-Length: 0', '', ''].join('\r\n'));
+  const payload = Buffer.from(
+    [
+      start,
+      `Via: SIP/2.0/UDP ${from}:5060;branch=z9hG4bK-${RUN}-${cseq.replace(' ', '')}`,
+      `From: <sip:alice@${ALICE}>;tag=a1`,
+      `To: <sip:bob@${BOB}>${status || method === 'BYE' || method === 'ACK' ? ';tag=b1' : ''}`,
+      `Call-ID: ${CALL_ID}`,
+      `CSeq: ${cseq}`,
+      'Content-Length: 0',
+      '',
+      '',
+    ].join('\r\n'),
+  );
   return { callid: CALL_ID, payload, srcIp: from, srcPort: 5060, dstIp: to, dstPort: 5060, tcp: false, tsMicros: at(ms), captureId: 2001 };
 }
 const SIP_MESSAGES = [
@@ -123,7 +159,20 @@ const SIP_MESSAGES = [
 function report(kind: ReportKind, ms: number, msg: string, from: 'A' | 'B', callId = CALL_ID): ReportRecord {
   const [srcIp, srcPort, dstIp, dstPort] = from === 'A' ? [ALICE, A_RTCP, BOB, B_RTCP] : [BOB, B_RTCP, ALICE, A_RTCP];
   return buildReportRecord(
-    { kind, type: kind === 'rtcp' ? 3 : kind === 'logs' ? 5 : 2, msg, srcIp, srcPort, dstIp, dstPort, family: 2, proto: 1, microTs: at(ms), correlationId: callId, captureId: 2001 },
+    {
+      kind,
+      type: kind === 'rtcp' ? 3 : kind === 'logs' ? 5 : 2,
+      msg,
+      srcIp,
+      srcPort,
+      dstIp,
+      dstPort,
+      family: 2,
+      proto: 1,
+      microTs: at(ms),
+      correlationId: callId,
+      captureId: 2001,
+    },
     'qosnode',
   );
 }
@@ -171,7 +220,13 @@ beforeAll(async () => {
   buildApp('web');
   await writeAll(PG_URL, DATED, 'sip_capture_%Y%m%d');
   await writeAll(MY_URL, { rtcp: 'rtcp_capture', report: 'report_capture', logs: 'logs_capture' }, 'sip_capture');
-  pgBase = await startWeb({ DB_URL: PG_URL, TABLE_NAME: 'sip_capture_%Y%m%d', RTCP_TABLE_NAME: DATED.rtcp, REPORT_TABLE_NAME: DATED.report, LOGS_TABLE_NAME: DATED.logs });
+  pgBase = await startWeb({
+    DB_URL: PG_URL,
+    TABLE_NAME: 'sip_capture_%Y%m%d',
+    RTCP_TABLE_NAME: DATED.rtcp,
+    REPORT_TABLE_NAME: DATED.report,
+    LOGS_TABLE_NAME: DATED.logs,
+  });
   myBase = await startWeb({ DB_URL: MY_URL, TABLE_NAME: 'sip_capture' });
   browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS });
 }, 180_000);
@@ -198,28 +253,70 @@ function tsharkBlocks(): [number, number, number, number, number | undefined][] 
   const file = `test-results/web-qos-rtcp-${RUN}.pcap`;
   const frames = RTCP.map((p) => {
     const [src, srcPort, dst, dstPort] = p.from === 'A' ? [ALICE, A_RTCP, BOB, B_RTCP] : [BOB, B_RTCP, ALICE, A_RTCP];
-    return { tsMicros: at(p.ms), frame: testing.ethernetFrame({ payload: testing.udpPacket({ src, dst, srcPort, dstPort, payload: p.bytes }), pad: true }) };
+    return {
+      tsMicros: at(p.ms),
+      frame: testing.ethernetFrame({ payload: testing.udpPacket({ src, dst, srcPort, dstPort, payload: p.bytes }), pad: true }),
+    };
   });
   writeFileSync(file, writePcap(frames));
-  const out = execFileSync('tshark', [
-    '-r', file, '-o', 'rtcp.show_roundtrip_calculation:TRUE', '-o', 'rtcp.roundtrip_min_threshhold:0', '-d', `udp.port==${A_RTCP},rtcp`,
-    '-T', 'fields', '-E', 'separator=;', '-e', 'rtcp.senderssrc', '-e', 'rtcp.ssrc.identifier', '-e', 'rtcp.ssrc.jitter', '-e', 'rtcp.ssrc.fraction', '-e', 'rtcp.ssrc.cum_nr', '-e', 'rtcp.roundtrip-delay',
-  ], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] });
-  return out.trim().split('\n').map((line) => {
-    // rtcp.ssrc.identifier lists the report block's SSRC and the SDES chunk's (the sender's)
-    const [sender, ids, jitter, fraction, cum, rtt] = line.split(';');
-    const block = ids.split(',').map(Number).find((id) => id !== Number(sender));
-    return [block ?? NaN, Number(jitter), Number(fraction), Number(cum), rtt ? Number(rtt) : undefined];
-  });
+  const out = execFileSync(
+    'tshark',
+    [
+      '-r',
+      file,
+      '-o',
+      'rtcp.show_roundtrip_calculation:TRUE',
+      '-o',
+      'rtcp.roundtrip_min_threshhold:0',
+      '-d',
+      `udp.port==${A_RTCP},rtcp`,
+      '-T',
+      'fields',
+      '-E',
+      'separator=;',
+      '-e',
+      'rtcp.senderssrc',
+      '-e',
+      'rtcp.ssrc.identifier',
+      '-e',
+      'rtcp.ssrc.jitter',
+      '-e',
+      'rtcp.ssrc.fraction',
+      '-e',
+      'rtcp.ssrc.cum_nr',
+      '-e',
+      'rtcp.roundtrip-delay',
+    ],
+    { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] },
+  );
+  return out
+    .trim()
+    .split('\n')
+    .map((line) => {
+      // rtcp.ssrc.identifier lists the report block's SSRC and the SDES chunk's (the sender's)
+      const [sender, ids, jitter, fraction, cum, rtt] = line.split(';');
+      const block = ids
+        .split(',')
+        .map(Number)
+        .find((id) => id !== Number(sender));
+      return [block ?? NaN, Number(jitter), Number(fraction), Number(cum), rtt ? Number(rtt) : undefined];
+    });
 }
 
 const EXPECTED = {
-  [SSRC_A]: [[40, 0, 0, 60], [160, 64, 21, 100], [120, 3, 24, undefined]],
-  [SSRC_B]: [[24, 0, 0, undefined], [96, 13, 5, undefined]],
+  [SSRC_A]: [
+    [40, 0, 0, 60],
+    [160, 64, 21, 100],
+    [120, 3, 24, undefined],
+  ],
+  [SSRC_B]: [
+    [24, 0, 0, undefined],
+    [96, 13, 5, undefined],
+  ],
 } as Record<number, [number, number, number, number | undefined][]>;
 
 describe('QoS and logs tabs in Chromium', () => {
-  it('draws each stream\'s charts with one point per report block and shows the figures the RTCP carries', async () => {
+  it("draws each stream's charts with one point per report block and shows the figures the RTCP carries", async () => {
     const page = await browser.newPage({ viewport: { width: 1700, height: 1100 } });
     const errors: string[] = [];
     page.on('pageerror', (e) => errors.push(e.message));
@@ -229,22 +326,40 @@ describe('QoS and logs tabs in Chromium', () => {
     expect(await page.textContent('#tab-logs')).toBe('Logs (3)');
 
     // The ladder: marks between the rows where reports arrived (logs at +0.3 s after the INVITE ...).
-    const marks = await page.$$eval('svg.ladder g.report-mark', (gs) => gs.map((g) => ['after', 'rtcp', 'report', 'logs'].map((k) => Number(g.getAttribute(`data-${k}`)))));
-    expect(marks).toEqual([[0, 0, 0, 1], [1, 0, 0, 1], [3, 5, 1, 0], [5, 0, 0, 1]]);
+    const marks = await page.$$eval('svg.ladder g.report-mark', (gs) =>
+      gs.map((g) => ['after', 'rtcp', 'report', 'logs'].map((k) => Number(g.getAttribute(`data-${k}`)))),
+    );
+    expect(marks).toEqual([
+      [0, 0, 0, 1],
+      [1, 0, 0, 1],
+      [3, 5, 1, 0],
+      [5, 0, 0, 1],
+    ]);
 
     await page.click('#tab-qos');
     expect(await page.isVisible('#panel-qos')).toBe(true);
     expect(await page.isVisible('#panel-ladder')).toBe(false);
-    const streams = await page.$$eval('.qos-stream', (ss) => ss.map((s) => ({
-      ssrc: Number(s.getAttribute('data-ssrc')),
-      from: s.querySelector('[data-role="from"]')!.textContent,
-      to: s.querySelector('[data-role="to"]')!.textContent,
-      charts: Object.fromEntries(Array.from(s.querySelectorAll('svg.qos-chart')).map((c) => [
-        c.getAttribute('data-metric')!,
-        { circles: Array.from(c.querySelectorAll('circle.point')).map((p) => Number(p.getAttribute('data-value'))), polyline: (c.querySelector('polyline')?.getAttribute('points') ?? '').split(' ').filter(Boolean).length },
-      ])),
-      rows: Array.from(s.querySelectorAll('tr.qos-point')).map((tr) => Object.fromEntries(Array.from(tr.querySelectorAll('td[data-field]')).map((td) => [td.getAttribute('data-field')!, td.textContent!]))),
-    })));
+    const streams = await page.$$eval('.qos-stream', (ss) =>
+      ss.map((s) => ({
+        ssrc: Number(s.getAttribute('data-ssrc')),
+        from: s.querySelector('[data-role="from"]')!.textContent,
+        to: s.querySelector('[data-role="to"]')!.textContent,
+        charts: Object.fromEntries(
+          Array.from(s.querySelectorAll('svg.qos-chart')).map((c) => [
+            c.getAttribute('data-metric')!,
+            {
+              circles: Array.from(c.querySelectorAll('circle.point')).map((p) => Number(p.getAttribute('data-value'))),
+              polyline: (c.querySelector('polyline')?.getAttribute('points') ?? '').split(' ').filter(Boolean).length,
+            },
+          ]),
+        ),
+        rows: Array.from(s.querySelectorAll('tr.qos-point')).map((tr) =>
+          Object.fromEntries(
+            Array.from(tr.querySelectorAll('td[data-field]')).map((td) => [td.getAttribute('data-field')!, td.textContent!]),
+          ),
+        ),
+      })),
+    );
     expect(streams.map((s) => [s.ssrc, s.from, s.to])).toEqual([
       [SSRC_B, `${ALICE}:${A_RTCP}`, `${BOB}:${B_RTCP}`], // Alice's SRs report on Bob's stream
       [SSRC_A, `${BOB}:${B_RTCP}`, `${ALICE}:${A_RTCP}`],
@@ -288,20 +403,27 @@ describe('QoS and logs tabs in Chromium', () => {
     await page.close();
   });
 
-  it('matches tshark\'s reading of the same RTCP packets: jitter, fraction lost, cumulative loss and round trip', async () => {
+  it("matches tshark's reading of the same RTCP packets: jitter, fraction lost, cumulative loss and round trip", async () => {
     const wire = tsharkBlocks();
     const fromWire = (ssrc: number) => wire.filter((b) => b[0] === ssrc).map((b) => b.slice(1));
     for (const ssrc of [SSRC_A, SSRC_B]) expect(fromWire(ssrc)).toEqual(EXPECTED[ssrc]);
   });
 
-  it('answers the same reports from MariaDB with Kamailio\'s table names, and the text export lists them in time order', async () => {
-    const get = async (base: string) => (await (await fetch(`${base}/api/call/${encodeURIComponent(CALL_ID)}/reports?at=${T0}`)).json()) as Record<string, { msg: string; micro_ts: string; table: string; source_port: number }[]>;
+  it("answers the same reports from MariaDB with Kamailio's table names, and the text export lists them in time order", async () => {
+    const get = async (base: string) =>
+      (await (await fetch(`${base}/api/call/${encodeURIComponent(CALL_ID)}/reports?at=${T0}`)).json()) as Record<
+        string,
+        { msg: string; micro_ts: string; table: string; source_port: number }[]
+      >;
     const [fromPg, fromMy] = [await get(pgBase), await get(myBase)];
     for (const k of ['rtcp', 'reports', 'logs']) {
-      const strip = (rows: { msg: string; micro_ts: string; source_port: number }[]) => rows.map((r) => [r.micro_ts, r.source_port, JSON.stringify(r.msg)]);
+      const strip = (rows: { msg: string; micro_ts: string; source_port: number }[]) =>
+        rows.map((r) => [r.micro_ts, r.source_port, JSON.stringify(r.msg)]);
       expect(strip(fromMy[k]), k).toEqual(strip(fromPg[k]));
     }
-    expect(fromPg.rtcp.map((r) => r.table)).toEqual(Array(5).fill(new Date(T0).toISOString().slice(0, 10).replace(/-/g, '').replace(/^/, 'rtcp_capture_')));
+    expect(fromPg.rtcp.map((r) => r.table)).toEqual(
+      Array(5).fill(new Date(T0).toISOString().slice(0, 10).replace(/-/g, '').replace(/^/, 'rtcp_capture_')),
+    );
     expect(fromMy.rtcp[0].table).toBe('rtcp_capture');
     expect(fromPg.logs.map((l) => l.msg)).toEqual(LOGS.map((l) => l.text));
     const text = await (await fetch(`${myBase}/api/call/${encodeURIComponent(CALL_ID)}/text?at=${T0}`)).text();

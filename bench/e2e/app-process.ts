@@ -35,13 +35,27 @@ export class AppProcess {
   private port: number | undefined;
 
   /** `nice`: the scheduling priority to run it at (negative: ahead of other processes; needs root). */
-  constructor(readonly name: string, app: string, env: Record<string, string>, nice = 0) {
+  constructor(
+    readonly name: string,
+    app: string,
+    env: Record<string, string>,
+    nice = 0,
+  ) {
     // E2E_CPU_PROF=<dir>: a CPU profile of every app process (node --cpu-prof), written when it stops.
-    const prof = process.env.E2E_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.E2E_CPU_PROF}`, `--cpu-prof-name=${app}-${Date.now()}.cpuprofile`] : [];
+    const prof = process.env.E2E_CPU_PROF
+      ? ['--cpu-prof', `--cpu-prof-dir=${process.env.E2E_CPU_PROF}`, `--cpu-prof-name=${app}-${Date.now()}.cpuprofile`]
+      : [];
     const argv = [...prof, `dist/apps/${app}/main.js`];
     const [cmd, args] = nice === 0 ? [process.execPath, argv] : ['nice', ['-n', String(nice), process.execPath, ...argv]];
     this.child = spawn(cmd, args, {
-      env: { PATH: process.env.PATH ?? '', KAFKAJS_NO_PARTITIONER_WARNING: '1', METRICS_PORT: '0', METRICS_HOST: '127.0.0.1', LOG_LEVEL: 'info', ...env },
+      env: {
+        PATH: process.env.PATH ?? '',
+        KAFKAJS_NO_PARTITIONER_WARNING: '1',
+        METRICS_PORT: '0',
+        METRICS_HOST: '127.0.0.1',
+        LOG_LEVEL: 'info',
+        ...env,
+      },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     const keep = (d: Buffer) => {
@@ -51,10 +65,12 @@ export class AppProcess {
     };
     this.child.stdout!.on('data', keep);
     this.child.stderr!.on('data', keep);
-    this.exited = new Promise((resolve) => this.child.once('exit', (code, signal) => {
-      this.exitedWith = signal ?? String(code);
-      resolve();
-    }));
+    this.exited = new Promise((resolve) =>
+      this.child.once('exit', (code, signal) => {
+        this.exitedWith = signal ?? String(code);
+        resolve();
+      }),
+    );
   }
 
   get output(): string {

@@ -68,7 +68,7 @@ export class CpuMeter {
     }
     const machineBusyPct = m1.total > this.m0.total ? Math.round(((m1.busy - this.m0.busy) / (m1.total - this.m0.total)) * 100) : 0;
     const ours = Object.values(pct).reduce((a, b) => a + b, 0);
-    pct.others = Math.max(0, Math.round((machineBusyPct * cpus().length) - ours));
+    pct.others = Math.max(0, Math.round(machineBusyPct * cpus().length - ours));
     return { seconds, machineBusyPct, pct };
   }
 }

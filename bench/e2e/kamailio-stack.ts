@@ -13,14 +13,21 @@ export function ensureKamailio(log: (s: string) => void): string {
   const installed = () => {
     try {
       return execFileSync('dpkg-query', ['-W', '-f=${Status}\n', 'kamailio', 'kamailio-mysql-modules'], { stdio: 'pipe' })
-        .toString().split('\n').filter(Boolean).every((l) => l.endsWith(' installed'));
+        .toString()
+        .split('\n')
+        .filter(Boolean)
+        .every((l) => l.endsWith(' installed'));
     } catch {
       return false;
     }
   };
   if (!installed()) {
     log('installing kamailio and kamailio-mysql-modules from Debian (apt-get)');
-    const apt = (args: string[]) => execFileSync('apt-get', ['-o', 'DPkg::Lock::Timeout=600', ...args], { stdio: 'pipe', env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' } });
+    const apt = (args: string[]) =>
+      execFileSync('apt-get', ['-o', 'DPkg::Lock::Timeout=600', ...args], {
+        stdio: 'pipe',
+        env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' },
+      });
     try {
       apt(['install', '-y', '--no-install-recommends', 'kamailio', 'kamailio-mysql-modules']);
     } catch {
@@ -92,7 +99,10 @@ export class KamailioStack {
   private db!: Connection;
   readonly database: string;
 
-  constructor(readonly id: string, readonly opts: { port: number; children: number }) {
+  constructor(
+    readonly id: string,
+    readonly opts: { port: number; children: number },
+  ) {
     this.database = `bench_e2e_kam_${id.replace(/[^a-z0-9]/gi, '_')}`;
   }
 
@@ -106,7 +116,9 @@ export class KamailioStack {
     const cfg = join(this.dir, 'kamailio.cfg');
     writeFileSync(cfg, kamailioCfg(this.opts.port, `mysql://root@127.0.0.1:3306/${this.database}`, this.opts.children));
     // -DD: stay in the foreground (children are still forked); -E: log to stderr.
-    this.proc = spawn('kamailio', ['-f', cfg, '-DD', '-E', '-m', '256', '-M', '16', '-P', join(this.dir, 'kamailio.pid')], { stdio: ['ignore', 'pipe', 'pipe'] });
+    this.proc = spawn('kamailio', ['-f', cfg, '-DD', '-E', '-m', '256', '-M', '16', '-P', join(this.dir, 'kamailio.pid')], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     const keep = (d: Buffer) => {
       this.out += d.toString();
       if (this.out.length > 2_000_000) this.out = this.out.slice(-1_000_000);

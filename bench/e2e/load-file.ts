@@ -45,7 +45,8 @@ export function writeLoadFile(path: string, count: number, tag: string): LoadFil
   try {
     for (const d of sipTraffic(count, tag)) {
       const payload = Buffer.from(d.payload, 'latin1');
-      if (payload.length < MIN_SIZE || payload.length > MAX_SIZE) throw new Error(`generated a ${payload.length}-byte message, outside ${MIN_SIZE}..${MAX_SIZE}:\n${d.payload}`);
+      if (payload.length < MIN_SIZE || payload.length > MAX_SIZE)
+        throw new Error(`generated a ${payload.length}-byte message, outside ${MIN_SIZE}..${MAX_SIZE}:\n${d.payload}`);
       if (i % 997 === 0) {
         const parsed = parseSip(payload);
         if (!parsed.ok) throw new Error(`generated a message the SIP parser refuses (${parsed.reason}):\n${d.payload}`);

@@ -56,7 +56,9 @@ export interface StepResult {
 
 function runSender(opts: StepOptions, port: number): Promise<SendResult> {
   return new Promise((resolve, reject) => {
-    const p = spawn(opts.sender, [opts.loadFile, String(port), String(opts.count), String(opts.rate), '1000'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const p = spawn(opts.sender, [opts.loadFile, String(port), String(opts.count), String(opts.rate), '1000'], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let out = '';
     let err = '';
     p.stdout.on('data', (d: Buffer) => (out += d.toString()));
@@ -90,7 +92,13 @@ export async function loadStep(node: CaptureNode, opts: StepOptions): Promise<St
   // E2E_TRACE=1: what the node stored, second by second (for finding where time goes).
   const trace = process.env.E2E_TRACE
     ? setInterval(() => {
-        void node.progress().then(async (p) => opts.log(`    t+${((Date.now() - t0) / 1000).toFixed(0)}s stored ${p} pending ${await node.pending().catch(() => -1)} socket drops ${socketDrops(node.port).drops - drops0}`));
+        void node
+          .progress()
+          .then(async (p) =>
+            opts.log(
+              `    t+${((Date.now() - t0) / 1000).toFixed(0)}s stored ${p} pending ${await node.pending().catch(() => -1)} socket drops ${socketDrops(node.port).drops - drops0}`,
+            ),
+          );
       }, 1000)
     : undefined;
   const send = await runSender(opts, node.port);

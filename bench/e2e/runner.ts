@@ -39,7 +39,14 @@ against Kamailio's sipcapture (HEP over UDP -> MariaDB), on this machine.
 // ---------------------------------------------------------------------------------------------------
 // Options
 
-const AGENT_KEYS = new Set(['KAFKA_BATCH_MAX', 'KAFKA_LINGER_MS', 'KAFKA_COMPRESSION', 'KAFKA_QUEUE_MAX', 'HEP_UDP_RCVBUF', 'CAPTURE_BAD_MSGS']);
+const AGENT_KEYS = new Set([
+  'KAFKA_BATCH_MAX',
+  'KAFKA_LINGER_MS',
+  'KAFKA_COMPRESSION',
+  'KAFKA_QUEUE_MAX',
+  'HEP_UDP_RCVBUF',
+  'CAPTURE_BAD_MSGS',
+]);
 
 /** The settings this benchmark found to matter (see bench/README.md); anything else keeps the app default. */
 const DEFAULT_SETTINGS: SipcapSettings = {
@@ -60,7 +67,7 @@ function parseArgs(argv: string[]) {
     rates: [5000, 10000, 15000, 20000, 25000, 30000],
     kamRates: [1000, 2000, 4000, 6000, 8000, 10000],
     stepSeconds: quick ? 3 : 10,
-    target: quick ? undefined : { rate: 20000, seconds: 60 } as { rate: number; seconds: number } | undefined,
+    target: quick ? undefined : ({ rate: 20000, seconds: 60 } as { rate: number; seconds: number } | undefined),
     fault: quick ? { rate: 3000, seconds: 12 } : { rate: 5000, seconds: 60 },
     burst: 40000,
     settings: structuredClone(DEFAULT_SETTINGS),
@@ -120,7 +127,9 @@ function log(s: string): void {
 }
 
 const sh = (cmd: string, args: string[], env: Record<string, string> = {}) =>
-  execFileSync(cmd, args, { stdio: 'pipe', env: { ...process.env, ...env } }).toString().trim();
+  execFileSync(cmd, args, { stdio: 'pipe', env: { ...process.env, ...env } })
+    .toString()
+    .trim();
 
 /** The same, without blocking the event loop (for fault actions while the step is measured). */
 const shAsync = async (cmd: string, args: string[], env: Record<string, string> = {}) =>
@@ -174,13 +183,29 @@ function sipcapRow(section: string, label: string, rate: number, step: StepResul
   const where: string[] = [];
   if (step.socketDrops) where.push(`socket ${fmt(step.socketDrops)}`);
   if (sent - c.received - step.socketDrops) where.push(`not received ${fmt(sent - c.received - step.socketDrops)}`);
-  if (agentLost) where.push(`agent ${fmt(agentLost)} (kafka dropped ${fmt(c.kafkaDropped)}, capture dropped ${fmt(c.captureDropped)}, malformed ${fmt(c.malformed)})`);
+  if (agentLost)
+    where.push(
+      `agent ${fmt(agentLost)} (kafka dropped ${fmt(c.kafkaDropped)}, capture dropped ${fmt(c.captureDropped)}, malformed ${fmt(c.malformed)})`,
+    );
   if (writerLost) where.push(`writer ${fmt(writerLost)} (dead letters ${fmt(c.deadLettered)})`);
   const notes: string[] = [];
   if (c.retries) notes.push(`db retries ${fmt(c.retries)}`);
   if (c.skipped) notes.push(`redelivered and skipped ${fmt(c.skipped)}`);
   if (step.timedOut) notes.push('drain timed out');
-  return { section, label, engine: 'sipcap', rateAsked: rate, step, rows: c.rows, distinct: c.distinct, lost, dup, where: where.join(', ') || '-', notes: notes.join(', '), ok: lost === 0 && dup === 0 };
+  return {
+    section,
+    label,
+    engine: 'sipcap',
+    rateAsked: rate,
+    step,
+    rows: c.rows,
+    distinct: c.distinct,
+    lost,
+    dup,
+    where: where.join(', ') || '-',
+    notes: notes.join(', '),
+    ok: lost === 0 && dup === 0,
+  };
 }
 
 function kamailioRow(section: string, label: string, rate: number, step: StepResult, c: KamailioCounts): Row {
@@ -191,12 +216,27 @@ function kamailioRow(section: string, label: string, rate: number, step: StepRes
   if (step.socketDrops) where.push(`socket ${fmt(step.socketDrops)}`);
   const other = lost - step.socketDrops;
   if (other) where.push(`kamailio ${fmt(other)} (insert errors logged ${c.insertErrors})`);
-  return { section, label, engine: 'kamailio', rateAsked: rate, step, rows: c.rows, distinct: c.distinct, lost, dup, where: where.join(', ') || '-', notes: step.timedOut ? 'drain timed out' : '', ok: lost === 0 && dup === 0 };
+  return {
+    section,
+    label,
+    engine: 'kamailio',
+    rateAsked: rate,
+    step,
+    rows: c.rows,
+    distinct: c.distinct,
+    lost,
+    dup,
+    where: where.join(', ') || '-',
+    notes: step.timedOut ? 'drain timed out' : '',
+    ok: lost === 0 && dup === 0,
+  };
 }
 
 function cpuText(r: Row): string {
   const p = r.step.cpu.pct;
-  const parts = Object.entries(p).filter(([, v]) => v > 0).map(([k, v]) => `${k} ${v}`);
+  const parts = Object.entries(p)
+    .filter(([, v]) => v > 0)
+    .map(([k, v]) => `${k} ${v}`);
   return `${parts.join(', ')} (machine ${r.step.cpu.machineBusyPct} % busy)`;
 }
 
@@ -206,7 +246,21 @@ function storeRate(r: Row): number {
 }
 
 function table(rows: Row[]): string {
-  const head = ['case', 'rate asked', 'rate sent', 'sent', 'stored', 'lost', 'dup', 'last row after', 'backlog at end', 'stored/s', 'lost where', 'CPU % of one core', 'notes'];
+  const head = [
+    'case',
+    'rate asked',
+    'rate sent',
+    'sent',
+    'stored',
+    'lost',
+    'dup',
+    'last row after',
+    'backlog at end',
+    'stored/s',
+    'lost where',
+    'CPU % of one core',
+    'notes',
+  ];
   const lines = rows.map((r) => [
     `${r.engine} ${r.label}`,
     r.rateAsked ? `${fmt(r.rateAsked)}/s` : 'max',
@@ -297,7 +351,14 @@ async function main(): Promise<void> {
     label: string,
     count: number,
     rate: number,
-    extra: { settings?: SipcapSettings; brokers?: string; kafkaInstance?: string; pgServer?: string; actions?: (s: SipcapStack) => StepOptions['actions']; stableMs?: number } = {},
+    extra: {
+      settings?: SipcapSettings;
+      brokers?: string;
+      kafkaInstance?: string;
+      pgServer?: string;
+      actions?: (s: SipcapStack) => StepOptions['actions'];
+      stableMs?: number;
+    } = {},
   ): Promise<Row> => {
     const stack = new SipcapStack(`${runId}-${++stepNo}`, {
       brokers: extra.brokers ?? '127.0.0.1:9092',
@@ -315,14 +376,26 @@ async function main(): Promise<void> {
         pending: () => stack.pending(),
         cpuGroups: () => {
           const p = stack.pids();
-          return { agent: p.agent, writers: p.writers, kafka: kafkaPid(extra.kafkaInstance ?? 'default'), postgres: pidsByComm('postgres') };
+          return {
+            agent: p.agent,
+            writers: p.writers,
+            kafka: kafkaPid(extra.kafkaInstance ?? 'default'),
+            postgres: pidsByComm('postgres'),
+          };
         },
       };
-      log(`sipcap ${label}: ${fmt(count)} messages at ${rate ? `${fmt(rate)}/s` : 'full speed'} (${stack.opts.settings.writers} writer(s), ${stack.opts.settings.partitions} partitions)`);
-      const step = await loadStep(node, stepOpts(count, rate, { actions: extra.actions?.(stack), ...(extra.stableMs ? { stableMs: extra.stableMs } : {}) }));
+      log(
+        `sipcap ${label}: ${fmt(count)} messages at ${rate ? `${fmt(rate)}/s` : 'full speed'} (${stack.opts.settings.writers} writer(s), ${stack.opts.settings.partitions} partitions)`,
+      );
+      const step = await loadStep(
+        node,
+        stepOpts(count, rate, { actions: extra.actions?.(stack), ...(extra.stableMs ? { stableMs: extra.stableMs } : {}) }),
+      );
       if (stack.writers.some((w) => !w.running)) await stack.reconnectDb().catch(() => undefined);
       const row = sipcapRow(section, label, rate, step, await stack.counts());
-      log(`  sent ${fmt(step.send.sent)} at ${fmt(step.send.rate)}/s, stored ${fmt(row.rows)}, lost ${fmt(row.lost)}, dup ${fmt(row.dup)}, last row ${secs(step.lastRowMs)} after the last packet; ${row.where}; CPU ${cpuText(row)}`);
+      log(
+        `  sent ${fmt(step.send.sent)} at ${fmt(step.send.rate)}/s, stored ${fmt(row.rows)}, lost ${fmt(row.lost)}, dup ${fmt(row.dup)}, last row ${secs(step.lastRowMs)} after the last packet; ${row.where}; CPU ${cpuText(row)}`,
+      );
       rows.push(row);
       return row;
     } finally {
@@ -346,7 +419,9 @@ async function main(): Promise<void> {
       log(`kamailio ${label}: ${fmt(count)} messages at ${rate ? `${fmt(rate)}/s` : 'full speed'}`);
       const step = await loadStep(node, stepOpts(count, rate));
       const row = kamailioRow(section, label, rate, step, await kam.counts());
-      log(`  sent ${fmt(step.send.sent)} at ${fmt(step.send.rate)}/s, stored ${fmt(row.rows)}, lost ${fmt(row.lost)}, last row ${secs(step.lastRowMs)} after the last packet; ${row.where}; CPU ${cpuText(row)}`);
+      log(
+        `  sent ${fmt(step.send.sent)} at ${fmt(step.send.rate)}/s, stored ${fmt(row.rows)}, lost ${fmt(row.lost)}, last row ${secs(step.lastRowMs)} after the last packet; ${row.where}; CPU ${cpuText(row)}`,
+      );
       rows.push(row);
       return row;
     } finally {
@@ -364,8 +439,10 @@ async function main(): Promise<void> {
   };
 
   if (o.parts.has('sweep')) await sweep(o.rates, (rate) => sipcapStep('sweep', `sweep ${o.stepSeconds}s`, rate * o.stepSeconds, rate));
-  if (o.parts.has('target') && o.target) await sipcapStep('target', `target ${o.target.seconds}s`, o.target.rate * o.target.seconds, o.target.rate);
-  if (o.parts.has('kamailio')) await sweep(o.kamRates, (rate) => kamailioStep('sweep', `sweep ${o.stepSeconds}s`, rate * o.stepSeconds, rate));
+  if (o.parts.has('target') && o.target)
+    await sipcapStep('target', `target ${o.target.seconds}s`, o.target.rate * o.target.seconds, o.target.rate);
+  if (o.parts.has('kamailio'))
+    await sweep(o.kamRates, (rate) => kamailioStep('sweep', `sweep ${o.stepSeconds}s`, rate * o.stepSeconds, rate));
   if (o.parts.has('burst')) {
     await sipcapStep('burst', 'burst', o.burst, 0);
     await kamailioStep('burst', 'burst', o.burst, 0);
@@ -389,7 +466,9 @@ async function main(): Promise<void> {
         brokers: '127.0.0.1:19092',
         kafkaInstance: 'bench-e2e',
         stableMs: 15_000,
-        actions: () => [{ atMs: at, name: 'kafka.sh restart', run: async () => void (await shAsync('bash', ['scripts/kafka.sh', 'restart'], kenv)) }],
+        actions: () => [
+          { atMs: at, name: 'kafka.sh restart', run: async () => void (await shAsync('bash', ['scripts/kafka.sh', 'restart'], kenv)) },
+        ],
       });
     } finally {
       cleanups.splice(cleanups.indexOf(stopK), 1);
@@ -464,9 +543,18 @@ async function main(): Promise<void> {
     `ratio sipcap / Kamailio, lossless: ${ratio(sipLossless, kamLossless)}; last row within 5 s: ${ratio(sipKeepUp, kamKeepUp)}`,
   ];
   const target = rows.find((r) => r.section === 'target');
-  if (target) summary.push(`target ${fmt(target.rateAsked)}/s for ${o.target!.seconds} s: sent ${fmt(target.step.send.sent)} at ${fmt(target.step.send.rate)}/s, stored ${fmt(target.rows)}, lost ${fmt(target.lost)}, last row ${secs(target.step.lastRowMs)} after the last packet: ${target.ok && target.step.lastRowMs <= 5000 ? 'MET' : 'NOT MET'}`);
-  for (const b of rows.filter((r) => r.section === 'burst')) summary.push(`burst ${b.engine}: ${fmt(b.step.send.sent)} datagrams at ${fmt(b.step.send.rate)}/s, stored ${fmt(b.rows)}, lost ${fmt(b.lost)} (${b.where})`);
-  for (const f of rows.filter((r) => r.section === 'faults')) summary.push(`fault "${f.label}": sent ${fmt(f.step.send.sent)}, stored ${fmt(f.rows)}, lost ${fmt(f.lost)}, duplicates ${fmt(f.dup)}: ${f.ok ? 'OK' : 'NOT OK'}`);
+  if (target)
+    summary.push(
+      `target ${fmt(target.rateAsked)}/s for ${o.target!.seconds} s: sent ${fmt(target.step.send.sent)} at ${fmt(target.step.send.rate)}/s, stored ${fmt(target.rows)}, lost ${fmt(target.lost)}, last row ${secs(target.step.lastRowMs)} after the last packet: ${target.ok && target.step.lastRowMs <= 5000 ? 'MET' : 'NOT MET'}`,
+    );
+  for (const b of rows.filter((r) => r.section === 'burst'))
+    summary.push(
+      `burst ${b.engine}: ${fmt(b.step.send.sent)} datagrams at ${fmt(b.step.send.rate)}/s, stored ${fmt(b.rows)}, lost ${fmt(b.lost)} (${b.where})`,
+    );
+  for (const f of rows.filter((r) => r.section === 'faults'))
+    summary.push(
+      `fault "${f.label}": sent ${fmt(f.step.send.sent)}, stored ${fmt(f.rows)}, lost ${fmt(f.lost)}, duplicates ${fmt(f.dup)}: ${f.ok ? 'OK' : 'NOT OK'}`,
+    );
 
   const machine = `${cpus().length} x ${cpus()[0]?.model ?? '?'}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB RAM, Linux ${sh('uname', ['-r'])}`;
   const versions = [
@@ -482,7 +570,10 @@ async function main(): Promise<void> {
   const settingsText = [
     `topic partitions ${o.settings.partitions}, db-writers ${o.settings.writers}`,
     `hep-agent ${shown(['HEP_UDP_RCVBUF', 'KAFKA_COMPRESSION', 'KAFKA_BATCH_MAX', 'KAFKA_LINGER_MS', 'KAFKA_QUEUE_MAX'], o.settings.agent)}${o.settings.agentNice ? ` (nice ${o.settings.agentNice})` : ''}`,
-    `db-writer ${shown(['DB_BATCH_SIZE', 'DB_FLUSH_MS', 'DB_CONNECTIONS'], o.settings.writer)}${Object.keys(o.settings.writer).filter((k) => !['DB_BATCH_SIZE', 'DB_FLUSH_MS', 'DB_CONNECTIONS'].includes(k)).map((k) => ` ${k}=${o.settings.writer[k]}`).join('')}${o.settings.writerNice ? ` (nice ${o.settings.writerNice})` : ''}`,
+    `db-writer ${shown(['DB_BATCH_SIZE', 'DB_FLUSH_MS', 'DB_CONNECTIONS'], o.settings.writer)}${Object.keys(o.settings.writer)
+      .filter((k) => !['DB_BATCH_SIZE', 'DB_FLUSH_MS', 'DB_CONNECTIONS'].includes(k))
+      .map((k) => ` ${k}=${o.settings.writer[k]}`)
+      .join('')}${o.settings.writerNice ? ` (nice ${o.settings.writerNice})` : ''}`,
     'Kamailio: children=4, maxbuffer=64 MiB (the same socket buffer), db_insert_mode 0 (its default)',
   ].join('; ');
   const md = [

@@ -23,8 +23,14 @@ export interface SipDatagram {
 export const MIN_SIZE = 400;
 export const MAX_SIZE = 1200;
 
-
-const USER_AGENTS = ['Asterisk PBX 18.20.0', 'FreeSWITCH-mod_sofia/1.10.11-release', 'Yealink SIP-T46U 108.86.0.20', 'Grandstream GXP2170 1.0.11.23', 'Cisco-SIPGateway/IOS-16.12', 'Kamailio (5.6.3 (x86_64/linux))'];
+const USER_AGENTS = [
+  'Asterisk PBX 18.20.0',
+  'FreeSWITCH-mod_sofia/1.10.11-release',
+  'Yealink SIP-T46U 108.86.0.20',
+  'Grandstream GXP2170 1.0.11.23',
+  'Cisco-SIPGateway/IOS-16.12',
+  'Kamailio (5.6.3 (x86_64/linux))',
+];
 const CARRIERS = ['carrier-a.example.net', 'sbc1.telco.example.org', 'trunk.voip.example.com'];
 const PBX_DOMAIN = 'pbx.example.com';
 const PBX_IP = '10.0.0.5';
@@ -72,7 +78,10 @@ function pick<T>(rnd: () => number, list: readonly T[]): T {
 
 function hex(rnd: () => number, len: number): string {
   let s = '';
-  while (s.length < len) s += Math.floor(rnd() * 0x100000000).toString(16).padStart(8, '0');
+  while (s.length < len)
+    s += Math.floor(rnd() * 0x100000000)
+      .toString(16)
+      .padStart(8, '0');
   return s.slice(0, len);
 }
 
@@ -114,13 +123,119 @@ function call({ rnd, tag, n }: FlowContext): Flow {
   const pbxSdp = sdp(PBX_IP, 10000 + 2 * Math.floor(rnd() * 10000), session);
   const carrierSdp = sdp(cIp, 20000 + 2 * Math.floor(rnd() * 10000), session + 7);
   return [
-    { ...out, payload: message(`INVITE ${ruri} SIP/2.0`, [via, 'Max-Forwards: 70', from, to, `Call-ID: ${callId}`, 'CSeq: 1 INVITE', contactPbx, `P-Asserted-Identity: <sip:${caller}@${PBX_DOMAIN};user=phone>`, `Allow: ${ALLOW}`, 'Supported: replaces, timer, 100rel', 'Session-Expires: 1800;refresher=uac', 'Min-SE: 90', `User-Agent: ${ua}`], pbxSdp) },
-    { ...back, payload: message('SIP/2.0 100 Trying', [`${via};received=${PBX_IP}`, from, to, `Call-ID: ${callId}`, 'CSeq: 1 INVITE', 'Server: SBC 4.2.1', `Allow: ${ALLOW}`, 'Supported: timer, replaces']) },
-    { ...back, payload: message('SIP/2.0 180 Ringing', [`${via};received=${PBX_IP}`, rr, from, toTagged, `Call-ID: ${callId}`, 'CSeq: 1 INVITE', contactCarrier, `Allow: ${ALLOW}`, 'Server: SBC 4.2.1']) },
-    { ...back, payload: message('SIP/2.0 200 OK', [`${via};received=${PBX_IP}`, rr, from, toTagged, `Call-ID: ${callId}`, 'CSeq: 1 INVITE', contactCarrier, `Allow: ${ALLOW}`, 'Supported: timer, replaces', 'Session-Expires: 1800;refresher=uac', 'Require: timer', 'Server: SBC 4.2.1'], carrierSdp) },
-    { ...out, payload: message(`ACK sip:${callee}@${cIp}:5060;transport=udp SIP/2.0`, [`Via: SIP/2.0/UDP ${PBX_IP}:5060;branch=${ackBranch};rport`, `Route: <sip:${cIp};lr;ftag=${fromTag}>`, 'Max-Forwards: 70', from, toTagged, `Call-ID: ${callId}`, 'CSeq: 1 ACK', contactPbx, `User-Agent: ${ua}`]) },
-    { ...out, payload: message(`BYE sip:${callee}@${cIp}:5060;transport=udp SIP/2.0`, [`Via: SIP/2.0/UDP ${PBX_IP}:5060;branch=${byeBranch};rport`, `Route: <sip:${cIp};lr;ftag=${fromTag}>`, 'Max-Forwards: 70', from, toTagged, `Call-ID: ${callId}`, 'CSeq: 2 BYE', `User-Agent: ${ua}`, 'Reason: Q.850;cause=16;text="Normal call clearing"', 'X-RTP-Stat: CS=0;PS=2875;ES=2900;OS=460000;SP=0/0;SO=0;QS=-;PR=2901;ER=2900;OR=464160;CR=0;SR=0;QR=-;PL=0,0;BL=0;LS=0;RB=0/0;SB=-/-;EN=PCMA;DE=PCMA;JI=1,2;DL=20,20,21;IP=' + `${PBX_IP}:10000,${cIp}:20000`]) },
-    { ...back, payload: message('SIP/2.0 200 OK', [`Via: SIP/2.0/UDP ${PBX_IP}:5060;branch=${byeBranch};rport=5060;received=${PBX_IP}`, from, toTagged, `Call-ID: ${callId}`, 'CSeq: 2 BYE', 'Server: SBC 4.2.1', `Allow: ${ALLOW}`, 'Supported: timer, replaces']) },
+    {
+      ...out,
+      payload: message(
+        `INVITE ${ruri} SIP/2.0`,
+        [
+          via,
+          'Max-Forwards: 70',
+          from,
+          to,
+          `Call-ID: ${callId}`,
+          'CSeq: 1 INVITE',
+          contactPbx,
+          `P-Asserted-Identity: <sip:${caller}@${PBX_DOMAIN};user=phone>`,
+          `Allow: ${ALLOW}`,
+          'Supported: replaces, timer, 100rel',
+          'Session-Expires: 1800;refresher=uac',
+          'Min-SE: 90',
+          `User-Agent: ${ua}`,
+        ],
+        pbxSdp,
+      ),
+    },
+    {
+      ...back,
+      payload: message('SIP/2.0 100 Trying', [
+        `${via};received=${PBX_IP}`,
+        from,
+        to,
+        `Call-ID: ${callId}`,
+        'CSeq: 1 INVITE',
+        'Server: SBC 4.2.1',
+        `Allow: ${ALLOW}`,
+        'Supported: timer, replaces',
+      ]),
+    },
+    {
+      ...back,
+      payload: message('SIP/2.0 180 Ringing', [
+        `${via};received=${PBX_IP}`,
+        rr,
+        from,
+        toTagged,
+        `Call-ID: ${callId}`,
+        'CSeq: 1 INVITE',
+        contactCarrier,
+        `Allow: ${ALLOW}`,
+        'Server: SBC 4.2.1',
+      ]),
+    },
+    {
+      ...back,
+      payload: message(
+        'SIP/2.0 200 OK',
+        [
+          `${via};received=${PBX_IP}`,
+          rr,
+          from,
+          toTagged,
+          `Call-ID: ${callId}`,
+          'CSeq: 1 INVITE',
+          contactCarrier,
+          `Allow: ${ALLOW}`,
+          'Supported: timer, replaces',
+          'Session-Expires: 1800;refresher=uac',
+          'Require: timer',
+          'Server: SBC 4.2.1',
+        ],
+        carrierSdp,
+      ),
+    },
+    {
+      ...out,
+      payload: message(`ACK sip:${callee}@${cIp}:5060;transport=udp SIP/2.0`, [
+        `Via: SIP/2.0/UDP ${PBX_IP}:5060;branch=${ackBranch};rport`,
+        `Route: <sip:${cIp};lr;ftag=${fromTag}>`,
+        'Max-Forwards: 70',
+        from,
+        toTagged,
+        `Call-ID: ${callId}`,
+        'CSeq: 1 ACK',
+        contactPbx,
+        `User-Agent: ${ua}`,
+      ]),
+    },
+    {
+      ...out,
+      payload: message(`BYE sip:${callee}@${cIp}:5060;transport=udp SIP/2.0`, [
+        `Via: SIP/2.0/UDP ${PBX_IP}:5060;branch=${byeBranch};rport`,
+        `Route: <sip:${cIp};lr;ftag=${fromTag}>`,
+        'Max-Forwards: 70',
+        from,
+        toTagged,
+        `Call-ID: ${callId}`,
+        'CSeq: 2 BYE',
+        `User-Agent: ${ua}`,
+        'Reason: Q.850;cause=16;text="Normal call clearing"',
+        'X-RTP-Stat: CS=0;PS=2875;ES=2900;OS=460000;SP=0/0;SO=0;QS=-;PR=2901;ER=2900;OR=464160;CR=0;SR=0;QR=-;PL=0,0;BL=0;LS=0;RB=0/0;SB=-/-;EN=PCMA;DE=PCMA;JI=1,2;DL=20,20,21;IP=' +
+          `${PBX_IP}:10000,${cIp}:20000`,
+      ]),
+    },
+    {
+      ...back,
+      payload: message('SIP/2.0 200 OK', [
+        `Via: SIP/2.0/UDP ${PBX_IP}:5060;branch=${byeBranch};rport=5060;received=${PBX_IP}`,
+        from,
+        toTagged,
+        `Call-ID: ${callId}`,
+        'CSeq: 2 BYE',
+        'Server: SBC 4.2.1',
+        `Allow: ${ALLOW}`,
+        'Supported: timer, replaces',
+      ]),
+    },
   ];
 }
 
@@ -142,10 +257,56 @@ function registration({ rnd, tag, n }: FlowContext): Flow {
   const common = ['Max-Forwards: 70', `User-Agent: ${ua}`, 'Expires: 3600', `Allow: ${ALLOW}`, 'Supported: path, gruu, outbound'];
   const auth = `Authorization: Digest username="${user}", realm="${PBX_DOMAIN}", nonce="${nonce}", uri="sip:${PBX_DOMAIN}", response="${hex(rnd, 32)}", algorithm=MD5, cnonce="${hex(rnd, 16)}", qop=auth, nc=00000001`;
   return [
-    { ...up, payload: message(`REGISTER sip:${PBX_DOMAIN} SIP/2.0`, [`Via: SIP/2.0/UDP ${ip}:${port};branch=${b1};rport`, from, to, `Call-ID: ${callId}`, 'CSeq: 1 REGISTER', contact, ...common]) },
-    { ...down, payload: message('SIP/2.0 401 Unauthorized', [`Via: SIP/2.0/UDP ${ip}:${port};branch=${b1};rport=${port};received=${ip}`, from, `${to};tag=${hex(rnd, 10)}`, `Call-ID: ${callId}`, 'CSeq: 1 REGISTER', `WWW-Authenticate: Digest realm="${PBX_DOMAIN}", nonce="${nonce}", opaque="${hex(rnd, 16)}", algorithm=MD5, qop="auth"`, 'Server: Asterisk PBX 18.20.0']) },
-    { ...up, payload: message(`REGISTER sip:${PBX_DOMAIN} SIP/2.0`, [`Via: SIP/2.0/UDP ${ip}:${port};branch=${b2};rport`, from, to, `Call-ID: ${callId}`, 'CSeq: 2 REGISTER', contact, auth, ...common]) },
-    { ...down, payload: message('SIP/2.0 200 OK', [`Via: SIP/2.0/UDP ${ip}:${port};branch=${b2};rport=${port};received=${ip}`, from, `${to};tag=${hex(rnd, 10)}`, `Call-ID: ${callId}`, 'CSeq: 2 REGISTER', `${contact};expires=3600`, `Date: ${new Date(0).toUTCString()}`, 'Server: Asterisk PBX 18.20.0']) },
+    {
+      ...up,
+      payload: message(`REGISTER sip:${PBX_DOMAIN} SIP/2.0`, [
+        `Via: SIP/2.0/UDP ${ip}:${port};branch=${b1};rport`,
+        from,
+        to,
+        `Call-ID: ${callId}`,
+        'CSeq: 1 REGISTER',
+        contact,
+        ...common,
+      ]),
+    },
+    {
+      ...down,
+      payload: message('SIP/2.0 401 Unauthorized', [
+        `Via: SIP/2.0/UDP ${ip}:${port};branch=${b1};rport=${port};received=${ip}`,
+        from,
+        `${to};tag=${hex(rnd, 10)}`,
+        `Call-ID: ${callId}`,
+        'CSeq: 1 REGISTER',
+        `WWW-Authenticate: Digest realm="${PBX_DOMAIN}", nonce="${nonce}", opaque="${hex(rnd, 16)}", algorithm=MD5, qop="auth"`,
+        'Server: Asterisk PBX 18.20.0',
+      ]),
+    },
+    {
+      ...up,
+      payload: message(`REGISTER sip:${PBX_DOMAIN} SIP/2.0`, [
+        `Via: SIP/2.0/UDP ${ip}:${port};branch=${b2};rport`,
+        from,
+        to,
+        `Call-ID: ${callId}`,
+        'CSeq: 2 REGISTER',
+        contact,
+        auth,
+        ...common,
+      ]),
+    },
+    {
+      ...down,
+      payload: message('SIP/2.0 200 OK', [
+        `Via: SIP/2.0/UDP ${ip}:${port};branch=${b2};rport=${port};received=${ip}`,
+        from,
+        `${to};tag=${hex(rnd, 10)}`,
+        `Call-ID: ${callId}`,
+        'CSeq: 2 REGISTER',
+        `${contact};expires=3600`,
+        `Date: ${new Date(0).toUTCString()}`,
+        'Server: Asterisk PBX 18.20.0',
+      ]),
+    },
   ];
 }
 
@@ -158,8 +319,41 @@ function keepAlive({ rnd, tag, n }: FlowContext): Flow {
   const to = `To: <sip:${carrier}>`;
   const via = `Via: SIP/2.0/UDP ${PBX_IP}:5060;branch=${branch};rport`;
   return [
-    { srcIp: PBX_IP, srcPort: 5060, dstIp: cIp, dstPort: 5060, payload: message(`OPTIONS sip:${carrier} SIP/2.0`, [via, 'Max-Forwards: 70', from, to, `Call-ID: ${callId}`, 'CSeq: 1 OPTIONS', `Contact: <sip:ping@${PBX_IP}:5060>`, 'Accept: application/sdp', `Allow: ${ALLOW}`, 'User-Agent: Asterisk PBX 18.20.0']) },
-    { srcIp: cIp, srcPort: 5060, dstIp: PBX_IP, dstPort: 5060, payload: message('SIP/2.0 200 OK', [`${via};received=${PBX_IP}`, from, `${to};tag=${hex(rnd, 10)}`, `Call-ID: ${callId}`, 'CSeq: 1 OPTIONS', `Allow: ${ALLOW}`, 'Accept: application/sdp', 'Supported: timer, replaces, 100rel', 'Server: SBC 4.2.1']) },
+    {
+      srcIp: PBX_IP,
+      srcPort: 5060,
+      dstIp: cIp,
+      dstPort: 5060,
+      payload: message(`OPTIONS sip:${carrier} SIP/2.0`, [
+        via,
+        'Max-Forwards: 70',
+        from,
+        to,
+        `Call-ID: ${callId}`,
+        'CSeq: 1 OPTIONS',
+        `Contact: <sip:ping@${PBX_IP}:5060>`,
+        'Accept: application/sdp',
+        `Allow: ${ALLOW}`,
+        'User-Agent: Asterisk PBX 18.20.0',
+      ]),
+    },
+    {
+      srcIp: cIp,
+      srcPort: 5060,
+      dstIp: PBX_IP,
+      dstPort: 5060,
+      payload: message('SIP/2.0 200 OK', [
+        `${via};received=${PBX_IP}`,
+        from,
+        `${to};tag=${hex(rnd, 10)}`,
+        `Call-ID: ${callId}`,
+        'CSeq: 1 OPTIONS',
+        `Allow: ${ALLOW}`,
+        'Accept: application/sdp',
+        'Supported: timer, replaces, 100rel',
+        'Server: SBC 4.2.1',
+      ]),
+    },
   ];
 }
 

@@ -89,17 +89,22 @@ export class SipcapStack {
     this.admin = kafka.admin();
     await this.admin.connect();
     await ensureTopic(kafka, { topic: this.topic, partitions: this.opts.settings.partitions });
-    this.agent = new AppProcess('hep-agent', 'hep-agent', {
-      HEP_LISTEN: `127.0.0.1:${this.opts.hepPort}`,
-      KAFKA_BROKERS: this.opts.brokers,
-      KAFKA_TOPIC: this.topic,
-      KAFKA_PARTITIONS: String(this.opts.settings.partitions),
-      CAPTURE_ON: '1',
-      // A key nobody sets: the agent follows CAPTURE_ON, whatever other users do with the real flag.
-      CAPTURE_FLAG_KEY: `bench-e2e-${this.id}-capture`,
-      LOG_LEVEL: 'info',
-      ...this.opts.settings.agent,
-    }, this.opts.settings.agentNice);
+    this.agent = new AppProcess(
+      'hep-agent',
+      'hep-agent',
+      {
+        HEP_LISTEN: `127.0.0.1:${this.opts.hepPort}`,
+        KAFKA_BROKERS: this.opts.brokers,
+        KAFKA_TOPIC: this.topic,
+        KAFKA_PARTITIONS: String(this.opts.settings.partitions),
+        CAPTURE_ON: '1',
+        // A key nobody sets: the agent follows CAPTURE_ON, whatever other users do with the real flag.
+        CAPTURE_FLAG_KEY: `bench-e2e-${this.id}-capture`,
+        LOG_LEVEL: 'info',
+        ...this.opts.settings.agent,
+      },
+      this.opts.settings.agentNice,
+    );
     for (let i = 0; i < this.opts.settings.writers; i++) this.startWriter();
     await Promise.all([this.agent.waitForLog('hep-agent ready'), this.agent.waitForLog('producer connected'), this.agent.metricsPort()]);
     await Promise.all(this.writers.map((w) => w.metricsPort()));
@@ -174,7 +179,9 @@ export class SipcapStack {
   }
 
   async counts(): Promise<SipcapCounts> {
-    const r = await this.db.query('SELECT count(*)::bigint AS rows, count(DISTINCT (callid, cseq, method))::bigint AS distinct FROM sip_capture');
+    const r = await this.db.query(
+      'SELECT count(*)::bigint AS rows, count(DISTINCT (callid, cseq, method))::bigint AS distinct FROM sip_capture',
+    );
     const a = await this.agent.metrics();
     const ws = [...this.lostWriterMetrics, ...(await Promise.all(this.writers.filter((w) => w.running).map((w) => w.metrics())))];
     const wsum = (k: string) => ws.reduce((acc, m) => acc + sum(m, k), 0);
@@ -204,13 +211,17 @@ export class SipcapStack {
     await Promise.all([this.agent?.stop(), ...this.writers.map((w) => w.stop())]);
     if (opts.logDir) {
       mkdirSync(opts.logDir, { recursive: true });
-      for (const [i, a] of [this.agent, ...this.writers].entries()) if (a) writeFileSync(`${opts.logDir}/${this.id}-${i}-${a.name.replace('#', '')}.log`, a.output);
+      for (const [i, a] of [this.agent, ...this.writers].entries())
+        if (a) writeFileSync(`${opts.logDir}/${this.id}-${i}-${a.name.replace('#', '')}.log`, a.output);
     }
     await this.db?.end().catch(() => undefined);
     if (!opts.keep) {
       await this.admin?.deleteTopics({ topics: [this.topic, `${this.topic}.dlq`] }).catch(() => undefined);
       const admin = new pg.Client({ connectionString: `${this.opts.pgServer}/postgres` });
-      await admin.connect().then(() => admin.query(`DROP DATABASE IF EXISTS "${this.database}" WITH (FORCE)`)).catch(() => undefined);
+      await admin
+        .connect()
+        .then(() => admin.query(`DROP DATABASE IF EXISTS "${this.database}" WITH (FORCE)`))
+        .catch(() => undefined);
       await admin.end().catch(() => undefined);
     }
     await this.admin?.disconnect().catch(() => undefined);

@@ -8,7 +8,9 @@ export interface UdpCounters {
 }
 
 export function udpCounters(): UdpCounters {
-  const lines = readFileSync('/proc/net/snmp', 'utf8').split('\n').filter((l) => l.startsWith('Udp:'));
+  const lines = readFileSync('/proc/net/snmp', 'utf8')
+    .split('\n')
+    .filter((l) => l.startsWith('Udp:'));
   const names = lines[0].split(/\s+/).slice(1);
   const values = lines[1].split(/\s+/).slice(1).map(Number);
   const get = (n: string) => values[names.indexOf(n)] ?? 0;

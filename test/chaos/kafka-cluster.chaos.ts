@@ -45,7 +45,16 @@ function hep(run: string, i: number): Buffer {
   const sip =
     `OPTIONS sip:probe@example.com SIP/2.0\r\nVia: SIP/2.0/UDP 192.0.2.10:5060;branch=z9hG4bK-${i}\r\nFrom: <sip:a@example.com>;tag=${i}\r\n` +
     `To: <sip:probe@example.com>\r\nCall-ID: ${callid}\r\nCSeq: 1 OPTIONS\r\nContent-Length: 0\r\n\r\n`;
-  return encodeHep3({ srcIp: '192.0.2.10', dstIp: '198.51.100.20', srcPort: 5060, dstPort: 5060, tsSec: Math.floor(Date.now() / 1000), tsUsec: i % 1_000_000, captureId: 9, payload: Buffer.from(sip) });
+  return encodeHep3({
+    srcIp: '192.0.2.10',
+    dstIp: '198.51.100.20',
+    srcPort: 5060,
+    dstPort: 5060,
+    tsSec: Math.floor(Date.now() / 1000),
+    tsUsec: i % 1_000_000,
+    captureId: 9,
+    payload: Buffer.from(sip),
+  });
 }
 
 /** The node (1-3) leading most partitions of the topic, and the others. */
@@ -67,7 +76,12 @@ describe('a 3-broker Kafka cluster losing brokers under load', () => {
     const topic = uniqueName('cluster');
     const port = await freeTcpUdpPort();
     const kafka = { KAFKA_BROKERS: BROKERS.join(','), KAFKA_TOPIC: topic, KAFKA_DLQ_TOPIC: `${topic}.dlq`, KAFKA_PARTITIONS: '6' };
-    const agent = startAgent('hep-agent', { ...kafka, HEP_LISTEN: `127.0.0.1:${port}`, CAPTURE_ON: '1', CAPTURE_FLAG_KEY: uniqueName('cluster-flag') });
+    const agent = startAgent('hep-agent', {
+      ...kafka,
+      HEP_LISTEN: `127.0.0.1:${port}`,
+      CAPTURE_ON: '1',
+      CAPTURE_FLAG_KEY: uniqueName('cluster-flag'),
+    });
     processes.push(agent);
     await agent.waitForLog('hep-agent ready', 120_000);
     const db = await new TestDb('postgres').create();
@@ -109,19 +123,35 @@ describe('a 3-broker Kafka cluster losing brokers under load', () => {
     await tcp.end();
     expect(events).toHaveLength(3);
 
-    const counts = await waitFor(`${total} rows`, async () => {
-      const c = await db.counts();
-      return c.rows >= total ? c : undefined;
-    }, 240_000, 1000).catch(async (e: Error) => {
-      const metrics = (await (await fetch(`http://127.0.0.1:${await agent.metricsPort()}/metrics`)).text()).split('\n').filter((l) => /^sipcap_(kafka|hep_packets|capture_dropped)/.test(l) && !/ 0$/.test(l));
-      const wm = (await (await fetch(`http://127.0.0.1:${await writer.metricsPort()}/metrics`)).text()).split('\n').filter((l) => /^sipcap_(kafka|db|writer)/.test(l) && !/ 0$/.test(l) && !/_bucket/.test(l));
+    const counts = await waitFor(
+      `${total} rows`,
+      async () => {
+        const c = await db.counts();
+        return c.rows >= total ? c : undefined;
+      },
+      240_000,
+      1000,
+    ).catch(async (e: Error) => {
+      const metrics = (await (await fetch(`http://127.0.0.1:${await agent.metricsPort()}/metrics`)).text())
+        .split('\n')
+        .filter((l) => /^sipcap_(kafka|hep_packets|capture_dropped)/.test(l) && !/ 0$/.test(l));
+      const wm = (await (await fetch(`http://127.0.0.1:${await writer.metricsPort()}/metrics`)).text())
+        .split('\n')
+        .filter((l) => /^sipcap_(kafka|db|writer)/.test(l) && !/ 0$/.test(l) && !/_bucket/.test(l));
       const admin = createKafka({ brokers: BROKERS, clientId: 'cluster-test', log: quietLog }).admin();
       await admin.connect();
       const ends = await admin.fetchTopicOffsets(topic).catch((x: Error) => x.message);
       const committed = await admin.fetchOffsets({ groupId: writerGroup, topics: [topic] }).catch((x: Error) => x.message);
       await admin.disconnect();
       const stored = await db.query('SELECT * FROM sipcap_offsets');
-      throw new Error(`${e.message}: ${JSON.stringify(await db.counts())} (${events.join('; ')})\nagent metrics:\n${metrics.join('\n')}\nwriter metrics:\n${wm.join('\n')}\nends ${JSON.stringify(ends)}\ncommitted ${JSON.stringify(committed)}\nstored ${JSON.stringify(stored)}\n${writer.output().split('\n').filter((l) => /warn|error|crash|join/i.test(l) && !/ECONNREFUSED/.test(l)).slice(-15).join('\n')}`);
+      throw new Error(
+        `${e.message}: ${JSON.stringify(await db.counts())} (${events.join('; ')})\nagent metrics:\n${metrics.join('\n')}\nwriter metrics:\n${wm.join('\n')}\nends ${JSON.stringify(ends)}\ncommitted ${JSON.stringify(committed)}\nstored ${JSON.stringify(stored)}\n${writer
+          .output()
+          .split('\n')
+          .filter((l) => /warn|error|crash|join/i.test(l) && !/ECONNREFUSED/.test(l))
+          .slice(-15)
+          .join('\n')}`,
+      );
     });
     await sleep(3000); // a duplicate would show now
     expect(await db.counts()).toEqual({ rows: total, callids: total });

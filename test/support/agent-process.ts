@@ -27,7 +27,11 @@ export interface AgentProcess {
  * Starts dist/apps/<app>/main.js with the given environment (on top of PATH and the like);
  * `withoutCaptureCaps` runs it without the capabilities raw capture needs, for the permission tests.
  */
-export function startAgent(app: string, env: Record<string, string>, opts: { withoutCaptureCaps?: boolean; nodeArgs?: string[] } = {}): AgentProcess {
+export function startAgent(
+  app: string,
+  env: Record<string, string>,
+  opts: { withoutCaptureCaps?: boolean; nodeArgs?: string[] } = {},
+): AgentProcess {
   // nodeArgs: flags for node itself (e.g. --cpu-prof, which NODE_OPTIONS does not allow).
   const args = [...(opts.nodeArgs ?? []), `dist/apps/${app}/main.js`];
   // Without CAP_NET_RAW/CAP_NET_ADMIN in the bounding set, even root cannot open a capture; root still
@@ -37,10 +41,15 @@ export function startAgent(app: string, env: Record<string, string>, opts: { wit
     : ['setpriv', ['--bounding-set=-net_raw,-net_admin', process.execPath, ...args]];
   const child = spawn(cmd, argv, {
     env: {
-      PATH: process.env.PATH ?? '', KAFKAJS_NO_PARTITIONER_WARNING: '1', METRICS_PORT: '0', METRICS_HOST: '127.0.0.1', LOG_LEVEL: 'info',
+      PATH: process.env.PATH ?? '',
+      KAFKAJS_NO_PARTITIONER_WARNING: '1',
+      METRICS_PORT: '0',
+      METRICS_HOST: '127.0.0.1',
+      LOG_LEVEL: 'info',
       // The fixtures (sample pcaps, HEP with fixed times) carry past capture times that the tests check as
       // sent: the capture-time windows are off unless a test sets them (test/capture-time-window.test.ts).
-      CAPTURE_TIME_WINDOW_S: '0', DB_TIME_WINDOW_DAYS: '36500',
+      CAPTURE_TIME_WINDOW_S: '0',
+      DB_TIME_WINDOW_DAYS: '36500',
       ...env,
     },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -48,15 +57,22 @@ export function startAgent(app: string, env: Record<string, string>, opts: { wit
   let out = '';
   child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
   child.stderr!.on('data', (d: Buffer) => (out += d.toString()));
-  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })));
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
+    child.once('exit', (code, signal) => resolve({ code, signal })),
+  );
   let exitedNow = false;
   void exited.then(() => (exitedNow = true));
   const waitForLog = async (text: string, timeoutMs = 30_000): Promise<void> => {
-    await waitFor(`"${text}" in the ${app} log`, () => {
-      if (out.includes(text)) return true;
-      if (exitedNow) throw new Error(`${app} exited before logging "${text}":\n${out}`);
-      return undefined;
-    }, timeoutMs, 50);
+    await waitFor(
+      `"${text}" in the ${app} log`,
+      () => {
+        if (out.includes(text)) return true;
+        if (exitedNow) throw new Error(`${app} exited before logging "${text}":\n${out}`);
+        return undefined;
+      },
+      timeoutMs,
+      50,
+    );
   };
   const metricsPort = async (): Promise<number> => {
     await waitForLog('telemetry listening');
@@ -80,7 +96,10 @@ export function startAgent(app: string, env: Record<string, string>, opts: { wit
         const value = Number(rest.slice(rest.lastIndexOf(' ') + 1));
         const labelText = rest.startsWith('{') ? rest.slice(0, rest.indexOf('}') + 1) : '';
         // Match when every wanted label is present (the app label is always there).
-        const wanted = labels.replace(/^\{|\}$/g, '').split(',').filter(Boolean);
+        const wanted = labels
+          .replace(/^\{|\}$/g, '')
+          .split(',')
+          .filter(Boolean);
         if ((rest.startsWith(' ') || rest.startsWith('{')) && wanted.every((l) => labelText.includes(l))) {
           total += value;
           found = true;
@@ -102,7 +121,12 @@ export function startAgent(app: string, env: Record<string, string>, opts: { wit
 /** Reads every record published to `topic` (from the beginning) into `records`, decoded. */
 export async function readRecords(topic: string): Promise<{ records: CaptureRecord[]; stop(): Promise<void> }> {
   const records: CaptureRecord[] = [];
-  const consumer = new BatchConsumer(testKafka(), { topic, groupId: uniqueName('raw-test'), log: quietLog, partitionsConsumedConcurrently: 1 });
+  const consumer = new BatchConsumer(testKafka(), {
+    topic,
+    groupId: uniqueName('raw-test'),
+    log: quietLog,
+    partitionsConsumedConcurrently: 1,
+  });
   await consumer.start(async ({ messages }) => {
     for (const m of messages) records.push(...recordsOfValue(m.value));
   });

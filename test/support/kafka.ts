@@ -21,7 +21,12 @@ export async function freshTopic(partitions = 3, prefix = 'test'): Promise<strin
   return topic;
 }
 
-export async function waitFor<T>(what: string, fn: () => Promise<T | undefined> | T | undefined, timeoutMs = 30_000, everyMs = 100): Promise<T> {
+export async function waitFor<T>(
+  what: string,
+  fn: () => Promise<T | undefined> | T | undefined,
+  timeoutMs = 30_000,
+  everyMs = 100,
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const v = await fn();
@@ -36,9 +41,11 @@ export function recordsOfValue(value: Buffer | null): CaptureRecord[] {
   const split = value ? splitRecordValue(value) : ({ ok: false, message: 'empty value' } as const);
   if (!split.ok) throw new Error(split.message);
   // Report records (RTCP, QoS reports, logs: a HEP payload type mutated into 5, 32 or 100 is one) are not SIP records.
-  return split.records.filter((r) => r[0] !== REPORT_RECORD_VERSION).map((r) => {
-    const d = decodeRecord(r);
-    if (!d.ok) throw new Error(d.message);
-    return d.record;
-  });
+  return split.records
+    .filter((r) => r[0] !== REPORT_RECORD_VERSION)
+    .map((r) => {
+      const d = decodeRecord(r);
+      if (!d.ok) throw new Error(d.message);
+      return d.record;
+    });
 }

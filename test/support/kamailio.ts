@@ -22,18 +22,25 @@ export async function startKamailio(cfg: string, name: string): Promise<Kamailio
   const dir = mkdtempSync(join(tmpdir(), `kamailio-${name}-`));
   const file = join(dir, 'kamailio.cfg');
   writeFileSync(file, cfg);
-  const child = spawn('kamailio', ['-f', file, '-DD', '-E', '-m', '24', '-M', '4', '-Y', dir, '-w', dir], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn('kamailio', ['-f', file, '-DD', '-E', '-m', '24', '-M', '4', '-Y', dir, '-w', dir], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let out = '';
   child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
   child.stderr!.on('data', (d: Buffer) => (out += d.toString()));
   let exited = false;
   const exit = new Promise<void>((resolve) => child.once('exit', () => ((exited = true), resolve())));
   try {
-    await waitFor(`kamailio ${name} started`, () => {
-      if (exited) throw new Error(`kamailio ${name} exited:\n${out}`);
-      // The main process logs its sockets and then its process count; readiness is probed by the caller.
-      return /Listening on/.test(out) && /processes \(at least\)/.test(out) ? true : undefined;
-    }, 30_000, 100);
+    await waitFor(
+      `kamailio ${name} started`,
+      () => {
+        if (exited) throw new Error(`kamailio ${name} exited:\n${out}`);
+        // The main process logs its sockets and then its process count; readiness is probed by the caller.
+        return /Listening on/.test(out) && /processes \(at least\)/.test(out) ? true : undefined;
+      },
+      30_000,
+      100,
+    );
   } catch (e) {
     child.kill('SIGKILL');
     rmSync(dir, { recursive: true, force: true });
@@ -58,7 +65,13 @@ export async function startKamailio(cfg: string, name: string): Promise<Kamailio
  * A proxy that answers every request 200 OK (sl) and mirrors everything it receives and sends to a HEP
  * server through siptrace (trace_mode 1: core events, the way a production siptrace setup mirrors all traffic).
  */
-export function siptraceConfig(o: { sipPort: number; hepPort: number; hepVersion: 1 | 2 | 3; captureId: number; hepTcp?: boolean }): string {
+export function siptraceConfig(o: {
+  sipPort: number;
+  hepPort: number;
+  hepVersion: 1 | 2 | 3;
+  captureId: number;
+  hepTcp?: boolean;
+}): string {
   return `#!KAMAILIO
 debug=2
 log_stderror=yes

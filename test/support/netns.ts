@@ -59,7 +59,29 @@ export class MirrorLab {
     await sh('ip', '-n', nsB, 'link', 'set', this.mirrorIn, 'up');
     await sh('ip', 'netns', 'exec', nsB, 'tc', 'qdisc', 'add', 'dev', this.ifB, 'clsact');
     for (const dir of ['ingress', 'egress']) {
-      await sh('ip', 'netns', 'exec', nsB, 'tc', 'filter', 'add', 'dev', this.ifB, dir, 'u32', 'match', 'u32', '0', '0', 'action', 'mirred', 'egress', 'mirror', 'dev', this.mirrorIn);
+      await sh(
+        'ip',
+        'netns',
+        'exec',
+        nsB,
+        'tc',
+        'filter',
+        'add',
+        'dev',
+        this.ifB,
+        dir,
+        'u32',
+        'match',
+        'u32',
+        '0',
+        '0',
+        'action',
+        'mirred',
+        'egress',
+        'mirror',
+        'dev',
+        this.mirrorIn,
+      );
     }
 
     // The injection pair for hand-built frames.
@@ -76,9 +98,19 @@ export class MirrorLab {
 
   /** Starts UDP and TCP listeners on the given port(s) in both namespaces (so nothing answers with ICMP). */
   async serve(ports: number[]): Promise<void> {
-    for (const [ns, ip, ip6] of [[this.nsA, this.ipA, this.ip6A], [this.nsB, this.ipB, this.ip6B]] as const) {
-      const spec = { serve: ports.flatMap((port) => [{ ip, port }, { ip: ip6, port }]) };
-      const child = spawn('ip', ['netns', 'exec', ns, process.execPath, 'test/support/sip-traffic.mjs', JSON.stringify(spec)], { stdio: ['ignore', 'pipe', 'inherit'] });
+    for (const [ns, ip, ip6] of [
+      [this.nsA, this.ipA, this.ip6A],
+      [this.nsB, this.ipB, this.ip6B],
+    ] as const) {
+      const spec = {
+        serve: ports.flatMap((port) => [
+          { ip, port },
+          { ip: ip6, port },
+        ]),
+      };
+      const child = spawn('ip', ['netns', 'exec', ns, process.execPath, 'test/support/sip-traffic.mjs', JSON.stringify(spec)], {
+        stdio: ['ignore', 'pipe', 'inherit'],
+      });
       this.children.push(child);
       await new Promise<void>((resolve, reject) => {
         child.stdout!.on('data', (d: Buffer) => d.toString().includes('ready') && resolve());
@@ -94,8 +126,12 @@ export class MirrorLab {
 
   /** Sends packets with raw-send.py in a namespace (mode 'ipip' <dst> or 'ether' <iface>). */
   async rawSend(ns: string, mode: 'ipip' | 'ether', target: string, packets: Buffer[]): Promise<void> {
-    const input = Buffer.concat(packets.flatMap((p) => [Buffer.from([p.length >>> 24, (p.length >>> 16) & 255, (p.length >>> 8) & 255, p.length & 255]), p]));
-    const child = spawn('ip', ['netns', 'exec', ns, 'python3', 'test/support/raw-send.py', mode, target], { stdio: ['pipe', 'pipe', 'pipe'] });
+    const input = Buffer.concat(
+      packets.flatMap((p) => [Buffer.from([p.length >>> 24, (p.length >>> 16) & 255, (p.length >>> 8) & 255, p.length & 255]), p]),
+    );
+    const child = spawn('ip', ['netns', 'exec', ns, 'python3', 'test/support/raw-send.py', mode, target], {
+      stdio: ['pipe', 'pipe', 'pipe'],
+    });
     let err = '';
     child.stderr!.on('data', (d: Buffer) => (err += d.toString()));
     child.stdin!.end(input);

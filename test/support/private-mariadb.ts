@@ -19,7 +19,11 @@ export class PrivateMariadb {
   private readonly logDir: string;
   private child?: ChildProcess;
 
-  constructor(readonly dir: string, readonly port: number, private readonly extraArgs: string[] = []) {
+  constructor(
+    readonly dir: string,
+    readonly port: number,
+    private readonly extraArgs: string[] = [],
+  ) {
     this.data = join(dir, 'data');
     // The log lives off the volume (it must tell what happened when that volume is full).
     this.logDir = mkdtempSync(join(tmpdir(), 'sipcap-mariadb-log-'));
@@ -42,10 +46,21 @@ export class PrivateMariadb {
 
   /** Starts the server and waits until it accepts connections. */
   async start(): Promise<void> {
-    this.child = spawn('/usr/sbin/mariadbd', [
-      ...this.args, `--port=${this.port}`, '--bind-address=127.0.0.1', `--socket=${join(this.dir, 'mysqld.sock')}`,
-      `--pid-file=${join(this.dir, 'mysqld.pid')}`, `--log-error=${this.errorLog}`, '--local-infile=1', '--skip-name-resolve', '--skip-grant-tables',
-    ], { stdio: 'ignore' });
+    this.child = spawn(
+      '/usr/sbin/mariadbd',
+      [
+        ...this.args,
+        `--port=${this.port}`,
+        '--bind-address=127.0.0.1',
+        `--socket=${join(this.dir, 'mysqld.sock')}`,
+        `--pid-file=${join(this.dir, 'mysqld.pid')}`,
+        `--log-error=${this.errorLog}`,
+        '--local-infile=1',
+        '--skip-name-resolve',
+        '--skip-grant-tables',
+      ],
+      { stdio: 'ignore' },
+    );
     for (let i = 0; i < 120; i++) {
       if (this.child.exitCode !== null) throw new Error(`mariadbd exited (${this.child.exitCode}):\n${this.log()}`);
       try {

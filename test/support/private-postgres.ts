@@ -18,7 +18,10 @@ export class PrivatePostgres {
   private started = false;
 
   /** `extraOptions`: more `-c name=value` server options (e.g. ssl=on and its files). */
-  constructor(readonly port: number, public extraOptions = '') {
+  constructor(
+    readonly port: number,
+    public extraOptions = '',
+  ) {
     this.dir = mkdtempSync(join(tmpdir(), 'sipcap-pg-'));
     this.data = join(this.dir, 'data');
   }

@@ -8,7 +8,10 @@ export function bencode(v: unknown): string {
   if (typeof v === 'string') return `${Buffer.byteLength(v)}:${v}`;
   if (Array.isArray(v)) return `l${v.map(bencode).join('')}e`;
   const o = v as Record<string, unknown>;
-  return `d${Object.keys(o).sort().map((k) => bencode(k) + bencode(o[k])).join('')}e`;
+  return `d${Object.keys(o)
+    .sort()
+    .map((k) => bencode(k) + bencode(o[k]))
+    .join('')}e`;
 }
 
 /** Bdecode of an ng reply (bytes as latin1 text so that lengths count bytes). */
@@ -63,12 +66,32 @@ export interface Rtpengine {
  * Debian's userspace rtpengine (no kernel table: --table=-1) on 127.0.0.1, media ports portMin..portMax,
  * the ng control protocol on ngPort, and RTCP statistics sent to HOMER over HEP/UDP (--homer).
  */
-export async function startRtpengine(o: { ngPort: number; portMin: number; portMax: number; homerPort: number; homerId: number }): Promise<Rtpengine> {
-  const child = spawn('rtpengine', [
-    '--config-file=none', '--foreground', '--log-stderr', '--log-level=7', '--table=-1', '--no-redis-required',
-    '--interface=127.0.0.1', `--listen-ng=127.0.0.1:${o.ngPort}`, `--port-min=${o.portMin}`, `--port-max=${o.portMax}`,
-    `--homer=127.0.0.1:${o.homerPort}`, '--homer-protocol=udp', `--homer-id=${o.homerId}`,
-  ], { stdio: ['ignore', 'pipe', 'pipe'] });
+export async function startRtpengine(o: {
+  ngPort: number;
+  portMin: number;
+  portMax: number;
+  homerPort: number;
+  homerId: number;
+}): Promise<Rtpengine> {
+  const child = spawn(
+    'rtpengine',
+    [
+      '--config-file=none',
+      '--foreground',
+      '--log-stderr',
+      '--log-level=7',
+      '--table=-1',
+      '--no-redis-required',
+      '--interface=127.0.0.1',
+      `--listen-ng=127.0.0.1:${o.ngPort}`,
+      `--port-min=${o.portMin}`,
+      `--port-max=${o.portMax}`,
+      `--homer=127.0.0.1:${o.homerPort}`,
+      '--homer-protocol=udp',
+      `--homer-id=${o.homerId}`,
+    ],
+    { stdio: ['ignore', 'pipe', 'pipe'] },
+  );
   let out = '';
   child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
   child.stderr!.on('data', (d: Buffer) => (out += d.toString()));
@@ -86,12 +109,17 @@ export async function startRtpengine(o: { ngPort: number; portMin: number; portM
     const cookie = `c${process.pid}-${n++}`;
     const msg = Buffer.from(`${cookie} ${bencode(command)}`, 'utf8');
     // UDP: resend until rtpengine answers (it may still be starting).
-    const reply = await waitFor(`rtpengine's answer to ${String(command.command)}`, () => {
-      let got: string | undefined;
-      pending.set(cookie, (r) => (got = r));
-      sock.send(msg, o.ngPort, '127.0.0.1');
-      return new Promise<string | undefined>((resolve) => setTimeout(() => resolve(got), 200));
-    }, 15_000, 0);
+    const reply = await waitFor(
+      `rtpengine's answer to ${String(command.command)}`,
+      () => {
+        let got: string | undefined;
+        pending.set(cookie, (r) => (got = r));
+        sock.send(msg, o.ngPort, '127.0.0.1');
+        return new Promise<string | undefined>((resolve) => setTimeout(() => resolve(got), 200));
+      },
+      15_000,
+      0,
+    );
     pending.delete(cookie);
     return ngReply(reply);
   };

@@ -17,7 +17,10 @@ export interface SipMessageSpec {
 
 export function sipMessage(s: SipMessageSpec): Buffer {
   const body = s.bodySize ? padBody(s.bodySize) : '';
-  const start = s.status !== undefined ? `SIP/2.0 ${s.status} ${s.status === 200 ? 'OK' : s.status === 100 ? 'Trying' : 'Ringing'}` : `${s.method} sip:bob@example.com SIP/2.0`;
+  const start =
+    s.status !== undefined
+      ? `SIP/2.0 ${s.status} ${s.status === 200 ? 'OK' : s.status === 100 ? 'Trying' : 'Ringing'}`
+      : `${s.method} sip:bob@example.com SIP/2.0`;
   const lines = [
     start,
     `Via: SIP/2.0/${s.transport ?? 'UDP'} 192.0.2.10:5060;branch=z9hG4bK-${s.callId}-${s.seq}`,
@@ -40,8 +43,15 @@ function padBody(size: number): string {
 }
 
 /** A call's messages in order: `fromCaller` says which side sends each one. */
-export function callFlow(callId: string, firstSeq: number, transport: 'UDP' | 'TCP' = 'UDP'): { fromCaller: boolean; spec: SipMessageSpec }[] {
-  const m = (fromCaller: boolean, i: number, rest: Partial<SipMessageSpec>) => ({ fromCaller, spec: { callId, seq: firstSeq + i, transport, cseq: '1 INVITE', ...rest } });
+export function callFlow(
+  callId: string,
+  firstSeq: number,
+  transport: 'UDP' | 'TCP' = 'UDP',
+): { fromCaller: boolean; spec: SipMessageSpec }[] {
+  const m = (fromCaller: boolean, i: number, rest: Partial<SipMessageSpec>) => ({
+    fromCaller,
+    spec: { callId, seq: firstSeq + i, transport, cseq: '1 INVITE', ...rest },
+  });
   return [
     m(true, 0, { method: 'INVITE', bodySize: 300 }),
     m(false, 1, { status: 100 }),

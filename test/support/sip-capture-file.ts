@@ -62,7 +62,16 @@ export function sipCaptureFrames(calls: number, o: { t0?: bigint; seq0?: number;
     }
     // Noise: SIP on a port outside the range, and an ARP request.
     ts += 100n;
-    frames.push({ tsMicros: ts, frame: testing.buildEthernetIpv4Udp({ srcIp: '10.99.0.1', dstIp: '10.99.0.2', srcPort: 9999, dstPort: 9999, payload: sipMessage({ callId: `noise-${step}`, seq: 0, method: 'OPTIONS', cseq: '1 OPTIONS' }) }) });
+    frames.push({
+      tsMicros: ts,
+      frame: testing.buildEthernetIpv4Udp({
+        srcIp: '10.99.0.1',
+        dstIp: '10.99.0.2',
+        srcPort: 9999,
+        dstPort: 9999,
+        payload: sipMessage({ callId: `noise-${step}`, seq: 0, method: 'OPTIONS', cseq: '1 OPTIONS' }),
+      }),
+    });
     ts += 100n;
     frames.push({ tsMicros: ts, frame: testing.ethernetFrame({ payload: Buffer.alloc(28, 1), etherType: 0x0806, pad: true }) });
     noise += 2;
@@ -115,9 +124,13 @@ function callSteps(kind: CallKind, i: number, callId: string, seq: number): Step
   const seg = (fromCaller: boolean, data: Buffer, flags = 0x18) => {
     const s = fromCaller ? callerSeq : calleeSeq;
     const frame = testing.buildEthernetTcp({
-      srcIp: fromCaller ? caller : callee, dstIp: fromCaller ? callee : caller,
-      srcPort: fromCaller ? callerPort : calleePort, dstPort: fromCaller ? calleePort : callerPort,
-      seq: s, flags, payload: data,
+      srcIp: fromCaller ? caller : callee,
+      dstIp: fromCaller ? callee : caller,
+      srcPort: fromCaller ? callerPort : calleePort,
+      dstPort: fromCaller ? calleePort : callerPort,
+      seq: s,
+      flags,
+      payload: data,
     });
     const advance = data.length + (flags & 0x02 ? 1 : 0);
     if (fromCaller) callerSeq += advance;

@@ -16,7 +16,12 @@ if (spec.serve) {
     const u = dgram.createSocket({ type: family(ip), reuseAddr: true });
     u.on('message', () => undefined);
     u.bind(port, ip);
-    net.createServer((s) => { s.on('data', () => undefined); s.on('error', () => undefined); }).listen(port, ip);
+    net
+      .createServer((s) => {
+        s.on('data', () => undefined);
+        s.on('error', () => undefined);
+      })
+      .listen(port, ip);
   }
   setTimeout(() => console.log('ready'), 100);
 } else {
@@ -33,7 +38,10 @@ if (spec.serve) {
       const o = step.tcp;
       const s = net.connect({ host: o.to, port: o.port, localAddress: o.from, localPort: o.fromPort });
       s.setNoDelay(true);
-      await new Promise((r, j) => { s.once('connect', r); s.once('error', j); });
+      await new Promise((r, j) => {
+        s.once('connect', r);
+        s.once('error', j);
+      });
       for (const w of o.writes) {
         await new Promise((r) => s.write(Buffer.from(w, 'base64'), r));
         await sleep(o.gapMs ?? 50);

@@ -24,7 +24,10 @@ export class TestDb {
   readonly name = `sipcap_it_${randomBytes(5).toString('hex')}`;
   readonly url: string;
 
-  constructor(readonly dialect: Dialect, readonly server = SHARED_SERVER[dialect]) {
+  constructor(
+    readonly dialect: Dialect,
+    readonly server = SHARED_SERVER[dialect],
+  ) {
     this.url = `${server}/${this.name}`;
   }
 
@@ -57,7 +60,9 @@ export class TestDb {
   /** Rows of sip_capture and distinct Call-IDs (each test record has its own); 0 before the table exists. */
   async counts(): Promise<{ rows: number; callids: number }> {
     try {
-      const [r] = await this.query<{ n: string | number; d: string | number }>('SELECT count(*) AS n, count(DISTINCT callid) AS d FROM sip_capture');
+      const [r] = await this.query<{ n: string | number; d: string | number }>(
+        'SELECT count(*) AS n, count(DISTINCT callid) AS d FROM sip_capture',
+      );
       return { rows: Number(r.n), callids: Number(r.d) };
     } catch {
       return { rows: 0, callids: 0 };
@@ -112,7 +117,12 @@ export class Feeder {
 
   constructor(readonly topic: string) {
     this.producer = new RecordProducer(testKafka('sipcap-test-feeder'), {
-      topic, batchMax: 2000, lingerMs: 5, queueMax: 2_000_000, compression: 'gzip', log: quietLog,
+      topic,
+      batchMax: 2000,
+      lingerMs: 5,
+      queueMax: 2_000_000,
+      compression: 'gzip',
+      log: quietLog,
     });
     this.producer.start();
   }
@@ -134,7 +144,7 @@ export class Feeder {
     const tickMs = 100;
     const perTick = perSecond > 0 ? Math.max(1, Math.round((perSecond * tickMs) / 1000)) : 5000;
     const t0 = Date.now();
-    for (let i = 0; i < count; ) {
+    for (let i = 0; i < count;) {
       const end = Math.min(count, i + perTick);
       for (; i < end; i++) this.publishRecord(taggedRecord(run, from + i));
       await onProgress?.(i);
@@ -161,7 +171,12 @@ export class Feeder {
 /** Reads a topic's messages as they are (key, value, headers), from the beginning. */
 export async function readRaw(topic: string): Promise<{ messages: KafkaMessage[]; stop(): Promise<void> }> {
   const messages: KafkaMessage[] = [];
-  const consumer = new BatchConsumer(testKafka(), { topic, groupId: uniqueName('raw-reader'), log: quietLog, partitionsConsumedConcurrently: 1 });
+  const consumer = new BatchConsumer(testKafka(), {
+    topic,
+    groupId: uniqueName('raw-reader'),
+    log: quietLog,
+    partitionsConsumedConcurrently: 1,
+  });
   await consumer.start(async (b) => {
     messages.push(...b.messages);
   });

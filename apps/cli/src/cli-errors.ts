@@ -5,7 +5,10 @@ export const EXIT_USAGE = 2;
 
 /** The command line or a setting is wrong: the message says what to type instead. Exit code 2. */
 export class UsageError extends Error {
-  constructor(message: string, readonly command?: string) {
+  constructor(
+    message: string,
+    readonly command?: string,
+  ) {
     super(message);
     this.name = 'UsageError';
   }

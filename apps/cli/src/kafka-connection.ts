@@ -45,7 +45,9 @@ export function isConnectionError(e: unknown): boolean {
 export function kafkaFailureText(brokers: string[], e: unknown): string {
   const access = kafkaAccessFailure(e);
   if (access) return `${access} (Kafka at ${brokers.join(',')})`;
-  if (isConnectionError(e)) return `cannot reach Kafka at ${brokers.join(',')} (KAFKA_BROKERS): ${errorText(e)}; start it (bash scripts/kafka.sh start) or point KAFKA_BROKERS at it`;
-  if (isSilentBroker(e)) return `Kafka at ${brokers.join(',')} (KAFKA_BROKERS) took the connection but did not answer (${errorText(e)}): is it a Kafka broker, and is KAFKA_SECURITY_PROTOCOL right?`;
+  if (isConnectionError(e))
+    return `cannot reach Kafka at ${brokers.join(',')} (KAFKA_BROKERS): ${errorText(e)}; start it (bash scripts/kafka.sh start) or point KAFKA_BROKERS at it`;
+  if (isSilentBroker(e))
+    return `Kafka at ${brokers.join(',')} (KAFKA_BROKERS) took the connection but did not answer (${errorText(e)}): is it a Kafka broker, and is KAFKA_SECURITY_PROTOCOL right?`;
   return `Kafka at ${brokers.join(',')} answered with an error: ${errorText(e)}`;
 }

@@ -40,7 +40,13 @@ export function intOption(command: string, name: string, value: string | undefin
 }
 
 /** One of a fixed set of words. */
-export function choiceOption<T extends string>(command: string, name: string, value: string | undefined, choices: readonly T[], dflt: T): T {
+export function choiceOption<T extends string>(
+  command: string,
+  name: string,
+  value: string | undefined,
+  choices: readonly T[],
+  dflt: T,
+): T {
   if (value === undefined) return dflt;
   if (!(choices as readonly string[]).includes(value)) {
     throw new UsageError(`--${name} expects ${choices.join(' or ')}, got "${value}"`, command);

@@ -40,7 +40,15 @@ export async function connectRedis(url: string, timeoutMs = 3000, security: Redi
     await Promise.race([
       redis.connect(),
       new Promise((_, reject) => {
-        timer = setTimeout(() => reject(new CliFailure(`Redis at ${redactUrl(url)} (REDIS_URL) took the connection but did not answer within ${timeoutMs / 1000} s: is it a Redis server, and does it want TLS (rediss://)?`)), timeoutMs);
+        timer = setTimeout(
+          () =>
+            reject(
+              new CliFailure(
+                `Redis at ${redactUrl(url)} (REDIS_URL) took the connection but did not answer within ${timeoutMs / 1000} s: is it a Redis server, and does it want TLS (rediss://)?`,
+              ),
+            ),
+          timeoutMs,
+        );
       }),
     ]);
     return redis;
@@ -49,7 +57,9 @@ export async function connectRedis(url: string, timeoutMs = 3000, security: Redi
     if (e instanceof CliFailure) throw e;
     const access = redisAccessFailure(lastError ?? e);
     if (access) throw new CliFailure(`${access} (Redis at ${redactUrl(url)})`);
-    throw new CliFailure(`cannot reach Redis at ${redactUrl(url)} (REDIS_URL): ${errorText(lastError ?? e)}; start Redis or point REDIS_URL at it`);
+    throw new CliFailure(
+      `cannot reach Redis at ${redactUrl(url)} (REDIS_URL): ${errorText(lastError ?? e)}; start Redis or point REDIS_URL at it`,
+    );
   } finally {
     clearTimeout(timer);
   }

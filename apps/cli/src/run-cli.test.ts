@@ -54,7 +54,10 @@ describe('runCli', () => {
     [['replay', 'x.pcap', '--to', '127.0.0.1:9060', '--rate', '10', '--realtime'], 'leave out --rate'],
     [['replay', 'x.pcap', '--to', '127.0.0.1:9060', '--loop', '0'], '--loop expects a whole number from 1'],
     [['replay', 'x.pcap', '--to', '127.0.0.1:9060', '--hep', '1', '--node-id', '3'], 'HEP v1 carries no capture agent id'],
-    [['replay', 'x.pcap', '--to', '127.0.0.1:9060', '--hep', '2', '--node-id', '70000'], '--node-id expects a whole number from 0 to 65535'],
+    [
+      ['replay', 'x.pcap', '--to', '127.0.0.1:9060', '--hep', '2', '--node-id', '70000'],
+      '--node-id expects a whole number from 0 to 65535',
+    ],
     [['replay', 'x.pcap', '--to', '127.0.0.1:9060', '--hep', '2', '--auth-key', 'k'], 'only HEP v3 carries an auth key'],
   ])('%j is a usage error (exit 2) saying %j', async (argv, message) => {
     const r = await run(...argv);

@@ -5,19 +5,63 @@ import { loadConfigOrExit, describeConfig, KAFKA_SECURITY_SETTINGS } from '@sipc
 import { startApp, Counter, Gauge } from '@sipcap/telemetry';
 import { BatchConsumer, consumerLag, createKafka, explainKafkaFailure, DeadLetterPublisher, ensureTopic, topicEnds } from '@sipcap/bus';
 import {
-  databaseFreeBytes, databaseSize, DayWindow, DelayedWriter, DiskGuard, ensureDatabase, ensureReportSchema, ensureSchema, forgetStaleOffsets, isStoreError, openStore, parseRetentionTables,
-  ReportTableRouter, RetentionPlan, retentionProblem, TableRouter,
+  databaseFreeBytes,
+  databaseSize,
+  DayWindow,
+  DelayedWriter,
+  DiskGuard,
+  ensureDatabase,
+  ensureReportSchema,
+  ensureSchema,
+  forgetStaleOffsets,
+  isStoreError,
+  openStore,
+  parseRetentionTables,
+  ReportTableRouter,
+  RetentionPlan,
+  retentionProblem,
+  TableRouter,
 } from '@sipcap/store';
 
 const APP = 'db-writer';
 const config = loadConfigOrExit(
   APP,
   [
-    'DB_URL', 'TABLE_NAME', 'MT_MODE', 'HASH_SOURCE', 'CALL_TABLE_NAME', 'REGISTRATION_TABLE_NAME', 'REST_TABLE_NAME', 'RTCP_TABLE_NAME', 'REPORT_TABLE_NAME', 'LOGS_TABLE_NAME', 'DB_INSERT_MODE', 'DB_BATCH_SIZE', 'DB_FLUSH_MS', 'DB_CONNECTIONS',
-    'DB_PARTITION', 'DB_PARTITION_AHEAD_DAYS', 'DB_TIME_WINDOW_DAYS', 'DB_RETENTION_DAYS', 'DB_RETENTION_TABLES', 'DEDUP_WINDOW_MS', 'DEDUP_MAX_KEYS',
-    'DB_SIZE_MAX_MB', 'DB_DISK_MIN_FREE_MB', 'DB_SIZE_CHECK_S', 'DB_DISK_FULL_DROP_EXPIRED',
-    'KAFKA_BROKERS', 'KAFKA_TOPIC', 'KAFKA_DLQ_TOPIC', 'KAFKA_MAX_RECORD_BYTES', 'KAFKA_PARTITIONS', 'KAFKA_GROUP_ID',
-    'METRICS_HOST', 'METRICS_PORT', 'LOG_LEVEL', ...KAFKA_SECURITY_SETTINGS,
+    'DB_URL',
+    'TABLE_NAME',
+    'MT_MODE',
+    'HASH_SOURCE',
+    'CALL_TABLE_NAME',
+    'REGISTRATION_TABLE_NAME',
+    'REST_TABLE_NAME',
+    'RTCP_TABLE_NAME',
+    'REPORT_TABLE_NAME',
+    'LOGS_TABLE_NAME',
+    'DB_INSERT_MODE',
+    'DB_BATCH_SIZE',
+    'DB_FLUSH_MS',
+    'DB_CONNECTIONS',
+    'DB_PARTITION',
+    'DB_PARTITION_AHEAD_DAYS',
+    'DB_TIME_WINDOW_DAYS',
+    'DB_RETENTION_DAYS',
+    'DB_RETENTION_TABLES',
+    'DEDUP_WINDOW_MS',
+    'DEDUP_MAX_KEYS',
+    'DB_SIZE_MAX_MB',
+    'DB_DISK_MIN_FREE_MB',
+    'DB_SIZE_CHECK_S',
+    'DB_DISK_FULL_DROP_EXPIRED',
+    'KAFKA_BROKERS',
+    'KAFKA_TOPIC',
+    'KAFKA_DLQ_TOPIC',
+    'KAFKA_MAX_RECORD_BYTES',
+    'KAFKA_PARTITIONS',
+    'KAFKA_GROUP_ID',
+    'METRICS_HOST',
+    'METRICS_PORT',
+    'LOG_LEVEL',
+    ...KAFKA_SECURITY_SETTINGS,
   ],
   { defaults: { METRICS_PORT: '9097' } },
 );
@@ -26,14 +70,20 @@ const kindTables = { call: config.CALL_TABLE_NAME, registration: config.REGISTRA
 const sipTables = [...new Set([...config.TABLE_NAME.split('|').map((t) => t.trim()), ...Object.values(kindTables).filter(Boolean)])];
 for (const v of ['RTCP_TABLE_NAME', 'REPORT_TABLE_NAME', 'LOGS_TABLE_NAME'] as const) {
   if (!sipTables.includes(config[v])) continue;
-  process.stderr.write(`${APP}: invalid setting ${v}=${JSON.stringify(config[v])}: also in TABLE_NAME; report tables have their own columns\n`);
+  process.stderr.write(
+    `${APP}: invalid setting ${v}=${JSON.stringify(config[v])}: also in TABLE_NAME; report tables have their own columns\n`,
+  );
   process.exit(2);
 }
 // Days kept per table: DB_RETENTION_DAYS, overridden per template by DB_RETENTION_TABLES.
 const templates = [...sipTables, config.RTCP_TABLE_NAME, config.REPORT_TABLE_NAME, config.LOGS_TABLE_NAME];
 let retention: RetentionPlan;
 try {
-  retention = new RetentionPlan({ defaultDays: config.DB_RETENTION_DAYS, templates, overrides: parseRetentionTables(config.DB_RETENTION_TABLES, templates) });
+  retention = new RetentionPlan({
+    defaultDays: config.DB_RETENTION_DAYS,
+    templates,
+    overrides: parseRetentionTables(config.DB_RETENTION_TABLES, templates),
+  });
 } catch (e) {
   process.stderr.write(`${APP}: invalid setting ${(e as Error).message}\n`);
   process.exit(2);
@@ -44,133 +94,183 @@ if (retentionIssue.error) {
   process.exit(2);
 }
 
-void startApp(APP, { logLevel: config.LOG_LEVEL, metricsHost: config.METRICS_HOST, metricsPort: config.METRICS_PORT }, async ({ log, registry, health }) => {
-  log.info({ config: describeConfig(config) }, 'starting');
-  if (retentionIssue.warning) log.warn(`retention: ${retentionIssue.warning}; they keep everything`);
-  // A row's own time picks its dated table only within the window: forged times must not create tables.
-  const window = new DayWindow({ pastDays: config.DB_TIME_WINDOW_DAYS, aheadDays: config.DB_PARTITION_AHEAD_DAYS });
-  let outsideCounted = 0;
-  new Counter({
-    name: 'sipcap_db_rows_outside_window_total',
-    help: 'Rows whose capture day lay outside DB_TIME_WINDOW_DAYS..DB_PARTITION_AHEAD_DAYS and were written to the table of today (dated TABLE_NAME)',
-    registers: [registry],
-    collect() {
-      this.inc(window.outside - outsideCounted);
-      outsideCounted = window.outside;
-    },
-  });
-  const router = new TableRouter({ tableName: config.TABLE_NAME, mode: config.MT_MODE, hashSource: config.HASH_SOURCE, window, retention, kindTables });
-  const reportRouter = new ReportTableRouter({ rtcp: config.RTCP_TABLE_NAME, report: config.REPORT_TABLE_NAME, logs: config.LOGS_TABLE_NAME }, window, retention);
+void startApp(
+  APP,
+  { logLevel: config.LOG_LEVEL, metricsHost: config.METRICS_HOST, metricsPort: config.METRICS_PORT },
+  async ({ log, registry, health }) => {
+    log.info({ config: describeConfig(config) }, 'starting');
+    if (retentionIssue.warning) log.warn(`retention: ${retentionIssue.warning}; they keep everything`);
+    // A row's own time picks its dated table only within the window: forged times must not create tables.
+    const window = new DayWindow({ pastDays: config.DB_TIME_WINDOW_DAYS, aheadDays: config.DB_PARTITION_AHEAD_DAYS });
+    let outsideCounted = 0;
+    new Counter({
+      name: 'sipcap_db_rows_outside_window_total',
+      help: 'Rows whose capture day lay outside DB_TIME_WINDOW_DAYS..DB_PARTITION_AHEAD_DAYS and were written to the table of today (dated TABLE_NAME)',
+      registers: [registry],
+      collect() {
+        this.inc(window.outside - outsideCounted);
+        outsideCounted = window.outside;
+      },
+    });
+    const router = new TableRouter({
+      tableName: config.TABLE_NAME,
+      mode: config.MT_MODE,
+      hashSource: config.HASH_SOURCE,
+      window,
+      retention,
+      kindTables,
+    });
+    const reportRouter = new ReportTableRouter(
+      { rtcp: config.RTCP_TABLE_NAME, report: config.REPORT_TABLE_NAME, logs: config.LOGS_TABLE_NAME },
+      window,
+      retention,
+    );
 
-  await ensureDatabase(config.DB_URL);
-  const store = await openStore(config.DB_URL, {
-    log: (level, msg) => log[level](msg),
-    insertMode: config.DB_INSERT_MODE === 1 ? 'delayed' : 'plain',
-    partition: config.DB_PARTITION,
-    partitionAheadDays: config.DB_PARTITION_AHEAD_DAYS,
-    partitionPastDays: config.DB_TIME_WINDOW_DAYS,
-    retention,
-    // One connection per insert lane, and room for DDL (new tables, partitions) and retention.
-    poolSize: config.DB_CONNECTIONS + 2,
-  });
-  const tables = [...(await ensureSchema(store, router)), ...(await ensureReportSchema(store, reportRouter))];
-  log.info({ tables }, 'schema ready');
+    await ensureDatabase(config.DB_URL);
+    const store = await openStore(config.DB_URL, {
+      log: (level, msg) => log[level](msg),
+      insertMode: config.DB_INSERT_MODE === 1 ? 'delayed' : 'plain',
+      partition: config.DB_PARTITION,
+      partitionAheadDays: config.DB_PARTITION_AHEAD_DAYS,
+      partitionPastDays: config.DB_TIME_WINDOW_DAYS,
+      retention,
+      // One connection per insert lane, and room for DDL (new tables, partitions) and retention.
+      poolSize: config.DB_CONNECTIONS + 2,
+    });
+    const tables = [...(await ensureSchema(store, router)), ...(await ensureReportSchema(store, reportRouter))];
+    log.info({ tables }, 'schema ready');
 
-  const kafka = createKafka({ brokers: config.KAFKA_BROKERS, clientId: `${APP}-${hostname()}`, log, security: config });
-  // A refused login or certificate stops the app with the reason (not retried forever).
-  await ensureTopic(kafka, { topic: config.KAFKA_TOPIC, partitions: config.KAFKA_PARTITIONS, log }).catch((e) => {
-    throw explainKafkaFailure(e);
-  });
-  await ensureTopic(kafka, { topic: config.KAFKA_DLQ_TOPIC, partitions: 1, log });
-  const stale = await forgetStaleOffsets(store, config.KAFKA_GROUP_ID, config.KAFKA_TOPIC, await topicEnds(kafka, config.KAFKA_TOPIC));
-  if (stale.length) log.warn({ partitions: stale, topic: config.KAFKA_TOPIC }, 'stored offsets were beyond the end of the topic (it was re-created): reset to 0');
-  const deadLetters = new DeadLetterPublisher(kafka, { topic: config.KAFKA_DLQ_TOPIC, sourceTopic: config.KAFKA_TOPIC, maxBytes: config.KAFKA_MAX_RECORD_BYTES, log, registry });
-  await deadLetters.connect();
+    const kafka = createKafka({ brokers: config.KAFKA_BROKERS, clientId: `${APP}-${hostname()}`, log, security: config });
+    // A refused login or certificate stops the app with the reason (not retried forever).
+    await ensureTopic(kafka, { topic: config.KAFKA_TOPIC, partitions: config.KAFKA_PARTITIONS, log }).catch((e) => {
+      throw explainKafkaFailure(e);
+    });
+    await ensureTopic(kafka, { topic: config.KAFKA_DLQ_TOPIC, partitions: 1, log });
+    const stale = await forgetStaleOffsets(store, config.KAFKA_GROUP_ID, config.KAFKA_TOPIC, await topicEnds(kafka, config.KAFKA_TOPIC));
+    if (stale.length)
+      log.warn(
+        { partitions: stale, topic: config.KAFKA_TOPIC },
+        'stored offsets were beyond the end of the topic (it was re-created): reset to 0',
+      );
+    const deadLetters = new DeadLetterPublisher(kafka, {
+      topic: config.KAFKA_DLQ_TOPIC,
+      sourceTopic: config.KAFKA_TOPIC,
+      maxBytes: config.KAFKA_MAX_RECORD_BYTES,
+      log,
+      registry,
+    });
+    await deadLetters.connect();
 
-  const retentionRuns = new Counter({ name: 'sipcap_retention_runs_total', help: 'Retention runs, by result (done, locked: another writer held the lock, failed)', labelNames: ['result'], registers: [registry] });
-  const retentionDropped = new Counter({ name: 'sipcap_retention_dropped_total', help: 'Day partitions and dated tables dropped by the retention', registers: [registry] });
-  for (const r of ['done', 'locked', 'failed']) retentionRuns.inc({ result: r }, 0);
-  const dropExpired = async (): Promise<string[]> => {
-    const r = await store.applyRetention();
-    retentionRuns.inc({ result: r.locked ? 'done' : 'locked' });
-    retentionDropped.inc(r.dropped.length);
-    return r.dropped;
-  };
-  // Lack of space: writes pause (retried like an outage, the records wait in Kafka), alerted by
-  // sipcap_db_disk_full and the log; DB_SIZE_MAX_MB pauses before the disk is full.
-  if (config.DB_DISK_FULL_DROP_EXPIRED && !retention.active) log.warn('DB_DISK_FULL_DROP_EXPIRED=1 has no effect: nothing expires (DB_RETENTION_DAYS=0)');
-  // MariaDB aborts when it runs out of space rolling back a statement: DB_DISK_MIN_FREE_MB pauses before
-  // that. Read once now, so a server without the DISKS plugin stops the writer with the reason.
-  if (config.DB_DISK_MIN_FREE_MB > 0) await databaseFreeBytes(config.DB_URL);
-  const diskGuard = new DiskGuard({
-    log,
-    registry,
-    maxBytes: config.DB_SIZE_MAX_MB * 1024 * 1024,
-    size: () => databaseSize(config.DB_URL),
-    minFreeBytes: config.DB_DISK_MIN_FREE_MB * 1024 * 1024,
-    free: () => databaseFreeBytes(config.DB_URL),
-    checkMs: config.DB_SIZE_CHECK_S * 1000,
-    dropExpired: config.DB_DISK_FULL_DROP_EXPIRED && retention.active ? () => dropExpired() : undefined,
-  });
-  diskGuard.start();
-  const writer = new DelayedWriter({
-    store: diskGuard.wrap(store),
-    router,
-    reportRouter,
-    group: config.KAFKA_GROUP_ID,
-    topic: config.KAFKA_TOPIC,
-    batchSize: config.DB_BATCH_SIZE,
-    flushMs: config.DB_FLUSH_MS,
-    lanes: config.DB_CONNECTIONS,
-    deadLetter: (letters) => deadLetters.publish(letters),
-    // Only a data error is the record's fault (bisected, dead-lettered). A fatal one (schema, permissions,
-    // unknown database) needs an operator: retried, so the records wait in Kafka instead of being passed over.
-    isRetryable: (e) => !isStoreError(e) || e.kind !== 'data',
-    log,
-    registry,
-    dedup: config.DEDUP_WINDOW_MS > 0 ? { windowMs: config.DEDUP_WINDOW_MS, maxKeys: config.DEDUP_MAX_KEYS } : undefined,
-  });
-  const consumer = new BatchConsumer(kafka, {
-    topic: config.KAFKA_TOPIC,
-    groupId: config.KAFKA_GROUP_ID,
-    log,
-    registry,
-    partitionsConsumedConcurrently: config.KAFKA_PARTITIONS,
-  });
-  await consumer.start((batch) => writer.add(batch.partition, batch.messages));
-  log.info({ topic: config.KAFKA_TOPIC, group: config.KAFKA_GROUP_ID, db: describeConfig({ DB_URL: config.DB_URL }).DB_URL }, 'db-writer consuming');
-
-  // Consumer lag, sampled for the metrics and the health check (a slow admin call must not block scrapes).
-  let lag: bigint | undefined;
-  new Gauge({ name: 'sipcap_kafka_consumer_lag', help: 'Records in the topic not yet stored by the writer group', registers: [registry], collect() { if (lag !== undefined) this.set(Number(lag)); } });
-  const lagTimer = setInterval(() => {
-    consumerLag(kafka, config.KAFKA_GROUP_ID, config.KAFKA_TOPIC).then((l) => (lag = l.total), (e) => log.debug({ err: (e as Error).message }, 'lag check failed'));
-  }, 5000);
-  // Day partitions ahead and retention, hourly; the store takes a lock in the database so one writer does it.
-  const maintain = async () => {
-    if (config.DB_PARTITION === 'day') {
-      await ensureSchema(store, router).catch((e) => log.warn({ err: (e as Error).message }, 'partition upkeep failed'));
-      await ensureReportSchema(store, reportRouter).catch((e) => log.warn({ err: (e as Error).message }, 'partition upkeep failed (report tables)'));
-    }
-    if (!retention.active) return;
-    const r = await store.applyRetention().catch((e: Error) => (log.warn({ err: e.message }, 'retention failed'), undefined));
-    retentionRuns.inc({ result: r === undefined ? 'failed' : r.locked ? 'done' : 'locked' });
-    if (r?.dropped.length) {
+    const retentionRuns = new Counter({
+      name: 'sipcap_retention_runs_total',
+      help: 'Retention runs, by result (done, locked: another writer held the lock, failed)',
+      labelNames: ['result'],
+      registers: [registry],
+    });
+    const retentionDropped = new Counter({
+      name: 'sipcap_retention_dropped_total',
+      help: 'Day partitions and dated tables dropped by the retention',
+      registers: [registry],
+    });
+    for (const r of ['done', 'locked', 'failed']) retentionRuns.inc({ result: r }, 0);
+    const dropExpired = async (): Promise<string[]> => {
+      const r = await store.applyRetention();
+      retentionRuns.inc({ result: r.locked ? 'done' : 'locked' });
       retentionDropped.inc(r.dropped.length);
-      log.info({ dropped: r.dropped, defaultRowsDeleted: r.defaultRowsDeleted }, 'retention: dropped expired partitions and tables');
-    }
-  };
-  void maintain();
-  const maintainTimer = setInterval(() => void maintain(), 3600_000);
-  health.register('consumer', () => consumer.isRunning || 'consumer not running');
+      return r.dropped;
+    };
+    // Lack of space: writes pause (retried like an outage, the records wait in Kafka), alerted by
+    // sipcap_db_disk_full and the log; DB_SIZE_MAX_MB pauses before the disk is full.
+    if (config.DB_DISK_FULL_DROP_EXPIRED && !retention.active)
+      log.warn('DB_DISK_FULL_DROP_EXPIRED=1 has no effect: nothing expires (DB_RETENTION_DAYS=0)');
+    // MariaDB aborts when it runs out of space rolling back a statement: DB_DISK_MIN_FREE_MB pauses before
+    // that. Read once now, so a server without the DISKS plugin stops the writer with the reason.
+    if (config.DB_DISK_MIN_FREE_MB > 0) await databaseFreeBytes(config.DB_URL);
+    const diskGuard = new DiskGuard({
+      log,
+      registry,
+      maxBytes: config.DB_SIZE_MAX_MB * 1024 * 1024,
+      size: () => databaseSize(config.DB_URL),
+      minFreeBytes: config.DB_DISK_MIN_FREE_MB * 1024 * 1024,
+      free: () => databaseFreeBytes(config.DB_URL),
+      checkMs: config.DB_SIZE_CHECK_S * 1000,
+      dropExpired: config.DB_DISK_FULL_DROP_EXPIRED && retention.active ? () => dropExpired() : undefined,
+    });
+    diskGuard.start();
+    const writer = new DelayedWriter({
+      store: diskGuard.wrap(store),
+      router,
+      reportRouter,
+      group: config.KAFKA_GROUP_ID,
+      topic: config.KAFKA_TOPIC,
+      batchSize: config.DB_BATCH_SIZE,
+      flushMs: config.DB_FLUSH_MS,
+      lanes: config.DB_CONNECTIONS,
+      deadLetter: (letters) => deadLetters.publish(letters),
+      // Only a data error is the record's fault (bisected, dead-lettered). A fatal one (schema, permissions,
+      // unknown database) needs an operator: retried, so the records wait in Kafka instead of being passed over.
+      isRetryable: (e) => !isStoreError(e) || e.kind !== 'data',
+      log,
+      registry,
+      dedup: config.DEDUP_WINDOW_MS > 0 ? { windowMs: config.DEDUP_WINDOW_MS, maxKeys: config.DEDUP_MAX_KEYS } : undefined,
+    });
+    const consumer = new BatchConsumer(kafka, {
+      topic: config.KAFKA_TOPIC,
+      groupId: config.KAFKA_GROUP_ID,
+      log,
+      registry,
+      partitionsConsumedConcurrently: config.KAFKA_PARTITIONS,
+    });
+    await consumer.start((batch) => writer.add(batch.partition, batch.messages));
+    log.info(
+      { topic: config.KAFKA_TOPIC, group: config.KAFKA_GROUP_ID, db: describeConfig({ DB_URL: config.DB_URL }).DB_URL },
+      'db-writer consuming',
+    );
 
-  return async () => {
-    clearInterval(lagTimer);
-    clearInterval(maintainTimer);
-    await diskGuard.stop();
-    // Stop fetching, write what is buffered (each batch then commits its offsets), leave the group.
-    await Promise.all([consumer.stop(), writer.stop()]);
-    await deadLetters.disconnect();
-    await store.close();
-  };
-});
+    // Consumer lag, sampled for the metrics and the health check (a slow admin call must not block scrapes).
+    let lag: bigint | undefined;
+    new Gauge({
+      name: 'sipcap_kafka_consumer_lag',
+      help: 'Records in the topic not yet stored by the writer group',
+      registers: [registry],
+      collect() {
+        if (lag !== undefined) this.set(Number(lag));
+      },
+    });
+    const lagTimer = setInterval(() => {
+      consumerLag(kafka, config.KAFKA_GROUP_ID, config.KAFKA_TOPIC).then(
+        (l) => (lag = l.total),
+        (e) => log.debug({ err: (e as Error).message }, 'lag check failed'),
+      );
+    }, 5000);
+    // Day partitions ahead and retention, hourly; the store takes a lock in the database so one writer does it.
+    const maintain = async () => {
+      if (config.DB_PARTITION === 'day') {
+        await ensureSchema(store, router).catch((e) => log.warn({ err: (e as Error).message }, 'partition upkeep failed'));
+        await ensureReportSchema(store, reportRouter).catch((e) =>
+          log.warn({ err: (e as Error).message }, 'partition upkeep failed (report tables)'),
+        );
+      }
+      if (!retention.active) return;
+      const r = await store.applyRetention().catch((e: Error) => (log.warn({ err: e.message }, 'retention failed'), undefined));
+      retentionRuns.inc({ result: r === undefined ? 'failed' : r.locked ? 'done' : 'locked' });
+      if (r?.dropped.length) {
+        retentionDropped.inc(r.dropped.length);
+        log.info({ dropped: r.dropped, defaultRowsDeleted: r.defaultRowsDeleted }, 'retention: dropped expired partitions and tables');
+      }
+    };
+    void maintain();
+    const maintainTimer = setInterval(() => void maintain(), 3600_000);
+    health.register('consumer', () => consumer.isRunning || 'consumer not running');
+
+    return async () => {
+      clearInterval(lagTimer);
+      clearInterval(maintainTimer);
+      await diskGuard.stop();
+      // Stop fetching, write what is buffered (each batch then commits its offsets), leave the group.
+      await Promise.all([consumer.stop(), writer.stop()]);
+      await deadLetters.disconnect();
+      await store.close();
+    };
+  },
+);

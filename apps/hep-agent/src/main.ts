@@ -8,8 +8,21 @@ import { listenStream } from './tcp-listener';
 const APP = 'hep-agent';
 const config = loadConfigOrExit(
   APP,
-  [...AGENT_SETTINGS, 'HEP_CAPTURE_ON', 'HEP_LISTEN', 'HEP_TLS_LISTEN', 'HEP_TLS_CERT', 'HEP_TLS_KEY', 'HEP_AUTH_KEY', 'HEP_UDP_RCVBUF',
-    'HEP_TCP_MAX_CONNECTIONS', 'HEP_TCP_MAX_PER_SOURCE', 'HEP_TCP_IDLE_TIMEOUT_S', 'HEP_TCP_PENDING_MB', 'HEP_TLS_HANDSHAKE_TIMEOUT_MS'],
+  [
+    ...AGENT_SETTINGS,
+    'HEP_CAPTURE_ON',
+    'HEP_LISTEN',
+    'HEP_TLS_LISTEN',
+    'HEP_TLS_CERT',
+    'HEP_TLS_KEY',
+    'HEP_AUTH_KEY',
+    'HEP_UDP_RCVBUF',
+    'HEP_TCP_MAX_CONNECTIONS',
+    'HEP_TCP_MAX_PER_SOURCE',
+    'HEP_TCP_IDLE_TIMEOUT_S',
+    'HEP_TCP_PENDING_MB',
+    'HEP_TLS_HANDSHAKE_TIMEOUT_MS',
+  ],
   { defaults: { METRICS_PORT: '9096' } },
 );
 if (config.HEP_TLS_LISTEN && !(config.HEP_TLS_CERT && config.HEP_TLS_KEY)) {
@@ -17,34 +30,44 @@ if (config.HEP_TLS_LISTEN && !(config.HEP_TLS_CERT && config.HEP_TLS_KEY)) {
   process.exit(2);
 }
 
-void startApp(APP, { logLevel: config.LOG_LEVEL, metricsHost: config.METRICS_HOST, metricsPort: config.METRICS_PORT, node: config.CAPTURE_NODE }, async ({ log, registry, health }) => {
-  log.info({ config: describeConfig(config) }, 'starting');
-  if (!config.HEP_CAPTURE_ON) {
-    log.warn('HEP_CAPTURE_ON=0: HEP capture is disabled; nothing to do but serve metrics');
-    return async () => undefined;
-  }
-  let ingest: HepIngest | undefined;
-  const runtime = await startAgentRuntime({ app: APP, config, log, registry, health, counters: () => ({ ...ingest?.totals }) });
-  ingest = new HepIngest({ publisher: runtime.publisher, reports: runtime.reports, authKey: config.HEP_AUTH_KEY, log, registry });
-  const { host, port } = config.HEP_LISTEN;
-  const udp = await listenUdp({ host, port, rcvbuf: config.HEP_UDP_RCVBUF, ingest, log });
-  const limits = new HepStreamLimits(
-    { maxPerSource: config.HEP_TCP_MAX_PER_SOURCE, pendingBytes: config.HEP_TCP_PENDING_MB * 1024 * 1024, idleTimeoutMs: config.HEP_TCP_IDLE_TIMEOUT_S * 1000 },
-    { registry },
-  );
-  const stream = { maxConnections: config.HEP_TCP_MAX_CONNECTIONS, limits, ingest, log };
-  const tcp = await listenStream({ transport: 'tcp', host, port, ...stream });
-  const tls = config.HEP_TLS_LISTEN
-    ? await listenStream({
-        transport: 'tls', ...config.HEP_TLS_LISTEN, ...stream,
-        tls: { cert: config.HEP_TLS_CERT!, key: config.HEP_TLS_KEY!, handshakeTimeoutMs: config.HEP_TLS_HANDSHAKE_TIMEOUT_MS },
-      })
-    : undefined;
-  log.info({ udp: `${host}:${port}`, tcp: `${host}:${port}`, tls: config.HEP_TLS_LISTEN, topic: config.KAFKA_TOPIC }, 'hep-agent ready');
+void startApp(
+  APP,
+  { logLevel: config.LOG_LEVEL, metricsHost: config.METRICS_HOST, metricsPort: config.METRICS_PORT, node: config.CAPTURE_NODE },
+  async ({ log, registry, health }) => {
+    log.info({ config: describeConfig(config) }, 'starting');
+    if (!config.HEP_CAPTURE_ON) {
+      log.warn('HEP_CAPTURE_ON=0: HEP capture is disabled; nothing to do but serve metrics');
+      return async () => undefined;
+    }
+    let ingest: HepIngest | undefined;
+    const runtime = await startAgentRuntime({ app: APP, config, log, registry, health, counters: () => ({ ...ingest?.totals }) });
+    ingest = new HepIngest({ publisher: runtime.publisher, reports: runtime.reports, authKey: config.HEP_AUTH_KEY, log, registry });
+    const { host, port } = config.HEP_LISTEN;
+    const udp = await listenUdp({ host, port, rcvbuf: config.HEP_UDP_RCVBUF, ingest, log });
+    const limits = new HepStreamLimits(
+      {
+        maxPerSource: config.HEP_TCP_MAX_PER_SOURCE,
+        pendingBytes: config.HEP_TCP_PENDING_MB * 1024 * 1024,
+        idleTimeoutMs: config.HEP_TCP_IDLE_TIMEOUT_S * 1000,
+      },
+      { registry },
+    );
+    const stream = { maxConnections: config.HEP_TCP_MAX_CONNECTIONS, limits, ingest, log };
+    const tcp = await listenStream({ transport: 'tcp', host, port, ...stream });
+    const tls = config.HEP_TLS_LISTEN
+      ? await listenStream({
+          transport: 'tls',
+          ...config.HEP_TLS_LISTEN,
+          ...stream,
+          tls: { cert: config.HEP_TLS_CERT!, key: config.HEP_TLS_KEY!, handshakeTimeoutMs: config.HEP_TLS_HANDSHAKE_TIMEOUT_MS },
+        })
+      : undefined;
+    log.info({ udp: `${host}:${port}`, tcp: `${host}:${port}`, tls: config.HEP_TLS_LISTEN, topic: config.KAFKA_TOPIC }, 'hep-agent ready');
 
-  return async () => {
-    await Promise.all([udp.close(), tcp.close(), tls?.close()]);
-    limits.stop();
-    await runtime.stop();
-  };
-});
+    return async () => {
+      await Promise.all([udp.close(), tcp.close(), tls?.close()]);
+      limits.stop();
+      await runtime.stop();
+    };
+  },
+);

@@ -114,7 +114,10 @@ export async function listenStream(opts: {
       resolve();
     });
   });
-  opts.log.info({ listen: `${transport}://${opts.host}:${opts.port}`, maxConnections: opts.maxConnections }, `HEP ${transport.toUpperCase()} listening`);
+  opts.log.info(
+    { listen: `${transport}://${opts.host}:${opts.port}`, maxConnections: opts.maxConnections },
+    `HEP ${transport.toUpperCase()} listening`,
+  );
   return {
     server,
     connections: () => sockets.size,

@@ -7,7 +7,13 @@ import type { HepIngest } from '@sipcap/capture';
  * HEP over UDP. The receive buffer is asked large so bursts wait in the kernel rather than being
  * dropped; Linux caps it at net.core.rmem_max, so the size obtained is logged.
  */
-export async function listenUdp(opts: { host: string; port: number; rcvbuf: number; ingest: HepIngest; log: Logger }): Promise<{ socket: Socket; close(): Promise<void> }> {
+export async function listenUdp(opts: {
+  host: string;
+  port: number;
+  rcvbuf: number;
+  ingest: HepIngest;
+  log: Logger;
+}): Promise<{ socket: Socket; close(): Promise<void> }> {
   const socket = createSocket({ type: isIPv6(opts.host) ? 'udp6' : 'udp4', reuseAddr: false });
   socket.on('message', (msg) => opts.ingest.ingest(msg, 'udp'));
   socket.on('error', (e) => opts.log.error({ err: e.message }, 'UDP socket error'));
@@ -26,7 +32,10 @@ export async function listenUdp(opts: { host: string; port: number; rcvbuf: numb
   const got = socket.getRecvBufferSize();
   // Linux reports twice the usable size; below half the request the kernel cap (rmem_max) was hit.
   if (got < opts.rcvbuf) {
-    opts.log.warn({ requested: opts.rcvbuf, obtained: got }, 'UDP receive buffer capped by the kernel; raise it with: sysctl -w net.core.rmem_max=67108864');
+    opts.log.warn(
+      { requested: opts.rcvbuf, obtained: got },
+      'UDP receive buffer capped by the kernel; raise it with: sysctl -w net.core.rmem_max=67108864',
+    );
   }
   opts.log.info({ listen: `udp://${opts.host}:${opts.port}`, rcvbuf: got }, 'HEP UDP listening');
   return { socket, close: () => new Promise<void>((r) => socket.close(() => r())) };

@@ -12,8 +12,12 @@ if (problem !== undefined) {
   process.exit(2);
 }
 
-void startApp(APP, { logLevel: config.LOG_LEVEL, metricsHost: config.METRICS_HOST, metricsPort: config.METRICS_PORT, node: config.CAPTURE_NODE }, async ({ log, registry, health }) => {
-  log.info({ config: describeConfig(config) }, 'starting');
-  // RAW_SOCK_CHILDREN > 1: decode.worker.ts is bundled next to this file.
-  return startRawAgent({ app: APP, mode: 'ipip', config, log, registry, health, workerFile: join(__dirname, 'decode.worker.js') });
-});
+void startApp(
+  APP,
+  { logLevel: config.LOG_LEVEL, metricsHost: config.METRICS_HOST, metricsPort: config.METRICS_PORT, node: config.CAPTURE_NODE },
+  async ({ log, registry, health }) => {
+    log.info({ config: describeConfig(config) }, 'starting');
+    // RAW_SOCK_CHILDREN > 1: decode.worker.ts is bundled next to this file.
+    return startRawAgent({ app: APP, mode: 'ipip', config, log, registry, health, workerFile: join(__dirname, 'decode.worker.js') });
+  },
+);

@@ -11,80 +11,125 @@ const APP = 'stats';
 const config = loadConfigOrExit(
   APP,
   [
-    'STATS_PEERS', 'STATS_RETRANS_WINDOW_S', 'STATS_CALL_TTL_S', 'STATS_STATE_MAX_ITEMS', 'STATS_STATE_MAX_MB', 'STATS_RTP_CLOCK_HZ',
-    'KAFKA_BROKERS', 'KAFKA_TOPIC', 'KAFKA_PARTITIONS', 'KAFKA_GROUP_ID',
-    'METRICS_HOST', 'METRICS_PORT', 'LOG_LEVEL', ...KAFKA_SECURITY_SETTINGS,
+    'STATS_PEERS',
+    'STATS_RETRANS_WINDOW_S',
+    'STATS_CALL_TTL_S',
+    'STATS_STATE_MAX_ITEMS',
+    'STATS_STATE_MAX_MB',
+    'STATS_RTP_CLOCK_HZ',
+    'KAFKA_BROKERS',
+    'KAFKA_TOPIC',
+    'KAFKA_PARTITIONS',
+    'KAFKA_GROUP_ID',
+    'METRICS_HOST',
+    'METRICS_PORT',
+    'LOG_LEVEL',
+    ...KAFKA_SECURITY_SETTINGS,
   ],
   { defaults: { METRICS_PORT: '9094', KAFKA_GROUP_ID: 'sipcap-stats' } },
 );
 // In the writers' group it would take their partitions, and the records it read would never be stored.
 if (config.KAFKA_GROUP_ID === 'sipcap-db-writer') {
-  process.stderr.write(`${APP}: invalid setting KAFKA_GROUP_ID="sipcap-db-writer": that is the db-writers' group; stats needs its own (default sipcap-stats)\n`);
+  process.stderr.write(
+    `${APP}: invalid setting KAFKA_GROUP_ID="sipcap-db-writer": that is the db-writers' group; stats needs its own (default sipcap-stats)\n`,
+  );
   process.exit(2);
 }
 const peers = new PeerMap(config.STATS_PEERS);
 
-void startApp(APP, { logLevel: config.LOG_LEVEL, metricsHost: config.METRICS_HOST, metricsPort: config.METRICS_PORT }, async ({ log, registry, health }) => {
-  log.info({ config: describeConfig(config), peers: peers.names }, 'starting');
-  const metrics = new KpiMetrics(registry);
-  const pipeline = new KpiPipeline({
-    peers,
-    metrics,
-    retransWindowS: config.STATS_RETRANS_WINDOW_S,
-    callTtlS: config.STATS_CALL_TTL_S,
-    maxItems: config.STATS_STATE_MAX_ITEMS,
-    maxBytes: config.STATS_STATE_MAX_MB * 1024 * 1024,
-    rtpClockHz: config.STATS_RTP_CLOCK_HZ,
-  });
-  new Gauge({ name: 'sipcap_stats_state_items', help: 'Calls, transactions and registrations held (STATS_STATE_MAX_ITEMS)', registers: [registry], collect() { this.set(pipeline.state.items); } });
-  new Gauge({ name: 'sipcap_stats_state_bytes', help: 'Estimated bytes of the state held (STATS_STATE_MAX_MB)', registers: [registry], collect() { this.set(pipeline.state.bytes); } });
-  const counted: Record<string, number> = {};
-  new Counter({
-    name: 'sipcap_stats_records_total',
-    help: 'Records read, by kind (sip, rtcp, report, logs, undecodable; replayed: read again after a rebalance, skipped)',
-    labelNames: ['kind'],
-    registers: [registry],
-    collect() {
-      for (const [kind, n] of Object.entries(pipeline.records)) {
-        this.inc({ kind }, n - (counted[kind] ?? 0));
-        counted[kind] = n;
-      }
-    },
-  });
+void startApp(
+  APP,
+  { logLevel: config.LOG_LEVEL, metricsHost: config.METRICS_HOST, metricsPort: config.METRICS_PORT },
+  async ({ log, registry, health }) => {
+    log.info({ config: describeConfig(config), peers: peers.names }, 'starting');
+    const metrics = new KpiMetrics(registry);
+    const pipeline = new KpiPipeline({
+      peers,
+      metrics,
+      retransWindowS: config.STATS_RETRANS_WINDOW_S,
+      callTtlS: config.STATS_CALL_TTL_S,
+      maxItems: config.STATS_STATE_MAX_ITEMS,
+      maxBytes: config.STATS_STATE_MAX_MB * 1024 * 1024,
+      rtpClockHz: config.STATS_RTP_CLOCK_HZ,
+    });
+    new Gauge({
+      name: 'sipcap_stats_state_items',
+      help: 'Calls, transactions and registrations held (STATS_STATE_MAX_ITEMS)',
+      registers: [registry],
+      collect() {
+        this.set(pipeline.state.items);
+      },
+    });
+    new Gauge({
+      name: 'sipcap_stats_state_bytes',
+      help: 'Estimated bytes of the state held (STATS_STATE_MAX_MB)',
+      registers: [registry],
+      collect() {
+        this.set(pipeline.state.bytes);
+      },
+    });
+    const counted: Record<string, number> = {};
+    new Counter({
+      name: 'sipcap_stats_records_total',
+      help: 'Records read, by kind (sip, rtcp, report, logs, undecodable; replayed: read again after a rebalance, skipped)',
+      labelNames: ['kind'],
+      registers: [registry],
+      collect() {
+        for (const [kind, n] of Object.entries(pipeline.records)) {
+          this.inc({ kind }, n - (counted[kind] ?? 0));
+          counted[kind] = n;
+        }
+      },
+    });
 
-  const kafka = createKafka({ brokers: config.KAFKA_BROKERS, clientId: `${APP}-${hostname()}`, log, security: config });
-  // A refused login or certificate stops the app with the reason (not retried forever).
-  await ensureTopic(kafka, { topic: config.KAFKA_TOPIC, partitions: config.KAFKA_PARTITIONS, log }).catch((e) => {
-    throw explainKafkaFailure(e);
-  });
-  const consumer = new BatchConsumer(kafka, {
-    topic: config.KAFKA_TOPIC,
-    groupId: config.KAFKA_GROUP_ID,
-    log,
-    registry,
-    partitionsConsumedConcurrently: 1,
-    onAssignment: (partitions) => {
-      const before = pipeline.state.items;
-      pipeline.assigned(partitions);
-      if (before !== pipeline.state.items) log.info({ partitions, droppedItems: before - pipeline.state.items }, 'partitions left this instance: their call state is dropped (counted)');
-    },
-  });
-  // Handled at once (the KPIs live in memory), so the offsets are committed right behind.
-  await consumer.start(async (batch) => pipeline.handle(batch.partition, batch.messages));
-  log.info({ topic: config.KAFKA_TOPIC, group: config.KAFKA_GROUP_ID }, 'stats consuming');
+    const kafka = createKafka({ brokers: config.KAFKA_BROKERS, clientId: `${APP}-${hostname()}`, log, security: config });
+    // A refused login or certificate stops the app with the reason (not retried forever).
+    await ensureTopic(kafka, { topic: config.KAFKA_TOPIC, partitions: config.KAFKA_PARTITIONS, log }).catch((e) => {
+      throw explainKafkaFailure(e);
+    });
+    const consumer = new BatchConsumer(kafka, {
+      topic: config.KAFKA_TOPIC,
+      groupId: config.KAFKA_GROUP_ID,
+      log,
+      registry,
+      partitionsConsumedConcurrently: 1,
+      onAssignment: (partitions) => {
+        const before = pipeline.state.items;
+        pipeline.assigned(partitions);
+        if (before !== pipeline.state.items)
+          log.info(
+            { partitions, droppedItems: before - pipeline.state.items },
+            'partitions left this instance: their call state is dropped (counted)',
+          );
+      },
+    });
+    // Handled at once (the KPIs live in memory), so the offsets are committed right behind.
+    await consumer.start(async (batch) => pipeline.handle(batch.partition, batch.messages));
+    log.info({ topic: config.KAFKA_TOPIC, group: config.KAFKA_GROUP_ID }, 'stats consuming');
 
-  const tick = setInterval(() => pipeline.tick(), 1000);
-  let lag: bigint | undefined;
-  new Gauge({ name: 'sipcap_kafka_consumer_lag', help: 'Records in the topic not yet read by the stats group', registers: [registry], collect() { if (lag !== undefined) this.set(Number(lag)); } });
-  const lagTimer = setInterval(() => {
-    consumerLag(kafka, config.KAFKA_GROUP_ID, config.KAFKA_TOPIC).then((l) => (lag = l.total), (e) => log.debug({ err: (e as Error).message }, 'lag check failed'));
-  }, 5000);
-  health.register('consumer', () => consumer.isRunning || 'consumer not running');
+    const tick = setInterval(() => pipeline.tick(), 1000);
+    let lag: bigint | undefined;
+    new Gauge({
+      name: 'sipcap_kafka_consumer_lag',
+      help: 'Records in the topic not yet read by the stats group',
+      registers: [registry],
+      collect() {
+        if (lag !== undefined) this.set(Number(lag));
+      },
+    });
+    const lagTimer = setInterval(() => {
+      consumerLag(kafka, config.KAFKA_GROUP_ID, config.KAFKA_TOPIC).then(
+        (l) => (lag = l.total),
+        (e) => log.debug({ err: (e as Error).message }, 'lag check failed'),
+      );
+    }, 5000);
+    health.register('consumer', () => consumer.isRunning || 'consumer not running');
 
-  return async () => {
-    clearInterval(tick);
-    clearInterval(lagTimer);
-    await consumer.stop();
-    pipeline.clear();
-  };
-});
+    return async () => {
+      clearInterval(tick);
+      clearInterval(lagTimer);
+      await consumer.stop();
+      pipeline.clear();
+    };
+  },
+);

@@ -5,7 +5,11 @@ const TOKEN_KEY = 'sipcap.token';
 
 export class ApiError extends Error {
   /** `field`: the parameter a 400 names (shown next to its input). */
-  constructor(readonly status: number, message: string, readonly field?: string) {
+  constructor(
+    readonly status: number,
+    message: string,
+    readonly field?: string,
+  ) {
     super(message);
   }
 }

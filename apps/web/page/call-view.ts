@@ -83,24 +83,44 @@ export async function showCall(ref: CallRef, onError: (e: unknown) => void): Pro
   layout.legs.forEach((callid, i) => {
     const swatch = h('span', { class: 'swatch', 'data-colour': legColour(i) });
     swatch.style.background = legColour(i); // CSSOM: allowed by the page's CSP, unlike a style attribute
-    legs.appendChild(h('li', { class: `leg leg-${i}` }, swatch, h('code', {}, callid), ` (${call.messages.filter((m) => m.callid === callid).length} messages)`));
+    legs.appendChild(
+      h(
+        'li',
+        { class: `leg leg-${i}` },
+        swatch,
+        h('code', {}, callid),
+        ` (${call.messages.filter((m) => m.callid === callid).length} messages)`,
+      ),
+    );
   });
   const first = call.messages[0];
-  replace(status,
+  replace(
+    status,
     `${call.messages.length} messages in ${layout.legs.length} leg${layout.legs.length === 1 ? '' : 's'}`,
     first ? `, from ${shortDate(first.date)} UTC` : '',
     call.truncated ? ' (cut: too many messages or linked Call-IDs)' : '',
-    legs);
+    legs,
+  );
 
   const actions = byId('call-actions');
-  replace(actions,
+  replace(
+    actions,
     h('button', { type: 'button', id: 'download-pcap' }, 'Download pcap'),
-    h('button', { type: 'button', id: 'download-text' }, 'Download text'));
-  byId('download-pcap').addEventListener('click', () => void download(`${base}/pcap${callQuery(ref)}`, fileName(ref.callid, 'pcap')).catch(onError));
-  byId('download-text').addEventListener('click', () => void download(`${base}/text${callQuery(ref)}`, fileName(ref.callid, 'txt')).catch(onError));
+    h('button', { type: 'button', id: 'download-text' }, 'Download text'),
+  );
+  byId('download-pcap').addEventListener(
+    'click',
+    () => void download(`${base}/pcap${callQuery(ref)}`, fileName(ref.callid, 'pcap')).catch(onError),
+  );
+  byId('download-text').addEventListener(
+    'click',
+    () => void download(`${base}/text${callQuery(ref)}`, fileName(ref.callid, 'txt')).catch(onError),
+  );
 
   const select = (index: number) => {
-    byId('ladder').querySelectorAll('g.arrow').forEach((g) => g.classList.toggle('selected', g.getAttribute('data-index') === String(index)));
+    byId('ladder')
+      .querySelectorAll('g.arrow')
+      .forEach((g) => g.classList.toggle('selected', g.getAttribute('data-index') === String(index)));
     replace(byId('message'), messageView(call.messages[index], index));
   };
   const svg = ladderSvg(layout, select, call.names);
@@ -120,8 +140,19 @@ export async function showCall(ref: CallRef, onError: (e: unknown) => void): Pro
   const t0 = first ? BigInt(first.micro_ts) : BigInt(reports.rtcp[0]?.micro_ts ?? reports.logs[0]?.micro_ts ?? '0');
   replace(byId('tab-qos'), `QoS (${reports.rtcp.length + reports.reports.length})`);
   replace(byId('tab-logs'), `Logs (${reports.logs.length})`);
-  replace(byId('qos'), qosView(reports.rtcp, reports.reports, t0), reports.truncated ? h('p', { class: 'muted' }, '(cut: too many reports)') : null);
+  replace(
+    byId('qos'),
+    qosView(reports.rtcp, reports.reports, t0),
+    reports.truncated ? h('p', { class: 'muted' }, '(cut: too many reports)') : null,
+  );
   replace(byId('logs'), logsView(reports.logs, t0));
   const items = [...reports.rtcp, ...reports.reports, ...reports.logs].map((r) => ({ micro_ts: r.micro_ts, kind: r.kind }));
-  addLadderMarks(svg, layout, ladderMarks(call.messages.map((m) => m.micro_ts), items));
+  addLadderMarks(
+    svg,
+    layout,
+    ladderMarks(
+      call.messages.map((m) => m.micro_ts),
+      items,
+    ),
+  );
 }

@@ -75,7 +75,17 @@ export function layoutLadder(messages: readonly LadderInput[], g: LadderGeometry
     const fromCol = col(src);
     const toCol = col(dst);
     if (!legOf.has(m.callid)) legOf.set(m.callid, legOf.size);
-    return { index, src, dst, fromCol, toCol, label: messageLabel(m), offset: offsetText(BigInt(m.micro_ts), first), leg: legOf.get(m.callid)!, y: g.top + 28 + index * g.rowHeight };
+    return {
+      index,
+      src,
+      dst,
+      fromCol,
+      toCol,
+      label: messageLabel(m),
+      offset: offsetText(BigInt(m.micro_ts), first),
+      leg: legOf.get(m.callid)!,
+      y: g.top + 28 + index * g.rowHeight,
+    };
   });
   // Room for the longest IP:port (about 7.5 px a character in the label font).
   const longest = Math.max(0, ...[...columnOf.keys()].map((ep) => ep.length));

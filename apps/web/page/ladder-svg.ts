@@ -9,13 +9,33 @@ import { legColour } from './leg-colour';
  * (the message's position), data-src and data-dst.
  */
 export function ladderSvg(layout: LadderLayout, onSelect: (index: number) => void, names: Record<string, string> = {}): SVGSVGElement {
-  const svg = s('svg', { class: 'ladder', width: layout.width, height: layout.height, viewBox: `0 0 ${layout.width} ${layout.height}`, role: 'img', 'aria-label': 'call ladder diagram' });
+  const svg = s('svg', {
+    class: 'ladder',
+    width: layout.width,
+    height: layout.height,
+    viewBox: `0 0 ${layout.width} ${layout.height}`,
+    role: 'img',
+    'aria-label': 'call ladder diagram',
+  });
   const defs = s('defs');
   // One colour per leg (legColour: never repeated), one arrowhead marker each.
   for (let i = 0; i < Math.max(1, layout.legs.length); i++) {
     defs.appendChild(
-      s('marker', { id: `head-${i}`, class: `head leg-${i}`, viewBox: '0 0 10 10', refX: 10, refY: 5, markerWidth: 9, markerHeight: 9, orient: 'auto-start-reverse', markerUnits: 'userSpaceOnUse' },
-        s('path', { d: 'M0,0 L10,5 L0,10 z', fill: legColour(i) })),
+      s(
+        'marker',
+        {
+          id: `head-${i}`,
+          class: `head leg-${i}`,
+          viewBox: '0 0 10 10',
+          refX: 10,
+          refY: 5,
+          markerWidth: 9,
+          markerHeight: 9,
+          orient: 'auto-start-reverse',
+          markerUnits: 'userSpaceOnUse',
+        },
+        s('path', { d: 'M0,0 L10,5 L0,10 z', fill: legColour(i) }),
+      ),
     );
   }
   svg.appendChild(defs);
@@ -33,7 +53,16 @@ export function ladderSvg(layout: LadderLayout, onSelect: (index: number) => voi
   for (const a of layout.arrows) {
     const leg = a.leg;
     const colour = legColour(leg);
-    const g = s('g', { class: `arrow leg-${leg}`, 'data-colour': colour, tabindex: 0, role: 'button', 'data-index': a.index, 'data-src': a.src, 'data-dst': a.dst, 'aria-label': `${a.label} from ${a.src} to ${a.dst}, ${a.offset}` });
+    const g = s('g', {
+      class: `arrow leg-${leg}`,
+      'data-colour': colour,
+      tabindex: 0,
+      role: 'button',
+      'data-index': a.index,
+      'data-src': a.src,
+      'data-dst': a.dst,
+      'aria-label': `${a.label} from ${a.src} to ${a.dst}, ${a.offset}`,
+    });
     // The whole row is the click target, not only the thin line.
     g.appendChild(s('rect', { class: 'row-hit', x: 0, y: a.y - layout.rowHeight / 2 - 4, width: layout.width, height: layout.rowHeight }));
     g.appendChild(s('text', { class: 'offset', x: 8, y: a.y + 4 }, a.offset));

@@ -13,17 +13,36 @@ export function messageView(m: CallMessage, position: number): HTMLElement {
   const parts = splitSip(messageText(bytes));
   const headers = h('div', { class: 'sip-headers', 'data-part': 'headers' });
   for (const { name, value } of parts.headers) {
-    headers.appendChild(h('div', { class: 'sip-header' }, name ? h('span', { class: 'hname' }, name) : null, name ? ': ' : '', h('span', { class: 'hvalue' }, value)));
+    headers.appendChild(
+      h(
+        'div',
+        { class: 'sip-header' },
+        name ? h('span', { class: 'hname' }, name) : null,
+        name ? ': ' : '',
+        h('span', { class: 'hvalue' }, value),
+      ),
+    );
   }
   return h(
     'article',
     { class: 'message', 'data-id': m.id, 'data-table': m.table },
-    h('header', { class: 'message-caption' },
-      h('strong', {}, `#${position + 1}`), ' ',
-      shortDate(m.date), ' UTC · ',
-      endpoint(m.source_ip, m.source_port), ' → ', endpoint(m.destination_ip, m.destination_port), ' ',
-      protoName(m.proto), ' · ', `${bytes.length} bytes`, ' · ',
-      h('span', { class: 'muted' }, `${m.table} id ${m.id}${m.node ? `, node ${m.node}` : ''}`)),
+    h(
+      'header',
+      { class: 'message-caption' },
+      h('strong', {}, `#${position + 1}`),
+      ' ',
+      shortDate(m.date),
+      ' UTC · ',
+      endpoint(m.source_ip, m.source_port),
+      ' → ',
+      endpoint(m.destination_ip, m.destination_port),
+      ' ',
+      protoName(m.proto),
+      ' · ',
+      `${bytes.length} bytes`,
+      ' · ',
+      h('span', { class: 'muted' }, `${m.table} id ${m.id}${m.node ? `, node ${m.node}` : ''}`),
+    ),
     h('div', { class: 'sip-start', 'data-part': 'start' }, parts.startLine),
     headers,
     parts.body ? h('div', { class: 'sip-body-label' }, `body (${parts.body.length} characters)`) : null,

@@ -105,8 +105,12 @@ function readBlock(b: unknown): Block | undefined {
   if (!f.every((k) => isNum(o[k]))) return undefined;
   if (!((o.fraction_lost as number) >= 0 && (o.fraction_lost as number) <= 255) || (o.ia_jitter as number) < 0) return undefined;
   return {
-    source_ssrc: o.source_ssrc as number, fraction_lost: o.fraction_lost as number, ia_jitter: o.ia_jitter as number, packets_lost: o.packets_lost as number,
-    lsr: isNum(o.lsr) ? o.lsr : 0, dlsr: isNum(o.dlsr) ? o.dlsr : 0,
+    source_ssrc: o.source_ssrc as number,
+    fraction_lost: o.fraction_lost as number,
+    ia_jitter: o.ia_jitter as number,
+    packets_lost: o.packets_lost as number,
+    lsr: isNum(o.lsr) ? o.lsr : 0,
+    dlsr: isNum(o.dlsr) ? o.dlsr : 0,
   };
 }
 
@@ -141,7 +145,13 @@ export function qosSeries(reports: readonly RtcpReportInput[], clockHz = DEFAULT
     }
     const ssrc = isNum(json.ssrc) ? json.ssrc : 0;
     const si = json.sender_information as Record<string, unknown> | undefined;
-    if (json.type === 200 && si && isNum(si.ntp_timestamp_sec) && isNum(si.ntp_timestamp_usec) && (si.ntp_timestamp_sec !== 0 || si.ntp_timestamp_usec !== 0)) {
+    if (
+      json.type === 200 &&
+      si &&
+      isNum(si.ntp_timestamp_sec) &&
+      isNum(si.ntp_timestamp_usec) &&
+      (si.ntp_timestamp_sec !== 0 || si.ntp_timestamp_usec !== 0)
+    ) {
       senderReports++;
       srAt.set(`${ssrc}:${ntpMiddle32(si.ntp_timestamp_sec, si.ntp_timestamp_usec)}`, ts);
     }
@@ -161,7 +171,13 @@ export function qosSeries(reports: readonly RtcpReportInput[], clockHz = DEFAULT
       let stream = streams.get(key);
       if (!stream) {
         if (streams.size >= MAX_STREAMS) continue;
-        stream = { ssrc: b.source_ssrc, reporterSsrc: ssrc, reportFrom: endpoint(rep.source_ip, rep.source_port), reportTo: endpoint(rep.destination_ip, rep.destination_port), points: [] };
+        stream = {
+          ssrc: b.source_ssrc,
+          reporterSsrc: ssrc,
+          reportFrom: endpoint(rep.source_ip, rep.source_port),
+          reportTo: endpoint(rep.destination_ip, rep.destination_port),
+          points: [],
+        };
         streams.set(key, stream);
       }
       let rttMs: number | undefined;
@@ -173,7 +189,18 @@ export function qosSeries(reports: readonly RtcpReportInput[], clockHz = DEFAULT
       const jitterMs = (b.ia_jitter / clockHz) * 1000;
       const lossPercent = (b.fraction_lost / 256) * 100;
       const { r, mos } = estimateMos(jitterMs, lossPercent, rttMs);
-      stream.points.push({ micro_ts: rep.micro_ts, report: index, jitter: b.ia_jitter, jitterMs, fractionLost: b.fraction_lost, lossPercent, cumulativeLost: b.packets_lost, rttMs, r, mos });
+      stream.points.push({
+        micro_ts: rep.micro_ts,
+        report: index,
+        jitter: b.ia_jitter,
+        jitterMs,
+        fractionLost: b.fraction_lost,
+        lossPercent,
+        cumulativeLost: b.packets_lost,
+        rttMs,
+        r,
+        mos,
+      });
     }
   });
   return { streams: [...streams.values()], unreadable, senderReports };

@@ -61,7 +61,9 @@ function endpointCell(ip: string, port: number, names: AddressNames): HTMLTableC
 }
 
 function resultRow(r: SearchRow, s: SearchState, names: AddressNames, openCall: OpenCall): HTMLTableRowElement {
-  return h('tr', { 'data-id': r.id, 'data-table': r.table },
+  return h(
+    'tr',
+    { 'data-id': r.id, 'data-table': r.table },
     h('td', { class: 'nowrap' }, zonedDate(r.date, s.tz)),
     h('td', { class: 'method' }, messageLabel(r)),
     h('td', {}, r.from_user),
@@ -71,7 +73,8 @@ function resultRow(r: SearchRow, s: SearchState, names: AddressNames, openCall: 
     endpointCell(r.source_ip, r.source_port, names),
     endpointCell(r.destination_ip, r.destination_port, names),
     h('td', {}, protoName(r.proto)),
-    h('td', {}, r.node));
+    h('td', {}, r.node),
+  );
 }
 
 /** The status cell: the final code, coloured by class; a call without one is still going or unanswered. */
@@ -80,7 +83,9 @@ function statusCell(status: string): HTMLTableCellElement {
 }
 
 function callRow(c: CallSummary, s: SearchState, openCall: OpenCall): HTMLTableRowElement {
-  return h('tr', { 'data-callid': c.callid },
+  return h(
+    'tr',
+    { 'data-callid': c.callid },
     h('td', { class: 'nowrap' }, zonedDate(c.start, s.tz)),
     h('td', { class: 'from' }, c.from_user),
     h('td', { class: 'to' }, c.to_user),
@@ -88,7 +93,13 @@ function callRow(c: CallSummary, s: SearchState, openCall: OpenCall): HTMLTableR
     statusCell(c.status),
     h('td', { class: 'legs-count' }, c.legs),
     h('td', { class: 'messages-count' }, c.messages),
-    h('td', { class: 'callid' }, openButton(c.callid, String(BigInt(c.micro_ts) / 1000n), openCall), c.method && c.method !== 'INVITE' ? h('span', { class: 'muted' }, ` ${c.method}`) : null));
+    h(
+      'td',
+      { class: 'callid' },
+      openButton(c.callid, String(BigInt(c.micro_ts) / 1000n), openCall),
+      c.method && c.method !== 'INVITE' ? h('span', { class: 'muted' }, ` ${c.method}`) : null,
+    ),
+  );
 }
 
 /** `· 2025-01-15 09:00:00 to 10:00:00 UTC · tables: …`: the range the server searched, in the chosen zone. */
@@ -101,8 +112,12 @@ export async function runSearch(s: SearchState, paging: Paging, openCall: OpenCa
   const params = apiParams(s);
   const status = byId('search-status');
   replace(status, 'Searching…');
-  document.querySelectorAll('.time-head').forEach((th) => (th.textContent = `${th.closest('#calls') ? 'Start' : 'Time'} (${zoneName(s.tz)})`));
-  document.querySelectorAll('.view-tabs button').forEach((b) => b.setAttribute('aria-pressed', String(b.getAttribute('data-view') === s.view)));
+  document
+    .querySelectorAll('.time-head')
+    .forEach((th) => (th.textContent = `${th.closest('#calls') ? 'Start' : 'Time'} (${zoneName(s.tz)})`));
+  document
+    .querySelectorAll('.view-tabs button')
+    .forEach((b) => b.setAttribute('aria-pressed', String(b.getAttribute('data-view') === s.view)));
   try {
     if (s.view === 'calls') {
       const result = await getJson<CallsResult>(`/api/calls?${params}`);
@@ -110,9 +125,13 @@ export async function runSearch(s: SearchState, paging: Paging, openCall: OpenCa
       byId('calls').hidden = result.calls.length === 0;
       byId('results').hidden = true;
       replace(byId('pager'));
-      replace(status,
-        result.calls.length === 0 ? 'No call matches.' : `${result.calls.length} calls, newest first${result.hasMore ? ' (more matched: narrow the range or the filters to see older ones)' : ''}`,
-        h('span', { id: 'search-range' }, rangeText(result, s)));
+      replace(
+        status,
+        result.calls.length === 0
+          ? 'No call matches.'
+          : `${result.calls.length} calls, newest first${result.hasMore ? ' (more matched: narrow the range or the filters to see older ones)' : ''}`,
+        h('span', { id: 'search-range' }, rangeText(result, s)),
+      );
       return;
     }
     if (paging.current) params.set('before', paging.current);
@@ -120,9 +139,11 @@ export async function runSearch(s: SearchState, paging: Paging, openCall: OpenCa
     replace(byId('results-body'), ...result.rows.map((r) => resultRow(r, s, result.names ?? {}, openCall)));
     byId('results').hidden = result.rows.length === 0;
     byId('calls').hidden = true;
-    replace(status,
+    replace(
+      status,
       result.rows.length === 0 ? 'No message matches.' : `Page ${paging.previous.length + 1}: ${result.rows.length} messages, newest first`,
-      h('span', { id: 'search-range' }, rangeText(result, s)));
+      h('span', { id: 'search-range' }, rangeText(result, s)),
+    );
     const newer = h('button', { type: 'button', id: 'page-newer' }, '‹ Newer');
     const older = h('button', { type: 'button', id: 'page-older' }, 'Older ›');
     newer.disabled = paging.previous.length === 0;

@@ -8,7 +8,10 @@ describe('bearerMatches', () => {
     expect(bearerMatches(`Bearer ${TOKEN}`, TOKEN)).toBe(true);
     expect(bearerMatches(`bearer ${TOKEN}`, TOKEN)).toBe(true);
   });
-  it.each([undefined, '', TOKEN, `Basic ${TOKEN}`, `Bearer ${TOKEN}x`, `Bearer ${TOKEN.slice(1)}`, 'Bearer ', `Bearer ${TOKEN} extra`])('refuses %j', (h) => {
-    expect(bearerMatches(h, TOKEN)).toBe(false);
-  });
+  it.each([undefined, '', TOKEN, `Basic ${TOKEN}`, `Bearer ${TOKEN}x`, `Bearer ${TOKEN.slice(1)}`, 'Bearer ', `Bearer ${TOKEN} extra`])(
+    'refuses %j',
+    (h) => {
+      expect(bearerMatches(h, TOKEN)).toBe(false);
+    },
+  );
 });

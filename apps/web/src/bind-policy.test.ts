@@ -2,8 +2,12 @@ import { describe, expect, it } from 'vitest';
 import { checkBindPolicy, isLoopbackHost } from './bind-policy';
 
 describe('isLoopbackHost', () => {
-  it.each(['127.0.0.1', '127.1.2.3', '::1', '[::1]', 'localhost', '::ffff:127.0.0.1'])('%s is loopback', (h) => expect(isLoopbackHost(h)).toBe(true));
-  it.each(['0.0.0.0', '::', '10.0.0.1', '192.168.1.2', 'example.com', '128.0.0.1', '::2'])('%s is not', (h) => expect(isLoopbackHost(h)).toBe(false));
+  it.each(['127.0.0.1', '127.1.2.3', '::1', '[::1]', 'localhost', '::ffff:127.0.0.1'])('%s is loopback', (h) =>
+    expect(isLoopbackHost(h)).toBe(true),
+  );
+  it.each(['0.0.0.0', '::', '10.0.0.1', '192.168.1.2', 'example.com', '128.0.0.1', '::2'])('%s is not', (h) =>
+    expect(isLoopbackHost(h)).toBe(false),
+  );
 });
 
 describe('checkBindPolicy', () => {

@@ -4,8 +4,14 @@ import { callPcap, type PcapMessage } from './call-pcap';
 
 const msg = (text: string) => Buffer.from(text);
 const m = (over: Partial<PcapMessage>): PcapMessage => ({
-  micro_ts: '1736935200123456', source_ip: '10.0.0.1', source_port: 5060, destination_ip: '10.0.0.2', destination_port: 5062, proto: 1,
-  msg: msg('OPTIONS sip:x SIP/2.0\r\n\r\n'), ...over,
+  micro_ts: '1736935200123456',
+  source_ip: '10.0.0.1',
+  source_port: 5060,
+  destination_ip: '10.0.0.2',
+  destination_port: 5062,
+  proto: 1,
+  msg: msg('OPTIONS sip:x SIP/2.0\r\n\r\n'),
+  ...over,
 });
 
 function read(file: Buffer): { linktype: number; records: PcapRecord[] } {
@@ -40,7 +46,9 @@ describe('callPcap', () => {
     const c = msg('SIP/2.0 200 OK\r\nContent-Length: 0\r\n\r\n');
     const fwd = { source_ip: '10.0.0.1', source_port: 40000, destination_ip: '10.0.0.2', destination_port: 5060, proto: 2 };
     const back = { source_ip: '10.0.0.2', source_port: 5060, destination_ip: '10.0.0.1', destination_port: 40000, proto: 2 };
-    const { records } = read(callPcap([m({ ...fwd, msg: a }), m({ ...back, msg: b }), m({ ...back, msg: c }), m({ ...fwd, msg: a, proto: 3 })]));
+    const { records } = read(
+      callPcap([m({ ...fwd, msg: a }), m({ ...back, msg: b }), m({ ...back, msg: c }), m({ ...fwd, msg: a, proto: 3 })]),
+    );
     const tcp = records.map((r) => {
       const d = decodeFrame(r.linktype, r.frame);
       if (!d.ok || !d.packet.tcp) throw new Error('not TCP');

@@ -3,7 +3,10 @@ import { LinkType, TcpFlag, testing, writePcap, type PcapWriteRecord } from '@si
 import type { CallMessage } from '@sipcap/search';
 
 /** What the exports need of a stored message. */
-export type PcapMessage = Pick<CallMessage, 'micro_ts' | 'source_ip' | 'source_port' | 'destination_ip' | 'destination_port' | 'proto' | 'msg'>;
+export type PcapMessage = Pick<
+  CallMessage,
+  'micro_ts' | 'source_ip' | 'source_port' | 'destination_ip' | 'destination_port' | 'proto' | 'msg'
+>;
 
 export type PcapLink = 'ethernet' | 'raw';
 

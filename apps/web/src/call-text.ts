@@ -16,7 +16,10 @@ export function endpoint(ip: string, port: number): string {
 }
 
 /** What the text export needs of a report record. */
-export type TextReport = Pick<CallReport, 'kind' | 'table' | 'micro_ts' | 'source_ip' | 'source_port' | 'destination_ip' | 'destination_port' | 'proto' | 'type' | 'msg'>;
+export type TextReport = Pick<
+  CallReport,
+  'kind' | 'table' | 'micro_ts' | 'source_ip' | 'source_port' | 'destination_ip' | 'destination_port' | 'proto' | 'type' | 'msg'
+>;
 
 /** The report groups of the reports API. */
 export interface TextReports {
@@ -42,13 +45,17 @@ export function callText(messages: readonly TextMessage[], reports?: TextReports
 export function* callTextChunks(messages: readonly TextMessage[], reports?: TextReports): Generator<Buffer> {
   type Entry = { ts: bigint; order: number; head: string; body: Buffer };
   const entries: Entry[] = messages.map((m, order) => ({
-    ts: BigInt(m.micro_ts), order, head: `${endpoint(m.source_ip, m.source_port)} -> ${endpoint(m.destination_ip, m.destination_port)} ${protoName(m.proto)}`, body: m.msg,
+    ts: BigInt(m.micro_ts),
+    order,
+    head: `${endpoint(m.source_ip, m.source_port)} -> ${endpoint(m.destination_ip, m.destination_port)} ${protoName(m.proto)}`,
+    body: m.msg,
   }));
   if (reports) {
     let order = entries.length;
     for (const r of [...reports.rtcp, ...reports.reports, ...reports.logs]) {
       entries.push({
-        ts: BigInt(r.micro_ts), order: order++,
+        ts: BigInt(r.micro_ts),
+        order: order++,
         head: `${endpoint(r.source_ip, r.source_port)} -> ${endpoint(r.destination_ip, r.destination_port)} ${protoName(r.proto)} ${KIND_LABEL[r.kind]} (${r.table}, type ${r.type})`,
         body: Buffer.from(r.msg, 'utf8'),
       });

@@ -5,14 +5,29 @@ import { offsetText, messageLabel } from '../page/format';
 import { DEFAULT_GEOMETRY, layoutLadder, type LadderInput } from '../page/ladder-layout';
 
 const msg = (over: Partial<LadderInput>): LadderInput => ({
-  micro_ts: '1736935200000000', source_ip: '10.0.0.1', source_port: 5060, destination_ip: '10.0.0.2', destination_port: 5060,
-  method: 'INVITE', reply_reason: '', type: 1, callid: 'a', ...over,
+  micro_ts: '1736935200000000',
+  source_ip: '10.0.0.1',
+  source_port: 5060,
+  destination_ip: '10.0.0.2',
+  destination_port: 5060,
+  method: 'INVITE',
+  reply_reason: '',
+  type: 1,
+  callid: 'a',
+  ...over,
 });
 
 describe('layoutLadder', () => {
   const messages = [
     msg({}),
-    msg({ micro_ts: '1736935200010000', source_ip: '10.0.0.2', destination_ip: '10.0.0.1', method: '100', reply_reason: 'Trying', type: 2 }),
+    msg({
+      micro_ts: '1736935200010000',
+      source_ip: '10.0.0.2',
+      destination_ip: '10.0.0.1',
+      method: '100',
+      reply_reason: 'Trying',
+      type: 2,
+    }),
     msg({ micro_ts: '1736935200123456', source_ip: '10.0.0.2', destination_ip: '2001:db8::3', callid: 'b' }),
     msg({ micro_ts: '1736935201500000', source_ip: '2001:db8::3', destination_ip: '2001:db8::3', callid: 'b' }),
   ];
@@ -26,7 +41,12 @@ describe('layoutLadder', () => {
   });
 
   it('draws one arrow per message from its source column to its destination column, in time order', () => {
-    expect(layout.arrows.map((a) => [a.fromCol, a.toCol])).toEqual([[0, 1], [1, 0], [1, 2], [2, 2]]);
+    expect(layout.arrows.map((a) => [a.fromCol, a.toCol])).toEqual([
+      [0, 1],
+      [1, 0],
+      [1, 2],
+      [2, 2],
+    ]);
     for (const a of layout.arrows) {
       expect(a.x1).toBe(layout.columns[a.fromCol].x);
       expect(a.x2).toBe(layout.columns[a.toCol].x);
@@ -37,7 +57,12 @@ describe('layoutLadder', () => {
   });
 
   it('labels each arrow with the method or status and the time since the first message, and numbers legs', () => {
-    expect(layout.arrows.map((a) => `${a.label} ${a.offset}`)).toEqual(['INVITE +0.000 s', '100 Trying +0.010 s', 'INVITE +0.123 s', 'INVITE +1.500 s']);
+    expect(layout.arrows.map((a) => `${a.label} ${a.offset}`)).toEqual([
+      'INVITE +0.000 s',
+      '100 Trying +0.010 s',
+      'INVITE +0.123 s',
+      'INVITE +1.500 s',
+    ]);
     expect(layout.arrows.map((a) => a.leg)).toEqual([0, 0, 1, 1]);
     expect(layout.legs).toEqual(['a', 'b']);
   });

@@ -7,23 +7,60 @@ import { estimateMos, ladderMarks, ntpMiddle32, qosSeries, type RtcpReportInput 
 const T0 = 1_764_000_000_000_000n;
 const at = (ms: number) => String(T0 + BigInt(ms * 1000));
 
-function sr(ms: number, ssrc: number, ntpSec: number, ntpFrac: number, blocks: object[] = [], from = '192.0.2.10', port = 30001): RtcpReportInput {
+function sr(
+  ms: number,
+  ssrc: number,
+  ntpSec: number,
+  ntpFrac: number,
+  blocks: object[] = [],
+  from = '192.0.2.10',
+  port = 30001,
+): RtcpReportInput {
   return {
-    micro_ts: at(ms), source_ip: from, source_port: port, destination_ip: '198.51.100.20', destination_port: 40001,
-    msg: JSON.stringify({ sender_information: { ntp_timestamp_sec: ntpSec, ntp_timestamp_usec: ntpFrac, rtp_timestamp: 0, packets: 50, octets: 8000 }, ssrc, type: 200, report_count: blocks.length, report_blocks: blocks }),
+    micro_ts: at(ms),
+    source_ip: from,
+    source_port: port,
+    destination_ip: '198.51.100.20',
+    destination_port: 40001,
+    msg: JSON.stringify({
+      sender_information: { ntp_timestamp_sec: ntpSec, ntp_timestamp_usec: ntpFrac, rtp_timestamp: 0, packets: 50, octets: 8000 },
+      ssrc,
+      type: 200,
+      report_count: blocks.length,
+      report_blocks: blocks,
+    }),
   };
 }
 
 function rr(ms: number, ssrc: number, blocks: object[], from = '198.51.100.20', port = 40001): RtcpReportInput {
-  const to = from === '198.51.100.20' ? ['192.0.2.10', 30001] as const : ['198.51.100.20', 40001] as const;
+  const to = from === '198.51.100.20' ? (['192.0.2.10', 30001] as const) : (['198.51.100.20', 40001] as const);
   return {
-    micro_ts: at(ms), source_ip: from, source_port: port, destination_ip: to[0], destination_port: to[1],
-    msg: JSON.stringify({ sender_information: { ntp_timestamp_sec: 0, ntp_timestamp_usec: 0, rtp_timestamp: 0, packets: 0, octets: 0 }, ssrc, type: 201, report_count: blocks.length, report_blocks: blocks }),
+    micro_ts: at(ms),
+    source_ip: from,
+    source_port: port,
+    destination_ip: to[0],
+    destination_port: to[1],
+    msg: JSON.stringify({
+      sender_information: { ntp_timestamp_sec: 0, ntp_timestamp_usec: 0, rtp_timestamp: 0, packets: 0, octets: 0 },
+      ssrc,
+      type: 201,
+      report_count: blocks.length,
+      report_blocks: blocks,
+    }),
   };
 }
 
-const block = (o: Partial<{ source_ssrc: number; fraction_lost: number; ia_jitter: number; packets_lost: number; lsr: number; dlsr: number }>) => ({
-  source_ssrc: 0x1111, highest_seq_no: 100, fraction_lost: 0, ia_jitter: 0, packets_lost: 0, lsr: 0, dlsr: 0, ...o,
+const block = (
+  o: Partial<{ source_ssrc: number; fraction_lost: number; ia_jitter: number; packets_lost: number; lsr: number; dlsr: number }>,
+) => ({
+  source_ssrc: 0x1111,
+  highest_seq_no: 100,
+  fraction_lost: 0,
+  ia_jitter: 0,
+  packets_lost: 0,
+  lsr: 0,
+  dlsr: 0,
+  ...o,
 });
 
 describe('estimateMos (simplified E-model)', () => {
@@ -41,8 +78,13 @@ describe('estimateMos (simplified E-model)', () => {
     expect(estimateMos(0, 40).mos).toBe(1);
   });
 
-  it('is the stats app\'s estimate when the round trip is not known', () => {
-    for (const [jMs, loss] of [[0, 0], [12.5, 1.5625], [80, 10], [3, 0.390625]]) {
+  it("is the stats app's estimate when the round trip is not known", () => {
+    for (const [jMs, loss] of [
+      [0, 0],
+      [12.5, 1.5625],
+      [80, 10],
+      [3, 0.390625],
+    ]) {
       expect(estimateMos(jMs, loss).mos).toBeCloseTo(statsMos(jMs / 1000, loss / 100), 10);
     }
   });
@@ -60,8 +102,23 @@ describe('qosSeries', () => {
       [0x2222, 0x1111, '192.0.2.10:30001', '198.51.100.20:40001', 1],
     ]);
     const [p0, p1] = series.streams[0].points;
-    expect([p0.jitter, p0.jitterMs, p0.fractionLost, p0.lossPercent, p0.cumulativeLost, p0.rttMs, p0.report]).toEqual([80, 10, 0, 0, 0, undefined, 0]);
-    expect([p1.jitter, p1.jitterMs, p1.fractionLost, p1.lossPercent, p1.cumulativeLost, p1.micro_ts]).toEqual([160, 20, 13, 5.078125, 7, at(6000)]);
+    expect([p0.jitter, p0.jitterMs, p0.fractionLost, p0.lossPercent, p0.cumulativeLost, p0.rttMs, p0.report]).toEqual([
+      80,
+      10,
+      0,
+      0,
+      0,
+      undefined,
+      0,
+    ]);
+    expect([p1.jitter, p1.jitterMs, p1.fractionLost, p1.lossPercent, p1.cumulativeLost, p1.micro_ts]).toEqual([
+      160,
+      20,
+      13,
+      5.078125,
+      7,
+      at(6000),
+    ]);
     expect(p1.mos).toBeCloseTo(estimateMos(20, 5.078125).mos, 12);
     expect(series.streams[1].points[0].lossPercent).toBe(25);
   });
@@ -87,7 +144,7 @@ describe('qosSeries', () => {
     expect(pts[2].rttMs).toBeUndefined();
   });
 
-  it('counts what is not RTCP JSON and skips SRs without blocks (heplify\'s null)', () => {
+  it("counts what is not RTCP JSON and skips SRs without blocks (heplify's null)", () => {
     const nullBlocks = { ...rr(0, 1, []), msg: '{"ssrc":1,"type":200,"report_blocks":null}' };
     const series = qosSeries([
       { ...rr(0, 1, []), msg: 'not json' },
@@ -104,13 +161,15 @@ describe('qosSeries', () => {
 describe('ladderMarks', () => {
   it('groups reports by the message they follow', () => {
     const msgs = [at(0), at(100), at(5000)];
-    expect(ladderMarks(msgs, [
-      { micro_ts: at(-5), kind: 'logs' },
-      { micro_ts: at(100), kind: 'rtcp' },
-      { micro_ts: at(1000), kind: 'rtcp' },
-      { micro_ts: at(2000), kind: 'report' },
-      { micro_ts: at(9000), kind: 'logs' },
-    ])).toEqual([
+    expect(
+      ladderMarks(msgs, [
+        { micro_ts: at(-5), kind: 'logs' },
+        { micro_ts: at(100), kind: 'rtcp' },
+        { micro_ts: at(1000), kind: 'rtcp' },
+        { micro_ts: at(2000), kind: 'report' },
+        { micro_ts: at(9000), kind: 'logs' },
+      ]),
+    ).toEqual([
       { after: -1, rtcp: 0, report: 0, logs: 1 },
       { after: 1, rtcp: 2, report: 1, logs: 0 },
       { after: 2, rtcp: 0, report: 0, logs: 1 },

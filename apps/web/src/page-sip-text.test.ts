@@ -4,7 +4,9 @@ import { base64Bytes, messageText, splitSip } from '../page/sip-text';
 
 describe('splitSip', () => {
   it('sets the start line, the headers and the body apart', () => {
-    const p = splitSip('INVITE sip:b@x SIP/2.0\r\nVia: SIP/2.0/UDP h\r\nSubject: a\r\n  folded\r\nX-Evil: <script>x</script>\r\n\r\nv=0\r\ns=-\r\n');
+    const p = splitSip(
+      'INVITE sip:b@x SIP/2.0\r\nVia: SIP/2.0/UDP h\r\nSubject: a\r\n  folded\r\nX-Evil: <script>x</script>\r\n\r\nv=0\r\ns=-\r\n',
+    );
     expect(p.startLine).toBe('INVITE sip:b@x SIP/2.0');
     expect(p.headers).toEqual([
       { name: 'Via', value: 'SIP/2.0/UDP h' },
@@ -15,8 +17,16 @@ describe('splitSip', () => {
   });
 
   it('handles bare LF and a message without a body or blank line', () => {
-    expect(splitSip('SIP/2.0 200 OK\nCSeq: 1 BYE\n\n')).toEqual({ startLine: 'SIP/2.0 200 OK', headers: [{ name: 'CSeq', value: '1 BYE' }], body: '' });
-    expect(splitSip('SIP/2.0 200 OK\r\nbroken line')).toEqual({ startLine: 'SIP/2.0 200 OK', headers: [{ name: '', value: 'broken line' }], body: '' });
+    expect(splitSip('SIP/2.0 200 OK\nCSeq: 1 BYE\n\n')).toEqual({
+      startLine: 'SIP/2.0 200 OK',
+      headers: [{ name: 'CSeq', value: '1 BYE' }],
+      body: '',
+    });
+    expect(splitSip('SIP/2.0 200 OK\r\nbroken line')).toEqual({
+      startLine: 'SIP/2.0 200 OK',
+      headers: [{ name: '', value: 'broken line' }],
+      body: '',
+    });
   });
 });
 

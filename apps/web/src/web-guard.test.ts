@@ -11,9 +11,27 @@ const page = new Map([
 ]);
 
 const message = {
-  table: 'sip_capture', id: '7', date: '2025-01-15T10:00:00.000001Z', micro_ts: '1736935200000001', method: 'INVITE', reply_reason: '',
-  ruri_user: 'bob', from_user: 'alice', to_user: 'bob', callid: 'c1', callid_aleg: '', correlation_id: '', cseq: '1 INVITE',
-  source_ip: '10.0.0.1', source_port: 5060, destination_ip: '10.0.0.2', destination_port: 5060, proto: 1, family: 2, node: 'homer01', type: 1,
+  table: 'sip_capture',
+  id: '7',
+  date: '2025-01-15T10:00:00.000001Z',
+  micro_ts: '1736935200000001',
+  method: 'INVITE',
+  reply_reason: '',
+  ruri_user: 'bob',
+  from_user: 'alice',
+  to_user: 'bob',
+  callid: 'c1',
+  callid_aleg: '',
+  correlation_id: '',
+  cseq: '1 INVITE',
+  source_ip: '10.0.0.1',
+  source_port: 5060,
+  destination_ip: '10.0.0.2',
+  destination_port: 5060,
+  proto: 1,
+  family: 2,
+  node: 'homer01',
+  type: 1,
   msg: Buffer.from('INVITE sip:bob@b SIP/2.0\r\nCall-ID: c1\r\n\r\n'),
 };
 
@@ -28,16 +46,47 @@ const searcher: CallSource = {
 
 async function server(o: { authToken?: string; loopbackHostsOnly?: boolean; rateLimit?: { max: number; windowMs: number } } = {}) {
   const registry = new Registry();
-  const app = await buildWebServer({ searcher, page, log: pino({ level: 'silent' }), registry, now: () => Date.UTC(2025, 0, 15, 10), ...o });
+  const app = await buildWebServer({
+    searcher,
+    page,
+    log: pino({ level: 'silent' }),
+    registry,
+    now: () => Date.UTC(2025, 0, 15, 10),
+    ...o,
+  });
   return { app, registry };
 }
 
 /** Paths that reach (or try to reach) an API route by another spelling. */
 const SNEAKY = [
-  '/%61pi/search', '/ap%69/search', '/api/%73earch', '/%2561pi/search', '/api%2Fsearch', '/api/search/', '/api/search.', '/api/search./',
-  '/API/search', '/Api/Search', '/api//search', '//api/search', '/./api/search', '/page/../api/search', '/api/search%00', '/api/search;x',
-  '/%61pi/call/c1/pcap', '/ap%69/call/c1/text', '/api/call/c1%2Fpcap', '/api/call/c1/%70cap', '/api/call/c1/PCAP', '/api/call/c1/text/',
-  '/api/call/c1', '/api/call/c1/reports', '/nothing', '/metrics', '/page', '/page/',
+  '/%61pi/search',
+  '/ap%69/search',
+  '/api/%73earch',
+  '/%2561pi/search',
+  '/api%2Fsearch',
+  '/api/search/',
+  '/api/search.',
+  '/api/search./',
+  '/API/search',
+  '/Api/Search',
+  '/api//search',
+  '//api/search',
+  '/./api/search',
+  '/page/../api/search',
+  '/api/search%00',
+  '/api/search;x',
+  '/%61pi/call/c1/pcap',
+  '/ap%69/call/c1/text',
+  '/api/call/c1%2Fpcap',
+  '/api/call/c1/%70cap',
+  '/api/call/c1/PCAP',
+  '/api/call/c1/text/',
+  '/api/call/c1',
+  '/api/call/c1/reports',
+  '/nothing',
+  '/metrics',
+  '/page',
+  '/page/',
 ];
 
 describe('web guards', () => {

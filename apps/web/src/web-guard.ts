@@ -53,7 +53,10 @@ export async function installGuards(app: FastifyInstance, o: GuardOptions): Prom
     timeWindow: o.rateLimit.windowMs,
     cache: o.rateLimitClients ?? 10_000,
     onExceeded: () => o.onRefused?.('rate_limit'),
-    errorResponseBuilder: (_req, ctx) => new RateLimited(`more than ${ctx.max} requests in ${o.rateLimit.windowMs / 1000} s from this address (WEB_RATE_LIMIT_MAX); retry in ${ctx.after}`),
+    errorResponseBuilder: (_req, ctx) =>
+      new RateLimited(
+        `more than ${ctx.max} requests in ${o.rateLimit.windowMs / 1000} s from this address (WEB_RATE_LIMIT_MAX); retry in ${ctx.after}`,
+      ),
   });
   app.addHook('onRequest', app.rateLimit());
 

@@ -11,9 +11,27 @@ const page = new Map([
 ]);
 
 const message = {
-  table: 'sip_capture', id: '7', date: '2025-01-15T10:00:00.000001Z', micro_ts: '1736935200000001', method: 'INVITE', reply_reason: '',
-  ruri_user: 'bob', from_user: 'alice', to_user: 'bob', callid: 'a/b@c d', callid_aleg: '', correlation_id: 'a/b@c d', cseq: '1 INVITE',
-  source_ip: '10.0.0.1', source_port: 5060, destination_ip: '10.0.0.2', destination_port: 5060, proto: 1, family: 2, node: 'homer01', type: 1,
+  table: 'sip_capture',
+  id: '7',
+  date: '2025-01-15T10:00:00.000001Z',
+  micro_ts: '1736935200000001',
+  method: 'INVITE',
+  reply_reason: '',
+  ruri_user: 'bob',
+  from_user: 'alice',
+  to_user: 'bob',
+  callid: 'a/b@c d',
+  callid_aleg: '',
+  correlation_id: 'a/b@c d',
+  cseq: '1 INVITE',
+  source_ip: '10.0.0.1',
+  source_port: 5060,
+  destination_ip: '10.0.0.2',
+  destination_port: 5060,
+  proto: 1,
+  family: 2,
+  node: 'homer01',
+  type: 1,
   msg: Buffer.from('INVITE sip:bob@b SIP/2.0\r\nCall-ID: a/b@c d\r\n\r\n'),
 };
 
@@ -43,7 +61,12 @@ async function server(authToken?: string) {
 
 describe('web server', () => {
   it('names the addresses of a call and of a search that have a name (peerName), and only those', async () => {
-    const app = await buildWebServer({ searcher: fake(), page, log: pino({ level: 'silent' }), peerName: (ip) => (ip === '10.0.0.2' ? 'pbx' : undefined) });
+    const app = await buildWebServer({
+      searcher: fake(),
+      page,
+      log: pino({ level: 'silent' }),
+      peerName: (ip) => (ip === '10.0.0.2' ? 'pbx' : undefined),
+    });
     const call = await app.inject({ url: `/api/call/${encodeURIComponent(message.callid)}` });
     expect(call.json().names).toEqual({ '10.0.0.2': 'pbx' });
     const unnamed = await (await server()).app.inject({ url: `/api/call/${encodeURIComponent(message.callid)}` });
@@ -67,7 +90,12 @@ describe('web server', () => {
     const ok = await app.inject({ url: '/api/search?callid=abc%40x&limit=5' });
     expect(ok.statusCode).toBe(200);
     expect(ok.headers['cache-control']).toBe('no-store');
-    expect(searcher.queries[0]).toMatchObject({ filters: { callid: 'abc@x' }, limit: 5, fromMs: Date.UTC(2025, 0, 15, 9), toMs: Date.UTC(2025, 0, 15, 10) });
+    expect(searcher.queries[0]).toMatchObject({
+      filters: { callid: 'abc@x' },
+      limit: 5,
+      fromMs: Date.UTC(2025, 0, 15, 9),
+      toMs: Date.UTC(2025, 0, 15, 10),
+    });
     const bad = await app.inject({ url: '/api/search?limit=lots' });
     expect(bad.statusCode).toBe(400);
     expect(bad.json()).toMatchObject({ error: 'bad_request', field: 'limit' });

@@ -1,7 +1,19 @@
 import Fastify, { type FastifyInstance, type FastifyReply } from 'fastify';
 import type { Logger } from 'pino';
 import { Counter, Histogram, type Registry } from 'prom-client';
-import { checkSearchCost, isQueryTimeout, parseSearchQuery, parseTimeInput, type CallOptions, type CallReportsResult, type CallResult, type CallsResult, type SearchQuery, type SearchResult, type TimeWindow } from '@sipcap/search';
+import {
+  checkSearchCost,
+  isQueryTimeout,
+  parseSearchQuery,
+  parseTimeInput,
+  type CallOptions,
+  type CallReportsResult,
+  type CallResult,
+  type CallsResult,
+  type SearchQuery,
+  type SearchResult,
+  type TimeWindow,
+} from '@sipcap/search';
 import { callPcapChunks, type PcapLink } from './call-pcap';
 import { callTextChunks } from './call-text';
 import { capChunks, chunkStream, type CapResult } from './export-cap';
@@ -57,13 +69,17 @@ type Query = Record<string, unknown>;
 
 /** A 400 with the parameter at fault. */
 class BadRequest extends Error {
-  constructor(readonly field: string, message: string) {
+  constructor(
+    readonly field: string,
+    message: string,
+  ) {
     super(message);
   }
 }
 
 /** The last line of a text export cut at WEB_EXPORT_MAX_BYTES. */
-const textCutNote = (max: number) => Buffer.from(`[sipcap: export cut here at WEB_EXPORT_MAX_BYTES=${max}; the rest of the call is not included]\n`);
+const textCutNote = (max: number) =>
+  Buffer.from(`[sipcap: export cut here at WEB_EXPORT_MAX_BYTES=${max}; the rest of the call is not included]\n`);
 
 /** A 404: no such call where it was looked for. */
 class NotFound extends Error {}
@@ -72,7 +88,8 @@ class NotFound extends Error {}
 function callOptions(query: Query, extra: readonly string[] = []): CallOptions {
   const o: CallOptions = {};
   for (const [k, v] of Object.entries(query)) {
-    if (!['at', 'from', 'to', ...extra].includes(k)) throw new BadRequest(k, `unknown parameter ${k} (expected at, from, to${extra.map((e) => `, ${e}`).join('')})`);
+    if (!['at', 'from', 'to', ...extra].includes(k))
+      throw new BadRequest(k, `unknown parameter ${k} (expected at, from, to${extra.map((e) => `, ${e}`).join('')})`);
     if (typeof v !== 'string') throw new BadRequest(k, `${k} given more than once`);
     if (extra.includes(k) || v === '') continue;
     const ms = parseTimeInput(v);
@@ -111,7 +128,12 @@ export async function buildWebServer(o: WebServerOptions): Promise<FastifyInstan
     registers,
   });
   for (const reason of [...GUARD_REFUSALS, 'search_range', 'query_timeout']) refused.inc({ reason }, 0);
-  const exportsCut = new Counter({ name: 'sipcap_web_exports_cut_total', help: 'pcap/text exports cut at WEB_EXPORT_MAX_BYTES', labelNames: ['format'], registers });
+  const exportsCut = new Counter({
+    name: 'sipcap_web_exports_cut_total',
+    help: 'pcap/text exports cut at WEB_EXPORT_MAX_BYTES',
+    labelNames: ['format'],
+    registers,
+  });
   const exportMaxBytes = o.exportMaxBytes ?? 64 * 1024 * 1024;
   const searchMaxRangeMs = o.searchMaxRangeMs ?? 86_400_000;
 
@@ -148,7 +170,9 @@ export async function buildWebServer(o: WebServerOptions): Promise<FastifyInstan
     o.log.warn({ err: (err as Error).message, url: request.url.split('?')[0] }, 'request failed');
     return reply.code(503).send({ error: 'database', message: 'the capture database could not answer; see the web log' });
   });
-  app.setNotFoundHandler((request, reply) => reply.code(404).send({ error: 'not_found', message: `no such page: ${request.url.split('?')[0]}` }));
+  app.setNotFoundHandler((request, reply) =>
+    reply.code(404).send({ error: 'not_found', message: `no such page: ${request.url.split('?')[0]}` }),
+  );
 
   for (const [path, asset] of o.page) {
     app.get(path, PUBLIC_ROUTE, async (_request, reply) => reply.type(asset.type).header('cache-control', 'no-cache').send(asset.body));
@@ -197,7 +221,8 @@ export async function buildWebServer(o: WebServerOptions): Promise<FastifyInstan
     chunkStream(capChunks(chunks, exportMaxBytes, { tail, done: (r: CapResult) => r.cut && exportsCut.inc({ format }) }));
 
   const findCall = async (callid: string, opts: CallOptions): Promise<CallResult> => {
-    if (callid.length === 0 || callid.length > MAX_CALLID) throw new BadRequest('callid', `expected a Call-ID of 1 to ${MAX_CALLID} characters`);
+    if (callid.length === 0 || callid.length > MAX_CALLID)
+      throw new BadRequest('callid', `expected a Call-ID of 1 to ${MAX_CALLID} characters`);
     const call = await o.searcher.call(callid, opts);
     if (call === undefined) throw new NotFound(`no message with Call-ID ${JSON.stringify(callid)} in that time range`);
     return call;
@@ -233,7 +258,16 @@ export async function buildWebServer(o: WebServerOptions): Promise<FastifyInstan
 
   app.get<{ Params: CallParams }>('/api/call/:callid/reports', async (request) => {
     const call = await findCall(request.params.callid, callOptions(request.query as Query));
-    if (!o.reports) return { callids: call.callids, from: call.from, to: call.to, rtcp: [], reports: [], logs: [], truncated: false } satisfies CallReportsResult;
+    if (!o.reports)
+      return {
+        callids: call.callids,
+        from: call.from,
+        to: call.to,
+        rtcp: [],
+        reports: [],
+        logs: [],
+        truncated: false,
+      } satisfies CallReportsResult;
     return reportsOf(call);
   });
 

@@ -16,7 +16,8 @@ function fakeTopic(limit: number, script: Error[] = []) {
         if (next) throw next;
         const bytes = messages.reduce((n, m) => n + ((m.value as Buffer | null)?.length ?? 0) + (m.key?.length ?? 0), 0);
         requests.push(bytes);
-        if (bytes > limit) throw Object.assign(new Error('too large'), { name: 'KafkaJSProtocolError', type: 'MESSAGE_TOO_LARGE', retriable: false });
+        if (bytes > limit)
+          throw Object.assign(new Error('too large'), { name: 'KafkaJSProtocolError', type: 'MESSAGE_TOO_LARGE', retriable: false });
         stored.push(...messages);
       },
     }),
@@ -24,7 +25,14 @@ function fakeTopic(limit: number, script: Error[] = []) {
   return { kafka, stored, requests };
 }
 
-const letter = (i: number, size: number): DeadLetterInput => ({ partition: 0, offset: BigInt(i), index: 0, key: Buffer.from(`k${i}`), value: Buffer.alloc(size, 0x41 + (i % 26)), error: 'refused' });
+const letter = (i: number, size: number): DeadLetterInput => ({
+  partition: 0,
+  offset: BigInt(i),
+  index: 0,
+  key: Buffer.from(`k${i}`),
+  value: Buffer.alloc(size, 0x41 + (i % 26)),
+  error: 'refused',
+});
 
 describe('DeadLetterPublisher', () => {
   it('sends letters in requests of at most maxBytes, a letter above it cut with the whole length in sipcap-truncated', async () => {

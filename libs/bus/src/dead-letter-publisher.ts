@@ -52,13 +52,25 @@ export class DeadLetterPublisher {
   private readonly maxBytes: number;
   private readonly m;
 
-  constructor(kafka: Kafka, private readonly opts: DeadLetterPublisherOptions) {
+  constructor(
+    kafka: Kafka,
+    private readonly opts: DeadLetterPublisherOptions,
+  ) {
     this.producer = kafka.producer({ allowAutoTopicCreation: false });
     this.maxBytes = opts.maxBytes ?? 900 * 1024;
     const registers = opts.registry ? [opts.registry] : [];
     this.m = {
-      truncated: new Counter({ name: 'sipcap_dead_letters_truncated_total', help: 'Dead letters whose value was cut to fit the size bound (header sipcap-truncated)', registers }),
-      dropped: new Counter({ name: 'sipcap_dead_letters_dropped_total', help: 'Dead letters the broker refused even without a value, by Kafka error', labelNames: ['error'], registers }),
+      truncated: new Counter({
+        name: 'sipcap_dead_letters_truncated_total',
+        help: 'Dead letters whose value was cut to fit the size bound (header sipcap-truncated)',
+        registers,
+      }),
+      dropped: new Counter({
+        name: 'sipcap_dead_letters_dropped_total',
+        help: 'Dead letters the broker refused even without a value, by Kafka error',
+        labelNames: ['error'],
+        registers,
+      }),
     };
   }
 
@@ -134,7 +146,10 @@ export class DeadLetterPublisher {
         return;
       }
       this.m.dropped.inc({ error: type });
-      this.opts.log?.error({ error: type, topic: this.opts.topic, headers: l.message.headers }, 'the dead-letter topic refused a letter even without its value: dropped');
+      this.opts.log?.error(
+        { error: type, topic: this.opts.topic, headers: l.message.headers },
+        'the dead-letter topic refused a letter even without its value: dropped',
+      );
     }
   }
 }

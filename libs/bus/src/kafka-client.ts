@@ -19,7 +19,8 @@ const LEVEL: Record<number, 'error' | 'warn' | 'info' | 'debug'> = {
  * rebalance, a leader election) and then retries by itself: debug here, so a start does not read like a
  * failure. A real failure surfaces through the caller's own error handling.
  */
-const TRANSIENT = /coordinator is (loading|not available)|not the correct coordinator|group is rebalancing|no leader for this topic-partition|does not host this topic-partition|leadership election|not the leader/i;
+const TRANSIENT =
+  /coordinator is (loading|not available)|not the correct coordinator|group is rebalancing|no leader for this topic-partition|does not host this topic-partition|leadership election|not the leader/i;
 
 export function isTransientKafkaLog(message: string, error?: unknown): boolean {
   return TRANSIENT.test(message) || (typeof error === 'string' && TRANSIENT.test(error));
@@ -32,7 +33,14 @@ export function isTransientKafkaLog(message: string, error?: unknown): boolean {
  * Throws when a file named by a setting cannot be read or the settings do not fit together.
  */
 /** `requestTimeoutMs`/`retries`: a command line answers an operator within seconds (defaults 15 s and 3 for the apps). */
-export function createKafka(opts: { brokers: string[]; clientId: string; log: Logger; security?: Partial<KafkaSecuritySettings>; requestTimeoutMs?: number; retries?: number }): Kafka {
+export function createKafka(opts: {
+  brokers: string[];
+  clientId: string;
+  log: Logger;
+  security?: Partial<KafkaSecuritySettings>;
+  requestTimeoutMs?: number;
+  retries?: number;
+}): Kafka {
   const log = opts.log.child({ component: 'kafka' });
   const { ssl, sasl } = kafkaSecurityOptions(opts.security ?? {});
   return new Kafka({

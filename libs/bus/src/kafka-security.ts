@@ -52,7 +52,9 @@ export function kafkaSecurityOptions(s: Partial<KafkaSecuritySettings>, read: Re
     const username = s.KAFKA_SASL_USERNAME;
     let password = s.KAFKA_SASL_PASSWORD;
     if (s.KAFKA_SASL_PASSWORD_FILE !== undefined) {
-      password = file('KAFKA_SASL_PASSWORD_FILE', s.KAFKA_SASL_PASSWORD_FILE).toString('utf8').replace(/\r?\n$/, '');
+      password = file('KAFKA_SASL_PASSWORD_FILE', s.KAFKA_SASL_PASSWORD_FILE)
+        .toString('utf8')
+        .replace(/\r?\n$/, '');
     }
     if (!username) throw new Error(`KAFKA_SECURITY_PROTOCOL=${protocol} needs KAFKA_SASL_USERNAME`);
     if (!password) throw new Error(`KAFKA_SECURITY_PROTOCOL=${protocol} needs KAFKA_SASL_PASSWORD or KAFKA_SASL_PASSWORD_FILE`);
@@ -67,14 +69,19 @@ export function kafkaSecurityOptions(s: Partial<KafkaSecuritySettings>, read: Re
   return out;
 }
 
-const CERT_ERROR = /certificate|self[- ]signed|unable to verify|CERT_|ERR_TLS|alert (bad|unknown|handshake)|wrong version number|Hostname\/IP does not match/i;
+const CERT_ERROR =
+  /certificate|self[- ]signed|unable to verify|CERT_|ERR_TLS|alert (bad|unknown|handshake)|wrong version number|Hostname\/IP does not match/i;
 
 /**
  * A failure no retry can fix, as one line for the operator: the broker refused the login (wrong user,
  * password or mechanism) or the TLS handshake failed on a certificate. Undefined for anything else.
  */
 export function kafkaAccessFailure(e: unknown): string | undefined {
-  for (let err = e as { name?: string; message?: string; code?: string; cause?: unknown; originalError?: unknown } | undefined, depth = 0; err && depth < 6; depth++) {
+  for (
+    let err = e as { name?: string; message?: string; code?: string; cause?: unknown; originalError?: unknown } | undefined, depth = 0;
+    err && depth < 6;
+    depth++
+  ) {
     const text = `${err.message ?? ''} ${err.code ?? ''}`;
     if (err.name === 'KafkaJSSASLAuthenticationError' || /SASL .*authentication failed|Authentication failed/i.test(text)) {
       return `Kafka refused the login (check KAFKA_SASL_USERNAME, KAFKA_SASL_PASSWORD/KAFKA_SASL_PASSWORD_FILE and KAFKA_SASL_MECHANISM): ${err.message}`;

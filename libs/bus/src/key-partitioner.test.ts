@@ -4,7 +4,9 @@ import { Partitioners, type PartitionerArgs } from 'kafkajs';
 import { keyHash, keyPartitioner, murmur2 } from './key-partitioner';
 
 // kafkajs' own port of the Java client's murmur2 is the oracle.
-const kafkajsMurmur2 = createRequire(import.meta.url)('kafkajs/src/producer/partitioners/default/murmur2') as (key: Buffer | string) => number;
+const kafkajsMurmur2 = createRequire(import.meta.url)('kafkajs/src/producer/partitioners/default/murmur2') as (
+  key: Buffer | string,
+) => number;
 
 function randomKey(seed: number): string {
   let s = '';
@@ -18,7 +20,13 @@ function randomKey(seed: number): string {
 }
 
 const metadata = (n: number, leaderless: number[] = []): PartitionerArgs['partitionMetadata'] =>
-  Array.from({ length: n }, (_, i) => ({ partitionId: i, leader: leaderless.includes(i) ? -1 : 0, replicas: [0], isr: [0], partitionErrorCode: 0 }));
+  Array.from({ length: n }, (_, i) => ({
+    partitionId: i,
+    leader: leaderless.includes(i) ? -1 : 0,
+    replicas: [0],
+    isr: [0],
+    partitionErrorCode: 0,
+  }));
 
 describe('murmur2', () => {
   it('hashes like kafkajs (and the Java client) for keys of every length and tail size', () => {

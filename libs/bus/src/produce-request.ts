@@ -34,7 +34,14 @@ export function packMessage(partition: number, records: readonly QueuedRecord[])
  * partition's batch above its message.max.bytes; kafkajs puts all messages of a partition in one batch).
  * A request always takes at least one record. `partitions` receives the partition of each record taken.
  */
-export function requestEnd(records: readonly QueuedRecord[], start: number, batchMax: number, partitionOf: (key: string) => number, partitionMaxBytes: number, partitions: number[] = []): number {
+export function requestEnd(
+  records: readonly QueuedRecord[],
+  start: number,
+  batchMax: number,
+  partitionOf: (key: string) => number,
+  partitionMaxBytes: number,
+  partitions: number[] = [],
+): number {
   const end = Math.min(start + batchMax, records.length);
   const bytes = new Map<number, number>();
   partitions.length = 0;
@@ -52,7 +59,12 @@ export function requestEnd(records: readonly QueuedRecord[], start: number, batc
  * One message per partition (more when one grows past `messageMaxBytes`), records in queue order.
  * `partitions[i]` is the partition of `records[i]` when known (requestEnd gives them).
  */
-export function packRequest(records: readonly QueuedRecord[], partitionOf: (key: string) => number, messageMaxBytes: number, partitions?: readonly number[]): PackedMessage[] {
+export function packRequest(
+  records: readonly QueuedRecord[],
+  partitionOf: (key: string) => number,
+  messageMaxBytes: number,
+  partitions?: readonly number[],
+): PackedMessage[] {
   const byPartition = new Map<number, QueuedRecord[]>();
   for (let i = 0; i < records.length; i++) {
     const r = records[i];
@@ -130,7 +142,7 @@ const UNRECOVERABLE = ['RangeError', 'ReferenceError', 'SyntaxError', 'TypeError
 export function classifyProduceError(e: unknown): { action: 'resend' | 'split'; type: string } {
   let root = e as { name?: string; type?: string; retriable?: boolean; cause?: unknown } | undefined;
   // kafkajs wraps what its retrier gave up on; the cause says why.
-  while (root && (root.name === 'KafkaJSNonRetriableError') && root.cause && root.cause !== root) root = root.cause as typeof root;
+  while (root && root.name === 'KafkaJSNonRetriableError' && root.cause && root.cause !== root) root = root.cause as typeof root;
   const type = root?.type ?? root?.name ?? 'unknown';
   if (!root || (e as { name?: string }).name === 'KafkaJSNumberOfRetriesExceeded') return { action: 'resend', type };
   // A bug in encoding (kafkajs gives up on these too) would fail the same way forever.
@@ -143,7 +155,14 @@ export function classifyProduceError(e: unknown): { action: 'resend' | 'split'; 
 }
 
 /** Kafka's errors that refuse a request for what its records are (kafkajs marks them non-retriable). */
-const RECORD_REFUSALS = new Set(['MESSAGE_TOO_LARGE', 'RECORD_LIST_TOO_LARGE', 'INVALID_RECORD', 'CORRUPT_MESSAGE', 'INVALID_TIMESTAMP', 'UNSUPPORTED_COMPRESSION_TYPE']);
+const RECORD_REFUSALS = new Set([
+  'MESSAGE_TOO_LARGE',
+  'RECORD_LIST_TOO_LARGE',
+  'INVALID_RECORD',
+  'CORRUPT_MESSAGE',
+  'INVALID_TIMESTAMP',
+  'UNSUPPORTED_COMPRESSION_TYPE',
+]);
 
 /** The drop reason of a record the broker refused alone. */
 export function refusedReason(type: string): 'broker_too_large' | 'refused' {

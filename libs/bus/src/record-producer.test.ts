@@ -51,7 +51,8 @@ class FakeBroker {
         on: () => undefined,
         connect: async () => undefined,
         disconnect: async () => {
-          for (const h of this.hangs.splice(0)) h(Object.assign(new Error('The producer is disconnected'), { name: 'KafkaJSError', retriable: true }));
+          for (const h of this.hangs.splice(0))
+            h(Object.assign(new Error('The producer is disconnected'), { name: 'KafkaJSError', retriable: true }));
           if (this.disconnectHangs) await new Promise(() => undefined);
         },
         send: ({ messages }: { messages: Message[] }) => this.send(messages),
@@ -60,7 +61,9 @@ class FakeBroker {
         connect: async () => undefined,
         disconnect: async () => undefined,
         fetchTopicMetadata: async () => ({ topics: [{ partitions: Array.from({ length: PARTITIONS }, (_, i) => ({ partitionId: i })) }] }),
-        describeConfigs: async () => { throw new Error('not allowed'); },
+        describeConfigs: async () => {
+          throw new Error('not allowed');
+        },
       }),
     } as unknown as Kafka;
   }
@@ -101,7 +104,16 @@ async function counter(registry: Registry, name: string, labels: Record<string, 
 
 function producer(broker: FakeBroker, opts: Partial<ConstructorParameters<typeof RecordProducer>[1]> = {}) {
   const registry = new Registry();
-  const p = new RecordProducer(broker.kafka(), { topic: 't', batchMax: 500, lingerMs: 1, queueMax: 100_000, compression: 'none', log, registry, ...opts });
+  const p = new RecordProducer(broker.kafka(), {
+    topic: 't',
+    batchMax: 500,
+    lingerMs: 1,
+    queueMax: 100_000,
+    compression: 'none',
+    log,
+    registry,
+    ...opts,
+  });
   return { p, registry };
 }
 
@@ -145,10 +157,18 @@ describe('splitting a request the broker refused for good', () => {
   });
 
   it('then one request per message, then halves of a message, and undefined for a record alone', () => {
-    const one = packRequest(records.filter((r) => partitionOf(r.key) === 0), partitionOf, 100);
+    const one = packRequest(
+      records.filter((r) => partitionOf(r.key) === 0),
+      partitionOf,
+      100,
+    );
     expect(one.length).toBeGreaterThan(1);
     expect(splitRefused(one)).toEqual(one.map((m) => [m]));
-    const msg = packRequest(records.filter((r) => partitionOf(r.key) === 0), partitionOf, 1_000_000);
+    const msg = packRequest(
+      records.filter((r) => partitionOf(r.key) === 0),
+      partitionOf,
+      1_000_000,
+    );
     expect(msg.length).toBe(1);
     const halves = splitRefused(msg)!;
     expect(halves.length).toBe(2);
@@ -161,18 +181,32 @@ describe('classifying a produce error', () => {
   it('splits on a refusal for good, resends on what may pass', () => {
     expect(classifyProduceError(kafkaError('MESSAGE_TOO_LARGE', false))).toEqual({ action: 'split', type: 'MESSAGE_TOO_LARGE' });
     // kafkajs' retrier wraps a non-retriable error it gave up on.
-    const wrapped = Object.assign(new Error('x'), { name: 'KafkaJSNonRetriableError', retriable: false, cause: kafkaError('INVALID_RECORD', false) });
+    const wrapped = Object.assign(new Error('x'), {
+      name: 'KafkaJSNonRetriableError',
+      retriable: false,
+      cause: kafkaError('INVALID_RECORD', false),
+    });
     expect(classifyProduceError(wrapped)).toEqual({ action: 'split', type: 'INVALID_RECORD' });
     expect(classifyProduceError(kafkaError('NOT_ENOUGH_REPLICAS', true)).action).toBe('resend');
-    expect(classifyProduceError(Object.assign(new Error('closed'), { name: 'KafkaJSConnectionError', retriable: true })).action).toBe('resend');
+    expect(classifyProduceError(Object.assign(new Error('closed'), { name: 'KafkaJSConnectionError', retriable: true })).action).toBe(
+      'resend',
+    );
     expect(classifyProduceError(kafkaError('TOPIC_AUTHORIZATION_FAILED', false)).action).toBe('resend');
     // What a leader change can answer is never the records' fault: resent, never dropped.
     for (const type of ['OUT_OF_ORDER_SEQUENCE_NUMBER', 'UNKNOWN_PRODUCER_ID', 'INVALID_PRODUCER_EPOCH', 'DUPLICATE_SEQUENCE_NUMBER']) {
       expect(classifyProduceError(kafkaError(type, false)).action, type).toBe('resend');
     }
-    const exhausted = Object.assign(new Error('x'), { name: 'KafkaJSNumberOfRetriesExceeded', retriable: false, cause: kafkaError('REQUEST_TIMED_OUT', true) });
+    const exhausted = Object.assign(new Error('x'), {
+      name: 'KafkaJSNumberOfRetriesExceeded',
+      retriable: false,
+      cause: kafkaError('REQUEST_TIMED_OUT', true),
+    });
     expect(classifyProduceError(exhausted).action).toBe('resend');
-    const bug = Object.assign(new Error('x'), { name: 'KafkaJSNonRetriableError', retriable: false, cause: new RangeError('offset out of range') });
+    const bug = Object.assign(new Error('x'), {
+      name: 'KafkaJSNonRetriableError',
+      retriable: false,
+      cause: new RangeError('offset out of range'),
+    });
     expect(classifyProduceError(bug)).toEqual({ action: 'split', type: 'RangeError' });
   });
 });
@@ -213,7 +247,9 @@ describe('RecordProducer against a fake broker', () => {
     expect(p.queued).toBe(0);
     expect(p.queueBytes).toBe(0);
     for (let part = 0; part < PARTITIONS; part++) {
-      expect(broker.logs.get(part) ?? []).toEqual(sent.filter((r) => partitionOf(r.key) === part && tagOf(r.value) !== 'BOMB').map((r) => tagOf(r.value)));
+      expect(broker.logs.get(part) ?? []).toEqual(
+        sent.filter((r) => partitionOf(r.key) === part && tagOf(r.value) !== 'BOMB').map((r) => tagOf(r.value)),
+      );
     }
     expect(await counter(registry, 'sipcap_kafka_dropped_total', { reason: 'broker_too_large' })).toBe(1);
     expect(await counter(registry, 'sipcap_kafka_published_total')).toBe(1020);
@@ -232,7 +268,9 @@ describe('RecordProducer against a fake broker', () => {
     await p.flush(5000);
     expect(broker.requests[1]).toEqual(broker.requests[0]);
     for (let i = 0; i < broker.requests[0].length; i++) expect(broker.requests[1][i]).toBe(broker.requests[0][i]);
-    expect(broker.all().sort()).toEqual([...Array.from({ length: 10 }, (_, i) => `a${i}`), ...Array.from({ length: 10 }, (_, i) => `b${i}`)].sort());
+    expect(broker.all().sort()).toEqual(
+      [...Array.from({ length: 10 }, (_, i) => `a${i}`), ...Array.from({ length: 10 }, (_, i) => `b${i}`)].sort(),
+    );
     await p.stop(100);
   });
 

@@ -3,8 +3,15 @@ import type { Logger } from 'pino';
 import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
 import { keyHash, keyPartitioner } from './key-partitioner';
 import {
-  classifyProduceError, packRequest, refusedReason, requestBytes, requestEnd, requestRecords, splitRefused,
-  type ProduceRequest, type QueuedRecord,
+  classifyProduceError,
+  packRequest,
+  refusedReason,
+  requestBytes,
+  requestEnd,
+  requestRecords,
+  splitRefused,
+  type ProduceRequest,
+  type QueuedRecord,
 } from './produce-request';
 
 export interface RecordProducerOptions {
@@ -92,7 +99,10 @@ export class RecordProducer {
   private backoffMs = 0;
   private readonly m;
 
-  constructor(kafka: Kafka, private readonly opts: RecordProducerOptions) {
+  constructor(
+    kafka: Kafka,
+    private readonly opts: RecordProducerOptions,
+  ) {
     this.producer = kafka.producer({
       allowAutoTopicCreation: false,
       // kafkajs' default partitioner (same partitions), without its per-message Long arithmetic.
@@ -109,13 +119,36 @@ export class RecordProducer {
     this.m = {
       published: new Counter({ name: 'sipcap_kafka_published_total', help: 'Records acknowledged by Kafka', registers }),
       messages: new Counter({ name: 'sipcap_kafka_messages_total', help: 'Kafka messages (record batches) acknowledged', registers }),
-      dropped: new Counter({ name: 'sipcap_kafka_dropped_total', help: 'Records that did not reach Kafka, by reason (too_large, queue_full, broker_too_large, refused, stopping)', labelNames: ['reason'], registers }),
-      requests: new Counter({ name: 'sipcap_kafka_produce_requests_total', help: 'Produce requests, by result', labelNames: ['result'], registers }),
-      latency: new Histogram({ name: 'sipcap_kafka_produce_seconds', help: 'Produce request duration', buckets: [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 5], registers }),
+      dropped: new Counter({
+        name: 'sipcap_kafka_dropped_total',
+        help: 'Records that did not reach Kafka, by reason (too_large, queue_full, broker_too_large, refused, stopping)',
+        labelNames: ['reason'],
+        registers,
+      }),
+      requests: new Counter({
+        name: 'sipcap_kafka_produce_requests_total',
+        help: 'Produce requests, by result',
+        labelNames: ['result'],
+        registers,
+      }),
+      latency: new Histogram({
+        name: 'sipcap_kafka_produce_seconds',
+        help: 'Produce request duration',
+        buckets: [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 5],
+        registers,
+      }),
     };
     for (const reason of PRODUCER_DROP_REASONS) this.m.dropped.inc({ reason }, 0);
     // Read at scrape time (prom-client calls collect() with the gauge as `this`).
-    const gauge = (name: string, help: string, read: () => number) => new Gauge({ name, help, registers, collect() { this.set(read()); } });
+    const gauge = (name: string, help: string, read: () => number) =>
+      new Gauge({
+        name,
+        help,
+        registers,
+        collect() {
+          this.set(read());
+        },
+      });
     gauge('sipcap_kafka_queue_records', 'Records waiting for Kafka', () => this.queued);
     gauge('sipcap_kafka_queue_bytes', 'Bytes of the records waiting for Kafka', () => this.queuedBytes);
     gauge('sipcap_kafka_connected', '1 while the producer is connected', () => (this.connected ? 1 : 0));
@@ -147,7 +180,8 @@ export class RecordProducer {
   publish(key: string, value: Buffer): boolean {
     if (this.stopped) return this.drop('stopping', 1);
     if (value.length > this.maxRecordBytes) return this.drop('too_large', 1, { bytes: value.length, max: this.maxRecordBytes, key });
-    if (this.queued >= this.opts.queueMax || this.queuedBytes + value.length > (this.opts.queueMaxBytes ?? DEFAULT_QUEUE_MAX_BYTES)) return this.drop('queue_full', 1);
+    if (this.queued >= this.opts.queueMax || this.queuedBytes + value.length > (this.opts.queueMaxBytes ?? DEFAULT_QUEUE_MAX_BYTES))
+      return this.drop('queue_full', 1);
     this.queue.push({ key, value });
     this.queuedBytes += value.length;
     if (this.queued >= this.opts.batchMax) this.kick();
@@ -177,10 +211,16 @@ export class RecordProducer {
     // A request in flight may be in kafkajs' own retries (a broker that keeps answering a retriable
     // error): the disconnect ends it; neither is waited for longer than the grace time.
     const disconnected = Promise.all([this.producer.disconnect().catch(() => undefined), this.admin.disconnect().catch(() => undefined)]);
-    await within(disconnected.then(() => this.sending), STOP_GRACE_MS);
+    await within(
+      disconnected.then(() => this.sending),
+      STOP_GRACE_MS,
+    );
     const left = this.queued;
     if (left > 0) {
-      this.opts.log.error({ records: left, bytes: this.queuedBytes, flushTimeoutMs: timeoutMs }, 'stopping with records Kafka did not take: dropped');
+      this.opts.log.error(
+        { records: left, bytes: this.queuedBytes, flushTimeoutMs: timeoutMs },
+        'stopping with records Kafka did not take: dropped',
+      );
       this.m.dropped.inc({ reason: 'stopping' }, left);
     }
     this.queue = [];
@@ -211,7 +251,10 @@ export class RecordProducer {
         this.kick();
       } catch (e) {
         this.backoffMs = Math.min(Math.max(this.backoffMs * 2, 250), 5000);
-        this.opts.log.warn({ err: (e as Error).message, retryInMs: this.backoffMs, queued: this.queued }, 'Kafka unreachable; queueing records');
+        this.opts.log.warn(
+          { err: (e as Error).message, retryInMs: this.backoffMs, queued: this.queued },
+          'Kafka unreachable; queueing records',
+        );
         await new Promise((r) => setTimeout(r, this.backoffMs));
       }
     }
@@ -223,7 +266,8 @@ export class RecordProducer {
     const meta = await this.admin.fetchTopicMetadata({ topics: [this.opts.topic] });
     const n = meta.topics[0]?.partitions.length ?? 0;
     if (n === 0) throw new Error(`topic ${this.opts.topic} has no partitions`);
-    if (this.partitions !== 0 && n !== this.partitions) this.opts.log.warn({ topic: this.opts.topic, was: this.partitions, now: n }, 'topic partition count changed');
+    if (this.partitions !== 0 && n !== this.partitions)
+      this.opts.log.warn({ topic: this.opts.topic, was: this.partitions, now: n }, 'topic partition count changed');
     this.partitions = n;
     this.partitionsAt = Date.now();
     await this.readTopicMaxBytes();
@@ -232,7 +276,10 @@ export class RecordProducer {
   /** The topic's max.message.bytes (the broker's limit unless the topic sets its own), when it can be read. */
   private async readTopicMaxBytes(): Promise<void> {
     try {
-      const r = await this.admin.describeConfigs({ includeSynonyms: false, resources: [{ type: ConfigResourceTypes.TOPIC, name: this.opts.topic, configNames: ['max.message.bytes'] }] });
+      const r = await this.admin.describeConfigs({
+        includeSynonyms: false,
+        resources: [{ type: ConfigResourceTypes.TOPIC, name: this.opts.topic, configNames: ['max.message.bytes'] }],
+      });
       const v = Number(r.resources[0]?.configEntries.find((e) => e.configName === 'max.message.bytes')?.configValue);
       if (!Number.isFinite(v) || v <= 0) return;
       const limit = Math.max(1024, v - KAFKA_BATCH_HEADROOM);
@@ -240,7 +287,10 @@ export class RecordProducer {
       const was = this.topicMaxBytes;
       this.topicMaxBytes = limit < setting ? limit : Infinity;
       if (this.topicMaxBytes !== was && this.topicMaxBytes !== Infinity) {
-        this.opts.log.warn({ topic: this.opts.topic, maxMessageBytes: v, maxRecordBytes: setting, now: limit }, "the topic's max.message.bytes is below KAFKA_MAX_RECORD_BYTES: records and batches are kept below the topic's limit");
+        this.opts.log.warn(
+          { topic: this.opts.topic, maxMessageBytes: v, maxRecordBytes: setting, now: limit },
+          "the topic's max.message.bytes is below KAFKA_MAX_RECORD_BYTES: records and batches are kept below the topic's limit",
+        );
       }
     } catch (e) {
       // Not allowed to read topic configs (ACL): KAFKA_MAX_RECORD_BYTES alone bounds records; a smaller
@@ -271,7 +321,12 @@ export class RecordProducer {
           const max = this.maxRecordBytes;
           const partitions: number[] = [];
           const end = requestEnd(this.queue, this.head, this.opts.batchMax, this.partitionOf, max, partitions);
-          const messages = packRequest(this.queue.slice(this.head, end), this.partitionOf, Math.min(MAX_BATCH_VALUE_BYTES, max), partitions);
+          const messages = packRequest(
+            this.queue.slice(this.head, end),
+            this.partitionOf,
+            Math.min(MAX_BATCH_VALUE_BYTES, max),
+            partitions,
+          );
           this.attempt = { end, pending: [messages], done: 0 };
         }
         request = this.attempt.pending[0];
@@ -316,7 +371,10 @@ export class RecordProducer {
         }
         this.m.requests.inc({ result: 'error' });
         this.backoffMs = Math.min(Math.max(this.backoffMs * 2, 100), 5000);
-        this.opts.log.warn({ err: (e as Error).message, type, queued: this.queued, retryInMs: this.backoffMs }, 'produce failed; will retry');
+        this.opts.log.warn(
+          { err: (e as Error).message, type, queued: this.queued, retryInMs: this.backoffMs },
+          'produce failed; will retry',
+        );
         await sleep(this.backoffMs);
         if (!this.connected) {
           void this.connect();

@@ -21,21 +21,26 @@ export async function ensureTopic(
   try {
     // Ask first: kafkajs logs an error line for a CreateTopics of an existing topic.
     const exists = (await admin.listTopics()).includes(opts.topic);
-    const created = !exists && await admin.createTopics({
-      waitForLeaders: true,
-      topics: [
-        {
-          topic: opts.topic,
-          numPartitions: opts.partitions,
-          replicationFactor: -1, // the broker's default.replication.factor
-          configEntries: opts.retentionMs ? [{ name: 'retention.ms', value: String(opts.retentionMs) }] : [],
-        },
-      ],
-    });
+    const created =
+      !exists &&
+      (await admin.createTopics({
+        waitForLeaders: true,
+        topics: [
+          {
+            topic: opts.topic,
+            numPartitions: opts.partitions,
+            replicationFactor: -1, // the broker's default.replication.factor
+            configEntries: opts.retentionMs ? [{ name: 'retention.ms', value: String(opts.retentionMs) }] : [],
+          },
+        ],
+      }));
     const partitions = await waitUntilServed(admin, opts.topic, opts.readyTimeoutMs ?? READY_TIMEOUT_MS);
     if (created) opts.log?.info({ topic: opts.topic, partitions }, 'created topic');
     else if (partitions < opts.partitions) {
-      opts.log?.warn({ topic: opts.topic, partitions, wanted: opts.partitions }, 'topic exists with fewer partitions than KAFKA_PARTITIONS; at most that many db-writers share the work');
+      opts.log?.warn(
+        { topic: opts.topic, partitions, wanted: opts.partitions },
+        'topic exists with fewer partitions than KAFKA_PARTITIONS; at most that many db-writers share the work',
+      );
     }
     return { created, partitions };
   } finally {

@@ -254,7 +254,10 @@ export class CaptureFlag extends EventEmitter<CaptureFlagEvents> {
     if (!this.flag.setConnected(connected)) return;
     if (!connected && !this.outageLogged) {
       this.outageLogged = true;
-      this.log.warn({ key: this.key, on: this.flag.on, source: this.flag.source }, 'capture flag: Redis unreachable, keeping the last known state; reconnecting');
+      this.log.warn(
+        { key: this.key, on: this.flag.on, source: this.flag.source },
+        'capture flag: Redis unreachable, keeping the last known state; reconnecting',
+      );
     } else if (connected && this.outageLogged) {
       this.outageLogged = false;
       this.log.info({ key: this.key }, 'capture flag: Redis reachable again, re-reading the flag');
@@ -269,10 +272,16 @@ export class CaptureFlag extends EventEmitter<CaptureFlagEvents> {
     this.outageLogged = true;
     const access = redisAccessFailure(err);
     if (access) {
-      this.log.error({ key: this.key, on: this.flag.on, source: this.flag.source }, `capture flag: ${access}; keeping the last known state`);
+      this.log.error(
+        { key: this.key, on: this.flag.on, source: this.flag.source },
+        `capture flag: ${access}; keeping the last known state`,
+      );
       return;
     }
-    this.log.warn({ key: this.key, err: err.message, on: this.flag.on, source: this.flag.source }, 'capture flag: Redis unreachable, keeping the last known state; reconnecting');
+    this.log.warn(
+      { key: this.key, err: err.message, on: this.flag.on, source: this.flag.source },
+      'capture flag: Redis unreachable, keeping the last known state; reconnecting',
+    );
   }
 
   private emitState(): void {

@@ -3,7 +3,12 @@ import { FlagState } from './flag-state';
 
 function clock(start = 1000) {
   let t = start;
-  return { now: () => t, advance: (ms: number) => { t += ms; } };
+  return {
+    now: () => t,
+    advance: (ms: number) => {
+      t += ms;
+    },
+  };
 }
 
 describe('FlagState', () => {

@@ -34,7 +34,10 @@ export class FlagState {
   private everRead = false;
   private readonly badValues = new Set<string>();
 
-  constructor(private readonly defaultOn: boolean, private readonly now: () => number = Date.now) {
+  constructor(
+    private readonly defaultOn: boolean,
+    private readonly now: () => number = Date.now,
+  ) {
     this.on = defaultOn;
     this.lastChangeAt = now();
   }

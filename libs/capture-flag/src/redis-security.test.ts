@@ -18,7 +18,10 @@ describe('redisSecurityOptions', () => {
   });
 
   it('rediss:// with the CA and a client certificate from their files', () => {
-    const o = redisSecurityOptions({ REDIS_URL: 'rediss://r:6380', REDIS_TLS_CA_FILE: '/ca.pem', REDIS_TLS_CERT_FILE: '/c.pem', REDIS_TLS_KEY_FILE: '/k.pem' }, read);
+    const o = redisSecurityOptions(
+      { REDIS_URL: 'rediss://r:6380', REDIS_TLS_CA_FILE: '/ca.pem', REDIS_TLS_CERT_FILE: '/c.pem', REDIS_TLS_KEY_FILE: '/k.pem' },
+      read,
+    );
     expect(String(o.tls?.ca)).toBe('CA');
     expect(String(o.tls?.cert)).toBe('CERT');
     expect(String(o.tls?.key)).toBe('KEY');
@@ -39,8 +42,12 @@ describe('redisSecurityOptions', () => {
 
 describe('redisAccessFailure', () => {
   it('names a refused password and a certificate failure; nothing for a refused connection', () => {
-    expect(redisAccessFailure(new Error('WRONGPASS invalid username-password pair or user is disabled.'))).toMatch(/Redis refused the login/);
-    expect(redisAccessFailure(Object.assign(new Error('self-signed certificate'), { code: 'DEPTH_ZERO_SELF_SIGNED_CERT' }))).toMatch(/TLS to Redis failed/);
+    expect(redisAccessFailure(new Error('WRONGPASS invalid username-password pair or user is disabled.'))).toMatch(
+      /Redis refused the login/,
+    );
+    expect(redisAccessFailure(Object.assign(new Error('self-signed certificate'), { code: 'DEPTH_ZERO_SELF_SIGNED_CERT' }))).toMatch(
+      /TLS to Redis failed/,
+    );
     expect(redisAccessFailure(new Error('connect ECONNREFUSED 127.0.0.1:6379'))).toBeUndefined();
   });
 });

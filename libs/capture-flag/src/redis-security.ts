@@ -26,7 +26,9 @@ export function redisSecurityOptions(s: Partial<RedisSecuritySettings>, read: Re
         const data = read(path);
         return Buffer.isBuffer(data) ? data : Buffer.from(data);
       } catch (e) {
-        throw new Error(`${name}=${path}: cannot read the file (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`, { cause: e });
+        throw new Error(`${name}=${path}: cannot read the file (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`, {
+          cause: e,
+        });
       }
     };
     const t: NonNullable<RedisOptions['tls']> = {};

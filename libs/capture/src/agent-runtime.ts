@@ -8,13 +8,38 @@ import { ReportPublisher } from './report-publisher';
 
 /** The settings every capture agent reads. */
 export const AGENT_SETTINGS = [
-  'CAPTURE_ON', 'CAPTURE_FLAG_KEY', 'REDIS_URL', 'CAPTURE_NODE', 'CALLID_ALEG_HEADER',
-  'CUSTOM_FIELD1_HEADER', 'CUSTOM_FIELD2_HEADER', 'CUSTOM_FIELD3_HEADER', 'CAPTURE_BAD_MSGS', 'CAPTURE_TIME_WINDOW_S',
-  'FILTER_DISCARD_METHODS', 'FILTER_DISCARD_CODES', 'FILTER_DISCARD_SRC', 'FILTER_DISCARD_DST', 'FILTER_DISCARD_UA', 'FILTER_CENSOR_METHODS',
-  'KAFKA_BROKERS', 'KAFKA_TOPIC', 'KAFKA_PARTITIONS', 'KAFKA_COMPRESSION', 'KAFKA_BATCH_MAX', 'KAFKA_LINGER_MS', 'KAFKA_QUEUE_MAX',
-  'KAFKA_QUEUE_MAX_BYTES', 'KAFKA_MAX_RECORD_BYTES', 'KAFKA_FLUSH_TIMEOUT_MS',
-  'METRICS_HOST', 'METRICS_PORT', 'LOG_LEVEL', 'REDIS_SET_KEYSPACE_EVENTS',
-  ...KAFKA_SECURITY_SETTINGS, ...REDIS_SECURITY_SETTINGS,
+  'CAPTURE_ON',
+  'CAPTURE_FLAG_KEY',
+  'REDIS_URL',
+  'CAPTURE_NODE',
+  'CALLID_ALEG_HEADER',
+  'CUSTOM_FIELD1_HEADER',
+  'CUSTOM_FIELD2_HEADER',
+  'CUSTOM_FIELD3_HEADER',
+  'CAPTURE_BAD_MSGS',
+  'CAPTURE_TIME_WINDOW_S',
+  'FILTER_DISCARD_METHODS',
+  'FILTER_DISCARD_CODES',
+  'FILTER_DISCARD_SRC',
+  'FILTER_DISCARD_DST',
+  'FILTER_DISCARD_UA',
+  'FILTER_CENSOR_METHODS',
+  'KAFKA_BROKERS',
+  'KAFKA_TOPIC',
+  'KAFKA_PARTITIONS',
+  'KAFKA_COMPRESSION',
+  'KAFKA_BATCH_MAX',
+  'KAFKA_LINGER_MS',
+  'KAFKA_QUEUE_MAX',
+  'KAFKA_QUEUE_MAX_BYTES',
+  'KAFKA_MAX_RECORD_BYTES',
+  'KAFKA_FLUSH_TIMEOUT_MS',
+  'METRICS_HOST',
+  'METRICS_PORT',
+  'LOG_LEVEL',
+  'REDIS_SET_KEYSPACE_EVENTS',
+  ...KAFKA_SECURITY_SETTINGS,
+  ...REDIS_SECURITY_SETTINGS,
 ] as const satisfies readonly (keyof Settings)[];
 
 export type AgentSettings = Pick<Settings, (typeof AGENT_SETTINGS)[number]>;
@@ -28,8 +53,12 @@ export function publisherSettings(c: AgentSettings) {
     captureBadMsgs: c.CAPTURE_BAD_MSGS,
     captureTimeWindowS: c.CAPTURE_TIME_WINDOW_S,
     filter: {
-      discardMethods: c.FILTER_DISCARD_METHODS, discardCodes: c.FILTER_DISCARD_CODES, discardSrc: c.FILTER_DISCARD_SRC,
-      discardDst: c.FILTER_DISCARD_DST, discardUserAgent: c.FILTER_DISCARD_UA, censorMethods: c.FILTER_CENSOR_METHODS,
+      discardMethods: c.FILTER_DISCARD_METHODS,
+      discardCodes: c.FILTER_DISCARD_CODES,
+      discardSrc: c.FILTER_DISCARD_SRC,
+      discardDst: c.FILTER_DISCARD_DST,
+      discardUserAgent: c.FILTER_DISCARD_UA,
+      censorMethods: c.FILTER_CENSOR_METHODS,
     },
   };
 }
@@ -67,7 +96,10 @@ export async function startAgentRuntime(opts: {
     const access = kafkaAccessFailure(e);
     if (access) throw new Error(access, { cause: e });
     // The agent still starts: records queue (bounded) until the broker answers.
-    log.warn({ err: (e as Error).message, topic: c.KAFKA_TOPIC }, 'could not check or create the topic now; will publish once Kafka answers');
+    log.warn(
+      { err: (e as Error).message, topic: c.KAFKA_TOPIC },
+      'could not check or create the topic now; will publish once Kafka answers',
+    );
   }
   const producer = new RecordProducer(kafka, {
     topic: c.KAFKA_TOPIC,
@@ -83,8 +115,16 @@ export async function startAgentRuntime(opts: {
   });
   producer.start();
 
-  const captureOn = new Gauge({ name: 'sipcap_capture_on', help: '1 while capture is on (global flag in Redis, or CAPTURE_ON)', registers: [registry] });
-  const redisUp = new Gauge({ name: 'sipcap_redis_connected', help: '1 while the capture-flag connection to Redis is up', registers: [registry] });
+  const captureOn = new Gauge({
+    name: 'sipcap_capture_on',
+    help: '1 while capture is on (global flag in Redis, or CAPTURE_ON)',
+    registers: [registry],
+  });
+  const redisUp = new Gauge({
+    name: 'sipcap_redis_connected',
+    help: '1 while the capture-flag connection to Redis is up',
+    registers: [registry],
+  });
   const flag = new CaptureFlag({
     redisUrl: c.REDIS_URL,
     redisOptions,
@@ -100,9 +140,13 @@ export async function startAgentRuntime(opts: {
   await flag.start();
   log.info({ captureOn: flag.isOn(), source: flag.state.source, key: c.CAPTURE_FLAG_KEY }, 'capture flag read');
 
-
   opts.health.register('kafka', () => producer.isConnected || 'Kafka producer not connected (records are queued)');
-  opts.health.register('queue', () => (producer.queued < c.KAFKA_QUEUE_MAX && producer.queueBytes < c.KAFKA_QUEUE_MAX_BYTES) || 'Kafka queue full: records are being dropped');
+  opts.health.register(
+    'queue',
+    () =>
+      (producer.queued < c.KAFKA_QUEUE_MAX && producer.queueBytes < c.KAFKA_QUEUE_MAX_BYTES) ||
+      'Kafka queue full: records are being dropped',
+  );
 
   const publisher = new CapturePublisher({
     ...publisherSettings(c),
@@ -112,7 +156,14 @@ export async function startAgentRuntime(opts: {
     registry,
   });
 
-  const reports = new ReportPublisher({ captureNode: c.CAPTURE_NODE, sink: producer, flag, log, registry, timeWindow: publisher.timeWindow });
+  const reports = new ReportPublisher({
+    captureNode: c.CAPTURE_NODE,
+    sink: producer,
+    flag,
+    log,
+    registry,
+    timeWindow: publisher.timeWindow,
+  });
 
   const reporter = new AgentReporter({
     redisUrl: c.REDIS_URL,
@@ -120,7 +171,13 @@ export async function startAgentRuntime(opts: {
     node: c.CAPTURE_NODE,
     app: opts.app,
     captureOn: () => flag.isOn(),
-    counters: () => ({ ...publisher.totals, reportsPublished: reports.totals.published, reportsDropped: reports.totals.dropped, kafkaQueued: producer.queued, ...opts.counters?.() }),
+    counters: () => ({
+      ...publisher.totals,
+      reportsPublished: reports.totals.published,
+      reportsDropped: reports.totals.dropped,
+      kafkaQueued: producer.queued,
+      ...opts.counters?.(),
+    }),
     log,
   });
   void reporter.start();

@@ -59,7 +59,11 @@ describe('CaptureFilter', () => {
 
   it('discards by User-Agent pattern', () => {
     const f = new CaptureFilter({ discardUserAgent: 'friendly-scanner|sipvicious' });
-    expect(f.decide(invite, '192.0.2.1', '192.0.2.2')).toEqual({ action: 'discard', rule: 'user_agent', value: 'friendly-scanner|sipvicious' });
+    expect(f.decide(invite, '192.0.2.1', '192.0.2.2')).toEqual({
+      action: 'discard',
+      rule: 'user_agent',
+      value: 'friendly-scanner|sipvicious',
+    });
     expect(f.decide(options, '192.0.2.1', '192.0.2.2').action).toBe('keep');
   });
 
@@ -78,15 +82,34 @@ describe('CapturePublisher with filters', () => {
     const registry = new Registry();
     const published: Buffer[] = [];
     const p = new CapturePublisher({
-      captureNode: 'n', callidAlegHeaders: [], customHeaders: [], captureBadMsgs: false,
+      captureNode: 'n',
+      callidAlegHeaders: [],
+      customHeaders: [],
+      captureBadMsgs: false,
       filter: { discardMethods: ['OPTIONS'], discardCodes: [100], censorMethods: ['MESSAGE'], discardSrc: ['10.0.0.0/8'] },
-      sink: { publish: (_k, v) => (published.push(v), true) }, flag: { isOn: () => true }, log: pino({ level: 'silent' }), registry,
+      sink: { publish: (_k, v) => (published.push(v), true) },
+      flag: { isOn: () => true },
+      log: pino({ level: 'silent' }),
+      registry,
     });
-    const base = { srcIp: '192.0.2.1', srcPort: 5060, dstIp: '192.0.2.2', dstPort: 5060, family: 2, proto: 1, microTs: BigInt(Date.now()) * 1000n };
+    const base = {
+      srcIp: '192.0.2.1',
+      srcPort: 5060,
+      dstIp: '192.0.2.2',
+      dstPort: 5060,
+      family: 2,
+      proto: 1,
+      microTs: BigInt(Date.now()) * 1000n,
+    };
     expect(p.capture({ ...base, payload: sip('OPTIONS sip:b@example.com SIP/2.0', '1 OPTIONS') })).toBe('filtered');
     expect(p.capture({ ...base, payload: sip('SIP/2.0 100 Trying', '1 INVITE') })).toBe('filtered');
     expect(p.capture({ ...base, srcIp: '10.1.1.1', payload: sip('INVITE sip:b@example.com SIP/2.0', '1 INVITE') })).toBe('filtered');
-    expect(p.capture({ ...base, payload: sip('MESSAGE sip:b@example.com SIP/2.0', '2 MESSAGE', 'Content-Type: text/plain\r\n', 'my secret text') })).toBe('published');
+    expect(
+      p.capture({
+        ...base,
+        payload: sip('MESSAGE sip:b@example.com SIP/2.0', '2 MESSAGE', 'Content-Type: text/plain\r\n', 'my secret text'),
+      }),
+    ).toBe('published');
     expect(p.capture({ ...base, payload: sip('INVITE sip:b@example.com SIP/2.0', '1 INVITE') })).toBe('published');
     expect(published).toHaveLength(2);
     const msg = decodeRecord(published[0]);

@@ -67,9 +67,17 @@ class AddressRule {
     let found: string | null = null;
     const n = ipv4ToInt(ip);
     if (n !== undefined) {
-      for (const r of this.v4) if (((n & r.mask) >>> 0) === r.net) { found = r.text; break; }
+      for (const r of this.v4)
+        if ((n & r.mask) >>> 0 === r.net) {
+          found = r.text;
+          break;
+        }
     } else if (isIPv6(ip)) {
-      for (const r of this.v6) if (r.list.check(ip, 'ipv6')) { found = r.text; break; }
+      for (const r of this.v6)
+        if (r.list.check(ip, 'ipv6')) {
+          found = r.text;
+          break;
+        }
     }
     if (this.cache.size >= ADDRESS_CACHE_MAX) this.cache.clear();
     this.cache.set(ip, found);
@@ -121,7 +129,11 @@ export class CaptureFilter {
     this.src = new AddressRule(s.discardSrc ?? []);
     this.dst = new AddressRule(s.discardDst ?? []);
     if (s.discardUserAgent) this.userAgent = new RegExp(s.discardUserAgent, 'i');
-    this.active = this.discardMethods.size + this.censorMethods.size + this.discardCodes.size > 0 || !this.src.empty || !this.dst.empty || this.userAgent !== undefined;
+    this.active =
+      this.discardMethods.size + this.censorMethods.size + this.discardCodes.size > 0 ||
+      !this.src.empty ||
+      !this.dst.empty ||
+      this.userAgent !== undefined;
   }
 
   decide(sip: SipMessage, srcIp: string, dstIp: string): FilterVerdict {
@@ -136,7 +148,8 @@ export class CaptureFilter {
       const hit = this.dst.match(dstIp);
       if (hit) return { action: 'discard', rule: 'dst', value: hit };
     }
-    if (this.userAgent && sip.userAgent !== '' && this.userAgentMatches(sip.userAgent)) return { action: 'discard', rule: 'user_agent', value: this.userAgent.source };
+    if (this.userAgent && sip.userAgent !== '' && this.userAgentMatches(sip.userAgent))
+      return { action: 'discard', rule: 'user_agent', value: this.userAgent.source };
     if (this.censorMethods.has(method)) return CENSOR;
     return KEEP;
   }

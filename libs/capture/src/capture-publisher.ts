@@ -51,8 +51,18 @@ export class CapturePublisher {
     const registers = opts.registry ? [opts.registry] : [];
     this.m = {
       parsed: new Counter({ name: 'sipcap_sip_parsed_total', help: 'SIP messages parsed into capture records', registers }),
-      bad: new Counter({ name: 'sipcap_sip_bad_total', help: 'SIP messages whose start line or mandatory headers did not parse, by reason and whether they were stored (CAPTURE_BAD_MSGS)', labelNames: ['reason', 'stored'], registers }),
-      dropped: new Counter({ name: 'sipcap_capture_dropped_total', help: 'Captured messages not published, by reason', labelNames: ['reason'], registers }),
+      bad: new Counter({
+        name: 'sipcap_sip_bad_total',
+        help: 'SIP messages whose start line or mandatory headers did not parse, by reason and whether they were stored (CAPTURE_BAD_MSGS)',
+        labelNames: ['reason', 'stored'],
+        registers,
+      }),
+      dropped: new Counter({
+        name: 'sipcap_capture_dropped_total',
+        help: 'Captured messages not published, by reason',
+        labelNames: ['reason'],
+        registers,
+      }),
     };
     // Every known series exists from the start (at 0), so alert rules see them before the first event.
     for (const reason of ['capture_off', 'bad_sip'] as const) this.m.dropped.inc({ reason }, 0);
@@ -80,7 +90,12 @@ export class CapturePublisher {
       this.m.bad.inc({ reason: parsed.reason, stored: String(this.opts.captureBadMsgs) });
       if (this.badLogged < 10) {
         this.badLogged++;
-        this.opts.log.warn({ reason: parsed.reason, detail: parsed.message, src: `${c.srcIp}:${c.srcPort}` }, this.opts.captureBadMsgs ? 'storing a SIP message that did not fully parse' : 'dropping a SIP message that did not parse (CAPTURE_BAD_MSGS=0)');
+        this.opts.log.warn(
+          { reason: parsed.reason, detail: parsed.message, src: `${c.srcIp}:${c.srcPort}` },
+          this.opts.captureBadMsgs
+            ? 'storing a SIP message that did not fully parse'
+            : 'dropping a SIP message that did not parse (CAPTURE_BAD_MSGS=0)',
+        );
       }
       if (!this.opts.captureBadMsgs) {
         this.m.dropped.inc({ reason: 'bad_sip' });

@@ -46,7 +46,10 @@ export class CaptureTimeWindow {
     if (this.logged < 10 && this.opts.log) {
       this.logged++;
       const original = Number.isFinite(ms) && Math.abs(ms) < 8.64e15 ? new Date(ms).toISOString() : String(microTs);
-      this.opts.log.warn({ original, microTs: String(microTs), src: `${srcIp}:${srcPort}`, windowS: this.windowMs / 1000 }, 'capture time outside the window: stored with the receive time (first 10 logged)');
+      this.opts.log.warn(
+        { original, microTs: String(microTs), src: `${srcIp}:${srcPort}`, windowS: this.windowMs / 1000 },
+        'capture time outside the window: stored with the receive time (first 10 logged)',
+      );
     }
     return BigInt(Math.floor(now)) * 1000n;
   }

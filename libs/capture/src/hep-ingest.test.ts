@@ -6,7 +6,9 @@ import { encodeHep1, encodeHep3, hep3Chunk, hep3Frame } from '@sipcap/hep';
 import { CapturePublisher } from './capture-publisher';
 import { HepIngest } from './hep-ingest';
 
-const SIP = Buffer.from('OPTIONS sip:a@example.com SIP/2.0\r\nVia: SIP/2.0/UDP 192.0.2.1\r\nFrom: <sip:b@example.com>;tag=1\r\nTo: <sip:a@example.com>\r\nCall-ID: ingest-1\r\nCSeq: 1 OPTIONS\r\nContent-Length: 0\r\n\r\n');
+const SIP = Buffer.from(
+  'OPTIONS sip:a@example.com SIP/2.0\r\nVia: SIP/2.0/UDP 192.0.2.1\r\nFrom: <sip:b@example.com>;tag=1\r\nTo: <sip:a@example.com>\r\nCall-ID: ingest-1\r\nCSeq: 1 OPTIONS\r\nContent-Length: 0\r\n\r\n',
+);
 const addr = { srcIp: '192.0.2.1', dstIp: '192.0.2.2', srcPort: 5060, dstPort: 5060 };
 
 function setup(authKey?: string) {
@@ -14,8 +16,14 @@ function setup(authKey?: string) {
   const registry = new Registry();
   const log = pino({ level: 'silent' });
   const publisher = new CapturePublisher({
-    captureNode: 'homer01', callidAlegHeaders: [], customHeaders: [undefined, undefined, undefined], captureBadMsgs: false,
-    sink: { publish: (key) => (sent.push(key), true) }, flag: { isOn: () => true }, log, registry,
+    captureNode: 'homer01',
+    callidAlegHeaders: [],
+    customHeaders: [undefined, undefined, undefined],
+    captureBadMsgs: false,
+    sink: { publish: (key) => (sent.push(key), true) },
+    flag: { isOn: () => true },
+    log,
+    registry,
   });
   const ingest = new HepIngest({ publisher, authKey, log, registry });
   const metric = async (name: string, labels: Record<string, string> = {}) => {
@@ -27,7 +35,14 @@ function setup(authKey?: string) {
 
 /** A HEP3 packet with the given key whose chunk-16 payload inflates to 1 MiB. */
 function bomb(authKey: string | undefined): Buffer {
-  const chunks = [hep3Chunk(1, [2]), hep3Chunk(2, [17]), hep3Chunk(3, [192, 0, 2, 1]), hep3Chunk(4, [192, 0, 2, 2]), hep3Chunk(7, [0x13, 0xc4]), hep3Chunk(8, [0x13, 0xc4])];
+  const chunks = [
+    hep3Chunk(1, [2]),
+    hep3Chunk(2, [17]),
+    hep3Chunk(3, [192, 0, 2, 1]),
+    hep3Chunk(4, [192, 0, 2, 2]),
+    hep3Chunk(7, [0x13, 0xc4]),
+    hep3Chunk(8, [0x13, 0xc4]),
+  ];
   if (authKey !== undefined) chunks.push(hep3Chunk(14, Buffer.from(authKey)));
   chunks.push(hep3Chunk(16, deflateSync(Buffer.alloc(1 << 20, 0x41), { level: 9 })));
   return hep3Frame(chunks);

@@ -8,8 +8,25 @@ import { nowMicros, protoFromIpProto } from './captured-message';
 
 /** Payload types of HEP chunk 11 (and their metric label). */
 const PAYLOAD_TYPE_NAMES: Record<number, string> = {
-  1: 'sip', 2: 'xmpp', 3: 'sdp', 4: 'rtp', 5: 'rtcp', 6: 'mgcp', 7: 'megaco', 8: 'm2ua', 9: 'm3ua', 10: 'iax',
-  11: 'h322', 12: 'h321', 32: 'report', 34: 'rtp_json', 35: 'rtcp_json', 53: 'dns', 54: 'isup', 99: 'report', 100: 'log',
+  1: 'sip',
+  2: 'xmpp',
+  3: 'sdp',
+  4: 'rtp',
+  5: 'rtcp',
+  6: 'mgcp',
+  7: 'megaco',
+  8: 'm2ua',
+  9: 'm3ua',
+  10: 'iax',
+  11: 'h322',
+  12: 'h321',
+  32: 'report',
+  34: 'rtp_json',
+  35: 'rtcp_json',
+  53: 'dns',
+  54: 'isup',
+  99: 'report',
+  100: 'log',
 };
 
 export type Transport = 'udp' | 'tcp' | 'tls';
@@ -47,11 +64,36 @@ export class HepIngest {
   ) {
     const registers = opts.registry ? [opts.registry] : [];
     this.m = {
-      received: new Counter({ name: 'sipcap_hep_received_total', help: 'HEP packets received, by transport', labelNames: ['transport'], registers }),
-      decoded: new Counter({ name: 'sipcap_hep_decoded_total', help: 'HEP packets decoded, by HEP version', labelNames: ['version'], registers }),
-      malformed: new Counter({ name: 'sipcap_hep_malformed_total', help: 'HEP packets dropped as malformed, by reason', labelNames: ['reason'], registers }),
-      nonSip: new Counter({ name: 'sipcap_hep_non_sip_total', help: 'HEP packets with a non-SIP payload type, by type (RTCP, reports and logs go on to the report tables; see sipcap_reports_*)', labelNames: ['type'], registers }),
-      auth: new Counter({ name: 'sipcap_hep_auth_failed_total', help: 'HEP packets dropped by HEP_AUTH_KEY before decoding, by reason (missing: no key chunk, or HEP v1/v2; wrong: another key)', labelNames: ['reason'], registers }),
+      received: new Counter({
+        name: 'sipcap_hep_received_total',
+        help: 'HEP packets received, by transport',
+        labelNames: ['transport'],
+        registers,
+      }),
+      decoded: new Counter({
+        name: 'sipcap_hep_decoded_total',
+        help: 'HEP packets decoded, by HEP version',
+        labelNames: ['version'],
+        registers,
+      }),
+      malformed: new Counter({
+        name: 'sipcap_hep_malformed_total',
+        help: 'HEP packets dropped as malformed, by reason',
+        labelNames: ['reason'],
+        registers,
+      }),
+      nonSip: new Counter({
+        name: 'sipcap_hep_non_sip_total',
+        help: 'HEP packets with a non-SIP payload type, by type (RTCP, reports and logs go on to the report tables; see sipcap_reports_*)',
+        labelNames: ['type'],
+        registers,
+      }),
+      auth: new Counter({
+        name: 'sipcap_hep_auth_failed_total',
+        help: 'HEP packets dropped by HEP_AUTH_KEY before decoding, by reason (missing: no key chunk, or HEP v1/v2; wrong: another key)',
+        labelNames: ['reason'],
+        registers,
+      }),
     };
     this.authKey = opts.authKey === undefined ? undefined : Buffer.from(opts.authKey, 'utf8');
     if (this.authKey) for (const reason of AUTH_FAILURE_REASONS) this.m.auth.inc({ reason }, 0);

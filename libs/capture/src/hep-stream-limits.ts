@@ -62,10 +62,32 @@ export class HepStreamLimits {
     const registers = opts.registry ? [opts.registry] : [];
     const held = () => this.held;
     this.m = {
-      open: new Gauge({ name: 'sipcap_hep_connections', help: 'Open HEP TCP/TLS connections, by transport', labelNames: ['transport'], registers }),
-      refused: new Counter({ name: 'sipcap_hep_connections_refused_total', help: 'HEP TCP/TLS connections refused, by transport and reason (max_connections, per_source)', labelNames: ['transport', 'reason'], registers }),
-      closed: new Counter({ name: 'sipcap_hep_connections_closed_total', help: 'HEP TCP/TLS connections closed by the agent, by transport and reason (idle, memory_budget, handshake_timeout, tls_error)', labelNames: ['transport', 'reason'], registers }),
-      pending: new Gauge({ name: 'sipcap_hep_stream_pending_bytes', help: 'Bytes held for HEP TCP/TLS frames not yet complete (bounded by HEP_TCP_PENDING_MB)', registers, collect() { this.set(held()); } }),
+      open: new Gauge({
+        name: 'sipcap_hep_connections',
+        help: 'Open HEP TCP/TLS connections, by transport',
+        labelNames: ['transport'],
+        registers,
+      }),
+      refused: new Counter({
+        name: 'sipcap_hep_connections_refused_total',
+        help: 'HEP TCP/TLS connections refused, by transport and reason (max_connections, per_source)',
+        labelNames: ['transport', 'reason'],
+        registers,
+      }),
+      closed: new Counter({
+        name: 'sipcap_hep_connections_closed_total',
+        help: 'HEP TCP/TLS connections closed by the agent, by transport and reason (idle, memory_budget, handshake_timeout, tls_error)',
+        labelNames: ['transport', 'reason'],
+        registers,
+      }),
+      pending: new Gauge({
+        name: 'sipcap_hep_stream_pending_bytes',
+        help: 'Bytes held for HEP TCP/TLS frames not yet complete (bounded by HEP_TCP_PENDING_MB)',
+        registers,
+        collect() {
+          this.set(held());
+        },
+      }),
     };
     for (const transport of ['tcp', 'tls']) {
       this.m.open.set({ transport }, 0);

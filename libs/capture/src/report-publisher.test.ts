@@ -19,8 +19,17 @@ function setup(on = true) {
 }
 
 const base = (payloadType: number, payload: Buffer | string, correlationId: string | undefined = 'call-7@example.com'): CapturedReport => ({
-  payloadType, payload: Buffer.from(payload), srcIp: '192.0.2.1', srcPort: 30000, dstIp: '192.0.2.2', dstPort: 30001,
-  family: 2, proto: 1, microTs: 1_764_000_000_000_000n, correlationId, captureId: 7,
+  payloadType,
+  payload: Buffer.from(payload),
+  srcIp: '192.0.2.1',
+  srcPort: 30000,
+  dstIp: '192.0.2.2',
+  dstPort: 30001,
+  family: 2,
+  proto: 1,
+  microTs: 1_764_000_000_000_000n,
+  correlationId,
+  captureId: 7,
 });
 
 const decoded = (v: Buffer) => {
@@ -45,7 +54,12 @@ describe('ReportPublisher', () => {
     for (const t of [5, 32, 34, 35, 99]) expect(p.capture(base(t, json))).toBe('published');
     expect(p.capture(base(100, 'ERROR: media timeout'))).toBe('published');
     expect(sent.map((s) => decoded(s.value)).map((r) => [r.kind, r.type, r.msg])).toEqual([
-      ['rtcp', 3, json], ['report', 2, json], ['report', 34, json], ['report', 35, json], ['report', 4, json], ['logs', 5, 'ERROR: media timeout'],
+      ['rtcp', 3, json],
+      ['report', 2, json],
+      ['report', 34, json],
+      ['report', 35, json],
+      ['report', 4, json],
+      ['logs', 5, 'ERROR: media timeout'],
     ]);
   });
 
@@ -63,7 +77,16 @@ describe('ReportPublisher', () => {
     const m = await registry.getSingleMetric('sipcap_reports_dropped_total')!.get();
     const by = Object.fromEntries(m.values.map((v) => [v.labels.reason, v.value]));
     expect(Object.keys(by).sort()).toEqual([...REPORT_DROP_REASONS].sort()); // every reason is there from the start
-    expect(by).toMatchObject({ no_correlation_id: 2, rtcp_bad_version: 1, rtcp_bad_length: 1, not_json: 1, not_utf8: 1, empty: 1, unsupported_type: 1, not_queued: 0 });
+    expect(by).toMatchObject({
+      no_correlation_id: 2,
+      rtcp_bad_version: 1,
+      rtcp_bad_length: 1,
+      not_json: 1,
+      not_utf8: 1,
+      empty: 1,
+      unsupported_type: 1,
+      not_queued: 0,
+    });
   });
 
   it('publishes nothing while capture is off', () => {

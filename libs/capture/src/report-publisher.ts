@@ -1,7 +1,15 @@
 import type { Logger } from 'pino';
 import { Counter, type Registry } from 'prom-client';
 import { buildReportRecord, encodeReportRecord, REPORT_KINDS, REPORT_PAYLOAD_TYPES } from '@sipcap/record';
-import { decodeRtcpToJson, jsonPayloadText, looksLikeJson, payloadText, RTCP_ERROR_REASONS, TEXT_PAYLOAD_ERRORS, type TextPayloadResult } from '@sipcap/rtcp';
+import {
+  decodeRtcpToJson,
+  jsonPayloadText,
+  looksLikeJson,
+  payloadText,
+  RTCP_ERROR_REASONS,
+  TEXT_PAYLOAD_ERRORS,
+  type TextPayloadResult,
+} from '@sipcap/rtcp';
 import type { CaptureSwitch, RecordSink } from './capture-publisher';
 import type { CapturedMessage } from './captured-message';
 import type { CaptureTimeWindow } from './capture-time-window';
@@ -11,8 +19,12 @@ export type CapturedReport = Omit<CapturedMessage, 'correlationId'> & { payloadT
 
 /** Why a report is not published: a closed list (the counter's reason label). */
 export const REPORT_DROP_REASONS = [
-  'capture_off', 'unsupported_type', 'no_correlation_id', 'not_queued',
-  ...TEXT_PAYLOAD_ERRORS, ...RTCP_ERROR_REASONS.map((r) => `rtcp_${r}` as const),
+  'capture_off',
+  'unsupported_type',
+  'no_correlation_id',
+  'not_queued',
+  ...TEXT_PAYLOAD_ERRORS,
+  ...RTCP_ERROR_REASONS.map((r) => `rtcp_${r}` as const),
 ] as const;
 export type ReportDropReason = (typeof REPORT_DROP_REASONS)[number];
 export type ReportOutcome = 'published' | ReportDropReason;
@@ -28,11 +40,30 @@ export class ReportPublisher {
   private droppedLogged = 0;
   readonly totals = { published: 0, dropped: 0 };
 
-  constructor(private readonly opts: { captureNode: string; sink: RecordSink; flag: CaptureSwitch; log: Logger; registry?: Registry; timeWindow?: CaptureTimeWindow }) {
+  constructor(
+    private readonly opts: {
+      captureNode: string;
+      sink: RecordSink;
+      flag: CaptureSwitch;
+      log: Logger;
+      registry?: Registry;
+      timeWindow?: CaptureTimeWindow;
+    },
+  ) {
     const registers = opts.registry ? [opts.registry] : [];
     this.m = {
-      published: new Counter({ name: 'sipcap_reports_published_total', help: 'Report records (RTCP, QoS reports, logs) published, by table kind', labelNames: ['kind'], registers }),
-      dropped: new Counter({ name: 'sipcap_reports_dropped_total', help: 'Non-SIP payloads not published as report records, by reason', labelNames: ['reason'], registers }),
+      published: new Counter({
+        name: 'sipcap_reports_published_total',
+        help: 'Report records (RTCP, QoS reports, logs) published, by table kind',
+        labelNames: ['kind'],
+        registers,
+      }),
+      dropped: new Counter({
+        name: 'sipcap_reports_dropped_total',
+        help: 'Non-SIP payloads not published as report records, by reason',
+        labelNames: ['reason'],
+        registers,
+      }),
     };
     for (const k of REPORT_KINDS) this.m.published.inc({ kind: k }, 0);
     for (const r of REPORT_DROP_REASONS) this.m.dropped.inc({ reason: r }, 0);
@@ -53,8 +84,18 @@ export class ReportPublisher {
     if (!text.ok) return this.drop(text.reason, c, text.message);
     const record = buildReportRecord(
       {
-        kind: target.kind, type: target.type, msg: text.text, srcIp: c.srcIp, srcPort: c.srcPort, dstIp: c.dstIp, dstPort: c.dstPort,
-        family: c.family, proto: c.proto, microTs: this.opts.timeWindow?.check(c.microTs, c.srcIp, c.srcPort) ?? c.microTs, correlationId: c.correlationId, captureId: c.captureId,
+        kind: target.kind,
+        type: target.type,
+        msg: text.text,
+        srcIp: c.srcIp,
+        srcPort: c.srcPort,
+        dstIp: c.dstIp,
+        dstPort: c.dstPort,
+        family: c.family,
+        proto: c.proto,
+        microTs: this.opts.timeWindow?.check(c.microTs, c.srcIp, c.srcPort) ?? c.microTs,
+        correlationId: c.correlationId,
+        captureId: c.captureId,
       },
       this.opts.captureNode,
     );

@@ -4,7 +4,9 @@ import { SETTINGS } from './settings';
 
 describe('loadConfig', () => {
   it('gives working defaults when nothing is set', () => {
-    const c = loadConfig(['DB_URL', 'TABLE_NAME', 'KAFKA_BROKERS', 'HEP_LISTEN', 'CAPTURE_ON', 'CAPTURE_NODE', 'KAFKA_PARTITIONS'], { env: {} });
+    const c = loadConfig(['DB_URL', 'TABLE_NAME', 'KAFKA_BROKERS', 'HEP_LISTEN', 'CAPTURE_ON', 'CAPTURE_NODE', 'KAFKA_PARTITIONS'], {
+      env: {},
+    });
     expect(c.DB_URL).toBe('postgres://postgres@127.0.0.1:5432/sipcapture');
     expect(c.TABLE_NAME).toBe('sip_capture');
     expect(c.KAFKA_BROKERS).toEqual(['127.0.0.1:9092']);
@@ -57,7 +59,13 @@ describe('loadConfig', () => {
 
   it('parses lists, ranges and flags', () => {
     const c = loadConfig(['KAFKA_BROKERS', 'RAW_SOCKET_LISTEN', 'CALLID_ALEG_HEADER', 'HEP_CAPTURE_ON', 'HEP_TLS_LISTEN'], {
-      env: { KAFKA_BROKERS: 'a:9092, b:9093', RAW_SOCKET_LISTEN: '10.0.0.1:5060-5090', CALLID_ALEG_HEADER: 'X-CID;P-Charging-Vector', HEP_CAPTURE_ON: '0', HEP_TLS_LISTEN: '[::1]:9061' },
+      env: {
+        KAFKA_BROKERS: 'a:9092, b:9093',
+        RAW_SOCKET_LISTEN: '10.0.0.1:5060-5090',
+        CALLID_ALEG_HEADER: 'X-CID;P-Charging-Vector',
+        HEP_CAPTURE_ON: '0',
+        HEP_TLS_LISTEN: '[::1]:9061',
+      },
     });
     expect(c.KAFKA_BROKERS).toEqual(['a:9092', 'b:9093']);
     expect(c.RAW_SOCKET_LISTEN).toEqual({ ip: '10.0.0.1', portFrom: 5060, portTo: 5090 });
@@ -97,15 +105,21 @@ describe('web settings', () => {
     expect(loadConfig(['WEB_LISTEN'], { env: { WEB_LISTEN: '0.0.0.0:9080' } }).WEB_LISTEN).toEqual({ host: '0.0.0.0', port: 9080 });
     expect(loadConfig(['WEB_LISTEN'], { env: { WEB_LISTEN: '[::1]:8081' } }).WEB_LISTEN).toEqual({ host: '::1', port: 8081 });
     expect(loadConfig(['WEB_LISTEN'], { env: { WEB_LISTEN: ':8082' } }).WEB_LISTEN).toEqual({ host: '0.0.0.0', port: 8082 });
-    expect(() => loadConfig(['WEB_LISTEN'], { env: { WEB_LISTEN: '8080' } })).toThrow(/^invalid setting WEB_LISTEN="8080": expected host:port/);
+    expect(() => loadConfig(['WEB_LISTEN'], { env: { WEB_LISTEN: '8080' } })).toThrow(
+      /^invalid setting WEB_LISTEN="8080": expected host:port/,
+    );
   });
 
   it('takes a WEB_AUTH_TOKEN of 16 characters or more, treats an empty one as unset, and never shows it', () => {
     const token = 'a'.repeat(15) + 'Z';
     expect(loadConfig(['WEB_AUTH_TOKEN'], { env: { WEB_AUTH_TOKEN: token } }).WEB_AUTH_TOKEN).toBe(token);
     expect(loadConfig(['WEB_AUTH_TOKEN'], { env: { WEB_AUTH_TOKEN: '' } }).WEB_AUTH_TOKEN).toBeUndefined();
-    expect(() => loadConfig(['WEB_AUTH_TOKEN'], { env: { WEB_AUTH_TOKEN: 'short-secret' } })).toThrow(/^invalid setting WEB_AUTH_TOKEN=<hidden>: expected at least 16/);
-    expect(() => loadConfig(['WEB_AUTH_TOKEN'], { env: { WEB_AUTH_TOKEN: 'with spaces in the token' } })).toThrow(/WEB_AUTH_TOKEN=<hidden>/);
+    expect(() => loadConfig(['WEB_AUTH_TOKEN'], { env: { WEB_AUTH_TOKEN: 'short-secret' } })).toThrow(
+      /^invalid setting WEB_AUTH_TOKEN=<hidden>: expected at least 16/,
+    );
+    expect(() => loadConfig(['WEB_AUTH_TOKEN'], { env: { WEB_AUTH_TOKEN: 'with spaces in the token' } })).toThrow(
+      /WEB_AUTH_TOKEN=<hidden>/,
+    );
     expect(JSON.stringify(describeConfig({ WEB_AUTH_TOKEN: token }))).not.toContain(token);
   });
 });
@@ -140,7 +154,12 @@ describe('redactUrl', () => {
   });
 
   it('describeConfig hides query secrets of URL settings and the new password settings', () => {
-    const d = describeConfig({ DB_URL: 'postgres://u@h/db?password=hunter2', KAFKA_SASL_PASSWORD: 'kpw', REDIS_PASSWORD: 'rpw', KAFKA_SSL_KEY_PASSWORD: 'kk' });
+    const d = describeConfig({
+      DB_URL: 'postgres://u@h/db?password=hunter2',
+      KAFKA_SASL_PASSWORD: 'kpw',
+      REDIS_PASSWORD: 'rpw',
+      KAFKA_SSL_KEY_PASSWORD: 'kk',
+    });
     const text = JSON.stringify(d);
     for (const secret of ['hunter2', 'kpw', 'rpw', '"kk"']) expect(text).not.toContain(secret);
   });
@@ -148,19 +167,30 @@ describe('redactUrl', () => {
 
 describe('a refused URL setting', () => {
   it('names the setting without printing the password it holds', () => {
-    expect(() => loadConfig(['DB_URL'], { env: { DB_URL: 'oracle://sipcap:hunter2@db/x?password=hunter3' } })).toThrow(/invalid setting DB_URL="oracle:\/\/sipcap:\*\*\*@db\/x\?password=\*\*\*"/);
+    expect(() => loadConfig(['DB_URL'], { env: { DB_URL: 'oracle://sipcap:hunter2@db/x?password=hunter3' } })).toThrow(
+      /invalid setting DB_URL="oracle:\/\/sipcap:\*\*\*@db\/x\?password=\*\*\*"/,
+    );
   });
 });
 
 describe('transport security settings', () => {
   it('defaults to plaintext Kafka, verified TLS and no CONFIG SET on Redis', () => {
     const c = loadConfig(['KAFKA_SECURITY_PROTOCOL', 'KAFKA_SASL_MECHANISM', 'KAFKA_SSL_VERIFY', 'REDIS_SET_KEYSPACE_EVENTS'], { env: {} });
-    expect(c).toEqual({ KAFKA_SECURITY_PROTOCOL: 'PLAINTEXT', KAFKA_SASL_MECHANISM: 'SCRAM-SHA-512', KAFKA_SSL_VERIFY: true, REDIS_SET_KEYSPACE_EVENTS: false });
+    expect(c).toEqual({
+      KAFKA_SECURITY_PROTOCOL: 'PLAINTEXT',
+      KAFKA_SASL_MECHANISM: 'SCRAM-SHA-512',
+      KAFKA_SSL_VERIFY: true,
+      REDIS_SET_KEYSPACE_EVENTS: false,
+    });
   });
 
   it('takes the SASL mechanism in any case and refuses an unknown one', () => {
-    expect(loadConfig(['KAFKA_SASL_MECHANISM'], { env: { KAFKA_SASL_MECHANISM: 'scram-sha-256' } }).KAFKA_SASL_MECHANISM).toBe('SCRAM-SHA-256');
-    expect(() => loadConfig(['KAFKA_SASL_MECHANISM'], { env: { KAFKA_SASL_MECHANISM: 'GSSAPI' } })).toThrow(/PLAIN, SCRAM-SHA-256 or SCRAM-SHA-512/);
+    expect(loadConfig(['KAFKA_SASL_MECHANISM'], { env: { KAFKA_SASL_MECHANISM: 'scram-sha-256' } }).KAFKA_SASL_MECHANISM).toBe(
+      'SCRAM-SHA-256',
+    );
+    expect(() => loadConfig(['KAFKA_SASL_MECHANISM'], { env: { KAFKA_SASL_MECHANISM: 'GSSAPI' } })).toThrow(
+      /PLAIN, SCRAM-SHA-256 or SCRAM-SHA-512/,
+    );
     expect(() => loadConfig(['KAFKA_SECURITY_PROTOCOL'], { env: { KAFKA_SECURITY_PROTOCOL: 'TLS' } })).toThrow(/KAFKA_SECURITY_PROTOCOL/);
   });
 });

@@ -4,7 +4,11 @@ import { SECRET_SETTINGS, SETTINGS, type SettingName, type Settings } from './se
 
 /** A wrong setting: `message` is one line that names the variable and says what is expected. */
 export class ConfigError extends Error {
-  constructor(readonly variable: string, readonly value: string | undefined, detail: string) {
+  constructor(
+    readonly variable: string,
+    readonly value: string | undefined,
+    detail: string,
+  ) {
     super(
       `invalid setting ${variable}${value === undefined ? '' : `=${SECRET_SETTINGS.has(variable as SettingName) ? '<hidden>' : JSON.stringify(redactUrl(value))}`}: ${detail}`,
     );

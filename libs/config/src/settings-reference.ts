@@ -13,7 +13,7 @@ export function renderSettingsReference(settingsSource: string): string {
     '',
     'Every setting of sipcap, read from the environment or a `.env` file in the working directory (the',
     'environment wins), by every app and `sipcap` alike; each app reads the ones it uses and refuses a bad value',
-    'at start with one line naming it (exit 2). Names follow Kamailio\'s sipcapture parameters where one exists.',
+    "at start with one line naming it (exit 2). Names follow Kamailio's sipcapture parameters where one exists.",
     'Secret settings are never logged.',
     '',
     'Generated from `libs/config/src/settings.ts`; do not edit by hand. Regenerate:',
@@ -67,7 +67,8 @@ function defaultText(name: SettingName): string {
   if (v === undefined || v === '') return '-';
   if (typeof v === 'boolean') return v ? '1' : '0';
   if (Array.isArray(v)) return v.length === 0 ? '-' : v.join(',');
-  if (typeof v === 'object' && v !== null && 'host' in v && 'port' in v) return `${(v as { host: string }).host}:${(v as { port: number }).port}`;
+  if (typeof v === 'object' && v !== null && 'host' in v && 'port' in v)
+    return `${(v as { host: string }).host}:${(v as { port: number }).port}`;
   if (typeof v === 'object') return JSON.stringify(v);
   return String(v);
 }

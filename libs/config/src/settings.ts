@@ -46,7 +46,12 @@ const headerList = (dflt: string) =>
   z
     .string()
     .default(dflt)
-    .transform((v) => v.split(';').map((s) => s.trim()).filter(Boolean))
+    .transform((v) =>
+      v
+        .split(';')
+        .map((s) => s.trim())
+        .filter(Boolean),
+    )
     .refine((names) => names.every((n) => /^[A-Za-z0-9!#$%&'*+.^_`|~-]+$/.test(n)), {
       error: 'expected ;-separated SIP header names',
     });
@@ -83,14 +88,18 @@ const reportTableName = (name: string) =>
   z
     .string()
     .default(name)
-    .refine((v) => /^[A-Za-z_][A-Za-z0-9_%]*$/.test(v.trim()), { error: 'expected one table name (letters, digits, _ and strftime fields like %Y%m%d)' })
+    .refine((v) => /^[A-Za-z_][A-Za-z0-9_%]*$/.test(v.trim()), {
+      error: 'expected one table name (letters, digits, _ and strftime fields like %Y%m%d)',
+    })
     .transform((v) => v.trim());
 
 /** A HOMER 5 kind table (CALL_TABLE_NAME...): one name with strftime fields, or empty for TABLE_NAME. */
 const kindTableName = z
   .string()
   .default('')
-  .refine((v) => v.trim() === '' || /^[A-Za-z_][A-Za-z0-9_%]*$/.test(v.trim()), { error: 'expected one table name (letters, digits, _ and strftime fields like %Y%m%d), or empty' })
+  .refine((v) => v.trim() === '' || /^[A-Za-z_][A-Za-z0-9_%]*$/.test(v.trim()), {
+    error: 'expected one table name (letters, digits, _ and strftime fields like %Y%m%d), or empty',
+  })
   .transform((v) => v.trim());
 
 /** A comma-separated list (FILTER_* settings), each entry checked by `valid`. */
@@ -98,7 +107,12 @@ const list = (valid: (v: string) => boolean, what: string) =>
   z
     .string()
     .default('')
-    .transform((v) => v.split(',').map((s) => s.trim()).filter(Boolean))
+    .transform((v) =>
+      v
+        .split(',')
+        .map((s) => s.trim())
+        .filter(Boolean),
+    )
     .refine((items) => items.every(valid), { error: `expected comma-separated ${what}` });
 
 const isCidr = (v: string) => {
@@ -208,7 +222,12 @@ export const SETTINGS = {
   KAFKA_BROKERS: z
     .string()
     .default('127.0.0.1:9092')
-    .transform((v) => v.split(',').map((s) => s.trim()).filter(Boolean))
+    .transform((v) =>
+      v
+        .split(',')
+        .map((s) => s.trim())
+        .filter(Boolean),
+    )
     .refine((list) => list.length > 0 && list.every((b) => /^[^\s:]+:\d{1,5}$/.test(b) || /^\[[0-9a-fA-F:]+\]:\d{1,5}$/.test(b)), {
       error: 'expected comma-separated host:port brokers',
     }),
@@ -238,8 +257,14 @@ export const SETTINGS = {
   KAFKA_SSL_KEY_PASSWORD: optionalString,
   // 0 accepts any broker certificate and name (tests only: the link is then open to a man in the middle).
   KAFKA_SSL_VERIFY: flag('1'),
-  KAFKA_TOPIC: z.string().regex(/^[A-Za-z0-9._-]{1,249}$/, { error: 'expected a Kafka topic name' }).default('sip.capture'),
-  KAFKA_DLQ_TOPIC: z.string().regex(/^[A-Za-z0-9._-]{1,249}$/, { error: 'expected a Kafka topic name' }).default('sip.capture.dlq'),
+  KAFKA_TOPIC: z
+    .string()
+    .regex(/^[A-Za-z0-9._-]{1,249}$/, { error: 'expected a Kafka topic name' })
+    .default('sip.capture'),
+  KAFKA_DLQ_TOPIC: z
+    .string()
+    .regex(/^[A-Za-z0-9._-]{1,249}$/, { error: 'expected a Kafka topic name' })
+    .default('sip.capture.dlq'),
   KAFKA_PARTITIONS: int(12, 1, 10_000),
   KAFKA_GROUP_ID: z.string().min(1).default('sipcap-db-writer'),
   // none by default: gzip (the only codec kafkajs has built in) halves what one agent or writer core moves (bench/README.md).
@@ -272,14 +297,17 @@ export const SETTINGS = {
   FILTER_DISCARD_UA: z
     .string()
     .default('')
-    .refine((v) => {
-      try {
-        new RegExp(v, 'i');
-        return v.length <= 200;
-      } catch {
-        return false;
-      }
-    }, { error: 'expected a regular expression of at most 200 characters (friendly-scanner|sipvicious)' }),
+    .refine(
+      (v) => {
+        try {
+          new RegExp(v, 'i');
+          return v.length <= 200;
+        } catch {
+          return false;
+        }
+      },
+      { error: 'expected a regular expression of at most 200 characters (friendly-scanner|sipvicious)' },
+    ),
   FILTER_CENSOR_METHODS: list((v) => /^[A-Za-z][A-Za-z0-9_-]*$/.test(v), 'SIP methods (MESSAGE)'),
   // A capture time further than this from the agent's clock is replaced by the receive time (0: off).
   CAPTURE_TIME_WINDOW_S: int(86_400, 0, 31_536_000),
@@ -346,11 +374,15 @@ export const SETTINGS = {
     .default('')
     .refine(
       (v) =>
-        v.split(',').map((s) => s.trim()).filter(Boolean).every((item) => {
-          const m = /^([A-Za-z0-9_.-]{1,64})=([^/\s]+)(?:\/(\d{1,3}))?$/.exec(item);
-          const family = m ? isIP(m[2]) : 0;
-          return m !== null && m[1] !== 'other' && family !== 0 && (m[3] === undefined || Number(m[3]) <= (family === 4 ? 32 : 128));
-        }),
+        v
+          .split(',')
+          .map((s) => s.trim())
+          .filter(Boolean)
+          .every((item) => {
+            const m = /^([A-Za-z0-9_.-]{1,64})=([^/\s]+)(?:\/(\d{1,3}))?$/.exec(item);
+            const family = m ? isIP(m[2]) : 0;
+            return m !== null && m[1] !== 'other' && family !== 0 && (m[3] === undefined || Number(m[3]) <= (family === 4 ? 32 : 128));
+          }),
       { error: 'expected comma-separated name=address[/bits] (e.g. carrierA=203.0.113.0/24,pbx=10.0.0.5); names other than "other"' },
     ),
   // A repeat of a transaction's request or reply within this window is a retransmission.
@@ -367,14 +399,25 @@ export const SETTINGS = {
   STATS_METRICS_URL: z
     .string()
     .default('http://127.0.0.1:9094')
-    .transform((v) => v.split(',').map((s) => s.trim().replace(/\/+$/, '')).filter(Boolean))
-    .refine((list) => list.length > 0 && list.every((u) => /^https?:\/\/[^\s/]+$/.test(u)), { error: 'expected comma-separated http://host:port base URLs of stats instances' }),
+    .transform((v) =>
+      v
+        .split(',')
+        .map((s) => s.trim().replace(/\/+$/, ''))
+        .filter(Boolean),
+    )
+    .refine((list) => list.length > 0 && list.every((u) => /^https?:\/\/[^\s/]+$/.test(u)), {
+      error: 'expected comma-separated http://host:port base URLs of stats instances',
+    }),
 
   // all apps
   METRICS_PORT: int(0, 0, 65535),
   // Address of /metrics and /healthz: loopback unless set otherwise (0.0.0.0 in a container whose port is published, or for a Prometheus elsewhere).
   METRICS_HOST: z.string().default('127.0.0.1'),
-  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], { error: 'expected fatal, error, warn, info, debug, trace or silent' }).default('info'),
+  LOG_LEVEL: z
+    .enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], {
+      error: 'expected fatal, error, warn, info, debug, trace or silent',
+    })
+    .default('info'),
 } as const;
 
 export type SettingName = keyof typeof SETTINGS;
@@ -382,17 +425,35 @@ export type Settings = { [K in SettingName]: z.output<(typeof SETTINGS)[K]> };
 
 /** Settings whose values are never logged. */
 export const SECRET_SETTINGS: ReadonlySet<SettingName> = new Set([
-  'HEP_AUTH_KEY', 'HEP_TLS_KEY', 'WEB_AUTH_TOKEN', 'KAFKA_SASL_PASSWORD', 'KAFKA_SSL_KEY_PASSWORD', 'REDIS_PASSWORD',
+  'HEP_AUTH_KEY',
+  'HEP_TLS_KEY',
+  'WEB_AUTH_TOKEN',
+  'KAFKA_SASL_PASSWORD',
+  'KAFKA_SSL_KEY_PASSWORD',
+  'REDIS_PASSWORD',
 ]);
 
 /** The Kafka transport security settings: every app that talks to Kafka loads them. */
 export const KAFKA_SECURITY_SETTINGS = [
-  'KAFKA_SECURITY_PROTOCOL', 'KAFKA_SASL_MECHANISM', 'KAFKA_SASL_USERNAME', 'KAFKA_SASL_PASSWORD', 'KAFKA_SASL_PASSWORD_FILE',
-  'KAFKA_SSL_CA_FILE', 'KAFKA_SSL_CERT_FILE', 'KAFKA_SSL_KEY_FILE', 'KAFKA_SSL_KEY_PASSWORD', 'KAFKA_SSL_VERIFY',
+  'KAFKA_SECURITY_PROTOCOL',
+  'KAFKA_SASL_MECHANISM',
+  'KAFKA_SASL_USERNAME',
+  'KAFKA_SASL_PASSWORD',
+  'KAFKA_SASL_PASSWORD_FILE',
+  'KAFKA_SSL_CA_FILE',
+  'KAFKA_SSL_CERT_FILE',
+  'KAFKA_SSL_KEY_FILE',
+  'KAFKA_SSL_KEY_PASSWORD',
+  'KAFKA_SSL_VERIFY',
 ] as const satisfies readonly SettingName[];
 
 /** The Redis password and TLS settings: every app that talks to Redis loads them (with REDIS_URL). */
-export const REDIS_SECURITY_SETTINGS = ['REDIS_PASSWORD', 'REDIS_TLS_CA_FILE', 'REDIS_TLS_CERT_FILE', 'REDIS_TLS_KEY_FILE'] as const satisfies readonly SettingName[];
+export const REDIS_SECURITY_SETTINGS = [
+  'REDIS_PASSWORD',
+  'REDIS_TLS_CA_FILE',
+  'REDIS_TLS_CERT_FILE',
+  'REDIS_TLS_KEY_FILE',
+] as const satisfies readonly SettingName[];
 
 export type KafkaSecuritySettings = Pick<Settings, (typeof KAFKA_SECURITY_SETTINGS)[number]>;
 export type RedisSecuritySettings = Pick<Settings, 'REDIS_URL' | (typeof REDIS_SECURITY_SETTINGS)[number]>;

@@ -31,8 +31,12 @@ describe('checkHepAuth', () => {
 
   it('ignores a type-14 chunk of another vendor, and takes the last vendor-0 key as the decoder does', () => {
     expect(checkHepAuth(hep3Frame([...Object.values(ipv4Chunks()), hep3Chunk(14, KEY, 0x0022)]), KEY)).toBe('missing');
-    expect(checkHepAuth(hep3Frame([hep3Chunk(14, KEY), ...Object.values(ipv4Chunks()), hep3Chunk(14, Buffer.from('other'))]), KEY)).toBe('wrong');
-    expect(checkHepAuth(hep3Frame([hep3Chunk(14, Buffer.from('other')), ...Object.values(ipv4Chunks()), hep3Chunk(14, KEY)]), KEY)).toBe('match');
+    expect(checkHepAuth(hep3Frame([hep3Chunk(14, KEY), ...Object.values(ipv4Chunks()), hep3Chunk(14, Buffer.from('other'))]), KEY)).toBe(
+      'wrong',
+    );
+    expect(checkHepAuth(hep3Frame([hep3Chunk(14, Buffer.from('other')), ...Object.values(ipv4Chunks()), hep3Chunk(14, KEY)]), KEY)).toBe(
+      'match',
+    );
   });
 
   it('finds a wrong key in front of a compressed bomb without inflating it', () => {

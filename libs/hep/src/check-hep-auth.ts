@@ -29,7 +29,7 @@ export function checkHepAuth(buf: Buffer, expected: Buffer): HepAuthCheck {
 
   let keyStart = -1;
   let keyEnd = -1;
-  for (let off = HEP3_HEADER_SIZE; off < total; ) {
+  for (let off = HEP3_HEADER_SIZE; off < total;) {
     if (total - off < CHUNK_HEADER_SIZE) return 'unframed';
     const len = (buf[off + 4] << 8) | buf[off + 5];
     if (len < CHUNK_HEADER_SIZE || off + len > total) return 'unframed';

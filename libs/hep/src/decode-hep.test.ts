@@ -6,8 +6,19 @@ import { HEP_ERROR_REASONS } from './hep-packet';
 import { prng, SIP_INVITE } from './test-fixtures';
 
 const sample = {
-  srcIp: '10.1.2.3', dstIp: '10.4.5.6', srcPort: 5060, dstPort: 5060, tsSec: 1_700_000_000, tsUsec: 42,
-  captureId: 7, authKey: 'k', correlationId: 'c', vlan: 3, nodeName: 'n', keepAlive: 9, payload: SIP_INVITE,
+  srcIp: '10.1.2.3',
+  dstIp: '10.4.5.6',
+  srcPort: 5060,
+  dstPort: 5060,
+  tsSec: 1_700_000_000,
+  tsUsec: 42,
+  captureId: 7,
+  authKey: 'k',
+  correlationId: 'c',
+  vlan: 3,
+  nodeName: 'n',
+  keepAlive: 9,
+  payload: SIP_INVITE,
 };
 const valid = [
   encodeHep3(sample),
@@ -33,20 +44,29 @@ describe('decodeHep: dispatch', () => {
     for (const text of ['HEP2xxxxxxxx', 'HEP4xxxxxxxx', 'hep3xxxxxxxx', 'INVITE sip:a@b SIP/2.0', 'HEX', 'EEX3']) {
       expect(decodeHep(Buffer.from(text))).toMatchObject({ ok: false, reason: 'unknown_version' });
     }
-    expect(decodeHep(Buffer.from([3, 16, 2, 17, 0, 0, 0, 0, 1, 1, 1, 1, 2, 2, 2, 2, 65]))).toMatchObject({ ok: false, reason: 'unknown_version' });
+    expect(decodeHep(Buffer.from([3, 16, 2, 17, 0, 0, 0, 0, 1, 1, 1, 1, 2, 2, 2, 2, 65]))).toMatchObject({
+      ok: false,
+      reason: 'unknown_version',
+    });
   });
 
   it('dispatches each version', () => {
-    expect(valid.map((b) => { const r = decodeHep(b); return r.ok && r.packet.version; })).toEqual([3, 3, 3, 1, 2]);
+    expect(
+      valid.map((b) => {
+        const r = decodeHep(b);
+        return r.ok && r.packet.version;
+      }),
+    ).toEqual([3, 3, 3, 1, 2]);
   });
 
   it('gives only reasons from HEP_ERROR_REASONS', () => {
     const reasons = new Set<string>();
     const rand = prng(7);
-    for (const v of valid) for (let n = 0; n < v.length; n += 1 + Math.floor(rand() * 5)) {
-      const r = decodeHep(v.subarray(0, n));
-      if (!r.ok) reasons.add(r.reason);
-    }
+    for (const v of valid)
+      for (let n = 0; n < v.length; n += 1 + Math.floor(rand() * 5)) {
+        const r = decodeHep(v.subarray(0, n));
+        if (!r.ok) reasons.add(r.reason);
+      }
     for (const r of reasons) expect(HEP_ERROR_REASONS).toContain(r);
   });
 });
@@ -104,8 +124,15 @@ describe('decodeHep: bounds', () => {
       for (let j = 0; j < len; j++) buf[j] = Math.floor(rand() * 256);
       // Give a share of them a real header so the chunk walker and the v1/v2 decoder are exercised too.
       const kind = i % 4;
-      if (kind === 1 && len >= 6) { buf.write('HEP3', 0, 'latin1'); buf.writeUInt16BE(Math.min(len, Math.floor(rand() * 300)), 4); }
-      if (kind === 2 && len >= 4) { buf[0] = 1 + (i & 1); buf[2] = rand() < 0.5 ? 2 : 10; buf[1] = (buf[2] === 2 ? 16 : 40) + (buf[0] === 2 ? 12 : 0); }
+      if (kind === 1 && len >= 6) {
+        buf.write('HEP3', 0, 'latin1');
+        buf.writeUInt16BE(Math.min(len, Math.floor(rand() * 300)), 4);
+      }
+      if (kind === 2 && len >= 4) {
+        buf[0] = 1 + (i & 1);
+        buf[2] = rand() < 0.5 ? 2 : 10;
+        buf[1] = (buf[2] === 2 ? 16 : 40) + (buf[0] === 2 ? 12 : 0);
+      }
       const r = decodeHep(buf);
       if (r.ok) accepted++;
       if (!sane(r)) insane++;

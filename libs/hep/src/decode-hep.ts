@@ -18,7 +18,7 @@ export function decodeHep(buf: Buffer, options?: HepDecodeOptions): HepResult {
   const b0 = buf[0];
   if (b0 === 1 || b0 === 2) return decodeHepLegacy(buf);
   if (n >= 4) {
-    const magic = (b0 * 0x1000000 + ((buf[1] << 16) | (buf[2] << 8) | buf[3]));
+    const magic = b0 * 0x1000000 + ((buf[1] << 16) | (buf[2] << 8) | buf[3]);
     if (magic === HEP3_MAGIC || magic === EEP3_MAGIC) return decodeHep3(buf, options);
   } else if (b0 === H || b0 === E) {
     // Shorter than the magic: a cut-off HEP3 header if what is there matches.

@@ -29,8 +29,19 @@ describe('decodeHep: HEP3', () => {
     const buf = frame(ipv4Chunks());
     const p = ok(decodeHep(buf));
     expect(p).toEqual({
-      version: 3, family: 2, ipProto: 17, srcIp: '10.0.0.1', dstIp: '10.0.0.2', srcPort: 5060, dstPort: 5080,
-      tsSec: 0, tsUsec: 0, payloadType: 1, captureId: 0, payload: SIP_INVITE, compressed: false,
+      version: 3,
+      family: 2,
+      ipProto: 17,
+      srcIp: '10.0.0.1',
+      dstIp: '10.0.0.2',
+      srcPort: 5060,
+      dstPort: 5080,
+      tsSec: 0,
+      tsUsec: 0,
+      payloadType: 1,
+      captureId: 0,
+      payload: SIP_INVITE,
+      compressed: false,
     });
     expect(p.authKey).toBeUndefined();
     expect(p.payload.buffer).toBe(buf.buffer);
@@ -75,9 +86,24 @@ describe('decodeHep: HEP3', () => {
       hep3Chunk(19, Buffer.from('edge-01')),
     ];
     expect(ok(decodeHep(hep3Frame(chunks)))).toEqual({
-      version: 3, family: 2, ipProto: 6, srcIp: '192.0.2.1', dstIp: '198.51.100.7', srcPort: 65535, dstPort: 1,
-      tsSec: 0xfffffff0, tsUsec: 999_999, payloadType: 100, captureId: 0x80000001, keepAlive: 30, authKey: 's3cret',
-      correlationId: 'corr-ünïcode-1', vlan: 4094, nodeName: 'edge-01', payload: SIP_INVITE, compressed: true,
+      version: 3,
+      family: 2,
+      ipProto: 6,
+      srcIp: '192.0.2.1',
+      dstIp: '198.51.100.7',
+      srcPort: 65535,
+      dstPort: 1,
+      tsSec: 0xfffffff0,
+      tsUsec: 999_999,
+      payloadType: 100,
+      captureId: 0x80000001,
+      keepAlive: 30,
+      authKey: 's3cret',
+      correlationId: 'corr-ünïcode-1',
+      vlan: 4094,
+      nodeName: 'edge-01',
+      payload: SIP_INVITE,
+      compressed: true,
     });
   });
 
@@ -189,8 +215,17 @@ describe('decodeHep: malformed HEP3', () => {
     ['missing source address', () => without('src'), 'missing_address'],
     ['missing destination address', () => without('dst'), 'missing_address'],
     ['family 10 with only IPv4 addresses', () => replace('family', hep3Chunk(1, u8(10))), 'missing_address'],
-    ['family 2 with only IPv6 addresses', () => frame({ family: hep3Chunk(1, u8(2)), a: hep3Chunk(5, V6_SRC), b: hep3Chunk(6, V6_DST),
-      ...(({ family, src, dst, ...rest }) => rest)(ipv4Chunks()) }), 'missing_address'],
+    [
+      'family 2 with only IPv6 addresses',
+      () =>
+        frame({
+          family: hep3Chunk(1, u8(2)),
+          a: hep3Chunk(5, V6_SRC),
+          b: hep3Chunk(6, V6_DST),
+          ...(({ family, src, dst, ...rest }) => rest)(ipv4Chunks()),
+        }),
+      'missing_address',
+    ],
     ['missing source port', () => without('srcPort'), 'missing_port'],
     ['missing destination port', () => without('dstPort'), 'missing_port'],
     ['missing payload', () => without('payload'), 'missing_payload'],
@@ -206,17 +241,29 @@ describe('decodeHep: malformed HEP3', () => {
     ['seconds chunk of length 8', () => frame({ t: hep3Chunk(9, u16(1)), ...ipv4Chunks() }), 'bad_chunk_size'],
     ['capture id chunk of length 8 (u16)', () => frame({ t: hep3Chunk(12, u16(1)), ...ipv4Chunks() }), 'bad_chunk_size'],
     ['VLAN chunk of length 7', () => frame({ t: hep3Chunk(18, u8(1)), ...ipv4Chunks() }), 'bad_chunk_size'],
-    ['corrupted zlib payload', () => {
-      const z = deflateSync(SIP_INVITE);
-      z[z.length - 3] ^= 0xff; // breaks the Adler-32 trailer
-      z[5] ^= 0x55;
-      return replace('payload', hep3Chunk(16, z));
-    }, 'decompress'],
+    [
+      'corrupted zlib payload',
+      () => {
+        const z = deflateSync(SIP_INVITE);
+        z[z.length - 3] ^= 0xff; // breaks the Adler-32 trailer
+        z[5] ^= 0x55;
+        return replace('payload', hep3Chunk(16, z));
+      },
+      'decompress',
+    ],
     ['truncated gzip payload', () => replace('payload', hep3Chunk(16, gzipSync(SIP_INVITE).subarray(0, 30))), 'decompress'],
     ['compressed payload that is plain text', () => replace('payload', hep3Chunk(16, SIP_INVITE)), 'decompress'],
     ['compressed payload of 1 byte', () => replace('payload', hep3Chunk(16, [0x78])), 'decompress'],
-    ['compressed payload inflating to 2 MiB (a bomb)', () => replace('payload', hep3Chunk(16, deflateSync(Buffer.alloc(2 << 20)))), 'payload_too_large'],
-    ['gzip payload inflating one byte beyond 64 KiB', () => replace('payload', hep3Chunk(16, gzipSync(Buffer.alloc(65_537)))), 'payload_too_large'],
+    [
+      'compressed payload inflating to 2 MiB (a bomb)',
+      () => replace('payload', hep3Chunk(16, deflateSync(Buffer.alloc(2 << 20)))),
+      'payload_too_large',
+    ],
+    [
+      'gzip payload inflating one byte beyond 64 KiB',
+      () => replace('payload', hep3Chunk(16, gzipSync(Buffer.alloc(65_537)))),
+      'payload_too_large',
+    ],
     ['compressed payload inflating to nothing', () => replace('payload', hep3Chunk(16, deflateSync(Buffer.alloc(0)))), 'missing_payload'],
   ];
   for (const [name, build, reason] of cases) {

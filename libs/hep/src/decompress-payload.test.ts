@@ -2,7 +2,8 @@ import { deflateRawSync, deflateSync, gzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import { decompressPayload, MAX_DECOMPRESSED_SIZE } from './decompress-payload';
 
-const failure = (out: ReturnType<typeof decompressPayload>): string => (Buffer.isBuffer(out) ? 'inflated' : `${out.reason}: ${out.message}`);
+const failure = (out: ReturnType<typeof decompressPayload>): string =>
+  Buffer.isBuffer(out) ? 'inflated' : `${out.reason}: ${out.message}`;
 
 const text = Buffer.from('REGISTER sip:example.com SIP/2.0\r\n'.repeat(20));
 
@@ -26,7 +27,9 @@ describe('decompressPayload', () => {
   });
 
   it('stops at the output bound', () => {
-    expect(failure(decompressPayload(deflateSync(Buffer.alloc(5000)), 4096))).toBe('payload_too_large: compressed payload inflates beyond 4096 bytes');
+    expect(failure(decompressPayload(deflateSync(Buffer.alloc(5000)), 4096))).toBe(
+      'payload_too_large: compressed payload inflates beyond 4096 bytes',
+    );
     const exact = decompressPayload(deflateSync(Buffer.alloc(4096)), 4096);
     expect(Buffer.isBuffer(exact) && exact.length).toBe(4096);
   });
@@ -41,7 +44,9 @@ describe('decompressPayload', () => {
     expect(MAX_DECOMPRESSED_SIZE).toBe(65_536);
     // ~1 KiB of deflate that would inflate to 1 MiB, and a 16 MiB one: both stop at the bound.
     for (const size of [1 << 20, 16 << 20]) {
-      expect(failure(decompressPayload(deflateSync(Buffer.alloc(size, 0x41), { level: 9 })))).toBe('payload_too_large: compressed payload inflates beyond 65536 bytes');
+      expect(failure(decompressPayload(deflateSync(Buffer.alloc(size, 0x41), { level: 9 })))).toBe(
+        'payload_too_large: compressed payload inflates beyond 65536 bytes',
+      );
       expect(failure(decompressPayload(gzipSync(Buffer.alloc(size, 0x41), { level: 9 })))).toMatch(/^payload_too_large/);
     }
     const exact = decompressPayload(deflateSync(Buffer.alloc(65_536, 0x41)));

@@ -6,13 +6,7 @@ import { parseIpv4, parseIpv6 } from './ip-parse';
  * first 4) and returns their family. Throws on text that is not an address, on mixed families and on a
  * declared family that disagrees.
  */
-export function parseAddressPair(
-  srcIp: string,
-  dstIp: string,
-  declared: number | undefined,
-  src: Uint8Array,
-  dst: Uint8Array,
-): 2 | 10 {
+export function parseAddressPair(srcIp: string, dstIp: string, declared: number | undefined, src: Uint8Array, dst: Uint8Array): 2 | 10 {
   const family = parseAddress(srcIp, src, 'srcIp');
   if (parseAddress(dstIp, dst, 'dstIp') !== family) {
     throw new TypeError(`srcIp ${srcIp} and dstIp ${dstIp} are not of the same family`);

@@ -5,8 +5,15 @@ import type { HepEncodeInput } from './hep-encode-input';
 import { SIP_INVITE } from './test-fixtures';
 
 const base: HepEncodeInput = {
-  srcIp: '10.0.0.1', dstIp: '10.0.0.2', srcPort: 5060, dstPort: 5070, ipProto: 132,
-  tsSec: 1_700_000_001, tsUsec: 250_000, captureId: 2001, payload: SIP_INVITE,
+  srcIp: '10.0.0.1',
+  dstIp: '10.0.0.2',
+  srcPort: 5060,
+  dstPort: 5070,
+  ipProto: 132,
+  tsSec: 1_700_000_001,
+  tsUsec: 250_000,
+  captureId: 2001,
+  payload: SIP_INVITE,
 };
 
 describe('encodeHep1', () => {
@@ -19,8 +26,17 @@ describe('encodeHep1', () => {
   it('round-trips IPv6, without time or capture id', () => {
     const r = decodeHep(encodeHep1({ ...base, srcIp: '2001:db8::5', dstIp: '2001:db8::6' }));
     expect(r.ok && r.packet).toMatchObject({
-      version: 1, family: 10, ipProto: 132, srcIp: '2001:db8::5', dstIp: '2001:db8::6', srcPort: 5060, dstPort: 5070,
-      tsSec: 0, tsUsec: 0, captureId: 0, payloadType: 1,
+      version: 1,
+      family: 10,
+      ipProto: 132,
+      srcIp: '2001:db8::5',
+      dstIp: '2001:db8::6',
+      srcPort: 5060,
+      dstPort: 5070,
+      tsSec: 0,
+      tsUsec: 0,
+      captureId: 0,
+      payloadType: 1,
     });
   });
 });
@@ -43,7 +59,12 @@ describe('encodeHep2', () => {
     for (const addr of [{}, { srcIp: 'fe80::1', dstIp: '::1' }]) {
       const r = decodeHep(encodeHep2({ ...base, ...addr }));
       expect(r.ok && r.packet).toMatchObject({
-        version: 2, srcIp: addr.srcIp ?? '10.0.0.1', dstIp: addr.dstIp ?? '10.0.0.2', tsSec: 1_700_000_001, tsUsec: 250_000, captureId: 2001,
+        version: 2,
+        srcIp: addr.srcIp ?? '10.0.0.1',
+        dstIp: addr.dstIp ?? '10.0.0.2',
+        tsSec: 1_700_000_001,
+        tsUsec: 250_000,
+        captureId: 2001,
       });
       expect(r.ok && r.packet.payload.equals(SIP_INVITE)).toBe(true);
     }

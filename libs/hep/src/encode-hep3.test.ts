@@ -23,19 +23,43 @@ describe('encodeHep3', () => {
     expect(decodeHep(buf)).toEqual({
       ok: true,
       packet: {
-        version: 3, family: 2, ipProto: 17, srcIp: '192.0.2.10', dstIp: '198.51.100.20', srcPort: 5060, dstPort: 5062,
-        tsSec: 0, tsUsec: 0, payloadType: 1, captureId: 0, payload: SIP_INVITE, compressed: false,
+        version: 3,
+        family: 2,
+        ipProto: 17,
+        srcIp: '192.0.2.10',
+        dstIp: '198.51.100.20',
+        srcPort: 5060,
+        dstPort: 5062,
+        tsSec: 0,
+        tsUsec: 0,
+        payloadType: 1,
+        captureId: 0,
+        payload: SIP_INVITE,
+        compressed: false,
       },
     });
   });
 
   it('round-trips every field, IPv4 and IPv6', () => {
     const full: HepEncodeInput = {
-      ...base, family: 2, ipProto: 6, tsSec: 1_712_345_678, tsUsec: 999_999, payloadType: 100, captureId: 0xfffffffe,
-      authKey: 'sëcret', correlationId: 'a84b4c76e66710@pc33', vlan: 42, nodeName: 'sbc-1', keepAlive: 60,
+      ...base,
+      family: 2,
+      ipProto: 6,
+      tsSec: 1_712_345_678,
+      tsUsec: 999_999,
+      payloadType: 100,
+      captureId: 0xfffffffe,
+      authKey: 'sëcret',
+      correlationId: 'a84b4c76e66710@pc33',
+      vlan: 42,
+      nodeName: 'sbc-1',
+      keepAlive: 60,
     };
     const v6 = { family: 10, srcIp: '2001:db8:0:0:1::1', dstIp: '::ffff:192.0.2.1' };
-    for (const [addr, canonicalSrc] of [[{}, '192.0.2.10'], [v6, '2001:db8::1:0:0:1']] as const) {
+    for (const [addr, canonicalSrc] of [
+      [{}, '192.0.2.10'],
+      [v6, '2001:db8::1:0:0:1'],
+    ] as const) {
       const input = { ...full, ...addr };
       const r = decodeHep(encodeHep3(input));
       expect(r.ok).toBe(true);

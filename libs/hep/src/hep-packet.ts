@@ -59,9 +59,7 @@ export const HEP_ERROR_REASONS = [
 
 export type HepErrorReason = (typeof HEP_ERROR_REASONS)[number];
 
-export type HepResult =
-  | { ok: true; packet: HepPacket }
-  | { ok: false; reason: HepErrorReason; message: string };
+export type HepResult = { ok: true; packet: HepPacket } | { ok: false; reason: HepErrorReason; message: string };
 
 export function hepError(reason: HepErrorReason, message: string): HepResult {
   return { ok: false, reason, message };

@@ -7,7 +7,11 @@ function frames(count: number, seed = 1): Buffer[] {
   const rand = prng(seed);
   return Array.from({ length: count }, (_, i) =>
     encodeHep3({
-      srcIp: '10.0.0.1', dstIp: '10.0.0.2', srcPort: 5060, dstPort: 5060, captureId: i,
+      srcIp: '10.0.0.1',
+      dstIp: '10.0.0.2',
+      srcPort: 5060,
+      dstPort: 5060,
+      captureId: i,
       payload: Buffer.alloc(1 + Math.floor(rand() * 3000), 65 + (i % 26)),
     }),
   );
@@ -71,7 +75,7 @@ describe('HepStreamReader', () => {
     const tail = sent[0].subarray(0, 10);
     const stream = Buffer.concat([...sent, tail]);
     const { reader, got, errors } = collect();
-    for (let off = 0; off < stream.length; ) {
+    for (let off = 0; off < stream.length;) {
       const n = 1 + Math.floor(rand() * 9000);
       reader.push(stream.subarray(off, off + n));
       off += n;
@@ -94,7 +98,7 @@ describe('HepStreamReader', () => {
     expect(ms).toBeLessThan(2000);
   });
 
-  it('holds one buffer of the frame\'s length once the header is known, and no read it was given', () => {
+  it("holds one buffer of the frame's length once the header is known, and no read it was given", () => {
     const big = encodeHep3({ srcIp: '10.0.0.1', dstIp: '10.0.0.2', srcPort: 1, dstPort: 2, payload: Buffer.alloc(3_000, 7) });
     const { reader, got } = collect();
     // Each read is a byte at the start of its own 4 KiB store, as a socket's reads can be; each store is
@@ -104,7 +108,8 @@ describe('HepStreamReader', () => {
       store[0] = big[i];
       reader.push(store.subarray(0, 1));
       store.fill(0xee);
-      if (i < 5) expect(reader.heldBytes).toBe(0); // the header is gathered in 6 bytes of its own
+      if (i < 5)
+        expect(reader.heldBytes).toBe(0); // the header is gathered in 6 bytes of its own
       else if (i < big.length - 1) expect(reader.heldBytes).toBe(big.length);
     }
     expect(got.length).toBe(1);
@@ -193,7 +198,10 @@ describe('HepStreamReader', () => {
   it('stops when a frame handler fails the stream', () => {
     const got: Buffer[] = [];
     const reader: HepStreamReader = new HepStreamReader({
-      onFrame: (f) => { got.push(f); reader.fail('bad_magic', 'owner gave up'); },
+      onFrame: (f) => {
+        got.push(f);
+        reader.fail('bad_magic', 'owner gave up');
+      },
       onError: () => {},
     });
     reader.push(Buffer.concat(frames(3, 7)));

@@ -19,7 +19,12 @@ describe('formatIpv4', () => {
   it('stays right for many addresses sharing its cache slots (seeded)', () => {
     const rand = prng(1234);
     // A few hot addresses, repeated between many random ones that evict them.
-    const hot = [[10, 0, 0, 1], [255, 255, 255, 255], [0, 0, 0, 0], [192, 168, 0, 1]];
+    const hot = [
+      [10, 0, 0, 1],
+      [255, 255, 255, 255],
+      [0, 0, 0, 0],
+      [192, 168, 0, 1],
+    ];
     for (let i = 0; i < 20_000; i++) {
       const bytes = i % 3 === 0 ? hot[i % hot.length] : Array.from({ length: 4 }, () => Math.floor(rand() * 256));
       expect(formatIpv4(Buffer.from(bytes), 0)).toBe(bytes.join('.'));

@@ -70,8 +70,17 @@ function buildIpv6(buf: Uint8Array, off: number): string {
   if (
     buf[off + 10] === 0xff &&
     buf[off + 11] === 0xff &&
-    (buf[off] | buf[off + 1] | buf[off + 2] | buf[off + 3] | buf[off + 4] |
-      buf[off + 5] | buf[off + 6] | buf[off + 7] | buf[off + 8] | buf[off + 9]) === 0
+    (buf[off] |
+      buf[off + 1] |
+      buf[off + 2] |
+      buf[off + 3] |
+      buf[off + 4] |
+      buf[off + 5] |
+      buf[off + 6] |
+      buf[off + 7] |
+      buf[off + 8] |
+      buf[off + 9]) ===
+      0
   ) {
     return '::ffff:' + formatIpv4(buf, off + 12);
   }

@@ -24,12 +24,19 @@ function measure(name: string, seconds: number, fn: () => void): void {
 
 const options = Buffer.from(OPTIONS_FRAME_HEX, 'hex');
 const invite = testing.buildEthernetIpv4Udp({
-  srcIp: '192.0.2.10', dstIp: '198.51.100.20', srcPort: 5060, dstPort: 5060,
+  srcIp: '192.0.2.10',
+  dstIp: '198.51.100.20',
+  srcPort: 5060,
+  dstPort: 5060,
   payload: testing.sipRequest({ body: testing.sdpBody(600) }),
 });
 const vlanInvite = testing.buildEthernetIpv4Udp({
-  srcIp: '192.0.2.10', dstIp: '198.51.100.20', srcPort: 5060, dstPort: 5060,
-  payload: testing.sipRequest({ body: testing.sdpBody(600) }), vlans: [100],
+  srcIp: '192.0.2.10',
+  dstIp: '198.51.100.20',
+  srcPort: 5060,
+  dstPort: 5060,
+  payload: testing.sipRequest({ body: testing.sdpBody(600) }),
+  vlans: [100],
 });
 let sink = 0;
 measure(`decodeFrame Ethernet/IPv4/UDP OPTIONS (${options.length} B)`, 3, () => {

@@ -8,7 +8,15 @@ import * as t from './testing/index';
 const sip = t.sipRequest({ body: t.sdpBody(120) });
 const udp4 = t.udpPacket({ src: '10.0.0.1', dst: '10.0.0.2', srcPort: 5060, dstPort: 5060, payload: sip });
 const udp6 = t.udpPacket({ src: 'fd00::1', dst: 'fd00::2', srcPort: 5060, dstPort: 5060, payload: sip });
-const tcp4 = t.tcpPacket({ src: '10.0.0.1', dst: '10.0.0.2', srcPort: 40000, dstPort: 5060, seq: 1, payload: sip, options: Buffer.from([1, 1, 1, 1]) });
+const tcp4 = t.tcpPacket({
+  src: '10.0.0.1',
+  dst: '10.0.0.2',
+  srcPort: 40000,
+  dstPort: 5060,
+  seq: 1,
+  payload: sip,
+  options: Buffer.from([1, 1, 1, 1]),
+});
 const outer = { outerSrc: '192.0.2.1', outerDst: '192.0.2.2' };
 const innerFrame = t.ethernetFrame({ payload: udp4, vlans: [9] });
 
@@ -20,8 +28,28 @@ const FRAMES: [string, number, Buffer][] = [
   ['QinQ IPv4 UDP', LinkType.ETHERNET, t.ethernetFrame({ payload: udp4, vlans: [{ id: 1, tpid: 0x88a8 }, 2] })],
   ['IPv6 UDP', LinkType.ETHERNET, t.ethernetFrame({ payload: udp6 })],
   ['IPv4 TCP', LinkType.ETHERNET, t.ethernetFrame({ payload: tcp4 })],
-  ['IPv4 options', LinkType.RAW, t.ipv4Packet({ src: '10.0.0.1', dst: '10.0.0.2', protocol: 17, options: Buffer.from([0x94, 4, 0, 0, 1, 1, 1, 0]), payload: t.udpDatagram({ src: '10.0.0.1', dst: '10.0.0.2', srcPort: 1, dstPort: 2, payload: sip }) })],
-  ['IPv6 extensions', LinkType.RAW, t.ipv6Packet({ src: 'fd00::1', dst: 'fd00::2', nextHeader: 0, extensions: Buffer.concat([t.ipv6Extension(43, 16), t.ipv6Extension(51), t.ipv6AuthHeader(17)]), payload: t.udpDatagram({ src: 'fd00::1', dst: 'fd00::2', srcPort: 1, dstPort: 2, payload: sip }) })],
+  [
+    'IPv4 options',
+    LinkType.RAW,
+    t.ipv4Packet({
+      src: '10.0.0.1',
+      dst: '10.0.0.2',
+      protocol: 17,
+      options: Buffer.from([0x94, 4, 0, 0, 1, 1, 1, 0]),
+      payload: t.udpDatagram({ src: '10.0.0.1', dst: '10.0.0.2', srcPort: 1, dstPort: 2, payload: sip }),
+    }),
+  ],
+  [
+    'IPv6 extensions',
+    LinkType.RAW,
+    t.ipv6Packet({
+      src: 'fd00::1',
+      dst: 'fd00::2',
+      nextHeader: 0,
+      extensions: Buffer.concat([t.ipv6Extension(43, 16), t.ipv6Extension(51), t.ipv6AuthHeader(17)]),
+      payload: t.udpDatagram({ src: 'fd00::1', dst: 'fd00::2', srcPort: 1, dstPort: 2, payload: sip }),
+    }),
+  ],
   ['SLL', LinkType.LINUX_SLL, t.sllFrame(udp4)],
   ['SLL2', LinkType.LINUX_SLL2, t.sll2Frame(udp6)],
   ['NULL', LinkType.NULL, t.nullFrame(udp6, 30)],

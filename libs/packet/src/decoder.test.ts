@@ -73,7 +73,13 @@ describe('Decoder', () => {
 
   it('counts keep-alives and decode failures by reason instead of returning them', () => {
     const decoder = new Decoder();
-    const ping = t.buildEthernetIpv4Udp({ srcIp: '192.0.2.1', dstIp: '192.0.2.2', srcPort: 5060, dstPort: 5060, payload: Buffer.from('\r\n\r\n') });
+    const ping = t.buildEthernetIpv4Udp({
+      srcIp: '192.0.2.1',
+      dstIp: '192.0.2.2',
+      srcPort: 5060,
+      dstPort: 5060,
+      payload: Buffer.from('\r\n\r\n'),
+    });
     expect(decoder.decode(LinkType.ETHERNET, ping, 1n)).toEqual([]);
     expect(decoder.decode(LinkType.ETHERNET, ping.subarray(0, 20), 1n)).toEqual([]);
     expect(decoder.decode(9999, ping, 1n)).toEqual([]);
@@ -88,14 +94,27 @@ describe('Decoder', () => {
 
   it('with tcp: false, ignores TCP and counts it', () => {
     const decoder = new Decoder({ tcp: false });
-    const frame = t.buildEthernetTcp({ srcIp: '192.0.2.1', dstIp: '192.0.2.2', srcPort: 1, dstPort: 5060, seq: 1, payload: t.sipRequest() });
+    const frame = t.buildEthernetTcp({
+      srcIp: '192.0.2.1',
+      dstIp: '192.0.2.2',
+      srcPort: 1,
+      dstPort: 5060,
+      seq: 1,
+      payload: t.sipRequest(),
+    });
     expect(decoder.decode(LinkType.ETHERNET, frame, 1n)).toEqual([]);
     expect(decoder.counters.ignored).toBe(1);
   });
 
   it('with fragments: false, drops fragments and counts them', () => {
     const decoder = new Decoder({ fragments: false });
-    const packet = t.udpPacket({ src: '192.0.2.1', dst: '192.0.2.2', srcPort: 5060, dstPort: 5060, payload: t.sipRequest({ body: t.sdpBody(2000) }) });
+    const packet = t.udpPacket({
+      src: '192.0.2.1',
+      dst: '192.0.2.2',
+      srcPort: 5060,
+      dstPort: 5060,
+      payload: t.sipRequest({ body: t.sdpBody(2000) }),
+    });
     const out = t.fragmentIpv4(packet, 1000).flatMap((p) => decoder.decode(LinkType.RAW, p, 1n));
     expect(out).toEqual([]);
     expect(decoder.counters.fragments).toBe(3);
@@ -103,9 +122,19 @@ describe('Decoder', () => {
 
   it('expire() drops pending fragments and idle TCP streams', () => {
     const decoder = new Decoder({ fragments: { timeoutMicros: 1_000_000 }, tcp: { idleTimeoutMicros: 1_000_000 } });
-    const big = t.udpPacket({ src: '192.0.2.1', dst: '192.0.2.2', srcPort: 5060, dstPort: 5060, payload: t.sipRequest({ body: t.sdpBody(2000) }) });
+    const big = t.udpPacket({
+      src: '192.0.2.1',
+      dst: '192.0.2.2',
+      srcPort: 5060,
+      dstPort: 5060,
+      payload: t.sipRequest({ body: t.sdpBody(2000) }),
+    });
     decoder.decode(LinkType.RAW, t.fragmentIpv4(big, 1000)[0], 0n);
-    decoder.decode(LinkType.RAW, t.tcpPacket({ src: '192.0.2.1', dst: '192.0.2.2', srcPort: 1, dstPort: 5060, seq: 1, payload: t.sipRequest().subarray(0, 50) }), 0n);
+    decoder.decode(
+      LinkType.RAW,
+      t.tcpPacket({ src: '192.0.2.1', dst: '192.0.2.2', srcPort: 1, dstPort: 5060, seq: 1, payload: t.sipRequest().subarray(0, 50) }),
+      0n,
+    );
     expect([decoder.fragments!.pendingDatagrams, decoder.tcp!.streamCount]).toEqual([1, 1]);
     decoder.expire(2_000_000n);
     expect([decoder.fragments!.pendingDatagrams, decoder.tcp!.streamCount]).toEqual([0, 0]);

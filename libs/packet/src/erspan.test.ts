@@ -18,7 +18,16 @@ describe('ERSPAN', () => {
   it('type II: reports the original VLAN when the tag was stripped into the header', () => {
     const p = t.mustDecode(LinkType.RAW, t.erspanIIPacket({ ...outer, sessionId: 1, innerFrame, vlan: 77, encapsulation: 2 }));
     expect(p.vlans).toEqual([77]);
-    const kept = t.mustDecode(LinkType.RAW, t.erspanIIPacket({ ...outer, sessionId: 1, innerFrame: t.ethernetFrame({ payload: inner4, vlans: [77] }), vlan: 77, encapsulation: 3 }));
+    const kept = t.mustDecode(
+      LinkType.RAW,
+      t.erspanIIPacket({
+        ...outer,
+        sessionId: 1,
+        innerFrame: t.ethernetFrame({ payload: inner4, vlans: [77] }),
+        vlan: 77,
+        encapsulation: 3,
+      }),
+    );
     expect(kept.vlans).toEqual([77]); // from the frame's own tag, not twice
   });
 

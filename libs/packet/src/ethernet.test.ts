@@ -35,7 +35,10 @@ describe('Ethernet', () => {
 
   it('excludes the minimum-size padding from the payload', () => {
     const small = Buffer.from('\r\n');
-    const frame = t.ethernetFrame({ payload: t.udpPacket({ src: '192.0.2.1', dst: '192.0.2.2', srcPort: 1, dstPort: 2, payload: small }), pad: true });
+    const frame = t.ethernetFrame({
+      payload: t.udpPacket({ src: '192.0.2.1', dst: '192.0.2.2', srcPort: 1, dstPort: 2, payload: small }),
+      pad: true,
+    });
     expect(frame.length).toBe(60);
     expect(t.mustDecode(LinkType.ETHERNET, frame).payload.equals(small)).toBe(true);
   });

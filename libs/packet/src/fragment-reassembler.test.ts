@@ -18,7 +18,8 @@ function fragmentsOf(packets: Buffer[], linktype: number = LinkType.RAW): IpFrag
 }
 
 const ipv4Fragments = () => fragmentsOf(t.fragmentIpv4(datagram4, 1000));
-const ipv6Fragments = () => fragmentsOf(t.fragmentIpv6({ src: '2001:db8::1', dst: '2001:db8::2', nextHeader: 17, payload: udp6, id: 0x01020304, size: 1232 }));
+const ipv6Fragments = () =>
+  fragmentsOf(t.fragmentIpv6({ src: '2001:db8::1', dst: '2001:db8::2', nextHeader: 17, payload: udp6, id: 0x01020304, size: 1232 }));
 
 function feed(r: FragmentReassembler, fragments: IpFragment[], ts = 1_000_000n) {
   const done = fragments.map((f) => r.push(f, ts)).filter((x) => x !== undefined);
@@ -92,7 +93,9 @@ describe('FragmentReassembler', () => {
 
   it('expires old datagrams when a later fragment arrives', () => {
     const frags = ipv4Fragments();
-    const other = fragmentsOf(t.fragmentIpv4(t.udpPacket({ src: '192.0.2.9', dst: '192.0.2.2', srcPort: 1, dstPort: 2, payload: body }), 1000));
+    const other = fragmentsOf(
+      t.fragmentIpv4(t.udpPacket({ src: '192.0.2.9', dst: '192.0.2.2', srcPort: 1, dstPort: 2, payload: body }), 1000),
+    );
     const r = new FragmentReassembler({ timeoutMicros: 1000 });
     r.push(frags[0], 0n);
     r.push(other[0], 5000n);
@@ -141,7 +144,9 @@ describe('FragmentReassembler', () => {
   it('stays within maxDatagrams by dropping the oldest', () => {
     const r = new FragmentReassembler({ maxDatagrams: 2 });
     for (let i = 0; i < 5; i++) {
-      const f = fragmentsOf(t.fragmentIpv4(t.udpPacket({ src: `192.0.2.${i + 1}`, dst: '192.0.2.100', srcPort: 1, dstPort: 2, payload: body }), 1000));
+      const f = fragmentsOf(
+        t.fragmentIpv4(t.udpPacket({ src: `192.0.2.${i + 1}`, dst: '192.0.2.100', srcPort: 1, dstPort: 2, payload: body }), 1000),
+      );
       r.push(f[0], BigInt(i));
     }
     expect(r.pendingDatagrams).toBe(2);

@@ -35,7 +35,10 @@ describe('GRE', () => {
   });
 
   it('works over an IPv6 outer header', () => {
-    const p = t.mustDecode(LinkType.RAW, t.grePacket({ outerSrc: '2001:db8::1', outerDst: '2001:db8::2', protocol: 0x0800, payload: inner4 }));
+    const p = t.mustDecode(
+      LinkType.RAW,
+      t.grePacket({ outerSrc: '2001:db8::1', outerDst: '2001:db8::2', protocol: 0x0800, payload: inner4 }),
+    );
     expect(p.tunnel).toMatchObject({ family: 10, srcIp: '2001:db8::1' });
   });
 

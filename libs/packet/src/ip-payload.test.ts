@@ -9,7 +9,10 @@ const inner6 = t.udpPacket({ src: 'fd00::1', dst: 'fd00::2', srcPort: 5062, dstP
 
 describe('IP-in-IP', () => {
   it('decodes IPv4 in IPv4 (protocol 4) and reports the outer addresses', () => {
-    const p = t.mustDecode(LinkType.ETHERNET, t.ethernetFrame({ payload: t.ipipPacket({ outerSrc: '192.0.2.1', outerDst: '192.0.2.99', inner: inner4 }) }));
+    const p = t.mustDecode(
+      LinkType.ETHERNET,
+      t.ethernetFrame({ payload: t.ipipPacket({ outerSrc: '192.0.2.1', outerDst: '192.0.2.99', inner: inner4 }) }),
+    );
     expect(p).toMatchObject({ family: 2, srcIp: '10.0.0.1', dstIp: '10.0.0.2', srcPort: 5060 });
     expect(p.tunnel).toEqual({ kind: 'ipip', family: 2, srcIp: '192.0.2.1', dstIp: '192.0.2.99' });
     expect(p.payload.equals(sip)).toBe(true);
@@ -30,12 +33,22 @@ describe('IP-in-IP', () => {
   });
 
   it('strips outer IPv4 options', () => {
-    const outer = t.ipv4Packet({ src: '192.0.2.1', dst: '192.0.2.99', protocol: 4, payload: inner4, options: Buffer.from([0x94, 4, 0, 0]) });
+    const outer = t.ipv4Packet({
+      src: '192.0.2.1',
+      dst: '192.0.2.99',
+      protocol: 4,
+      payload: inner4,
+      options: Buffer.from([0x94, 4, 0, 0]),
+    });
     expect(t.mustDecode(LinkType.RAW, outer).payload.equals(sip)).toBe(true);
   });
 
   it('links nested tunnels outermost first', () => {
-    const twice = t.ipipPacket({ outerSrc: '198.51.100.1', outerDst: '198.51.100.2', inner: t.ipipPacket({ outerSrc: '192.0.2.1', outerDst: '192.0.2.2', inner: inner4 }) });
+    const twice = t.ipipPacket({
+      outerSrc: '198.51.100.1',
+      outerDst: '198.51.100.2',
+      inner: t.ipipPacket({ outerSrc: '192.0.2.1', outerDst: '192.0.2.2', inner: inner4 }),
+    });
     const p = t.mustDecode(LinkType.RAW, twice);
     expect(p.tunnel).toMatchObject({ srcIp: '198.51.100.1', inner: { srcIp: '192.0.2.1' } });
     expect(p.tunnel!.inner!.inner).toBeUndefined();

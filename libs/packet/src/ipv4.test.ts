@@ -40,14 +40,28 @@ describe('IPv4', () => {
   });
 
   it('returns a fragment descriptor instead of a transport header for fragments', () => {
-    const first = t.ipv4Packet({ src: '192.0.2.1', dst: '192.0.2.2', protocol: 17, payload: udp.subarray(0, 64), id: 0xbeef, moreFragments: true });
+    const first = t.ipv4Packet({
+      src: '192.0.2.1',
+      dst: '192.0.2.2',
+      protocol: 17,
+      payload: udp.subarray(0, 64),
+      id: 0xbeef,
+      moreFragments: true,
+    });
     const p = t.mustDecode(LinkType.RAW, first);
     expect(p.srcPort).toBe(0);
     expect(p.payload.length).toBe(0);
     expect(p.fragment).toMatchObject({ family: 2, id: 0xbeef, ipProto: 17, offset: 0, more: true, srcIp: '192.0.2.1' });
     expect(p.fragment!.data.equals(udp.subarray(0, 64))).toBe(true);
 
-    const last = t.ipv4Packet({ src: '192.0.2.1', dst: '192.0.2.2', protocol: 17, payload: udp.subarray(64), id: 0xbeef, fragmentOffset: 64 });
+    const last = t.ipv4Packet({
+      src: '192.0.2.1',
+      dst: '192.0.2.2',
+      protocol: 17,
+      payload: udp.subarray(64),
+      id: 0xbeef,
+      fragmentOffset: 64,
+    });
     expect(t.mustDecode(LinkType.RAW, last).fragment).toMatchObject({ offset: 64, more: false });
   });
 

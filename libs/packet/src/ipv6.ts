@@ -46,14 +46,7 @@ export function decodeIpv6(st: DecodeState, buf: Buffer, off: number, end: numbe
  * walk with a fragment (the rest of the chain is in the fragmentable part, walked after reassembly,
  * where `allowFragment` is false). ESP is opaque and no-next-header has nothing to decode.
  */
-export function decodeIpv6Chain(
-  st: DecodeState,
-  next: number,
-  buf: Buffer,
-  off: number,
-  end: number,
-  allowFragment: boolean,
-): FrameResult {
+export function decodeIpv6Chain(st: DecodeState, next: number, buf: Buffer, off: number, end: number, allowFragment: boolean): FrameResult {
   for (let i = 0; i < MAX_EXTENSION_HEADERS; i++) {
     switch (next) {
       case HOP_BY_HOP:

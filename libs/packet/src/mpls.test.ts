@@ -14,12 +14,18 @@ const mpls = (...parts: Buffer[]) => t.ethernetFrame({ payload: Buffer.concat(pa
 
 describe('MPLS', () => {
   it('follows a label stack to IPv4 or IPv6 by the version nibble', () => {
-    expect(t.mustDecode(LinkType.ETHERNET, mpls(label(16, false), label(17, true), udp4))).toMatchObject({ srcIp: '192.0.2.10', dstPort: 5080 });
+    expect(t.mustDecode(LinkType.ETHERNET, mpls(label(16, false), label(17, true), udp4))).toMatchObject({
+      srcIp: '192.0.2.10',
+      dstPort: 5080,
+    });
     expect(t.mustDecode(LinkType.ETHERNET, mpls(label(16, true), udp6))).toMatchObject({ family: 10, srcIp: '2001:db8::1' });
   });
 
   it('rejects a non-IP payload and an endless stack', () => {
-    expect(decodeFrame(LinkType.ETHERNET, mpls(label(16, true), Buffer.alloc(20)))).toMatchObject({ ok: false, reason: 'unsupported-protocol' });
+    expect(decodeFrame(LinkType.ETHERNET, mpls(label(16, true), Buffer.alloc(20)))).toMatchObject({
+      ok: false,
+      reason: 'unsupported-protocol',
+    });
     const deep = Array.from({ length: 9 }, (_, i) => label(i, false));
     expect(decodeFrame(LinkType.ETHERNET, mpls(...deep, udp4))).toMatchObject({ ok: false, reason: 'bad-header' });
   });

@@ -47,19 +47,26 @@ export function packetResult(
   end: number,
   tcp: TcpInfo | undefined,
 ): FrameResult {
-  const packet = new Packet(st.family, st.srcIp, st.dstIp, ipProto, srcPort, dstPort, source, start, end, st.vlans, st.tunnel, tcp, undefined);
+  const packet = new Packet(
+    st.family,
+    st.srcIp,
+    st.dstIp,
+    ipProto,
+    srcPort,
+    dstPort,
+    source,
+    start,
+    end,
+    st.vlans,
+    st.tunnel,
+    tcp,
+    undefined,
+  );
   return { ok: true, packet };
 }
 
 /** A fragment: no transport header yet, the context to resume after reassembly travels with it. */
-export function fragmentResult(
-  st: DecodeState,
-  id: number,
-  ipProto: number,
-  offset: number,
-  more: boolean,
-  data: Buffer,
-): FrameResult {
+export function fragmentResult(st: DecodeState, id: number, ipProto: number, offset: number, more: boolean, data: Buffer): FrameResult {
   const fragment: IpFragment = {
     family: st.family,
     srcIp: st.srcIp,

@@ -1,12 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import {
-  contentLength,
-  CONTENT_LENGTH_ABSENT,
-  CONTENT_LENGTH_INVALID,
-  findHeaderEnd,
-  findStartLine,
-  isSipStartLine,
-} from './sip-framing';
+import { contentLength, CONTENT_LENGTH_ABSENT, CONTENT_LENGTH_INVALID, findHeaderEnd, findStartLine, isSipStartLine } from './sip-framing';
 
 const b = (s: string) => Buffer.from(s, 'latin1');
 const line = (s: string, strict = false) => isSipStartLine(b(s), 0, s.length, strict);

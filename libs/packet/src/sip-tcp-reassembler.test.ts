@@ -8,7 +8,12 @@ const m1 = t.sipRequest({ callId: 'one', body: t.sdpBody(400) });
 const m2 = t.sipReply({ callId: 'two' });
 const m3 = t.sipRequest({ method: 'BYE', callId: 'three' });
 
-function seg(seq: number, payload: Buffer | string = '', flags: number = TcpFlag.ACK | TcpFlag.PSH, extra: Partial<TcpSegment> = {}): TcpSegment {
+function seg(
+  seq: number,
+  payload: Buffer | string = '',
+  flags: number = TcpFlag.ACK | TcpFlag.PSH,
+  extra: Partial<TcpSegment> = {},
+): TcpSegment {
   return {
     srcIp: '192.0.2.1',
     dstIp: '192.0.2.2',
@@ -57,7 +62,13 @@ describe('SipTcpReassembler', () => {
     const r = new SipTcpReassembler();
     opened(r);
     const data = Buffer.concat([m2, m3]);
-    expect(pushPieces(r, data, Array.from({ length: data.length - 1 }, (_, i) => i + 1))).toEqual(text(m2, m3));
+    expect(
+      pushPieces(
+        r,
+        data,
+        Array.from({ length: data.length - 1 }, (_, i) => i + 1),
+      ),
+    ).toEqual(text(m2, m3));
   });
 
   it('frames by the compact l: header, and by 0 when Content-Length is missing', () => {
@@ -75,7 +86,8 @@ describe('SipTcpReassembler', () => {
     const data = Buffer.concat([m1, m2]);
     const out: string[] = [];
     const s = ISN + 1;
-    const push = (from: number, to: number) => out.push(...r.push(seg(s + from, data.subarray(from, to)), 1n).map((m) => m.toString('latin1')));
+    const push = (from: number, to: number) =>
+      out.push(...r.push(seg(s + from, data.subarray(from, to)), 1n).map((m) => m.toString('latin1')));
     push(0, 100);
     push(0, 100); // exact retransmission
     push(50, 300); // overlaps 50 bytes already held
@@ -259,7 +271,9 @@ describe('SipTcpReassembler under random segmentation', () => {
   it('delivers every message exactly once despite random cuts, duplicates and local reordering', () => {
     const next = random(7);
     const messages = Array.from({ length: 30 }, (_, i) =>
-      i % 3 === 0 ? t.sipReply({ callId: `c${i}`, body: 'x'.repeat(Math.floor(next() * 900)) }) : t.sipRequest({ callId: `c${i}`, compactLength: i % 2 === 0, body: t.sdpBody(Math.floor(next() * 1500)) }),
+      i % 3 === 0
+        ? t.sipReply({ callId: `c${i}`, body: 'x'.repeat(Math.floor(next() * 900)) })
+        : t.sipRequest({ callId: `c${i}`, compactLength: i % 2 === 0, body: t.sdpBody(Math.floor(next() * 1500)) }),
     );
     const stream = Buffer.concat(messages.flatMap((m, i) => (i % 5 === 4 ? [m, Buffer.from('\r\n\r\n')] : [m])));
     let reordered = 0;
@@ -267,7 +281,7 @@ describe('SipTcpReassembler under random segmentation', () => {
     for (let round = 0; round < 20; round++) {
       const isn = Math.floor(next() * 0xffffffff);
       const segments: { seq: number; data: Buffer }[] = [];
-      for (let off = 0; off < stream.length; ) {
+      for (let off = 0; off < stream.length;) {
         const size = 1 + Math.floor(next() * 1400);
         segments.push({ seq: (isn + 1 + off) >>> 0, data: stream.subarray(off, off + size) });
         off += size;
@@ -296,7 +310,13 @@ describe('SipTcpReassembler under random segmentation', () => {
   it('never throws and stays within its bounds on random segments of random streams', () => {
     const next = random(99);
     const r = new SipTcpReassembler({ maxStreams: 8, maxTotalBytes: 200_000, maxMessageBytes: 4096, maxStreamBytes: 16_384 });
-    const pieces = [t.sipRequest({ body: t.sdpBody(3000) }), t.sipReply(), Buffer.from('\r\n\r\n'), Buffer.from('garbage line\r\n'), Buffer.from('Content-Length: 99999\r\n\r\n')];
+    const pieces = [
+      t.sipRequest({ body: t.sdpBody(3000) }),
+      t.sipReply(),
+      Buffer.from('\r\n\r\n'),
+      Buffer.from('garbage line\r\n'),
+      Buffer.from('Content-Length: 99999\r\n\r\n'),
+    ];
     for (let i = 0; i < 20000; i++) {
       const p = pieces[Math.floor(next() * pieces.length)];
       const from = Math.floor(next() * p.length);

@@ -282,7 +282,7 @@ export class SipTcpReassembler {
 
   /** Applies held segments that the stream has now reached. */
   private drainHeld(stream: Stream, out: Buffer[] | undefined): Buffer[] | undefined {
-    for (let progress = true; progress && stream.held.length > 0; ) {
+    for (let progress = true; progress && stream.held.length > 0;) {
       progress = false;
       for (let i = 0; i < stream.held.length; i++) {
         const h = stream.held[i];
@@ -373,7 +373,13 @@ export class SipTcpReassembler {
    * Frames whole messages in buf[start, end) (buf ends at `end`). Returns where the unconsumed bytes
    * begin; bytes before that were emitted, or skipped as keep-alives or resync garbage.
    */
-  private frame(stream: Stream, buf: Buffer, start: number, end: number, out: Buffer[] | undefined): { next: number; out: Buffer[] | undefined } {
+  private frame(
+    stream: Stream,
+    buf: Buffer,
+    start: number,
+    end: number,
+    out: Buffer[] | undefined,
+  ): { next: number; out: Buffer[] | undefined } {
     const c = this.counters;
     while (start < end) {
       if (!stream.synced) {

@@ -23,9 +23,13 @@ describe('UDP', () => {
     const d = t.udpDatagram({ src: '192.0.2.1', dst: '192.0.2.2', srcPort: 5060, dstPort: 5060, payload: sip });
     const small = Buffer.from(d);
     small.writeUInt16BE(7, 4);
-    expect(decodeFrame(LinkType.RAW, t.ipv4Packet({ src: '192.0.2.1', dst: '192.0.2.2', protocol: 17, payload: small }))).toMatchObject({ reason: 'bad-header' });
+    expect(decodeFrame(LinkType.RAW, t.ipv4Packet({ src: '192.0.2.1', dst: '192.0.2.2', protocol: 17, payload: small }))).toMatchObject({
+      reason: 'bad-header',
+    });
     const big = Buffer.from(d);
     big.writeUInt16BE(d.length + 1, 4);
-    expect(decodeFrame(LinkType.RAW, t.ipv4Packet({ src: '192.0.2.1', dst: '192.0.2.2', protocol: 17, payload: big }))).toMatchObject({ reason: 'truncated' });
+    expect(decodeFrame(LinkType.RAW, t.ipv4Packet({ src: '192.0.2.1', dst: '192.0.2.2', protocol: 17, payload: big }))).toMatchObject({
+      reason: 'truncated',
+    });
   });
 });

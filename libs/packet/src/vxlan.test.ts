@@ -3,11 +3,21 @@ import { LinkType } from './linktype';
 import * as t from './testing/index';
 
 const sip = t.sipRequest();
-const innerFrame = t.buildEthernetIpv4Udp({ srcIp: '10.0.0.1', dstIp: '10.0.0.2', srcPort: 5060, dstPort: 5060, payload: sip, vlans: [30] });
+const innerFrame = t.buildEthernetIpv4Udp({
+  srcIp: '10.0.0.1',
+  dstIp: '10.0.0.2',
+  srcPort: 5060,
+  dstPort: 5060,
+  payload: sip,
+  vlans: [30],
+});
 
 describe('VXLAN', () => {
   it('decodes the inner Ethernet frame and reports the VNI and outer addresses', () => {
-    const frame = t.ethernetFrame({ payload: t.vxlanPacket({ outerSrc: '192.0.2.1', outerDst: '192.0.2.2', vni: 0xabcdef, innerFrame }), vlans: [4] });
+    const frame = t.ethernetFrame({
+      payload: t.vxlanPacket({ outerSrc: '192.0.2.1', outerDst: '192.0.2.2', vni: 0xabcdef, innerFrame }),
+      vlans: [4],
+    });
     const p = t.mustDecode(LinkType.ETHERNET, frame);
     expect(p).toMatchObject({ srcIp: '10.0.0.1', dstIp: '10.0.0.2', srcPort: 5060, vlans: [4, 30] });
     expect(p.tunnel).toEqual({ kind: 'vxlan', family: 2, srcIp: '192.0.2.1', dstIp: '192.0.2.2', id: 0xabcdef });

@@ -22,7 +22,9 @@ describe('BPF filter expressions', () => {
 
   it('adds the UDP of RTCP_PORT_RANGE when RTCP is captured', () => {
     expect(mirrorFilter({ from: 5060, to: 5060 })).not.toContain('udp and portrange');
-    expect(mirrorFilter({ from: 5060, to: 5060 }, { from: 10000, to: 20000 })).toContain('((udp or tcp) and port 5060) or (udp and portrange 10000-20000) or');
+    expect(mirrorFilter({ from: 5060, to: 5060 }, { from: 10000, to: 20000 })).toContain(
+      '((udp or tcp) and port 5060) or (udp and portrange 10000-20000) or',
+    );
   });
 
   it('lets later IPv4 fragments and IPv6 fragments through the mirror filter', () => {

@@ -13,7 +13,13 @@ function pcapFile(name: string, count: number, stepMicros: bigint): string {
   const t0 = 1_700_000_000_000_000n;
   const records = Array.from({ length: count }, (_, i) => ({
     tsMicros: t0 + BigInt(i) * stepMicros,
-    frame: testing.buildEthernetIpv4Udp({ srcIp: '192.0.2.1', dstIp: '192.0.2.2', srcPort: 5060, dstPort: 5060, payload: testing.sipRequest({ callId: `c${i}` }) }),
+    frame: testing.buildEthernetIpv4Udp({
+      srcIp: '192.0.2.1',
+      dstIp: '192.0.2.2',
+      srcPort: 5060,
+      dstPort: 5060,
+      payload: testing.sipRequest({ callId: `c${i}` }),
+    }),
   }));
   const path = join(dir, name);
   writeFileSync(path, writePcap(records));
@@ -25,7 +31,16 @@ describe('replayCaptureFile', () => {
     const path = pcapFile('fast.pcap', 5000, 1_000_000n); // 5000 s of capture time
     const seen: number[] = [];
     const t = Date.now();
-    const summary = await replayCaptureFile({ path, pace: 'fast', log, onFrame: (lt, frame, ts) => { expect(lt).toBe(LinkType.ETHERNET); expect(frame.length).toBeGreaterThan(100); seen.push(ts); } });
+    const summary = await replayCaptureFile({
+      path,
+      pace: 'fast',
+      log,
+      onFrame: (lt, frame, ts) => {
+        expect(lt).toBe(LinkType.ETHERNET);
+        expect(frame.length).toBeGreaterThan(100);
+        seen.push(ts);
+      },
+    });
     expect(Date.now() - t).toBeLessThan(5000);
     expect(summary).toMatchObject({ records: 5000, aborted: false, status: { ok: true, format: 'pcap' } });
     expect(seen[0]).toBe(1_700_000_000_000_000);
@@ -49,7 +64,13 @@ describe('replayCaptureFile', () => {
       pace: 'fast',
       log,
       onFrame: () => n++,
-      room: () => (n === 5 && waits === 0 ? new Promise<void>((r) => { waits++; setTimeout(r, 20); }) : undefined),
+      room: () =>
+        n === 5 && waits === 0
+          ? new Promise<void>((r) => {
+              waits++;
+              setTimeout(r, 20);
+            })
+          : undefined,
     });
     expect(waits).toBe(1);
     expect(n).toBe(10);
@@ -66,9 +87,24 @@ describe('replayCaptureFile', () => {
   });
 
   it('reads pcapng too', async () => {
-    const frame = testing.buildEthernetIpv4Udp({ srcIp: '192.0.2.1', dstIp: '192.0.2.2', srcPort: 5060, dstPort: 5060, payload: testing.sipRequest() });
+    const frame = testing.buildEthernetIpv4Udp({
+      srcIp: '192.0.2.1',
+      dstIp: '192.0.2.2',
+      srcPort: 5060,
+      dstPort: 5060,
+      payload: testing.sipRequest(),
+    });
     const path = join(dir, 'x.pcapng');
-    writeFileSync(path, testing.buildPcapng({ interfaces: [{ linktype: 1 }], packets: [{ interfaceId: 0, ts: 1_700_000_000_000_000n, frame }, { interfaceId: 0, ts: 1_700_000_000_000_001n, frame }] }));
+    writeFileSync(
+      path,
+      testing.buildPcapng({
+        interfaces: [{ linktype: 1 }],
+        packets: [
+          { interfaceId: 0, ts: 1_700_000_000_000_000n, frame },
+          { interfaceId: 0, ts: 1_700_000_000_000_001n, frame },
+        ],
+      }),
+    );
     let n = 0;
     const summary = await replayCaptureFile({ path, pace: 'fast', log, onFrame: () => n++ });
     expect(n).toBe(2);

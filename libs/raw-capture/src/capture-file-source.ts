@@ -61,7 +61,14 @@ export async function checkCaptureFile(path: string): Promise<void> {
 function sleep(ms: number, signal?: AbortSignal): Promise<void> {
   return new Promise((resolve) => {
     const t = setTimeout(resolve, ms);
-    signal?.addEventListener('abort', () => { clearTimeout(t); resolve(); }, { once: true });
+    signal?.addEventListener(
+      'abort',
+      () => {
+        clearTimeout(t);
+        resolve();
+      },
+      { once: true },
+    );
   });
 }
 
@@ -112,7 +119,15 @@ export async function replayCaptureFile(o: ReplayOptions): Promise<ReplaySummary
       const now = Date.now();
       if (now >= nextProgress) {
         nextProgress = now + everyMs;
-        o.log.info({ file: o.path, records, percent: size > 0 ? Math.round((bytes / size) * 100) : 100, perSecond: Math.round(records / ((now - started) / 1000)) }, 'capture file progress');
+        o.log.info(
+          {
+            file: o.path,
+            records,
+            percent: size > 0 ? Math.round((bytes / size) * 100) : 100,
+            perSecond: Math.round(records / ((now - started) / 1000)),
+          },
+          'capture file progress',
+        );
       }
     }
     if (reader.failure !== undefined) break;
@@ -120,6 +135,10 @@ export async function replayCaptureFile(o: ReplayOptions): Promise<ReplaySummary
   stream.destroy();
   const status: CaptureFileStatus = aborted ? { ok: true, format: undefined, records, skipped: 0 } : reader.end();
   const seconds = (Date.now() - started) / 1000;
-  if (!status.ok) o.log.warn({ file: o.path, reason: status.reason, detail: status.message, records }, 'capture file ends with unreadable data; what came before it was read');
+  if (!status.ok)
+    o.log.warn(
+      { file: o.path, reason: status.reason, detail: status.message, records },
+      'capture file ends with unreadable data; what came before it was read',
+    );
   return { records, bytes, seconds, status, aborted };
 }

@@ -1,15 +1,12 @@
 /** Why a capture source could not start (the agent exits with the message, on one line). */
 export type CaptureStartReason =
-  | 'no-such-interface'
-  | 'no-permission'
-  | 'bad-filter'
-  | 'unsupported-linktype'
-  | 'open-failed'
-  | 'file-unreadable'
-  | 'bad-file';
+  'no-such-interface' | 'no-permission' | 'bad-filter' | 'unsupported-linktype' | 'open-failed' | 'file-unreadable' | 'bad-file';
 
 export class CaptureStartError extends Error {
-  constructor(readonly reason: CaptureStartReason, message: string) {
+  constructor(
+    readonly reason: CaptureStartReason,
+    message: string,
+  ) {
     super(message);
     this.name = 'CaptureStartError';
   }

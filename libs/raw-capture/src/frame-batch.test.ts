@@ -15,7 +15,10 @@ describe('frame batches', () => {
     expect(w.append(101, Buffer.from('second'), ts + 1)).toBe(true);
     const batch = w.take();
     expect(batch?.count).toBe(2);
-    expect(read(batch)).toEqual([[1, 'first', ts], [101, 'second', ts + 1]]);
+    expect(read(batch)).toEqual([
+      [1, 'first', ts],
+      [101, 'second', ts + 1],
+    ]);
   });
 
   it('copies the frame, so the capture buffer may be reused at once', () => {

@@ -39,7 +39,9 @@ describe('FrameIntake', () => {
   it('in IPIP mode hands on the inner packet as raw IP, hashed by the inner pair, and drops the rest', () => {
     const p = new Recorder(true);
     const intake = new FrameIntake(p, new IpipStripper('192.0.2.100'));
-    const tunnelled = testing.ethernetFrame({ payload: testing.ipv4Packet({ src: '192.0.2.1', dst: '192.0.2.100', protocol: 4, payload: inner }) });
+    const tunnelled = testing.ethernetFrame({
+      payload: testing.ipv4Packet({ src: '192.0.2.1', dst: '192.0.2.100', protocol: 4, payload: inner }),
+    });
     intake.handle(LinkType.ETHERNET, tunnelled, 7);
     intake.handle(LinkType.ETHERNET, testing.ethernetFrame({ payload: inner }), 8);
     expect(p.pushed).toEqual([{ linktype: LinkType.RAW, frame: inner, ts: 7, hash: ipPairHash(inner, 0) }]);

@@ -36,9 +36,20 @@ export class FrameIntake {
       totalsCounter(registry, 'sipcap_raw_frames_read_total', 'Frames read from the interface or the capture file', () => this.frames);
       if (ipip) {
         const c = ipip.counters;
-        totalsCounter(registry, 'sipcap_raw_ipip_inner_total', 'Inner packets taken out of IPIP packets for the listen address', () => c.inner);
-        totalsCounter(registry, 'sipcap_raw_ipip_rejected_total', 'Frames not taken in IPIP mode, by reason', { label: 'reason', read: () => c.rejected });
-        totalsCounter(registry, 'sipcap_raw_ipip_outer_fragments_total', 'Outer IPIP fragment reassembly events', { label: 'event', read: () => ({ ...ipip.fragments.counters }) });
+        totalsCounter(
+          registry,
+          'sipcap_raw_ipip_inner_total',
+          'Inner packets taken out of IPIP packets for the listen address',
+          () => c.inner,
+        );
+        totalsCounter(registry, 'sipcap_raw_ipip_rejected_total', 'Frames not taken in IPIP mode, by reason', {
+          label: 'reason',
+          read: () => c.rejected,
+        });
+        totalsCounter(registry, 'sipcap_raw_ipip_outer_fragments_total', 'Outer IPIP fragment reassembly events', {
+          label: 'event',
+          read: () => ({ ...ipip.fragments.counters }),
+        });
       }
     }
   }

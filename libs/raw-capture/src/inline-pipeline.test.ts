@@ -6,7 +6,13 @@ import { InlinePipeline } from './inline-pipeline';
 import { RawDecoder } from './raw-decoder';
 
 const frame = (i: number) =>
-  testing.buildEthernetIpv4Udp({ srcIp: '192.0.2.1', dstIp: '192.0.2.2', srcPort: 5060, dstPort: 5060, payload: testing.sipRequest({ callId: `c${i}` }) });
+  testing.buildEthernetIpv4Udp({
+    srcIp: '192.0.2.1',
+    dstIp: '192.0.2.2',
+    srcPort: 5060,
+    dstPort: 5060,
+    payload: testing.sipRequest({ callId: `c${i}` }),
+  });
 
 describe('InlinePipeline', () => {
   it('decodes every pushed frame, in order, after the capture callback returned', async () => {

@@ -41,11 +41,7 @@ export class InlinePipeline implements FramePipeline {
   private idleWaiters: (() => void)[] = [];
   private dropped = 0;
 
-  constructor(
-    decoder: RawDecoder,
-    publisher: { capture(m: CapturedMessage): unknown },
-    o: InlinePipelineOptions = {},
-  ) {
+  constructor(decoder: RawDecoder, publisher: { capture(m: CapturedMessage): unknown }, o: InlinePipelineOptions = {}) {
     this.emit = (m) => {
       publisher.capture(m);
     };
@@ -57,8 +53,18 @@ export class InlinePipeline implements FramePipeline {
     this.timer = setInterval(() => decoder.expire(), 1000);
     this.timer.unref();
     if (o.registry) {
-      totalsCounter(o.registry, 'sipcap_raw_backlog_dropped_total', 'Frames dropped because decoding was behind capture (the backlog was full)', () => this.dropped);
-      readGauge(o.registry, 'sipcap_raw_backlog_batches', 'Batches of captured frames (1 MiB) waiting to be decoded', () => this.pending.length);
+      totalsCounter(
+        o.registry,
+        'sipcap_raw_backlog_dropped_total',
+        'Frames dropped because decoding was behind capture (the backlog was full)',
+        () => this.dropped,
+      );
+      readGauge(
+        o.registry,
+        'sipcap_raw_backlog_batches',
+        'Batches of captured frames (1 MiB) waiting to be decoded',
+        () => this.pending.length,
+      );
     }
   }
 

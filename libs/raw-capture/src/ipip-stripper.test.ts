@@ -34,7 +34,9 @@ describe('IpipStripper', () => {
     const s = new IpipStripper('192.0.2.100');
     expect(s.strip(LinkType.RAW, outer('192.0.2.101'), 1)).toBeUndefined();
     expect(s.strip(LinkType.RAW, outer('192.0.2.100', 17), 1)).toBeUndefined();
-    expect(s.strip(LinkType.RAW, testing.ipv6Packet({ src: '2001:db8::1', dst: '2001:db8::2', nextHeader: 4, payload: inner }), 1)).toBeUndefined();
+    expect(
+      s.strip(LinkType.RAW, testing.ipv6Packet({ src: '2001:db8::1', dst: '2001:db8::2', nextHeader: 4, payload: inner }), 1),
+    ).toBeUndefined();
     expect(s.strip(LinkType.ETHERNET, testing.ethernetFrame({ payload: Buffer.alloc(28), etherType: 0x0806 }), 1)).toBeUndefined();
     expect(s.strip(LinkType.RAW, outer().subarray(0, 40), 1)).toBeUndefined();
     expect(s.counters.rejected).toMatchObject({ other_address: 1, not_ipip: 1, not_ipv4: 1, not_ip: 1, truncated: 1 });
@@ -43,8 +45,17 @@ describe('IpipStripper', () => {
 
   it('reassembles outer fragments, in any order, into the inner packet', () => {
     const s = new IpipStripper('192.0.2.100');
-    const bigInner = testing.udpPacket({ src: '10.1.0.1', dst: '10.1.0.2', srcPort: 5060, dstPort: 5060, payload: testing.sipRequest({ body: testing.sdpBody(2600) }) });
-    const pieces = testing.fragmentIpv4(testing.ipv4Packet({ src: '192.0.2.1', dst: '192.0.2.100', protocol: 4, id: 77, payload: bigInner }), 1400);
+    const bigInner = testing.udpPacket({
+      src: '10.1.0.1',
+      dst: '10.1.0.2',
+      srcPort: 5060,
+      dstPort: 5060,
+      payload: testing.sipRequest({ body: testing.sdpBody(2600) }),
+    });
+    const pieces = testing.fragmentIpv4(
+      testing.ipv4Packet({ src: '192.0.2.1', dst: '192.0.2.100', protocol: 4, id: 77, payload: bigInner }),
+      1400,
+    );
     expect(pieces.length).toBeGreaterThan(1);
     const results = [...pieces].reverse().map((p, i) => s.strip(LinkType.RAW, p, i));
     expect(results.slice(0, -1).every((r) => r === undefined)).toBe(true);
@@ -55,8 +66,12 @@ describe('IpipStripper', () => {
   it('rejects protocol 4 packets whose inner packet is not IPv4', () => {
     const s = new IpipStripper('192.0.2.100');
     const v6 = testing.udpPacket({ src: '2001:db8::1', dst: '2001:db8::2', srcPort: 5060, dstPort: 5060, payload: testing.sipRequest() });
-    expect(s.strip(LinkType.RAW, testing.ipv4Packet({ src: '192.0.2.1', dst: '192.0.2.100', protocol: 4, payload: v6 }), 1)).toBeUndefined();
-    expect(s.strip(LinkType.RAW, testing.ipv4Packet({ src: '192.0.2.1', dst: '192.0.2.100', protocol: 4, payload: Buffer.alloc(10, 0x45) }), 1)).toBeUndefined();
+    expect(
+      s.strip(LinkType.RAW, testing.ipv4Packet({ src: '192.0.2.1', dst: '192.0.2.100', protocol: 4, payload: v6 }), 1),
+    ).toBeUndefined();
+    expect(
+      s.strip(LinkType.RAW, testing.ipv4Packet({ src: '192.0.2.1', dst: '192.0.2.100', protocol: 4, payload: Buffer.alloc(10, 0x45) }), 1),
+    ).toBeUndefined();
     expect(s.counters.rejected.bad_inner).toBe(2);
     expect(s.counters.inner).toBe(0);
   });

@@ -74,7 +74,10 @@ export async function openLiveCapture(o: LiveCaptureOptions): Promise<LiveCaptur
   pcap.warningHandler = (message: string) => o.log.debug({ iface: o.iface, warning: message }, 'libpcap warning');
   const names = pcap.findalldevs().map((d) => d.name);
   if (!names.includes(o.iface)) {
-    throw new CaptureStartError('no-such-interface', `capture interface "${o.iface}" not found (RAW_INTERFACE); available: ${names.join(', ') || 'none'}`);
+    throw new CaptureStartError(
+      'no-such-interface',
+      `capture interface "${o.iface}" not found (RAW_INTERFACE); available: ${names.join(', ') || 'none'}`,
+    );
   }
   const open = (filter: string): PcapSessionLike =>
     pcap.createSession(o.iface, {
@@ -93,7 +96,10 @@ export async function openLiveCapture(o: LiveCaptureOptions): Promise<LiveCaptur
   const linktype = linktypeFromPcapName(session.link_type);
   if (linktype === undefined || !DECODABLE_LINKTYPES.has(linktype)) {
     session.close();
-    throw new CaptureStartError('unsupported-linktype', `interface "${o.iface}" has link type ${session.link_type}, which the decoder does not read`);
+    throw new CaptureStartError(
+      'unsupported-linktype',
+      `interface "${o.iface}" has link type ${session.link_type}, which the decoder does not read`,
+    );
   }
 
   const readU32 = endianness() === 'LE' ? (b: Buffer, off: number) => b.readUInt32LE(off) : (b: Buffer, off: number) => b.readUInt32BE(off);
@@ -117,7 +123,10 @@ export async function openLiveCapture(o: LiveCaptureOptions): Promise<LiveCaptur
   };
   const timer = setInterval(poll, o.statsEveryMs ?? 1000);
   timer.unref();
-  o.log.info({ iface: o.iface, linktype, filter: o.filter || '(none)', promiscuous: o.promiscuous, bufferBytes: o.bufferBytes }, 'live capture open');
+  o.log.info(
+    { iface: o.iface, linktype, filter: o.filter || '(none)', promiscuous: o.promiscuous, bufferBytes: o.bufferBytes },
+    'live capture open',
+  );
 
   return {
     iface: o.iface,

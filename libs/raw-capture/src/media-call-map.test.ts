@@ -62,7 +62,10 @@ describe('MediaCallMap', () => {
     const maxBytes = 4096;
     const m = new MediaCallMap({ maxItems: 1_000_000, maxBytes, ttlMicros: 3600n * S });
     for (let i = 0; i < 5000; i++) {
-      m.learn({ callId: `${'x'.repeat(i % 300)}-${i}`, media: [stream(`10.0.${i >> 8}.${i & 255}`, 2000 + (i % 1000) * 2)] }, T0 + BigInt(i));
+      m.learn(
+        { callId: `${'x'.repeat(i % 300)}-${i}`, media: [stream(`10.0.${i >> 8}.${i & 255}`, 2000 + (i % 1000) * 2)] },
+        T0 + BigInt(i),
+      );
       expect(m.bytes).toBeLessThanOrEqual(maxBytes);
     }
     expect(m.size).toBeGreaterThan(0);

@@ -33,8 +33,16 @@ export class PcapStatsMetrics {
     const registers = registry ? [registry] : [];
     this.m = {
       received: new Counter({ name: 'sipcap_pcap_received_total', help: 'Packets received by libpcap (after the BPF filter)', registers }),
-      dropped: new Counter({ name: 'sipcap_pcap_dropped_total', help: 'Packets libpcap dropped because its buffer was full (the agent did not read fast enough)', registers }),
-      ifdropped: new Counter({ name: 'sipcap_pcap_ifdropped_total', help: 'Packets dropped by the interface or its driver (when the platform reports it)', registers }),
+      dropped: new Counter({
+        name: 'sipcap_pcap_dropped_total',
+        help: 'Packets libpcap dropped because its buffer was full (the agent did not read fast enough)',
+        registers,
+      }),
+      ifdropped: new Counter({
+        name: 'sipcap_pcap_ifdropped_total',
+        help: 'Packets dropped by the interface or its driver (when the platform reports it)',
+        registers,
+      }),
     };
   }
 

@@ -56,7 +56,10 @@ export async function startRawAgent(opts: RawAgentOptions): Promise<() => Promis
   } else {
     const names = await captureInterfaces();
     if (!names.includes(iface!)) {
-      throw new CaptureStartError('no-such-interface', `capture interface "${iface}" not found (RAW_INTERFACE); available: ${names.join(', ') || 'none'}`);
+      throw new CaptureStartError(
+        'no-such-interface',
+        `capture interface "${iface}" not found (RAW_INTERFACE); available: ${names.join(', ') || 'none'}`,
+      );
     }
   }
   if (mode === 'mirror' && listen.ip !== '0.0.0.0' && listen.ip !== '::') {
@@ -117,7 +120,9 @@ export async function startRawAgent(opts: RawAgentOptions): Promise<() => Promis
       pace: c.PCAP_PACE,
       onFrame: handler,
       // A file can be read faster than Kafka takes it: wait rather than drop.
-      room: () => p.room() ?? (full() ? waitUntil(() => producer.queued <= highWater / 2 && producer.queueBytes <= highBytes / 2, abort.signal) : undefined),
+      room: () =>
+        p.room() ??
+        (full() ? waitUntil(() => producer.queued <= highWater / 2 && producer.queueBytes <= highBytes / 2, abort.signal) : undefined),
       log,
       signal: abort.signal,
     }).then(
@@ -129,18 +134,42 @@ export async function startRawAgent(opts: RawAgentOptions): Promise<() => Promis
           await producer.flush(5000);
           if (producer.queued > 0) log.warn({ kafkaQueued: producer.queued }, 'waiting for Kafka to take the rest of the capture file');
         }
-        log.info({ file, records: summary.records, seconds: summary.seconds, complete: summary.status.ok, kafkaQueued: producer.queued, reports: c.RTCP_PORT_RANGE ? { ...runtime.reports.totals } : undefined, workerFrames: p instanceof WorkerPipeline ? p.frameCounts() : undefined }, 'capture file read and decoded');
+        log.info(
+          {
+            file,
+            records: summary.records,
+            seconds: summary.seconds,
+            complete: summary.status.ok,
+            kafkaQueued: producer.queued,
+            reports: c.RTCP_PORT_RANGE ? { ...runtime.reports.totals } : undefined,
+            workerFrames: p instanceof WorkerPipeline ? p.frameCounts() : undefined,
+          },
+          'capture file read and decoded',
+        );
         (o.onFileDone ?? stopProcessGracefully)(summary);
       },
       (e: unknown) => {
         // Publish what was read, then end with a failure code (the graceful stop would exit 0).
         log.error({ err: e, file }, 'reading the capture file failed');
-        void p.drain().then(() => runtime.stop()).finally(() => process.exit(1));
+        void p
+          .drain()
+          .then(() => runtime.stop())
+          .finally(() => process.exit(1));
       },
     );
   }
   o.health.register('capture', () => (file !== undefined || live !== undefined ? true : 'capture source not open'));
-  log.info({ mode, source: file ?? iface, workers: c.RAW_SOCK_CHILDREN, ports: `${ports.from}-${ports.to}`, rtcpPorts: c.RTCP_PORT_RANGE && `${c.RTCP_PORT_RANGE.from}-${c.RTCP_PORT_RANGE.to}`, topic: c.KAFKA_TOPIC }, `${o.app} ready`);
+  log.info(
+    {
+      mode,
+      source: file ?? iface,
+      workers: c.RAW_SOCK_CHILDREN,
+      ports: `${ports.from}-${ports.to}`,
+      rtcpPorts: c.RTCP_PORT_RANGE && `${c.RTCP_PORT_RANGE.from}-${c.RTCP_PORT_RANGE.to}`,
+      topic: c.KAFKA_TOPIC,
+    },
+    `${o.app} ready`,
+  );
 
   return async () => {
     abort.abort();
@@ -156,16 +185,23 @@ export async function startRawAgent(opts: RawAgentOptions): Promise<() => Promis
 async function buildPipeline(o: RawAgentOptions, runtime: AgentRuntime, ports: PortRange): Promise<FramePipeline> {
   const c = o.config;
   if (c.RAW_SOCK_CHILDREN <= 1) {
-    const rtcp = c.RTCP_PORT_RANGE === undefined ? undefined : {
-      ports: c.RTCP_PORT_RANGE,
-      maxItems: c.RTCP_SDP_MAX_ITEMS,
-      maxBytes: c.RTCP_SDP_MAX_MB * 1024 * 1024,
-      ttlMicros: BigInt(c.RTCP_SDP_TTL_S) * 1_000_000n,
-      onReport: (r: CapturedReport) => void runtime.reports.capture(r),
-    };
+    const rtcp =
+      c.RTCP_PORT_RANGE === undefined
+        ? undefined
+        : {
+            ports: c.RTCP_PORT_RANGE,
+            maxItems: c.RTCP_SDP_MAX_ITEMS,
+            maxBytes: c.RTCP_SDP_MAX_MB * 1024 * 1024,
+            ttlMicros: BigInt(c.RTCP_SDP_TTL_S) * 1_000_000n,
+            onReport: (r: CapturedReport) => void runtime.reports.capture(r),
+          };
     const decoder = new RawDecoder({ ports, rtcp });
     registerDecoderMetrics(o.registry, decoder);
-    return new InlinePipeline(decoder, runtime.publisher, { maxFrame: SNAPLEN, backlogBytes: c.PCAP_BUFFER_MB * 1024 * 1024, registry: o.registry });
+    return new InlinePipeline(decoder, runtime.publisher, {
+      maxFrame: SNAPLEN,
+      backlogBytes: c.PCAP_BUFFER_MB * 1024 * 1024,
+      registry: o.registry,
+    });
   }
   const flag = new SharedCaptureSwitch();
   flag.set(runtime.flag.isOn());

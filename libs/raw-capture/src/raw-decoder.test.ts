@@ -15,7 +15,15 @@ describe('RawDecoder', () => {
     const frame = testing.buildEthernetIpv4Udp({ srcIp: '192.0.2.1', dstIp: '192.0.2.2', srcPort: 5062, dstPort: 5060, payload: sip });
     const [m, ...rest] = run(new RawDecoder(), LinkType.ETHERNET, [frame]);
     expect(rest).toHaveLength(0);
-    expect(m).toMatchObject({ srcIp: '192.0.2.1', srcPort: 5062, dstIp: '192.0.2.2', dstPort: 5060, family: 2, proto: 1, microTs: 1_700_000_000_000_000n });
+    expect(m).toMatchObject({
+      srcIp: '192.0.2.1',
+      srcPort: 5062,
+      dstIp: '192.0.2.2',
+      dstPort: 5060,
+      family: 2,
+      proto: 1,
+      microTs: 1_700_000_000_000_000n,
+    });
     expect(m.payload.equals(sip)).toBe(true);
   });
 
@@ -34,7 +42,8 @@ describe('RawDecoder', () => {
   });
 
   it('drops packets outside the port range', () => {
-    const frame = (port: number) => testing.buildEthernetIpv4Udp({ srcIp: '192.0.2.1', dstIp: '192.0.2.2', srcPort: port, dstPort: port, payload: testing.sipRequest() });
+    const frame = (port: number) =>
+      testing.buildEthernetIpv4Udp({ srcIp: '192.0.2.1', dstIp: '192.0.2.2', srcPort: port, dstPort: port, payload: testing.sipRequest() });
     const d = new RawDecoder({ ports: { from: 5060, to: 5070 } });
     expect(run(d, LinkType.ETHERNET, [frame(5060), frame(5070), frame(5071), frame(6000)])).toHaveLength(2);
     expect(d.decoder.counters.filtered).toBe(2);

@@ -53,7 +53,7 @@ export class RawDecoder {
     this.onReport = options.rtcp?.onReport;
     this.isSipPort = sip;
     this.decoder = new Decoder({
-      portFilter: rtcp === undefined ? sip : (s, d, ipProto) => (sip === undefined || sip(s, d) || (ipProto === UDP && rtcp.inRange(s, d))),
+      portFilter: rtcp === undefined ? sip : (s, d, ipProto) => sip === undefined || sip(s, d) || (ipProto === UDP && rtcp.inRange(s, d)),
       fragments: options.fragments,
       tcp: options.tcp,
     });

@@ -15,8 +15,12 @@ describe('rawSettingsProblem', () => {
   });
 
   it('refuses the other raw mode, with or without its own', () => {
-    expect(rawSettingsProblem('ipip', settings({ ...ipip, RAW_MONI_CAPTURE_ON: '1' }))).toMatch(/^RAW_MONI_CAPTURE_ON=1 is not for ipip-agent: one raw mode per agent/);
-    expect(rawSettingsProblem('mirror', settings({ ...mirror, RAW_IPIP_CAPTURE_ON: '1' }))).toMatch(/^RAW_IPIP_CAPTURE_ON=1 is not for mirror-agent/);
+    expect(rawSettingsProblem('ipip', settings({ ...ipip, RAW_MONI_CAPTURE_ON: '1' }))).toMatch(
+      /^RAW_MONI_CAPTURE_ON=1 is not for ipip-agent: one raw mode per agent/,
+    );
+    expect(rawSettingsProblem('mirror', settings({ ...mirror, RAW_IPIP_CAPTURE_ON: '1' }))).toMatch(
+      /^RAW_IPIP_CAPTURE_ON=1 is not for mirror-agent/,
+    );
   });
 
   it('requires the own mode to be on', () => {
@@ -31,8 +35,12 @@ describe('rawSettingsProblem', () => {
 
   it('takes RTCP_PORT_RANGE in mirror mode with one decoding thread only', () => {
     expect(rawSettingsProblem('mirror', settings({ ...mirror, RTCP_PORT_RANGE: '10000-20000' }))).toBeUndefined();
-    expect(rawSettingsProblem('mirror', settings({ ...mirror, RTCP_PORT_RANGE: '10000-20000', RAW_SOCK_CHILDREN: '2' }))).toMatch(/^RTCP_PORT_RANGE needs RAW_SOCK_CHILDREN=1 \(got 2\)/);
-    expect(rawSettingsProblem('ipip', settings({ ...ipip, RTCP_PORT_RANGE: '10000-20000' }))).toMatch(/^RTCP_PORT_RANGE is for mirror-agent/);
+    expect(rawSettingsProblem('mirror', settings({ ...mirror, RTCP_PORT_RANGE: '10000-20000', RAW_SOCK_CHILDREN: '2' }))).toMatch(
+      /^RTCP_PORT_RANGE needs RAW_SOCK_CHILDREN=1 \(got 2\)/,
+    );
+    expect(rawSettingsProblem('ipip', settings({ ...ipip, RTCP_PORT_RANGE: '10000-20000' }))).toMatch(
+      /^RTCP_PORT_RANGE is for mirror-agent/,
+    );
     expect(settings({ ...mirror, RTCP_PORT_RANGE: ' 10000 - 20000 ' }).RTCP_PORT_RANGE).toEqual({ from: 10000, to: 20000 });
     expect(settings({ ...mirror, RTCP_PORT_RANGE: '' }).RTCP_PORT_RANGE).toBeUndefined();
     expect(() => settings({ ...mirror, RTCP_PORT_RANGE: '20000-10000' })).toThrow(/RTCP_PORT_RANGE/);

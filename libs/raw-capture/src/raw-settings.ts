@@ -7,9 +7,20 @@ export type RawMode = 'ipip' | 'mirror';
 /** The settings the raw agents read. */
 export const RAW_AGENT_SETTINGS = [
   ...AGENT_SETTINGS,
-  'RAW_IPIP_CAPTURE_ON', 'RAW_MONI_CAPTURE_ON', 'RAW_SOCKET_LISTEN', 'RAW_INTERFACE', 'RAW_SOCK_CHILDREN',
-  'PROMISCUOUS_ON', 'RAW_MONI_BPF_ON', 'PCAP_FILE', 'PCAP_PACE', 'PCAP_BUFFER_MB',
-  'RTCP_PORT_RANGE', 'RTCP_SDP_MAX_ITEMS', 'RTCP_SDP_MAX_MB', 'RTCP_SDP_TTL_S',
+  'RAW_IPIP_CAPTURE_ON',
+  'RAW_MONI_CAPTURE_ON',
+  'RAW_SOCKET_LISTEN',
+  'RAW_INTERFACE',
+  'RAW_SOCK_CHILDREN',
+  'PROMISCUOUS_ON',
+  'RAW_MONI_BPF_ON',
+  'PCAP_FILE',
+  'PCAP_PACE',
+  'PCAP_BUFFER_MB',
+  'RTCP_PORT_RANGE',
+  'RTCP_SDP_MAX_ITEMS',
+  'RTCP_SDP_MAX_MB',
+  'RTCP_SDP_TTL_S',
 ] as const satisfies readonly (keyof Settings)[];
 
 export type RawAgentSettings = Pick<Settings, (typeof RAW_AGENT_SETTINGS)[number]>;
@@ -38,7 +49,8 @@ export function rawSettingsProblem(mode: RawMode, c: RawAgentSettings): string |
   if (c.RTCP_PORT_RANGE !== undefined) {
     if (mode === 'ipip') return 'RTCP_PORT_RANGE is for mirror-agent (IPIP copies carry signalling only); leave it empty for ipip-agent';
     // The SDP of a call and its RTCP travel between different hosts, so they would go to different workers.
-    if (c.RAW_SOCK_CHILDREN > 1) return `RTCP_PORT_RANGE needs RAW_SOCK_CHILDREN=1 (got ${c.RAW_SOCK_CHILDREN}): RTCP is matched to its call through the SDP, which one decoding thread must see with it`;
+    if (c.RAW_SOCK_CHILDREN > 1)
+      return `RTCP_PORT_RANGE needs RAW_SOCK_CHILDREN=1 (got ${c.RAW_SOCK_CHILDREN}): RTCP is matched to its call through the SDP, which one decoding thread must see with it`;
   }
   if (c.PCAP_FILE === undefined && c.RAW_INTERFACE === undefined) {
     return 'RAW_INTERFACE is not set: name the interface to capture on (or set PCAP_FILE to read a capture file)';

@@ -60,8 +60,16 @@ export class RtcpCapture {
     }
     this.counters.matched++;
     return {
-      payloadType: HEP_RTCP, correlationId: callId, payload: c.payload,
-      srcIp: c.srcIp, srcPort: c.srcPort, dstIp: c.dstIp, dstPort: c.dstPort, family: c.family, proto: 1, microTs: c.tsMicros,
+      payloadType: HEP_RTCP,
+      correlationId: callId,
+      payload: c.payload,
+      srcIp: c.srcIp,
+      srcPort: c.srcPort,
+      dstIp: c.dstIp,
+      dstPort: c.dstPort,
+      family: c.family,
+      proto: 1,
+      microTs: c.tsMicros,
     };
   }
 }

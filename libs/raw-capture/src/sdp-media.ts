@@ -75,13 +75,17 @@ function streams(body: string): MediaAddress[] {
   let sessionIp: string | undefined;
   const sections: Section[] = [];
   let current: Section | undefined;
-  for (let start = 0; start < body.length; ) {
+  for (let start = 0; start < body.length;) {
     let end = body.indexOf('\n', start);
     if (end < 0) end = body.length;
     const next = end + 1;
     if (end > start && body.charCodeAt(end - 1) === 0x0d) end--;
     const type = body.charCodeAt(start);
-    if (end - start >= 3 && body.charCodeAt(start + 1) === 0x3d /* = */ && (type === 0x6d /* m */ || type === 0x63 /* c */ || type === 0x61 /* a */)) {
+    if (
+      end - start >= 3 &&
+      body.charCodeAt(start + 1) === 0x3d /* = */ &&
+      (type === 0x6d /* m */ || type === 0x63 /* c */ || type === 0x61) /* a */
+    ) {
       const value = body.slice(start + 2, end);
       if (type === 0x6d) {
         if (sections.length >= MAX_SDP_STREAMS) return finish(sections, sessionIp);

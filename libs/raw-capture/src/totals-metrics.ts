@@ -41,5 +41,12 @@ export function totalsCounter(
 
 /** A gauge read at scrape time. */
 export function readGauge(registry: Registry, name: string, help: string, read: () => number): Gauge {
-  return new Gauge({ name, help, registers: [registry], collect() { this.set(read()); } });
+  return new Gauge({
+    name,
+    help,
+    registers: [registry],
+    collect() {
+      this.set(read());
+    },
+  });
 }

@@ -33,7 +33,9 @@ export class WorkerMetricsBridge {
   }
 
   private counter(worker: number, m: MetricObjectWithValues<MetricValue<string>>): void {
-    const target = this.registry.getSingleMetric(m.name) ?? new Counter({ name: m.name, help: m.help, labelNames: labelNamesOf(m), registers: [this.registry] });
+    const target =
+      this.registry.getSingleMetric(m.name) ??
+      new Counter({ name: m.name, help: m.help, labelNames: labelNamesOf(m), registers: [this.registry] });
     if (!(target instanceof Counter)) return;
     for (const v of m.values) {
       const labels = (v.labels ?? {}) as Labels;

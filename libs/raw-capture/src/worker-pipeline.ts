@@ -65,13 +65,25 @@ export class WorkerPipeline implements FramePipeline {
     this.batchBytes = o.batchBytes ?? 128 * 1024;
     this.flushMs = o.flushMs ?? 5;
     this.maxInFlight = o.maxInFlight ?? 32;
-    totalsCounter(o.registry, 'sipcap_raw_worker_dropped_total', 'Frames dropped because the decoding workers were behind', () => this.dropped);
-    totalsCounter(o.registry, 'sipcap_raw_worker_records_total', 'Encoded records received from the decoding workers', () => this.published);
+    totalsCounter(
+      o.registry,
+      'sipcap_raw_worker_dropped_total',
+      'Frames dropped because the decoding workers were behind',
+      () => this.dropped,
+    );
+    totalsCounter(
+      o.registry,
+      'sipcap_raw_worker_records_total',
+      'Encoded records received from the decoding workers',
+      () => this.published,
+    );
     totalsCounter(o.registry, 'sipcap_raw_worker_frames_total', 'Frames routed to each decoding worker', {
       label: 'worker',
       read: () => Object.fromEntries(this.slots.map((s) => [String(s.index), s.frames])),
     });
-    readGauge(o.registry, 'sipcap_raw_worker_batches_in_flight', 'Frame batches sent to workers and not yet done', () => this.slots.reduce((n, s) => n + s.inFlight, 0));
+    readGauge(o.registry, 'sipcap_raw_worker_batches_in_flight', 'Frame batches sent to workers and not yet done', () =>
+      this.slots.reduce((n, s) => n + s.inFlight, 0),
+    );
   }
 
   /** Starts the workers and resolves once each has said it is ready. */

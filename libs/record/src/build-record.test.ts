@@ -19,8 +19,14 @@ function record(msg: Buffer, opts: BuildRecordOptions = OPTS, over: Partial<Buil
   return buildRecord(
     {
       sip: parsed(msg, opts),
-      srcIp: '192.0.2.10', srcPort: 5060, dstIp: '198.51.100.20', dstPort: 5080,
-      family: Family.IPV4, proto: Proto.UDP, microTs: 1_700_000_000_123_456n, msg,
+      srcIp: '192.0.2.10',
+      srcPort: 5060,
+      dstIp: '198.51.100.20',
+      dstPort: 5080,
+      family: Family.IPV4,
+      proto: Proto.UDP,
+      microTs: 1_700_000_000_123_456n,
+      msg,
       ...over,
     },
     opts,
@@ -28,8 +34,14 @@ function record(msg: Buffer, opts: BuildRecordOptions = OPTS, over: Partial<Buil
 }
 
 const SDP = [
-  'v=0', 'o=alice 2890844526 2890844526 IN IP4 192.0.2.10', 's=-', 'c=IN IP4 192.0.2.10', 't=0 0',
-  'm=audio 49170 RTP/AVP 0 8', 'a=rtpmap:0 PCMU/8000', '',
+  'v=0',
+  'o=alice 2890844526 2890844526 IN IP4 192.0.2.10',
+  's=-',
+  'c=IN IP4 192.0.2.10',
+  't=0 0',
+  'm=audio 49170 RTP/AVP 0 8',
+  'a=rtpmap:0 PCMU/8000',
+  '',
 ].join('\r\n');
 
 const INVITE = sipMessage(
@@ -123,9 +135,22 @@ describe('buildRecord', () => {
       'Content-Length: 0',
     ]);
     expect(record(ok)).toMatchObject({
-      method: '200', reply_reason: 'OK', type: 2, ruri: '', ruri_user: '', ruri_domain: '',
-      to_tag: '8321234356', from_tag: '9fxced76sl', contact_user: 'bob', contact_ip: '198.51.100.20', contact_port: 5080,
-      cseq: '1 INVITE', user_agent: '', expires: -1, via_1_branch: 'z9hG4bK74bf9', callid_aleg: '',
+      method: '200',
+      reply_reason: 'OK',
+      type: 2,
+      ruri: '',
+      ruri_user: '',
+      ruri_domain: '',
+      to_tag: '8321234356',
+      from_tag: '9fxced76sl',
+      contact_user: 'bob',
+      contact_ip: '198.51.100.20',
+      contact_port: 5080,
+      cseq: '1 INVITE',
+      user_agent: '',
+      expires: -1,
+      via_1_branch: 'z9hG4bK74bf9',
+      callid_aleg: '',
     });
   });
 
@@ -140,15 +165,33 @@ describe('buildRecord', () => {
   ];
 
   it('derives a REGISTER with digest credentials and an Expires header', () => {
-    const auth = 'Digest username="bob@biloxi.example.com", realm="biloxi.example.com", nonce="dcd98b7102dd2f0e8b11d0f600bfb0c093", uri="sip:registrar.biloxi.example.com", response="245f23415f11432b3434341c022"';
-    const msg = sipMessage([...REGISTER_HEAD, 'Contact: <sip:bob@192.0.2.4>;expires=60', `Authorization: ${auth}`, 'Expires: 7200', 'User-Agent: Bob/1', 'Content-Length: 0']);
+    const auth =
+      'Digest username="bob@biloxi.example.com", realm="biloxi.example.com", nonce="dcd98b7102dd2f0e8b11d0f600bfb0c093", uri="sip:registrar.biloxi.example.com", response="245f23415f11432b3434341c022"';
+    const msg = sipMessage([
+      ...REGISTER_HEAD,
+      'Contact: <sip:bob@192.0.2.4>;expires=60',
+      `Authorization: ${auth}`,
+      'Expires: 7200',
+      'User-Agent: Bob/1',
+      'Content-Length: 0',
+    ]);
     expect(record(msg)).toMatchObject({
-      method: 'REGISTER', type: 1, ruri: 'sip:registrar.biloxi.example.com', ruri_user: '', ruri_domain: 'registrar.biloxi.example.com',
-      from_user: 'bob', to_user: 'bob', from_tag: '456248', contact_user: 'bob', contact_ip: '192.0.2.4', contact_port: 0,
+      method: 'REGISTER',
+      type: 1,
+      ruri: 'sip:registrar.biloxi.example.com',
+      ruri_user: '',
+      ruri_domain: 'registrar.biloxi.example.com',
+      from_user: 'bob',
+      to_user: 'bob',
+      from_tag: '456248',
+      contact_user: 'bob',
+      contact_ip: '192.0.2.4',
+      contact_port: 0,
       auth_user: 'bob', // user part only
       auth,
       expires: 7200, // the Expires header wins over the Contact parameter
-      cseq: '1826 REGISTER', user_agent: 'Bob/1',
+      cseq: '1826 REGISTER',
+      user_agent: 'Bob/1',
     });
   });
 
@@ -164,14 +207,25 @@ describe('buildRecord', () => {
       'Content-Length: 0',
     ]);
     expect(record(msg)).toMatchObject({
-      method: '401', reply_reason: 'Unauthorized', type: 2, to_tag: '2493k59kd', auth: '', auth_user: '',
+      method: '401',
+      reply_reason: 'Unauthorized',
+      type: 2,
+      to_tag: '2493k59kd',
+      auth: '',
+      auth_user: '',
       expires: -1, // a reply to REGISTER, but neither Expires nor Contact expires
-      contact_user: '', contact_ip: '', contact_port: 0,
+      contact_user: '',
+      contact_ip: '',
+      contact_port: 0,
     });
   });
 
   it('takes expires from the Contact parameter when a REGISTER has no Expires header', () => {
-    const msg = sipMessage([...REGISTER_HEAD, 'Contact: <sip:bob@192.0.2.4:5062;transport=tcp>;expires=3600;+sip.instance="<urn:uuid:1>"', 'Content-Length: 0']);
+    const msg = sipMessage([
+      ...REGISTER_HEAD,
+      'Contact: <sip:bob@192.0.2.4:5062;transport=tcp>;expires=3600;+sip.instance="<urn:uuid:1>"',
+      'Content-Length: 0',
+    ]);
     expect(record(msg)).toMatchObject({ expires: 3600, contact_port: 5062 });
   });
 
@@ -211,27 +265,40 @@ describe('buildRecord', () => {
       'Content-Length: 0',
     ]);
     expect(record(msg)).toMatchObject({
-      method: 'BYE', ruri_user: 'bob', ruri_domain: '198.51.100.20', reason: 'Q.850;cause=16;text="Normal call clearing"',
+      method: 'BYE',
+      ruri_user: 'bob',
+      ruri_domain: '198.51.100.20',
+      reason: 'Q.850;cause=16;text="Normal call clearing"',
       rtp_stat: expect.stringMatching(/^CS=0;PS=1433;.*IP=192\.0\.2\.10:49170,198\.51\.100\.20:30000$/),
       expires: -1,
     });
   });
 
   it('reads compact header forms', () => {
-    const msg = sipMessage([
-      'INVITE sip:bob@biloxi.example.com SIP/2.0',
-      'v: SIP/2.0/TCP 192.0.2.10:5060;branch=z9hG4bKcompact',
-      'f: Alice <sip:alice@atlanta.example.com>;tag=cf1',
-      't: Bob <sip:bob@biloxi.example.com>',
-      'i: compact-3848276298@atlanta.example.com',
-      'CSeq: 10 INVITE',
-      'm: <sip:alice@192.0.2.10:5070;transport=tcp>',
-      'c: application/sdp',
-      `l: ${Buffer.byteLength(SDP)}`,
-    ], SDP);
+    const msg = sipMessage(
+      [
+        'INVITE sip:bob@biloxi.example.com SIP/2.0',
+        'v: SIP/2.0/TCP 192.0.2.10:5060;branch=z9hG4bKcompact',
+        'f: Alice <sip:alice@atlanta.example.com>;tag=cf1',
+        't: Bob <sip:bob@biloxi.example.com>',
+        'i: compact-3848276298@atlanta.example.com',
+        'CSeq: 10 INVITE',
+        'm: <sip:alice@192.0.2.10:5070;transport=tcp>',
+        'c: application/sdp',
+        `l: ${Buffer.byteLength(SDP)}`,
+      ],
+      SDP,
+    );
     expect(record(msg, OPTS, { proto: Proto.TCP })).toMatchObject({
-      callid: 'compact-3848276298@atlanta.example.com', via_1_branch: 'z9hG4bKcompact', from_user: 'alice', from_tag: 'cf1',
-      to_user: 'bob', contact_user: 'alice', contact_port: 5070, content_type: 'application/sdp', proto: 2,
+      callid: 'compact-3848276298@atlanta.example.com',
+      via_1_branch: 'z9hG4bKcompact',
+      from_user: 'alice',
+      from_tag: 'cf1',
+      to_user: 'bob',
+      contact_user: 'alice',
+      contact_port: 5070,
+      content_type: 'application/sdp',
+      proto: 2,
       correlation_id: 'compact-3848276298@atlanta.example.com',
     });
   });
@@ -247,8 +314,13 @@ describe('buildRecord', () => {
       'Content-Length: 0',
     ]);
     expect(record(msg)).toMatchObject({
-      ruri: 'tel:+1-555-765-4321;phone-context=biloxi.example.com', ruri_user: '+1-555-765-4321', ruri_domain: '',
-      from_user: '+15551234567', from_domain: '', from_tag: 't1', to_user: '+1-555-765-4321',
+      ruri: 'tel:+1-555-765-4321;phone-context=biloxi.example.com',
+      ruri_user: '+1-555-765-4321',
+      ruri_domain: '',
+      from_user: '+15551234567',
+      from_domain: '',
+      from_tag: 't1',
+      to_user: '+1-555-765-4321',
     });
   });
 
@@ -266,15 +338,35 @@ describe('buildRecord', () => {
     ]);
     const rec = record(msg, OPTS, { srcIp: '2001:db8::10', dstIp: '2001:db8::20', family: Family.IPV6 });
     expect(rec).toMatchObject({
-      ruri_domain: '[2001:db8::20]', from_domain: '[2001:db8::10]', to_domain: '[2001:db8::20]', contact_user: 'bob', contact_ip: '[2001:db8::5]', contact_port: 5070,
-      source_ip: '2001:db8::10', destination_ip: '2001:db8::20', family: 10, originator_ip: '2001:db8::99', originator_port: 5090,
+      ruri_domain: '[2001:db8::20]',
+      from_domain: '[2001:db8::10]',
+      to_domain: '[2001:db8::20]',
+      contact_user: 'bob',
+      contact_ip: '[2001:db8::5]',
+      contact_port: 5070,
+      source_ip: '2001:db8::10',
+      destination_ip: '2001:db8::20',
+      family: 10,
+      originator_ip: '2001:db8::99',
+      originator_port: 5090,
     });
   });
 
   it('keeps the bytes of a non-UTF-8 body exactly', () => {
-    const head = Buffer.from(['MESSAGE sip:bob@biloxi.example.com SIP/2.0', 'Via: SIP/2.0/UDP 192.0.2.10;branch=z9hG4bKm',
-      'From: <sip:alice@atlanta.example.com>;tag=m1', 'To: <sip:bob@biloxi.example.com>', 'Call-ID: msg-1', 'CSeq: 1 MESSAGE',
-      'Content-Type: application/octet-stream', 'Content-Length: 6', '', ''].join('\r\n'));
+    const head = Buffer.from(
+      [
+        'MESSAGE sip:bob@biloxi.example.com SIP/2.0',
+        'Via: SIP/2.0/UDP 192.0.2.10;branch=z9hG4bKm',
+        'From: <sip:alice@atlanta.example.com>;tag=m1',
+        'To: <sip:bob@biloxi.example.com>',
+        'Call-ID: msg-1',
+        'CSeq: 1 MESSAGE',
+        'Content-Type: application/octet-stream',
+        'Content-Length: 6',
+        '',
+        '',
+      ].join('\r\n'),
+    );
     const body = Buffer.from([0xff, 0xfe, 0x00, 0xc3, 0x28, 0x80]);
     const msg = Buffer.concat([head, body]);
     const rec = record(msg);
@@ -297,10 +389,21 @@ describe('buildRecord', () => {
     expect(r.ok).toBe(false);
     if (r.ok) return;
     expect(r.reason).toBe('missing_header');
-    const rec = buildRecord({ sip: r.partial, srcIp: '192.0.2.10', srcPort: 5060, dstIp: '198.51.100.20', dstPort: 5060, family: 2, proto: 1, microTs: 1n, msg }, OPTS);
+    const rec = buildRecord(
+      { sip: r.partial, srcIp: '192.0.2.10', srcPort: 5060, dstIp: '198.51.100.20', dstPort: 5060, family: 2, proto: 1, microTs: 1n, msg },
+      OPTS,
+    );
     expect(rec).toMatchObject({
-      method: 'INVITE', type: 1, from_user: '', from_domain: '', from_tag: '', to_user: 'bob', callid: 'no-from@192.0.2.10',
-      callid_aleg: 'aleg-of-no-from', via_1_branch: 'z9hG4bKnofrom', correlation_id: 'no-from@192.0.2.10',
+      method: 'INVITE',
+      type: 1,
+      from_user: '',
+      from_domain: '',
+      from_tag: '',
+      to_user: 'bob',
+      callid: 'no-from@192.0.2.10',
+      callid_aleg: 'aleg-of-no-from',
+      via_1_branch: 'z9hG4bKnofrom',
+      correlation_id: 'no-from@192.0.2.10',
     });
     expect(rec.msg).toBe(msg);
   });
@@ -330,8 +433,12 @@ describe('buildRecord', () => {
       'Content-Length: 0',
     ]);
     expect(record(msg)).toMatchObject({
-      via_1: 'SIP/2.0/UDP 192.0.2.10; branch=z9hG4bKfold', via_1_branch: 'z9hG4bKfold', from_user: 'alice', from_tag: 'fold1',
-      cseq: '1 INVITE', user_agent: 'Folded Agent/1.0',
+      via_1: 'SIP/2.0/UDP 192.0.2.10; branch=z9hG4bKfold',
+      via_1_branch: 'z9hG4bKfold',
+      from_user: 'alice',
+      from_tag: 'fold1',
+      cseq: '1 INVITE',
+      user_agent: 'Folded Agent/1.0',
     });
   });
 
@@ -349,8 +456,12 @@ describe('buildRecord', () => {
     ]);
     expect(record(msg)).toMatchObject({
       via_1: 'SIP/2.0/UDP proxy.example.com;branch=z9hG4bKp1, SIP/2.0/UDP 192.0.2.10;branch=z9hG4bKu1',
-      via_1_branch: 'z9hG4bKp1', contact_user: 'bob', contact_ip: '198.51.100.20', contact_port: 5080,
-      method: '180', reply_reason: 'Ringing',
+      via_1_branch: 'z9hG4bKp1',
+      contact_user: 'bob',
+      contact_ip: '198.51.100.20',
+      contact_port: 5080,
+      method: '180',
+      reply_reason: 'Ringing',
     });
   });
 
@@ -404,14 +515,22 @@ describe('buildRecord', () => {
     ]);
     expect(record(msg, opts)).toMatchObject({
       callid_aleg: 'leg-b-5678', // X-CID absent; X-Leg-Call-ID comes before P-Charging-Vector in the settings
-      custom_field1: 'ACME-42', custom_field2: '', custom_field3: 'Weekly sync',
+      custom_field1: 'ACME-42',
+      custom_field2: '',
+      custom_field3: 'Weekly sync',
     });
     expect(recordExtraHeaders(opts)).toBe(recordExtraHeaders(opts));
   });
 
   it('writes node as capture_node:id when the HEP packet carries an agent id, and the HEP correlation id', () => {
-    expect(record(INVITE, OPTS, { captureId: 2001, correlationId: 'corr-42' })).toMatchObject({ node: 'homer01:2001', correlation_id: 'corr-42' });
-    expect(record(INVITE, OPTS, { captureId: 0, correlationId: '' })).toMatchObject({ node: 'homer01', correlation_id: '3848276298220188511@atlanta.example.com' });
+    expect(record(INVITE, OPTS, { captureId: 2001, correlationId: 'corr-42' })).toMatchObject({
+      node: 'homer01:2001',
+      correlation_id: 'corr-42',
+    });
+    expect(record(INVITE, OPTS, { captureId: 0, correlationId: '' })).toMatchObject({
+      node: 'homer01',
+      correlation_id: '3848276298220188511@atlanta.example.com',
+    });
   });
 
   it('takes auth and auth_user from Proxy-Authorization before Authorization', () => {
@@ -441,7 +560,12 @@ describe('buildRecord', () => {
       'User-Agent: Téléphone/1.0',
       'Content-Length: 0',
     ]);
-    expect(record(msg)).toMatchObject({ from_user: 'jürgen', from_domain: 'münchen.example.com', from_tag: 'ü1', user_agent: 'Téléphone/1.0' });
+    expect(record(msg)).toMatchObject({
+      from_user: 'jürgen',
+      from_domain: 'münchen.example.com',
+      from_tag: 'ü1',
+      user_agent: 'Téléphone/1.0',
+    });
   });
 });
 
@@ -466,15 +590,39 @@ describe('columns located in msg', () => {
 
   it('tells where every column cut from the message lies in it', () => {
     expect(located(record(INVITE))).toEqual([
-      'method', 'ruri', 'ruri_user', 'ruri_domain', 'from_user', 'from_domain', 'from_tag', 'to_user', 'to_domain', 'pid_user',
-      'contact_user', 'callid', 'via_1', 'via_1_branch', 'cseq', 'diversion', 'content_type', 'user_agent', 'contact_ip', 'correlation_id',
+      'method',
+      'ruri',
+      'ruri_user',
+      'ruri_domain',
+      'from_user',
+      'from_domain',
+      'from_tag',
+      'to_user',
+      'to_domain',
+      'pid_user',
+      'contact_user',
+      'callid',
+      'via_1',
+      'via_1_branch',
+      'cseq',
+      'diversion',
+      'content_type',
+      'user_agent',
+      'contact_ip',
+      'correlation_id',
     ]);
   });
 
   it('locates the reason phrase of a reply but not its status code, and auth of either header', () => {
     const reply = sipMessage([
-      'SIP/2.0 401 Unauthorized', 'Via: SIP/2.0/UDP 192.0.2.10;branch=z9hG4bKr', 'From: <sip:a@h>;tag=1', 'To: <sip:a@h>;tag=2',
-      'Call-ID: r@h', 'CSeq: 1 REGISTER', 'Authorization: Digest username="alice@h", realm="h"', 'Content-Length: 0',
+      'SIP/2.0 401 Unauthorized',
+      'Via: SIP/2.0/UDP 192.0.2.10;branch=z9hG4bKr',
+      'From: <sip:a@h>;tag=1',
+      'To: <sip:a@h>;tag=2',
+      'Call-ID: r@h',
+      'CSeq: 1 REGISTER',
+      'Authorization: Digest username="alice@h", realm="h"',
+      'Content-Length: 0',
     ]);
     const rec = record(reply);
     expect(rec).toMatchObject({ method: '401', reply_reason: 'Unauthorized', auth_user: 'alice' });
@@ -484,9 +632,13 @@ describe('columns located in msg', () => {
 
   it('locates values cut to their column width', () => {
     const msg = sipMessage([
-      `INVITE sip:${'u'.repeat(250)}@biloxi.example.com SIP/2.0`, `Via: SIP/2.0/UDP 192.0.2.10;branch=z9hG4bK${'b'.repeat(100)}`,
-      `From: <sip:alice@atlanta.example.com>;tag=${'t'.repeat(100)}`, 'To: <sip:bob@biloxi.example.com>', `Call-ID: ${'c'.repeat(200)}`,
-      'CSeq: 1 INVITE', 'Content-Length: 0',
+      `INVITE sip:${'u'.repeat(250)}@biloxi.example.com SIP/2.0`,
+      `Via: SIP/2.0/UDP 192.0.2.10;branch=z9hG4bK${'b'.repeat(100)}`,
+      `From: <sip:alice@atlanta.example.com>;tag=${'t'.repeat(100)}`,
+      'To: <sip:bob@biloxi.example.com>',
+      `Call-ID: ${'c'.repeat(200)}`,
+      'CSeq: 1 INVITE',
+      'Content-Length: 0',
     ]);
     const rec = record(msg);
     expect(rec.ruri_user).toHaveLength(COLUMN_WIDTH.ruri_user);
@@ -496,16 +648,36 @@ describe('columns located in msg', () => {
   it('does not locate the correlation id of the HEP packet, the addresses, the node or the header columns of the options', () => {
     const opts: BuildRecordOptions = { captureNode: 'homer01', callidAlegHeaders: ['X-CID'], customHeaders: ['User-Agent'] };
     const rec = record(INVITE, opts, { correlationId: 'corr-1', captureId: 7 });
-    expect(rec).toMatchObject({ correlation_id: 'corr-1', callid_aleg: '7f0a1b2c3d4e@sbc.example.com', custom_field1: 'Acme SoftPhone/4.2', node: 'homer01:7' });
+    expect(rec).toMatchObject({
+      correlation_id: 'corr-1',
+      callid_aleg: '7f0a1b2c3d4e@sbc.example.com',
+      custom_field1: 'Acme SoftPhone/4.2',
+      node: 'homer01:7',
+    });
     const found = located(rec);
-    for (const c of ['correlation_id', 'callid_aleg', 'custom_field1', 'source_ip', 'destination_ip', 'originator_ip', 'node']) expect(found).not.toContain(c);
+    for (const c of ['correlation_id', 'callid_aleg', 'custom_field1', 'source_ip', 'destination_ip', 'originator_ip', 'node'])
+      expect(found).not.toContain(c);
   });
 
   it('locates nothing when the header section is not ASCII, or msg is not the buffer that was parsed', () => {
-    const utf8 = sipMessage(['INVITE sip:bob@h SIP/2.0', 'Via: SIP/2.0/UDP h;branch=z9hG4bKu', 'From: <sip:jürgen@h>;tag=1', 'To: <sip:bob@h>', 'Call-ID: u@h', 'CSeq: 1 INVITE']);
+    const utf8 = sipMessage([
+      'INVITE sip:bob@h SIP/2.0',
+      'Via: SIP/2.0/UDP h;branch=z9hG4bKu',
+      'From: <sip:jürgen@h>;tag=1',
+      'To: <sip:bob@h>',
+      'Call-ID: u@h',
+      'CSeq: 1 INVITE',
+    ]);
     expect(columnsInMsg(record(utf8))).toBeUndefined();
     const copy = Buffer.from(INVITE);
-    expect(columnsInMsg(buildRecord({ sip: parsed(INVITE, OPTS), srcIp: '', srcPort: 0, dstIp: '', dstPort: 0, family: 2, proto: 1, microTs: 0n, msg: copy }, OPTS))).toBeUndefined();
+    expect(
+      columnsInMsg(
+        buildRecord(
+          { sip: parsed(INVITE, OPTS), srcIp: '', srcPort: 0, dstIp: '', dstPort: 0, family: 2, proto: 1, microTs: 0n, msg: copy },
+          OPTS,
+        ),
+      ),
+    ).toBeUndefined();
   });
 
   it('is invisible: the record has exactly the columns, and a copy of it is a plain record', () => {

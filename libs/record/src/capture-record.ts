@@ -103,16 +103,64 @@ export type StringColumn = keyof typeof COLUMN_WIDTH;
 
 /** The columns in table order (without id and date), as the store writes them. */
 export const COLUMNS = [
-  'micro_ts', 'method', 'reply_reason', 'ruri', 'ruri_user', 'ruri_domain',
-  'from_user', 'from_domain', 'from_tag', 'to_user', 'to_domain', 'to_tag',
-  'pid_user', 'contact_user', 'auth_user', 'callid', 'callid_aleg', 'via_1', 'via_1_branch',
-  'cseq', 'diversion', 'reason', 'content_type', 'auth', 'user_agent',
-  'source_ip', 'source_port', 'destination_ip', 'destination_port',
-  'contact_ip', 'contact_port', 'originator_ip', 'originator_port', 'expires', 'correlation_id',
-  'custom_field1', 'custom_field2', 'custom_field3', 'proto', 'family', 'rtp_stat', 'type', 'node', 'msg',
+  'micro_ts',
+  'method',
+  'reply_reason',
+  'ruri',
+  'ruri_user',
+  'ruri_domain',
+  'from_user',
+  'from_domain',
+  'from_tag',
+  'to_user',
+  'to_domain',
+  'to_tag',
+  'pid_user',
+  'contact_user',
+  'auth_user',
+  'callid',
+  'callid_aleg',
+  'via_1',
+  'via_1_branch',
+  'cseq',
+  'diversion',
+  'reason',
+  'content_type',
+  'auth',
+  'user_agent',
+  'source_ip',
+  'source_port',
+  'destination_ip',
+  'destination_port',
+  'contact_ip',
+  'contact_port',
+  'originator_ip',
+  'originator_port',
+  'expires',
+  'correlation_id',
+  'custom_field1',
+  'custom_field2',
+  'custom_field3',
+  'proto',
+  'family',
+  'rtp_stat',
+  'type',
+  'node',
+  'msg',
 ] as const satisfies readonly (keyof CaptureRecord)[];
 
-const NON_STRING_COLUMNS = ['micro_ts', 'msg', 'source_port', 'destination_port', 'contact_port', 'originator_port', 'expires', 'proto', 'family', 'type'] as const;
+const NON_STRING_COLUMNS = [
+  'micro_ts',
+  'msg',
+  'source_port',
+  'destination_port',
+  'contact_port',
+  'originator_port',
+  'expires',
+  'proto',
+  'family',
+  'type',
+] as const;
 type NonStringColumn = (typeof NON_STRING_COLUMNS)[number];
 const NON_STRING = new Set<string>(NON_STRING_COLUMNS);
 
@@ -124,11 +172,17 @@ export const STRING_COLUMNS = COLUMNS.filter((c) => !NON_STRING.has(c)) as Exclu
  * r[column] with a variable key is a megamorphic lookup per column, and this runs for every record.
  */
 // eslint-disable-next-line @typescript-eslint/no-implied-eval -- source built once at load from the fixed column names, no input in it
-export const stringColumnValues = new Function('r', `return [${STRING_COLUMNS.map((c) => `r.${c}`).join(', ')}];`) as (r: CaptureRecord) => string[];
+export const stringColumnValues = new Function('r', `return [${STRING_COLUMNS.map((c) => `r.${c}`).join(', ')}];`) as (
+  r: CaptureRecord,
+) => string[];
 
 /** Whether every string column of `r` is (===) the one in `values` (STRING_COLUMNS order); no array made. */
 // eslint-disable-next-line @typescript-eslint/no-implied-eval -- source built once at load from the fixed column names, no input in it
-export const hasStringColumnValues = new Function('r', 'v', `return ${STRING_COLUMNS.map((c, i) => `r.${c} === v[${i}]`).join(' && ')};`) as (r: CaptureRecord, values: readonly string[]) => boolean;
+export const hasStringColumnValues = new Function(
+  'r',
+  'v',
+  `return ${STRING_COLUMNS.map((c, i) => `r.${c} === v[${i}]`).join(' && ')};`,
+) as (r: CaptureRecord, values: readonly string[]) => boolean;
 
 /**
  * The values of a record in COLUMNS order, read with plain property loads (the store's encoders run

@@ -14,12 +14,28 @@ const msg = Buffer.from(
 function built(): CaptureRecord {
   const p = parseSip(msg);
   if (!p.ok) throw new Error(p.message);
-  return buildRecord({ sip: p.sip, srcIp: '10.0.0.1', srcPort: 5060, dstIp: '10.0.0.2', dstPort: 5070, family: 2, proto: 2, microTs: 1_712_345_678_000_001n, msg }, { captureNode: 'n1', callidAlegHeaders: [], customHeaders: [] });
+  return buildRecord(
+    {
+      sip: p.sip,
+      srcIp: '10.0.0.1',
+      srcPort: 5060,
+      dstIp: '10.0.0.2',
+      dstPort: 5070,
+      family: 2,
+      proto: 2,
+      microTs: 1_712_345_678_000_001n,
+      msg,
+    },
+    { captureNode: 'n1', callidAlegHeaders: [], customHeaders: [] },
+  );
 }
 
 const cases: [string, CaptureRecord][] = [
   ['version 3 (columns refer to msg)', built()],
-  ['version 1 (columns written out)', sampleRecord({ from_user: 'Jürgen ☎ 😀', reason: 'a\u0000b', expires: -1, originator_port: 65535, type: 2 })],
+  [
+    'version 1 (columns written out)',
+    sampleRecord({ from_user: 'Jürgen ☎ 😀', reason: 'a\u0000b', expires: -1, originator_port: 65535, type: 2 }),
+  ],
 ];
 
 describe('EncodedRecord', () => {

@@ -15,7 +15,11 @@ export class EncodedRecord {
   private full: CaptureRecord | undefined = undefined;
 
   /** `value` must have passed locateColumns (readRecord does that). */
-  constructor(readonly value: Buffer, msgStart: number, msgLength: number) {
+  constructor(
+    readonly value: Buffer,
+    msgStart: number,
+    msgLength: number,
+  ) {
     this.micro_ts = value.readBigInt64BE(1);
     this.msg = value.subarray(msgStart, msgStart + msgLength);
   }
@@ -55,7 +59,6 @@ export class EncodedRecord {
 // value (FIXED_INTS), strings from the decoded record.
 // eslint-disable-next-line @typescript-eslint/no-unsafe-declaration-merging -- every property it names is a getter defined on the prototype below
 export interface EncodedRecord extends Omit<CaptureRecord, 'micro_ts' | 'msg'> {}
-
 
 export const COLUMN_WORDS = 2 * COLUMNS.length;
 const STRING_INDEX = Int8Array.from(COLUMNS, (c) => (STRING_COLUMNS as readonly string[]).indexOf(c));

@@ -3,7 +3,10 @@ import { encodeRecordBatch, splitRecordValue } from './kafka-batch-codec';
 import { decodeRecord, encodeRecord } from './kafka-codec';
 import { sampleRecord } from './sample-record';
 
-const records = (n: number) => Array.from({ length: n }, (_, i) => Buffer.from(encodeRecord(sampleRecord({ callid: `call-${i}@test`, msg: Buffer.from(`OPTIONS sip:${i}@b SIP/2.0\r\n\r\n`) }))));
+const records = (n: number) =>
+  Array.from({ length: n }, (_, i) =>
+    Buffer.from(encodeRecord(sampleRecord({ callid: `call-${i}@test`, msg: Buffer.from(`OPTIONS sip:${i}@b SIP/2.0\r\n\r\n`) }))),
+  );
 
 describe('record batch codec', () => {
   it('packs records in order and splits them back byte for byte', () => {
@@ -12,7 +15,12 @@ describe('record batch codec', () => {
     expect(split.ok).toBe(true);
     if (!split.ok) return;
     expect(split.records.map((r) => r.toString('hex'))).toEqual(rs.map((r) => r.toString('hex')));
-    expect(split.records.map((r) => { const d = decodeRecord(r); return d.ok && d.record.callid; })).toEqual(['call-0@test', 'call-1@test', 'call-2@test']);
+    expect(
+      split.records.map((r) => {
+        const d = decodeRecord(r);
+        return d.ok && d.record.callid;
+      }),
+    ).toEqual(['call-0@test', 'call-1@test', 'call-2@test']);
   });
 
   it('reads a single version 1 record as a batch of one', () => {

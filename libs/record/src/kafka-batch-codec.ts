@@ -41,7 +41,8 @@ export type SplitResult = { ok: true; records: Buffer[] } | { ok: false; message
  */
 export function splitRecordValue(value: Buffer): SplitResult {
   if (value.length === 0) return { ok: false, message: 'empty value' };
-  if (value[0] === RECORD_ENCODING_VERSION || value[0] === RECORD_MSG_REF_VERSION || value[0] === REPORT_RECORD_VERSION) return { ok: true, records: [value] };
+  if (value[0] === RECORD_ENCODING_VERSION || value[0] === RECORD_MSG_REF_VERSION || value[0] === REPORT_RECORD_VERSION)
+    return { ok: true, records: [value] };
   if (value[0] !== RECORD_BATCH_VERSION) return { ok: false, message: `record encoding version ${value[0]} is not known to this build` };
   if (value.length < 5) return { ok: false, message: 'record batch shorter than its header' };
   const count = value.readUInt32BE(1);

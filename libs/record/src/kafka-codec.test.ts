@@ -7,7 +7,16 @@ import { sampleRecord } from './sample-record';
 
 describe('record Kafka codec', () => {
   it('round-trips every column', () => {
-    const r = sampleRecord({ expires: 3600, contact_port: 5070, originator_ip: '2001:db8::1', originator_port: 5080, proto: 2, family: 10, type: 2, micro_ts: 1_800_000_000_000_001n });
+    const r = sampleRecord({
+      expires: 3600,
+      contact_port: 5070,
+      originator_ip: '2001:db8::1',
+      originator_port: 5080,
+      proto: 2,
+      family: 10,
+      type: 2,
+      micro_ts: 1_800_000_000_000_001n,
+    });
     const d = decodeRecord(encodeRecord(r));
     expect(d.ok).toBe(true);
     if (!d.ok) return;
@@ -55,7 +64,22 @@ describe('record Kafka codec, version 3 (columns referring to msg)', () => {
   function built(msg: Buffer, correlationId?: string): CaptureRecord {
     const r = parseSip(msg, { extraHeaders: recordExtraHeaders(OPTS) });
     const sip = r.ok ? r.sip : r.partial;
-    return buildRecord({ sip, srcIp: '2001:db8::10', srcPort: 5060, dstIp: '198.51.100.20', dstPort: 5080, family: 10, proto: 2, microTs: 1_712_345_678_000_001n, correlationId, captureId: 2001, msg }, OPTS);
+    return buildRecord(
+      {
+        sip,
+        srcIp: '2001:db8::10',
+        srcPort: 5060,
+        dstIp: '198.51.100.20',
+        dstPort: 5080,
+        family: 10,
+        proto: 2,
+        microTs: 1_712_345_678_000_001n,
+        correlationId,
+        captureId: 2001,
+        msg,
+      },
+      OPTS,
+    );
   }
 
   /** Decodes `value` and checks that it gives back every column of `r`, as a plain object. */
@@ -70,18 +94,56 @@ describe('record Kafka codec, version 3 (columns referring to msg)', () => {
 
   const lines = (ls: string[], body: Buffer | string = '') => Buffer.concat([Buffer.from(ls.join('\r\n') + '\r\n\r\n'), Buffer.from(body)]);
   const MESSAGES: [string, Buffer][] = [
-    ['INVITE with SDP', lines([
-      'INVITE sip:+15551234567@voip.example.com;user=phone SIP/2.0', 'Via: SIP/2.0/UDP 198.51.100.10:5060;branch=z9hG4bK-1;rport',
-      'From: "Alice" <sip:alice@voip.example.com>;tag=6a3f', 'To: <sip:+15551234567@voip.example.com;user=phone>', 'Call-ID: 1a8f@198.51.100.10',
-      'CSeq: 1 INVITE', 'Contact: <sip:alice@[2001:db8::5]:5070>', 'P-Asserted-Identity: <tel:+15550001111>', 'X-CID: leg-1', 's: compact subject',
-      'User-Agent: Zoiper rv2.10.8.2', 'Content-Type: application/sdp', 'Content-Length: 10',
-    ], 'v=0\r\ns=-\r\n')],
-    ['reply with a non-UTF-8 body', lines(['SIP/2.0 486 Busy Here', 'v: SIP/2.0/TCP h;branch=z9hG4bKr', 'f: <sip:a@h>;tag=1', 't: <sip:b@h>;tag=2', 'i: r@h', 'CSeq: 7 INVITE', 'Reason: Q.850;cause=17'], Buffer.from([0xff, 0xfe, 0x00, 0xc3, 0x28, 0x80]))],
-    ['REGISTER with folded and overlong headers', lines([
-      'REGISTER sip:voip.example.com SIP/2.0', 'Via: SIP/2.0/UDP h;', '  branch=z9hG4bKfold', 'From: <sip:alice@voip.example.com>;tag=r',
-      'To: <sip:alice@voip.example.com>', `Call-ID: ${'c'.repeat(300)}`, 'CSeq: 3 REGISTER', 'Expires: 3600',
-      'Authorization: Digest username="alice", realm="voip.example.com", nonce="5f1a", uri="sip:voip.example.com", response="0a4f"',
-    ])],
+    [
+      'INVITE with SDP',
+      lines(
+        [
+          'INVITE sip:+15551234567@voip.example.com;user=phone SIP/2.0',
+          'Via: SIP/2.0/UDP 198.51.100.10:5060;branch=z9hG4bK-1;rport',
+          'From: "Alice" <sip:alice@voip.example.com>;tag=6a3f',
+          'To: <sip:+15551234567@voip.example.com;user=phone>',
+          'Call-ID: 1a8f@198.51.100.10',
+          'CSeq: 1 INVITE',
+          'Contact: <sip:alice@[2001:db8::5]:5070>',
+          'P-Asserted-Identity: <tel:+15550001111>',
+          'X-CID: leg-1',
+          's: compact subject',
+          'User-Agent: Zoiper rv2.10.8.2',
+          'Content-Type: application/sdp',
+          'Content-Length: 10',
+        ],
+        'v=0\r\ns=-\r\n',
+      ),
+    ],
+    [
+      'reply with a non-UTF-8 body',
+      lines(
+        [
+          'SIP/2.0 486 Busy Here',
+          'v: SIP/2.0/TCP h;branch=z9hG4bKr',
+          'f: <sip:a@h>;tag=1',
+          't: <sip:b@h>;tag=2',
+          'i: r@h',
+          'CSeq: 7 INVITE',
+          'Reason: Q.850;cause=17',
+        ],
+        Buffer.from([0xff, 0xfe, 0x00, 0xc3, 0x28, 0x80]),
+      ),
+    ],
+    [
+      'REGISTER with folded and overlong headers',
+      lines([
+        'REGISTER sip:voip.example.com SIP/2.0',
+        'Via: SIP/2.0/UDP h;',
+        '  branch=z9hG4bKfold',
+        'From: <sip:alice@voip.example.com>;tag=r',
+        'To: <sip:alice@voip.example.com>',
+        `Call-ID: ${'c'.repeat(300)}`,
+        'CSeq: 3 REGISTER',
+        'Expires: 3600',
+        'Authorization: Digest username="alice", realm="voip.example.com", nonce="5f1a", uri="sip:voip.example.com", response="0a4f"',
+      ]),
+    ],
     ['not SIP (partial record)', lines(['GET / HTTP/1.1', 'Call-ID: x', 'User-Agent: curl/8'])],
   ];
 
@@ -100,8 +162,25 @@ describe('record Kafka codec, version 3 (columns referring to msg)', () => {
   });
 
   it('writes non-ASCII and non-UTF-8 header text out (version 1), byte for byte', () => {
-    const utf8 = lines(['INVITE sip:jürgen@münchen.example SIP/2.0', 'Via: SIP/2.0/UDP h;branch=z9hG4bKu', 'From: "Jürgen" <sip:jürgen@h>;tag=ü', 'To: <sip:b@h>', 'Call-ID: u@h', 'CSeq: 1 INVITE']);
-    const latin1 = Buffer.concat([lines(['MESSAGE sip:b@h SIP/2.0', 'Via: SIP/2.0/UDP h;branch=z9hG4bKl', 'From: <sip:a@h>;tag=1', 'To: <sip:b@h>', 'Call-ID: l@h', 'CSeq: 1 MESSAGE']).subarray(0, -2), Buffer.from('User-Agent: A\xe9B\r\n\r\n', 'latin1')]);
+    const utf8 = lines([
+      'INVITE sip:jürgen@münchen.example SIP/2.0',
+      'Via: SIP/2.0/UDP h;branch=z9hG4bKu',
+      'From: "Jürgen" <sip:jürgen@h>;tag=ü',
+      'To: <sip:b@h>',
+      'Call-ID: u@h',
+      'CSeq: 1 INVITE',
+    ]);
+    const latin1 = Buffer.concat([
+      lines([
+        'MESSAGE sip:b@h SIP/2.0',
+        'Via: SIP/2.0/UDP h;branch=z9hG4bKl',
+        'From: <sip:a@h>;tag=1',
+        'To: <sip:b@h>',
+        'Call-ID: l@h',
+        'CSeq: 1 MESSAGE',
+      ]).subarray(0, -2),
+      Buffer.from('User-Agent: A\xe9B\r\n\r\n', 'latin1'),
+    ]);
     for (const msg of [utf8, latin1]) {
       const r = built(msg);
       const value = encodeRecord(r);

@@ -35,8 +35,14 @@ export { STRING_COLUMNS };
 const FIXED = 1 + 8 + 2 * 4 + 4 + 3;
 /** Where each integer column sits in the fixed part (as writeFixed puts it), and its width in bytes. */
 export const FIXED_INTS = {
-  source_port: [9, 2], destination_port: [11, 2], contact_port: [13, 2], originator_port: [15, 2],
-  expires: [17, 4], proto: [21, 1], family: [22, 1], type: [23, 1],
+  source_port: [9, 2],
+  destination_port: [11, 2],
+  contact_port: [13, 2],
+  originator_port: [15, 2],
+  expires: [17, 4],
+  proto: [21, 1],
+  family: [22, 1],
+  type: [23, 1],
 } as const satisfies Record<string, readonly [at: number, bytes: 1 | 2 | 4]>;
 const MIN_INT64 = -(2n ** 63n);
 const MAX_INT64 = 2n ** 63n - 1n;
@@ -55,8 +61,7 @@ let slabUsed = 0;
 let slabView = new DataView(slab.buffer, slab.byteOffset, slab.length);
 
 export type RecordDecodeResult =
-  | { ok: true; record: CaptureRecord }
-  | { ok: false; reason: 'unknown_version' | 'truncated' | 'bad_reference'; message: string };
+  { ok: true; record: CaptureRecord } | { ok: false; reason: 'unknown_version' | 'truncated' | 'bad_reference'; message: string };
 
 /** Where a record of at most `bound` bytes starts in `slab` (a fresh slab when the current one is full). */
 function reserve(bound: number): number {
@@ -233,7 +238,8 @@ export function decodeRecord(buf: Buffer): RecordDecodeResult {
   for (let i = 0; i < STRING_COLUMNS.length; i++) {
     const start = spans[2 * i];
     const n = spans[2 * i + 1];
-    decoded[i] = n === 0 ? '' : n & LATIN1 ? (buf as Latin1Buffer).latin1Slice(start, start + (n ^ LATIN1)) : buf.toString('utf8', start, start + n);
+    decoded[i] =
+      n === 0 ? '' : n & LATIN1 ? (buf as Latin1Buffer).latin1Slice(start, start + (n ^ LATIN1)) : buf.toString('utf8', start, start + n);
   }
   const msgStart = spans[MSG_SPAN];
   return { ok: true, record: makeRecord(buf, decoded, buf.subarray(msgStart, msgStart + spans[MSG_SPAN + 1])) };

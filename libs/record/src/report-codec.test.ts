@@ -7,9 +7,18 @@ import { sampleRecord } from './sample-record';
 
 const report = buildReportRecord(
   {
-    kind: 'rtcp', type: 3, msg: '{"type":200,"ssrc":1,"sdes_information":[{"type":1,"text":"ünïcode@host"}]}',
-    srcIp: '2001:db8::1', srcPort: 30000, dstIp: '192.0.2.7', dstPort: 30001, family: 10, proto: 1,
-    microTs: 1_764_000_000_123_456n, correlationId: 'a84b4c76e66710@pc33.atlanta.example.com', captureId: 2001,
+    kind: 'rtcp',
+    type: 3,
+    msg: '{"type":200,"ssrc":1,"sdes_information":[{"type":1,"text":"ünïcode@host"}]}',
+    srcIp: '2001:db8::1',
+    srcPort: 30000,
+    dstIp: '192.0.2.7',
+    dstPort: 30001,
+    family: 10,
+    proto: 1,
+    microTs: 1_764_000_000_123_456n,
+    correlationId: 'a84b4c76e66710@pc33.atlanta.example.com',
+    captureId: 2001,
   },
   'homer01',
 );
@@ -51,7 +60,12 @@ describe('report record encoding (version 4)', () => {
 
   it('maps HEP payload types to Kamailio tables and type numbers', () => {
     expect([5, 32, 34, 35, 99, 100].map((t) => REPORT_PAYLOAD_TYPES.get(t))).toMatchObject([
-      { kind: 'rtcp', type: 3 }, { kind: 'report', type: 2 }, { kind: 'report', type: 34 }, { kind: 'report', type: 35 }, { kind: 'report', type: 4 }, { kind: 'logs', type: 5 },
+      { kind: 'rtcp', type: 3 },
+      { kind: 'report', type: 2 },
+      { kind: 'report', type: 34 },
+      { kind: 'report', type: 35 },
+      { kind: 'report', type: 4 },
+      { kind: 'logs', type: 5 },
     ]);
   });
 });

@@ -19,8 +19,7 @@ const FIXED = 1 + 1 + 8 + 2 + 2 + 1 + 1 + 2;
 const MAX_STRING = 0xffff;
 
 export type ReportDecodeResult =
-  | { ok: true; record: ReportRecord }
-  | { ok: false; reason: 'unknown_version' | 'truncated' | 'bad_kind'; message: string };
+  { ok: true; record: ReportRecord } | { ok: false; reason: 'unknown_version' | 'truncated' | 'bad_kind'; message: string };
 
 export function encodeReportRecord(r: ReportRecord): Buffer {
   const strings = [r.correlation_id, r.source_ip, r.destination_ip, r.node].map((s) => {
@@ -52,7 +51,8 @@ export function encodeReportRecord(r: ReportRecord): Buffer {
 
 /** Decodes a version 4 value; never throws. */
 export function decodeReportRecord(buf: Buffer): ReportDecodeResult {
-  if (buf.length < 1 || buf[0] !== REPORT_RECORD_VERSION) return { ok: false, reason: 'unknown_version', message: `not a report record (version ${buf[0]})` };
+  if (buf.length < 1 || buf[0] !== REPORT_RECORD_VERSION)
+    return { ok: false, reason: 'unknown_version', message: `not a report record (version ${buf[0]})` };
   if (buf.length < FIXED + 4) return { ok: false, reason: 'truncated', message: 'value shorter than the fixed header' };
   const kind: ReportKind | undefined = REPORT_KINDS[buf[1] - 1];
   if (kind === undefined) return { ok: false, reason: 'bad_kind', message: `report kind ${buf[1]} is not known to this build` };

@@ -26,7 +26,17 @@ export const REPORT_KINDS: readonly ReportKind[] = ['rtcp', 'report', 'logs'];
 
 /** The columns in table order (without id and date). */
 export const REPORT_COLUMNS = [
-  'micro_ts', 'correlation_id', 'source_ip', 'source_port', 'destination_ip', 'destination_port', 'proto', 'family', 'type', 'node', 'msg',
+  'micro_ts',
+  'correlation_id',
+  'source_ip',
+  'source_port',
+  'destination_ip',
+  'destination_port',
+  'proto',
+  'family',
+  'type',
+  'node',
+  'msg',
 ] as const satisfies readonly (keyof ReportRecord)[];
 export type ReportColumn = (typeof REPORT_COLUMNS)[number];
 

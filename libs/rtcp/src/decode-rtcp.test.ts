@@ -24,12 +24,15 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
  */
 function tshark(name: string, b: Buffer): Map<string, string[]> {
   const lines: string[] = [];
-  for (let i = 0; i < b.length; i += 16) lines.push(`${i.toString(16).padStart(6, '0')} ${[...b.subarray(i, i + 16)].map((x) => x.toString(16).padStart(2, '0')).join(' ')}`);
+  for (let i = 0; i < b.length; i += 16)
+    lines.push(`${i.toString(16).padStart(6, '0')} ${[...b.subarray(i, i + 16)].map((x) => x.toString(16).padStart(2, '0')).join(' ')}`);
   const txt = join(dir, `${name}.txt`);
   const pcap = join(dir, `${name}.pcap`);
   writeFileSync(txt, lines.join('\n') + '\n');
   execFileSync('text2pcap', ['-q', '-u', '40000,5005', txt, pcap]);
-  const out = execFileSync('tshark', ['-r', pcap, '-d', 'udp.port==5005,rtcp', '-T', 'json', '--no-duplicate-keys'], { stdio: ['ignore', 'pipe', 'ignore'] });
+  const out = execFileSync('tshark', ['-r', pcap, '-d', 'udp.port==5005,rtcp', '-T', 'json', '--no-duplicate-keys'], {
+    stdio: ['ignore', 'pipe', 'ignore'],
+  });
   const layer = JSON.parse(out.toString())[0]._source.layers.rtcp;
   const fields = new Map<string, string[]>();
   const walk = (x: unknown, key: string) => {
@@ -56,7 +59,13 @@ describe('decodeRtcp against tshark', () => {
       if (j.type === 200) {
         const s = j.sender_information;
         expect([s.ntp_timestamp_sec, s.ntp_timestamp_usec, s.rtp_timestamp, s.packets, s.octets]).toEqual(
-          ['rtcp.timestamp.ntp.msw', 'rtcp.timestamp.ntp.lsw', 'rtcp.timestamp.rtp', 'rtcp.sender.packetcount', 'rtcp.sender.octetcount'].map((k) => nums(t, k)[0]),
+          [
+            'rtcp.timestamp.ntp.msw',
+            'rtcp.timestamp.ntp.lsw',
+            'rtcp.timestamp.rtp',
+            'rtcp.sender.packetcount',
+            'rtcp.sender.octetcount',
+          ].map((k) => nums(t, k)[0]),
         );
       }
       const blocks = j.report_blocks;
@@ -71,7 +80,9 @@ describe('decodeRtcp against tshark', () => {
       expect(blocks.map((x) => x.fraction_lost)).toEqual(nums(t, 'rtcp.ssrc.fraction').slice(0, n));
       // SDES items (END items left out) and the BYE reason, which tshark also shows as rtcp.sdes.text.
       expect((j.sdes_information ?? []).map((i) => i.type)).toEqual(nums(t, 'rtcp.sdes.type').filter((x) => x !== 0));
-      expect([...(j.sdes_information ?? []).map((i) => i.text), ...(j.bye?.reason !== undefined ? [j.bye.reason] : [])]).toEqual(t.get('rtcp.sdes.text') ?? []);
+      expect([...(j.sdes_information ?? []).map((i) => i.text), ...(j.bye?.reason !== undefined ? [j.bye.reason] : [])]).toEqual(
+        t.get('rtcp.sdes.text') ?? [],
+      );
       if (j.sdes_ssrc !== undefined) expect(nums(t, 'rtcp.ssrc.identifier')).toContain(j.sdes_ssrc);
       const m = j.voip_metrics;
       if (m) {
@@ -79,10 +90,52 @@ describe('decodeRtcp against tshark', () => {
         expect(m.ssrc).toBe(nums(t, 'rtcp.ssrc.identifier')[0]);
         expect(m.loss_rate).toBe(nums(t, 'rtcp.ssrc.fraction').at(-1));
         expect(m.discard_rate).toBe(nums(t, 'rtcp.ssrc.discarded')[0]);
-        expect([m.burst_density, m.gap_density, m.burst_duration, m.gap_duration, m.round_trip_delay, m.end_system_delay, m.signal_level, m.noise_level, m.rerl, m.gmin, m.r_factor, m.ext_r_factor, m.mos_lq, m.mos_cq, m.jb_nominal, m.jb_maximum, m.jb_abs_max]).toEqual(
-          ['burstdensity', 'gapdensity', 'burstduration', 'gapduration', 'rtdelay', 'esdelay', 'signallevel', 'noiselevel', 'rerl', 'gmin', 'rfactor', 'extrfactor', 'moslq', 'moscq', 'jbnominal', 'jbmax', 'jbabsmax'].map(x),
+        expect([
+          m.burst_density,
+          m.gap_density,
+          m.burst_duration,
+          m.gap_duration,
+          m.round_trip_delay,
+          m.end_system_delay,
+          m.signal_level,
+          m.noise_level,
+          m.rerl,
+          m.gmin,
+          m.r_factor,
+          m.ext_r_factor,
+          m.mos_lq,
+          m.mos_cq,
+          m.jb_nominal,
+          m.jb_maximum,
+          m.jb_abs_max,
+        ]).toEqual(
+          [
+            'burstdensity',
+            'gapdensity',
+            'burstduration',
+            'gapduration',
+            'rtdelay',
+            'esdelay',
+            'signallevel',
+            'noiselevel',
+            'rerl',
+            'gmin',
+            'rfactor',
+            'extrfactor',
+            'moslq',
+            'moscq',
+            'jbnominal',
+            'jbmax',
+            'jbabsmax',
+          ].map(x),
         );
-        expect(j.report_blocks_xr).toMatchObject({ type: 7, id: m.ssrc, fraction_lost: m.loss_rate, fraction_discard: m.discard_rate, round_trip_delay: m.round_trip_delay });
+        expect(j.report_blocks_xr).toMatchObject({
+          type: 7,
+          id: m.ssrc,
+          fraction_lost: m.loss_rate,
+          fraction_discard: m.discard_rate,
+          round_trip_delay: m.round_trip_delay,
+        });
       }
       if (j.app) {
         expect(j.app.subtype).toBe(nums(t, 'rtcp.app.subtype')[0]);
@@ -99,30 +152,72 @@ describe('decodeRtcp JSON shape', () => {
     expect(r.ok).toBe(true);
     if (!r.ok) return;
     const j = JSON.parse(r.text);
-    expect(Object.keys(j)).toEqual(['sender_information', 'ssrc', 'type', 'report_count', 'report_blocks', 'sdes_ssrc', 'sdes_report_count', 'sdes_information', 'packet_types']);
+    expect(Object.keys(j)).toEqual([
+      'sender_information',
+      'ssrc',
+      'type',
+      'report_count',
+      'report_blocks',
+      'sdes_ssrc',
+      'sdes_report_count',
+      'sdes_information',
+      'packet_types',
+    ]);
     expect(j).toMatchObject({
-      sender_information: { ntp_timestamp_sec: 0xe8a1b2c3, ntp_timestamp_usec: 0x4d5e6f70, rtp_timestamp: 123456, packets: 500, octets: 80000 },
+      sender_information: {
+        ntp_timestamp_sec: 0xe8a1b2c3,
+        ntp_timestamp_usec: 0x4d5e6f70,
+        rtp_timestamp: 123456,
+        packets: 500,
+        octets: 80000,
+      },
       ssrc: 0x5e1a2b3c,
       type: 200,
       report_count: 1,
-      report_blocks: [{ source_ssrc: 0x11223344, highest_seq_no: 66536, fraction_lost: 26, ia_jitter: 123, packets_lost: 42, lsr: 0xa1b2c3d4, dlsr: 0x18000 }],
+      report_blocks: [
+        {
+          source_ssrc: 0x11223344,
+          highest_seq_no: 66536,
+          fraction_lost: 26,
+          ia_jitter: 123,
+          packets_lost: 42,
+          lsr: 0xa1b2c3d4,
+          dlsr: 0x18000,
+        },
+      ],
       sdes_ssrc: 0x5e1a2b3c,
       sdes_report_count: 1,
       sdes_information: [{ sdes_chunk_ssrc: 0x5e1a2b3c, type: 1, text: 'alice@192.0.2.10' }],
     });
-    expect(Object.keys(j.report_blocks[0])).toEqual(['source_ssrc', 'highest_seq_no', 'fraction_lost', 'ia_jitter', 'packets_lost', 'lsr', 'dlsr']);
+    expect(Object.keys(j.report_blocks[0])).toEqual([
+      'source_ssrc',
+      'highest_seq_no',
+      'fraction_lost',
+      'ia_jitter',
+      'packets_lost',
+      'lsr',
+      'dlsr',
+    ]);
   });
 
   it('strips padding that tells the truth', () => {
     expect(decoded(RTCP_FIXTURES.padded)).toMatchObject({ type: 201, ssrc: 0x44444444, report_count: 0, report_blocks: [] });
   });
 
-  it('reads a real stack\'s compound as it was sent (GStreamer RR + SDES)', () => {
+  it("reads a real stack's compound as it was sent (GStreamer RR + SDES)", () => {
     expect(decoded(RTCP_FIXTURES.gstreamerRr)).toMatchObject({
-      type: 201, ssrc: 0xf660ec00, report_count: 1,
-      report_blocks: [{ source_ssrc: 0x01864660, fraction_lost: 0, packets_lost: -1, highest_seq_no: 0x2e6a, ia_jitter: 0, lsr: 0xf448aa5d, dlsr: 0xb05 }],
-      sdes_ssrc: 0xf660ec00, sdes_report_count: 1,
-      sdes_information: [{ sdes_chunk_ssrc: 0xf660ec00, type: 1, text: 'user3181593174@host-1a36aabc' }, { sdes_chunk_ssrc: 0xf660ec00, type: 6, text: 'GStreamer' }],
+      type: 201,
+      ssrc: 0xf660ec00,
+      report_count: 1,
+      report_blocks: [
+        { source_ssrc: 0x01864660, fraction_lost: 0, packets_lost: -1, highest_seq_no: 0x2e6a, ia_jitter: 0, lsr: 0xf448aa5d, dlsr: 0xb05 },
+      ],
+      sdes_ssrc: 0xf660ec00,
+      sdes_report_count: 1,
+      sdes_information: [
+        { sdes_chunk_ssrc: 0xf660ec00, type: 1, text: 'user3181593174@host-1a36aabc' },
+        { sdes_chunk_ssrc: 0xf660ec00, type: 6, text: 'GStreamer' },
+      ],
       packet_types: [201, 202],
     });
     expect(decoded(RTCP_FIXTURES.gstreamerSrBye)).toMatchObject({ type: 200, packet_types: [200, 202, 203], bye: { ssrcs: [0x01864660] } });

@@ -8,4 +8,12 @@
 export { decodeRtcp, decodeRtcpToJson, MAX_REPORT_BLOCKS, MAX_SDES_ITEMS, type RtcpDecodeResult } from './decode-rtcp';
 export { RTCP_ERROR_REASONS, MAX_RTCP_BYTES, type RtcpErrorReason } from './rtcp-error';
 export type { RtcpJson, RtcpReportBlock, RtcpXrVoipFlat, RtcpVoipMetrics } from './rtcp-json';
-export { payloadText, jsonPayloadText, looksLikeJson, TEXT_PAYLOAD_ERRORS, MAX_TEXT_PAYLOAD, type TextPayloadError, type TextPayloadResult } from './report-payload';
+export {
+  payloadText,
+  jsonPayloadText,
+  looksLikeJson,
+  TEXT_PAYLOAD_ERRORS,
+  MAX_TEXT_PAYLOAD,
+  type TextPayloadError,
+  type TextPayloadResult,
+} from './report-payload';

@@ -6,7 +6,8 @@ const BLOCK = 24;
 
 /** `count` report blocks from `o`, which must end by `end` (the packet's end without padding). */
 export function readReportBlocks(b: Buffer, o: number, end: number, count: number, what: string): RtcpReportBlock[] {
-  if (o + count * BLOCK > end) throw new RtcpError('truncated', `${what} says ${count} report blocks but has room for ${Math.max(0, Math.floor((end - o) / BLOCK))}`);
+  if (o + count * BLOCK > end)
+    throw new RtcpError('truncated', `${what} says ${count} report blocks but has room for ${Math.max(0, Math.floor((end - o) / BLOCK))}`);
   const blocks: RtcpReportBlock[] = new Array(count);
   for (let i = 0; i < count; i++, o += BLOCK) {
     blocks[i] = {

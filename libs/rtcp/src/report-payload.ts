@@ -15,7 +15,8 @@ export type TextPayloadResult = { ok: true; text: string } | { ok: false; reason
 /** A payload as UTF-8 text (no NUL: text columns cannot hold it), within MAX_TEXT_PAYLOAD. */
 export function payloadText(buf: Buffer): TextPayloadResult {
   if (buf.length === 0) return { ok: false, reason: 'empty', message: 'empty payload' };
-  if (buf.length > MAX_TEXT_PAYLOAD) return { ok: false, reason: 'too_large', message: `${buf.length} bytes is more than ${MAX_TEXT_PAYLOAD}` };
+  if (buf.length > MAX_TEXT_PAYLOAD)
+    return { ok: false, reason: 'too_large', message: `${buf.length} bytes is more than ${MAX_TEXT_PAYLOAD}` };
   let text: string;
   try {
     text = decoder.decode(buf);

@@ -12,7 +12,10 @@ export const RTCP_ERROR_REASONS = ['too_short', 'too_large', 'bad_version', 'bad
 export type RtcpErrorReason = (typeof RTCP_ERROR_REASONS)[number];
 
 export class RtcpError extends Error {
-  constructor(readonly reason: RtcpErrorReason, message: string) {
+  constructor(
+    readonly reason: RtcpErrorReason,
+    message: string,
+  ) {
     super(message);
   }
 }

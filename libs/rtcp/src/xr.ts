@@ -22,7 +22,8 @@ export function readXr(b: Buffer, start: number, end: number, out: RtcpJson): nu
     const size = (u16(b, o + 2) + 1) * 4;
     if (o + size > end) throw new RtcpError('truncated', `XR block of ${size} bytes runs past its packet`);
     if (type === VOIP_METRICS && out.voip_metrics === undefined) {
-      if (size < VOIP_METRICS_BYTES) throw new RtcpError('truncated', `XR VoIP metrics block of ${size} bytes (needs ${VOIP_METRICS_BYTES})`);
+      if (size < VOIP_METRICS_BYTES)
+        throw new RtcpError('truncated', `XR VoIP metrics block of ${size} bytes (needs ${VOIP_METRICS_BYTES})`);
       const m = {
         ssrc: u32(b, o + 4),
         loss_rate: b[o + 8],

@@ -66,9 +66,21 @@ function toCallReport(kind: CallReportKind, r: DbRow, table: string): CallReport
     // not a number: 0
   }
   return {
-    kind, table, id: str(r.id), date: microsToIso(microTs), micro_ts: String(microTs), correlation_id: str(r.correlation_id),
-    source_ip: str(r.source_ip), source_port: int(r.source_port), destination_ip: str(r.destination_ip), destination_port: int(r.destination_port),
-    proto: int(r.proto), family: int(r.family), type: int(r.type), node: str(r.node), msg: str(r.msg),
+    kind,
+    table,
+    id: str(r.id),
+    date: microsToIso(microTs),
+    micro_ts: String(microTs),
+    correlation_id: str(r.correlation_id),
+    source_ip: str(r.source_ip),
+    source_port: int(r.source_port),
+    destination_ip: str(r.destination_ip),
+    destination_port: int(r.destination_port),
+    proto: int(r.proto),
+    family: int(r.family),
+    type: int(r.type),
+    node: str(r.node),
+    msg: str(r.msg),
   };
 }
 
@@ -91,7 +103,15 @@ export class CallReports {
 
   async forCall(callids: readonly string[], w: TimeWindow): Promise<CallReportsResult> {
     const ids = [...new Set(callids.filter((id) => id !== ''))].slice(0, this.maxIds);
-    const result: CallReportsResult = { callids: ids, from: new Date(w.fromMs).toISOString(), to: new Date(w.toMs).toISOString(), rtcp: [], reports: [], logs: [], truncated: false };
+    const result: CallReportsResult = {
+      callids: ids,
+      from: new Date(w.fromMs).toISOString(),
+      to: new Date(w.toMs).toISOString(),
+      rtcp: [],
+      reports: [],
+      logs: [],
+      truncated: false,
+    };
     if (ids.length === 0) return result;
     const read = async (kind: CallReportKind): Promise<CallReport[]> => {
       const tables = (await this.catalog.existing(candidateTables(this.opts.tableNames[kind], w.fromMs, w.toMs))).map((t) => t.name);

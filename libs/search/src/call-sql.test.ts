@@ -4,7 +4,10 @@ import { buildSearchSql } from './search-sql';
 import { FILTER_FIELDS, type SearchQuery } from './search-query';
 
 const w = { fromMs: Date.UTC(2025, 0, 14), toMs: Date.UTC(2025, 0, 16) };
-const tables = [{ name: 'a', hasMsgRaw: true }, { name: 'b', hasMsgRaw: false }];
+const tables = [
+  { name: 'a', hasMsgRaw: true },
+  { name: 'b', hasMsgRaw: false },
+];
 const ids = ['x@h', "y'@h"];
 
 describe('call SQL', () => {
@@ -31,7 +34,9 @@ describe('call SQL', () => {
 
   it('bounds a call in bytes: the database sums the message sizes in order and stops after the budget', () => {
     const pg = buildMessagesSql('postgres', tables, w, ids, 10, 1000).sql;
-    expect(pg).toContain('SUM(octet_length("msg")) OVER (ORDER BY "micro_ts", sipcap_t, "id" ROWS UNBOUNDED PRECEDING) AS sipcap_running_bytes');
+    expect(pg).toContain(
+      'SUM(octet_length("msg")) OVER (ORDER BY "micro_ts", sipcap_t, "id" ROWS UNBOUNDED PRECEDING) AS sipcap_running_bytes',
+    );
     expect(pg).toContain('COUNT(*) OVER () AS sipcap_total_messages');
     expect(pg).toMatch(/WHERE sipcap_running_bytes - sipcap_msg_bytes < 1000 ORDER BY "micro_ts", sipcap_t, "id" LIMIT 10$/);
     expect(buildMessagesSql('mysql', tables, w, ids, 10, 1000).sql).toContain('SUM(LENGTH(`msg`)) OVER');
@@ -40,7 +45,10 @@ describe('call SQL', () => {
 
   it('gives MySQL one value per ? in every statement', () => {
     const q: SearchQuery = {
-      fromMs: w.fromMs, toMs: w.toMs, limit: 5, offset: 0,
+      fromMs: w.fromMs,
+      toMs: w.toMs,
+      limit: 5,
+      offset: 0,
       filters: Object.fromEntries(FILTER_FIELDS.map((f) => [f, f === 'method' ? '5xx' : `v-${f}`])),
       before: { date: '2025-01-15 00:00:00', id: '9', table: 'b' },
     };

@@ -6,8 +6,26 @@ import type { TableInfo } from './table-catalog';
 
 /** The columns of a call's messages (besides the message bytes, selected as `msg`). */
 export const CALL_COLUMNS = [
-  'id', 'date', 'micro_ts', 'method', 'reply_reason', 'ruri_user', 'from_user', 'to_user', 'callid', 'callid_aleg', 'correlation_id',
-  'cseq', 'source_ip', 'source_port', 'destination_ip', 'destination_port', 'proto', 'family', 'node', 'type',
+  'id',
+  'date',
+  'micro_ts',
+  'method',
+  'reply_reason',
+  'ruri_user',
+  'from_user',
+  'to_user',
+  'callid',
+  'callid_aleg',
+  'correlation_id',
+  'cseq',
+  'source_ip',
+  'source_port',
+  'destination_ip',
+  'destination_port',
+  'proto',
+  'family',
+  'node',
+  'type',
 ] as const;
 
 /** The columns that link legs. */
@@ -31,7 +49,8 @@ export function buildLinkSql(dialect: Dialect, tables: readonly string[], w: Tim
   const q = (n: string) => ident(dialect, n);
   const cols = LINK_COLUMNS.map(q).join(', ');
   const branches = tables.map(
-    (t) => `(SELECT ${cols} FROM ${q(t)} WHERE ${dateRange(p, w.fromMs, w.toMs)} AND (${q('callid')} IN ${p.list(ids)} OR ${q('callid_aleg')} IN ${p.list(ids)}))`,
+    (t) =>
+      `(SELECT ${cols} FROM ${q(t)} WHERE ${dateRange(p, w.fromMs, w.toMs)} AND (${q('callid')} IN ${p.list(ids)} OR ${q('callid_aleg')} IN ${p.list(ids)}))`,
   );
   return { sql: union(dialect, branches, '', limit), params: p.values };
 }
@@ -44,7 +63,9 @@ export function buildCorrelationSql(dialect: Dialect, tables: readonly string[],
   const p = new SqlParams(dialect);
   const q = (n: string) => ident(dialect, n);
   const cols = LINK_COLUMNS.map(q).join(', ');
-  const branches = tables.map((t) => `(SELECT ${cols} FROM ${q(t)} WHERE ${dateRange(p, w.fromMs, w.toMs)} AND ${q('correlation_id')} IN ${p.list(ids)})`);
+  const branches = tables.map(
+    (t) => `(SELECT ${cols} FROM ${q(t)} WHERE ${dateRange(p, w.fromMs, w.toMs)} AND ${q('correlation_id')} IN ${p.list(ids)})`,
+  );
   return { sql: union(dialect, branches, '', limit), params: p.values };
 }
 
@@ -58,13 +79,21 @@ export const TOTAL_MESSAGES = 'sipcap_total_messages';
  * so a call of large messages never reaches the web app whole): a call view is bounded in bytes as well
  * as in messages.
  */
-export function buildMessagesSql(dialect: Dialect, tables: readonly TableInfo[], w: TimeWindow, ids: readonly string[], limit: number, maxBytes?: number) {
+export function buildMessagesSql(
+  dialect: Dialect,
+  tables: readonly TableInfo[],
+  w: TimeWindow,
+  ids: readonly string[],
+  limit: number,
+  maxBytes?: number,
+) {
   const p = new SqlParams(dialect);
   const q = (n: string) => ident(dialect, n);
   const cols = CALL_COLUMNS.map(q).join(', ');
   const order = `${q('micro_ts')}, ${TABLE_KEY}, ${q('id')}`;
   const branches = tables.map(
-    (t, k) => `(SELECT ${k} AS ${TABLE_KEY}, ${cols}, ${msgBytes(dialect, t)} AS ${q('msg')} FROM ${q(t.name)} WHERE ${dateRange(p, w.fromMs, w.toMs)} AND ${q('callid')} IN ${p.list(ids)})`,
+    (t, k) =>
+      `(SELECT ${k} AS ${TABLE_KEY}, ${cols}, ${msgBytes(dialect, t)} AS ${q('msg')} FROM ${q(t.name)} WHERE ${dateRange(p, w.fromMs, w.toMs)} AND ${q('callid')} IN ${p.list(ids)})`,
   );
   if (maxBytes === undefined) return { sql: union(dialect, branches, order, limit), params: p.values };
   const length = dialect === 'mysql' ? `LENGTH(${q('msg')})` : `octet_length(${q('msg')})`;

@@ -2,10 +2,22 @@ import { describe, expect, it } from 'vitest';
 import { isQueryTimeout, isStatementTimeout, QueryTimeoutError } from './query-timeout';
 
 describe('isStatementTimeout', () => {
-  it('knows the three servers\' timeout errors', () => {
+  it("knows the three servers' timeout errors", () => {
     expect(isStatementTimeout({ code: '57014', message: 'canceling statement due to statement timeout' })).toBe(true);
-    expect(isStatementTimeout({ errno: 3024, code: 'ER_QUERY_TIMEOUT', message: 'Query execution was interrupted, maximum statement execution time exceeded' })).toBe(true);
-    expect(isStatementTimeout({ errno: 1969, code: 'ER_STATEMENT_TIMEOUT', message: 'Query execution was interrupted (max_statement_time exceeded)' })).toBe(true);
+    expect(
+      isStatementTimeout({
+        errno: 3024,
+        code: 'ER_QUERY_TIMEOUT',
+        message: 'Query execution was interrupted, maximum statement execution time exceeded',
+      }),
+    ).toBe(true);
+    expect(
+      isStatementTimeout({
+        errno: 1969,
+        code: 'ER_STATEMENT_TIMEOUT',
+        message: 'Query execution was interrupted (max_statement_time exceeded)',
+      }),
+    ).toBe(true);
   });
 
   it('is not fooled by other errors (a cancel by an operator, a syntax error, no error object)', () => {

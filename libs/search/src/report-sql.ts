@@ -6,7 +6,19 @@ import { dateRange, ident, limitCount } from './sql-text';
 
 /** The columns of Kamailio's rtcp_capture, report_capture and logs_capture (all three alike). */
 export const REPORT_ROW_COLUMNS = [
-  'id', 'date', 'micro_ts', 'correlation_id', 'source_ip', 'source_port', 'destination_ip', 'destination_port', 'proto', 'family', 'type', 'node', 'msg',
+  'id',
+  'date',
+  'micro_ts',
+  'correlation_id',
+  'source_ip',
+  'source_port',
+  'destination_ip',
+  'destination_port',
+  'proto',
+  'family',
+  'type',
+  'node',
+  'msg',
 ] as const;
 
 /**
@@ -19,7 +31,8 @@ export function buildReportsSql(dialect: Dialect, tables: readonly string[], w: 
   const q = (n: string) => ident(dialect, n);
   const cols = REPORT_ROW_COLUMNS.map(q).join(', ');
   const branches = tables.map(
-    (t, k) => `(SELECT ${k} AS ${TABLE_KEY}, ${cols} FROM ${q(t)} WHERE ${dateRange(p, w.fromMs, w.toMs)} AND ${q('correlation_id')} IN ${p.list(ids)})`,
+    (t, k) =>
+      `(SELECT ${k} AS ${TABLE_KEY}, ${cols} FROM ${q(t)} WHERE ${dateRange(p, w.fromMs, w.toMs)} AND ${q('correlation_id')} IN ${p.list(ids)})`,
   );
   const sql = `SELECT * FROM (${branches.join(' UNION ALL ')}) u ORDER BY ${q('micro_ts')}, ${TABLE_KEY}, ${q('id')} LIMIT ${limitCount(limit)}`;
   return { sql, params: p.values };

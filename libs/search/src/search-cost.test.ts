@@ -3,7 +3,13 @@ import { checkSearchCost, INDEXED_FILTERS } from './search-cost';
 import type { SearchQuery } from './search-query';
 
 const DAY = 86_400_000;
-const q = (rangeMs: number, filters: SearchQuery['filters'] = {}): SearchQuery => ({ fromMs: 0, toMs: rangeMs, filters, limit: 100, offset: 0 });
+const q = (rangeMs: number, filters: SearchQuery['filters'] = {}): SearchQuery => ({
+  fromMs: 0,
+  toMs: rangeMs,
+  filters,
+  limit: 100,
+  offset: 0,
+});
 
 describe('checkSearchCost', () => {
   it('knows the indexed filters from the DDL: Call-ID and the users, not method, addresses or node', () => {

@@ -8,7 +8,8 @@ export const INDEXED_FILTERS: readonly FilterField[] = FILTER_FIELDS.filter((f) 
 export type SearchCost = { ok: true } | { ok: false; field: string; message: string };
 
 /** An exact value: a prefix (`alice*`) is not, since PostgreSQL serves `LIKE 'x%'` by the index only under the C collation. */
-const exact = (f: FilterField, v: string | undefined) => v !== undefined && !((PREFIX_FIELDS as readonly string[]).includes(f) && prefixOf(v) !== undefined);
+const exact = (f: FilterField, v: string | undefined) =>
+  v !== undefined && !((PREFIX_FIELDS as readonly string[]).includes(f) && prefixOf(v) !== undefined);
 
 /**
  * A search without an exact indexed filter reads every row of its time range through the date index: it

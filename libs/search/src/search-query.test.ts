@@ -7,12 +7,25 @@ const NOW = Date.UTC(2025, 0, 15, 10, 0, 0);
 describe('parseSearchQuery', () => {
   it('searches the last hour, newest 100, with no filter by default', () => {
     const r = parseSearchQuery({}, NOW);
-    expect(r).toEqual({ ok: true, query: { fromMs: NOW - 3_600_000, toMs: NOW, filters: {}, limit: DEFAULT_LIMIT, offset: 0, before: undefined } });
+    expect(r).toEqual({
+      ok: true,
+      query: { fromMs: NOW - 3_600_000, toMs: NOW, filters: {}, limit: DEFAULT_LIMIT, offset: 0, before: undefined },
+    });
   });
 
   it('takes the time range, filters, limit and offset; blank values are absent', () => {
-    const r = parseSearchQuery({ from: '2025-01-14T00:00:00Z', to: '1736935200000', callid: ' abc@x ', method: '4xx', node: '', limit: '20', offset: '40' }, NOW);
-    expect(r.ok && r.query).toEqual({ fromMs: Date.UTC(2025, 0, 14), toMs: NOW, filters: { callid: 'abc@x', method: '4xx' }, limit: 20, offset: 40, before: undefined });
+    const r = parseSearchQuery(
+      { from: '2025-01-14T00:00:00Z', to: '1736935200000', callid: ' abc@x ', method: '4xx', node: '', limit: '20', offset: '40' },
+      NOW,
+    );
+    expect(r.ok && r.query).toEqual({
+      fromMs: Date.UTC(2025, 0, 14),
+      toMs: NOW,
+      filters: { callid: 'abc@x', method: '4xx' },
+      limit: 20,
+      offset: 40,
+      before: undefined,
+    });
   });
 
   it('a `to` alone moves the default hour with it', () => {
@@ -47,7 +60,15 @@ describe('parseSearchQuery', () => {
   });
 
   it('takes IPv4 and IPv6 addresses, and a user or Call-ID prefix as given (the * kept for the SQL)', () => {
-    const r = parseSearchQuery({ source_ip: '2001:db8::1', destination_ip: '10.0.0.1', callid: 'abc*', from_user: `${'x'.repeat(100)}*` }, NOW);
-    expect(r.ok && r.query.filters).toEqual({ source_ip: '2001:db8::1', destination_ip: '10.0.0.1', callid: 'abc*', from_user: `${'x'.repeat(100)}*` });
+    const r = parseSearchQuery(
+      { source_ip: '2001:db8::1', destination_ip: '10.0.0.1', callid: 'abc*', from_user: `${'x'.repeat(100)}*` },
+      NOW,
+    );
+    expect(r.ok && r.query.filters).toEqual({
+      source_ip: '2001:db8::1',
+      destination_ip: '10.0.0.1',
+      callid: 'abc*',
+      from_user: `${'x'.repeat(100)}*`,
+    });
   });
 });

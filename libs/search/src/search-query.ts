@@ -6,7 +6,16 @@ import { parseTimeInput } from './time-input';
 
 /** Columns a search can filter on, by equality or (users, Call-ID) prefix (most are indexed: see INDEXED_FILTERS). */
 export const FILTER_FIELDS = [
-  'callid', 'from_user', 'to_user', 'ruri_user', 'pid_user', 'auth_user', 'method', 'source_ip', 'destination_ip', 'node',
+  'callid',
+  'from_user',
+  'to_user',
+  'ruri_user',
+  'pid_user',
+  'auth_user',
+  'method',
+  'source_ip',
+  'destination_ip',
+  'node',
 ] as const;
 export type FilterField = (typeof FILTER_FIELDS)[number];
 

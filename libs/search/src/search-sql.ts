@@ -6,8 +6,27 @@ import { dateRange, ident, limitCount } from './sql-text';
 
 /** The columns of a search result row (the message itself is fetched by the call view). */
 export const SEARCH_COLUMNS = [
-  'id', 'date', 'micro_ts', 'method', 'reply_reason', 'ruri_user', 'from_user', 'to_user', 'pid_user', 'callid', 'callid_aleg',
-  'cseq', 'source_ip', 'source_port', 'destination_ip', 'destination_port', 'proto', 'family', 'node', 'type', 'user_agent',
+  'id',
+  'date',
+  'micro_ts',
+  'method',
+  'reply_reason',
+  'ruri_user',
+  'from_user',
+  'to_user',
+  'pid_user',
+  'callid',
+  'callid_aleg',
+  'cseq',
+  'source_ip',
+  'source_port',
+  'destination_ip',
+  'destination_port',
+  'proto',
+  'family',
+  'node',
+  'type',
+  'user_agent',
 ] as const;
 
 /** Alias of the table's position in the (name-ordered) table list, the last sort key. */
@@ -30,7 +49,9 @@ export function buildSearchSql(dialect: Dialect, tables: readonly string[], q: S
     if (q.before) {
       // Strictly after (date, id, table) in descending order; `date <= d` keeps the date index usable.
       const idOp = table < q.before.table ? '<=' : '<';
-      where.push(`${q_('date')} <= ${p.add(q.before.date)} AND (${q_('date')} < ${p.add(q.before.date)} OR ${q_('id')} ${idOp} ${p.add(q.before.id)})`);
+      where.push(
+        `${q_('date')} <= ${p.add(q.before.date)} AND (${q_('date')} < ${p.add(q.before.date)} OR ${q_('id')} ${idOp} ${p.add(q.before.id)})`,
+      );
     }
     return `(SELECT ${k} AS ${TABLE_KEY}, ${cols} FROM ${q_(table)} WHERE ${where.join(' AND ')} ORDER BY ${q_('date')} DESC, ${q_('id')} DESC LIMIT ${perTable})`;
   });

@@ -203,7 +203,9 @@ export class Searcher {
       const names = windowTables.map((t) => t.name);
       const [linked, corr] = await Promise.all([
         linkNext.length && names.length ? db.query(...sql(buildLinkSql(db.dialect, names, window, linkNext, LINK_ROWS_MAX))) : [],
-        corrNext.length && corrTables.length ? db.query(...sql(buildCorrelationSql(db.dialect, corrTables, corrWindow, corrNext, LINK_ROWS_MAX))) : [],
+        corrNext.length && corrTables.length
+          ? db.query(...sql(buildCorrelationSql(db.dialect, corrTables, corrWindow, corrNext, LINK_ROWS_MAX)))
+          : [],
       ]);
       linkNext = collect([...linked, ...corr]);
     }

@@ -17,7 +17,9 @@ export function dateRange(p: SqlParams, fromMs: number, toMs: number): string {
 /** The exact bytes of `msg`: PostgreSQL keeps them in msg_raw when text cannot (see @sipcap/store). */
 export function msgBytes(dialect: Dialect, table: TableInfo): string {
   if (dialect === 'mysql') return quoteMysql('msg');
-  return table.hasMsgRaw ? `coalesce(${quotePg('msg_raw')}, convert_to(${quotePg('msg')}, 'UTF8'))` : `convert_to(${quotePg('msg')}, 'UTF8')`;
+  return table.hasMsgRaw
+    ? `coalesce(${quotePg('msg_raw')}, convert_to(${quotePg('msg')}, 'UTF8'))`
+    : `convert_to(${quotePg('msg')}, 'UTF8')`;
 }
 
 /** A LIMIT count: a whole number checked here, never text from a request. */

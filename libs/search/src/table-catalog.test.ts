@@ -16,14 +16,29 @@ function fakeDb(dialect: 'postgres' | 'mysql', listings: DbRow[][]): SearchDb & 
 
 describe('TableCatalog', () => {
   it('keeps the candidates that exist, with their msg_raw column, in order', async () => {
-    const db = fakeDb('postgres', [[{ name: 'b', has_msg_raw: true }, { name: 'a', has_msg_raw: false }, { name: 'other', has_msg_raw: true }]]);
+    const db = fakeDb('postgres', [
+      [
+        { name: 'b', has_msg_raw: true },
+        { name: 'a', has_msg_raw: false },
+        { name: 'other', has_msg_raw: true },
+      ],
+    ]);
     const c = new TableCatalog(db);
-    expect(await c.existing(['a', 'b', 'missing'])).toEqual([{ name: 'a', hasMsgRaw: false }, { name: 'b', hasMsgRaw: true }]);
+    expect(await c.existing(['a', 'b', 'missing'])).toEqual([
+      { name: 'a', hasMsgRaw: false },
+      { name: 'b', hasMsgRaw: true },
+    ]);
   });
 
   it('reads the listing once per minute, sooner when a candidate is missing', async () => {
     let now = 0;
-    const db = fakeDb('postgres', [[{ name: 'a', has_msg_raw: true }], [{ name: 'a', has_msg_raw: true }, { name: 'new', has_msg_raw: true }]]);
+    const db = fakeDb('postgres', [
+      [{ name: 'a', has_msg_raw: true }],
+      [
+        { name: 'a', has_msg_raw: true },
+        { name: 'new', has_msg_raw: true },
+      ],
+    ]);
     const c = new TableCatalog(db, { now: () => now });
     await c.existing(['a']);
     now = 30_000;

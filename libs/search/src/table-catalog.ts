@@ -32,7 +32,10 @@ export class TableCatalog {
   private readonly missRefreshMs: number;
   private readonly now: () => number;
 
-  constructor(private readonly db: SearchDb, opts: TableCatalogOptions = {}) {
+  constructor(
+    private readonly db: SearchDb,
+    opts: TableCatalogOptions = {},
+  ) {
     this.ttlMs = opts.ttlMs ?? 60_000;
     this.missRefreshMs = opts.missRefreshMs ?? 5_000;
     this.now = opts.now ?? Date.now;

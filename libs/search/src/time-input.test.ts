@@ -15,7 +15,10 @@ describe('parseTimeInput', () => {
     expect(parseTimeInput(text)).toBe(ms);
   });
 
-  it.each(['', 'yesterday', '2025-13-45T10:00:00Z', '2025-01-15', '-5', '99999999999999999', '2025-01-15T10:00:00Z; DROP TABLE x'])('refuses %j', (text) => {
-    expect(parseTimeInput(text)).toBeUndefined();
-  });
+  it.each(['', 'yesterday', '2025-13-45T10:00:00Z', '2025-01-15', '-5', '99999999999999999', '2025-01-15T10:00:00Z; DROP TABLE x'])(
+    'refuses %j',
+    (text) => {
+      expect(parseTimeInput(text)).toBeUndefined();
+    },
+  );
 });

@@ -11,8 +11,16 @@ export { sipEventOfValue } from './record-event';
 export { qualityOfRtcpJson, estimateMos, type QualitySample } from './rtcp-quality';
 export { KpiMetrics, BUCKETS } from './kpi-metrics';
 export {
-  ANOMALY_REASONS, CALL_OUTCOMES, DROP_REASONS, KNOWN_METHODS, outcomeOfCode,
-  type AnomalyReason, type CallOutcome, type DropReason, type KpiSink, type StateKind,
+  ANOMALY_REASONS,
+  CALL_OUTCOMES,
+  DROP_REASONS,
+  KNOWN_METHODS,
+  outcomeOfCode,
+  type AnomalyReason,
+  type CallOutcome,
+  type DropReason,
+  type KpiSink,
+  type StateKind,
 } from './kpi-sink';
 export { KpiPipeline, type KpiPipelineOptions, type RecordKind } from './kpi-pipeline';
 export { summarizeKpis, type PeerKpis } from './kpi-summary';

@@ -19,8 +19,19 @@ describe('KpiMetrics', () => {
     m.response('n', 'p', 'INVITE', 486);
     m.retransmission('n', 'p', 'INVITE', 'response');
     const calls = (await registry.getSingleMetric('sipcap_calls_total')!.get()).values;
-    expect(Object.fromEntries(calls.map((v) => [v.labels.outcome, v.value]))).toEqual({ answered: 0, busy: 1, no_answer: 0, cancelled: 0, rejected: 0, failed: 0 });
-    expect((await registry.getSingleMetric('sipcap_sip_responses_total')!.get()).values).toEqual([{ value: 1, labels: { node: 'n', peer: 'p', method: 'INVITE', code: '486' } }]);
-    expect((await registry.getSingleMetric('sipcap_sip_retransmissions_total')!.get()).values).toEqual([{ value: 1, labels: { node: 'n', peer: 'p', method: 'INVITE', type: 'response' } }]);
+    expect(Object.fromEntries(calls.map((v) => [v.labels.outcome, v.value]))).toEqual({
+      answered: 0,
+      busy: 1,
+      no_answer: 0,
+      cancelled: 0,
+      rejected: 0,
+      failed: 0,
+    });
+    expect((await registry.getSingleMetric('sipcap_sip_responses_total')!.get()).values).toEqual([
+      { value: 1, labels: { node: 'n', peer: 'p', method: 'INVITE', code: '486' } },
+    ]);
+    expect((await registry.getSingleMetric('sipcap_sip_retransmissions_total')!.get()).values).toEqual([
+      { value: 1, labels: { node: 'n', peer: 'p', method: 'INVITE', type: 'response' } },
+    ]);
   });
 });

@@ -1,5 +1,15 @@
 import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
-import { ANOMALY_REASONS, CALL_OUTCOMES, DROP_REASONS, STATE_KINDS, type AnomalyReason, type CallOutcome, type DropReason, type KpiSink, type StateKind } from './kpi-sink';
+import {
+  ANOMALY_REASONS,
+  CALL_OUTCOMES,
+  DROP_REASONS,
+  STATE_KINDS,
+  type AnomalyReason,
+  type CallOutcome,
+  type DropReason,
+  type KpiSink,
+  type StateKind,
+} from './kpi-sink';
 import type { QualitySample } from './rtcp-quality';
 
 /** Histogram buckets, seconds (SRD/RRD per RFC 6076 scale; durations up to 2 h). */
@@ -66,21 +76,103 @@ export class KpiMetrics implements KpiSink {
   constructor(registry: Registry) {
     const registers = [registry];
     const np = ['node', 'peer'] as const;
-    this.requests = new Counter({ name: 'sipcap_sip_requests_total', help: 'SIP requests (retransmissions not included), by capture node, peer and method', labelNames: ['node', 'peer', 'method'], registers });
-    this.responses = new Counter({ name: 'sipcap_sip_responses_total', help: 'SIP replies (retransmissions not included), by capture node, peer, CSeq method and status code', labelNames: ['node', 'peer', 'method', 'code'], registers });
-    this.retransmissions = new Counter({ name: 'sipcap_sip_retransmissions_total', help: 'Repeats of a request or reply of a transaction within STATS_RETRANS_WINDOW_S, by method and type (request, response)', labelNames: ['node', 'peer', 'method', 'type'], registers });
-    this.calls = new Counter({ name: 'sipcap_calls_total', help: 'Call attempts by outcome (answered, busy, no_answer, cancelled, rejected, failed)', labelNames: ['node', 'peer', 'outcome'], registers });
-    this.srdH = new Histogram({ name: 'sipcap_sip_srd_seconds', help: 'Session request delay: initial INVITE to its first 18x or 2xx (RFC 6076)', labelNames: np, buckets: BUCKETS.srd, registers });
-    this.rrdH = new Histogram({ name: 'sipcap_sip_rrd_seconds', help: 'Registration request delay: first REGISTER (before any challenge) to its final reply (RFC 6076)', labelNames: np, buckets: BUCKETS.rrd, registers });
-    this.setupH = new Histogram({ name: 'sipcap_call_setup_seconds', help: 'Call setup time: first INVITE (before any challenge) to the 2xx', labelNames: np, buckets: BUCKETS.setup, registers });
-    this.durationH = new Histogram({ name: 'sipcap_call_duration_seconds', help: 'Call duration: 2xx of the INVITE to the BYE', labelNames: np, buckets: BUCKETS.duration, registers });
-    this.callsActive = new Gauge({ name: 'sipcap_calls_active', help: 'Answered calls without BYE yet (partitions this instance holds)', labelNames: np, registers });
-    this.registrationsActive = new Gauge({ name: 'sipcap_registrations_active', help: 'AORs with an unexpired 2xx to REGISTER (partitions this instance holds)', labelNames: np, registers });
-    this.jitter = new Histogram({ name: 'sipcap_rtcp_jitter_seconds', help: 'Interarrival jitter of RTCP report blocks (STATS_RTP_CLOCK_HZ)', labelNames: np, buckets: BUCKETS.jitter, registers });
-    this.loss = new Histogram({ name: 'sipcap_rtcp_fraction_lost_ratio', help: 'Fraction lost of RTCP report blocks (0..1)', labelNames: np, buckets: BUCKETS.loss, registers });
-    this.mos = new Histogram({ name: 'sipcap_rtcp_mos', help: 'MOS per RTCP report block: RTCP-XR MOS-CQ, else estimated from jitter and loss (E-model)', labelNames: np, buckets: BUCKETS.mos, registers });
-    this.anomalies = new Counter({ name: 'sipcap_stats_unexpected_total', help: 'Messages counted instead of guessed: unknown transaction or call, malformed CSeq/status, undecodable records', labelNames: ['reason'], registers });
-    this.dropped = new Counter({ name: 'sipcap_stats_state_dropped_total', help: 'Call, transaction and registration state dropped (expired, evicted, full, rebalance)', labelNames: ['kind', 'reason'], registers });
+    this.requests = new Counter({
+      name: 'sipcap_sip_requests_total',
+      help: 'SIP requests (retransmissions not included), by capture node, peer and method',
+      labelNames: ['node', 'peer', 'method'],
+      registers,
+    });
+    this.responses = new Counter({
+      name: 'sipcap_sip_responses_total',
+      help: 'SIP replies (retransmissions not included), by capture node, peer, CSeq method and status code',
+      labelNames: ['node', 'peer', 'method', 'code'],
+      registers,
+    });
+    this.retransmissions = new Counter({
+      name: 'sipcap_sip_retransmissions_total',
+      help: 'Repeats of a request or reply of a transaction within STATS_RETRANS_WINDOW_S, by method and type (request, response)',
+      labelNames: ['node', 'peer', 'method', 'type'],
+      registers,
+    });
+    this.calls = new Counter({
+      name: 'sipcap_calls_total',
+      help: 'Call attempts by outcome (answered, busy, no_answer, cancelled, rejected, failed)',
+      labelNames: ['node', 'peer', 'outcome'],
+      registers,
+    });
+    this.srdH = new Histogram({
+      name: 'sipcap_sip_srd_seconds',
+      help: 'Session request delay: initial INVITE to its first 18x or 2xx (RFC 6076)',
+      labelNames: np,
+      buckets: BUCKETS.srd,
+      registers,
+    });
+    this.rrdH = new Histogram({
+      name: 'sipcap_sip_rrd_seconds',
+      help: 'Registration request delay: first REGISTER (before any challenge) to its final reply (RFC 6076)',
+      labelNames: np,
+      buckets: BUCKETS.rrd,
+      registers,
+    });
+    this.setupH = new Histogram({
+      name: 'sipcap_call_setup_seconds',
+      help: 'Call setup time: first INVITE (before any challenge) to the 2xx',
+      labelNames: np,
+      buckets: BUCKETS.setup,
+      registers,
+    });
+    this.durationH = new Histogram({
+      name: 'sipcap_call_duration_seconds',
+      help: 'Call duration: 2xx of the INVITE to the BYE',
+      labelNames: np,
+      buckets: BUCKETS.duration,
+      registers,
+    });
+    this.callsActive = new Gauge({
+      name: 'sipcap_calls_active',
+      help: 'Answered calls without BYE yet (partitions this instance holds)',
+      labelNames: np,
+      registers,
+    });
+    this.registrationsActive = new Gauge({
+      name: 'sipcap_registrations_active',
+      help: 'AORs with an unexpired 2xx to REGISTER (partitions this instance holds)',
+      labelNames: np,
+      registers,
+    });
+    this.jitter = new Histogram({
+      name: 'sipcap_rtcp_jitter_seconds',
+      help: 'Interarrival jitter of RTCP report blocks (STATS_RTP_CLOCK_HZ)',
+      labelNames: np,
+      buckets: BUCKETS.jitter,
+      registers,
+    });
+    this.loss = new Histogram({
+      name: 'sipcap_rtcp_fraction_lost_ratio',
+      help: 'Fraction lost of RTCP report blocks (0..1)',
+      labelNames: np,
+      buckets: BUCKETS.loss,
+      registers,
+    });
+    this.mos = new Histogram({
+      name: 'sipcap_rtcp_mos',
+      help: 'MOS per RTCP report block: RTCP-XR MOS-CQ, else estimated from jitter and loss (E-model)',
+      labelNames: np,
+      buckets: BUCKETS.mos,
+      registers,
+    });
+    this.anomalies = new Counter({
+      name: 'sipcap_stats_unexpected_total',
+      help: 'Messages counted instead of guessed: unknown transaction or call, malformed CSeq/status, undecodable records',
+      labelNames: ['reason'],
+      registers,
+    });
+    this.dropped = new Counter({
+      name: 'sipcap_stats_state_dropped_total',
+      help: 'Call, transaction and registration state dropped (expired, evicted, full, rebalance)',
+      labelNames: ['kind', 'reason'],
+      registers,
+    });
     for (const r of ANOMALY_REASONS) this.anomalies.inc({ reason: r }, 0);
     for (const k of STATE_KINDS) for (const r of DROP_REASONS) this.dropped.inc({ kind: k, reason: r }, 0);
   }
@@ -121,7 +213,8 @@ export class KpiMetrics implements KpiSink {
   callOutcome(node: string, peer: string, outcome: CallOutcome): void {
     const n = this.node(node);
     // Every outcome of a node and peer from its first call on: ASR/NER rates see each series from 0.
-    if (!this.callC.get(n)?.get(peer)) for (const o of CALL_OUTCOMES) get3(this.callC, n, peer, o, () => this.calls.labels(n, peer, o)).inc(0);
+    if (!this.callC.get(n)?.get(peer))
+      for (const o of CALL_OUTCOMES) get3(this.callC, n, peer, o, () => this.calls.labels(n, peer, o)).inc(0);
     get3(this.callC, n, peer, outcome, () => this.calls.labels(n, peer, outcome)).inc();
   }
   private observe(h: Histogram<'node' | 'peer'>, node: string, peer: string, v: number): void {
@@ -136,12 +229,24 @@ export class KpiMetrics implements KpiSink {
     if (!tree) this.activeC.set(g, (tree = new Map()));
     get2(tree, n, peer, () => g.labels(n, peer)).inc(delta);
   }
-  srd(node: string, peer: string, s: number): void { this.observe(this.srdH, node, peer, s); }
-  rrd(node: string, peer: string, s: number): void { this.observe(this.rrdH, node, peer, s); }
-  callSetup(node: string, peer: string, s: number): void { this.observe(this.setupH, node, peer, s); }
-  callDuration(node: string, peer: string, s: number): void { this.observe(this.durationH, node, peer, s); }
-  activeCalls(node: string, peer: string, delta: number): void { this.gauge(this.callsActive, node, peer, delta); }
-  activeRegistrations(node: string, peer: string, delta: number): void { this.gauge(this.registrationsActive, node, peer, delta); }
+  srd(node: string, peer: string, s: number): void {
+    this.observe(this.srdH, node, peer, s);
+  }
+  rrd(node: string, peer: string, s: number): void {
+    this.observe(this.rrdH, node, peer, s);
+  }
+  callSetup(node: string, peer: string, s: number): void {
+    this.observe(this.setupH, node, peer, s);
+  }
+  callDuration(node: string, peer: string, s: number): void {
+    this.observe(this.durationH, node, peer, s);
+  }
+  activeCalls(node: string, peer: string, delta: number): void {
+    this.gauge(this.callsActive, node, peer, delta);
+  }
+  activeRegistrations(node: string, peer: string, delta: number): void {
+    this.gauge(this.registrationsActive, node, peer, delta);
+  }
   quality(node: string, peer: string, s: QualitySample): void {
     this.observe(this.jitter, node, peer, s.jitterS);
     this.observe(this.loss, node, peer, s.fractionLost);

@@ -51,7 +51,13 @@ export class KpiPipeline {
   private partition(p: number): PartitionState {
     let s = this.partitions.get(p);
     if (!s) {
-      const tracker = new SipTracker({ peers: this.opts.peers, sink: this.opts.metrics, budget: this.budget, retransWindowS: this.opts.retransWindowS, callTtlS: this.opts.callTtlS });
+      const tracker = new SipTracker({
+        peers: this.opts.peers,
+        sink: this.opts.metrics,
+        budget: this.budget,
+        retransWindowS: this.opts.retransWindowS,
+        callTtlS: this.opts.callTtlS,
+      });
       this.partitions.set(p, (s = { tracker, lastOffset: -1n, lastEventTs: 0, lastWallS: 0 }));
     }
     return s;

@@ -57,6 +57,19 @@ export function outcomeOfCode(code: number): CallOutcome {
 
 /** Methods kept as label values; any other is `other` (the label stays bounded whatever the traffic). */
 export const KNOWN_METHODS: ReadonlySet<string> = new Set([
-  'INVITE', 'ACK', 'BYE', 'CANCEL', 'REGISTER', 'OPTIONS', 'PRACK', 'UPDATE', 'INFO', 'SUBSCRIBE', 'NOTIFY', 'REFER', 'MESSAGE', 'PUBLISH',
+  'INVITE',
+  'ACK',
+  'BYE',
+  'CANCEL',
+  'REGISTER',
+  'OPTIONS',
+  'PRACK',
+  'UPDATE',
+  'INFO',
+  'SUBSCRIBE',
+  'NOTIFY',
+  'REFER',
+  'MESSAGE',
+  'PUBLISH',
 ]);
 export const methodLabel = (m: string): string => (KNOWN_METHODS.has(m) ? m : 'other');

@@ -31,7 +31,16 @@ describe('summarizeKpis', () => {
     });
     const rows = summarizeKpis([a, b]);
     expect(rows.map((r) => r.peer)).toEqual(['carrierA', 'carrierB', 'other']);
-    expect(rows[0]).toMatchObject({ attempts: 4, asr: 0.5, ner: 0.75, activeCalls: 1, requests: 1, retransmissions: 1, srdMean: 1, setupMean: 3 });
+    expect(rows[0]).toMatchObject({
+      attempts: 4,
+      asr: 0.5,
+      ner: 0.75,
+      activeCalls: 1,
+      requests: 1,
+      retransmissions: 1,
+      srdMean: 1,
+      setupMean: 3,
+    });
     expect(rows[0].calls).toEqual({ answered: 2, busy: 1, no_answer: 0, cancelled: 0, rejected: 0, failed: 1 });
     expect(rows[1]).toMatchObject({ attempts: 1, asr: 0, ner: 0 });
     expect(rows[2]).toMatchObject({ attempts: 0, asr: undefined, activeRegistrations: 2, srdMean: undefined });

@@ -31,7 +31,20 @@ export function summarizeKpis(metricsTexts: readonly string[]): PeerKpis[] {
     let p = peers.get(name);
     if (!p) {
       const calls = Object.fromEntries(CALL_OUTCOMES.map((o) => [o, 0])) as Record<CallOutcome, number>;
-      peers.set(name, (p = { peer: name, calls, attempts: 0, activeCalls: 0, activeRegistrations: 0, requests: 0, retransmissions: 0, srd: [0, 0], setup: [0, 0] }));
+      peers.set(
+        name,
+        (p = {
+          peer: name,
+          calls,
+          attempts: 0,
+          activeCalls: 0,
+          activeRegistrations: 0,
+          requests: 0,
+          retransmissions: 0,
+          srd: [0, 0],
+          setup: [0, 0],
+        }),
+      );
     }
     return p;
   };
@@ -50,14 +63,30 @@ export function summarizeKpis(metricsTexts: readonly string[]): PeerKpis[] {
         case 'sipcap_calls_total':
           if ((CALL_OUTCOMES as readonly string[]).includes(labels.outcome)) p.calls[labels.outcome as CallOutcome] += value;
           break;
-        case 'sipcap_calls_active': p.activeCalls += value; break;
-        case 'sipcap_registrations_active': p.activeRegistrations += value; break;
-        case 'sipcap_sip_requests_total': p.requests += value; break;
-        case 'sipcap_sip_retransmissions_total': p.retransmissions += value; break;
-        case 'sipcap_sip_srd_seconds_sum': p.srd[0] += value; break;
-        case 'sipcap_sip_srd_seconds_count': p.srd[1] += value; break;
-        case 'sipcap_call_setup_seconds_sum': p.setup[0] += value; break;
-        case 'sipcap_call_setup_seconds_count': p.setup[1] += value; break;
+        case 'sipcap_calls_active':
+          p.activeCalls += value;
+          break;
+        case 'sipcap_registrations_active':
+          p.activeRegistrations += value;
+          break;
+        case 'sipcap_sip_requests_total':
+          p.requests += value;
+          break;
+        case 'sipcap_sip_retransmissions_total':
+          p.retransmissions += value;
+          break;
+        case 'sipcap_sip_srd_seconds_sum':
+          p.srd[0] += value;
+          break;
+        case 'sipcap_sip_srd_seconds_count':
+          p.srd[1] += value;
+          break;
+        case 'sipcap_call_setup_seconds_sum':
+          p.setup[0] += value;
+          break;
+        case 'sipcap_call_setup_seconds_count':
+          p.setup[1] += value;
+          break;
       }
     }
   }

@@ -45,7 +45,10 @@ export class PeerMap {
   /** The distinct peer names in the order listed, `other` last. */
   readonly names: readonly string[];
 
-  constructor(spec: string, private readonly cacheItems = 10_000) {
+  constructor(
+    spec: string,
+    private readonly cacheItems = 10_000,
+  ) {
     const listed = parsePeers(spec);
     this.names = [...new Set(listed.map((e) => e.name)), OTHER_PEER];
     this.entries = [...listed].sort((a, b) => b.bits - a.bits);
@@ -56,7 +59,7 @@ export class PeerMap {
     if (this.entries.length === 0) return OTHER_PEER;
     const n = ipv4Number(ip);
     if (n >= 0) {
-      for (const e of this.v4) if (((n & e.v4!.mask) >>> 0) === e.v4!.net) return e.name;
+      for (const e of this.v4) if ((n & e.v4!.mask) >>> 0 === e.v4!.net) return e.name;
       return OTHER_PEER;
     }
     const hit = this.cache.get(ip);
@@ -109,6 +112,7 @@ export function peerEntryProblem(item: string): string | undefined {
   const [addr, bits, extra] = item.slice(eq + 1).split('/');
   const family = isIP(addr);
   if (family === 0 || extra !== undefined) return 'expected an IPv4 or IPv6 address, optionally /bits';
-  if (bits !== undefined && (!/^\d{1,3}$/.test(bits) || Number(bits) > (family === 4 ? 32 : 128))) return `prefix length out of range for IPv${family}`;
+  if (bits !== undefined && (!/^\d{1,3}$/.test(bits) || Number(bits) > (family === 4 ? 32 : 128)))
+    return `prefix length out of range for IPv${family}`;
   return undefined;
 }

@@ -1,7 +1,15 @@
 import { describe, expect, it } from 'vitest';
 import { estimateMos, qualityOfRtcpJson } from './rtcp-quality';
 
-const block = (ia_jitter: number, fraction_lost: number) => ({ source_ssrc: 1, highest_seq_no: 100, fraction_lost, ia_jitter, packets_lost: 0, lsr: 0, dlsr: 0 });
+const block = (ia_jitter: number, fraction_lost: number) => ({
+  source_ssrc: 1,
+  highest_seq_no: 100,
+  fraction_lost,
+  ia_jitter,
+  packets_lost: 0,
+  lsr: 0,
+  dlsr: 0,
+});
 
 describe('qualityOfRtcpJson', () => {
   it('reads jitter in seconds at the clock rate, loss as a fraction, and estimates MOS per block', () => {
@@ -9,7 +17,10 @@ describe('qualityOfRtcpJson', () => {
     const r = qualityOfRtcpJson(msg, 8000);
     expect(r.ok).toBe(true);
     if (!r.ok) return;
-    expect(r.samples.map((s) => [s.jitterS, s.fractionLost])).toEqual([[0.01, 0], [0.02, 0.25]]);
+    expect(r.samples.map((s) => [s.jitterS, s.fractionLost])).toEqual([
+      [0.01, 0],
+      [0.02, 0.25],
+    ]);
     expect(r.samples[0].mos).toBeCloseTo(estimateMos(0.01, 0), 10);
     expect(r.samples[1].mos).toBeLessThan(r.samples[0].mos);
   });

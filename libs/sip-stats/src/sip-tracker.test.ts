@@ -10,7 +10,13 @@ const T0 = 1_700_000_000;
 function setup(opts: { maxItems?: number; callTtlS?: number } = {}) {
   const sink = new RecordingSink();
   const budget = new StateBudget(opts.maxItems ?? 10_000, 64 * 1024 * 1024);
-  const tracker = new SipTracker({ peers: new PeerMap('carrierA=203.0.113.0/24'), sink, budget, retransWindowS: 32, callTtlS: opts.callTtlS ?? 3600 });
+  const tracker = new SipTracker({
+    peers: new PeerMap('carrierA=203.0.113.0/24'),
+    sink,
+    budget,
+    retransWindowS: 32,
+    callTtlS: opts.callTtlS ?? 3600,
+  });
   return { sink, tracker, budget };
 }
 
@@ -27,7 +33,12 @@ describe('SipTracker: call flows', () => {
     tracker.handle(f.req(T0 + 63.4, 'BYE', 2, 'z9hG4bK3', { toTag: 'tt' }));
     tracker.handle(f.res(T0 + 63.45, 200, 'BYE', 2, 'z9hG4bK3'));
     expect(sink.only('req')).toEqual({ 'req n1 carrierA INVITE': 1, 'req n1 carrierA ACK': 1, 'req n1 carrierA BYE': 1 });
-    expect(sink.only('res')).toEqual({ 'res n1 carrierA INVITE 100': 1, 'res n1 carrierA INVITE 180': 1, 'res n1 carrierA INVITE 200': 1, 'res n1 carrierA BYE 200': 1 });
+    expect(sink.only('res')).toEqual({
+      'res n1 carrierA INVITE 100': 1,
+      'res n1 carrierA INVITE 180': 1,
+      'res n1 carrierA INVITE 200': 1,
+      'res n1 carrierA BYE 200': 1,
+    });
     expect(sink.only('call')).toEqual({ 'call n1 carrierA answered': 1 });
     expect(sink.observed.get('srd carrierA')).toEqual([0.4]);
     expect(sink.observed.get('setup carrierA')).toEqual([3.4]);
@@ -207,7 +218,18 @@ describe('SipTracker: call flows', () => {
 
   it('maps the final INVITE reply to an outcome', () => {
     expect([200, 486, 600, 480, 487, 408, 500, 503, 403, 404, 603, 302].map(outcomeOfCode)).toEqual([
-      'answered', 'busy', 'busy', 'no_answer', 'cancelled', 'failed', 'failed', 'failed', 'rejected', 'rejected', 'rejected', 'rejected',
+      'answered',
+      'busy',
+      'busy',
+      'no_answer',
+      'cancelled',
+      'failed',
+      'failed',
+      'failed',
+      'rejected',
+      'rejected',
+      'rejected',
+      'rejected',
     ]);
   });
 
@@ -235,8 +257,13 @@ describe('SipTracker: unexpected sequences and bounds', () => {
     tracker.handle(f.req(T0 + 5, 'CANCEL', 1, 'nothing'));
     tracker.handle(f.req(T0 + 6, 'INVITE', 5, 'ri', { toTag: 'tt' }));
     expect(sink.only('anomaly')).toEqual({
-      'anomaly bye_without_call': 1, 'anomaly response_without_request': 1, 'anomaly bad_cseq': 1, 'anomaly bad_status': 1,
-      'anomaly no_callid': 1, 'anomaly cancel_without_invite': 1, 'anomaly in_dialog_without_call': 1,
+      'anomaly bye_without_call': 1,
+      'anomaly response_without_request': 1,
+      'anomaly bad_cseq': 1,
+      'anomaly bad_status': 1,
+      'anomaly no_callid': 1,
+      'anomaly cancel_without_invite': 1,
+      'anomaly in_dialog_without_call': 1,
     });
     // The orphan reply is still a reply; the BYE still a request.
     expect(sink.only('res')).toEqual({ 'res n1 carrierA INVITE 200': 1 });

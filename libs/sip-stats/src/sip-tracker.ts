@@ -145,7 +145,9 @@ export class SipTracker {
     }
     this.sink.request(e.node, peer, label);
     const initial = method === 'INVITE' && e.toTag === '';
-    if (!this.txns.add(key, { method, node: e.node, peer, codes: [], initial }, e.ts, () => this.sink.stateDropped('transaction', 'evicted'))) {
+    if (
+      !this.txns.add(key, { method, node: e.node, peer, codes: [], initial }, e.ts, () => this.sink.stateDropped('transaction', 'evicted'))
+    ) {
       this.sink.stateDropped('transaction', 'full');
     }
     switch (method) {
@@ -165,7 +167,9 @@ export class SipTracker {
       case 'REGISTER': {
         const reg = this.regs.get(e.callId);
         if (reg) this.regs.touch(e.callId, e.ts);
-        else if (!this.regs.add(e.callId, { node: e.node, peer, firstTs: e.ts }, e.ts, () => this.sink.stateDropped('transaction', 'evicted'))) {
+        else if (
+          !this.regs.add(e.callId, { node: e.node, peer, firstTs: e.ts }, e.ts, () => this.sink.stateDropped('transaction', 'evicted'))
+        ) {
           this.sink.stateDropped('transaction', 'full');
         }
         return;
@@ -187,8 +191,18 @@ export class SipTracker {
       return;
     }
     this.ended.delete(e.callId);
-    const fresh: Call = { node: e.node, peer, state: 'setup', firstInviteTs: e.ts, inviteTs: e.ts, srdDone: false, cancelled: false, answerTs: 0 };
-    if (!this.calls.add(e.callId, fresh, e.ts, (c) => (this.sink.stateDropped('call', 'evicted'), this.dropCall(c)))) this.sink.stateDropped('call', 'full');
+    const fresh: Call = {
+      node: e.node,
+      peer,
+      state: 'setup',
+      firstInviteTs: e.ts,
+      inviteTs: e.ts,
+      srdDone: false,
+      cancelled: false,
+      answerTs: 0,
+    };
+    if (!this.calls.add(e.callId, fresh, e.ts, (c) => (this.sink.stateDropped('call', 'evicted'), this.dropCall(c))))
+      this.sink.stateDropped('call', 'full');
   }
 
   private reInvite(e: SipEvent): void {

@@ -5,7 +5,10 @@
 export class StateBudget {
   items = 0;
   bytes = 0;
-  constructor(readonly maxItems: number, readonly maxBytes: number) {}
+  constructor(
+    readonly maxItems: number,
+    readonly maxBytes: number,
+  ) {}
 
   fits(bytes: number): boolean {
     return this.items + 1 <= this.maxItems && this.bytes + bytes <= this.maxBytes;
@@ -29,7 +32,11 @@ interface Slot<V> {
 export class ExpiringMap<V> {
   private readonly map = new Map<string, Slot<V>>();
 
-  constructor(private readonly budget: StateBudget, readonly ttl: number, private readonly valueBytes: number) {}
+  constructor(
+    private readonly budget: StateBudget,
+    readonly ttl: number,
+    private readonly valueBytes: number,
+  ) {}
 
   get size(): number {
     return this.map.size;

@@ -4,9 +4,24 @@ import { COMPACT_HEADER_NAMES, compactFormOf, headerKey } from './compact-names'
 describe('compact header names', () => {
   it('maps every compact form the contract lists', () => {
     const expected: Record<string, string> = {
-      i: 'call-id', f: 'from', t: 'to', v: 'via', m: 'contact', c: 'content-type', l: 'content-length',
-      k: 'supported', s: 'subject', e: 'content-encoding', o: 'event', r: 'refer-to', b: 'referred-by',
-      x: 'session-expires', u: 'allow-events', a: 'accept-contact', j: 'reject-contact', d: 'request-disposition',
+      i: 'call-id',
+      f: 'from',
+      t: 'to',
+      v: 'via',
+      m: 'contact',
+      c: 'content-type',
+      l: 'content-length',
+      k: 'supported',
+      s: 'subject',
+      e: 'content-encoding',
+      o: 'event',
+      r: 'refer-to',
+      b: 'referred-by',
+      x: 'session-expires',
+      u: 'allow-events',
+      a: 'accept-contact',
+      j: 'reject-contact',
+      d: 'request-disposition',
     };
     for (const [letter, name] of Object.entries(expected)) expect(COMPACT_HEADER_NAMES[letter]).toBe(name);
   });

@@ -6,7 +6,11 @@ const user = (s: string) => digestUsername(latin1Text(s), 0, s.length);
 
 describe('digestUsername', () => {
   it('reads the quoted username of Digest credentials', () => {
-    expect(user('Digest username="alice", realm="atlanta.example.com", nonce="84a4cc6f", uri="sip:atlanta.example.com", response="7587245234b3434cc3412213e5f113a5"')).toBe('alice');
+    expect(
+      user(
+        'Digest username="alice", realm="atlanta.example.com", nonce="84a4cc6f", uri="sip:atlanta.example.com", response="7587245234b3434cc3412213e5f113a5"',
+      ),
+    ).toBe('alice');
   });
 
   it('finds username wherever it is and whatever its case', () => {

@@ -30,16 +30,27 @@ describe('parseSip', () => {
     const msg = crlf(INVITE, 'v=0\r');
     const sip = ok(msg);
     expect(sip).toMatchObject({
-      isRequest: true, method: 'INVITE', statusCode: 0, reason: '',
-      ruri: 'sip:bob@biloxi.example.com', ruriUser: 'bob', ruriHost: 'biloxi.example.com',
+      isRequest: true,
+      method: 'INVITE',
+      statusCode: 0,
+      reason: '',
+      ruri: 'sip:bob@biloxi.example.com',
+      ruriUser: 'bob',
+      ruriHost: 'biloxi.example.com',
       from: { user: 'alice', host: 'atlanta.example.com', tag: '1928301774' },
       to: { user: 'bob', host: 'biloxi.example.com', tag: '' },
       contact: { user: 'alice', host: 'pc33.atlanta.example.com', port: 5070, expires: undefined },
       callId: 'a84b4c76e66710@pc33.atlanta.example.com',
       via1: 'SIP/2.0/UDP pc33.atlanta.example.com;branch=z9hG4bK776asdhds, SIP/2.0/UDP 10.0.0.1;branch=z9hG4bKold',
       via1Branch: 'z9hG4bK776asdhds',
-      cseq: '314159 INVITE', cseqMethod: 'INVITE', contentType: 'application/sdp',
-      pidUser: '', authorization: '', proxyAuthorization: '', authUsername: '', expires: undefined,
+      cseq: '314159 INVITE',
+      cseqMethod: 'INVITE',
+      contentType: 'application/sdp',
+      pidUser: '',
+      authorization: '',
+      proxyAuthorization: '',
+      authUsername: '',
+      expires: undefined,
     });
     expect(msg.subarray(sip.bodyOffset).toString()).toBe('v=0\r');
   });
@@ -47,7 +58,15 @@ describe('parseSip', () => {
   it('derives the reply fields', () => {
     const msg = crlf(['SIP/2.0 200 OK', ...INVITE.slice(1)]);
     const sip = ok(msg);
-    expect(sip).toMatchObject({ isRequest: false, method: '', statusCode: 200, reason: 'OK', ruri: '', ruriUser: '', cseqMethod: 'INVITE' });
+    expect(sip).toMatchObject({
+      isRequest: false,
+      method: '',
+      statusCode: 200,
+      reason: 'OK',
+      ruri: '',
+      ruriUser: '',
+      cseqMethod: 'INVITE',
+    });
   });
 
   it('reads compact header forms', () => {
@@ -63,8 +82,12 @@ describe('parseSip', () => {
       'l: 0',
     ]);
     expect(ok(msg)).toMatchObject({
-      callId: 'compact-call-id', via1Branch: 'z9hG4bKc', from: { user: 'alice', tag: 'f1' }, to: { user: 'bob', tag: 't1' },
-      contact: { user: 'alice', host: '192.0.2.1' }, contentType: 'text/plain',
+      callId: 'compact-call-id',
+      via1Branch: 'z9hG4bKc',
+      from: { user: 'alice', tag: 'f1' },
+      to: { user: 'bob', tag: 't1' },
+      contact: { user: 'alice', host: '192.0.2.1' },
+      contentType: 'text/plain',
     });
   });
 
@@ -138,12 +161,20 @@ describe('parseSip', () => {
   });
 
   it('joins folded header lines', () => {
-    const msg = crlf([...INVITE.filter((l) => !l.startsWith('From')), 'From: "Alice"\r\n   <sip:alice@atlanta.example.com>\r\n\t;tag=folded', 'User-Agent: Soft\r\n phone/1.0']);
+    const msg = crlf([
+      ...INVITE.filter((l) => !l.startsWith('From')),
+      'From: "Alice"\r\n   <sip:alice@atlanta.example.com>\r\n\t;tag=folded',
+      'User-Agent: Soft\r\n phone/1.0',
+    ]);
     expect(ok(msg)).toMatchObject({ from: { user: 'alice', host: 'atlanta.example.com', tag: 'folded' }, userAgent: 'Soft phone/1.0' });
   });
 
   it('takes the first Contact of a multi-value line and its expires parameter', () => {
-    const msg = crlf([...INVITE.filter((l) => !l.startsWith('Contact')), 'Contact: <sip:a@h1:5062>;expires=120;q=0.5, <sip:b@h2>;expires=60', 'Contact: <sip:c@h3>']);
+    const msg = crlf([
+      ...INVITE.filter((l) => !l.startsWith('Contact')),
+      'Contact: <sip:a@h1:5062>;expires=120;q=0.5, <sip:b@h2>;expires=60',
+      'Contact: <sip:c@h3>',
+    ]);
     expect(ok(msg).contact).toEqual({ user: 'a', host: 'h1', port: 5062, expires: 120 });
   });
 
@@ -186,7 +217,11 @@ describe('parseSip', () => {
   it('collects extra headers in the same pass, keyed by lower-case full name', () => {
     const extra = ['X-CID', 'Subject', 'User-Agent', 'X-Absent'];
     const sip = ok(crlf([...INVITE, 'x-cid: aleg-1@h', 's: compact subject', 'User-Agent: UA/1']), extra);
-    expect([...sip.extra]).toEqual([['x-cid', 'aleg-1@h'], ['subject', 'compact subject'], ['user-agent', 'UA/1']]);
+    expect([...sip.extra]).toEqual([
+      ['x-cid', 'aleg-1@h'],
+      ['subject', 'compact subject'],
+      ['user-agent', 'UA/1'],
+    ]);
     expect(sip.userAgent).toBe('UA/1');
   });
 
@@ -224,19 +259,43 @@ describe('parseSip', () => {
       ...INVITE.slice(1).filter((l) => !l.startsWith('Contact')),
       'Contact: <sip:bob@[2001:db8::5]:5070>',
     ]);
-    expect(ok(msg)).toMatchObject({ ruri: 'tel:+15551234567;phone-context=example.com', ruriUser: '+15551234567', ruriHost: '', contact: { host: '[2001:db8::5]', port: 5070 } });
+    expect(ok(msg)).toMatchObject({
+      ruri: 'tel:+15551234567;phone-context=example.com',
+      ruriUser: '+15551234567',
+      ruriHost: '',
+      contact: { host: '[2001:db8::5]', port: 5070 },
+    });
   });
 
   describe('textAt', () => {
     /** Each SipText field's value in a parsed message. */
     const FIELDS: Record<keyof typeof SipText, (m: SipMessage) => string> = {
-      METHOD: (m) => m.method, REASON: (m) => m.reason, RURI: (m) => m.ruri, RURI_USER: (m) => m.ruriUser, RURI_HOST: (m) => m.ruriHost,
-      FROM_USER: (m) => m.from.user, FROM_HOST: (m) => m.from.host, FROM_TAG: (m) => m.from.tag,
-      TO_USER: (m) => m.to.user, TO_HOST: (m) => m.to.host, TO_TAG: (m) => m.to.tag, PID_USER: (m) => m.pidUser,
-      CONTACT_USER: (m) => m.contact.user, CONTACT_HOST: (m) => m.contact.host, AUTHORIZATION: (m) => m.authorization,
-      PROXY_AUTHORIZATION: (m) => m.proxyAuthorization, AUTH_USERNAME: (m) => m.authUsername, CALL_ID: (m) => m.callId,
-      VIA1: (m) => m.via1, VIA1_BRANCH: (m) => m.via1Branch, CSEQ: (m) => m.cseq, DIVERSION: (m) => m.diversion,
-      REASON_HEADER: (m) => m.reasonHeader, CONTENT_TYPE: (m) => m.contentType, USER_AGENT: (m) => m.userAgent, RTP_STAT: (m) => m.rtpStat,
+      METHOD: (m) => m.method,
+      REASON: (m) => m.reason,
+      RURI: (m) => m.ruri,
+      RURI_USER: (m) => m.ruriUser,
+      RURI_HOST: (m) => m.ruriHost,
+      FROM_USER: (m) => m.from.user,
+      FROM_HOST: (m) => m.from.host,
+      FROM_TAG: (m) => m.from.tag,
+      TO_USER: (m) => m.to.user,
+      TO_HOST: (m) => m.to.host,
+      TO_TAG: (m) => m.to.tag,
+      PID_USER: (m) => m.pidUser,
+      CONTACT_USER: (m) => m.contact.user,
+      CONTACT_HOST: (m) => m.contact.host,
+      AUTHORIZATION: (m) => m.authorization,
+      PROXY_AUTHORIZATION: (m) => m.proxyAuthorization,
+      AUTH_USERNAME: (m) => m.authUsername,
+      CALL_ID: (m) => m.callId,
+      VIA1: (m) => m.via1,
+      VIA1_BRANCH: (m) => m.via1Branch,
+      CSEQ: (m) => m.cseq,
+      DIVERSION: (m) => m.diversion,
+      REASON_HEADER: (m) => m.reasonHeader,
+      CONTENT_TYPE: (m) => m.contentType,
+      USER_AGENT: (m) => m.userAgent,
+      RTP_STAT: (m) => m.rtpStat,
     };
 
     /** The fields located in msg; fails when a located offset does not hold exactly the field's bytes. */
@@ -261,10 +320,17 @@ describe('parseSip', () => {
         'Contact: <sip:bob@[2001:db8::5]:5070>;expires=60',
         'P-Asserted-Identity: "Alice" <sip:+15550001111@atlanta.example.com>',
         'Proxy-Authorization: Digest realm="p", username="carol@atlanta.example.com", nonce="n"',
-        'Diversion: <sip:+1555@h>;reason=unconditional', 'Reason: Q.850;cause=16', 'User-Agent: UA/1', 'X-RTP-Stat: PS=1',
+        'Diversion: <sip:+1555@h>;reason=unconditional',
+        'Reason: Q.850;cause=16',
+        'User-Agent: UA/1',
+        'X-RTP-Stat: PS=1',
       ]);
       const sip = ok(msg);
-      expect(located(msg, sip).sort()).toEqual(Object.keys(SipText).filter((k) => !['REASON', 'AUTHORIZATION', 'TO_TAG', 'RURI_HOST'].includes(k)).sort()); // what the message has
+      expect(located(msg, sip).sort()).toEqual(
+        Object.keys(SipText)
+          .filter((k) => !['REASON', 'AUTHORIZATION', 'TO_TAG', 'RURI_HOST'].includes(k))
+          .sort(),
+      ); // what the message has
       expect(sip.from.tag).toBe('quoted-tag');
     });
 
@@ -284,7 +350,8 @@ describe('parseSip', () => {
       ]);
       const sip = ok(msg);
       expect([sip.callId, sip.from.user, sip.from.tag, sip.authUsername]).toEqual(['folded call-id', 'alice', 'f', 'al"ice']);
-      for (const f of ['CALL_ID', 'FROM_USER', 'FROM_HOST', 'FROM_TAG', 'AUTH_USERNAME'] as const) expect(sip.textAt![SipText[f]], f).toBe(-1);
+      for (const f of ['CALL_ID', 'FROM_USER', 'FROM_HOST', 'FROM_TAG', 'AUTH_USERNAME'] as const)
+        expect(sip.textAt![SipText[f]], f).toBe(-1);
       expect(located(msg, sip)).toContain('AUTHORIZATION');
     });
 

@@ -34,12 +34,33 @@ const RTP_STAT_FIRST = 17;
 
 /** In priority order: rtp_stat takes the first one present. */
 export const RTP_STAT_HEADERS = [
-  'x-rtp-stat-add', 'x-rtp-stat-t38', 'x-rtp-stat', 'p-rtp-stat', 'x-siemens-rtp-stats', 'x-ng-rtp-stats', 'rtp-rxstat',
+  'x-rtp-stat-add',
+  'x-rtp-stat-t38',
+  'x-rtp-stat',
+  'p-rtp-stat',
+  'x-siemens-rtp-stats',
+  'x-ng-rtp-stats',
+  'rtp-rxstat',
 ] as const;
 
 const KNOWN_HEADERS = [
-  'call-id', 'from', 'to', 'via', 'cseq', 'contact', 'p-asserted-identity', 'p-preferred-identity', 'remote-party-id',
-  'authorization', 'proxy-authorization', 'diversion', 'reason', 'content-type', 'user-agent', 'expires', 'x-oip',
+  'call-id',
+  'from',
+  'to',
+  'via',
+  'cseq',
+  'contact',
+  'p-asserted-identity',
+  'p-preferred-identity',
+  'remote-party-id',
+  'authorization',
+  'proxy-authorization',
+  'diversion',
+  'reason',
+  'content-type',
+  'user-agent',
+  'expires',
+  'x-oip',
   ...RTP_STAT_HEADERS,
 ];
 
@@ -47,7 +68,11 @@ const KNOWN_HEADERS = [
 const IDENTITY_SLOTS = [PAI, PPI, RPID];
 
 const MANDATORY: readonly [number, string][] = [
-  [CALL_ID, 'Call-ID'], [FROM, 'From'], [TO, 'To'], [CSEQ, 'CSeq'], [VIA, 'Via'],
+  [CALL_ID, 'Call-ID'],
+  [FROM, 'From'],
+  [TO, 'To'],
+  [CSEQ, 'CSeq'],
+  [VIA, 'Via'],
 ];
 
 const MAX_DELTA_SECONDS = 0xffffffff;
@@ -316,7 +341,13 @@ export function parseSip(msg: Buffer, options?: SipParseOptions): SipParseResult
   }
 
   if (!line.ok) return { ok: false, reason: 'bad_start_line', message: line.message, partial: sip };
-  if (slots[CALL_ID * SLOT_STRIDE] < 0 || from === undefined || to === undefined || cseqParts === undefined || slots[VIA * SLOT_STRIDE] < 0) {
+  if (
+    slots[CALL_ID * SLOT_STRIDE] < 0 ||
+    from === undefined ||
+    to === undefined ||
+    cseqParts === undefined ||
+    slots[VIA * SLOT_STRIDE] < 0
+  ) {
     return headerError(slots, sip, from, to);
   }
   return { ok: true, sip };
@@ -335,12 +366,34 @@ function headerError(slots: Int32Array, sip: SipMessage, from: SipParty | undefi
 
 function emptyMessage(bodyOffset: number): SipMessage {
   return {
-    isRequest: false, method: '', statusCode: 0, reason: '', ruri: '', ruriUser: '', ruriHost: '',
-    from: { user: '', host: '', tag: '' }, to: { user: '', host: '', tag: '' }, pidUser: '',
+    isRequest: false,
+    method: '',
+    statusCode: 0,
+    reason: '',
+    ruri: '',
+    ruriUser: '',
+    ruriHost: '',
+    from: { user: '', host: '', tag: '' },
+    to: { user: '', host: '', tag: '' },
+    pidUser: '',
     contact: { user: '', host: '', port: 0, expires: undefined },
-    authorization: '', proxyAuthorization: '', authUsername: '', callId: '', via1: '', via1Branch: '',
-    cseq: '', cseqMethod: '', diversion: '', reasonHeader: '', contentType: '', userAgent: '', expires: undefined,
-    xOip: '', rtpStat: '', extra: NO_EXTRA, bodyOffset,
+    authorization: '',
+    proxyAuthorization: '',
+    authUsername: '',
+    callId: '',
+    via1: '',
+    via1Branch: '',
+    cseq: '',
+    cseqMethod: '',
+    diversion: '',
+    reasonHeader: '',
+    contentType: '',
+    userAgent: '',
+    expires: undefined,
+    xOip: '',
+    rtpStat: '',
+    extra: NO_EXTRA,
+    bodyOffset,
   };
 }
 

@@ -6,8 +6,28 @@ import type { Latin1Text } from './latin1-text';
  * starts where the line starts; `reasonStart` is where the reason phrase lies.
  */
 export type StartLine =
-  | { ok: true; isRequest: true; method: string; ruriStart: number; ruriEnd: number; statusCode: 0; reason: ''; reasonStart: -1; next: number }
-  | { ok: true; isRequest: false; method: ''; ruriStart: 0; ruriEnd: 0; statusCode: number; reason: string; reasonStart: number; next: number }
+  | {
+      ok: true;
+      isRequest: true;
+      method: string;
+      ruriStart: number;
+      ruriEnd: number;
+      statusCode: 0;
+      reason: '';
+      reasonStart: -1;
+      next: number;
+    }
+  | {
+      ok: true;
+      isRequest: false;
+      method: '';
+      ruriStart: 0;
+      ruriEnd: 0;
+      statusCode: number;
+      reason: string;
+      reasonStart: number;
+      next: number;
+    }
   | { ok: false; message: string; next: number };
 
 /** Whether [start, end) is `SIP/<digits>.<digits>` ("SIP" in any case). */
@@ -59,5 +79,15 @@ export function parseStartLine(t: Latin1Text, start: number): StartLine {
   const sp2 = s.indexOf(' ', us);
   if (sp2 < 0 || sp2 >= end || sp2 === us) return { ok: false, message: 'request line without Request-URI and version', next };
   if (!isSipVersion(b, sp2 + 1, end)) return { ok: false, message: 'request line does not end in a SIP version', next };
-  return { ok: true, isRequest: true, method: s.substring(start, sp1), ruriStart: us, ruriEnd: sp2, statusCode: 0, reason: '', reasonStart: -1, next };
+  return {
+    ok: true,
+    isRequest: true,
+    method: s.substring(start, sp1),
+    ruriStart: us,
+    ruriEnd: sp2,
+    statusCode: 0,
+    reason: '',
+    reasonStart: -1,
+    next,
+  };
 }

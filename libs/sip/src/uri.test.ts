@@ -21,13 +21,32 @@ function nameAddr(s: string) {
 describe('parseUri', () => {
   it('splits a SIP URI into user, host and port, leaving out parameters and headers', () => {
     expect(uri('sip:alice@atlanta.example.com:5061;transport=tcp;lr?Subject=hi')).toEqual({
-      scheme: 'sip', user: 'alice', host: 'atlanta.example.com', port: 5061, userStart: 4, hostStart: 10,
+      scheme: 'sip',
+      user: 'alice',
+      host: 'atlanta.example.com',
+      port: 5061,
+      userStart: 4,
+      hostStart: 10,
     });
   });
 
   it('handles sips, the scheme in any case, and a URI without user', () => {
-    expect(uri('SIPS:bob@biloxi.example.com')).toEqual({ scheme: 'sips', user: 'bob', host: 'biloxi.example.com', port: 0, userStart: 5, hostStart: 9 });
-    expect(uri('sip:proxy.example.com;lr')).toEqual({ scheme: 'sip', user: '', host: 'proxy.example.com', port: 0, userStart: -1, hostStart: 4 });
+    expect(uri('SIPS:bob@biloxi.example.com')).toEqual({
+      scheme: 'sips',
+      user: 'bob',
+      host: 'biloxi.example.com',
+      port: 0,
+      userStart: 5,
+      hostStart: 9,
+    });
+    expect(uri('sip:proxy.example.com;lr')).toEqual({
+      scheme: 'sip',
+      user: '',
+      host: 'proxy.example.com',
+      port: 0,
+      userStart: -1,
+      hostStart: 4,
+    });
   });
 
   it('drops the password from the userinfo', () => {
@@ -37,12 +56,20 @@ describe('parseUri', () => {
   it('keeps escapes and user parameters as written', () => {
     expect(uri('sip:al%20ice@h')?.user).toBe('al%20ice');
     expect(uri('sip:+15551234;phone-context=example.com@gw.example.com;user=phone')).toMatchObject({
-      user: '+15551234;phone-context=example.com', host: 'gw.example.com',
+      user: '+15551234;phone-context=example.com',
+      host: 'gw.example.com',
     });
   });
 
   it('keeps an IPv6 host in its brackets, as Kamailio parse_uri does, and reads the port after them', () => {
-    expect(uri('sip:alice@[2001:db8::1]:5060;transport=udp')).toEqual({ scheme: 'sip', user: 'alice', host: '[2001:db8::1]', port: 5060, userStart: 4, hostStart: 10 });
+    expect(uri('sip:alice@[2001:db8::1]:5060;transport=udp')).toEqual({
+      scheme: 'sip',
+      user: 'alice',
+      host: '[2001:db8::1]',
+      port: 5060,
+      userStart: 4,
+      hostStart: 10,
+    });
     expect(uri('sip:[::1]')).toEqual({ scheme: 'sip', user: '', host: '[::1]', port: 0, userStart: -1, hostStart: 4 });
     expect(uri('sips:bob@[fe80::1%25eth0];transport=tls')).toMatchObject({ host: '[fe80::1%25eth0]', port: 0 });
   });
@@ -53,7 +80,14 @@ describe('parseUri', () => {
   });
 
   it('takes the number of a tel: URI as user, without its parameters', () => {
-    expect(uri('tel:+1-555-123-4567;phone-context=example.com')).toEqual({ scheme: 'tel', user: '+1-555-123-4567', host: '', port: 0, userStart: 4, hostStart: -1 });
+    expect(uri('tel:+1-555-123-4567;phone-context=example.com')).toEqual({
+      scheme: 'tel',
+      user: '+1-555-123-4567',
+      host: '',
+      port: 0,
+      userStart: 4,
+      hostStart: -1,
+    });
     expect(uri('TEL:911')).toMatchObject({ scheme: 'tel', user: '911' });
   });
 
@@ -64,7 +98,10 @@ describe('parseUri', () => {
   it('tells where user and host lie, so that their bytes can be copied', () => {
     // [text, where the URI starts, where it ends]
     const cases: [string, number, number][] = [
-      ['<sip:alice:pw@[2001:db8::1]:5060>', 1, 33], ['x sip:+1555@gw.example.com;user=phone', 2, 37], ['tel:911;ext=1', 0, 13], ['sip:host.only', 0, 13],
+      ['<sip:alice:pw@[2001:db8::1]:5060>', 1, 33],
+      ['x sip:+1555@gw.example.com;user=phone', 2, 37],
+      ['tel:911;ext=1', 0, 13],
+      ['sip:host.only', 0, 13],
     ];
     for (const [text, start, end] of cases) {
       const u = parseUri(latin1Text(text), start, end);
@@ -94,8 +131,11 @@ describe('parseUri', () => {
 describe('parseNameAddr', () => {
   it('parses a quoted display name, the URI in brackets and the header parameters', () => {
     expect(nameAddr('"Alice, \\"A\\" <x>" <sip:alice@atlanta.example.com;transport=tcp>;tag=1928301774')).toMatchObject({
-      user: 'alice', host: 'atlanta.example.com', uri: 'sip:alice@atlanta.example.com;transport=tcp',
-      params: ';tag=1928301774', tag: '1928301774',
+      user: 'alice',
+      host: 'atlanta.example.com',
+      uri: 'sip:alice@atlanta.example.com;transport=tcp',
+      params: ';tag=1928301774',
+      tag: '1928301774',
     });
   });
 
@@ -106,7 +146,10 @@ describe('parseNameAddr', () => {
 
   it('gives the parameters after an addr-spec to the header, not to the URI', () => {
     expect(nameAddr('sip:alice@atlanta.example.com;tag=abc')).toMatchObject({
-      user: 'alice', host: 'atlanta.example.com', uri: 'sip:alice@atlanta.example.com', tag: 'abc',
+      user: 'alice',
+      host: 'atlanta.example.com',
+      uri: 'sip:alice@atlanta.example.com',
+      tag: 'abc',
     });
   });
 
@@ -116,7 +159,12 @@ describe('parseNameAddr', () => {
   });
 
   it('stops at the first element of a list', () => {
-    expect(nameAddr('<sip:a@h1>;expires=60, <sip:b@h2>')).toMatchObject({ user: 'a', host: 'h1', params: ';expires=60', rest: ', <sip:b@h2>' });
+    expect(nameAddr('<sip:a@h1>;expires=60, <sip:b@h2>')).toMatchObject({
+      user: 'a',
+      host: 'h1',
+      params: ';expires=60',
+      rest: ', <sip:b@h2>',
+    });
     expect(nameAddr('sip:a@h1, sip:b@h2')).toMatchObject({ user: 'a', host: 'h1', rest: ', sip:b@h2' });
   });
 
@@ -134,9 +182,12 @@ describe('parseNameAddr', () => {
     expect(nameAddr('alice@home <sip:alice@example.com>')).toMatchObject({ user: 'alice', host: 'example.com' });
   });
 
-  it.each(['', '   ', '"unclosed <sip:a@b>', '"Alice" sip:a@b', '<sip:a@b', 'Alice', '<alice@example.com>', 'x: y <nouri>'])('rejects %j', (s) => {
-    expect(nameAddr(s)).toBeUndefined();
-  });
+  it.each(['', '   ', '"unclosed <sip:a@b>', '"Alice" sip:a@b', '<sip:a@b', 'Alice', '<alice@example.com>', 'x: y <nouri>'])(
+    'rejects %j',
+    (s) => {
+      expect(nameAddr(s)).toBeUndefined();
+    },
+  );
 });
 
 describe('isWildcard', () => {

@@ -51,8 +51,17 @@ export class CaptureDateText {
     if (second !== this.lastSecond) {
       const d = new Date(second * 1000);
       this.lastText =
-        String(d.getUTCFullYear()).padStart(4, '0') + '-' + pad2(d.getUTCMonth() + 1) + '-' + pad2(d.getUTCDate()) + ' ' +
-        pad2(d.getUTCHours()) + ':' + pad2(d.getUTCMinutes()) + ':' + pad2(d.getUTCSeconds());
+        String(d.getUTCFullYear()).padStart(4, '0') +
+        '-' +
+        pad2(d.getUTCMonth() + 1) +
+        '-' +
+        pad2(d.getUTCDate()) +
+        ' ' +
+        pad2(d.getUTCHours()) +
+        ':' +
+        pad2(d.getUTCMinutes()) +
+        ':' +
+        pad2(d.getUTCSeconds());
       this.lastSecond = second;
     }
     return this.lastText;

@@ -13,7 +13,10 @@ function unescapeField(f: string): string | null {
 function parseCopy(data: Buffer): (string | null)[][] {
   const text = data.toString('utf8');
   expect(text.endsWith('\n')).toBe(true);
-  return text.slice(0, -1).split('\n').map((line) => line.split('\t').map(unescapeField));
+  return text
+    .slice(0, -1)
+    .split('\n')
+    .map((line) => line.split('\t').map(unescapeField));
 }
 
 describe('escapeCopyText', () => {
@@ -98,7 +101,7 @@ describe('encodeCopyRows', () => {
   });
 
   it('round-trips hostile header values', () => {
-    const hostile = "a\\b\t\"c\"\r\nd'; DROP TABLE x; --\\N";
+    const hostile = 'a\\b\t"c"\r\nd\'; DROP TABLE x; --\\N';
     const rows = parseCopy(encodeCopyRows([sampleRecord({ user_agent: hostile, callid: '\\', reason: '' })]));
     expect(rows[0][COLUMNS.indexOf('user_agent') + 1]).toBe(hostile);
     expect(rows[0][COLUMNS.indexOf('callid') + 1]).toBe('\\');

@@ -27,7 +27,9 @@ export async function databaseSize(dbUrl: string): Promise<number> {
   c.on('error', () => undefined);
   try {
     await c.query('SET SESSION information_schema_stats_expiry = 0').catch(() => undefined); // MariaDB has no such variable
-    const [rows] = await c.query('SELECT COALESCE(SUM(data_length + index_length + data_free), 0) AS size FROM information_schema.tables WHERE table_schema = DATABASE()');
+    const [rows] = await c.query(
+      'SELECT COALESCE(SUM(data_length + index_length + data_free), 0) AS size FROM information_schema.tables WHERE table_schema = DATABASE()',
+    );
     return Number((rows as { size: string | number }[])[0].size);
   } finally {
     await c.end().catch(() => undefined);
@@ -41,17 +43,23 @@ export async function databaseSize(dbUrl: string): Promise<number> {
  * refuses a write on a full disk and goes on; MariaDB can abort, see DiskGuardOptions.minFreeBytes).
  */
 export async function databaseFreeBytes(dbUrl: string): Promise<number> {
-  if (dialectOf(dbUrl) === 'postgres') throw new Error('DB_DISK_MIN_FREE_MB: PostgreSQL has no reading of its free disk space (only MySQL/MariaDB)');
+  if (dialectOf(dbUrl) === 'postgres')
+    throw new Error('DB_DISK_MIN_FREE_MB: PostgreSQL has no reading of its free disk space (only MySQL/MariaDB)');
   const c = await createConnection({ uri: dbUrl, connectTimeout: 10_000 });
   c.on('error', () => undefined);
   try {
     // The mount point that holds the data directory: the longest path that is a prefix of it.
-    const [rows] = await c.query(
-      "SELECT Available AS kib FROM information_schema.DISKS WHERE @@datadir LIKE CONCAT(TRIM(TRAILING '/' FROM Path), '/%') ORDER BY LENGTH(Path) DESC LIMIT 1",
-    ).catch((e: { errno?: number; message?: string }) => {
-      if (e.errno !== 1109) throw e; // ER_UNKNOWN_TABLE
-      throw new Error("DB_DISK_MIN_FREE_MB needs MariaDB's DISKS plugin (INSTALL SONAME 'disks') to read the free space of the data directory", { cause: e });
-    });
+    const [rows] = await c
+      .query(
+        "SELECT Available AS kib FROM information_schema.DISKS WHERE @@datadir LIKE CONCAT(TRIM(TRAILING '/' FROM Path), '/%') ORDER BY LENGTH(Path) DESC LIMIT 1",
+      )
+      .catch((e: { errno?: number; message?: string }) => {
+        if (e.errno !== 1109) throw e; // ER_UNKNOWN_TABLE
+        throw new Error(
+          "DB_DISK_MIN_FREE_MB needs MariaDB's DISKS plugin (INSTALL SONAME 'disks') to read the free space of the data directory",
+          { cause: e },
+        );
+      });
     const row = (rows as { kib: string | number }[])[0];
     if (!row) throw new Error('DB_DISK_MIN_FREE_MB: information_schema.DISKS lists no file system holding the data directory');
     return Number(row.kib) * 1024;

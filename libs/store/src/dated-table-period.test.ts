@@ -7,7 +7,10 @@ const period = (template: string, name: string) => datedTablePeriod(compileStrft
 
 describe('datedTablePeriod', () => {
   it('reads the day of a %Y%m%d name', () => {
-    expect(period('sip_capture_%Y%m%d', 'sip_capture_20240229')).toEqual({ startMs: at('2024-02-29T00:00:00Z'), endMs: at('2024-03-01T00:00:00Z') });
+    expect(period('sip_capture_%Y%m%d', 'sip_capture_20240229')).toEqual({
+      startMs: at('2024-02-29T00:00:00Z'),
+      endMs: at('2024-03-01T00:00:00Z'),
+    });
   });
 
   it('reads months, day of year, two-digit years, ISO weeks and hours', () => {

@@ -7,7 +7,18 @@ export interface TablePeriod {
 }
 
 const DAY_MS = 86_400_000;
-const WIDTH: Record<Exclude<StrftimePart, { kind: 'text' }>['field'], number> = { Y: 4, m: 2, d: 2, H: 2, M: 2, j: 3, y: 2, G: 4, V: 2, u: 1 };
+const WIDTH: Record<Exclude<StrftimePart, { kind: 'text' }>['field'], number> = {
+  Y: 4,
+  m: 2,
+  d: 2,
+  H: 2,
+  M: 2,
+  j: 3,
+  y: 2,
+  G: 4,
+  V: 2,
+  u: 1,
+};
 
 const escapeRegex = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
@@ -49,7 +60,7 @@ export function datedTablePeriod(t: CompiledStrftime, name: string, pattern = na
   } else if (v.G !== undefined && v.V !== undefined) {
     // Monday of ISO week 1 is the Monday on or before January 4th.
     const jan4 = Date.UTC(v.G, 0, 4);
-    const week1 = jan4 - (((new Date(jan4).getUTCDay() || 7) - 1) * DAY_MS);
+    const week1 = jan4 - ((new Date(jan4).getUTCDay() || 7) - 1) * DAY_MS;
     start = week1 + (v.V - 1) * 7 * DAY_MS + ((v.u ?? 1) - 1) * DAY_MS;
     end = v.u !== undefined ? (s) => s + DAY_MS : (s) => s + 7 * DAY_MS;
   } else if (year !== undefined) {

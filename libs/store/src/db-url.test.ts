@@ -16,7 +16,9 @@ describe('DB_URL', () => {
 
   it('reads and replaces the database, keeping credentials', () => {
     expect(databaseOf('postgres://u:p%40ss@h:5432/sip_db?sslmode=disable')).toBe('sip_db');
-    expect(withDatabase('postgres://u:p%40ss@h:5432/sip_db?sslmode=disable', 'postgres')).toBe('postgres://u:p%40ss@h:5432/postgres?sslmode=disable');
+    expect(withDatabase('postgres://u:p%40ss@h:5432/sip_db?sslmode=disable', 'postgres')).toBe(
+      'postgres://u:p%40ss@h:5432/postgres?sslmode=disable',
+    );
     expect(withDatabase('mysql://root@h:3306/sip', '')).toBe('mysql://root@h:3306');
     expect(() => databaseOf('mysql://root@h:3306/')).toThrow(/DB_URL/);
   });

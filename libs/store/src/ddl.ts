@@ -62,10 +62,14 @@ export function pgCreateTable(table: string, opts: PgTableOptions = {}): string[
     ...COLUMNS.map((c) => {
       const q = quotePg(c);
       switch (columnKind(c)) {
-        case 'micros': return `${q} bigint NOT NULL DEFAULT 0`;
-        case 'int': return `${q} integer NOT NULL DEFAULT ${intDefault(c)}`;
-        case 'text': return `${q} varchar(${width(c)}) NOT NULL DEFAULT ''`;
-        case 'bytes': return `${q} text NOT NULL`;
+        case 'micros':
+          return `${q} bigint NOT NULL DEFAULT 0`;
+        case 'int':
+          return `${q} integer NOT NULL DEFAULT ${intDefault(c)}`;
+        case 'text':
+          return `${q} varchar(${width(c)}) NOT NULL DEFAULT ''`;
+        case 'bytes':
+          return `${q} text NOT NULL`;
       }
     }),
     `${quotePg('msg_raw')} bytea`,
@@ -134,7 +138,9 @@ export function mysqlDayPartitionName(day: number): string {
 
 /** HOMER 5's layout: range partitions on TO_DAYS(date); the writer splits days off `pmax` ahead of time. */
 function mysqlPartitionClause(opts: MysqlTableOptions): string {
-  return opts.partitioned ? `\nPARTITION BY RANGE (TO_DAYS(${quoteMysql('date')})) (PARTITION ${MYSQL_MAX_PARTITION} VALUES LESS THAN MAXVALUE)` : '';
+  return opts.partitioned
+    ? `\nPARTITION BY RANGE (TO_DAYS(${quoteMysql('date')})) (PARTITION ${MYSQL_MAX_PARTITION} VALUES LESS THAN MAXVALUE)`
+    : '';
 }
 
 /**
@@ -159,10 +165,14 @@ export function mysqlCreateTable(table: string, opts: MysqlTableOptions = {}): s
     `${q('date')} datetime NOT NULL DEFAULT ${DATE_DEFAULT}`,
     ...COLUMNS.map((c) => {
       switch (columnKind(c)) {
-        case 'micros': return `${q(c)} bigint NOT NULL DEFAULT 0`;
-        case 'int': return `${q(c)} int NOT NULL DEFAULT ${intDefault(c)}`;
-        case 'text': return `${q(c)} varchar(${width(c)}) NOT NULL DEFAULT ''`;
-        case 'bytes': return `${q(c)} mediumblob NOT NULL`;
+        case 'micros':
+          return `${q(c)} bigint NOT NULL DEFAULT 0`;
+        case 'int':
+          return `${q(c)} int NOT NULL DEFAULT ${intDefault(c)}`;
+        case 'text':
+          return `${q(c)} varchar(${width(c)}) NOT NULL DEFAULT ''`;
+        case 'bytes':
+          return `${q(c)} mediumblob NOT NULL`;
       }
     }),
     // A partitioned table's unique keys must hold the partition column.
@@ -216,7 +226,9 @@ export function pgCreateReportTable(table: string, opts: PgTableOptions = {}): s
     ...REPORT_COLUMNS.map((c) => `${quotePg(c)} ${reportColumnType(c, 'postgres')}`),
     `PRIMARY KEY (${quotePg('id')}, ${quotePg('date')})`,
   ];
-  const statements = [`CREATE TABLE IF NOT EXISTS ${t} (\n  ${cols.join(',\n  ')}\n)${opts.partitioned ? ` PARTITION BY RANGE (${quotePg('date')})` : ''}`];
+  const statements = [
+    `CREATE TABLE IF NOT EXISTS ${t} (\n  ${cols.join(',\n  ')}\n)${opts.partitioned ? ` PARTITION BY RANGE (${quotePg('date')})` : ''}`,
+  ];
   if (opts.partitioned) statements.push(pgCreateDefaultPartition(table));
   for (const c of REPORT_INDEXED_COLUMNS) {
     statements.push(`CREATE INDEX IF NOT EXISTS ${quotePg(derivedName(table, `${c}_idx`))} ON ${t} (${quotePg(c)})`);

@@ -35,8 +35,16 @@ const message = (offset: number, callids: string[]) => ({
 
 function writer(store: ManualStore, lanes: number, deadLetter: (l: DeadLetter[]) => Promise<void> = async () => undefined) {
   return new DelayedWriter({
-    store, router: new TableRouter({ tableName: 'sip_capture' }), group: 'g', topic: 't', batchSize: 2, flushMs: 1, lanes,
-    deadLetter, isRetryable: () => true, log: pino({ level: 'silent' }),
+    store,
+    router: new TableRouter({ tableName: 'sip_capture' }),
+    group: 'g',
+    topic: 't',
+    batchSize: 2,
+    flushMs: 1,
+    lanes,
+    deadLetter,
+    isRetryable: () => true,
+    log: pino({ level: 'silent' }),
   });
 }
 
@@ -44,17 +52,50 @@ describe('DelayedWriter', () => {
   it('routes report records of a record batch to their report tables, beside the SIP records', async () => {
     const store = new ManualStore();
     const w = new DelayedWriter({
-      store, router: new TableRouter({ tableName: 'sip_capture' }), reportRouter: new ReportTableRouter({ logs: 'logs_%Y%m%d' }),
-      group: 'g', topic: 't', batchSize: 3, flushMs: 1, deadLetter: async () => undefined, isRetryable: () => true, log: pino({ level: 'silent' }),
+      store,
+      router: new TableRouter({ tableName: 'sip_capture' }),
+      reportRouter: new ReportTableRouter({ logs: 'logs_%Y%m%d' }),
+      group: 'g',
+      topic: 't',
+      batchSize: 3,
+      flushMs: 1,
+      deadLetter: async () => undefined,
+      isRetryable: () => true,
+      log: pino({ level: 'silent' }),
     });
-    const report = (kind: 'rtcp' | 'logs') => buildReportRecord(
-      { kind, type: 3, msg: '{}', srcIp: '192.0.2.1', srcPort: 1, dstIp: '192.0.2.2', dstPort: 2, family: 2, proto: 1, microTs: 1_764_000_000_000_000n, correlationId: 'c1' },
-      'homer01',
-    );
-    const done = w.add(0, [{ offset: '7', key: null, value: encodeRecordBatch([encodeRecord(sampleRecord({ callid: 'c1' })), encodeReportRecord(report('rtcp')), encodeReportRecord(report('logs'))]) }]);
+    const report = (kind: 'rtcp' | 'logs') =>
+      buildReportRecord(
+        {
+          kind,
+          type: 3,
+          msg: '{}',
+          srcIp: '192.0.2.1',
+          srcPort: 1,
+          dstIp: '192.0.2.2',
+          dstPort: 2,
+          family: 2,
+          proto: 1,
+          microTs: 1_764_000_000_000_000n,
+          correlationId: 'c1',
+        },
+        'homer01',
+      );
+    const done = w.add(0, [
+      {
+        offset: '7',
+        key: null,
+        value: encodeRecordBatch([
+          encodeRecord(sampleRecord({ callid: 'c1' })),
+          encodeReportRecord(report('rtcp')),
+          encodeReportRecord(report('logs')),
+        ]),
+      },
+    ]);
     await tick();
     expect(store.writes[0].rows.map((r) => [r.index, r.table, r.record && 'kind' in r.record ? r.record.kind : 'sip'])).toEqual([
-      [0, 'sip_capture', 'sip'], [1, 'rtcp_capture', 'rtcp'], [2, 'logs_20251124', 'logs'],
+      [0, 'sip_capture', 'sip'],
+      [1, 'rtcp_capture', 'rtcp'],
+      [2, 'logs_20251124', 'logs'],
     ]);
     store.writes[0].done();
     await done;
@@ -67,7 +108,10 @@ describe('DelayedWriter', () => {
     const b = w.add(1, [message(20, ['b1', 'b2', 'b3'])]);
     await tick();
     // Two transactions in flight at the same time, one per lane.
-    expect(store.writes.map((x) => x.rows.map((r) => `${r.partition}/${r.offset}/${r.index}`))).toEqual([['0/10/0', '0/10/1'], ['1/20/0', '1/20/1', '1/20/2']]);
+    expect(store.writes.map((x) => x.rows.map((r) => `${r.partition}/${r.offset}/${r.index}`))).toEqual([
+      ['0/10/0', '0/10/1'],
+      ['1/20/0', '1/20/1', '1/20/2'],
+    ]);
     store.writes[1].done();
     await b;
     store.writes[0].done();
@@ -79,7 +123,15 @@ describe('DelayedWriter', () => {
     const store = new ManualStore();
     let releaseLetters!: () => void;
     const letters: DeadLetter[] = [];
-    const w = writer(store, 2, (l) => new Promise((r) => { letters.push(...l); releaseLetters = () => r(); }));
+    const w = writer(
+      store,
+      2,
+      (l) =>
+        new Promise((r) => {
+          letters.push(...l);
+          releaseLetters = () => r();
+        }),
+    );
     const garbage = { offset: '5', key: null, value: Buffer.from('not a record') };
     const first = w.add(3, [garbage, message(6, ['x'])]);
     const second = w.add(3, [message(7, ['y', 'z'])]);

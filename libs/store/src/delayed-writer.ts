@@ -95,7 +95,11 @@ export class DelayedWriter {
   }
 
   /** The rows of a batch; with a dedup window, copies become offset-only rows and the window rides on the last row. */
-  private decode(partition: number, messages: { offset: string; key: Buffer | null; value: Buffer | null }[], window?: { window: DedupWindow; next: bigint }): { rows: PositionedRow[]; letters: DeadLetter[] } {
+  private decode(
+    partition: number,
+    messages: { offset: string; key: Buffer | null; value: Buffer | null }[],
+    window?: { window: DedupWindow; next: bigint },
+  ): { rows: PositionedRow[]; letters: DeadLetter[] } {
     const rows: PositionedRow[] = [];
     const letters: DeadLetter[] = [];
     const undecodable = (offset: bigint, index: number, key: Buffer | null, value: Buffer | null, message: string) => {
@@ -115,7 +119,15 @@ export class DelayedWriter {
         if (value[0] === REPORT_RECORD_VERSION) {
           // A report record (RTCP, QoS report, log line): its own table, the same transaction and offsets.
           const r = decodeReportRecord(value);
-          if (r.ok) rows.push({ partition, offset, index, table: this.reportRouter.route(r.record), record: r.record, source: { key: m.key, value } });
+          if (r.ok)
+            rows.push({
+              partition,
+              offset,
+              index,
+              table: this.reportRouter.route(r.record),
+              record: r.record,
+              source: { key: m.key, value },
+            });
           else undecodable(offset, index, m.key, value, r.message);
           continue;
         }
@@ -124,7 +136,8 @@ export class DelayedWriter {
         else if (window && offset >= window.next && window.window.isCopy(d.record.msg, Number(d.record.micro_ts))) {
           rows.push({ partition, offset, index, table: null, record: null });
           copies++;
-        } else rows.push({ partition, offset, index, table: this.opts.router.route(d.record), record: d.record, source: { key: m.key, value } });
+        } else
+          rows.push({ partition, offset, index, table: this.opts.router.route(d.record), record: d.record, source: { key: m.key, value } });
       }
       // An empty record batch still moves the partition's offset on.
       if (split.records.length === 0) rows.push({ partition, offset, index: 0, table: null, record: null });

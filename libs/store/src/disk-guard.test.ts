@@ -13,7 +13,9 @@ const myError = (errno: number, message: string) => classifyMysqlError(Object.as
 async function metric(registry: Registry, name: string, labels: Record<string, string> = {}): Promise<number> {
   const m = (await registry.getMetricsAsJSON()).find((x) => x.name === name);
   if (!m) throw new Error(`no metric ${name}`);
-  const v = (m.values as { value: number; labels: Record<string, string> }[]).find((x) => Object.entries(labels).every(([k, l]) => x.labels[k] === l));
+  const v = (m.values as { value: number; labels: Record<string, string> }[]).find((x) =>
+    Object.entries(labels).every(([k, l]) => x.labels[k] === l),
+  );
   if (!v) throw new Error(`no value of ${name} ${JSON.stringify(labels)}`);
   return v.value;
 }
@@ -25,7 +27,7 @@ describe('diskFullReason', () => {
     expect(diskFullReason(myError(1114, "The table 'sip_capture' is full"))).toBe('table_full');
     // ENOSPC inside another MySQL error (classified fatal/server_error, still retried by the writer).
     expect(diskFullReason(myError(1030, 'Got error 28 "No space left on device" from storage engine InnoDB'))).toBe('disk_full');
-    expect(diskFullReason(myError(3, "Error writing file '/var/tmp/ML1' (Errcode: 28 \"No space left on device\")"))).toBe('disk_full');
+    expect(diskFullReason(myError(3, 'Error writing file \'/var/tmp/ML1\' (Errcode: 28 "No space left on device")'))).toBe('disk_full');
   });
 
   it('leaves other errors alone', () => {
@@ -76,7 +78,8 @@ describe('DiskGuard', () => {
     const guard = new DiskGuard({ log });
     let finish!: () => void;
     const slow = guard.wrap({
-      writePositioned: () => new Promise<PositionedResult>((r) => (finish = () => r({ inserted: 0, rejected: 0, skipped: 0, perTable: new Map() }))),
+      writePositioned: () =>
+        new Promise<PositionedResult>((r) => (finish = () => r({ inserted: 0, rejected: 0, skipped: 0, perTable: new Map() }))),
     });
     const inner = new FlakyStore();
     const fast = guard.wrap(inner);
@@ -152,10 +155,14 @@ describe('DiskGuard', () => {
 
   it('keeps its state when the size cannot be read', async () => {
     let fail = false;
-    const guard = new DiskGuard({ log, maxBytes: 10, size: async () => {
-      if (fail) throw new Error('connection refused');
-      return 20;
-    } });
+    const guard = new DiskGuard({
+      log,
+      maxBytes: 10,
+      size: async () => {
+        if (fail) throw new Error('connection refused');
+        return 20;
+      },
+    });
     await guard.check();
     expect(guard.paused).toBe(true);
     fail = true;
@@ -167,7 +174,13 @@ describe('DiskGuard', () => {
     let now = 0;
     const calls: number[] = [];
     const registry = new Registry();
-    const guard = new DiskGuard({ log, registry, now: () => now, dropEveryMs: 60_000, dropExpired: async () => (calls.push(now), ['sip_capture_20260101']) });
+    const guard = new DiskGuard({
+      log,
+      registry,
+      now: () => now,
+      dropEveryMs: 60_000,
+      dropExpired: async () => (calls.push(now), ['sip_capture_20260101']),
+    });
     const inner = new FlakyStore();
     const store = guard.wrap(inner);
     await store.writePositioned('g', 't', []);

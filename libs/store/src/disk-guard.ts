@@ -87,24 +87,47 @@ export class DiskGuard {
   constructor(private readonly opts: DiskGuardOptions) {
     this.now = opts.now ?? Date.now;
     const registers = opts.registry ? [opts.registry] : [];
-    this.full = new Gauge({ name: 'sipcap_db_disk_full', help: 'Whether writes are paused for lack of space (1): the database refused a write as full, or is above DB_SIZE_MAX_MB', registers });
+    this.full = new Gauge({
+      name: 'sipcap_db_disk_full',
+      help: 'Whether writes are paused for lack of space (1): the database refused a write as full, or is above DB_SIZE_MAX_MB',
+      registers,
+    });
     this.full.set(0);
-    this.pauses = new Counter({ name: 'sipcap_db_disk_pauses_total', help: 'Times writes were paused for lack of space, by reason (disk_full, table_full, size_limit)', labelNames: ['reason'], registers });
+    this.pauses = new Counter({
+      name: 'sipcap_db_disk_pauses_total',
+      help: 'Times writes were paused for lack of space, by reason (disk_full, table_full, size_limit)',
+      labelNames: ['reason'],
+      registers,
+    });
     for (const reason of DISK_PAUSE_REASONS) this.pauses.inc({ reason }, 0);
-    this.dropped = new Counter({ name: 'sipcap_db_disk_full_dropped_total', help: 'Expired day partitions and dated tables dropped to free space while writes were paused (DB_DISK_FULL_DROP_EXPIRED)', registers });
+    this.dropped = new Counter({
+      name: 'sipcap_db_disk_full_dropped_total',
+      help: 'Expired day partitions and dated tables dropped to free space while writes were paused (DB_DISK_FULL_DROP_EXPIRED)',
+      registers,
+    });
     if (opts.maxBytes && opts.size) {
       const size = () => this.lastSize;
-      new Gauge({ name: 'sipcap_db_size_bytes', help: 'Size of the database as last read (only with DB_SIZE_MAX_MB)', registers, collect() {
-        const bytes = size();
-        if (bytes !== undefined) this.set(bytes);
-      } });
+      new Gauge({
+        name: 'sipcap_db_size_bytes',
+        help: 'Size of the database as last read (only with DB_SIZE_MAX_MB)',
+        registers,
+        collect() {
+          const bytes = size();
+          if (bytes !== undefined) this.set(bytes);
+        },
+      });
     }
     if (opts.minFreeBytes && opts.free) {
       const free = () => this.lastFree;
-      new Gauge({ name: 'sipcap_db_free_bytes', help: 'Free space of the database server\'s data directory as last read (only with DB_DISK_MIN_FREE_MB)', registers, collect() {
-        const bytes = free();
-        if (bytes !== undefined) this.set(bytes);
-      } });
+      new Gauge({
+        name: 'sipcap_db_free_bytes',
+        help: "Free space of the database server's data directory as last read (only with DB_DISK_MIN_FREE_MB)",
+        registers,
+        collect() {
+          const bytes = free();
+          if (bytes !== undefined) this.set(bytes);
+        },
+      });
     }
   }
 
@@ -140,8 +163,11 @@ export class DiskGuard {
         if (minFreeBytes && this.opts.free) this.lastFree = await this.opts.free();
         const detail = { sizeBytes: this.lastSize, maxBytes, freeBytes: this.lastFree, minFreeBytes };
         const over: LimitReason | undefined =
-          maxBytes && this.lastSize !== undefined && this.lastSize > maxBytes ? 'size_limit'
-            : minFreeBytes && this.lastFree !== undefined && this.lastFree < minFreeBytes ? 'free_space' : undefined;
+          maxBytes && this.lastSize !== undefined && this.lastSize > maxBytes
+            ? 'size_limit'
+            : minFreeBytes && this.lastFree !== undefined && this.lastFree < minFreeBytes
+              ? 'free_space'
+              : undefined;
         if (over && !this.overLimit) {
           this.overLimit = over;
           this.pause(over, detail);
@@ -151,7 +177,10 @@ export class DiskGuard {
         }
         if (this.paused) this.maybeDrop();
       } catch (e) {
-        this.opts.log.warn({ err: errorMessage(e) }, 'reading the database size or free space failed (DB_SIZE_MAX_MB, DB_DISK_MIN_FREE_MB)');
+        this.opts.log.warn(
+          { err: errorMessage(e) },
+          'reading the database size or free space failed (DB_SIZE_MAX_MB, DB_DISK_MIN_FREE_MB)',
+        );
       } finally {
         this.checking = undefined;
       }
@@ -187,10 +216,18 @@ export class DiskGuard {
   /** Throws a retryable StoreError while the database is above a limit (the lanes retry with backoff). */
   assertWritable(): void {
     if (this.overLimit === 'size_limit') {
-      throw new StoreError('retryable', 'size_limit', `database is above DB_SIZE_MAX_MB (${this.lastSize} > ${this.opts.maxBytes} bytes): writes paused, records wait in Kafka`);
+      throw new StoreError(
+        'retryable',
+        'size_limit',
+        `database is above DB_SIZE_MAX_MB (${this.lastSize} > ${this.opts.maxBytes} bytes): writes paused, records wait in Kafka`,
+      );
     }
     if (this.overLimit === 'free_space') {
-      throw new StoreError('retryable', 'free_space', `the database server's data directory has ${this.lastFree} bytes free, under DB_DISK_MIN_FREE_MB (${this.opts.minFreeBytes} bytes): writes paused, records wait in Kafka`);
+      throw new StoreError(
+        'retryable',
+        'free_space',
+        `the database server's data directory has ${this.lastFree} bytes free, under DB_DISK_MIN_FREE_MB (${this.opts.minFreeBytes} bytes): writes paused, records wait in Kafka`,
+      );
     }
   }
 
@@ -217,7 +254,10 @@ export class DiskGuard {
     this.pausedAt = this.now();
     this.full.set(1);
     this.pauses.inc({ reason });
-    this.opts.log.error({ reason, ...detail }, 'database is full: writes paused, records wait in Kafka (retried until there is room again)');
+    this.opts.log.error(
+      { reason, ...detail },
+      'database is full: writes paused, records wait in Kafka (retried until there is room again)',
+    );
   }
 
   private resumed(detail: Record<string, unknown>): void {
@@ -232,10 +272,18 @@ export class DiskGuard {
     this.lastDrop = this.now();
     this.dropping = Promise.resolve()
       .then(drop)
-      .then((names) => {
-        if (names.length) this.dropped.inc(names.length);
-        this.opts.log.warn({ dropped: names }, names.length ? 'database full: dropped expired partitions and tables to free space' : 'database full: nothing expired to drop (DB_DISK_FULL_DROP_EXPIRED)');
-      }, (e: unknown) => this.opts.log.warn({ err: errorMessage(e) }, 'database full: dropping expired partitions and tables failed'))
+      .then(
+        (names) => {
+          if (names.length) this.dropped.inc(names.length);
+          this.opts.log.warn(
+            { dropped: names },
+            names.length
+              ? 'database full: dropped expired partitions and tables to free space'
+              : 'database full: nothing expired to drop (DB_DISK_FULL_DROP_EXPIRED)',
+          );
+        },
+        (e: unknown) => this.opts.log.warn({ err: errorMessage(e) }, 'database full: dropping expired partitions and tables failed'),
+      )
       .finally(() => (this.dropping = undefined));
   }
 }

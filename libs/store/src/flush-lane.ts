@@ -107,7 +107,10 @@ export class FlushLane {
         if (this.stopped && backoff > 0) throw e;
         this.opts.metrics.retries.inc();
         backoff = Math.min(Math.max(backoff * 2, 200), 10_000);
-        this.opts.log.warn({ err: (e as Error).message, rows: rows.length, retryInMs: backoff }, 'database write failed; retrying (consumption waits)');
+        this.opts.log.warn(
+          { err: (e as Error).message, rows: rows.length, retryInMs: backoff },
+          'database write failed; retrying (consumption waits)',
+        );
         await new Promise((r) => setTimeout(r, backoff));
       }
     }
@@ -117,7 +120,12 @@ export class FlushLane {
     const m = this.opts.metrics;
     const t0 = process.hrtime.bigint();
     try {
-      const r = await this.opts.store.writePositioned(this.opts.group, this.opts.topic, rows, isolate ? (rejected) => this.reject(rejected) : undefined);
+      const r = await this.opts.store.writePositioned(
+        this.opts.group,
+        this.opts.topic,
+        rows,
+        isolate ? (rejected) => this.reject(rejected) : undefined,
+      );
       m.batches.inc({ result: 'ok' });
       m.batchRows.observe(rows.length);
       m.batchSeconds.observe(Number(process.hrtime.bigint() - t0) / 1e9);
@@ -133,7 +141,10 @@ export class FlushLane {
   /** Sends the rows the database refused to the dead-letter topic; the transaction commits after this. */
   private async reject(rejected: RejectedRow<PositionedRow>[]): Promise<void> {
     const letters: DeadLetter[] = rejected.map(({ row: r, error }) => {
-      this.opts.log.error({ partition: r.partition, offset: String(r.offset), index: r.index, table: r.table, err: error.message }, 'record rejected by the database; sent to the dead-letter topic');
+      this.opts.log.error(
+        { partition: r.partition, offset: String(r.offset), index: r.index, table: r.table, err: error.message },
+        'record rejected by the database; sent to the dead-letter topic',
+      );
       // A record from a record batch has no key of its own: it gets its Call-ID, as a single record has.
       const key = r.source?.key ?? (r.record ? Buffer.from('callid' in r.record ? r.record.callid : r.record.correlation_id) : null);
       return { partition: r.partition, offset: r.offset, index: r.index, key, value: r.source?.value ?? null, error: error.message };

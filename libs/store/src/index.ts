@@ -1,6 +1,19 @@
 export type {
-  Store, StoreOptions, WriteBatch, WriteResult, BatchRow, BatchOffset, BisectResult, PoisonedRow, RetentionResult, LogLevel,
-  OffsetRow, PositionedResult, RejectedRow, StoredRecord, TableKind,
+  Store,
+  StoreOptions,
+  WriteBatch,
+  WriteResult,
+  BatchRow,
+  BatchOffset,
+  BisectResult,
+  PoisonedRow,
+  RetentionResult,
+  LogLevel,
+  OffsetRow,
+  PositionedResult,
+  RejectedRow,
+  StoredRecord,
+  TableKind,
 } from './store';
 export { openStore } from './open-store';
 export { ensureDatabase } from './ensure-database';
@@ -11,7 +24,16 @@ export { TableRouter, type TableRouterOptions, type MtMode, type HashSource } fr
 export { isValidTableName, assertTableName, TABLE_NAME_PATTERN, quotePg, quoteMysql } from './identifier';
 export { compileStrftime, STRFTIME_FIELDS, type CompiledStrftime } from './strftime';
 export { REPORT_TABLES, REPORT_INDEXED_COLUMNS, pgCreateReportTable, mysqlCreateReportTable } from './ddl';
-export { OFFSETS_TABLE, INDEXED_COLUMNS, pgCreateTable, mysqlCreateTable, pgCreateOffsetsTable, mysqlCreateOffsetsTable, dayPartitionName, defaultPartitionName } from './ddl';
+export {
+  OFFSETS_TABLE,
+  INDEXED_COLUMNS,
+  pgCreateTable,
+  mysqlCreateTable,
+  pgCreateOffsetsTable,
+  mysqlCreateOffsetsTable,
+  dayPartitionName,
+  defaultPartitionName,
+} from './ddl';
 export { PG_RETENTION_LOCK } from './pg-store';
 export { MYSQL_RETENTION_LOCK } from './mysql-store';
 export { RetentionPlan, parseRetentionTables, retentionProblem, type RetentionRule } from './retention-plan';

@@ -20,7 +20,8 @@ describe('mysqlLoadRows', () => {
     const r = sampleRecord({ from_user: 'a\x1fb\x1ec\\d\0e\tf\ng', msg: Buffer.from('x\x1fy\x1ez\\\0') });
     // Split where a separator is not escaped (no value here ends in a backslash).
     // eslint-disable-next-line no-control-regex -- 0x1e and 0x1f are the LOAD DATA line and field separators
-    const lines = mysqlLoadRows([r, r], dates).toString('utf8').split(/(?<!\\)\x1e/);
+    const lineEnd = /(?<!\\)\x1e/;
+    const lines = mysqlLoadRows([r, r], dates).toString('utf8').split(lineEnd);
     expect(lines).toHaveLength(3); // two rows, each ended by 0x1e
     // eslint-disable-next-line no-control-regex -- 0x1e and 0x1f are the LOAD DATA line and field separators
     expect(lines[0].split(/(?<!\\)\x1f/)).toHaveLength(MYSQL_ROW_COLUMNS.length); // date and the record columns, msg last
@@ -34,7 +35,12 @@ describe('mysqlLoadRows', () => {
   it('writes a record read from its Kafka value (bytes copied, not decoded) exactly as the decoded record', () => {
     const cases: CaptureRecord[] = [
       sampleRecord(),
-      sampleRecord({ from_user: 'bj\u00f6rk \u4e2d\u6587 \u{1f600}', to_user: 'tab\there', user_agent: "quote' back\\slash", msg: Buffer.from([0x49, 0, 0xff, 0x41]) }),
+      sampleRecord({
+        from_user: 'bj\u00f6rk \u4e2d\u6587 \u{1f600}',
+        to_user: 'tab\there',
+        user_agent: "quote' back\\slash",
+        msg: Buffer.from([0x49, 0, 0xff, 0x41]),
+      }),
     ];
     for (const r of cases) {
       const [read, decoded] = readAndDecoded(r);

@@ -55,7 +55,12 @@ export async function readMysqlDedupStates(conn: PoolConnection, group: string, 
  * Creates missing rows at 0 and locks every row of these partitions: the no-op upsert takes the
  * exclusive lock (in partition order), so a concurrent writer waits and then reads the committed value.
  */
-export async function lockMysqlOffsets(conn: PoolConnection, group: string, topic: string, partitions: readonly number[]): Promise<Map<number, bigint>> {
+export async function lockMysqlOffsets(
+  conn: PoolConnection,
+  group: string,
+  topic: string,
+  partitions: readonly number[],
+): Promise<Map<number, bigint>> {
   await conn.query(
     `INSERT INTO ${T} (consumer_group, topic, kafka_partition, next_offset, updated_at) VALUES ` +
       partitions.map(() => '(?, ?, ?, 0, UTC_TIMESTAMP(6))').join(', ') +

@@ -2,7 +2,15 @@ import { createPool, type Pool, type PoolConnection, type ResultSetHeader, type 
 import { isReportRecord, type CaptureRecord, type ReportRecord } from '@sipcap/record';
 import { CaptureDateText } from './capture-date';
 import { classifyMysqlError } from './classify-mysql-error';
-import { MYSQL_MAX_PARTITION, OFFSETS_TABLE, mysqlAddDayPartitions, mysqlCreateOffsetsTable, mysqlCreateReportTable, mysqlCreateTable, mysqlDayPartitionName } from './ddl';
+import {
+  MYSQL_MAX_PARTITION,
+  OFFSETS_TABLE,
+  mysqlAddDayPartitions,
+  mysqlCreateOffsetsTable,
+  mysqlCreateReportTable,
+  mysqlCreateTable,
+  mysqlDayPartitionName,
+} from './ddl';
 import { dayOf, isExpiredDay, type PartitionPolicy } from './partition-window';
 import { assertTableName, quoteMysql } from './identifier';
 import { mysqlInsertStatements } from './mysql-write-rows';
@@ -75,7 +83,11 @@ export class MysqlStore extends TransactionalStore {
     super(opts);
     this.retention = opts.retention ?? new RetentionPlan({ defaultDays: opts.retentionDays ?? 0 });
     this.partitioned = opts.partition === 'day';
-    this.policy = { aheadDays: opts.partitionAheadDays ?? 3, pastDays: opts.partitionPastDays ?? 7, retentionDays: this.retention.opts.defaultDays };
+    this.policy = {
+      aheadDays: opts.partitionAheadDays ?? 3,
+      pastDays: opts.partitionPastDays ?? 7,
+      retentionDays: this.retention.opts.defaultDays,
+    };
     mysqlCreateTable('sip_capture', { engine: opts.mysqlEngine }); // validates the engine name now
     this.pool = createPool({
       uri: dbUrl,
@@ -103,12 +115,14 @@ export class MysqlStore extends TransactionalStore {
       writeRows: async (table, records) => {
         const server = await this.serverInfo(conn);
         if (isReportRecord(records[0])) {
-          for (const sql of mysqlReportStatements(table, records as ReportRecord[], this.dates, server.maxStatementBytes)) await conn.query(sql);
+          for (const sql of mysqlReportStatements(table, records as ReportRecord[], this.dates, server.maxStatementBytes))
+            await conn.query(sql);
           return;
         }
         const delayed = this.delayedTables.has(table);
         if (!delayed && this.loadData && (await this.loadRows(conn, table, records as CaptureRecord[]))) return;
-        for (const sql of mysqlInsertStatements(table, records as CaptureRecord[], this.dates, server.maxStatementBytes, delayed)) await conn.query(sql);
+        for (const sql of mysqlInsertStatements(table, records as CaptureRecord[], this.dates, server.maxStatementBytes, delayed))
+          await conn.query(sql);
       },
       writeOffsets: (offsets) => upsertMysqlOffsets(conn, offsets),
       lockOffsets: (group, topic, partitions) => lockMysqlOffsets(conn, group, topic, partitions),
@@ -125,13 +139,19 @@ export class MysqlStore extends TransactionalStore {
   private async loadRows(conn: PoolConnection, table: string, records: CaptureRecord[]): Promise<boolean> {
     let result: ResultSetHeader;
     try {
-      [result] = await conn.query<ResultSetHeader>({ sql: mysqlLoadStatement(table), ...inMemoryInfile(mysqlLoadRows(records, this.dates)) });
+      [result] = await conn.query<ResultSetHeader>({
+        sql: mysqlLoadStatement(table),
+        ...inMemoryInfile(mysqlLoadRows(records, this.dates)),
+      });
     } catch (e) {
       const errno = (e as { errno?: number }).errno;
       // 1148 ER_NOT_ALLOWED_COMMAND (MariaDB), 3948/2068 local infile disabled (MySQL server/client).
       if (errno !== 1148 && errno !== 3948 && errno !== 2068) throw e;
       this.loadData = false;
-      this.log('warn', `LOAD DATA LOCAL INFILE refused (${(e as Error).message}); writing with multi-row INSERT (slower). Allow it with local_infile=ON`);
+      this.log(
+        'warn',
+        `LOAD DATA LOCAL INFILE refused (${(e as Error).message}); writing with multi-row INSERT (slower). Allow it with local_infile=ON`,
+      );
       return false;
     }
     if (result.affectedRows === records.length && result.warningStatus === 0) return true;
@@ -155,7 +175,8 @@ export class MysqlStore extends TransactionalStore {
     for (const [table, records] of groups) {
       const info = await this.tableInfo(table, isReportRecord(records[0]) ? 'report' : 'sip');
       // Days are split off pmax ahead of time; a new day (the writer ran past midnight) adds the next.
-      if (info.partitioned && info.lastDay < dayOf(Date.now()) + info.policy.aheadDays) await this.withConnection((c) => this.addDaysAhead(c, table, info));
+      if (info.partitioned && info.lastDay < dayOf(Date.now()) + info.policy.aheadDays)
+        await this.withConnection((c) => this.addDaysAhead(c, table, info));
     }
   }
 
@@ -176,7 +197,8 @@ export class MysqlStore extends TransactionalStore {
         "SELECT 1 FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = ? AND COLUMN_NAME = 'dedup_state'",
         [OFFSETS_TABLE],
       );
-      if (col.length === 0) await c.query(`ALTER TABLE ${quoteMysql(OFFSETS_TABLE)} ADD COLUMN ${quoteMysql('dedup_state')} mediumblob NULL`);
+      if (col.length === 0)
+        await c.query(`ALTER TABLE ${quoteMysql(OFFSETS_TABLE)} ADD COLUMN ${quoteMysql('dedup_state')} mediumblob NULL`);
     }).catch((e) => {
       this.offsetsReady = undefined;
       throw classifyMysqlError(e);
@@ -220,8 +242,13 @@ export class MysqlStore extends TransactionalStore {
           // Each DROP is one statement, logged as it is done: a runner stopped half-way leaves whole tables and
           // partitions, and the next run (which lists what exists again) drops the rest.
           if (this.retention.datedTemplates.length > 0) {
-            const [rows] = await c.query<RowDataPacket[]>("SELECT table_name AS t FROM information_schema.tables WHERE table_schema = DATABASE() AND table_type = 'BASE TABLE'");
-            for (const table of this.retention.expiredTables(rows.map((r) => String(r.t)), nowMs)) {
+            const [rows] = await c.query<RowDataPacket[]>(
+              "SELECT table_name AS t FROM information_schema.tables WHERE table_schema = DATABASE() AND table_type = 'BASE TABLE'",
+            );
+            for (const table of this.retention.expiredTables(
+              rows.map((r) => String(r.t)),
+              nowMs,
+            )) {
               await c.query(`DROP TABLE IF EXISTS ${quoteMysql(table)}`);
               this.tables.delete(table);
               result.dropped.push(table);

@@ -9,7 +9,7 @@ import { sampleRecord } from '@sipcap/record';
 describe('MySQL string escaping', () => {
   it.each([
     'plain',
-    "it's \"quoted\"",
+    'it\'s "quoted"',
     'back\\slash \\N',
     'nul\0 ctrl-z\x1a lf\n cr\r tab\t bs\b',
     "'; DROP TABLE x; --",

@@ -15,7 +15,15 @@ const LAST_BEFORE_MSG = COLUMNS.length - 1;
  * holds an ASCII byte) whose sql_mode lacks NO_BACKSLASH_ESCAPES (see MYSQL_SESSION_SETUP).
  */
 export const MYSQL_ESCAPES = escapeTable({
-  0x00: '0', 0x08: 'b', 0x09: 't', 0x0a: 'n', 0x0d: 'r', 0x1a: 'Z', 0x22: '"', 0x27: "'", 0x5c: '\\',
+  0x00: '0',
+  0x08: 'b',
+  0x09: 't',
+  0x0a: 'n',
+  0x0d: 'r',
+  0x1a: 'Z',
+  0x22: '"',
+  0x27: "'",
+  0x5c: '\\',
 });
 
 const QUOTE = 0x27;

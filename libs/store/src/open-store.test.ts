@@ -16,5 +16,4 @@ describe('openStore', () => {
   it.each(['mariadb://root@127.0.0.1/x', 'redis://127.0.0.1:6379', 'not a url'])('rejects %s naming DB_URL', async (url) => {
     await expect(openStore(url)).rejects.toThrow(/DB_URL/);
   });
-
 });

@@ -13,7 +13,20 @@ const SIP = Buffer.from(
 function built(msg = SIP): CaptureRecord {
   const p = parseSip(msg);
   if (!p.ok) throw new Error(p.message);
-  return buildRecord({ sip: p.sip, srcIp: '192.0.2.1', srcPort: 5060, dstIp: '10.0.0.5', dstPort: 5070, family: 2, proto: 1, microTs: 1_700_000_000_123_456n, msg }, { captureNode: 'n1', callidAlegHeaders: [], customHeaders: [] });
+  return buildRecord(
+    {
+      sip: p.sip,
+      srcIp: '192.0.2.1',
+      srcPort: 5060,
+      dstIp: '10.0.0.5',
+      dstPort: 5070,
+      family: 2,
+      proto: 1,
+      microTs: 1_700_000_000_123_456n,
+      msg,
+    },
+    { captureNode: 'n1', callidAlegHeaders: [], customHeaders: [] },
+  );
 }
 
 /** The record read from its Kafka value, and the same value decoded into strings. */
@@ -30,7 +43,12 @@ describe('encodeCopyBinary', () => {
     const cases: CaptureRecord[] = [
       built(), // version 3: columns refer to msg
       sampleRecord(), // version 1: columns written out
-      sampleRecord({ from_user: 'bj\u00f6rk \u4e2d\u6587 \u{1f600}', to_user: 'nul\0in\0side', user_agent: 'quote\' back\\slash', msg: Buffer.from([0x49, 0, 0xff, 0x41]) }),
+      sampleRecord({
+        from_user: 'bj\u00f6rk \u4e2d\u6587 \u{1f600}',
+        to_user: 'nul\0in\0side',
+        user_agent: "quote' back\\slash",
+        msg: Buffer.from([0x49, 0, 0xff, 0x41]),
+      }),
       { ...built(), callid: 'changed after building' }, // version 3 with one column written out
       built(Buffer.from(SIP.toString('latin1').replace('Yealink', 'Yealink\u00e9'), 'latin1')), // not ASCII: version 1
     ];

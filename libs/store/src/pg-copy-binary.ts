@@ -19,10 +19,14 @@ export function pgBinaryType(column: string): readonly string[] {
   if (column === 'date') return ['timestamp without time zone'];
   if (column === 'msg_raw') return ['bytea'];
   switch (COLUMN_KINDS[COLUMNS.indexOf(column as (typeof COLUMNS)[number])]) {
-    case 'micros': return ['bigint'];
-    case 'int': return ['integer'];
-    case 'bytes': return ['text'];
-    default: return ['character varying', 'text']; // same binary form: the UTF-8 bytes
+    case 'micros':
+      return ['bigint'];
+    case 'int':
+      return ['integer'];
+    case 'bytes':
+      return ['text'];
+    default:
+      return ['character varying', 'text']; // same binary form: the UTF-8 bytes
   }
 }
 

@@ -52,7 +52,12 @@ const LOCK =
   `ON CONFLICT ("consumer_group", "topic", "kafka_partition") DO UPDATE SET "next_offset" = o."next_offset" ` +
   `RETURNING "kafka_partition", "next_offset"::text AS "next_offset"`;
 
-export async function lockPgOffsets(client: PoolClient, group: string, topic: string, partitions: readonly number[]): Promise<Map<number, bigint>> {
+export async function lockPgOffsets(
+  client: PoolClient,
+  group: string,
+  topic: string,
+  partitions: readonly number[],
+): Promise<Map<number, bigint>> {
   const r = await client.query<{ kafka_partition: number; next_offset: string }>(LOCK, [group, topic, partitions]);
   return new Map(r.rows.map((row) => [row.kafka_partition, BigInt(row.next_offset)]));
 }

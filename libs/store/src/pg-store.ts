@@ -3,7 +3,16 @@ import type { PoolClient } from 'pg';
 import { isReportRecord, type CaptureRecord, type ReportRecord } from '@sipcap/record';
 import { captureDay, CaptureDateText, dayText } from './capture-date';
 import { classifyPgError } from './classify-pg-error';
-import { defaultPartitionName, OFFSETS_TABLE, pgAddMsgRaw, pgCreateDayPartition, pgCreateDefaultPartition, pgCreateOffsetsTable, pgCreateReportTable, pgCreateTable } from './ddl';
+import {
+  defaultPartitionName,
+  OFFSETS_TABLE,
+  pgAddMsgRaw,
+  pgCreateDayPartition,
+  pgCreateDefaultPartition,
+  pgCreateOffsetsTable,
+  pgCreateReportTable,
+  pgCreateTable,
+} from './ddl';
 import { assertTableName, quotePg } from './identifier';
 import { DAY_MS, daysAhead, dayWantsPartition, isExpiredDay, partitionDay, type PartitionPolicy } from './partition-window';
 import { pgBinaryType } from './pg-copy-binary';
@@ -47,10 +56,19 @@ export class PgStore extends TransactionalStore {
     super(opts);
     this.partitioned = opts.partition === 'day';
     this.retention = opts.retention ?? new RetentionPlan({ defaultDays: opts.retentionDays ?? 0 });
-    this.policy = { aheadDays: opts.partitionAheadDays ?? 3, pastDays: opts.partitionPastDays ?? 7, retentionDays: this.retention.opts.defaultDays };
+    this.policy = {
+      aheadDays: opts.partitionAheadDays ?? 3,
+      pastDays: opts.partitionPastDays ?? 7,
+      retentionDays: this.retention.opts.defaultDays,
+    };
     if (opts.insertMode === 'delayed') this.log('info', 'DB_INSERT_MODE=1 has no effect on PostgreSQL: rows go through COPY');
     // connectionTimeoutMillis: a server that never answers is a retryable failure, not a write that waits forever.
-    this.pool = new pg.Pool({ connectionString: dbUrl, max: opts.poolSize ?? 4, application_name: 'sipcap-store', connectionTimeoutMillis: 10_000 });
+    this.pool = new pg.Pool({
+      connectionString: dbUrl,
+      max: opts.poolSize ?? 4,
+      application_name: 'sipcap-store',
+      connectionTimeoutMillis: 10_000,
+    });
     // An idle pooled connection that breaks must not crash the process; the next query reconnects.
     this.pool.on('error', (e) => this.log('warn', `PostgreSQL: idle connection failed: ${e.message}`));
   }
@@ -180,7 +198,10 @@ export class PgStore extends TransactionalStore {
           const tables = await client.query<{ relname: string }>(
             "SELECT relname FROM pg_class WHERE relkind IN ('r', 'p') AND NOT relispartition AND relnamespace = current_schema()::regnamespace",
           );
-          for (const table of this.retention.expiredTables(tables.rows.map((r) => r.relname), nowMs)) {
+          for (const table of this.retention.expiredTables(
+            tables.rows.map((r) => r.relname),
+            nowMs,
+          )) {
             await client.query(`DROP TABLE IF EXISTS ${quotePg(table)}`);
             this.tables.delete(table);
             result.dropped.push(table);
@@ -212,7 +233,8 @@ export class PgStore extends TransactionalStore {
       } finally {
         await client.query('SELECT pg_advisory_unlock($1, $2)', [...PG_RETENTION_LOCK]);
       }
-      if (result.defaultRowsDeleted > 0) this.log('info', `retention: deleted ${result.defaultRowsDeleted} expired rows from default partitions`);
+      if (result.defaultRowsDeleted > 0)
+        this.log('info', `retention: deleted ${result.defaultRowsDeleted} expired rows from default partitions`);
       return result;
     } catch (e) {
       destroy = true;
@@ -285,7 +307,10 @@ export class PgStore extends TransactionalStore {
     const types = new Map(r.rows.map((row) => [row.attname, row.type]));
     const differing = PG_ROW_COLUMNS.filter((col) => !pgBinaryType(col).includes(types.get(col) ?? ''));
     if (differing.length > 0) {
-      this.log('info', `table ${table}: column types differ from sipcap's schema (${differing.map((col) => `${col} ${types.get(col)}`).join(', ')}); rows go through COPY's text format`);
+      this.log(
+        'info',
+        `table ${table}: column types differ from sipcap's schema (${differing.map((col) => `${col} ${types.get(col)}`).join(', ')}); rows go through COPY's text format`,
+      );
     }
     return differing.length === 0;
   }
@@ -353,6 +378,7 @@ export class PgStore extends TransactionalStore {
     const r = await c.query<{ server_encoding: string }>('SHOW server_encoding');
     this.encodingChecked = true;
     const enc = r.rows[0]?.server_encoding;
-    if (enc !== 'UTF8') this.log('warn', `PostgreSQL database encoding is ${enc}, not UTF8: non-ASCII header values may be refused or altered`);
+    if (enc !== 'UTF8')
+      this.log('warn', `PostgreSQL database encoding is ${enc}, not UTF8: non-ASCII header values may be refused or altered`);
   }
 }

@@ -15,7 +15,12 @@ const COLUMN_LIST = PG_ROW_COLUMNS.map(quotePg).join(', ');
  * Rows through `COPY ... FROM STDIN`, the whole batch of one table in one buffer: in the binary format, or
  * in the text format (dates formatted by `format`) for a table whose column types the binary form does not fit.
  */
-export async function copyRows(client: PoolClient, table: string, records: readonly CaptureRecord[], format: 'binary' | CaptureDateText): Promise<void> {
+export async function copyRows(
+  client: PoolClient,
+  table: string,
+  records: readonly CaptureRecord[],
+  format: 'binary' | CaptureDateText,
+): Promise<void> {
   const binary = format === 'binary';
   const w = binary ? (spareWriters.pop() ?? new ByteWriter(4 * 1024 * 1024)) : undefined;
   w?.reset();
@@ -75,7 +80,12 @@ export function pgRowParams(r: CaptureRecord, dates: CaptureDateText, out: unkno
 }
 
 /** Rows through multi-row INSERT statements with parameters (the alternative to COPY). */
-export async function insertRows(client: PoolClient, table: string, records: readonly CaptureRecord[], dates: CaptureDateText): Promise<void> {
+export async function insertRows(
+  client: PoolClient,
+  table: string,
+  records: readonly CaptureRecord[],
+  dates: CaptureDateText,
+): Promise<void> {
   for (let start = 0; start < records.length; start += PG_INSERT_ROWS_PER_STATEMENT) {
     const chunk = records.slice(start, start + PG_INSERT_ROWS_PER_STATEMENT);
     const params: unknown[] = [];

@@ -26,7 +26,11 @@ export class ReportTableRouter {
 
   /** `window`: dated names only for days in it, as TableRouter's. */
   constructor(names: ReportTableNames, window?: DayWindow, retention?: RetentionPlan) {
-    this.names = { rtcp: names.rtcp ?? REPORT_TABLES.rtcp, report: names.report ?? REPORT_TABLES.report, logs: names.logs ?? REPORT_TABLES.logs };
+    this.names = {
+      rtcp: names.rtcp ?? REPORT_TABLES.rtcp,
+      report: names.report ?? REPORT_TABLES.report,
+      logs: names.logs ?? REPORT_TABLES.logs,
+    };
     const t = (name: string) => {
       const compiled = compileStrftime(name);
       assertTableName(compiled.expand(Date.UTC(2000, 0, 1)));

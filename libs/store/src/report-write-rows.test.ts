@@ -5,7 +5,19 @@ import { mysqlReportStatements } from './report-write-rows';
 
 const rec = (i: number, msg: string) =>
   buildReportRecord(
-    { kind: 'logs', type: 5, msg, srcIp: '192.0.2.1', srcPort: i, dstIp: '192.0.2.2', dstPort: 2, family: 2, proto: 1, microTs: 1_764_000_000_000_000n + BigInt(i), correlationId: `c${i}` },
+    {
+      kind: 'logs',
+      type: 5,
+      msg,
+      srcIp: '192.0.2.1',
+      srcPort: i,
+      dstIp: '192.0.2.2',
+      dstPort: 2,
+      family: 2,
+      proto: 1,
+      microTs: 1_764_000_000_000_000n + BigInt(i),
+      correlationId: `c${i}`,
+    },
     'homer01',
   );
 

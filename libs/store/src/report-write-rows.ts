@@ -19,12 +19,27 @@ const PG_ROWS_PER_STATEMENT = Math.floor(65535 / ROW_COLUMNS.length);
 /** The parameters of one row in ROW_COLUMNS order (text cannot hold NUL: it becomes U+FFFD). */
 function pgParams(r: ReportRecord, dates: CaptureDateText, out: unknown[]): void {
   out.push(
-    dates.micros(r.micro_ts), String(r.micro_ts), replaceNul(r.correlation_id), replaceNul(r.source_ip), r.source_port,
-    replaceNul(r.destination_ip), r.destination_port, r.proto, r.family, r.type, replaceNul(r.node), replaceNul(r.msg),
+    dates.micros(r.micro_ts),
+    String(r.micro_ts),
+    replaceNul(r.correlation_id),
+    replaceNul(r.source_ip),
+    r.source_port,
+    replaceNul(r.destination_ip),
+    r.destination_port,
+    r.proto,
+    r.family,
+    r.type,
+    replaceNul(r.node),
+    replaceNul(r.msg),
   );
 }
 
-export async function pgInsertReportRows(client: PoolClient, table: string, records: readonly ReportRecord[], dates: CaptureDateText): Promise<void> {
+export async function pgInsertReportRows(
+  client: PoolClient,
+  table: string,
+  records: readonly ReportRecord[],
+  dates: CaptureDateText,
+): Promise<void> {
   for (let start = 0; start < records.length; start += PG_ROWS_PER_STATEMENT) {
     const chunk = records.slice(start, start + PG_ROWS_PER_STATEMENT);
     const params: unknown[] = [];

@@ -86,7 +86,8 @@ export function parseRetentionTables(text: string, templates: readonly string[])
     if (entry === '') continue;
     const m = /^([^=\s]+)\s*=\s*(\d{1,5})$/.exec(entry);
     if (!m) throw new Error(`DB_RETENTION_TABLES: expected template=days, got "${entry}"`);
-    if (!templates.includes(m[1])) throw new Error(`DB_RETENTION_TABLES: "${m[1]}" is not one of the tables written (${templates.join(', ')})`);
+    if (!templates.includes(m[1]))
+      throw new Error(`DB_RETENTION_TABLES: "${m[1]}" is not one of the tables written (${templates.join(', ')})`);
     rules.push({ template: m[1], days: Number(m[2]) });
   }
   return rules;

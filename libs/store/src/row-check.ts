@@ -14,7 +14,8 @@ const OFFSET = /^\d{1,19}$/;
 const isName = (s: unknown) => typeof s === 'string' && s !== '' && s.length <= 255;
 
 export function checkGroupTopic(group: string, topic: string): void {
-  if (!isName(group) || !isName(topic)) throw new StoreError('fatal', 'bad_offset', `invalid consumer group or topic ${JSON.stringify([group, topic])}`);
+  if (!isName(group) || !isName(topic))
+    throw new StoreError('fatal', 'bad_offset', `invalid consumer group or topic ${JSON.stringify([group, topic])}`);
 }
 
 /** Offsets come from the caller's Kafka consumer: anything malformed is a bug, not data. */
@@ -23,8 +24,11 @@ export function checkOffsets(offsets: readonly BatchOffset[]): void {
     const ok =
       isName(o.group) &&
       isName(o.topic) &&
-      Number.isInteger(o.partition) && o.partition >= 0 && o.partition <= 2147483647 &&
-      typeof o.nextOffset === 'string' && OFFSET.test(o.nextOffset) &&
+      Number.isInteger(o.partition) &&
+      o.partition >= 0 &&
+      o.partition <= 2147483647 &&
+      typeof o.nextOffset === 'string' &&
+      OFFSET.test(o.nextOffset) &&
       (o.firstOffset === undefined || (typeof o.firstOffset === 'string' && OFFSET.test(o.firstOffset)));
     if (!ok) throw new StoreError('fatal', 'bad_offset', `invalid offset entry ${JSON.stringify(o)}`);
   }

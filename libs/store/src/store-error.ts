@@ -33,8 +33,19 @@ export function isStoreError(e: unknown): e is StoreError {
 
 /** Node socket error codes that mean the server could not be reached or the connection broke. */
 export const NETWORK_CODES = new Set([
-  'ECONNREFUSED', 'ECONNRESET', 'ECONNABORTED', 'EPIPE', 'ETIMEDOUT', 'EHOSTUNREACH', 'EHOSTDOWN',
-  'ENETUNREACH', 'ENETDOWN', 'EAI_AGAIN', 'ENOTFOUND', 'ENOTCONN', 'ESHUTDOWN',
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ECONNABORTED',
+  'EPIPE',
+  'ETIMEDOUT',
+  'EHOSTUNREACH',
+  'EHOSTDOWN',
+  'ENETUNREACH',
+  'ENETDOWN',
+  'EAI_AGAIN',
+  'ENOTFOUND',
+  'ENOTCONN',
+  'ESHUTDOWN',
 ]);
 
 export function errorMessage(e: unknown): string {

@@ -42,17 +42,28 @@ function isoWeek(d: Date): { year: number; week: number } {
 
 function field(f: Field, d: Date): string {
   switch (f) {
-    case 'Y': return pad4(d.getUTCFullYear());
-    case 'm': return pad2(d.getUTCMonth() + 1);
-    case 'd': return pad2(d.getUTCDate());
-    case 'H': return pad2(d.getUTCHours());
-    case 'M': return pad2(d.getUTCMinutes());
-    case 'j': return pad3(dayOfYear(d));
-    case 'y': return pad2(d.getUTCFullYear() % 100);
-    case 'G': return pad4(isoWeek(d).year);
-    case 'V': return pad2(isoWeek(d).week);
-    case 'u': return String(isoWeekday(d));
-    case '%': return '%';
+    case 'Y':
+      return pad4(d.getUTCFullYear());
+    case 'm':
+      return pad2(d.getUTCMonth() + 1);
+    case 'd':
+      return pad2(d.getUTCDate());
+    case 'H':
+      return pad2(d.getUTCHours());
+    case 'M':
+      return pad2(d.getUTCMinutes());
+    case 'j':
+      return pad3(dayOfYear(d));
+    case 'y':
+      return pad2(d.getUTCFullYear() % 100);
+    case 'G':
+      return pad4(isoWeek(d).year);
+    case 'V':
+      return pad2(isoWeek(d).week);
+    case 'u':
+      return String(isoWeekday(d));
+    case '%':
+      return '%';
   }
 }
 

@@ -46,14 +46,21 @@ describe('TableRouter', () => {
   });
 
   it('routes by kind of message as HOMER 5 (CSeq method), the rest by TABLE_NAME', () => {
-    const r = new TableRouter({ tableName: 'sip_capture', kindTables: { call: 'sip_capture_call_%Y%m%d', registration: 'sip_capture_registration_%Y%m%d', rest: '' } });
+    const r = new TableRouter({
+      tableName: 'sip_capture',
+      kindTables: { call: 'sip_capture_call_%Y%m%d', registration: 'sip_capture_registration_%Y%m%d', rest: '' },
+    });
     const t = micros('2024-05-10T10:00:00Z');
     expect(r.route(sampleRecord({ micro_ts: t, cseq: '1 INVITE' }))).toBe('sip_capture_call_20240510');
     expect(r.route(sampleRecord({ micro_ts: t, cseq: '2 BYE' }))).toBe('sip_capture_call_20240510');
     expect(r.route(sampleRecord({ micro_ts: t, cseq: '7 REGISTER' }))).toBe('sip_capture_registration_20240510');
     expect(r.route(sampleRecord({ micro_ts: t, cseq: '1 OPTIONS' }))).toBe('sip_capture');
     expect(r.templates).toEqual(['sip_capture', 'sip_capture_call_%Y%m%d', 'sip_capture_registration_%Y%m%d']);
-    expect(r.tablesAt(Date.parse('2024-05-10T00:00:00Z'))).toEqual(['sip_capture', 'sip_capture_call_20240510', 'sip_capture_registration_20240510']);
+    expect(r.tablesAt(Date.parse('2024-05-10T00:00:00Z'))).toEqual([
+      'sip_capture',
+      'sip_capture_call_20240510',
+      'sip_capture_registration_20240510',
+    ]);
   });
 
   it('with a table for every kind, TABLE_NAME receives nothing and is not listed', () => {

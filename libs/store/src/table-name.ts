@@ -125,9 +125,12 @@ export class TableRouter {
 
   private hashValue(record: RoutedFields): string {
     switch (this.hashSource) {
-      case 'call_id': return record.callid;
-      case 'from_user': return record.from_user;
-      case 'to_user': return record.to_user;
+      case 'call_id':
+        return record.callid;
+      case 'from_user':
+        return record.from_user;
+      case 'to_user':
+        return record.to_user;
     }
   }
 }

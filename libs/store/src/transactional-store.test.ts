@@ -135,7 +135,10 @@ describe('TransactionalStore.bisect', () => {
     (batch.rows[1].record as { source_port: number }).source_port = NaN;
     (batch.rows[2] as { table: string }).table = 'bad name';
     const res = await s.bisect(batch);
-    expect(res.poisoned.map((p) => [p.index, p.error.reason])).toEqual([[1, 'bad_row'], [2, 'bad_row']]);
+    expect(res.poisoned.map((p) => [p.index, p.error.reason])).toEqual([
+      [1, 'bad_row'],
+      [2, 'bad_row'],
+    ]);
     expect(s.committed).toHaveLength(1);
     expect(s.statements).toBe(1);
   });
@@ -172,7 +175,10 @@ describe('TransactionalStore.writePositioned', () => {
     const s = new FakeStore();
     const res = await s.writePositioned('g', 't', [row(0, 0), row(0, 1), row(3, 40)]);
     expect(res).toEqual({ inserted: 3, rejected: 0, skipped: 0, perTable: new Map([['t', 3]]) });
-    expect([...s.offsets]).toEqual([[0, '2'], [3, '41']]);
+    expect([...s.offsets]).toEqual([
+      [0, '2'],
+      [3, '41'],
+    ]);
   });
 
   it('skips rows already stored (a redelivery) and stores the rest once', async () => {
@@ -181,7 +187,10 @@ describe('TransactionalStore.writePositioned', () => {
     const res = await s.writePositioned('g', 't', [row(0, 1), row(0, 2), row(0, 3), row(1, 0)]);
     expect([res.inserted, res.skipped]).toEqual([2, 2]);
     expect(s.committed.map((r) => r.cseq)).toEqual(['0:0:0', '0:1:0', '0:2:0', '0:3:0', '1:0:0']);
-    expect([...s.offsets]).toEqual([[0, '4'], [1, '1']]);
+    expect([...s.offsets]).toEqual([
+      [0, '4'],
+      [1, '1'],
+    ]);
   });
 
   it('moves the offset past rows with nothing to insert', async () => {
@@ -209,7 +218,11 @@ describe('TransactionalStore.writePositioned', () => {
   it('with onRejected: hands over the refused rows before COMMIT and commits the rest with the offsets', async () => {
     const s = new FakeStore();
     const seenBeforeCommit: string[] = [];
-    const rows = [...batch(0, 3, ['INVITE', 'POISON', 'ACK', 'POISON']), row(1, 0), { partition: 2, offset: 9n, index: 0, table: 't', record: sampleRecord({ source_port: NaN }) }];
+    const rows = [
+      ...batch(0, 3, ['INVITE', 'POISON', 'ACK', 'POISON']),
+      row(1, 0),
+      { partition: 2, offset: 9n, index: 0, table: 't', record: sampleRecord({ source_port: NaN }) },
+    ];
     const res = await s.writePositioned('g', 't', rows, async (rejected) => {
       expect(s.committed).toHaveLength(0);
       seenBeforeCommit.push(...rejected.map((r) => `${r.row.partition}/${r.row.offset}/${r.row.index}:${r.error.kind}`));
@@ -217,15 +230,24 @@ describe('TransactionalStore.writePositioned', () => {
     expect(seenBeforeCommit.sort()).toEqual(['0/3/1:data', '0/3/3:data', '2/9/0:data']);
     expect([res.inserted, res.rejected]).toEqual([3, 3]);
     expect(s.committed.map((r) => r.cseq)).toEqual(['0:3:0', '0:3:2', '1:0:0']);
-    expect([...s.offsets].sort()).toEqual([[0, '4'], [1, '1'], [2, '10']]);
+    expect([...s.offsets].sort()).toEqual([
+      [0, '4'],
+      [1, '1'],
+      [2, '10'],
+    ]);
   });
 
   it('with onRejected: commits nothing when handing over fails, and says it may be retried', async () => {
     const s = new FakeStore();
-    const err = await s.writePositioned('g', 't', batch(0, 0, ['INVITE', 'POISON']), async () => {
-      throw new Error('dead-letter topic unreachable');
-    }).catch((e: unknown) => e);
-    expect([(err as StoreError).kind, (err as StoreError).message]).toEqual(['retryable', 'handing over refused rows failed: dead-letter topic unreachable']);
+    const err = await s
+      .writePositioned('g', 't', batch(0, 0, ['INVITE', 'POISON']), async () => {
+        throw new Error('dead-letter topic unreachable');
+      })
+      .catch((e: unknown) => e);
+    expect([(err as StoreError).kind, (err as StoreError).message]).toEqual([
+      'retryable',
+      'handing over refused rows failed: dead-letter topic unreachable',
+    ]);
     expect([s.committed.length, s.offsets.size]).toEqual([0, 0]);
   });
 });

@@ -1,8 +1,21 @@
 import { groupByTable } from './group-rows';
 import { checkGroupTopic, checkOffsets, checkRow } from './row-check';
 import type {
-  BatchOffset, BatchRow, BisectResult, LogLevel, OffsetRow, PoisonedRow, PositionedResult, RejectedRow, RetentionResult, Store, StoredRecord, StoreOptions,
-  TableKind, WriteBatch, WriteResult,
+  BatchOffset,
+  BatchRow,
+  BisectResult,
+  LogLevel,
+  OffsetRow,
+  PoisonedRow,
+  PositionedResult,
+  RejectedRow,
+  RetentionResult,
+  Store,
+  StoredRecord,
+  StoreOptions,
+  TableKind,
+  WriteBatch,
+  WriteResult,
 } from './store';
 import { StoreError } from './store-error';
 
@@ -120,7 +133,11 @@ export abstract class TransactionalStore implements Store {
     checkGroupTopic(group, topic);
     await this.prepare(groupByTable(writable), true);
     return this.inTransaction([], async (tx) => {
-      const stored = await tx.lockOffsets(group, topic, [...partitions].sort((a, b) => a - b));
+      const stored = await tx.lockOffsets(
+        group,
+        topic,
+        [...partitions].sort((a, b) => a - b),
+      );
       const next = new Map<number, bigint>();
       // The dedup window of the partition's last written batch goes with its offset (rows come in order).
       const dedup = new Map<number, Buffer>();
@@ -164,7 +181,9 @@ export abstract class TransactionalStore implements Store {
             await onRejected(rejected);
           } catch (e) {
             // The refused rows must reach their destination before anything commits: roll back, retry later.
-            throw new StoreError('retryable', 'rejected_rows', `handing over refused rows failed: ${(e as Error).message}`, undefined, { cause: e });
+            throw new StoreError('retryable', 'rejected_rows', `handing over refused rows failed: ${(e as Error).message}`, undefined, {
+              cause: e,
+            });
           }
         }
       } else {
@@ -175,7 +194,9 @@ export abstract class TransactionalStore implements Store {
         }
       }
       if (next.size > 0) {
-        await tx.writeOffsets([...next].map(([partition, n]) => ({ group, topic, partition, nextOffset: String(n), dedupState: dedup.get(partition) })));
+        await tx.writeOffsets(
+          [...next].map(([partition, n]) => ({ group, topic, partition, nextOffset: String(n), dedupState: dedup.get(partition) })),
+        );
       }
       let inserted = 0;
       for (const n of perTable.values()) inserted += n;
@@ -187,7 +208,10 @@ export abstract class TransactionalStore implements Store {
    * Inserts `rows` inside the open transaction, each attempt under a savepoint; a data error halves the
    * attempt until every refused row stands alone. Returns what was inserted per table and what was refused.
    */
-  private async insertIsolating(tx: TxConnection, rows: readonly BatchRow[]): Promise<{ tables: Map<string, number>; refused: { row: BatchRow; error: StoreError }[] }> {
+  private async insertIsolating(
+    tx: TxConnection,
+    rows: readonly BatchRow[],
+  ): Promise<{ tables: Map<string, number>; refused: { row: BatchRow; error: StoreError }[] }> {
     const tables = new Map<string, number>();
     const refused: { row: BatchRow; error: StoreError }[] = [];
     const attempt = async (part: readonly BatchRow[]): Promise<void> => {

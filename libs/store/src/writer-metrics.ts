@@ -5,12 +5,31 @@ export function writerMetrics(registry?: Registry) {
   const registers = registry ? [registry] : [];
   return {
     inserted: new Counter({ name: 'sipcap_db_rows_inserted_total', help: 'Rows inserted, by table', labelNames: ['table'], registers }),
-    skipped: new Counter({ name: 'sipcap_db_rows_skipped_total', help: 'Rows not inserted because they were already stored (redelivery after a restart or rebalance)', registers }),
+    skipped: new Counter({
+      name: 'sipcap_db_rows_skipped_total',
+      help: 'Rows not inserted because they were already stored (redelivery after a restart or rebalance)',
+      registers,
+    }),
     batches: new Counter({ name: 'sipcap_db_batches_total', help: 'Insert transactions, by result', labelNames: ['result'], registers }),
-    batchRows: new Histogram({ name: 'sipcap_db_batch_rows', help: 'Rows per insert transaction', buckets: [1, 10, 100, 500, 1000, 2000, 5000, 10000, 20000], registers }),
-    batchSeconds: new Histogram({ name: 'sipcap_db_batch_seconds', help: 'Insert transaction duration', buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10], registers }),
+    batchRows: new Histogram({
+      name: 'sipcap_db_batch_rows',
+      help: 'Rows per insert transaction',
+      buckets: [1, 10, 100, 500, 1000, 2000, 5000, 10000, 20000],
+      registers,
+    }),
+    batchSeconds: new Histogram({
+      name: 'sipcap_db_batch_seconds',
+      help: 'Insert transaction duration',
+      buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
+      registers,
+    }),
     retries: new Counter({ name: 'sipcap_db_retries_total', help: 'Insert attempts retried after a database error', registers }),
-    deadLettered: new Counter({ name: 'sipcap_db_dead_lettered_total', help: 'Records sent to the dead-letter topic, by cause', labelNames: ['cause'], registers }),
+    deadLettered: new Counter({
+      name: 'sipcap_db_dead_lettered_total',
+      help: 'Records sent to the dead-letter topic, by cause',
+      labelNames: ['cause'],
+      registers,
+    }),
   };
 }
 

@@ -28,7 +28,10 @@ export async function startApp(
   try {
     const stopApp = await main({ log, registry, health });
     const telemetry = await startTelemetryServer({ host: opts.metricsHost, port: opts.metricsPort, registry, health });
-    log.info({ metrics: `http://${opts.metricsHost}:${telemetry.port}/metrics`, health: `http://${opts.metricsHost}:${telemetry.port}/healthz` }, 'telemetry listening');
+    log.info(
+      { metrics: `http://${opts.metricsHost}:${telemetry.port}/metrics`, health: `http://${opts.metricsHost}:${telemetry.port}/healthz` },
+      'telemetry listening',
+    );
     onShutdown(log, async () => {
       await stopApp();
       await telemetry.close();

@@ -11,9 +11,11 @@ export function createRegistry(app: string): Registry {
   const registry = new Registry();
   registry.setDefaultLabels({ app });
   collectDefaultMetrics({ register: registry });
-  new Gauge({ name: 'sipcap_build_info', help: 'Always 1; the labels say which sipcap and Node.js run', labelNames: ['version', 'node'], registers: [registry] }).set(
-    { version, node: process.version },
-    1,
-  );
+  new Gauge({
+    name: 'sipcap_build_info',
+    help: 'Always 1; the labels say which sipcap and Node.js run',
+    labelNames: ['version', 'node'],
+    registers: [registry],
+  }).set({ version, node: process.version }, 1);
   return registry;
 }

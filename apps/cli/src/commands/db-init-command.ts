@@ -1,6 +1,16 @@
 import { ensureTopic } from '@sipcap/bus';
 import { KAFKA_SECURITY_SETTINGS, redactUrl } from '@sipcap/config';
-import { dialectOf, ensureDatabase, ensureReportSchema, ensureSchema, OFFSETS_TABLE, openStore, ReportTableRouter, TableRouter, type Store } from '@sipcap/store';
+import {
+  dialectOf,
+  ensureDatabase,
+  ensureReportSchema,
+  ensureSchema,
+  OFFSETS_TABLE,
+  openStore,
+  ReportTableRouter,
+  TableRouter,
+  type Store,
+} from '@sipcap/store';
 import type { CliIo } from '../cli-io';
 import { errorText, UsageError } from '../cli-errors';
 import { isPartitioned, openDbClient, tableExists } from '../db/db-client';
@@ -21,12 +31,30 @@ export async function dbInitCommand(io: CliIo, args: string[]): Promise<number> 
   const { values, positionals } = parseCommandArgs(COMMAND, args, { 'skip-db': { type: 'boolean' }, 'skip-kafka': { type: 'boolean' } });
   noExtraArgs(COMMAND, positionals, 0);
   const cfg = loadSettings(io, COMMAND, [
-    'DB_URL', 'TABLE_NAME', 'CALL_TABLE_NAME', 'REGISTRATION_TABLE_NAME', 'REST_TABLE_NAME', 'RTCP_TABLE_NAME', 'REPORT_TABLE_NAME', 'LOGS_TABLE_NAME', 'DB_PARTITION', 'DB_PARTITION_AHEAD_DAYS', 'KAFKA_BROKERS', 'KAFKA_TOPIC', 'KAFKA_DLQ_TOPIC', 'KAFKA_PARTITIONS', 'LOG_LEVEL', ...KAFKA_SECURITY_SETTINGS,
+    'DB_URL',
+    'TABLE_NAME',
+    'CALL_TABLE_NAME',
+    'REGISTRATION_TABLE_NAME',
+    'REST_TABLE_NAME',
+    'RTCP_TABLE_NAME',
+    'REPORT_TABLE_NAME',
+    'LOGS_TABLE_NAME',
+    'DB_PARTITION',
+    'DB_PARTITION_AHEAD_DAYS',
+    'KAFKA_BROKERS',
+    'KAFKA_TOPIC',
+    'KAFKA_DLQ_TOPIC',
+    'KAFKA_PARTITIONS',
+    'LOG_LEVEL',
+    ...KAFKA_SECURITY_SETTINGS,
   ]);
   dialectOf(cfg.DB_URL); // refuses a DB_URL of another scheme before Kafka or the database is touched
   let router: TableRouter;
   try {
-    router = new TableRouter({ tableName: cfg.TABLE_NAME, kindTables: { call: cfg.CALL_TABLE_NAME, registration: cfg.REGISTRATION_TABLE_NAME, rest: cfg.REST_TABLE_NAME } });
+    router = new TableRouter({
+      tableName: cfg.TABLE_NAME,
+      kindTables: { call: cfg.CALL_TABLE_NAME, registration: cfg.REGISTRATION_TABLE_NAME, rest: cfg.REST_TABLE_NAME },
+    });
   } catch (e) {
     throw new UsageError(`invalid setting TABLE_NAME=${JSON.stringify(cfg.TABLE_NAME)}: ${errorText(e)}`, COMMAND);
   }
@@ -51,7 +79,10 @@ export async function dbInitCommand(io: CliIo, args: string[]): Promise<number> 
       const kafka = cliKafka(cfg.KAFKA_BROKERS, cliLogger(cfg.LOG_LEVEL), cfg);
       for (const topic of [cfg.KAFKA_TOPIC, cfg.KAFKA_DLQ_TOPIC]) {
         const r = await ensureTopic(kafka, { topic, partitions: cfg.KAFKA_PARTITIONS });
-        const note = !r.created && r.partitions < cfg.KAFKA_PARTITIONS ? `; fewer than KAFKA_PARTITIONS=${cfg.KAFKA_PARTITIONS}: at most ${r.partitions} db-writers share the work` : '';
+        const note =
+          !r.created && r.partitions < cfg.KAFKA_PARTITIONS
+            ? `; fewer than KAFKA_PARTITIONS=${cfg.KAFKA_PARTITIONS}: at most ${r.partitions} db-writers share the work`
+            : '';
         io.out(`topic ${topic}: ${r.created ? 'created' : 'exists'} (${r.partitions} partitions${note})\n`);
       }
     } catch (e) {
@@ -62,7 +93,14 @@ export async function dbInitCommand(io: CliIo, args: string[]): Promise<number> 
   return failed ? 1 : 0;
 }
 
-async function initDatabase(io: CliIo, dbUrl: string, router: TableRouter, reportRouter: ReportTableRouter, partition: 'none' | 'day', aheadDays: number): Promise<void> {
+async function initDatabase(
+  io: CliIo,
+  dbUrl: string,
+  router: TableRouter,
+  reportRouter: ReportTableRouter,
+  partition: 'none' | 'day',
+  aheadDays: number,
+): Promise<void> {
   const url = new URL(dbUrl);
   const name = decodeURIComponent(url.pathname.slice(1));
   const createdDb = await ensureDatabase(dbUrl);

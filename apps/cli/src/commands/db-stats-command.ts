@@ -28,7 +28,10 @@ export async function dbStatsCommand(io: CliIo, args: string[]): Promise<number>
   const cfg = loadSettings(io, COMMAND, ['DB_URL', 'TABLE_NAME', 'CALL_TABLE_NAME', 'REGISTRATION_TABLE_NAME', 'REST_TABLE_NAME']);
   let router: TableRouter;
   try {
-    router = new TableRouter({ tableName: cfg.TABLE_NAME, kindTables: { call: cfg.CALL_TABLE_NAME, registration: cfg.REGISTRATION_TABLE_NAME, rest: cfg.REST_TABLE_NAME } });
+    router = new TableRouter({
+      tableName: cfg.TABLE_NAME,
+      kindTables: { call: cfg.CALL_TABLE_NAME, registration: cfg.REGISTRATION_TABLE_NAME, rest: cfg.REST_TABLE_NAME },
+    });
   } catch (e) {
     throw new UsageError(`invalid setting TABLE_NAME=${JSON.stringify(cfg.TABLE_NAME)}: ${errorText(e)}`, COMMAND);
   }
@@ -76,7 +79,10 @@ async function tableStats(db: DbClient, table: string, now: number): Promise<Tab
   const minute = utcText(now - MINUTE_MS);
   const hour = utcText(now - HOUR_MS);
   if (db.dialect === 'postgres') {
-    const [counts] = await db.query(`SELECT count(*) FILTER (WHERE date >= $1) AS m, count(*) AS h FROM ${q} WHERE date >= $2`, [minute, hour]);
+    const [counts] = await db.query(`SELECT count(*) FILTER (WHERE date >= $1) AS m, count(*) AS h FROM ${q} WHERE date >= $2`, [
+      minute,
+      hour,
+    ]);
     const [latest] = await db.query(`SELECT max(date)::text AS latest FROM ${q}`);
     // A partitioned table has no rows itself: add up its partitions' estimates.
     const [approx] = await db.query(
@@ -84,10 +90,25 @@ async function tableStats(db: DbClient, table: string, now: number): Promise<Tab
        WHERE c.oid = to_regclass($1) OR c.oid IN (SELECT inhrelid FROM pg_inherits WHERE inhparent = to_regclass($1))`,
       [q],
     );
-    return { table, lastMinute: Number(counts.m), lastHour: Number(counts.h), latest: (latest.latest as string | null) ?? null, approxRows: Number(approx.n) };
+    return {
+      table,
+      lastMinute: Number(counts.m),
+      lastHour: Number(counts.h),
+      latest: (latest.latest as string | null) ?? null,
+      approxRows: Number(approx.n),
+    };
   }
   const [counts] = await db.query(`SELECT coalesce(sum(date >= ?), 0) AS m, count(*) AS h FROM ${q} WHERE date >= ?`, [minute, hour]);
   const [latest] = await db.query(`SELECT max(date) AS latest FROM ${q}`);
-  const [approx] = await db.query('SELECT coalesce(TABLE_ROWS, 0) AS n FROM information_schema.TABLES WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = ?', [table]);
-  return { table, lastMinute: Number(counts.m), lastHour: Number(counts.h), latest: (latest.latest as string | null) ?? null, approxRows: Number(approx?.n ?? 0) };
+  const [approx] = await db.query(
+    'SELECT coalesce(TABLE_ROWS, 0) AS n FROM information_schema.TABLES WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = ?',
+    [table],
+  );
+  return {
+    table,
+    lastMinute: Number(counts.m),
+    lastHour: Number(counts.h),
+    latest: (latest.latest as string | null) ?? null,
+    approxRows: Number(approx?.n ?? 0),
+  };
 }

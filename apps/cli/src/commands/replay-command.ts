@@ -79,18 +79,24 @@ function parseReplayArgs(args: string[]): ReplayOptions {
   });
   if (positionals.length === 0) throw new UsageError('name the capture file: sipcap replay FILE.pcap --to HOST:PORT', COMMAND);
   noExtraArgs(COMMAND, positionals, 1);
-  if (values.to === undefined) throw new UsageError('say where to send with --to HOST:PORT (e.g. --to 127.0.0.1:9060, where hep-agent listens)', COMMAND);
+  if (values.to === undefined)
+    throw new UsageError('say where to send with --to HOST:PORT (e.g. --to 127.0.0.1:9060, where hep-agent listens)', COMMAND);
   const target = parseTarget(values.to);
   if (!target) throw new UsageError(`--to expects HOST:PORT or [IPv6]:PORT, got "${values.to}"`, COMMAND);
   const transport = choiceOption(COMMAND, 'transport', values.transport, ['udp', 'tcp'] as const, 'udp');
   const hep = Number(choiceOption(COMMAND, 'hep', values.hep, ['3', '2', '1'] as const, '3')) as 1 | 2 | 3;
-  if (hep !== 3 && transport === 'tcp') throw new UsageError('HEP v1 and v2 have no length field and go over UDP only; use --hep 3 with --transport tcp', COMMAND);
-  if (values.realtime && values.rate !== undefined) throw new UsageError('--realtime follows the capture\'s timing; leave out --rate (or drop --realtime)', COMMAND);
+  if (hep !== 3 && transport === 'tcp')
+    throw new UsageError('HEP v1 and v2 have no length field and go over UDP only; use --hep 3 with --transport tcp', COMMAND);
+  if (values.realtime && values.rate !== undefined)
+    throw new UsageError("--realtime follows the capture's timing; leave out --rate (or drop --realtime)", COMMAND);
   const rate = intOption(COMMAND, 'rate', values.rate, 1000, 0, 10_000_000);
   const pace: Pace = values.realtime ? { kind: 'realtime' } : rate === 0 ? { kind: 'fast' } : { kind: 'rate', perSecond: rate };
-  const nodeId = values['node-id'] === undefined ? undefined : intOption(COMMAND, 'node-id', values['node-id'], 0, 0, hep === 2 ? 0xffff : 0xffffffff);
-  if (nodeId !== undefined && hep === 1) throw new UsageError('HEP v1 carries no capture agent id; use --hep 2 or 3 with --node-id', COMMAND);
-  if (values['auth-key'] !== undefined && hep !== 3) throw new UsageError('only HEP v3 carries an auth key; use --hep 3 with --auth-key', COMMAND);
+  const nodeId =
+    values['node-id'] === undefined ? undefined : intOption(COMMAND, 'node-id', values['node-id'], 0, 0, hep === 2 ? 0xffff : 0xffffffff);
+  if (nodeId !== undefined && hep === 1)
+    throw new UsageError('HEP v1 carries no capture agent id; use --hep 2 or 3 with --node-id', COMMAND);
+  if (values['auth-key'] !== undefined && hep !== 3)
+    throw new UsageError('only HEP v3 carries an auth key; use --hep 3 with --auth-key', COMMAND);
   return {
     file: positionals[0],
     ...target,
@@ -159,7 +165,10 @@ export async function replayCommand(io: CliIo, args: string[]): Promise<number> 
         sent++;
         if (loop === 1) sentKinds[next.value.kind === 'hep' ? 'hepAsCaptured' : next.value.kind]++;
         bytes += packet.length;
-        bar?.update((loop - 1 + (size > 0 ? Math.min(1, passCounts.position / size) : 1)) / o.loops, progressLabel(sent, started, loop, o.loops));
+        bar?.update(
+          (loop - 1 + (size > 0 ? Math.min(1, passCounts.position / size) : 1)) / o.loops,
+          progressLabel(sent, started, loop, o.loops),
+        );
       }
       if (loop === 1) Object.assign(counts, passCounts);
       if (!status.ok && !(status.reason === 'truncated' && status.records > 0)) {
@@ -168,7 +177,9 @@ export async function replayCommand(io: CliIo, args: string[]): Promise<number> 
       }
       if (!status.ok && loop === 1) {
         bar?.clear();
-        io.err(`sipcap replay: warning: ${o.file} ends inside a record (${status.message}); replayed the ${status.records} complete records\n`);
+        io.err(
+          `sipcap replay: warning: ${o.file} ends inside a record (${status.message}); replayed the ${status.records} complete records\n`,
+        );
       }
       if (counts.messages + counts.rtcp + counts.hep === 0) break; // nothing to send: do not spin through the remaining loops
     }
@@ -180,7 +191,10 @@ export async function replayCommand(io: CliIo, args: string[]): Promise<number> 
   }
   bar?.clear();
   // A failed close (datagrams refused, connection reset) is reported after the summary of what was sent.
-  const closeError = await sender.close().then(() => undefined, (e: unknown) => (e instanceof Error ? e : new Error(String(e))));
+  const closeError = await sender.close().then(
+    () => undefined,
+    (e: unknown) => (e instanceof Error ? e : new Error(String(e))),
+  );
 
   const seconds = (performance.now() - started) / 1000;
   const summary: ReplaySummary = {
@@ -196,7 +210,11 @@ export async function replayCommand(io: CliIo, args: string[]): Promise<number> 
     perSecond: seconds > 0 ? sent / seconds : 0,
     skipped: {
       total: counts.undecoded + counts.keepalives + counts.notSip + counts.rtcpUnmatched + rtcpNeedsHep3,
-      undecoded: counts.undecoded, keepalives: counts.keepalives, notSip: counts.notSip, rtcpUnmatched: counts.rtcpUnmatched, rtcpNeedsHep3,
+      undecoded: counts.undecoded,
+      keepalives: counts.keepalives,
+      notSip: counts.notSip,
+      rtcpUnmatched: counts.rtcpUnmatched,
+      rtcpNeedsHep3,
     },
     tooLarge,
     tcpGaps: counts.tcpGaps,
@@ -212,7 +230,9 @@ export async function replayCommand(io: CliIo, args: string[]): Promise<number> 
     );
   }
   if (counts.messages + counts.rtcp + counts.hep === 0) {
-    throw new CliFailure(`found no SIP message${o.reports ? ', RTCP of a known call or HEP packet' : ''} in ${o.file} (${counts.frames} packets read); is it a capture of SIP traffic?`);
+    throw new CliFailure(
+      `found no SIP message${o.reports ? ', RTCP of a known call or HEP packet' : ''} in ${o.file} (${counts.frames} packets read); is it a capture of SIP traffic?`,
+    );
   }
   return 0;
 }
@@ -263,7 +283,8 @@ export function summaryLine(s: ReplaySummary): string {
   ].filter(Boolean);
   let line = `${head}; skipped ${s.skipped.total} non-SIP packet${s.skipped.total === 1 ? '' : 's'}${why.length ? ` (${why.join(', ')})` : ''}`;
   if (s.loops > 1) line += ' per loop';
-  if (s.tooLarge) line += `; ${s.tooLarge} message${s.tooLarge === 1 ? '' : 's'} too large for HEP${s.transport === 'udp' ? ' over UDP' : ''} not sent`;
+  if (s.tooLarge)
+    line += `; ${s.tooLarge} message${s.tooLarge === 1 ? '' : 's'} too large for HEP${s.transport === 'udp' ? ' over UDP' : ''} not sent`;
   if (s.tcpGaps) line += `; ${s.tcpGaps} TCP message${s.tcpGaps === 1 ? '' : 's'} lost to gaps in the capture`;
   return line;
 }

@@ -2,7 +2,13 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { listAgents, type AgentReport } from '@sipcap/capture-flag';
 import { consumerLag } from '@sipcap/bus';
 import { summarizeKpis, type PeerKpis } from '@sipcap/sip-stats';
-import { KAFKA_SECURITY_SETTINGS, REDIS_SECURITY_SETTINGS, redactUrl, type KafkaSecuritySettings, type RedisSecuritySettings } from '@sipcap/config';
+import {
+  KAFKA_SECURITY_SETTINGS,
+  REDIS_SECURITY_SETTINGS,
+  redactUrl,
+  type KafkaSecuritySettings,
+  type RedisSecuritySettings,
+} from '@sipcap/config';
 import type { CliIo } from '../cli-io';
 import { CliFailure, errorText, UsageError } from '../cli-errors';
 import { cliKafka, cliLogger, kafkaFailureText } from '../kafka-connection';
@@ -59,24 +65,45 @@ export interface StatusReport {
 /** `sipcap status`. */
 export async function statusCommand(io: CliIo, args: string[]): Promise<number> {
   const { values, positionals } = parseCommandArgs(COMMAND, args, {
-    json: { type: 'boolean' }, sample: { type: 'string' }, check: { type: 'boolean' }, expect: { type: 'string' }, 'max-lag': { type: 'string' }, 'min-agents': { type: 'string' },
+    json: { type: 'boolean' },
+    sample: { type: 'string' },
+    check: { type: 'boolean' },
+    expect: { type: 'string' },
+    'max-lag': { type: 'string' },
+    'min-agents': { type: 'string' },
   });
   noExtraArgs(COMMAND, positionals, 0);
   const sampleMs = intOption(COMMAND, 'sample', values.sample, 1000, 0, 60_000);
-  if (values.expect !== undefined && values.expect !== 'on' && values.expect !== 'off') throw new UsageError('--expect takes on or off', COMMAND);
+  if (values.expect !== undefined && values.expect !== 'on' && values.expect !== 'off')
+    throw new UsageError('--expect takes on or off', COMMAND);
   const expectations = {
     capture: values.expect === undefined ? undefined : values.expect === 'on',
     maxLag: intOption(COMMAND, 'max-lag', values['max-lag'], 100_000, 0, 1_000_000_000),
     minAgents: intOption(COMMAND, 'min-agents', values['min-agents'], 1, 0, 100_000),
   };
-  const cfg = loadSettings(io, COMMAND, ['REDIS_URL', 'CAPTURE_FLAG_KEY', 'CAPTURE_ON', 'KAFKA_BROKERS', 'KAFKA_TOPIC', 'KAFKA_GROUP_ID', 'LOG_LEVEL', 'STATS_METRICS_URL', ...REDIS_SECURITY_SETTINGS, ...KAFKA_SECURITY_SETTINGS]);
+  const cfg = loadSettings(io, COMMAND, [
+    'REDIS_URL',
+    'CAPTURE_FLAG_KEY',
+    'CAPTURE_ON',
+    'KAFKA_BROKERS',
+    'KAFKA_TOPIC',
+    'KAFKA_GROUP_ID',
+    'LOG_LEVEL',
+    'STATS_METRICS_URL',
+    ...REDIS_SECURITY_SETTINGS,
+    ...KAFKA_SECURITY_SETTINGS,
+  ]);
 
   const report: StatusReport = { errors: [] };
   // Redis and Kafka are asked at the same time: a Kafka that does not answer costs its retries only once.
   await Promise.all([
     fleet(cfg.REDIS_URL, cfg.CAPTURE_FLAG_KEY, cfg.CAPTURE_ON, sampleMs, cfg).then(
       (r) => Object.assign(report, r),
-      (e) => report.errors.push({ component: 'redis', message: e instanceof CliFailure ? e.message : `Redis at ${redactUrl(cfg.REDIS_URL)}: ${errorText(e)}` }),
+      (e) =>
+        report.errors.push({
+          component: 'redis',
+          message: e instanceof CliFailure ? e.message : `Redis at ${redactUrl(cfg.REDIS_URL)}: ${errorText(e)}`,
+        }),
     ),
     writers(cfg.KAFKA_BROKERS, cfg.KAFKA_GROUP_ID, cfg.KAFKA_TOPIC, cfg.LOG_LEVEL, cfg).then(
       (w) => (report.writers = w),
@@ -98,7 +125,13 @@ export async function statusCommand(io: CliIo, args: string[]): Promise<number> 
 }
 
 /** The flag and the agents, with rates from two reads `sampleMs` apart. */
-async function fleet(redisUrl: string, key: string, captureOn: boolean, sampleMs: number, security: RedisSecuritySettings): Promise<Pick<StatusReport, 'flag' | 'agents'>> {
+async function fleet(
+  redisUrl: string,
+  key: string,
+  captureOn: boolean,
+  sampleMs: number,
+  security: RedisSecuritySettings,
+): Promise<Pick<StatusReport, 'flag' | 'agents'>> {
   const redis = await connectRedis(redisUrl, undefined, cliRedisSecurity(security));
   try {
     const flag = await readFlagReport(redis, key, captureOn);
@@ -158,7 +191,13 @@ function agentId(a: AgentReport): string {
 }
 
 /** The db-writers' consumer group: its lag on the topic and whether it has members. */
-async function writers(brokers: string[], group: string, topic: string, logLevel: string, security: KafkaSecuritySettings): Promise<WritersStatus> {
+async function writers(
+  brokers: string[],
+  group: string,
+  topic: string,
+  logLevel: string,
+  security: KafkaSecuritySettings,
+): Promise<WritersStatus> {
   const kafka = cliKafka(brokers, cliLogger(logLevel), security);
   const admin = kafka.admin();
   await admin.connect();
@@ -172,7 +211,12 @@ async function writers(brokers: string[], group: string, topic: string, logLevel
       topic,
       topicExists: true,
       lag: Number(lag.total),
-      partitions: lag.partitions.map((p) => ({ partition: p.partition, committed: Number(p.committed), end: Number(p.end), lag: Number(p.lag) })),
+      partitions: lag.partitions.map((p) => ({
+        partition: p.partition,
+        committed: Number(p.committed),
+        end: Number(p.end),
+        lag: Number(p.lag),
+      })),
       groupState: g?.state,
       members: g?.members.length ?? 0,
     };
@@ -189,9 +233,14 @@ function printStatus(io: CliIo, r: StatusReport, sampleMs: number, redisUrl: str
   if (r.agents === undefined) {
     lines.push('agents: unknown (Redis unreachable)');
   } else if (r.agents.length === 0) {
-    lines.push(`agents: none seen (running agents report to ${redactUrl(redisUrl)} every few seconds; are they pointed at this REDIS_URL?)`);
+    lines.push(
+      `agents: none seen (running agents report to ${redactUrl(redisUrl)} every few seconds; are they pointed at this REDIS_URL?)`,
+    );
   } else {
-    const basis = sampleMs > 0 ? `rates per second over ${formatDuration(sampleMs)} (avg: since start, when no new report came in)` : 'rates per second since start';
+    const basis =
+      sampleMs > 0
+        ? `rates per second over ${formatDuration(sampleMs)} (avg: since start, when no new report came in)`
+        : 'rates per second since start';
     lines.push(`agents: ${r.agents.length} seen; ${basis}`);
     const rows = r.agents.map((a) => [
       a.node,
@@ -210,7 +259,9 @@ function printStatus(io: CliIo, r: StatusReport, sampleMs: number, redisUrl: str
   else if (!w.topicExists) lines.push(`writers: topic ${w.topic} does not exist yet (create it with: sipcap db init)`);
   else {
     const members = w.members === 0 ? 'no writer connected' : `${w.members} writer${w.members === 1 ? '' : 's'} connected`;
-    lines.push(`writers: group ${w.group} on ${w.topic}: lag ${w.lag} message${w.lag === 1 ? '' : 's'} over ${w.partitions?.length} partitions; ${members} (group ${w.groupState})`);
+    lines.push(
+      `writers: group ${w.group} on ${w.topic}: lag ${w.lag} message${w.lag === 1 ? '' : 's'} over ${w.partitions?.length} partitions; ${members} (group ${w.groupState})`,
+    );
     const behind = (w.partitions ?? []).filter((p) => p.lag > 0);
     if (behind.length > 0 && behind.length <= 16) lines.push('  behind: ' + behind.map((p) => `p${p.partition} ${p.lag}`).join(', '));
   }
@@ -220,21 +271,52 @@ function printStatus(io: CliIo, r: StatusReport, sampleMs: number, redisUrl: str
 
 function printKpis(lines: string[], k: KpisStatus | undefined): void {
   if (!k) return;
-  for (const u of k.unreachable) lines.push(`kpis: stats at ${u.url} did not answer (${u.message}); is the stats app running (STATS_METRICS_URL)?`);
+  for (const u of k.unreachable)
+    lines.push(`kpis: stats at ${u.url} did not answer (${u.message}); is the stats app running (STATS_METRICS_URL)?`);
   if (k.sources.length === 0) return;
   if (k.peers.length === 0) {
     lines.push(`kpis: no calls seen yet by stats at ${k.sources.join(', ')}`);
     return;
   }
-  lines.push(`kpis: per peer from stats at ${k.sources.join(', ')}, since it started (ASR answered/attempts, NER all but failed/attempts; rates: Prometheus rules)`);
+  lines.push(
+    `kpis: per peer from stats at ${k.sources.join(', ')}, since it started (ASR answered/attempts, NER all but failed/attempts; rates: Prometheus rules)`,
+  );
   const pct = (v: number | undefined) => (v === undefined ? '-' : `${(v * 100).toFixed(1)}%`);
   const sec = (v: number | undefined) => (v === undefined ? '-' : `${v.toFixed(2)}s`);
   const rows = k.peers.map((p) => [
-    p.peer, String(p.attempts), pct(p.asr), pct(p.ner),
-    String(p.calls.answered), String(p.calls.busy), String(p.calls.no_answer), String(p.calls.cancelled), String(p.calls.rejected), String(p.calls.failed),
-    String(p.activeCalls), String(p.activeRegistrations), sec(p.srdMean), sec(p.setupMean), String(p.retransmissions),
+    p.peer,
+    String(p.attempts),
+    pct(p.asr),
+    pct(p.ner),
+    String(p.calls.answered),
+    String(p.calls.busy),
+    String(p.calls.no_answer),
+    String(p.calls.cancelled),
+    String(p.calls.rejected),
+    String(p.calls.failed),
+    String(p.activeCalls),
+    String(p.activeRegistrations),
+    sec(p.srdMean),
+    sec(p.setupMean),
+    String(p.retransmissions),
   ]);
-  const header = ['PEER', 'ATTEMPTS', 'ASR', 'NER', 'ANSWERED', 'BUSY', 'NO_ANSWER', 'CANCELLED', 'REJECTED', 'FAILED', 'ACTIVE', 'REGISTERED', 'SRD', 'SETUP', 'RETRANS'];
+  const header = [
+    'PEER',
+    'ATTEMPTS',
+    'ASR',
+    'NER',
+    'ANSWERED',
+    'BUSY',
+    'NO_ANSWER',
+    'CANCELLED',
+    'REJECTED',
+    'FAILED',
+    'ACTIVE',
+    'REGISTERED',
+    'SRD',
+    'SETUP',
+    'RETRANS',
+  ];
   for (const l of formatTable(header, rows)) lines.push('  ' + l);
 }
 

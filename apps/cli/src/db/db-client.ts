@@ -20,7 +20,13 @@ export async function openDbClient(dbUrl: string): Promise<DbClient> {
       close: () => client.end().catch(() => undefined),
     };
   }
-  const conn = await createConnection({ uri: dbUrl, connectTimeout: 5000, dateStrings: true, supportBigNumbers: true, bigNumberStrings: true });
+  const conn = await createConnection({
+    uri: dbUrl,
+    connectTimeout: 5000,
+    dateStrings: true,
+    supportBigNumbers: true,
+    bigNumberStrings: true,
+  });
   conn.on('error', () => undefined);
   return {
     dialect: 'mysql',
@@ -42,7 +48,10 @@ export async function tableExists(db: DbClient, table: string): Promise<boolean>
 /** Whether the table is partitioned (PostgreSQL declarative partitions, MySQL/MariaDB range partitions). */
 export async function isPartitioned(db: DbClient, table: string): Promise<boolean> {
   if (db.dialect !== 'postgres') {
-    const rows = await db.query('SELECT 1 FROM information_schema.PARTITIONS WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = ? AND PARTITION_NAME IS NOT NULL LIMIT 1', [table]);
+    const rows = await db.query(
+      'SELECT 1 FROM information_schema.PARTITIONS WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = ? AND PARTITION_NAME IS NOT NULL LIMIT 1',
+      [table],
+    );
     return rows.length > 0;
   }
   const rows = await db.query("SELECT relkind = 'p' AS p FROM pg_class WHERE oid = to_regclass($1)", [quoteIdent(table)]);

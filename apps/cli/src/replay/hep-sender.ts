@@ -91,7 +91,9 @@ export async function openTcpSender(host: string, port: number, connectTimeoutMs
     ]);
   } catch (e) {
     socket.destroy();
-    throw new CliFailure(`cannot connect to ${address}:${port} over TCP: ${errorText(failure ?? e)}; is a HEP receiver listening there (hep-agent: HEP_LISTEN)?`);
+    throw new CliFailure(
+      `cannot connect to ${address}:${port} over TCP: ${errorText(failure ?? e)}; is a HEP receiver listening there (hep-agent: HEP_LISTEN)?`,
+    );
   }
   const broken = (): CliFailure => new CliFailure(`the TCP connection to ${address}:${port} failed: ${errorText(failure)}`);
   return {

@@ -35,5 +35,17 @@ function isDigit(c: number): boolean {
 
 /** Method names are tokens; in practice upper-case letters, digits, '-', '_' and '.'. */
 function isUpperOrToken(c: number): boolean {
-  return (c >= 0x41 && c <= 0x5a) || (c >= 0x61 && c <= 0x7a) || isDigit(c) || c === 0x2d || c === 0x5f || c === 0x2e || c === 0x21 || c === 0x25 || c === 0x2a || c === 0x2b || c === 0x7e;
+  return (
+    (c >= 0x41 && c <= 0x5a) ||
+    (c >= 0x61 && c <= 0x7a) ||
+    isDigit(c) ||
+    c === 0x2d ||
+    c === 0x5f ||
+    c === 0x2e ||
+    c === 0x21 ||
+    c === 0x25 ||
+    c === 0x2a ||
+    c === 0x2b ||
+    c === 0x7e
+  );
 }

@@ -18,7 +18,12 @@ describe('ProgressBar', () => {
   it('redraws with a carriage return at most every interval, and clears its line', () => {
     const out: string[] = [];
     let now = 0;
-    const bar = new ProgressBar((t) => out.push(t), 80, 100, () => now);
+    const bar = new ProgressBar(
+      (t) => out.push(t),
+      80,
+      100,
+      () => now,
+    );
     bar.update(0.1, 'a');
     now = 50;
     bar.update(0.2, 'b');

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { rewriteCallId } from './rewrite-call-id';
 
-const msg = (headers: string[], body = '') => Buffer.from(['INVITE sip:b@x SIP/2.0', ...headers].join('\r\n') + '\r\n\r\n' + body, 'latin1');
+const msg = (headers: string[], body = '') =>
+  Buffer.from(['INVITE sip:b@x SIP/2.0', ...headers].join('\r\n') + '\r\n\r\n' + body, 'latin1');
 
 describe('rewriteCallId', () => {
   it('appends the suffix to the Call-ID value, leaving everything else byte for byte', () => {

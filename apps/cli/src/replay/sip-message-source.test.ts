@@ -25,13 +25,54 @@ describe('sipMessages', () => {
   const tcpMsg = sipRequest({ callId: 'tcp-1', body: 'v=0\r\n' });
   const half = 30;
   const file = writePcap([
-    { tsMicros: 1_000_000n, frame: buildEthernetIpv4Udp({ srcIp: '10.0.0.1', dstIp: '10.0.0.2', srcPort: 5060, dstPort: 5070, payload: invite }) },
-    { tsMicros: 1_000_100n, frame: buildEthernetIpv4Udp({ srcIp: '10.0.0.1', dstIp: '10.0.0.53', srcPort: 40000, dstPort: 53, payload: Buffer.from([1, 2, 3, 4, 5]) }) },
-    { tsMicros: 1_000_200n, frame: buildEthernetIpv4Udp({ srcIp: '10.0.0.1', dstIp: '10.0.0.2', srcPort: 5060, dstPort: 5070, payload: Buffer.from('\r\n\r\n') }) },
-    { tsMicros: 2_000_000n, frame: buildEthernetIpv6Udp({ srcIp: '2001:db8::1', dstIp: '2001:db8::2', srcPort: 5062, dstPort: 5063, payload: reply }) },
-    { tsMicros: 3_000_000n, frame: buildEthernetTcp({ srcIp: '10.0.0.3', dstIp: '10.0.0.4', srcPort: 40001, dstPort: 5060, seq: 100, flags: TcpFlag.SYN }) },
-    { tsMicros: 3_000_100n, frame: buildEthernetTcp({ srcIp: '10.0.0.3', dstIp: '10.0.0.4', srcPort: 40001, dstPort: 5060, seq: 101, payload: tcpMsg.subarray(0, half) }) },
-    { tsMicros: 3_000_200n, frame: buildEthernetTcp({ srcIp: '10.0.0.3', dstIp: '10.0.0.4', srcPort: 40001, dstPort: 5060, seq: 101 + half, payload: tcpMsg.subarray(half) }) },
+    {
+      tsMicros: 1_000_000n,
+      frame: buildEthernetIpv4Udp({ srcIp: '10.0.0.1', dstIp: '10.0.0.2', srcPort: 5060, dstPort: 5070, payload: invite }),
+    },
+    {
+      tsMicros: 1_000_100n,
+      frame: buildEthernetIpv4Udp({
+        srcIp: '10.0.0.1',
+        dstIp: '10.0.0.53',
+        srcPort: 40000,
+        dstPort: 53,
+        payload: Buffer.from([1, 2, 3, 4, 5]),
+      }),
+    },
+    {
+      tsMicros: 1_000_200n,
+      frame: buildEthernetIpv4Udp({ srcIp: '10.0.0.1', dstIp: '10.0.0.2', srcPort: 5060, dstPort: 5070, payload: Buffer.from('\r\n\r\n') }),
+    },
+    {
+      tsMicros: 2_000_000n,
+      frame: buildEthernetIpv6Udp({ srcIp: '2001:db8::1', dstIp: '2001:db8::2', srcPort: 5062, dstPort: 5063, payload: reply }),
+    },
+    {
+      tsMicros: 3_000_000n,
+      frame: buildEthernetTcp({ srcIp: '10.0.0.3', dstIp: '10.0.0.4', srcPort: 40001, dstPort: 5060, seq: 100, flags: TcpFlag.SYN }),
+    },
+    {
+      tsMicros: 3_000_100n,
+      frame: buildEthernetTcp({
+        srcIp: '10.0.0.3',
+        dstIp: '10.0.0.4',
+        srcPort: 40001,
+        dstPort: 5060,
+        seq: 101,
+        payload: tcpMsg.subarray(0, half),
+      }),
+    },
+    {
+      tsMicros: 3_000_200n,
+      frame: buildEthernetTcp({
+        srcIp: '10.0.0.3',
+        dstIp: '10.0.0.4',
+        srcPort: 40001,
+        dstPort: 5060,
+        seq: 101 + half,
+        payload: tcpMsg.subarray(half),
+      }),
+    },
     { tsMicros: 4_000_000n, frame: Buffer.from([1, 2, 3]) },
   ]);
 
@@ -39,7 +80,15 @@ describe('sipMessages', () => {
     const { out, status } = await collect(file);
     expect(status.ok).toBe(true);
     expect(out.map((m) => m.payload.toString())).toEqual([invite.toString(), reply.toString(), tcpMsg.toString()]);
-    expect(out[0]).toMatchObject({ srcIp: '10.0.0.1', dstIp: '10.0.0.2', srcPort: 5060, dstPort: 5070, family: 2, ipProto: 17, tsMicros: 1_000_000n });
+    expect(out[0]).toMatchObject({
+      srcIp: '10.0.0.1',
+      dstIp: '10.0.0.2',
+      srcPort: 5060,
+      dstPort: 5070,
+      family: 2,
+      ipProto: 17,
+      tsMicros: 1_000_000n,
+    });
     expect(out[1]).toMatchObject({ srcIp: '2001:db8::1', dstIp: '2001:db8::2', family: 10, ipProto: 17 });
     expect(out[2]).toMatchObject({ srcIp: '10.0.0.3', dstPort: 5060, ipProto: 6, tsMicros: 3_000_200n });
   });

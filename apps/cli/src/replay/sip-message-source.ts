@@ -60,7 +60,11 @@ const IP_PROTO: Record<SipCandidate['transport'], number> = { udp: IpProto.UDP, 
  * With `reports`, UDP payloads that are not SIP are also given when they are HEP (re-sent as they are)
  * or RTCP of a call whose SDP came earlier in the file (ReportMatcher).
  */
-export async function* sipMessages(source: AsyncIterable<Buffer>, counts: SourceCounts, reports = false): AsyncGenerator<ReplayMessage, CaptureFileStatus, void> {
+export async function* sipMessages(
+  source: AsyncIterable<Buffer>,
+  counts: SourceCounts,
+  reports = false,
+): AsyncGenerator<ReplayMessage, CaptureFileStatus, void> {
   const decoder = new Decoder();
   const matcher = reports ? new ReportMatcher() : undefined;
   // Record overhead: 16 bytes in classic pcap; about 32 in pcapng (enhanced packet block, padded to 4).
@@ -86,7 +90,16 @@ export async function* sipMessages(source: AsyncIterable<Buffer>, counts: Source
     const r = next.value;
     counts.position += pcapng ? 32 + ((r.frame.length + 3) & ~3) : 16 + r.frame.length;
     for (const cand of decoder.decode(r.linktype, r.frame, r.tsMicros)) {
-      const base = { srcIp: cand.srcIp, dstIp: cand.dstIp, srcPort: cand.srcPort, dstPort: cand.dstPort, family: cand.family, ipProto: IP_PROTO[cand.transport], tsMicros: cand.tsMicros, payload: cand.payload };
+      const base = {
+        srcIp: cand.srcIp,
+        dstIp: cand.dstIp,
+        srcPort: cand.srcPort,
+        dstPort: cand.dstPort,
+        family: cand.family,
+        ipProto: IP_PROTO[cand.transport],
+        tsMicros: cand.tsMicros,
+        payload: cand.payload,
+      };
       if (!looksLikeSip(cand.payload)) {
         const found = matcher && cand.transport === 'udp' ? matcher.classify(cand) : undefined;
         if (found?.kind === 'hep') {

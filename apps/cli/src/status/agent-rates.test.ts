@@ -3,7 +3,17 @@ import type { AgentReport } from '@sipcap/capture-flag';
 import { agentRates, isGaugeCounter } from './agent-rates';
 
 function report(updatedAt: string, counters: Record<string, number>, pid = 1): AgentReport {
-  return { node: 'n', app: 'hep-agent', pid, host: 'h', captureOn: true, startedAt: '2025-01-01T00:00:00.000Z', updatedAt, intervalMs: 5000, counters };
+  return {
+    node: 'n',
+    app: 'hep-agent',
+    pid,
+    host: 'h',
+    captureOn: true,
+    startedAt: '2025-01-01T00:00:00.000Z',
+    updatedAt,
+    intervalMs: 5000,
+    counters,
+  };
 }
 
 describe('agentRates', () => {

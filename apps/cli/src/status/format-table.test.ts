@@ -3,11 +3,15 @@ import { formatDuration, formatRate, formatTable } from './format-table';
 
 describe('formatTable', () => {
   it('pads every column but the last to its widest cell', () => {
-    expect(formatTable(['A', 'BB', 'C'], [['xxx', 'y', 'last cell'], ['1', '22222', '']])).toEqual([
-      'A    BB     C',
-      'xxx  y      last cell',
-      '1    22222',
-    ]);
+    expect(
+      formatTable(
+        ['A', 'BB', 'C'],
+        [
+          ['xxx', 'y', 'last cell'],
+          ['1', '22222', ''],
+        ],
+      ),
+    ).toEqual(['A    BB     C', 'xxx  y      last cell', '1    22222']);
   });
 });
 

@@ -3,7 +3,22 @@ import type { AgentStatus, StatusReport } from '../commands/status-command';
 import { statusProblems } from './status-check';
 
 const agent = (over: Partial<AgentStatus> = {}): AgentStatus =>
-  ({ node: 'n1', app: 'hep-agent', pid: 1, host: 'h', captureOn: true, updatedAt: '', startedAt: '', ageMs: 100, stale: false, counters: {}, rates: {}, gauges: {}, basis: 'sample', ...over }) as AgentStatus;
+  ({
+    node: 'n1',
+    app: 'hep-agent',
+    pid: 1,
+    host: 'h',
+    captureOn: true,
+    updatedAt: '',
+    startedAt: '',
+    ageMs: 100,
+    stale: false,
+    counters: {},
+    rates: {},
+    gauges: {},
+    basis: 'sample',
+    ...over,
+  }) as AgentStatus;
 const healthy: StatusReport = {
   flag: { key: 'capture_on', state: 'on', source: 'key', raw: 'on', captureOnDefault: false },
   agents: [agent()],
@@ -16,7 +31,11 @@ describe('statusProblems', () => {
     expect(statusProblems(healthy, { capture: true, maxLag: 100, minAgents: 1 })).toEqual([]);
   });
   it('names each problem', () => {
-    const r: StatusReport = { ...healthy, agents: [agent({ stale: true, ageMs: 16_000 })], writers: { ...healthy.writers!, members: 0, lag: 500 } };
+    const r: StatusReport = {
+      ...healthy,
+      agents: [agent({ stale: true, ageMs: 16_000 })],
+      writers: { ...healthy.writers!, members: 0, lag: 500 },
+    };
     expect(statusProblems(r, { capture: false, maxLag: 100, minAgents: 1 })).toEqual([
       'capture is on, expected off',
       '0 agents reporting, expected at least 1',
@@ -27,6 +46,9 @@ describe('statusProblems', () => {
   });
   it('checks a missing topic and agents that disagree with the expected state', () => {
     const r: StatusReport = { ...healthy, agents: [agent({ captureOn: false })], writers: { group: 'g', topic: 't', topicExists: false } };
-    expect(statusProblems(r, { capture: true, maxLag: 100, minAgents: 1 })).toEqual(['agent hep-agent on n1 captures off, expected on', 'topic t does not exist']);
+    expect(statusProblems(r, { capture: true, maxLag: 100, minAgents: 1 })).toEqual([
+      'agent hep-agent on n1 captures off, expected on',
+      'topic t does not exist',
+    ]);
   });
 });

@@ -18,13 +18,17 @@ export interface StatusExpectations {
  */
 export function statusProblems(r: StatusReport, e: StatusExpectations): string[] {
   const problems: string[] = [];
-  if (r.flag && e.capture !== undefined && (r.flag.state === 'on') !== e.capture) problems.push(`capture is ${r.flag.state}, expected ${e.capture ? 'on' : 'off'}`);
+  if (r.flag && e.capture !== undefined && (r.flag.state === 'on') !== e.capture)
+    problems.push(`capture is ${r.flag.state}, expected ${e.capture ? 'on' : 'off'}`);
   if (r.agents) {
     const live = r.agents.filter((a) => !a.stale);
-    if (live.length < e.minAgents) problems.push(`${live.length} agent${live.length === 1 ? '' : 's'} reporting, expected at least ${e.minAgents}`);
-    for (const a of r.agents.filter((x) => x.stale)) problems.push(`agent ${a.app} on ${a.node} (${a.host} pid ${a.pid}) has not reported for ${Math.round(a.ageMs / 1000)} s`);
+    if (live.length < e.minAgents)
+      problems.push(`${live.length} agent${live.length === 1 ? '' : 's'} reporting, expected at least ${e.minAgents}`);
+    for (const a of r.agents.filter((x) => x.stale))
+      problems.push(`agent ${a.app} on ${a.node} (${a.host} pid ${a.pid}) has not reported for ${Math.round(a.ageMs / 1000)} s`);
     if (e.capture !== undefined) {
-      for (const a of live.filter((x) => x.captureOn !== e.capture)) problems.push(`agent ${a.app} on ${a.node} captures ${a.captureOn ? 'on' : 'off'}, expected ${e.capture ? 'on' : 'off'}`);
+      for (const a of live.filter((x) => x.captureOn !== e.capture))
+        problems.push(`agent ${a.app} on ${a.node} captures ${a.captureOn ? 'on' : 'off'}, expected ${e.capture ? 'on' : 'off'}`);
     }
   }
   const w = r.writers;

@@ -160,14 +160,25 @@ describe('pcapng', () => {
   });
 
   it('skips packets of an interface that was never described, and counts them', () => {
-    const file = Buffer.concat([t.sectionHeaderBlock(true), t.interfaceDescriptionBlock(true, { linktype: 1 }), t.enhancedPacketBlock(true, 3, 1n, optionsFrame), t.enhancedPacketBlock(true, 0, 2n, optionsFrame)]);
+    const file = Buffer.concat([
+      t.sectionHeaderBlock(true),
+      t.interfaceDescriptionBlock(true, { linktype: 1 }),
+      t.enhancedPacketBlock(true, 3, 1n, optionsFrame),
+      t.enhancedPacketBlock(true, 0, 2n, optionsFrame),
+    ]);
     const { records, status } = readAll(file);
     expect(records.length).toBe(1);
     expect(status).toMatchObject({ ok: true, records: 1, skipped: 1 });
   });
 
   it('stops at a block whose trailing length differs', () => {
-    const file = t.buildPcapng({ interfaces: [{ linktype: 1 }], packets: [{ ts: 1n, frame: optionsFrame }, { ts: 2n, frame: optionsFrame }] });
+    const file = t.buildPcapng({
+      interfaces: [{ linktype: 1 }],
+      packets: [
+        { ts: 1n, frame: optionsFrame },
+        { ts: 2n, frame: optionsFrame },
+      ],
+    });
     file.writeUInt32LE(12345, file.length - 4);
     const { records, status } = readAll(file);
     expect(records.length).toBe(1);
@@ -199,7 +210,10 @@ describe('damaged files', () => {
     const ngEnds = new Set<number>();
     for (let o = 0; o < ng.length; o += ng.readUInt32LE(o + 4)) ngEnds.add(o + ng.readUInt32LE(o + 4));
 
-    for (const [file, ends] of [[classic, classicEnds], [ng, ngEnds]] as const) {
+    for (const [file, ends] of [
+      [classic, classicEnds],
+      [ng, ngEnds],
+    ] as const) {
       const total = readAll(file).records.length;
       let previous = 0;
       for (let n = 0; n < file.length; n++) {

@@ -1,11 +1,5 @@
 import { isPcapMagic, parsePcapFileHeader, PCAP_FILE_HEADER_SIZE, type PcapFileHeader } from './classic-pcap';
-import {
-  BLOCK_OVERHEAD,
-  BlockType,
-  BYTE_ORDER_MAGIC,
-  parseInterfaceDescription,
-  type PcapngInterface,
-} from './pcapng-blocks';
+import { BLOCK_OVERHEAD, BlockType, BYTE_ORDER_MAGIC, parseInterfaceDescription, type PcapngInterface } from './pcapng-blocks';
 import {
   MAX_RECORD_SIZE,
   type CaptureFileErrorReason,
@@ -193,7 +187,14 @@ export class CaptureFileReader {
   }
 
   /** A packet block's record; `high` -1 means no timestamp (SPB). */
-  private packet(id: number, high: number, low: number, start: number, capturedLength: number, originalLength: number): PcapRecord | 'continue' {
+  private packet(
+    id: number,
+    high: number,
+    low: number,
+    start: number,
+    capturedLength: number,
+    originalLength: number,
+  ): PcapRecord | 'continue' {
     const iface = this.interfaces[id];
     if (iface === undefined) {
       this.skipped++;

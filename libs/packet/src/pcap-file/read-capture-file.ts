@@ -16,9 +16,7 @@ export function* readCaptureFile(file: Buffer): Generator<PcapRecord, CaptureFil
  * Records of a pcap/pcapng byte stream (e.g. `fs.createReadStream(path)`), read as the chunks arrive so
  * that a large file never sits in memory whole and the event loop keeps turning between chunks.
  */
-export async function* readCaptureStream(
-  source: AsyncIterable<Buffer | Uint8Array>,
-): AsyncGenerator<PcapRecord, CaptureFileStatus, void> {
+export async function* readCaptureStream(source: AsyncIterable<Buffer | Uint8Array>): AsyncGenerator<PcapRecord, CaptureFileStatus, void> {
   const reader = new CaptureFileReader();
   for await (const chunk of source) {
     reader.push(chunk);

@@ -27,7 +27,16 @@ function udp(o: UdpFrameOptions): Buffer {
 }
 
 function tcp(o: TcpFrameOptions): Buffer {
-  return tcpPacket({ src: o.srcIp, dst: o.dstIp, srcPort: o.srcPort, dstPort: o.dstPort, seq: o.seq, ack: o.ack, flags: o.flags, payload: o.payload });
+  return tcpPacket({
+    src: o.srcIp,
+    dst: o.dstIp,
+    srcPort: o.srcPort,
+    dstPort: o.dstPort,
+    seq: o.seq,
+    ack: o.ack,
+    flags: o.flags,
+    payload: o.payload,
+  });
 }
 
 /** Ethernet (+ VLAN tags) / IPv4 / UDP with correct checksums. */

@@ -45,7 +45,8 @@ export function sipReply(o: { status?: number; reason?: string; callId?: string;
 
 /** An SDP body of roughly `size` bytes (padded with attribute lines). */
 export function sdpBody(size = 300): string {
-  let sdp = 'v=0\r\no=alice 2890844526 2890844526 IN IP4 192.0.2.10\r\ns=-\r\nc=IN IP4 192.0.2.10\r\nt=0 0\r\nm=audio 49170 RTP/AVP 0 8\r\n';
+  let sdp =
+    'v=0\r\no=alice 2890844526 2890844526 IN IP4 192.0.2.10\r\ns=-\r\nc=IN IP4 192.0.2.10\r\nt=0 0\r\nm=audio 49170 RTP/AVP 0 8\r\n';
   let i = 0;
   while (sdp.length < size) sdp += `a=x-pad${i++}:${'p'.repeat(20)}\r\n`;
   return sdp;
