@@ -117,6 +117,20 @@ export function splitRefused(req: ProduceRequest): ProduceRequest[] | undefined 
   return [[packMessage(only.partition, only.records.slice(0, half))], [packMessage(only.partition, only.records.slice(half))]];
 }
 
+/**
+ * The messages of `req` whose partition is not among the partitions a resolved send acknowledged.
+ * kafkajs 2.2.4 (producer/sendMessages.js) retries a failed request only towards brokers that have not
+ * answered it yet: when a partition's leader dies and the partition moves to a broker that already
+ * acknowledged its own part of the request, the retry leaves the partition out and send() resolves as if
+ * everything was written. Those messages must go again (their sequence numbers were given back when the
+ * dead leader's request failed, so a copy the old leader did append is recognised, not written twice).
+ */
+export function unacknowledged(req: ProduceRequest, acknowledged: readonly { partition: number }[]): PackedMessage[] {
+  const acked = new Set<number>();
+  for (const a of acknowledged) acked.add(a.partition);
+  return req.filter((m) => !acked.has(m.partition));
+}
+
 export function requestRecords(req: ProduceRequest): number {
   let n = 0;
   for (const m of req) n += m.records.length;

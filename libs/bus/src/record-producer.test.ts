@@ -4,7 +4,7 @@ import { Registry } from 'prom-client';
 import type { Kafka, Message } from 'kafkajs';
 import { splitRecordValue } from '@sipcap/record';
 import { keyHash } from './key-partitioner';
-import { classifyProduceError, packRequest, requestEnd, splitRefused, type QueuedRecord } from './produce-request';
+import { classifyProduceError, packRequest, requestEnd, splitRefused, unacknowledged, type QueuedRecord } from './produce-request';
 import { RecordProducer } from './record-producer';
 
 const log = pino({ level: 'silent' });
@@ -40,6 +40,8 @@ class FakeBroker {
   requests: Message[][] = [];
   /** Answers to the next sends, before the log rules apply (an error, or 'hang': no answer until disconnect). */
   script: (Error | 'hang')[] = [];
+  /** Partitions the next send leaves out yet resolves without (what kafkajs does after a leader change). */
+  skipNext = new Set<number>();
   hangs: ((e: Error) => void)[] = [];
   disconnectHangs = false;
   constructor(public maxMessageBytes = 1024 * 1024) {}
@@ -76,7 +78,10 @@ class FakeBroker {
     const byPartition = new Map<number, Message[]>();
     for (const m of messages) byPartition.set(m.partition!, [...(byPartition.get(m.partition!) ?? []), m]);
     let refused = false;
+    const skipped = this.skipNext;
+    this.skipNext = new Set();
     for (const [p, ms] of byPartition) {
+      if (skipped.has(p)) continue;
       if (ms.every((m) => this.appended.has(m))) continue;
       if (ms.reduce((n, m) => n + (m.value as Buffer).length, 0) > this.maxMessageBytes) {
         refused = true;
@@ -89,7 +94,7 @@ class FakeBroker {
     }
     // Like the produce response parse: one refused partition fails the request, the others stay appended.
     if (refused) throw kafkaError('MESSAGE_TOO_LARGE', false);
-    return [];
+    return [...byPartition.keys()].filter((p) => !skipped.has(p)).map((partition) => ({ topicName: 't', partition, errorCode: 0 }));
   }
 
   all(): string[] {
@@ -174,6 +179,25 @@ describe('splitting a request the broker refused for good', () => {
     expect(halves.length).toBe(2);
     expect(halves.flatMap((h) => h.flatMap((m) => tagsOf(m.message)))).toEqual(tagsOf(msg[0].message));
     expect(splitRefused(packRequest([records[0]], partitionOf, 1_000_000))).toBeUndefined();
+  });
+});
+
+describe('what a resolved send did not acknowledge', () => {
+  it('is every message whose partition is missing from the answer', () => {
+    const req = packRequest(
+      Array.from({ length: 12 }, (_, i) => rec(`k${i}`, `r${i}`)),
+      partitionOf,
+      1_000_000,
+    );
+    expect(req.length).toBe(PARTITIONS);
+    expect(
+      unacknowledged(
+        req,
+        req.map((m) => ({ partition: m.partition })),
+      ),
+    ).toEqual([]);
+    expect(unacknowledged(req, [{ partition: req[0].partition }])).toEqual(req.slice(1));
+    expect(unacknowledged(req, [])).toEqual(req);
   });
 });
 
@@ -271,6 +295,27 @@ describe('RecordProducer against a fake broker', () => {
     expect(broker.all().sort()).toEqual(
       [...Array.from({ length: 10 }, (_, i) => `a${i}`), ...Array.from({ length: 10 }, (_, i) => `b${i}`)].sort(),
     );
+    await p.stop(100);
+  });
+
+  it('sends again, as they were, the partitions a resolved send left out (kafkajs after a leader change)', async () => {
+    const broker = new FakeBroker();
+    broker.skipNext = new Set([1]);
+    const { p, registry } = producer(broker, { batchMax: 1000, lingerMs: 1 });
+    const sent = Array.from({ length: 30 }, (_, i) => rec(`c${i}`, `r${i}`));
+    for (const r of sent) p.publish(r.key, r.value);
+    p.start();
+    await p.flush(5000);
+    expect(p.queued).toBe(0);
+    expect(p.queueBytes).toBe(0);
+    // The second request is partition 1's message of the first, the same object: the same batch (sequence).
+    expect(broker.requests[1]).toEqual(broker.requests[0].filter((m) => m.partition === 1));
+    expect(broker.requests[1][0]).toBe(broker.requests[0].find((m) => m.partition === 1));
+    for (let part = 0; part < PARTITIONS; part++) {
+      expect(broker.logs.get(part) ?? []).toEqual(sent.filter((r) => partitionOf(r.key) === part).map((r) => tagOf(r.value)));
+    }
+    expect(await counter(registry, 'sipcap_kafka_published_total')).toBe(30);
+    expect(await counter(registry, 'sipcap_kafka_produce_requests_total', { result: 'partial' })).toBe(1);
     await p.stop(100);
   });
 

@@ -9,6 +9,7 @@ import {
   requestBytes,
   requestEnd,
   requestRecords,
+  unacknowledged,
   splitRefused,
   type ProduceRequest,
   type QueuedRecord,
@@ -330,7 +331,7 @@ export class RecordProducer {
           this.attempt = { end, pending: [messages], done: 0 };
         }
         request = this.attempt.pending[0];
-        await this.producer.send({
+        const acknowledged = await this.producer.send({
           topic: this.opts.topic,
           acks: -1,
           compression: this.opts.compression === 'gzip' ? CompressionTypes.GZIP : CompressionTypes.None,
@@ -338,9 +339,22 @@ export class RecordProducer {
         });
         if (this.stopped) return;
         this.m.latency.observe(Number(process.hrtime.bigint() - t0) / 1e9);
+        const missing = unacknowledged(request, acknowledged);
+        if (missing.length > 0) {
+          // kafkajs resolved without writing these partitions (a leader moved during its retry): the
+          // acknowledged part leaves the queue, the rest is sent again as it was.
+          this.m.requests.inc({ result: 'partial' });
+          this.opts.log.warn(
+            { partitions: missing.map((m) => m.partition), records: requestRecords(missing) },
+            'Kafka acknowledged the request without these partitions (leader change); sending them again',
+          );
+          const taken = request.filter((m) => !missing.includes(m));
+          this.published(taken);
+          this.settle(taken, missing);
+          continue;
+        }
         this.m.requests.inc({ result: 'ok' });
-        this.m.published.inc(requestRecords(request));
-        this.m.messages.inc(request.length);
+        this.published(request);
         this.settle(request);
         this.backoffMs = 0;
         if (this.attempt) continue;
@@ -388,12 +402,21 @@ export class RecordProducer {
     }
   }
 
-  /** `request` (pending[0]) is done, taken or dropped: its records leave the queue. */
-  private settle(request: ProduceRequest): void {
+  private published(taken: ProduceRequest): void {
+    this.m.published.inc(requestRecords(taken));
+    this.m.messages.inc(taken.length);
+  }
+
+  /**
+   * pending[0] is done: `taken` (all of it, or the part Kafka acknowledged) leaves the queue; `rest`, the
+   * part still to send, takes its place.
+   */
+  private settle(taken: ProduceRequest, rest?: ProduceRequest): void {
     const a = this.attempt!;
-    a.pending.shift();
-    a.done += requestRecords(request);
-    for (const m of request) for (const r of m.records) this.queuedBytes -= r.value.length;
+    if (rest) a.pending[0] = rest;
+    else a.pending.shift();
+    a.done += requestRecords(taken);
+    for (const m of taken) for (const r of m.records) this.queuedBytes -= r.value.length;
     if (a.pending.length > 0) return;
     this.head = a.end;
     this.attempt = undefined;
