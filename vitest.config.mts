@@ -31,19 +31,6 @@ export default defineConfig({
           globalSetup: ['test/support/global-setup.ts'],
         },
       },
-      {
-        resolve: { alias },
-        test: {
-          // Long fault scenarios run on demand (npm test -- --project chaos), not in every run.
-          name: 'chaos',
-          include: ['test/chaos/**/*.chaos.ts'],
-          environment: 'node',
-          fileParallelism: false,
-          testTimeout: 900_000,
-          hookTimeout: 300_000,
-          globalSetup: ['test/support/global-setup.ts'],
-        },
-      },
     ],
   },
 });

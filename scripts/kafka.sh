@@ -4,8 +4,8 @@
 #
 # A cluster: scripts/kafka.sh start --brokers 3 runs three KRaft nodes (each broker and controller, a
 # quorum of three) on 127.0.0.1:KAFKA_PORT, +1, +2 (9092, 9093, 9094), controllers on KAFKA_PORT+100.. ,
-# with replication factor 3 and min.insync.replicas 2 by default. Then: kill-broker N (SIGKILL),
-# start-broker N, status (each node, and which leads how many partitions), stop, reset.
+# with replication factor 3 and min.insync.replicas 2 by default. Then: kill-broker N (SIGKILL), stop-broker N (SIGTERM),
+# start-broker N, wipe-broker N (a stopped node's data), status (each node, and which leads how many partitions), stop, reset.
 #
 # Environment (all optional; a second instance for fault tests sets its own):
 #   KAFKA_PORT (9092), KAFKA_CONTROLLER_PORT (9093), KAFKA_INSTANCE (default) -> .kafka/<instance>/
@@ -238,6 +238,11 @@ if [[ "$(cluster_nodes)" != 0 ]]; then
   case "${1:-}" in
     kill-broker) [[ -n "${2:-}" ]] && node_running "$2" || { log "node ${2:-?} is not running"; exit 1; }
       kill -KILL "$(cat "$(node_dir "$2")/kafka.pid")"; rm -f "$(node_dir "$2")/kafka.pid"; log "node $2 killed (SIGKILL)" ;;
+    stop-broker) [[ -n "${2:-}" ]] && node_running "$2" || { log "node ${2:-?} is not running"; exit 1; }
+      # Graceful (SIGTERM): the node hands its leaderships over before it exits, as in a rolling restart.
+      pid="$(cat "$(node_dir "$2")/kafka.pid")"; kill -TERM "$pid"
+      for _ in $(seq 1 120); do kill -0 "$pid" 2>/dev/null || break; sleep 0.5; done
+      kill -KILL "$pid" 2>/dev/null || true; rm -f "$(node_dir "$2")/kafka.pid"; log "node $2 stopped (SIGTERM)" ;;
     start-broker) [[ -n "${2:-}" ]] || { echo "usage: $0 start-broker N" >&2; exit 2; }; start_node "$2"; wait_node "$2" ;;
     wipe-broker) [[ -n "${2:-}" ]] && ! node_running "$2" || { log "stop node ${2:-?} first (kill-broker)"; exit 1; }
       rm -rf "$(node_dir "$2")/data"; log "node $2: data directory removed" ;;
@@ -245,7 +250,7 @@ if [[ "$(cluster_nodes)" != 0 ]]; then
     status) cluster_status ;;
     restart) cluster_stop; cluster_start "$(cluster_nodes)" ;;
     reset) cluster_stop; rm -rf "$DIR"; log "removed $DIR" ;;
-    *) echo "usage: $0 start --brokers N|kill-broker N|start-broker N|wipe-broker N|stop|status|restart|reset (cluster in $DIR)" >&2; exit 2 ;;
+    *) echo "usage: $0 start --brokers N|kill-broker N|stop-broker N|start-broker N|wipe-broker N|stop|status|restart|reset (cluster in $DIR)" >&2; exit 2 ;;
   esac
   exit 0
 fi

@@ -33,7 +33,7 @@ if (!unitOnly && !(await answers(Number(process.env.KAFKA_PORT ?? 9092)))) {
 const report = 'test-results/vitest.json';
 mkdirSync('test-results', { recursive: true });
 rmSync(report, { force: true });
-// Without --project: the unit and integration projects (the chaos project runs only when named).
+// Without --project: the unit and integration projects.
 const projects = args.includes('--project') ? [] : ['--project', 'unit', '--project', 'integration'];
 const run = spawnSync(
   'npx',

@@ -76,4 +76,34 @@ describe('DeadLetterPublisher', () => {
     await p.publish([letter(0, 100)]);
     expect(t.stored[0].headers![TRUNCATED_HEADER]).toBeUndefined();
   });
+
+  it('names each letter its partition and sends again the letters of a partition a resolved send left out (leader change)', async () => {
+    const stored: Message[] = [];
+    let skip: number | undefined = 1;
+    const kafka = {
+      admin: () => ({
+        connect: async () => undefined,
+        disconnect: async () => undefined,
+        fetchTopicMetadata: async () => ({ topics: [{ partitions: [{}, {}, {}] }] }),
+      }),
+      producer: () => ({
+        connect: async () => undefined,
+        disconnect: async () => undefined,
+        send: async ({ messages }: { messages: Message[] }) => {
+          const left = skip;
+          skip = undefined;
+          const taken = messages.filter((m) => m.partition !== left);
+          stored.push(...taken);
+          return [...new Set(taken.map((m) => m.partition))].map((partition) => ({ topicName: 'dlq', partition, errorCode: 0 }));
+        },
+      }),
+    } as unknown as Kafka;
+    const registry = new Registry();
+    const p = new DeadLetterPublisher(kafka, { topic: 'dlq', sourceTopic: 's', registry });
+    await p.connect();
+    await p.publish([0, 1, 2, 3, 4, 5].map((i) => ({ ...letter(i, 100), partition: i })));
+    expect(stored.map((m) => m.partition)).toEqual([0, 2, 0, 2, 1, 1]);
+    expect(stored.map((m) => String(m.headers!['sipcap-source-offset'])).sort()).toEqual(['0', '1', '2', '3', '4', '5']);
+    expect((await registry.getSingleMetric('sipcap_dead_letters_resent_total')!.get()).values[0].value).toBe(2);
+  });
 });

@@ -51,9 +51,10 @@ export class DeadLetterPublisher {
   private readonly producer: Producer;
   private readonly maxBytes: number;
   private readonly m;
+  private partitions: number | undefined;
 
   constructor(
-    kafka: Kafka,
+    private readonly kafka: Kafka,
     private readonly opts: DeadLetterPublisherOptions,
   ) {
     this.producer = kafka.producer({ allowAutoTopicCreation: false });
@@ -65,6 +66,11 @@ export class DeadLetterPublisher {
         help: 'Dead letters whose value was cut to fit the size bound (header sipcap-truncated)',
         registers,
       }),
+      resent: new Counter({
+        name: 'sipcap_dead_letters_resent_total',
+        help: 'Dead letters sent again because Kafka acknowledged their request without their partition (leader change)',
+        registers,
+      }),
       dropped: new Counter({
         name: 'sipcap_dead_letters_dropped_total',
         help: 'Dead letters the broker refused even without a value, by Kafka error',
@@ -74,8 +80,28 @@ export class DeadLetterPublisher {
     };
   }
 
-  connect(): Promise<void> {
-    return this.producer.connect();
+  async connect(): Promise<void> {
+    await this.producer.connect();
+    this.partitions = await this.topicPartitions();
+  }
+
+  /**
+   * The topic's partition count, so each letter names its partition and a send that resolves without
+   * some partitions (kafkajs after a leader change, see unacknowledged()) is noticed. Undefined when it
+   * can not be read (ACL): letters are then partitioned by kafkajs and that check is off.
+   */
+  private async topicPartitions(): Promise<number | undefined> {
+    const admin = this.kafka.admin();
+    try {
+      await admin.connect();
+      const meta = await admin.fetchTopicMetadata({ topics: [this.opts.topic] });
+      return meta.topics[0]?.partitions.length || undefined;
+    } catch (e) {
+      this.opts.log?.debug({ err: (e as Error).message, topic: this.opts.topic }, 'could not read the dead-letter topic partitions');
+      return undefined;
+    } finally {
+      await admin.disconnect().catch(() => undefined);
+    }
   }
 
   async publish(letters: readonly DeadLetterInput[]): Promise<void> {
@@ -113,7 +139,7 @@ export class DeadLetterPublisher {
       headers['sipcap-truncated-key'] = String(key.length);
       key = key.subarray(0, MAX_KEY_BYTES);
     }
-    const message: Message = { key, value: l.value, headers };
+    const message: Message = { key, value: l.value, headers, partition: this.partitions && l.partition % this.partitions };
     const letter: Letter = { message, value: l.value, whole: l.value?.length ?? 0 };
     const over = letterBytes(message) - this.maxBytes;
     if (over > 0 && l.value) this.cut(letter, Math.max(0, l.value.length - over - 64));
@@ -129,7 +155,16 @@ export class DeadLetterPublisher {
 
   private async send(request: Letter[]): Promise<void> {
     try {
-      await this.producer.send({ topic: this.opts.topic, acks: -1, messages: request.map((l) => l.message) });
+      const acknowledged = await this.producer.send({ topic: this.opts.topic, acks: -1, messages: request.map((l) => l.message) });
+      if (this.partitions === undefined) return;
+      const acked = new Set(acknowledged.map((a) => a.partition));
+      const missing = request.filter((l) => !acked.has(l.message.partition!));
+      // Left out by kafkajs during a leader change: sent again (a letter the old leader did append may be
+      // in the topic twice; dead letters are at least once).
+      if (missing.length > 0) {
+        this.m.resent.inc(missing.length);
+        await this.send(missing);
+      }
     } catch (e) {
       const { action, type } = classifyProduceError(e);
       if (action === 'resend') throw e;

@@ -49,6 +49,8 @@ const STOP_GRACE_MS = 3000;
 /** Why a record did not reach Kafka: the values of sipcap_kafka_dropped_total{reason}. */
 export const PRODUCER_DROP_REASONS = ['too_large', 'queue_full', 'broker_too_large', 'refused', 'stopping'] as const;
 export type ProducerDropReason = (typeof PRODUCER_DROP_REASONS)[number];
+/** The results of a produce request, the label of sipcap_kafka_produce_requests_total. */
+export const PRODUCE_RESULTS = ['ok', 'partial', 'refused', 'error'] as const;
 
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
@@ -128,7 +130,7 @@ export class RecordProducer {
       }),
       requests: new Counter({
         name: 'sipcap_kafka_produce_requests_total',
-        help: 'Produce requests, by result',
+        help: 'Produce requests, by result (ok; partial: acknowledged without some partitions, which are sent again; refused; error)',
         labelNames: ['result'],
         registers,
       }),
@@ -140,6 +142,7 @@ export class RecordProducer {
       }),
     };
     for (const reason of PRODUCER_DROP_REASONS) this.m.dropped.inc({ reason }, 0);
+    for (const result of PRODUCE_RESULTS) this.m.requests.inc({ result }, 0);
     // Read at scrape time (prom-client calls collect() with the gauge as `this`).
     const gauge = (name: string, help: string, read: () => number) =>
       new Gauge({
