@@ -21,7 +21,8 @@ against Kamailio's sipcapture (HEP over UDP -> MariaDB), on this machine.
   bash bench/e2e/run.sh [--quick] [options]
 
   --quick                 about 3 minutes: short steps, short fault cases, no 60 s target run
-  --parts LIST            any of sweep,target,kamailio,burst,faults (default: all)
+  --parts LIST            any of sweep,cluster,target,kamailio,burst,faults (default: all); cluster: the
+                          sweep again on a private 3-broker cluster (replication factor 3, min.insync 2)
   --rates LIST            sipcap sweep rates per second (default 5000,10000,15000,20000,25000,30000)
   --kamailio-rates LIST   Kamailio sweep rates (default 1000,2000,4000,6000,8000,10000)
   --step-seconds N        seconds per sweep step (default 10; quick 3)
@@ -63,7 +64,7 @@ function parseArgs(argv: string[]) {
   const quick = argv.includes('--quick');
   const o = {
     quick,
-    parts: new Set(['sweep', 'target', 'kamailio', 'burst', 'faults']),
+    parts: new Set(['sweep', 'cluster', 'target', 'kamailio', 'burst', 'faults']),
     rates: [5000, 10000, 15000, 20000, 25000, 30000],
     kamRates: [1000, 2000, 4000, 6000, 8000, 10000],
     stepSeconds: quick ? 3 : 10,
@@ -135,12 +136,17 @@ const sh = (cmd: string, args: string[], env: Record<string, string> = {}) =>
 const shAsync = async (cmd: string, args: string[], env: Record<string, string> = {}) =>
   (await promisify(execFile)(cmd, args, { env: { ...process.env, ...env } })).stdout.trim();
 
+/** The Kafka JVMs of an instance: its one broker, or each node of a cluster (node1..). */
 function kafkaPid(instance: string): number[] {
-  try {
-    return [Number(readFileSync(`.kafka/${instance}/kafka.pid`, 'utf8'))];
-  } catch {
-    return [];
+  const pids: number[] = [];
+  for (const f of [`.kafka/${instance}/kafka.pid`, ...[1, 2, 3].map((n) => `.kafka/${instance}/node${n}/kafka.pid`)]) {
+    try {
+      pids.push(Number(readFileSync(f, 'utf8')));
+    } catch {
+      // not this layout
+    }
   }
+  return pids;
 }
 
 function fmt(n: number): string {
@@ -439,6 +445,26 @@ async function main(): Promise<void> {
   };
 
   if (o.parts.has('sweep')) await sweep(o.rates, (rate) => sipcapStep('sweep', `sweep ${o.stepSeconds}s`, rate * o.stepSeconds, rate));
+  if (o.parts.has('cluster')) {
+    // The same sweep on a private 3-broker cluster (scripts/kafka.sh start --brokers 3), never the shared broker.
+    const kenv = { KAFKA_INSTANCE: 'bench-cluster', KAFKA_PORT: '19792' };
+    log('starting a private 3-broker Kafka cluster (KAFKA_INSTANCE=bench-cluster, 127.0.0.1:19792-19794)');
+    sh('bash', ['scripts/kafka.sh', 'reset'], kenv);
+    sh('bash', ['scripts/kafka.sh', 'start', '--brokers', '3'], kenv);
+    const stopC = async () => void sh('bash', ['scripts/kafka.sh', 'reset'], kenv);
+    cleanups.push(stopC);
+    try {
+      await sweep(o.rates, (rate) =>
+        sipcapStep('cluster', `3 brokers ${o.stepSeconds}s`, rate * o.stepSeconds, rate, {
+          brokers: '127.0.0.1:19792,127.0.0.1:19793,127.0.0.1:19794',
+          kafkaInstance: 'bench-cluster',
+        }),
+      );
+    } finally {
+      cleanups.splice(cleanups.indexOf(stopC), 1);
+      await stopC();
+    }
+  }
   if (o.parts.has('target') && o.target)
     await sipcapStep('target', `target ${o.target.seconds}s`, o.target.rate * o.target.seconds, o.target.rate);
   if (o.parts.has('kamailio'))
@@ -524,9 +550,9 @@ async function main(): Promise<void> {
   // ---------------------------------------------------------------------------------------------
   // Report
 
-  const best = (engine: Row['engine'], keepUp: boolean) => {
+  const best = (engine: Row['engine'], keepUp: boolean, section = 'sweep') => {
     let rate = 0;
-    for (const r of rows.filter((x) => x.engine === engine && x.section === 'sweep')) {
+    for (const r of rows.filter((x) => x.engine === engine && x.section === section)) {
       if (!r.ok || (keepUp && r.step.lastRowMs > 5000)) break;
       rate = r.rateAsked;
     }
@@ -542,6 +568,10 @@ async function main(): Promise<void> {
     `Kamailio sipcapture lossless rate: ${fmt(kamLossless)}/s; with the last row within 5 s: ${fmt(kamKeepUp)}/s`,
     `ratio sipcap / Kamailio, lossless: ${ratio(sipLossless, kamLossless)}; last row within 5 s: ${ratio(sipKeepUp, kamKeepUp)}`,
   ];
+  if (o.parts.has('cluster'))
+    summary.push(
+      `sipcap on a 3-broker cluster (replication 3, min.insync.replicas 2), lossless: ${fmt(best('sipcap', false, 'cluster'))}/s; with the last row within 5 s: ${fmt(best('sipcap', true, 'cluster'))}/s (one broker above: ${fmt(sipLossless)}/s, ${fmt(sipKeepUp)}/s)`,
+    );
   const target = rows.find((r) => r.section === 'target');
   if (target)
     summary.push(
