@@ -14,6 +14,7 @@ import { PrivatePostgres } from './support/private-postgres';
 import { Feeder, readRaw, startWriter, TestDb, type Dialect } from './support/writer-fixtures';
 
 const run = promisify(execFile);
+const CLI = 'dist/apps/cli/main.js';
 
 const processes: AgentProcess[] = [];
 const databases: TestDb[] = [];
@@ -782,4 +783,117 @@ describe('(f) a schema error is not poison', () => {
     expect(await w.metric('sipcap_db_dead_lettered_total').catch(() => 0)).toBe(0);
     await stopCleanly(w);
   });
+});
+
+describe('(g) what each writer reports', () => {
+  /** `sipcap status --json` for this topic and group; the writers' own rows picked by pid. */
+  async function status(topic: string, group: string, pids: number[], ...args: string[]) {
+    const r = await run(process.execPath, [CLI, 'status', '--json', '--sample', '0', ...args], {
+      env: { PATH: process.env.PATH ?? '', KAFKA_TOPIC: topic, KAFKA_GROUP_ID: group, STATS_METRICS_URL: 'http://127.0.0.1:9' },
+    }).then(
+      (x) => ({ code: 0, stdout: x.stdout, stderr: x.stderr }),
+      (e: { code: number; stdout: string; stderr: string }) => ({ code: e.code, stdout: e.stdout, stderr: e.stderr }),
+    );
+    const json = JSON.parse(r.stdout);
+    const mine = (json.writerInstances ?? []).filter((w: { pid: number }) => pids.includes(w.pid));
+    return { ...r, json, mine: mine as { pid: number; counters: Record<string, number>; gauges: Record<string, number> }[] };
+  }
+  /** This writer's partitions from its per-partition lag series. */
+  async function lagSeries(w: AgentProcess): Promise<Map<number, number>> {
+    const text = await (await fetch(`http://127.0.0.1:${await w.metricsPort()}/metrics`)).text();
+    const series = new Map<number, number>();
+    for (const m of text.matchAll(/^sipcap_kafka_consumer_lag\{[^}]*partition="(\d+)"[^}]*\} (\S+)$/gm))
+      series.set(Number(m[1]), Number(m[2]));
+    return series;
+  }
+
+  it('two writers: rows, last insert and dead letters in sipcap status; lag per partition held, in records and seconds; --check on the age', async () => {
+    const db = await database('postgres');
+    const topic = await freshTopic(6, 'writer-status');
+    const group = uniqueName('g-status');
+    const ws = [await writer(db, topic, group), await writer(db, topic, group)];
+    const pids = ws.map((w) => w.child.pid!);
+    await waitFor(
+      'both writers hold partitions',
+      async () => {
+        const [a, b] = await Promise.all(ws.map(lagSeries));
+        return a.size > 0 && b.size > 0 && a.size + b.size === 6 ? [a, b] : undefined;
+      },
+      60_000,
+      500,
+    );
+    const f = feeder(topic);
+    await f.feed(uniqueName('status'), 3000, 1500);
+    f.publish('garbage', Buffer.from('not a capture record'));
+    await f.flush();
+    expect(await waitForRows(db, 3000, 60_000, ws)).toEqual({ rows: 3000, callids: 3000 });
+
+    // Each writer exports only the partitions it holds: together the six, each once, all caught up.
+    const [a, b] = await waitFor(
+      'the lag sampled after the last insert',
+      async () => {
+        const both = await Promise.all(ws.map(lagSeries));
+        return [...both[0].values(), ...both[1].values()].every((v) => v === 0) && both[0].size + both[1].size === 6 ? both : undefined;
+      },
+      30_000,
+      500,
+    );
+    expect([...a.keys(), ...b.keys()].sort()).toEqual([0, 1, 2, 3, 4, 5]);
+
+    const ok = await waitFor(
+      'both writers reporting their rows',
+      async () => {
+        const st = await status(topic, group, pids);
+        const rows = st.mine.reduce((n, w) => n + (w.counters.rowsInserted ?? 0), 0);
+        return st.mine.length === 2 && rows === 3000 && st.mine.every((w) => w.gauges.lagRecords === 0) ? st : undefined;
+      },
+      30_000,
+      1000,
+    );
+    expect(ok.code).toBe(0);
+    expect(ok.mine.reduce((n, w) => n + w.gauges.partitions, 0)).toBe(6);
+    expect(ok.mine.reduce((n, w) => n + w.counters.deadLetters, 0)).toBe(1);
+    expect(ok.mine.every((w) => w.gauges.lastInsertMs > Date.now() - 60_000 || w.counters.rowsInserted === 0)).toBe(true);
+    expect(ok.json.writers).toMatchObject({ lag: 0, lagRecords: 0 });
+    const text = await run(process.execPath, [CLI, 'status', '--sample', '0'], {
+      env: { PATH: process.env.PATH ?? '', KAFKA_TOPIC: topic, KAFKA_GROUP_ID: group, STATS_METRICS_URL: 'http://127.0.0.1:9' },
+    });
+    expect(text.stdout).toMatch(
+      /HOST\s+PID\s+PARTITIONS\s+ROWS\/S\s+ROWS\s+LAST INSERT\s+DB ERRORS\s+DEAD LETTERS\s+LAG ~RECORDS\s+BEHIND/,
+    );
+    for (const pid of pids) expect(text.stdout).toMatch(new RegExp(`\\s${pid}\\s+\\d\\s+\\S+.*\\s\\d+\\s+\\S+ ago\\s`));
+
+    // Writes wait (a missing column): the lag grows in records and in seconds, and --check names the age.
+    await db.query('ALTER TABLE sip_capture DROP COLUMN rtp_stat');
+    await f.feed(uniqueName('status-wait'), 600, 600);
+    await f.flush();
+    const behind = await waitFor(
+      'the writers to report the lag and its age',
+      async () => {
+        const st = await status(topic, group, pids);
+        const w = st.json.writers;
+        return w.lag > 0 && w.lagRecords >= w.lag && w.lagSeconds >= 3 ? st : undefined;
+      },
+      60_000,
+      1000,
+    );
+    expect(behind.mine.some((w) => w.counters.insertErrors > 0)).toBe(true);
+    const check = await status(topic, group, pids, '--check', '--max-lag-seconds', '2', '--min-agents', '0');
+    expect(check.code).toBe(3);
+    expect(check.stderr).toMatch(/CHECK FAILED: oldest unstored message \d+ s old, above 2 s/);
+    await db.query(`ALTER TABLE sip_capture ADD COLUMN rtp_stat varchar(256) NOT NULL DEFAULT ''`);
+    expect(await waitForRows(db, 3600, 60_000, ws)).toEqual({ rows: 3600, callids: 3600 });
+    await waitFor(
+      'caught up and healthy again',
+      async () => {
+        const st = await status(topic, group, pids, '--check', '--max-lag-seconds', '2', '--min-agents', '0');
+        return st.code === 0 && st.json.writers.lag === 0 ? true : undefined;
+      },
+      30_000,
+      1000,
+    );
+    for (const w of ws) await stopCleanly(w);
+    // A writer stopped cleanly takes its report with it.
+    expect((await status(topic, group, pids)).mine).toEqual([]);
+  }, 240_000);
 });

@@ -44,11 +44,14 @@ Examples:
   sipcap capture off
   CAPTURE_FLAG_KEY=capture_lab sipcap capture on
 `,
-  status: `Usage: sipcap status [--json] [--sample MS] [--check [--expect on|off] [--max-lag N] [--min-agents N]]
+  status: `Usage: sipcap status [--json] [--sample MS] [--check [--expect on|off] [--max-lag N] [--max-lag-seconds S] [--min-agents N]]
 
 Shows every agent that reported to Redis recently (node, app, pid, host, its capture state, the age of
 its last report and its counters), the capture flag, how far the db-writers' consumer group is
-behind the end of the topic, and the SIP KPIs per peer (attempts, ASR, NER, outcomes, active calls and
+behind the end of the topic (in Kafka messages, each holding one or more records; from the writers'
+reports also in records, estimated, and the age of the oldest message not yet stored), a table of the
+db-writers (partitions held, rows per second and in total, last insert, database errors, dead letters,
+lag of their partitions), and the SIP KPIs per peer (attempts, ASR, NER, outcomes, active calls and
 registrations, mean SRD and setup time, retransmissions) from the stats app at STATS_METRICS_URL
 (http://127.0.0.1:9094; several instances comma-separated), when it answers.
 Rates: the agents' counters are read twice, MS apart (default 1000); an agent that wrote a new report
@@ -61,9 +64,10 @@ it expires.
   --sample MS  milliseconds between the two reads (0 to 60000)
   --check      a probe for Nagios, Kubernetes or cron: exit 3 (each problem on stderr) when an agent is
                missing or stale (fewer than --min-agents, default 1), no db-writer is in the group, the
-               writers' lag is above --max-lag (Kafka messages, default 100000), or, with --expect, the
-               flag or an agent is not in that capture state. Exit 0 healthy, 1 Redis or Kafka could not
-               be asked, 2 usage error.
+               writers' lag is above --max-lag (Kafka messages, default 100000) or the oldest unstored
+               message is older than --max-lag-seconds (default 300), a writer's report is stale, or,
+               with --expect, the flag or an agent is not in that capture state. Exit 0 healthy, 1 Redis
+               or Kafka could not be asked, 2 usage error.
 
 Exit code 1 when Redis or Kafka cannot be reached (what could be read is still printed).
 Settings: REDIS_URL, CAPTURE_FLAG_KEY, CAPTURE_ON, KAFKA_BROKERS, KAFKA_TOPIC, KAFKA_GROUP_ID, STATS_METRICS_URL.
@@ -84,7 +88,8 @@ counted.
   --rate N              messages per second (default 1000; 0: as fast as possible)
   --realtime            keep the capture's own timing instead of --rate
   --loop K              send the file K times (default 1)
-  --unique-callids      append -<loop> (-1, -2, ...) to every Call-ID, so each loop makes new calls
+  --unique-callids      append -<loop> (-1, -2, ...) to every Call-ID and A-leg header (CALLID_ALEG_HEADER,
+                        X-CID by default), so each loop makes new calls whose legs stay linked
   --now                 stamp HEP with the time of sending instead of the capture time
   --hep 3|2|1           HEP version (default 3; 1 and 2 over UDP only)
   --node-id N           capture agent id in HEP (the node column becomes <CAPTURE_NODE>:<N>)

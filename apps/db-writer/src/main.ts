@@ -1,9 +1,10 @@
 // db-writer: a Kafka consumer-group member that stores capture records with delayed, batched,
 // idempotent inserts into PostgreSQL or MySQL/MariaDB. Run more of them to write faster.
 import { hostname } from 'node:os';
-import { loadConfigOrExit, describeConfig, KAFKA_SECURITY_SETTINGS } from '@sipcap/config';
-import { startApp, Counter, Gauge } from '@sipcap/telemetry';
-import { BatchConsumer, consumerLag, createKafka, explainKafkaFailure, DeadLetterPublisher, ensureTopic, topicEnds } from '@sipcap/bus';
+import { loadConfigOrExit, describeConfig, KAFKA_SECURITY_SETTINGS, REDIS_SECURITY_SETTINGS } from '@sipcap/config';
+import { AgentReporter, redisSecurityOptions } from '@sipcap/capture-flag';
+import { startApp, Counter } from '@sipcap/telemetry';
+import { BatchConsumer, createKafka, explainKafkaFailure, DeadLetterPublisher, ensureTopic, HeldLagSampler, topicEnds } from '@sipcap/bus';
 import {
   databaseFreeBytes,
   databaseSize,
@@ -58,10 +59,12 @@ const config = loadConfigOrExit(
     'KAFKA_MAX_RECORD_BYTES',
     'KAFKA_PARTITIONS',
     'KAFKA_GROUP_ID',
+    'REDIS_URL',
     'METRICS_HOST',
     'METRICS_PORT',
     'LOG_LEVEL',
     ...KAFKA_SECURITY_SETTINGS,
+    ...REDIS_SECURITY_SETTINGS,
   ],
   { defaults: { METRICS_PORT: '9097' } },
 );
@@ -227,22 +230,43 @@ void startApp(
       'db-writer consuming',
     );
 
-    // Consumer lag, sampled for the metrics and the health check (a slow admin call must not block scrapes).
-    let lag: bigint | undefined;
-    new Gauge({
-      name: 'sipcap_kafka_consumer_lag',
-      help: 'Records in the topic not yet stored by the writer group',
-      registers: [registry],
-      collect() {
-        if (lag !== undefined) this.set(Number(lag));
-      },
+    // This writer's share of the lag (the partitions it holds), sampled for the metrics and its report.
+    const lag = new HeldLagSampler({
+      kafka,
+      groupId: config.KAFKA_GROUP_ID,
+      topic: config.KAFKA_TOPIC,
+      progress: consumer.progress,
+      recordsPerMessage: () => (writer.totals.messages > 0 ? writer.totals.records / writer.totals.messages : 1),
+      log,
+      registry,
     });
-    const lagTimer = setInterval(() => {
-      consumerLag(kafka, config.KAFKA_GROUP_ID, config.KAFKA_TOPIC).then(
-        (l) => (lag = l.total),
-        (e) => log.debug({ err: (e as Error).message }, 'lag check failed'),
-      );
-    }, 5000);
+    lag.start();
+    // Its report in Redis beside the agents' (sipcap status: the writers table); Redis down never stops writing.
+    const reporter = new AgentReporter({
+      redisUrl: config.REDIS_URL,
+      redisOptions: redisSecurityOptions(config),
+      node: `${hostname()}-${process.pid}`, // writers run as replicas: one report each
+      app: APP,
+      group: config.KAFKA_GROUP_ID,
+      captureOn: () => true, // writers do not capture; the field is the agents'
+
+      counters: () => {
+        const t = writer.totals;
+        return { rowsInserted: t.rowsInserted, insertErrors: t.insertErrors, deadLetters: t.deadLetters };
+      },
+      gauges: () => {
+        const held = lag.latest;
+        return {
+          partitions: consumer.progress.partitions.length,
+          bufferedRows: writer.bufferedRows,
+          lastInsertMs: writer.totals.lastInsertMs,
+          ...(held && { lagMessages: held.messages, lagRecords: held.records }),
+          ...(held?.ageMs !== undefined && { lagSeconds: held.ageMs / 1000 }),
+        };
+      },
+      log,
+    });
+    await reporter.start();
     // Day partitions ahead and retention, hourly; the store takes a lock in the database so one writer does it.
     const maintain = async () => {
       if (config.DB_PARTITION === 'day') {
@@ -264,11 +288,12 @@ void startApp(
     health.register('consumer', () => consumer.isRunning || 'consumer not running');
 
     return async () => {
-      clearInterval(lagTimer);
+      lag.stop();
       clearInterval(maintainTimer);
       await diskGuard.stop();
       // Stop fetching, write what is buffered (each batch then commits its offsets), leave the group.
       await Promise.all([consumer.stop(), writer.stop()]);
+      await reporter.stop();
       await deadLetters.disconnect();
       await store.close();
     };

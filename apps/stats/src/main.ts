@@ -4,7 +4,7 @@
 import { hostname } from 'node:os';
 import { loadConfigOrExit, describeConfig, KAFKA_SECURITY_SETTINGS } from '@sipcap/config';
 import { startApp, Counter, Gauge } from '@sipcap/telemetry';
-import { BatchConsumer, consumerLag, createKafka, explainKafkaFailure, ensureTopic } from '@sipcap/bus';
+import { BatchConsumer, createKafka, explainKafkaFailure, ensureTopic, HeldLagSampler } from '@sipcap/bus';
 import { KpiMetrics, KpiPipeline, PeerMap } from '@sipcap/sip-stats';
 
 const APP = 'stats';
@@ -108,26 +108,21 @@ void startApp(
     log.info({ topic: config.KAFKA_TOPIC, group: config.KAFKA_GROUP_ID }, 'stats consuming');
 
     const tick = setInterval(() => pipeline.tick(), 1000);
-    let lag: bigint | undefined;
-    new Gauge({
-      name: 'sipcap_kafka_consumer_lag',
-      help: 'Records in the topic not yet read by the stats group',
-      registers: [registry],
-      collect() {
-        if (lag !== undefined) this.set(Number(lag));
-      },
+    // This instance's share of the group's lag (the partitions it holds).
+    const lag = new HeldLagSampler({
+      kafka,
+      groupId: config.KAFKA_GROUP_ID,
+      topic: config.KAFKA_TOPIC,
+      progress: consumer.progress,
+      log,
+      registry,
     });
-    const lagTimer = setInterval(() => {
-      consumerLag(kafka, config.KAFKA_GROUP_ID, config.KAFKA_TOPIC).then(
-        (l) => (lag = l.total),
-        (e) => log.debug({ err: (e as Error).message }, 'lag check failed'),
-      );
-    }, 5000);
+    lag.start();
     health.register('consumer', () => consumer.isRunning || 'consumer not running');
 
     return async () => {
       clearInterval(tick);
-      clearInterval(lagTimer);
+      lag.stop();
       await consumer.stop();
       pipeline.clear();
     };

@@ -1,6 +1,7 @@
 import type { Consumer, Kafka, KafkaMessage } from 'kafkajs';
 import type { Logger } from 'pino';
 import { Counter, type Registry } from 'prom-client';
+import { PartitionProgress } from './partition-progress';
 
 export interface ConsumedBatch {
   topic: string;
@@ -33,6 +34,8 @@ export interface BatchConsumerOptions {
  * database), heartbeating so the partitions stay put, and the lag grows in Kafka.
  */
 export class BatchConsumer {
+  /** The partitions held and the batches in hand, for this member's share of the lag (HeldLagSampler). */
+  readonly progress = new PartitionProgress();
   private readonly consumer: Consumer;
   private readonly m;
   private running = false;
@@ -67,7 +70,9 @@ export class BatchConsumer {
     this.consumer.on(GROUP_JOIN, (e) => {
       this.m.rebalances.inc();
       opts.log.info({ assignment: e.payload.memberAssignment }, 'joined consumer group');
-      opts.onAssignment?.(e.payload.memberAssignment[opts.topic] ?? []);
+      const held = e.payload.memberAssignment[opts.topic] ?? [];
+      this.progress.assign(held);
+      opts.onAssignment?.(held);
     });
     this.consumer.on(CRASH, (e) => opts.log.warn({ err: e.payload.error?.message, restart: e.payload.restart }, 'consumer crashed'));
   }
@@ -88,7 +93,9 @@ export class BatchConsumer {
         if (batch.messages.length === 0 || !isRunning() || isStale()) return;
         this.m.consumed.inc(batch.messages.length);
         const { topic, partition } = batch;
-        const last = batch.messages[batch.messages.length - 1].offset;
+        const lastMessage = batch.messages[batch.messages.length - 1];
+        const last = lastMessage.offset;
+        this.progress.fetched(partition, BigInt(last), Number(batch.messages[0].timestamp), Number(lastMessage.timestamp));
         const done = handler({ topic, partition, messages: batch.messages });
         // Pipelining: the next fetch may start while this batch is being written, so fetching, decoding
         // and the database work overlap. The offset is committed only once the handler resolved, in
@@ -103,6 +110,7 @@ export class BatchConsumer {
             () => this.commit(topic, partition, last),
             (e: unknown) => {
               this.failed = e as Error;
+              this.progress.abandoned(partition);
             },
           )
           .finally(() => (this.pending -= bytes));
@@ -134,6 +142,7 @@ export class BatchConsumer {
       this.m.commits.inc({ result: 'error' });
       this.opts.log.warn({ err: (e as Error).message, partition }, 'offset commit failed after a stored batch');
     }
+    this.progress.committed(partition, BigInt(last)); // stored either way
   }
 
   /** Resolves once every handed-out batch is handled and committed (before leaving the group). */

@@ -12,3 +12,5 @@ export {
 export { BatchConsumer, type BatchConsumerOptions, type BatchHandler, type ConsumedBatch } from './batch-consumer';
 export { consumerLag, topicEnds, type PartitionLag } from './consumer-lag';
 export { DeadLetterPublisher, TRUNCATED_HEADER, type DeadLetterInput, type DeadLetterPublisherOptions } from './dead-letter-publisher';
+export { PartitionProgress, type HeldLag, type HeldPartitionLag } from './partition-progress';
+export { HeldLagSampler, type HeldLagSamplerOptions } from './held-lag-sampler';

@@ -29,6 +29,13 @@ describe('parseAgentReport', () => {
     expect(parsed?.counters).toEqual({ received: 3 });
   });
 
+  it('reads the levels (gauges) of a writer beside its counters, and leaves them out when absent', () => {
+    const writer = { ...report, app: 'db-writer', group: 'sipcap-writers', gauges: { lagRecords: 40, partitions: 6, note: 'x' } };
+    expect(parseAgentReport(JSON.stringify(writer))).toMatchObject({ group: 'sipcap-writers', gauges: { lagRecords: 40, partitions: 6 } });
+    expect(parseAgentReport(JSON.stringify(writer))?.gauges).not.toHaveProperty('note');
+    expect(parseAgentReport(JSON.stringify(report))).not.toHaveProperty('gauges');
+  });
+
   it('rejects non-JSON, non-objects and reports missing or mistyped fields', () => {
     expect(parseAgentReport('not json')).toBeNull();
     expect(parseAgentReport('42')).toBeNull();

@@ -10,8 +10,12 @@ export interface AgentReport {
   updatedAt: string;
   /** The report period; a report older than a few periods is stale. */
   intervalMs: number;
-  /** Whatever the agent counts (received, published, dropped, rates...). */
+  /** Whatever the agent counts (received, published, dropped...): running totals, shown as rates. */
   counters: Record<string, number>;
+  /** Levels (lag, partitions held, time of the last insert...): shown as they are. */
+  gauges?: Record<string, number>;
+  /** A consumer's group (db-writer): `sipcap status` shows the writers of its KAFKA_GROUP_ID. */
+  group?: string;
 }
 
 export const AGENT_KEY_PREFIX = 'sipcap:agent:';
@@ -34,8 +38,8 @@ export function parseAgentReport(json: string): AgentReport | null {
   if (!strings.every((k) => typeof r[k] === 'string')) return null;
   if (typeof r.pid !== 'number' || typeof r.intervalMs !== 'number' || typeof r.captureOn !== 'boolean') return null;
   if (typeof r.counters !== 'object' || r.counters === null || Array.isArray(r.counters)) return null;
-  const counters: Record<string, number> = {};
-  for (const [k, n] of Object.entries(r.counters)) if (typeof n === 'number') counters[k] = n;
+  const numbers = (o: object) => Object.fromEntries(Object.entries(o).filter(([, n]) => typeof n === 'number')) as Record<string, number>;
+  const gauges = typeof r.gauges === 'object' && r.gauges !== null && !Array.isArray(r.gauges) ? numbers(r.gauges) : undefined;
   return {
     node: r.node as string,
     app: r.app as string,
@@ -45,6 +49,8 @@ export function parseAgentReport(json: string): AgentReport | null {
     startedAt: r.startedAt as string,
     updatedAt: r.updatedAt as string,
     intervalMs: r.intervalMs,
-    counters,
+    counters: numbers(r.counters),
+    ...(gauges && { gauges }),
+    ...(typeof r.group === 'string' && { group: r.group }),
   };
 }

@@ -17,6 +17,10 @@ export interface AgentReporterOptions {
   ttlMs?: number;
   captureOn: () => boolean;
   counters?: () => Record<string, number>;
+  /** A consumer's group (db-writer), reported with it. */
+  group?: string;
+  /** Levels, not totals (a writer's lag, partitions held); reported beside the counters. */
+  gauges?: () => Record<string, number>;
   log?: Logger;
 }
 
@@ -92,8 +96,10 @@ export class AgentReporter {
 
   snapshot(): AgentReport {
     let counters: Record<string, number> = {};
+    let gauges: Record<string, number> | undefined;
     try {
       counters = this.opts.counters?.() ?? {};
+      gauges = this.opts.gauges?.();
     } catch (err) {
       this.log.error({ err: (err as Error).message }, 'agent report: counters callback failed');
     }
@@ -107,6 +113,8 @@ export class AgentReporter {
       updatedAt: new Date().toISOString(),
       intervalMs: this.intervalMs,
       counters,
+      ...(gauges && { gauges }),
+      ...(this.opts.group !== undefined && { group: this.opts.group }),
     };
   }
 

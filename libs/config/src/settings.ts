@@ -76,11 +76,17 @@ const dbUrl = z
     { error: 'expected a postgres://, postgresql:// or mysql:// URL with a host and a database name' },
   );
 
+/** The strftime fields a table name may carry (expanded in UTC by the store). */
+export const STRFTIME_FIELDS = ['Y', 'm', 'd', 'H', 'M', 'j', 'y', 'G', 'V', 'u', '%'] as const;
+/** One table name: a letter or _ first, then letters, digits, _ and known strftime fields (`%Q` is refused here, at start). */
+const ONE_TABLE = new RegExp(`^[A-Za-z_](?:[A-Za-z0-9_]|%[${STRFTIME_FIELDS.join('')}])*$`);
+const TABLE_CHARS = `letters, digits, _ and the strftime fields ${STRFTIME_FIELDS.map((f) => '%' + f).join(' ')}`;
+
 const tableName = z
   .string()
   .default('sip_capture')
-  .refine((v) => v.split('|').every((t) => /^[A-Za-z_][A-Za-z0-9_%]*$/.test(t.trim())), {
-    error: 'expected one or more |-separated table names (letters, digits, _ and strftime fields like %Y%m%d)',
+  .refine((v) => v.split('|').every((t) => ONE_TABLE.test(t.trim())), {
+    error: `expected one or more |-separated table names (${TABLE_CHARS})`,
   });
 
 /** One table name of a report kind (strftime fields allowed, no `|`: report tables have no mt_mode). */
@@ -88,8 +94,8 @@ const reportTableName = (name: string) =>
   z
     .string()
     .default(name)
-    .refine((v) => /^[A-Za-z_][A-Za-z0-9_%]*$/.test(v.trim()), {
-      error: 'expected one table name (letters, digits, _ and strftime fields like %Y%m%d)',
+    .refine((v) => ONE_TABLE.test(v.trim()), {
+      error: `expected one table name (${TABLE_CHARS})`,
     })
     .transform((v) => v.trim());
 
@@ -97,8 +103,8 @@ const reportTableName = (name: string) =>
 const kindTableName = z
   .string()
   .default('')
-  .refine((v) => v.trim() === '' || /^[A-Za-z_][A-Za-z0-9_%]*$/.test(v.trim()), {
-    error: 'expected one table name (letters, digits, _ and strftime fields like %Y%m%d), or empty',
+  .refine((v) => v.trim() === '' || ONE_TABLE.test(v.trim()), {
+    error: `expected one table name (${TABLE_CHARS}), or empty`,
   })
   .transform((v) => v.trim());
 

@@ -7,7 +7,7 @@ import { FlushLane } from './flush-lane';
 import type { DeadLetter, PositionedRow, PositionedStore } from './positioned-row';
 import { ReportTableRouter } from './report-table-name';
 import type { TableRouter } from './table-name';
-import { writerMetrics, type WriterMetrics } from './writer-metrics';
+import { writerMetrics, type WriterMetrics, type WriterTotals } from './writer-metrics';
 
 export interface DelayedWriterOptions {
   store: PositionedStore;
@@ -62,6 +62,11 @@ export class DelayedWriter {
         registers: opts.registry ? [opts.registry] : [],
       });
     }
+  }
+
+  /** Rows inserted, errors, dead letters, last insert, records per message: for the writer's fleet report. */
+  get totals(): Readonly<WriterTotals> {
+    return this.m.totals;
   }
 
   get bufferedRows(): number {
@@ -148,6 +153,8 @@ export class DelayedWriter {
       last.dedupState = window.window.snapshot();
     }
     if (copies > 0) this.dedupDropped?.inc(copies);
+    this.m.totals.messages += messages.length;
+    this.m.totals.records += rows.length;
     return { rows, letters };
   }
 
@@ -201,6 +208,7 @@ export class DelayedWriter {
       try {
         await this.opts.deadLetter(letters);
         this.m.deadLettered.inc({ cause: 'undecodable' }, letters.length);
+        this.m.totals.deadLetters += letters.length;
         return;
       } catch (e) {
         backoff = Math.min(Math.max(backoff * 2, 200), 10_000);

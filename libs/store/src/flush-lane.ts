@@ -131,9 +131,15 @@ export class FlushLane {
       m.batchSeconds.observe(Number(process.hrtime.bigint() - t0) / 1e9);
       if (r.skipped) m.skipped.inc(r.skipped);
       if (r.rejected) m.deadLettered.inc({ cause: 'rejected' }, r.rejected);
-      for (const [table, n] of r.perTable) m.inserted.inc({ table }, n);
+      for (const [table, n] of r.perTable) {
+        m.inserted.inc({ table }, n);
+        m.totals.rowsInserted += n;
+      }
+      m.totals.deadLetters += r.rejected;
+      m.totals.lastInsertMs = Date.now();
     } catch (e) {
       m.batches.inc({ result: 'error' });
+      m.totals.insertErrors++;
       throw e;
     }
   }

@@ -22,7 +22,7 @@ export { ReportTableRouter, type ReportTableNames } from './report-table-name';
 export { StoreError, isStoreError, type StoreErrorKind } from './store-error';
 export { TableRouter, type TableRouterOptions, type MtMode, type HashSource } from './table-name';
 export { isValidTableName, assertTableName, TABLE_NAME_PATTERN, quotePg, quoteMysql } from './identifier';
-export { compileStrftime, STRFTIME_FIELDS, type CompiledStrftime } from './strftime';
+export { compileStrftime, type CompiledStrftime } from './strftime';
 export { REPORT_TABLES, REPORT_INDEXED_COLUMNS, pgCreateReportTable, mysqlCreateReportTable } from './ddl';
 export {
   OFFSETS_TABLE,
@@ -40,6 +40,7 @@ export { RetentionPlan, parseRetentionTables, retentionProblem, type RetentionRu
 export { DayWindow } from './partition-window';
 export { messageKind, MESSAGE_KINDS, type MessageKind } from './message-kind';
 export { dialectOf, type Dialect } from './db-url';
+export type { WriterTotals } from './writer-metrics';
 export { DelayedWriter, type DelayedWriterOptions } from './delayed-writer';
 export type { DeadLetter, PositionedRow, PositionedStore } from './positioned-row';
 export { forgetStaleOffsets } from './forget-stale-offsets';

@@ -3,8 +3,8 @@
  * A template is compiled once into parts so expanding it per record does no parsing.
  */
 
-/** The fields a table name may carry. */
-export const STRFTIME_FIELDS = ['Y', 'm', 'd', 'H', 'M', 'j', 'y', 'G', 'V', 'u', '%'] as const;
+import { STRFTIME_FIELDS } from '@sipcap/config';
+
 type Field = (typeof STRFTIME_FIELDS)[number];
 
 export interface CompiledStrftime {

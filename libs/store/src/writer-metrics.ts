@@ -1,9 +1,26 @@
 import { Counter, Histogram, type Registry } from 'prom-client';
 
-/** The db-writer's storing metrics, shared by its flush lanes. */
+/** Running totals of one writer as plain numbers, for its fleet report (`sipcap status`). */
+export interface WriterTotals {
+  /** Rows inserted (not those skipped as already stored). */
+  rowsInserted: number;
+  /** Insert transactions that failed (each is retried). */
+  insertErrors: number;
+  /** Records sent to the dead-letter topic (undecodable, or refused by the database). */
+  deadLetters: number;
+  /** Wall time (ms) of the last insert transaction committed; 0 before the first. */
+  lastInsertMs: number;
+  /** Kafka messages decoded and the records they held (records per message: the lag estimate). */
+  messages: number;
+  records: number;
+}
+
+/** The db-writer's storing metrics, shared by its flush lanes, and the same totals as plain numbers. */
 export function writerMetrics(registry?: Registry) {
   const registers = registry ? [registry] : [];
+  const totals: WriterTotals = { rowsInserted: 0, insertErrors: 0, deadLetters: 0, lastInsertMs: 0, messages: 0, records: 0 };
   return {
+    totals,
     inserted: new Counter({ name: 'sipcap_db_rows_inserted_total', help: 'Rows inserted, by table', labelNames: ['table'], registers }),
     skipped: new Counter({
       name: 'sipcap_db_rows_skipped_total',

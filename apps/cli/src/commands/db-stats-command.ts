@@ -17,7 +17,10 @@ export interface TableStats {
   lastHour: number;
   /** Newest `date` in the table (UTC, as the database prints it), or null when empty. */
   latest: string | null;
-  /** The planner's estimate of all rows (cheap; it lags behind until the table is analysed). */
+  /**
+   * All rows, estimated from the planner's statistics (cheap, unlike count(*) over days of capture);
+   * the statistics lag until the table is analysed, so it is never shown below the rows counted in the last hour.
+   */
   approxRows: number;
 }
 
@@ -95,7 +98,7 @@ async function tableStats(db: DbClient, table: string, now: number): Promise<Tab
       lastMinute: Number(counts.m),
       lastHour: Number(counts.h),
       latest: (latest.latest as string | null) ?? null,
-      approxRows: Number(approx.n),
+      approxRows: Math.max(Number(approx.n), Number(counts.h)),
     };
   }
   const [counts] = await db.query(`SELECT coalesce(sum(date >= ?), 0) AS m, count(*) AS h FROM ${q} WHERE date >= ?`, [minute, hour]);
@@ -109,6 +112,6 @@ async function tableStats(db: DbClient, table: string, now: number): Promise<Tab
     lastMinute: Number(counts.m),
     lastHour: Number(counts.h),
     latest: (latest.latest as string | null) ?? null,
-    approxRows: Number(approx?.n ?? 0),
+    approxRows: Math.max(Number(approx?.n ?? 0), Number(counts.h)),
   };
 }

@@ -6,6 +6,7 @@ import { encodeHep1, encodeHep2, encodeHep3, type HepEncodeInput } from '@sipcap
 import type { CaptureFileStatus } from '@sipcap/packet';
 import type { CliIo } from '../cli-io';
 import { CliFailure, errorText, UsageError } from '../cli-errors';
+import { loadSettings } from '../load-settings';
 import { choiceOption, intOption, noExtraArgs, parseCommandArgs } from '../parse-command-args';
 import { openTcpSender, openUdpSender } from '../replay/hep-sender';
 import { Pacer, type Pace } from '../replay/pacer';
@@ -30,6 +31,8 @@ interface ReplayOptions {
   pace: Pace;
   loops: number;
   uniqueCallIds: boolean;
+  /** With uniqueCallIds: the A-leg correlation headers rewritten beside Call-ID (CALLID_ALEG_HEADER). */
+  alegHeaders: readonly string[];
   now: boolean;
   nodeId?: number;
   authKey?: string;
@@ -105,6 +108,7 @@ function parseReplayArgs(args: string[]): ReplayOptions {
     pace,
     loops: intOption(COMMAND, 'loop', values.loop, 1, 1, 1_000_000),
     uniqueCallIds: values['unique-callids'] === true,
+    alegHeaders: [],
     now: values.now === true,
     nodeId,
     authKey: values['auth-key'],
@@ -116,6 +120,7 @@ function parseReplayArgs(args: string[]): ReplayOptions {
 /** `sipcap replay FILE --to HOST:PORT ...`. */
 export async function replayCommand(io: CliIo, args: string[]): Promise<number> {
   const o = parseReplayArgs(args);
+  if (o.uniqueCallIds) o.alegHeaders = loadSettings(io, COMMAND, ['CALLID_ALEG_HEADER']).CALLID_ALEG_HEADER;
   let size: number;
   try {
     await access(o.file, constants.R_OK);
@@ -219,7 +224,9 @@ export async function replayCommand(io: CliIo, args: string[]): Promise<number> 
     tooLarge,
     tcpGaps: counts.tcpGaps,
   };
-  io.out(o.json ? JSON.stringify(summary) + '\n' : summaryLine(summary) + '\n');
+  // A file that could not be read at all gets its error alone, not a summary of nothing sent beside it.
+  const unreadable = fileProblem !== undefined && !fileProblem.ok && sent === 0;
+  if (!unreadable) io.out(o.json ? JSON.stringify(summary) + '\n' : summaryLine(summary) + '\n');
 
   if (closeError !== undefined) throw closeError;
   if (fileProblem && !fileProblem.ok) {
@@ -254,7 +261,7 @@ function encodeMessage(m: ReplayMessage, o: ReplayOptions, loop: number, encode:
       authKey: o.authKey,
       ...(m.kind === 'rtcp'
         ? { payloadType: 5, correlationId: o.uniqueCallIds ? `${m.correlationId}-${loop}` : m.correlationId, payload: m.payload }
-        : { payload: o.uniqueCallIds ? rewriteCallId(m.payload, `-${loop}`) : m.payload }),
+        : { payload: o.uniqueCallIds ? rewriteCallId(m.payload, `-${loop}`, o.alegHeaders) : m.payload }),
     });
   } catch {
     return undefined; // larger than a HEP packet can hold (65535 bytes)

@@ -21,10 +21,14 @@ import { CHECK_FAILED_EXIT, statusProblems } from '../status/status-check';
 import { describeFlag, readFlagReport, type FlagReport } from './capture-command';
 
 const COMMAND = 'status';
+/** The app name db-writers report under. */
+const WRITER_APP = 'db-writer';
 
 export interface AgentStatus extends AgentRates {
   node: string;
   app: string;
+  /** A writer's consumer group. */
+  group?: string;
   pid: number;
   host: string;
   captureOn: boolean;
@@ -41,7 +45,11 @@ export interface WritersStatus {
   group: string;
   topic: string;
   topicExists: boolean;
+  /** Kafka messages after the group's committed offsets (from the brokers; each holds one or more records). */
   lag?: number;
+  /** From the writers' reports: records in that lag (estimated) and the age of the oldest unstored message (s). */
+  lagRecords?: number;
+  lagSeconds?: number;
   partitions?: { partition: number; committed: number; end: number; lag: number }[];
   groupState?: string;
   members?: number;
@@ -58,6 +66,8 @@ export interface StatusReport {
   flag?: FlagReport;
   agents?: AgentStatus[];
   writers?: WritersStatus;
+  /** Each db-writer's own report (Redis): rows, errors, dead letters, last insert, its partitions' lag. */
+  writerInstances?: AgentStatus[];
   kpis?: KpisStatus;
   errors: { component: 'redis' | 'kafka'; message: string }[];
 }
@@ -70,6 +80,7 @@ export async function statusCommand(io: CliIo, args: string[]): Promise<number> 
     check: { type: 'boolean' },
     expect: { type: 'string' },
     'max-lag': { type: 'string' },
+    'max-lag-seconds': { type: 'string' },
     'min-agents': { type: 'string' },
   });
   noExtraArgs(COMMAND, positionals, 0);
@@ -79,6 +90,7 @@ export async function statusCommand(io: CliIo, args: string[]): Promise<number> 
   const expectations = {
     capture: values.expect === undefined ? undefined : values.expect === 'on',
     maxLag: intOption(COMMAND, 'max-lag', values['max-lag'], 100_000, 0, 1_000_000_000),
+    maxLagSeconds: intOption(COMMAND, 'max-lag-seconds', values['max-lag-seconds'], 300, 0, 86_400 * 30),
     minAgents: intOption(COMMAND, 'min-agents', values['min-agents'], 1, 0, 100_000),
   };
   const cfg = loadSettings(io, COMMAND, [
@@ -111,6 +123,7 @@ export async function statusCommand(io: CliIo, args: string[]): Promise<number> 
     ),
     kpis(cfg.STATS_METRICS_URL).then((k) => (report.kpis = k)),
   ]);
+  splitWriters(report, cfg.KAFKA_GROUP_ID);
 
   if (values.json) io.out(JSON.stringify(report, null, 2) + '\n');
   else printStatus(io, report, sampleMs, cfg.REDIS_URL);
@@ -150,6 +163,7 @@ async function fleet(
       return {
         node: later.node,
         app: later.app,
+        group: later.group,
         pid: later.pid,
         host: later.host,
         captureOn: later.captureOn,
@@ -184,6 +198,19 @@ async function kpis(urls: string[]): Promise<KpisStatus> {
   );
   const read = texts.filter((t): t is string => t !== undefined);
   return { sources: urls.filter((_, i) => texts[i] !== undefined), unreachable, peers: summarizeKpis(read) };
+}
+
+/** Writers report to Redis like the agents: their rows go to their own table, their lag beside the group's. */
+function splitWriters(r: StatusReport, group: string): void {
+  if (!r.agents) return;
+  r.writerInstances = r.agents.filter((a) => a.app === WRITER_APP && (a.group === undefined || a.group === group));
+  r.agents = r.agents.filter((a) => a.app !== WRITER_APP);
+  const live = r.writerInstances.filter((w) => !w.stale);
+  if (!r.writers?.topicExists || live.length === 0) return;
+  const known = live.filter((w) => w.gauges.lagRecords !== undefined);
+  if (known.length > 0) r.writers.lagRecords = known.reduce((n, w) => n + w.gauges.lagRecords, 0);
+  const ages = live.map((w) => w.gauges.lagSeconds).filter((s): s is number => s !== undefined);
+  if (ages.length > 0) r.writers.lagSeconds = Math.max(...ages);
 }
 
 function agentId(a: AgentReport): string {
@@ -259,14 +286,53 @@ function printStatus(io: CliIo, r: StatusReport, sampleMs: number, redisUrl: str
   else if (!w.topicExists) lines.push(`writers: topic ${w.topic} does not exist yet (create it with: sipcap db init)`);
   else {
     const members = w.members === 0 ? 'no writer connected' : `${w.members} writer${w.members === 1 ? '' : 's'} connected`;
+    const inRecords = w.lagRecords === undefined ? '' : `, ~${w.lagRecords} record${w.lagRecords === 1 ? '' : 's'}`;
+    const age = w.lagSeconds === undefined || !w.lag ? '' : `, oldest unstored ${formatDuration(w.lagSeconds * 1000)} old`;
     lines.push(
-      `writers: group ${w.group} on ${w.topic}: lag ${w.lag} message${w.lag === 1 ? '' : 's'} over ${w.partitions?.length} partitions; ${members} (group ${w.groupState})`,
+      `writers: group ${w.group} on ${w.topic}: lag ${w.lag} Kafka message${w.lag === 1 ? '' : 's'}${inRecords}${age} over ${w.partitions?.length} partitions; ${members} (group ${w.groupState})`,
     );
     const behind = (w.partitions ?? []).filter((p) => p.lag > 0);
     if (behind.length > 0 && behind.length <= 16) lines.push('  behind: ' + behind.map((p) => `p${p.partition} ${p.lag}`).join(', '));
   }
+  printWriterInstances(lines, r.writerInstances);
   printKpis(lines, r.kpis);
   io.out(lines.join('\n') + '\n');
+}
+
+function printWriterInstances(lines: string[], writers: AgentStatus[] | undefined): void {
+  if (!writers?.length) return;
+  const n = (v: number | undefined) => (v === undefined ? '-' : String(Math.round(v)));
+  const rows = writers.map((w) => {
+    const g = w.gauges;
+    const lastInsert = g.lastInsertMs ? formatDuration(Math.max(0, Date.now() - g.lastInsertMs)) + ' ago' : 'none yet';
+    return [
+      w.host,
+      String(w.pid),
+      n(g.partitions),
+      formatRate(w.rates.rowsInserted ?? 0) + (w.basis === 'average' ? ' (avg)' : ''),
+      String(w.counters.rowsInserted ?? 0),
+      lastInsert,
+      String(w.counters.insertErrors ?? 0),
+      String(w.counters.deadLetters ?? 0),
+      n(g.lagRecords),
+      g.lagSeconds === undefined ? '-' : formatDuration(g.lagSeconds * 1000),
+      formatDuration(w.ageMs) + (w.stale ? ' stale' : ''),
+    ];
+  });
+  const header = [
+    'HOST',
+    'PID',
+    'PARTITIONS',
+    'ROWS/S',
+    'ROWS',
+    'LAST INSERT',
+    'DB ERRORS',
+    'DEAD LETTERS',
+    'LAG ~RECORDS',
+    'BEHIND',
+    'REPORTED',
+  ];
+  for (const l of formatTable(header, rows)) lines.push('  ' + l);
 }
 
 function printKpis(lines: string[], k: KpisStatus | undefined): void {

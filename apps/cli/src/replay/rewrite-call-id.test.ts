@@ -34,4 +34,15 @@ describe('rewriteCallId', () => {
     const m = msg(['CSeq: 1 INVITE']);
     expect(rewriteCallId(m, '-1')).toBe(m);
   });
+
+  it('rewrites the A-leg correlation header (X-CID by default, or the names given) so legs of one loop stay linked', () => {
+    const m = msg(['Call-ID: b-leg', 'X-CID: a-leg', 'X-Other: a-leg']);
+    const out = rewriteCallId(m, '-4').toString();
+    expect(out).toContain('\r\nCall-ID: b-leg-4\r\n');
+    expect(out).toContain('\r\nX-CID: a-leg-4\r\n');
+    expect(out).toContain('\r\nX-Other: a-leg\r\n');
+    const named = rewriteCallId(msg(['Call-ID: c', 'x-cid: a', 'P-Leg: a']), '-1', ['P-Leg']).toString();
+    expect(named).toContain('\r\nP-Leg: a-1\r\n');
+    expect(named).toContain('\r\nx-cid: a\r\n');
+  });
 });

@@ -50,4 +50,12 @@ describe('agentRates', () => {
     expect(isGaugeCounter('received')).toBe(false);
     expect(isGaugeCounter('dropped')).toBe(false);
   });
+
+  it('shows reported gauges as they are, never as rates', () => {
+    const a = report('2025-01-01T00:00:10.000Z', { rowsInserted: 100 });
+    const b = { ...report('2025-01-01T00:00:12.000Z', { rowsInserted: 300 }), gauges: { lagRecords: 7 } };
+    const r = agentRates(a, b);
+    expect(r.rates).toEqual({ rowsInserted: 100 });
+    expect(r.gauges).toEqual({ lagRecords: 7 });
+  });
 });

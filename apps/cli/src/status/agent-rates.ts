@@ -44,5 +44,6 @@ export function agentRates(earlier: AgentReport, later?: AgentReport): AgentRate
       rates[name] = uptimeSec > 0 ? value / uptimeSec : 0;
     }
   }
+  Object.assign(gauges, newest.gauges);
   return { rates, gauges, basis: sampled ? 'sample' : 'average' };
 }

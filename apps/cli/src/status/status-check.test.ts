@@ -51,4 +51,19 @@ describe('statusProblems', () => {
       'topic t does not exist',
     ]);
   });
+
+  it('checks the age of the oldest unstored message and stale writer reports', () => {
+    const r: StatusReport = {
+      ...healthy,
+      writers: { ...healthy.writers!, lag: 40, lagRecords: 110, lagSeconds: 420 },
+      writerInstances: [agent({ app: 'db-writer', host: 'w1', pid: 7, stale: true, ageMs: 12_000 })],
+    };
+    expect(statusProblems(r, { maxLag: 100, maxLagSeconds: 300, minAgents: 1 })).toEqual([
+      'oldest unstored message 420 s old, above 300 s',
+      'db-writer on w1 (pid 7) has not reported for 12 s',
+    ]);
+    // Caught up: an age from before does not count.
+    const caughtUp: StatusReport = { ...healthy, writers: { ...healthy.writers!, lag: 0, lagSeconds: 420 } };
+    expect(statusProblems(caughtUp, { maxLag: 100, maxLagSeconds: 300, minAgents: 1 })).toEqual([]);
+  });
 });

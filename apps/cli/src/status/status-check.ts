@@ -8,6 +8,8 @@ export interface StatusExpectations {
   capture?: boolean;
   /** --max-lag N: the writers' lag on the topic (Kafka messages) must be at most N. */
   maxLag: number;
+  /** --max-lag-seconds N: the oldest message the writers have not stored is at most N seconds old. */
+  maxLagSeconds?: number;
   /** --min-agents N: at least N agents reporting (not stale). */
   minAgents: number;
 }
@@ -37,7 +39,11 @@ export function statusProblems(r: StatusReport, e: StatusExpectations): string[]
     else {
       if (!w.members) problems.push(`no db-writer in group ${w.group}`);
       if ((w.lag ?? 0) > e.maxLag) problems.push(`writers' lag ${w.lag} above ${e.maxLag}`);
+      if (e.maxLagSeconds !== undefined && w.lag && (w.lagSeconds ?? 0) > e.maxLagSeconds)
+        problems.push(`oldest unstored message ${Math.round(w.lagSeconds!)} s old, above ${e.maxLagSeconds} s`);
     }
   }
+  for (const x of (r.writerInstances ?? []).filter((x) => x.stale))
+    problems.push(`db-writer on ${x.host} (pid ${x.pid}) has not reported for ${Math.round(x.ageMs / 1000)} s`);
   return problems;
 }
