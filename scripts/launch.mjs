@@ -2,10 +2,16 @@
 // The local launcher behind `npm start` (see scripts/start.sh). Settings come from the environment or
 // .env, as for every app. Ctrl-C (or SIGTERM) stops the apps gracefully, then Kafka if it started it.
 import { spawn, spawnSync } from 'node:child_process';
+import { createSocket } from 'node:dgram';
 import { existsSync } from 'node:fs';
-import { connect } from 'node:net';
+import { connect, createServer } from 'node:net';
+import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import pinoPretty from 'pino-pretty';
+
+// The checkout this script lies in (the apps' bundles, kafka.sh); .env is read from the working directory.
+const ROOT = join(import.meta.dirname, '..');
+const kafkaSh = (cmd) => spawnSync('bash', [join(ROOT, 'scripts/kafka.sh'), cmd], { stdio: 'inherit' });
 
 // .env as libs/config reads it for the apps and the CLI: its values never override the real environment.
 if (existsSync('.env')) {
@@ -20,28 +26,10 @@ const say = (msg) => console.log(`[sipcap] ${msg}`);
 const answers = (port, host = '127.0.0.1') =>
   new Promise((resolve) => {
     const s = connect({ host, port });
+    s.setTimeout(3000, () => (s.destroy(), resolve(false))); // a silent address is no Kafka either
     s.once('connect', () => (s.destroy(), resolve(true)));
     s.once('error', () => resolve(false));
   });
-
-const brokers = (env.KAFKA_BROKERS ?? '127.0.0.1:9092').split(',')[0];
-const [kHost, kPort] = brokers.split(':');
-let startedKafka = false;
-if (!(await answers(Number(kPort), kHost))) {
-  if (kHost !== '127.0.0.1' && kHost !== 'localhost') {
-    say(`Kafka at ${brokers} does not answer; start it or fix KAFKA_BROKERS`);
-    process.exit(1);
-  }
-  if (spawnSync('bash', ['scripts/kafka.sh', 'start'], { stdio: 'inherit' }).status !== 0) process.exit(1);
-  startedKafka = true;
-}
-
-say('preparing the database and the topic (sipcap db init)');
-if (spawnSync('node', ['dist/apps/cli/main.js', 'db', 'init'], { stdio: 'inherit', env }).status !== 0) {
-  say('db init failed: see above');
-  if (startedKafka) spawnSync('bash', ['scripts/kafka.sh', 'stop'], { stdio: 'inherit' });
-  process.exit(1);
-}
 
 const apps = [
   { name: 'hep-agent', port: env.METRICS_PORT_HEP_AGENT ?? '9096', enabled: env.HEP_CAPTURE_ON === undefined || on(env.HEP_CAPTURE_ON) },
@@ -51,6 +39,83 @@ const apps = [
   { name: 'ipip-agent', port: env.METRICS_PORT_IPIP_AGENT ?? '9098', enabled: on(env.RAW_IPIP_CAPTURE_ON) },
   { name: 'mirror-agent', port: env.METRICS_PORT_MIRROR_AGENT ?? '9099', enabled: on(env.RAW_MONI_CAPTURE_ON) },
 ].filter((a) => a.enabled);
+
+// Every port the apps will bind, tried before anything starts: a port in use (Kamailio still on 9060 when
+// moving from sipcapture) is named with the process holding it, and nothing is left half started.
+const listen = env.HEP_LISTEN ?? '0.0.0.0:9060';
+const hostPort = (v) => {
+  const m = /^(?:\[([^\]]+)\]|([^:]*)):(\d+)$/.exec(v.trim());
+  return m ? { host: m[1] ?? (m[2] || '0.0.0.0'), port: Number(m[3]) } : undefined;
+};
+const wanted = [];
+const want = (setting, value, protos) => {
+  const hp = hostPort(value);
+  if (hp) for (const proto of protos) wanted.push({ setting, ...hp, proto });
+};
+if (apps.some((a) => a.name === 'hep-agent')) {
+  want('HEP_LISTEN', listen, ['udp', 'tcp']);
+  if (env.HEP_TLS_LISTEN) want('HEP_TLS_LISTEN', env.HEP_TLS_LISTEN, ['tcp']);
+}
+if (apps.some((a) => a.name === 'web')) want('WEB_LISTEN', env.WEB_LISTEN || '127.0.0.1:8080', ['tcp']);
+for (const a of apps)
+  want(`metrics of ${a.name} (METRICS_PORT_${a.name.toUpperCase().replace('-', '_')})`, `${env.METRICS_HOST ?? '127.0.0.1'}:${a.port}`, [
+    'tcp',
+  ]);
+const bindError = ({ host, port, proto }) =>
+  new Promise((resolve) => {
+    if (proto === 'udp') {
+      const s = createSocket(host.includes(':') ? 'udp6' : 'udp4');
+      s.once('error', (e) => resolve(e.code ?? e.message));
+      s.bind(port, host, () => s.close(() => resolve(undefined)));
+    } else {
+      const s = createServer();
+      s.once('error', (e) => resolve(e.code ?? e.message));
+      s.listen(port, host, () => s.close(() => resolve(undefined)));
+    }
+  });
+/** The process listening on a local port, from `ss` (`kamailio (pid 812)`), or undefined when it cannot tell. */
+const holderOf = (port, proto) => {
+  const r = spawnSync('ss', ['-H', proto === 'udp' ? '-lunp' : '-ltnp', `sport = :${port}`], { encoding: 'utf8' });
+  const m = /users:\(\("([^"]+)",pid=(\d+)/.exec(r.stdout ?? '');
+  return m ? `${m[1]} (pid ${m[2]})` : undefined;
+};
+const taken = [];
+for (const w of wanted) {
+  const err = await bindError(w);
+  if (err) taken.push({ ...w, err });
+}
+if (taken.length > 0) {
+  for (const t of taken) {
+    const who = t.err === 'EADDRINUSE' ? `in use by ${holderOf(t.port, t.proto) ?? 'another process'}` : `cannot be bound (${t.err})`;
+    say(`port ${t.port}/${t.proto} on ${t.host} (${t.setting}) ${who}`);
+  }
+  say('nothing was started: stop what holds the port, or point the setting elsewhere (environment or .env)');
+  process.exit(1);
+}
+
+const brokers = (env.KAFKA_BROKERS ?? '127.0.0.1:9092').split(',')[0];
+const [kHost, kPort] = brokers.split(':');
+let startedKafka = false;
+if (await answers(Number(kPort), kHost)) {
+  const local = kHost === '127.0.0.1' || kHost === 'localhost';
+  const holder = local ? holderOf(Number(kPort), 'tcp') : undefined;
+  say(`Kafka: using the broker already answering at ${brokers}${holder ? `, ${holder}` : ''} (KAFKA_BROKERS); left running on exit`);
+} else {
+  if (kHost !== '127.0.0.1' && kHost !== 'localhost') {
+    say(`Kafka at ${brokers} does not answer; start it or fix KAFKA_BROKERS`);
+    process.exit(1);
+  }
+  if (kafkaSh('start').status !== 0) process.exit(1);
+  startedKafka = true;
+  say(`Kafka: started at ${brokers} from the fetched jars (scripts/kafka.sh; data in .kafka); stopped on exit`);
+}
+
+say('preparing the database and the topic (sipcap db init)');
+if (spawnSync('node', [join(ROOT, 'dist/apps/cli/main.js'), 'db', 'init'], { stdio: 'inherit', env }).status !== 0) {
+  say('db init failed: see above');
+  if (startedKafka) kafkaSh('stop');
+  process.exit(1);
+}
 
 // On a terminal each app's JSON lines are printed by pino's pretty printer, its name in a colour of its own;
 // JSON as the apps write it when the output is not a terminal or LOG_FORMAT=json.
@@ -80,7 +145,11 @@ const children = apps.map((app, index) => {
   // stats reads the topic in a group of its own, whatever KAFKA_GROUP_ID the writers use.
   if (app.name === 'stats') childEnv.KAFKA_GROUP_ID = env.STATS_GROUP_ID ?? 'sipcap-stats';
   // Own process group: a Ctrl-C reaches only the launcher, which then stops each app once, in order.
-  const child = spawn('node', [`dist/apps/${app.name}/main.js`], { env: childEnv, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+  const child = spawn('node', [join(ROOT, `dist/apps/${app.name}/main.js`)], {
+    env: childEnv,
+    stdio: ['ignore', 'pipe', 'pipe'],
+    detached: true,
+  });
   for (const stream of [child.stdout, child.stderr]) {
     createInterface({ input: stream }).on('line', (line) => printLine(app.name, index, line));
   }
@@ -111,7 +180,6 @@ const ready = async ({ app, child }) => {
   return last;
 };
 const notReady = await Promise.all(children.map(ready));
-const listen = env.HEP_LISTEN ?? '0.0.0.0:9060';
 say(notReady.every((r) => r === undefined) ? 'running:' : 'running, but not every app is ready:');
 for (const [i, { app }] of children.entries()) {
   if (notReady[i] !== undefined) say(`  ${app.name.padEnd(12)} NOT READY after 90 s (healthz: ${notReady[i]})`);
@@ -146,7 +214,7 @@ async function stop(code = 0) {
           }),
     ),
   );
-  if (startedKafka) spawnSync('bash', ['scripts/kafka.sh', 'stop'], { stdio: 'inherit' });
+  if (startedKafka) kafkaSh('stop');
   say('stopped');
   process.exit(code);
 }
