@@ -430,7 +430,9 @@ describe('sipcap status', () => {
       expect(text.code).toBe(0);
       expect(text.stdout).toContain(`capture: on (key ${flagKey})`);
       expect(text.stdout).toMatch(/NODE\s+APP\s+PID\s+HOST\s+CAPTURE\s+REPORTED\s+COUNTERS/);
-      expect(text.stdout).toMatch(new RegExp(`${node}\\s+hep-agent\\s+${process.pid}\\s+\\S+\\s+on\\s+.*received \\d+/s, kafkaQueued 3`));
+      expect(text.stdout).toMatch(
+        new RegExp(`${node}\\s+hep-agent\\s+${process.pid}\\s+\\S+\\s+on\\s+.*received \\d+(\\.\\dk)? \\(\\d+/s\\), kafkaQueued 3`),
+      );
       expect(text.stdout).toContain(`writers: group ${group} on ${topic}: lag 3 Kafka messages over 2 partitions; no writer connected`);
 
       // --check: a probe. No writer in the group, and the flag against --expect: exit 3, each problem named.

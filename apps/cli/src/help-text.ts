@@ -54,6 +54,7 @@ db-writers (partitions held, rows per second and in total, last insert, database
 lag of their partitions), and the SIP KPIs per peer (attempts, ASR, NER, outcomes, active calls and
 registrations, mean SRD and setup time, retransmissions) from the stats app at STATS_METRICS_URL
 (http://127.0.0.1:9094; several instances comma-separated), when it answers.
+Each counter shows its total since the agent started and its rate per second (received 1.3M (1.2k/s)).
 Rates: the agents' counters are read twice, MS apart (default 1000); an agent that wrote a new report
 in between gets its current rate, the others the average since they started (marked "avg"). Agents
 report every 5 s, so --sample 6000 gives every agent a current rate. --sample 0 reads once.

@@ -16,7 +16,7 @@ import { loadSettings } from '../load-settings';
 import { intOption, noExtraArgs, parseCommandArgs } from '../parse-command-args';
 import { cliRedisSecurity, closeRedis, connectRedis } from '../redis-connection';
 import { agentRates, type AgentRates } from '../status/agent-rates';
-import { formatDuration, formatRate, formatTable } from '../status/format-table';
+import { formatCount, formatDuration, formatRate, formatTable } from '../status/format-table';
 import { CHECK_FAILED_EXIT, statusProblems } from '../status/status-check';
 import { describeFlag, readFlagReport, type FlagReport } from './capture-command';
 
@@ -266,9 +266,9 @@ function printStatus(io: CliIo, r: StatusReport, sampleMs: number, redisUrl: str
   } else {
     const basis =
       sampleMs > 0
-        ? `rates per second over ${formatDuration(sampleMs)} (avg: since start, when no new report came in)`
-        : 'rates per second since start';
-    lines.push(`agents: ${r.agents.length} seen; ${basis}`);
+        ? `per second over ${formatDuration(sampleMs)}; "avg": since start, when no new report came in`
+        : 'per second since start';
+    lines.push(`agents: ${r.agents.length} seen; counters: total since start (rate ${basis})`);
     const rows = r.agents.map((a) => [
       a.node,
       a.app,
@@ -387,7 +387,8 @@ function printKpis(lines: string[], k: KpisStatus | undefined): void {
 }
 
 function formatCounters(a: AgentStatus): string {
-  const parts = Object.entries(a.rates).map(([k, v]) => `${k} ${formatRate(v)}/s`);
+  // Totals since the agent started, with their rate: drops show even when none happen right now.
+  const parts = Object.entries(a.rates).map(([k, v]) => `${k} ${formatCount(a.counters[k] ?? 0)} (${formatRate(v)}/s)`);
   for (const [k, v] of Object.entries(a.gauges)) parts.push(`${k} ${v}`);
   if (parts.length === 0) return '-';
   return parts.join(', ') + (a.basis === 'average' && Object.keys(a.rates).length > 0 ? ' (avg)' : '');

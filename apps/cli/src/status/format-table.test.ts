@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { formatDuration, formatRate, formatTable } from './format-table';
+import { formatCount, formatDuration, formatRate, formatTable } from './format-table';
 
 describe('formatTable', () => {
   it('pads every column but the last to its widest cell', () => {
@@ -37,4 +37,13 @@ describe('formatRate', () => {
   ])('%d is %s', (n, text) => {
     expect(formatRate(n)).toBe(text);
   });
+});
+
+describe('formatCount', () => {
+  it.each([
+    [0, '0'],
+    [9999, '9999'],
+    [53_100, '53.1k'],
+    [2_400_000, '2.4M'],
+  ])('%d is %s', (n, text) => expect(formatCount(n)).toBe(text));
 });

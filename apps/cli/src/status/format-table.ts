@@ -25,6 +25,13 @@ export function formatDuration(ms: number): string {
 }
 
 /** A rate for people: 0, 0.4, 12, 1.2k, 3.4M. */
+/** A running total, short: 950, 53.1k, 2.4M. */
+export function formatCount(n: number): string {
+  if (n < 10_000) return String(Math.round(n));
+  if (n < 1e6) return `${(n / 1000).toFixed(1)}k`;
+  return `${(n / 1e6).toFixed(1)}M`;
+}
+
 export function formatRate(perSec: number): string {
   if (perSec === 0) return '0';
   if (perSec < 10) return perSec.toFixed(1);
