@@ -167,26 +167,5 @@ const NON_STRING = new Set<string>(NON_STRING_COLUMNS);
 /** The string columns in table order: the order of the Kafka encoding too. */
 export const STRING_COLUMNS = COLUMNS.filter((c) => !NON_STRING.has(c)) as Exclude<(typeof COLUMNS)[number], NonStringColumn>[];
 
-/**
- * The string columns of a record in STRING_COLUMNS order, read with plain property loads: a loop of
- * r[column] with a variable key is a megamorphic lookup per column, and this runs for every record.
- */
-// eslint-disable-next-line @typescript-eslint/no-implied-eval -- source built once at load from the fixed column names, no input in it
-export const stringColumnValues = new Function('r', `return [${STRING_COLUMNS.map((c) => `r.${c}`).join(', ')}];`) as (
-  r: CaptureRecord,
-) => string[];
-
-/** Whether every string column of `r` is (===) the one in `values` (STRING_COLUMNS order); no array made. */
-// eslint-disable-next-line @typescript-eslint/no-implied-eval -- source built once at load from the fixed column names, no input in it
-export const hasStringColumnValues = new Function(
-  'r',
-  'v',
-  `return ${STRING_COLUMNS.map((c, i) => `r.${c} === v[${i}]`).join(' && ')};`,
-) as (r: CaptureRecord, values: readonly string[]) => boolean;
-
-/**
- * The values of a record in COLUMNS order, read with plain property loads (the store's encoders run
- * this for every row).
- */
-// eslint-disable-next-line @typescript-eslint/no-implied-eval -- source built once at load from the fixed column names, no input in it
-export const columnValues = new Function('r', `return [${COLUMNS.map((c) => `r.${c}`).join(', ')}];`) as (r: CaptureRecord) => unknown[];
+// The per-column readers (plain property loads, checked by tsc), generated from the lists above.
+export { stringColumnValues, hasStringColumnValues, columnValues } from './column-accessors.generated';

@@ -1,5 +1,6 @@
 import { columnsInMsg, type ColumnsInMsg } from './build-record';
-import { COLUMNS, STRING_COLUMNS, hasStringColumnValues, stringColumnValues, type CaptureRecord } from './capture-record';
+import { STRING_COLUMNS, hasStringColumnValues, stringColumnValues, type CaptureRecord } from './capture-record';
+import { makeRecord } from './column-accessors.generated';
 
 /**
  * Kafka value encoding of a CaptureRecord. Version 1:
@@ -197,26 +198,6 @@ function writeUtf8(b: Buffer, s: string, at: number): number {
 type Latin1Buffer = Buffer & { latin1Slice(start: number, end: number): string };
 
 type DecodeError = Extract<RecordDecodeResult, { ok: false }>;
-
-/**
- * Builds the decoded record as one object literal with every column in COLUMNS order: one hidden class
- * for all records, read fast by the writer's encoders. (Adding the string columns one by one with a
- * variable key made objects that were several times slower to read.)
- */
-// eslint-disable-next-line @typescript-eslint/no-implied-eval -- source built once at load from the fixed column names, no input in it
-const makeRecord = new Function(
-  'buf',
-  'v',
-  'msg',
-  `return { ${COLUMNS.map((c) => {
-    const i = (STRING_COLUMNS as readonly string[]).indexOf(c);
-    if (i >= 0) return `${c}: v[${i}]`;
-    if (c === 'micro_ts') return `${c}: buf.readBigInt64BE(1)`;
-    if (c === 'msg') return `${c}: msg`;
-    const [at, bytes] = FIXED_INTS[c as keyof typeof FIXED_INTS];
-    return `${c}: ${bytes === 2 ? `buf.readUInt16BE(${at})` : bytes === 4 ? `buf.readInt32BE(${at})` : `buf[${at}]`}`;
-  }).join(', ')} };`,
-) as (buf: Buffer, values: readonly string[], msg: Buffer) => CaptureRecord;
 
 /**
  * Where a value's string columns are, filled by locateColumns: two words per column in STRING_COLUMNS
