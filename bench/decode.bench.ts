@@ -6,8 +6,8 @@
 // of which matches the mix, so every rule is evaluated for every message (the worst case).
 import { CaptureFilter } from '@sipcap/capture';
 import { decodeHep, encodeHep3 } from '@sipcap/hep';
-import { parseSip } from '@sipcap/sip';
-import { buildRecord, encodeRecord, recordExtraHeaders, type BuildRecordOptions } from '@sipcap/record';
+import { SipParser } from '@sipcap/sip';
+import { encodeRecord, RecordBuilder, type BuildRecordOptions } from '@sipcap/record';
 
 // A mix like real signalling: INVITE with SDP, provisional and final replies, ACK, BYE, REGISTER with auth.
 function messages(i: number): string[] {
@@ -60,7 +60,8 @@ for (let i = 0; i < 200; i++) {
   }
 }
 const opts: BuildRecordOptions = { captureNode: 'homer01', callidAlegHeaders: ['X-CID'], customHeaders: [] };
-const extraHeaders = recordExtraHeaders(opts);
+const builder = new RecordBuilder(opts);
+const parser = new SipParser({ extraHeaders: builder.extraHeaders });
 
 const filter = new CaptureFilter({
   discardMethods: ['NOTIFY', 'SUBSCRIBE'],
@@ -75,25 +76,22 @@ function once(p: Buffer, filtered = false): number {
   const h = decodeHep(p);
   if (!h.ok) throw new Error(h.message);
   const hp = h.packet;
-  const s = parseSip(hp.payload, { extraHeaders });
+  const s = parser.parse(hp.payload);
   if (!s.ok) throw new Error(s.message);
   if (filtered && filter.decide(s.sip, hp.srcIp, hp.dstIp).action !== 'keep') throw new Error('the mix must pass the filter');
-  const r = buildRecord(
-    {
-      sip: s.sip,
-      srcIp: hp.srcIp,
-      srcPort: hp.srcPort,
-      dstIp: hp.dstIp,
-      dstPort: hp.dstPort,
-      family: hp.family,
-      proto: 1,
-      microTs: BigInt(hp.tsSec) * 1_000_000n + BigInt(hp.tsUsec),
-      correlationId: hp.correlationId,
-      captureId: hp.captureId,
-      msg: hp.payload,
-    },
-    opts,
-  );
+  const r = builder.build({
+    sip: s.sip,
+    srcIp: hp.srcIp,
+    srcPort: hp.srcPort,
+    dstIp: hp.dstIp,
+    dstPort: hp.dstPort,
+    family: hp.family,
+    proto: 1,
+    microTs: BigInt(hp.tsSec) * 1_000_000n + BigInt(hp.tsUsec),
+    correlationId: hp.correlationId,
+    captureId: hp.captureId,
+    msg: hp.payload,
+  });
   return encodeRecord(r).length;
 }
 
@@ -141,7 +139,7 @@ for (const [name, r] of Object.entries(runs)) {
 const parsedMix = packets.map((p) => {
   const h = decodeHep(p);
   if (!h.ok) throw new Error(h.message);
-  const s = parseSip(h.packet.payload, { extraHeaders });
+  const s = parser.parse(h.packet.payload);
   if (!s.ok) throw new Error(s.message);
   return { sip: s.sip, src: h.packet.srcIp, dst: h.packet.dstIp };
 });

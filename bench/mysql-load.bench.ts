@@ -12,7 +12,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import mysql from 'mysql2/promise';
 import { buildRecord, type CaptureRecord } from '@sipcap/record';
-import { parseSip } from '@sipcap/sip';
+import { SipParser } from '@sipcap/sip';
 import { CaptureDateText } from '../libs/store/src/capture-date';
 import { mysqlCreateTable } from '../libs/store/src/ddl';
 import { inMemoryInfile, mysqlLoadRows, mysqlLoadStatement } from '../libs/store/src/mysql-load-rows';
@@ -20,6 +20,8 @@ import { MYSQL_SESSION_SETUP } from '../libs/store/src/mysql-store';
 import { MYSQL_ROW_COLUMNS, mysqlInsertStatements } from '../libs/store/src/mysql-write-rows';
 import { columnValues } from '../libs/store/src/columns';
 import { quoteMysql } from '../libs/store/src/identifier';
+
+const parser = new SipParser();
 
 const N = Number(process.argv[2] ?? 20_000);
 const ROUNDS = Number(process.argv[3] ?? 2);
@@ -35,7 +37,7 @@ for (let i = 0; i < N; i++) {
       `From: "Alice" <sip:u${i % 9973}@voip.example.com>;tag=${i}\r\nTo: <sip:+1555${String(i % 10_000_000).padStart(7, '0')}@voip.example.com>\r\nCall-ID: ${callid}\r\nCSeq: 1 INVITE\r\n` +
       `Contact: <sip:alice@198.51.100.10:5060>\r\nUser-Agent: Zoiper\r\nContent-Type: application/sdp\r\nContent-Length: ${sdp.length}\r\n\r\n${sdp}`,
   );
-  const s = parseSip(msg);
+  const s = parser.parse(msg);
   if (!s.ok) throw new Error(s.message);
   records.push(
     buildRecord(

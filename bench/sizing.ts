@@ -19,9 +19,11 @@ import mysql from 'mysql2/promise';
 import pino from 'pino';
 import { createKafka, ensureTopic, RecordProducer } from '@sipcap/bus';
 import { buildRecord, encodeRecord, type CaptureRecord } from '@sipcap/record';
-import { parseSip } from '@sipcap/sip';
+import { SipParser } from '@sipcap/sip';
 import { ensureDatabase, openStore } from '@sipcap/store';
 import { recordOptions, sipMessage } from './sip-messages';
+
+const parser = new SipParser();
 
 const RECORDS = Number(process.argv[2] ?? 200_000);
 const BATCH = 5000;
@@ -42,7 +44,7 @@ function makeRecords(): { records: CaptureRecord[]; sipBytes: number } {
   for (let i = 0; i < RECORDS; i++) {
     const msg = sipMessage(i);
     sipBytes += msg.length;
-    const parsed = parseSip(msg);
+    const parsed = parser.parse(msg);
     if (!parsed.ok) throw new Error(`generated SIP did not parse: ${parsed.message}`);
     const microTs = now - BigInt(Math.floor(((RECORDS - i) / RECORDS) * 3_600_000_000));
     records.push(

@@ -4,7 +4,7 @@
 //   npx esbuild bench/stats.bench.ts --bundle --platform=node --packages=external --tsconfig=tsconfig.base.json \
 //     --outfile=dist/bench/stats.js --log-level=warning && node --expose-gc dist/bench/stats.js
 import { Registry } from 'prom-client';
-import { parseSip } from '@sipcap/sip';
+import { SipParser } from '@sipcap/sip';
 import { buildRecord, encodeRecord, encodeRecordBatch, Family, Proto, recordExtraHeaders, type BuildRecordOptions } from '@sipcap/record';
 import { KpiMetrics, KpiPipeline, PeerMap } from '@sipcap/sip-stats';
 
@@ -15,7 +15,7 @@ const T0 = 1_764_000_000_000_000n;
 
 function record(lines: string[], fromCaller: boolean, tsUs: bigint, i: number): Buffer {
   const msg = Buffer.from(lines.join('\r\n') + '\r\n\r\n');
-  const p = parseSip(msg, { extraHeaders: recordExtraHeaders(OPTS) });
+  const p = new SipParser({ extraHeaders: recordExtraHeaders(OPTS) }).parse(msg);
   if (!p.ok) throw new Error(p.message);
   const a = `10.0.${(i >> 8) & 255}.${i & 255}`;
   const b = `203.0.113.${i % 250}`;

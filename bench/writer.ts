@@ -23,13 +23,15 @@ import mysql from 'mysql2/promise';
 import { from as copyFrom } from 'pg-copy-streams';
 import { BatchConsumer, createKafka, ensureTopic, RecordProducer } from '@sipcap/bus';
 import { buildRecord, encodeRecord, readRecord, splitRecordValue, type CaptureRecord } from '@sipcap/record';
-import { parseSip } from '@sipcap/sip';
+import { SipParser } from '@sipcap/sip';
 import { ensureDatabase, ensureSchema, openStore, quotePg } from '@sipcap/store';
 import pino from 'pino';
 import { encodeCopyBinary } from '../libs/store/src/pg-copy-binary';
 import { encodeCopyRows, PG_ROW_COLUMNS } from '../libs/store/src/pg-copy-rows';
 import { startAgent, type AgentProcess } from '../test/support/agent-process';
 import { recordOptions, sipMessage } from './sip-messages';
+
+const parser = new SipParser();
 
 const RECORDS = Number(process.argv[2] ?? process.env.BENCH_RECORDS ?? 500_000);
 const SCENARIOS = (process.argv[3] ?? 'pg1,pg2,my1,my2').split(',');
@@ -55,7 +57,7 @@ async function fill(topic: string): Promise<{ seconds: number; bytes: number }> 
   for (let i = 0; i < RECORDS; i++) {
     const msg = sipMessage(i);
     bytes += msg.length;
-    const parsed = parseSip(msg);
+    const parsed = parser.parse(msg);
     if (!parsed.ok) throw new Error(`generated SIP did not parse: ${parsed.message}\n${msg}`);
     const record = buildRecord(
       {

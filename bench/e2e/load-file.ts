@@ -1,7 +1,9 @@
 import { closeSync, openSync, writeSync } from 'node:fs';
 import { encodeHep3 } from '@sipcap/hep';
-import { parseSip } from '@sipcap/sip';
+import { SipParser } from '@sipcap/sip';
 import { MAX_SIZE, MIN_SIZE, sipTraffic } from './sip-load';
+
+const parser = new SipParser();
 
 const TIME_SEC_CHUNK = 9;
 const NO_TIME = 0xffff;
@@ -48,7 +50,7 @@ export function writeLoadFile(path: string, count: number, tag: string): LoadFil
       if (payload.length < MIN_SIZE || payload.length > MAX_SIZE)
         throw new Error(`generated a ${payload.length}-byte message, outside ${MIN_SIZE}..${MAX_SIZE}:\n${d.payload}`);
       if (i % 997 === 0) {
-        const parsed = parseSip(payload);
+        const parsed = parser.parse(payload);
         if (!parsed.ok) throw new Error(`generated a message the SIP parser refuses (${parsed.reason}):\n${d.payload}`);
       }
       minSip = Math.min(minSip, payload.length);

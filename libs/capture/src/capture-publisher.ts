@@ -1,7 +1,7 @@
 import type { Logger } from 'pino';
 import { Counter, type Registry } from 'prom-client';
-import { parseSip, SIP_ERROR_REASONS } from '@sipcap/sip';
-import { buildRecord, encodeRecord, recordExtraHeaders, type BuildRecordOptions } from '@sipcap/record';
+import { SIP_ERROR_REASONS, SipParser } from '@sipcap/sip';
+import { encodeRecord, RecordBuilder, type BuildRecordOptions } from '@sipcap/record';
 import type { CapturedMessage } from './captured-message';
 import { CaptureTimeWindow } from './capture-time-window';
 import { CaptureFilter, censoredMessage, filterCounter, type CaptureFilterSettings } from './capture-filter';
@@ -37,8 +37,8 @@ export type CaptureOutcome = 'published' | 'capture_off' | 'bad_sip' | 'filtered
  */
 export class CapturePublisher {
   private readonly m;
-  private readonly extraHeaders: readonly string[];
-  private readonly recordOptions: BuildRecordOptions;
+  private readonly builder: RecordBuilder;
+  private readonly parser: SipParser;
   private badLogged = 0;
   /** Shared with the agent's report publisher (one counter per process). */
   readonly timeWindow: CaptureTimeWindow;
@@ -68,8 +68,12 @@ export class CapturePublisher {
     for (const reason of ['capture_off', 'bad_sip'] as const) this.m.dropped.inc({ reason }, 0);
     for (const reason of SIP_ERROR_REASONS) this.m.bad.inc({ reason, stored: String(opts.captureBadMsgs) }, 0);
     // Built once: recordExtraHeaders caches per options object.
-    this.recordOptions = { captureNode: opts.captureNode, callidAlegHeaders: opts.callidAlegHeaders, customHeaders: opts.customHeaders };
-    this.extraHeaders = recordExtraHeaders(this.recordOptions);
+    this.builder = new RecordBuilder({
+      captureNode: opts.captureNode,
+      callidAlegHeaders: opts.callidAlegHeaders,
+      customHeaders: opts.customHeaders,
+    });
+    this.parser = new SipParser({ extraHeaders: this.builder.extraHeaders });
     this.timeWindow = new CaptureTimeWindow(opts.captureTimeWindowS ?? 0, { log: opts.log, registry: opts.registry });
     this.filter = new CaptureFilter(opts.filter);
     this.filtered = filterCounter(this.filter, opts.registry);
@@ -81,7 +85,7 @@ export class CapturePublisher {
       this.totals.captureOff++;
       return 'capture_off';
     }
-    const parsed = parseSip(c.payload, { extraHeaders: this.extraHeaders });
+    const parsed = this.parser.parse(c.payload);
     let sip;
     if (parsed.ok) {
       sip = parsed.sip;
@@ -118,7 +122,7 @@ export class CapturePublisher {
       }
     }
     const microTs = this.timeWindow.check(c.microTs, c.srcIp, c.srcPort);
-    const record = buildRecord({ ...c, microTs, sip, msg }, this.recordOptions);
+    const record = this.builder.build({ ...c, microTs, sip, msg });
     // Refused by the producer, which counts why (sipcap_kafka_dropped_total{reason}: too_large, queue_full, stopping).
     if (!this.opts.sink.publish(record.callid, encodeRecord(record))) return 'not_queued';
     this.totals.published++;

@@ -519,7 +519,6 @@ describe('buildRecord', () => {
       custom_field2: '',
       custom_field3: 'Weekly sync',
     });
-    expect(recordExtraHeaders(opts)).toBe(recordExtraHeaders(opts));
   });
 
   it('writes node as capture_node:id when the HEP packet carries an agent id, and the HEP correlation id', () => {

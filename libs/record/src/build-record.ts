@@ -33,57 +33,50 @@ export interface BuildRecordOptions {
   customHeaders: readonly [string?, string?, string?];
 }
 
-interface PreparedOptions {
-  extraHeaders: readonly string[];
-  alegKeys: readonly string[];
-  customKeys: readonly [string, string, string];
-}
-
-const prepared = new WeakMap<BuildRecordOptions, PreparedOptions>();
-// An agent passes the same options every time: skip even the WeakMap lookup then.
-let lastOpts: BuildRecordOptions | undefined;
-let lastPrepared: PreparedOptions | undefined;
-
-/** Header keys of the options, computed once per options object. */
-function prepare(opts: BuildRecordOptions): PreparedOptions {
-  if (opts === lastOpts) return lastPrepared as PreparedOptions;
-  let p = prepared.get(opts);
-  if (p === undefined) {
-    const alegKeys = opts.callidAlegHeaders.map(headerKey).filter((k) => k.length > 0);
-    const customKeys = [0, 1, 2].map((i) => headerKey(opts.customHeaders[i] ?? '')) as [string, string, string];
-    const extraHeaders = [...new Set([...alegKeys, ...customKeys.filter((k) => k.length > 0)])];
-    p = { extraHeaders, alegKeys, customKeys };
-    prepared.set(opts, p);
-  }
-  lastOpts = opts;
-  lastPrepared = p;
-  return p;
-}
-
 /**
- * The headers buildRecord reads beyond the fixed columns (A-leg Call-ID and custom fields): pass
- * them to `parseSip(msg, { extraHeaders })`. The same array is returned for the same options
- * object, so the parser's compiled header table is reused.
+ * Builds capture records with one set of options: the header keys are worked out once, and the
+ * `node` text of the last capture agent id is kept (an agent's packets mostly come from a few agents).
+ * An agent keeps one; parse with a SipParser given `extraHeaders`.
  */
+export class RecordBuilder {
+  /** The headers a record reads beyond the fixed columns (A-leg Call-ID, custom fields): the parser's `extraHeaders`. */
+  readonly extraHeaders: readonly string[];
+  readonly alegKeys: readonly string[];
+  readonly customKeys: readonly [string, string, string];
+  private lastCaptureId = -1;
+  private lastNodeText = '';
+
+  constructor(readonly opts: BuildRecordOptions) {
+    this.alegKeys = opts.callidAlegHeaders.map(headerKey).filter((k) => k.length > 0);
+    this.customKeys = [0, 1, 2].map((i) => headerKey(opts.customHeaders[i] ?? '')) as [string, string, string];
+    this.extraHeaders = [...new Set([...this.alegKeys, ...this.customKeys.filter((k) => k.length > 0)])];
+  }
+
+  /**
+   * Derives every column of `sip_capture` from one parsed message (see capture-record.md), each string
+   * cut to its column width. Works on a partial message too: what could not be derived is '' or 0, and
+   * `type` is 0 when the start line did not parse.
+   */
+  build(input: BuildRecordInput): CaptureRecord {
+    return new BuiltRecord(input, this);
+  }
+
+  /** `capture_node:id` (the node column of a packet with a capture agent id). */
+  nodeOf(captureId: number): string {
+    if (captureId !== this.lastCaptureId) {
+      this.lastCaptureId = captureId;
+      this.lastNodeText = truncate(`${this.opts.captureNode}:${captureId}`, W.node);
+    }
+    return this.lastNodeText;
+  }
+}
+
+/** The headers a record of these options reads beyond the fixed columns (see RecordBuilder.extraHeaders). */
 export function recordExtraHeaders(opts: BuildRecordOptions): readonly string[] {
-  return prepare(opts).extraHeaders;
+  return new RecordBuilder(opts).extraHeaders;
 }
 
 const MAX_INT32 = 0x7fffffff;
-
-// `capture_node:id` for the last agent id seen: an agent's packets mostly come from a few agents.
-let lastNode = '';
-let lastCaptureId = 0;
-let lastNodeText = '';
-
-function nodeOf(captureNode: string, captureId: number): string {
-  if (captureId !== lastCaptureId || captureNode !== lastNode) {
-    lastNode = captureNode;
-    lastCaptureId = captureId;
-    lastNodeText = truncate(`${captureNode}:${captureId}`, W.node);
-  }
-  return lastNodeText;
-}
 
 /** `alice@example.com` -> `alice`: auth_user is the user part of the digest username. */
 function userPart(username: string): string {
@@ -177,9 +170,9 @@ class BuiltRecord {
     return #inMsg in r ? (r as BuiltRecord).#inMsg : undefined;
   }
 
-  constructor(input: BuildRecordInput, opts: BuildRecordOptions) {
+  constructor(input: BuildRecordInput, builder: RecordBuilder) {
     const { sip } = input;
-    const { alegKeys, customKeys } = prepare(opts);
+    const { alegKeys, customKeys, opts } = builder;
     const extra = sip.extra;
 
     let callidAleg = '';
@@ -236,7 +229,7 @@ class BuiltRecord {
     this.family = input.family;
     this.rtp_stat = truncate(sip.rtpStat, W.rtp_stat);
     this.type = sip.isRequest ? MessageType.REQUEST : isReply ? MessageType.REPLY : 0;
-    this.node = captureId !== 0 ? nodeOf(opts.captureNode, captureId) : truncate(opts.captureNode, W.node);
+    this.node = captureId !== 0 ? builder.nodeOf(captureId) : truncate(opts.captureNode, W.node);
     this.msg = input.msg;
 
     const t = sip.textAt;
@@ -247,13 +240,9 @@ class BuiltRecord {
   }
 }
 
-/**
- * Derives every column of `sip_capture` from one parsed message (see capture-record.md), each
- * string cut to its column width. Works on a partial message too: what could not be derived is ''
- * or 0, and `type` is 0 when the start line did not parse.
- */
+/** One record with a builder of its own (tests, tools); what builds many keeps a RecordBuilder. */
 export function buildRecord(input: BuildRecordInput, opts: BuildRecordOptions): CaptureRecord {
-  return new BuiltRecord(input, opts);
+  return new RecordBuilder(opts).build(input);
 }
 
 /** Where the string columns of `r` lie in r.msg, when buildRecord made it; undefined for any other record. */

@@ -12,7 +12,7 @@ export { locateColumns, SPAN_WORDS, FIXED_INTS } from './kafka-codec';
 export { EncodedRecord, readRecord, COLUMN_WORDS, LATIN1, type RecordReadResult } from './encoded-record';
 export { encodeRecordBatch, splitRecordValue, RECORD_BATCH_VERSION, type SplitResult } from './kafka-batch-codec';
 export { sampleRecord } from './sample-record';
-export { buildRecord, recordExtraHeaders, type BuildRecordInput, type BuildRecordOptions } from './build-record';
+export { buildRecord, RecordBuilder, recordExtraHeaders, type BuildRecordInput, type BuildRecordOptions } from './build-record';
 export { truncate, fitColumn } from './truncate';
 export {
   buildReportRecord,

@@ -1,4 +1,4 @@
-export { parseSip, RTP_STAT_HEADERS } from './parse-sip';
+export { SipParser, parseSip, RTP_STAT_HEADERS } from './parse-sip';
 export { SipText } from './sip-text';
 export { SIP_ERROR_REASONS } from './sip-message';
 export type { SipMessage, SipParty, SipContact, SipParseResult, SipErrorReason, SipParseOptions } from './sip-message';

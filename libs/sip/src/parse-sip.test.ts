@@ -1,5 +1,5 @@
 import { describe, it, expect } from 'vitest';
-import { parseSip } from './parse-sip';
+import { parseSip, SipParser } from './parse-sip';
 import type { SipMessage } from './sip-message';
 import { SipText } from './sip-text';
 
@@ -364,5 +364,24 @@ describe('parseSip', () => {
       expect(sip.textAt).toBeUndefined();
       expect(sip.textIn).toBeUndefined();
     });
+  });
+});
+
+describe('SipParser', () => {
+  it('each parser keeps its own extra headers and scratch: instances used in turn do not see each other', () => {
+    const m = crlf([...INVITE, 'X-A: one', 'X-B: two']);
+    const a = new SipParser({ extraHeaders: ['X-A'] });
+    const b = new SipParser({ extraHeaders: ['X-B'] });
+    const plain = new SipParser();
+    for (let i = 0; i < 2; i++) {
+      const ra = a.parse(m);
+      const rb = b.parse(m);
+      const rp = plain.parse(m);
+      expect(ra.ok && [...ra.sip.extra]).toEqual([['x-a', 'one']]);
+      expect(rb.ok && [...rb.sip.extra]).toEqual([['x-b', 'two']]);
+      expect(rp.ok && rp.sip.extra.size).toBe(0);
+      // The same fields from each, parsed with the others in between.
+      if (ra.ok && rb.ok) expect({ ...ra.sip, extra: undefined }).toEqual({ ...rb.sip, extra: undefined });
+    }
   });
 });

@@ -101,26 +101,6 @@ function compile(extraHeaders: readonly string[]): CompiledHeaders {
   return { table, slots: allocSlots(table), extraKeys, extraSlots };
 }
 
-const DEFAULT_HEADERS = compile([]);
-const compiledByList = new WeakMap<readonly string[], CompiledHeaders>();
-
-let lastList: readonly string[] | undefined;
-let lastCompiled = DEFAULT_HEADERS;
-
-function compiledFor(extraHeaders: readonly string[] | undefined): CompiledHeaders {
-  if (extraHeaders === undefined || extraHeaders.length === 0) return DEFAULT_HEADERS;
-  // An agent passes the same list every time: skip even the WeakMap lookup then.
-  if (extraHeaders === lastList) return lastCompiled;
-  let c = compiledByList.get(extraHeaders);
-  if (c === undefined) {
-    c = compile(extraHeaders);
-    compiledByList.set(extraHeaders, c);
-  }
-  lastList = extraHeaders;
-  lastCompiled = c;
-  return c;
-}
-
 const CRLFCRLF = Buffer.from('\r\n\r\n');
 const LFLF = Buffer.from('\n\n');
 const NO_EXTRA: ReadonlyMap<string, string> = new Map();
@@ -141,12 +121,18 @@ function headerSectionEnd(msg: Buffer, start: number): number {
 type Latin1Buffer = Buffer & { latin1Slice(start: number, end: number): string };
 
 /**
- * Where a header value can be parsed in place: the message text itself, or, for a folded value,
- * its unfolded copy. One scratch instance: parsing is synchronous.
+ * Per-parser scratch: where a header value can be parsed in place (the message text itself or, for a
+ * folded value, its unfolded copy: t, s, e) and where a value found by findParam or viaBranch lies.
+ * Parsing is synchronous, so one per parser is enough.
  */
-const at = { t: latin1Text(''), s: 0, e: 0 };
+interface Scratch {
+  t: Latin1Text;
+  s: number;
+  e: number;
+  found: TextRange;
+}
 
-function locate(t: Latin1Text, slots: Int32Array, slot: number): boolean {
+function locate(at: Scratch, t: Latin1Text, slots: Int32Array, slot: number): boolean {
   const o = slot * SLOT_STRIDE;
   const s = slots[o];
   if (s < 0) return false;
@@ -163,28 +149,25 @@ function locate(t: Latin1Text, slots: Int32Array, slot: number): boolean {
   return true;
 }
 
-/** Where a value found by findParam or viaBranch lies. One scratch instance: parsing is synchronous. */
-const found: TextRange = { start: 0, end: 0 };
-
 /**
  * From or To. `userField` is the SipText index of its user; host and tag follow it. Where a field is
  * a piece of the message (the header was not folded), its offset goes into `textAt`.
  */
-function partyOf(t: Latin1Text, slots: Int32Array, slot: number, textAt: number[], userField: number): SipParty | undefined {
-  if (!locate(t, slots, slot)) return undefined;
+function partyOf(at: Scratch, t: Latin1Text, slots: Int32Array, slot: number, textAt: number[], userField: number): SipParty | undefined {
+  if (!locate(at, t, slots, slot)) return undefined;
   const na = parseNameAddr(at.t, at.s, at.e);
   if (na === undefined) return undefined;
-  const tag = findParam(at.t, na.paramsStart, na.paramsEnd, 'tag', found) ?? '';
+  const tag = findParam(at.t, na.paramsStart, na.paramsEnd, 'tag', at.found) ?? '';
   if (at.t === t) {
     textAt[userField] = na.uri.userStart;
     textAt[userField + 1] = na.uri.hostStart;
-    if (tag.length > 0) textAt[userField + 2] = found.start;
+    if (tag.length > 0) textAt[userField + 2] = at.found.start;
   }
   return { user: na.uri.user, host: na.uri.host, tag };
 }
 
-function contactOf(t: Latin1Text, slots: Int32Array, textAt: number[]): SipContact {
-  if (locate(t, slots, CONTACT)) {
+function contactOf(at: Scratch, t: Latin1Text, slots: Int32Array, textAt: number[]): SipContact {
+  if (locate(at, t, slots, CONTACT)) {
     if (isWildcard(at.t, at.s, at.e)) return { user: '*', host: '', port: 0, expires: undefined };
     const na = parseNameAddr(at.t, at.s, at.e);
     if (na !== undefined) {
@@ -192,8 +175,8 @@ function contactOf(t: Latin1Text, slots: Int32Array, textAt: number[]): SipConta
         textAt[SipText.CONTACT_USER] = na.uri.userStart;
         textAt[SipText.CONTACT_HOST] = na.uri.hostStart;
       }
-      const e = findParam(at.t, na.paramsStart, na.paramsEnd, 'expires', found);
-      const expires = e === undefined ? undefined : parseDecimal(at.t.bytes, found.start, found.end, MAX_DELTA_SECONDS);
+      const e = findParam(at.t, na.paramsStart, na.paramsEnd, 'expires', at.found);
+      const expires = e === undefined ? undefined : parseDecimal(at.t.bytes, at.found.start, at.found.end, MAX_DELTA_SECONDS);
       return { user: na.uri.user, host: na.uri.host, port: na.uri.port, expires };
     }
   }
@@ -201,9 +184,9 @@ function contactOf(t: Latin1Text, slots: Int32Array, textAt: number[]): SipConta
 }
 
 /** User of the first URI of the first identity header that has one (P-Asserted-Identity and the like). */
-function pidUserOf(t: Latin1Text, slots: Int32Array, textAt: number[]): string {
+function pidUserOf(at: Scratch, t: Latin1Text, slots: Int32Array, textAt: number[]): string {
   for (let i = 0; i < IDENTITY_SLOTS.length; i++) {
-    if (!locate(t, slots, IDENTITY_SLOTS[i])) continue;
+    if (!locate(at, t, slots, IDENTITY_SLOTS[i])) continue;
     const na = parseNameAddr(at.t, at.s, at.e);
     if (na === undefined) continue;
     if (at.t === t) textAt[SipText.PID_USER] = na.uri.userStart;
@@ -212,8 +195,8 @@ function pidUserOf(t: Latin1Text, slots: Int32Array, textAt: number[]): string {
   return '';
 }
 
-function usernameOf(t: Latin1Text, slots: Int32Array, slot: number): string {
-  return locate(t, slots, slot) ? digestUsername(at.t, at.s, at.e) : '';
+function usernameOf(at: Scratch, t: Latin1Text, slots: Int32Array, slot: number): string {
+  return locate(at, t, slots, slot) ? digestUsername(at.t, at.s, at.e) : '';
 }
 
 /** A header value, '' when absent; its offset goes into `textAt[field]` when it is one piece of the message. */
@@ -227,11 +210,30 @@ function valueOf(t: Latin1Text, slots: Int32Array, slot: number, textAt: number[
 }
 
 /**
- * Parses what the capture record needs from one SIP message, in one pass over its header section.
- * Never throws. The message must be whole in `msg`; the body is not read.
+ * Parses what the capture record needs from SIP messages, each in one pass over its header section.
+ * Holds its compiled header table (the known headers and the options' extra ones) and its scratch: an
+ * agent keeps one and parses every message with it.
  */
+export class SipParser {
+  private readonly compiled: CompiledHeaders;
+  private readonly scratch: Scratch = { t: latin1Text(''), s: 0, e: 0, found: { start: 0, end: 0 } };
+
+  constructor(options?: SipParseOptions) {
+    this.compiled = compile(options?.extraHeaders ?? []);
+  }
+
+  /** Never throws. The message must be whole in `msg`; the body is not read. */
+  parse(msg: Buffer): SipParseResult {
+    return parseWith(this.compiled, this.scratch, msg);
+  }
+}
+
+/** One message with a parser of its own (tests, tools); what parses many keeps a SipParser. */
 export function parseSip(msg: Buffer, options?: SipParseOptions): SipParseResult {
-  const compiled = compiledFor(options?.extraHeaders);
+  return new SipParser(options).parse(msg);
+}
+
+function parseWith(compiled: CompiledHeaders, at: Scratch, msg: Buffer): SipParseResult {
   const n = msg.length;
   let start = 0;
   // RFC 3261 §7.5: CRLFs before the start line are ignored (they are also the keep-alive of RFC 5626).
@@ -264,24 +266,24 @@ export function parseSip(msg: Buffer, options?: SipParseOptions): SipParseResult
     } else textAt[SipText.REASON] = line.reasonStart;
   }
 
-  const from = partyOf(t, slots, FROM, textAt, SipText.FROM_USER);
-  const to = partyOf(t, slots, TO, textAt, SipText.TO_USER);
-  const cseqParts = locate(t, slots, CSEQ) ? parseCSeq(at.t, at.s, at.e) : undefined;
+  const from = partyOf(at, t, slots, FROM, textAt, SipText.FROM_USER);
+  const to = partyOf(at, t, slots, TO, textAt, SipText.TO_USER);
+  const cseqParts = locate(at, t, slots, CSEQ) ? parseCSeq(at.t, at.s, at.e) : undefined;
   let via1Branch = '';
-  if (locate(t, slots, VIA)) {
-    via1Branch = viaBranch(at.t, at.s, at.e, found);
-    if (at.t === t && via1Branch.length > 0) textAt[SipText.VIA1_BRANCH] = found.start;
+  if (locate(at, t, slots, VIA)) {
+    via1Branch = viaBranch(at.t, at.s, at.e, at.found);
+    if (at.t === t && via1Branch.length > 0) textAt[SipText.VIA1_BRANCH] = at.found.start;
   }
-  const pidUser = pidUserOf(t, slots, textAt);
+  const pidUser = pidUserOf(at, t, slots, textAt);
   let authSlot = PROXY_AUTHORIZATION;
-  let authUsername = usernameOf(t, slots, PROXY_AUTHORIZATION);
+  let authUsername = usernameOf(at, t, slots, PROXY_AUTHORIZATION);
   if (authUsername.length === 0) {
     authSlot = AUTHORIZATION;
-    authUsername = usernameOf(t, slots, AUTHORIZATION);
+    authUsername = usernameOf(at, t, slots, AUTHORIZATION);
   }
   // The username may have had escapes resolved: look for its bytes rather than trusting its position.
   if (authUsername.length > 0) textAt[SipText.AUTH_USERNAME] = t.str.indexOf(authUsername, slots[authSlot * SLOT_STRIDE]);
-  const expires = locate(t, slots, EXPIRES) ? parseDecimal(at.t.bytes, at.s, at.e, MAX_DELTA_SECONDS) : undefined;
+  const expires = locate(at, t, slots, EXPIRES) ? parseDecimal(at.t.bytes, at.s, at.e, MAX_DELTA_SECONDS) : undefined;
 
   let rtpStat = '';
   for (let i = 0; i < RTP_STAT_HEADERS.length; i++) {
@@ -311,7 +313,7 @@ export function parseSip(msg: Buffer, options?: SipParseOptions): SipParseResult
     from: from ?? { user: '', host: '', tag: '' },
     to: to ?? { user: '', host: '', tag: '' },
     pidUser,
-    contact: contactOf(t, slots, textAt),
+    contact: contactOf(at, t, slots, textAt),
     authorization: valueOf(t, slots, AUTHORIZATION, textAt, SipText.AUTHORIZATION),
     proxyAuthorization: valueOf(t, slots, PROXY_AUTHORIZATION, textAt, SipText.PROXY_AUTHORIZATION),
     authUsername,
