@@ -4,7 +4,7 @@
 // Target (issue 3): at least 150,000 messages/s on one core. Bundled like the apps (see hep-decode.bench.ts).
 // Each round is run twice, alternating: as is, and with ten FILTER_* rules (issue 17: not 5 % slower), none
 // of which matches the mix, so every rule is evaluated for every message (the worst case).
-import { CaptureFilter } from '@sipcap/capture';
+import { CaptureFilter } from '@sipcap/agent';
 import { decodeHep, encodeHep3 } from '@sipcap/hep';
 import { SipParser } from '@sipcap/sip';
 import { encodeRecord, RecordBuilder, type BuildRecordOptions } from '@sipcap/record';

@@ -7,7 +7,8 @@
 import pino from 'pino';
 import { Registry } from 'prom-client';
 import { deflateSync, inflateSync } from 'node:zlib';
-import { CapturePublisher, HepIngest } from '@sipcap/capture';
+import { CapturePublisher } from '@sipcap/agent';
+import { HepIngest } from '../apps/hep-agent/src/hep-ingest';
 import { checkHepAuth, decodeHep, encodeHep3 } from '@sipcap/hep';
 
 const KEY = 'the-right-key-0123456789';

@@ -19,7 +19,7 @@ import { inMemoryInfile, mysqlLoadRows, mysqlLoadStatement } from '../libs/store
 import { MYSQL_SESSION_SETUP } from '../libs/store/src/mysql-store';
 import { MYSQL_ROW_COLUMNS, mysqlInsertStatements } from '../libs/store/src/mysql-write-rows';
 import { columnValues } from '../libs/store/src/columns';
-import { quoteMysql } from '../libs/store/src/identifier';
+import { quoteMysql } from '@sipcap/schema';
 
 const parser = new SipParser();
 

@@ -2,7 +2,7 @@
 // info, every known drop reason at 0 before the first event, and a capture flip reported at once.
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { listAgents } from '@sipcap/capture-flag';
+import { listAgents } from '@sipcap/fleet';
 import { buildApp, startAgent, type AgentProcess } from './support/agent-process';
 import { freeTcpUdpPort } from './support/apps';
 import { freshTopic, uniqueName, waitFor } from './support/kafka';

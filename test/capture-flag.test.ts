@@ -6,16 +6,8 @@ import { createServer } from 'node:net';
 import { performance } from 'node:perf_hooks';
 import { Redis } from 'ioredis';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
-import {
-  AgentReporter,
-  CaptureFlag,
-  clearCaptureFlag,
-  listAgents,
-  readCaptureFlag,
-  setCaptureFlag,
-  type CaptureFlagOptions,
-  type Logger,
-} from '@sipcap/capture-flag';
+import { AgentReporter, listAgents } from '@sipcap/fleet';
+import { CaptureFlag, clearCaptureFlag, readCaptureFlag, setCaptureFlag, type CaptureFlagOptions, type Logger } from '@sipcap/capture-flag';
 import { reachable, SERVERS } from './support/servers';
 
 const SHARED_URL = `redis://${SERVERS.redis.host}:${SERVERS.redis.port}`;

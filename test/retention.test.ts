@@ -5,16 +5,8 @@
 import mysql from 'mysql2/promise';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  INDEXED_COLUMNS,
-  MYSQL_RETENTION_LOCK,
-  openStore,
-  PG_RETENTION_LOCK,
-  quoteMysql,
-  quotePg,
-  RetentionPlan,
-  type Store,
-} from '@sipcap/store';
+import { INDEXED_COLUMNS, quoteMysql, quotePg } from '@sipcap/schema';
+import { MYSQL_RETENTION_LOCK, openStore, PG_RETENTION_LOCK, RetentionPlan, type Store } from '@sipcap/store';
 import { buildApp, type AgentProcess } from './support/agent-process';
 import { fullRecord } from './store-fixtures';
 import { freshTopic, uniqueName, waitFor } from './support/kafka';

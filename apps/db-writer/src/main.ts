@@ -2,7 +2,8 @@
 // idempotent inserts into PostgreSQL or MySQL/MariaDB. Run more of them to write faster.
 import { hostname } from 'node:os';
 import { loadConfigOrExit, describeConfig, KAFKA_SECURITY_SETTINGS, REDIS_SECURITY_SETTINGS } from '@sipcap/config';
-import { AgentReporter, redisSecurityOptions } from '@sipcap/capture-flag';
+import { redisSecurityOptions } from '@sipcap/capture-flag';
+import { AgentReporter } from '@sipcap/fleet';
 import { startApp, Counter } from '@sipcap/telemetry';
 import { BatchConsumer, createKafka, explainKafkaFailure, DeadLetterPublisher, ensureTopic, HeldLagSampler, topicEnds } from '@sipcap/bus';
 import {

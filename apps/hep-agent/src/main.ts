@@ -1,7 +1,9 @@
 // hep-agent: HEP v1/v2/v3 over UDP, TCP and optionally TLS in; capture records out to Kafka.
 import { loadConfigOrExit, describeConfig } from '@sipcap/config';
 import { startApp } from '@sipcap/telemetry';
-import { AGENT_SETTINGS, HepIngest, HepStreamLimits, startAgentRuntime } from '@sipcap/capture';
+import { AGENT_SETTINGS, startAgentRuntime } from '@sipcap/agent';
+import { HepIngest } from './hep-ingest';
+import { HepStreamLimits } from './hep-stream-limits';
 import { listenUdp } from './udp-listener';
 import { listenStream } from './tcp-listener';
 

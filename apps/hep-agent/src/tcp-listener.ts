@@ -3,7 +3,8 @@ import { createServer as createTlsServer, type TLSSocket } from 'node:tls';
 import { readFileSync } from 'node:fs';
 import type { Logger } from 'pino';
 import { HepStreamReader } from '@sipcap/hep';
-import type { HepIngest, HepStreamLimits, LimitedConnection, Transport } from '@sipcap/capture';
+import type { HepIngest, Transport } from './hep-ingest';
+import type { HepStreamLimits, LimitedConnection } from './hep-stream-limits';
 
 /**
  * HEP over TCP (or TLS): each connection is a stream of HEP3 frames. A stream that loses framing is

@@ -1,7 +1,7 @@
 import { createSocket, type Socket } from 'node:dgram';
 import { isIPv6 } from 'node:net';
 import type { Logger } from 'pino';
-import type { HepIngest } from '@sipcap/capture';
+import type { HepIngest } from './hep-ingest';
 
 /**
  * HEP over UDP. The receive buffer is asked large so bursts wait in the kernel rather than being

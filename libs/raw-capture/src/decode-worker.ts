@@ -1,6 +1,6 @@
 import { isMainThread, parentPort, workerData } from 'node:worker_threads';
 import { Registry } from 'prom-client';
-import { CapturePublisher, type CapturedMessage, type CapturePublisherOptions } from '@sipcap/capture';
+import { CapturePublisher, type CapturedMessage, type CapturePublisherOptions } from '@sipcap/agent';
 import type { PortRange } from '@sipcap/packet';
 import { createLogger } from '@sipcap/telemetry';
 import { registerDecoderMetrics } from './decoder-metrics';

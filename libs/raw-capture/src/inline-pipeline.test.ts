@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { CapturedMessage } from '@sipcap/capture';
+import type { CapturedMessage } from '@sipcap/agent';
 import { LinkType, testing } from '@sipcap/packet';
 import { Registry } from 'prom-client';
 import { InlinePipeline } from './inline-pipeline';

@@ -1,4 +1,4 @@
-import type { CapturedMessage } from '@sipcap/capture';
+import type { CapturedMessage } from '@sipcap/agent';
 import type { Registry } from 'prom-client';
 import { forEachFrame, FrameBatchWriter, FRAME_HEADER_SIZE, type FrameBatch } from './frame-batch';
 import type { FramePipeline } from './frame-pipeline';

@@ -1,6 +1,6 @@
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
-import { publisherSettings, startAgentRuntime, type AgentRuntime, type CapturedReport } from '@sipcap/capture';
+import { publisherSettings, startAgentRuntime, type AgentRuntime, type CapturedReport } from '@sipcap/agent';
 import type { PortRange } from '@sipcap/packet';
 import { ipipFilter, mirrorFilter } from './bpf-filter';
 import { checkCaptureFile, replayCaptureFile, type ReplaySummary } from './capture-file-source';

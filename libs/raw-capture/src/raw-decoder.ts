@@ -1,4 +1,4 @@
-import type { CapturedMessage, CapturedReport } from '@sipcap/capture';
+import type { CapturedMessage, CapturedReport } from '@sipcap/agent';
 import { Decoder, portRangeFilter, type DecoderOptions, type PortRange, type SipCandidate } from '@sipcap/packet';
 import { RtcpCapture, type RtcpCaptureOptions } from './rtcp-capture';
 

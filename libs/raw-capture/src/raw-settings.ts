@@ -1,4 +1,4 @@
-import { AGENT_SETTINGS } from '@sipcap/capture';
+import { AGENT_SETTINGS } from '@sipcap/agent';
 import type { Settings } from '@sipcap/config';
 import { isIpv4Text } from './bpf-filter';
 

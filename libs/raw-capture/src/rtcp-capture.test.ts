@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { CapturedMessage, CapturedReport } from '@sipcap/capture';
+import type { CapturedMessage, CapturedReport } from '@sipcap/agent';
 import { LinkType, testing } from '@sipcap/packet';
 import { RTCP_FIXTURES } from '../../rtcp/src/test-fixtures';
 import { RawDecoder } from './raw-decoder';

@@ -1,4 +1,4 @@
-import type { CapturedReport } from '@sipcap/capture';
+import type { CapturedReport } from '@sipcap/agent';
 import type { PortRange, SipCandidate } from '@sipcap/packet';
 import { MediaCallMap, type MediaCallMapOptions } from './media-call-map';
 import { sdpMedia } from './sdp-media';

@@ -1,7 +1,7 @@
 import { Worker } from 'node:worker_threads';
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
-import type { RecordSink } from '@sipcap/capture';
+import type { RecordSink } from '@sipcap/agent';
 import type { DecodeWorkerData, FromWorker, ToWorker } from './decode-worker';
 import { workerFor } from './flow-hash';
 import { FrameBatchWriter, FRAME_HEADER_SIZE } from './frame-batch';

@@ -1,4 +1,4 @@
-import type { Dialect } from '@sipcap/store';
+import type { Dialect } from '@sipcap/schema';
 import { TABLE_KEY } from './search-sql';
 import { SqlParams } from './sql-params';
 import { dateRange, ident, limitCount, msgBytes } from './sql-text';

@@ -1,4 +1,4 @@
-import type { Dialect } from '@sipcap/store';
+import type { Dialect } from '@sipcap/schema';
 import { filterConditions } from './search-sql';
 import type { SearchQuery } from './search-query';
 import { SqlParams } from './sql-params';

@@ -1,4 +1,4 @@
-import { assertTableName, compileStrftime } from '@sipcap/store';
+import { assertTableName, compileStrftime } from '@sipcap/schema';
 
 const MINUTE_MS = 60_000;
 const HOUR_MS = 3_600_000;

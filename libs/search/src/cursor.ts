@@ -1,4 +1,4 @@
-import { isValidTableName } from '@sipcap/store';
+import { isValidTableName } from '@sipcap/schema';
 
 /**
  * The keyset position of the last row of a page: results are ordered by `date` DESC, `id` DESC and

@@ -1,4 +1,4 @@
-import type { Dialect } from '@sipcap/store';
+import type { Dialect } from '@sipcap/schema';
 
 /**
  * Times as the `date` column holds them: UTC text without a zone. Times travel as text, never as JS

@@ -1,4 +1,4 @@
-import { INDEXED_COLUMNS } from '@sipcap/store';
+import { INDEXED_COLUMNS } from '@sipcap/schema';
 import { PREFIX_FIELDS, prefixOf } from './prefix-match';
 import { FILTER_FIELDS, type FilterField, type SearchQuery } from './search-query';
 

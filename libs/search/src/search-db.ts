@@ -1,6 +1,6 @@
 import mysql from 'mysql2/promise';
 import pg from 'pg';
-import { dialectOf, type Dialect } from '@sipcap/store';
+import { dialectOf, type Dialect } from '@sipcap/schema';
 import { isStatementTimeout, QueryTimeoutError } from './query-timeout';
 
 export type DbRow = Record<string, unknown>;

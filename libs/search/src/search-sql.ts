@@ -1,4 +1,4 @@
-import type { Dialect } from '@sipcap/store';
+import type { Dialect } from '@sipcap/schema';
 import { LIKE_ESCAPE, likePrefixPattern, PREFIX_FIELDS, prefixOf } from './prefix-match';
 import { FILTER_FIELDS, type SearchQuery } from './search-query';
 import { SqlParams } from './sql-params';

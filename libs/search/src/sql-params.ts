@@ -1,4 +1,4 @@
-import type { Dialect } from '@sipcap/store';
+import type { Dialect } from '@sipcap/schema';
 
 /**
  * Bound parameters of one statement: `add` returns the placeholder for a value. PostgreSQL numbers

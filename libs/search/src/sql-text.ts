@@ -1,4 +1,4 @@
-import { quoteMysql, quotePg, type Dialect } from '@sipcap/store';
+import { quoteMysql, quotePg, type Dialect } from '@sipcap/schema';
 import { dbTimeText } from './db-time';
 import type { SqlParams } from './sql-params';
 import type { TableInfo } from './table-catalog';

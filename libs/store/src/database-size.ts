@@ -1,6 +1,6 @@
 import pg from 'pg';
 import { createConnection } from 'mysql2/promise';
-import { dialectOf } from './db-url';
+import { dialectOf } from '@sipcap/schema';
 
 /**
  * The size of DB_URL's database in bytes, on a connection of its own (opened and closed per reading:

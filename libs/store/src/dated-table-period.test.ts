@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { datedTablePeriod } from './dated-table-period';
-import { compileStrftime } from './strftime';
+import { compileStrftime } from '@sipcap/schema';
 
 const at = (iso: string) => Date.parse(iso);
 const period = (template: string, name: string) => datedTablePeriod(compileStrftime(template), name);

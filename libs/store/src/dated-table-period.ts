@@ -1,4 +1,4 @@
-import type { CompiledStrftime, StrftimePart } from './strftime';
+import type { CompiledStrftime, StrftimePart } from '@sipcap/schema';
 
 /** The time a dated table covers: [startMs, endMs). */
 export interface TablePeriod {

@@ -1,14 +1,7 @@
 import { describe, it, expect } from 'vitest';
 import { COLUMNS, COLUMN_WIDTH } from '@sipcap/record';
-import {
-  dayPartitionName,
-  defaultPartitionName,
-  derivedName,
-  INDEXED_COLUMNS,
-  mysqlCreateTable,
-  pgCreateDayPartition,
-  pgCreateTable,
-} from './ddl';
+import { dayPartitionName, defaultPartitionName, derivedName, mysqlCreateTable, pgCreateDayPartition, pgCreateTable } from './ddl';
+import { INDEXED_COLUMNS } from '@sipcap/schema';
 
 describe('derivedName', () => {
   it('appends the suffix while it fits in 63 characters', () => {

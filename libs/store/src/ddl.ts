@@ -2,16 +2,13 @@ import { COLUMN_WIDTH, REPORT_COLUMNS, REPORT_COLUMN_WIDTH, REPORT_MYSQL_MSG_WID
 import { COLUMNS, columnKind, type Column } from './columns';
 import { dayText } from './capture-date';
 import { fnv1a32 } from './fnv1a';
-import { assertTableName, quoteMysql, quotePg } from './identifier';
+import { assertTableName, INDEXED_COLUMNS, quoteMysql, quotePg, REPORT_INDEXED_COLUMNS } from '@sipcap/schema';
 
 /**
  * The one source of the schema: the db-writer runs these statements for every table it creates, and
  * sql/*.sql are these same statements rendered for `sip_capture` (see sql-files.test.ts).
  * Columns and widths come from COLUMNS and COLUMN_WIDTH of @sipcap/record.
  */
-
-/** Kamailio's indexes on sip_capture. */
-export const INDEXED_COLUMNS = ['date', 'callid', 'callid_aleg', 'ruri_user', 'from_user', 'to_user', 'pid_user', 'auth_user'] as const;
 
 /** The writer's own table: the next Kafka offset per consumer group, topic and partition. */
 export const OFFSETS_TABLE = 'sipcap_offsets';
@@ -198,9 +195,6 @@ export function mysqlCreateOffsetsTable(): string[] {
       `) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin`,
   ];
 }
-
-/** Kamailio's indexes on rtcp_capture, report_capture and logs_capture. */
-export const REPORT_INDEXED_COLUMNS = ['date', 'correlation_id'] as const;
 
 /** Default table of each report kind (Kamailio's names). */
 export const REPORT_TABLES = { rtcp: 'rtcp_capture', report: 'report_capture', logs: 'logs_capture' } as const;

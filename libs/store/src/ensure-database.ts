@@ -2,8 +2,8 @@ import pg from 'pg';
 import { createConnection } from 'mysql2/promise';
 import { classifyMysqlError } from './classify-mysql-error';
 import { classifyPgError } from './classify-pg-error';
-import { databaseOf, dialectOf, withDatabase } from './db-url';
-import { quoteMysql, quotePg } from './identifier';
+import { databaseOf, dialectOf, withDatabase } from '@sipcap/schema';
+import { quoteMysql, quotePg } from '@sipcap/schema';
 import { errorCode } from './store-error';
 
 /**

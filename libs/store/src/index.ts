@@ -21,12 +21,9 @@ export { ensureSchema, ensureReportSchema } from './ensure-schema';
 export { ReportTableRouter, type ReportTableNames } from './report-table-name';
 export { StoreError, isStoreError, type StoreErrorKind } from './store-error';
 export { TableRouter, type TableRouterOptions, type MtMode, type HashSource } from './table-name';
-export { isValidTableName, assertTableName, TABLE_NAME_PATTERN, quotePg, quoteMysql } from './identifier';
-export { compileStrftime, type CompiledStrftime } from './strftime';
-export { REPORT_TABLES, REPORT_INDEXED_COLUMNS, pgCreateReportTable, mysqlCreateReportTable } from './ddl';
+export { REPORT_TABLES, pgCreateReportTable, mysqlCreateReportTable } from './ddl';
 export {
   OFFSETS_TABLE,
-  INDEXED_COLUMNS,
   pgCreateTable,
   mysqlCreateTable,
   pgCreateOffsetsTable,
@@ -39,7 +36,6 @@ export { MYSQL_RETENTION_LOCK } from './mysql-store';
 export { RetentionPlan, parseRetentionTables, retentionProblem, type RetentionRule } from './retention-plan';
 export { DayWindow } from './partition-window';
 export { messageKind, MESSAGE_KINDS, type MessageKind } from './message-kind';
-export { dialectOf, type Dialect } from './db-url';
 export type { WriterTotals } from './writer-metrics';
 export { DelayedWriter, type DelayedWriterOptions } from './delayed-writer';
 export type { DeadLetter, PositionedRow, PositionedStore } from './positioned-row';

@@ -3,7 +3,7 @@ import { COLUMN_WORDS, EncodedRecord, LATIN1, type CaptureRecord } from '@sipcap
 import { ByteWriter, escapeTable } from './byte-writer';
 import { COLUMN_KINDS, columnValues } from './columns';
 import { CaptureDateText } from './capture-date';
-import { quoteMysql } from './identifier';
+import { quoteMysql } from '@sipcap/schema';
 import { MYSQL_ROW_COLUMNS } from './mysql-write-rows';
 
 /**

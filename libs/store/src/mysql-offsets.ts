@@ -1,6 +1,6 @@
 import type { PoolConnection, RowDataPacket } from 'mysql2/promise';
 import { OFFSETS_TABLE } from './ddl';
-import { quoteMysql } from './identifier';
+import { quoteMysql } from '@sipcap/schema';
 import type { BatchOffset } from './store';
 import { StoreError } from './store-error';
 

@@ -12,7 +12,7 @@ import {
   mysqlDayPartitionName,
 } from './ddl';
 import { dayOf, isExpiredDay, type PartitionPolicy } from './partition-window';
-import { assertTableName, quoteMysql } from './identifier';
+import { assertTableName, quoteMysql } from '@sipcap/schema';
 import { mysqlInsertStatements } from './mysql-write-rows';
 import { inMemoryInfile, mysqlLoadRows, mysqlLoadStatement } from './mysql-load-rows';
 import { lockMysqlOffsets, readMysqlDedupStates, readMysqlOffsets, upsertMysqlOffsets } from './mysql-offsets';

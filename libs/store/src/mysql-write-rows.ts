@@ -2,7 +2,7 @@ import type { CaptureRecord } from '@sipcap/record';
 import { ByteWriter, escapeTable } from './byte-writer';
 import { COLUMNS, COLUMN_KINDS, columnValues } from './columns';
 import { CaptureDateText } from './capture-date';
-import { quoteMysql } from './identifier';
+import { quoteMysql } from '@sipcap/schema';
 
 /** The columns a MySQL row is written with, in order: date, then the record columns (msg last). */
 export const MYSQL_ROW_COLUMNS: readonly string[] = ['date', ...COLUMNS];

@@ -1,4 +1,4 @@
-import { dialectOf } from './db-url';
+import { dialectOf } from '@sipcap/schema';
 import { MysqlStore } from './mysql-store';
 import { PgStore } from './pg-store';
 import type { Store, StoreOptions } from './store';

@@ -1,6 +1,6 @@
 import type { PoolClient } from 'pg';
 import { OFFSETS_TABLE } from './ddl';
-import { quotePg } from './identifier';
+import { quotePg } from '@sipcap/schema';
 import type { BatchOffset } from './store';
 import { StoreError } from './store-error';
 

@@ -13,7 +13,7 @@ import {
   pgCreateReportTable,
   pgCreateTable,
 } from './ddl';
-import { assertTableName, quotePg } from './identifier';
+import { assertTableName, quotePg } from '@sipcap/schema';
 import { DAY_MS, daysAhead, dayWantsPartition, isExpiredDay, partitionDay, type PartitionPolicy } from './partition-window';
 import { pgBinaryType } from './pg-copy-binary';
 import { RetentionPlan } from './retention-plan';

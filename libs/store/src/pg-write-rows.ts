@@ -4,7 +4,7 @@ import type { CaptureRecord } from '@sipcap/record';
 import { COLUMNS, COLUMN_KINDS, columnValues } from './columns';
 import { ByteWriter } from './byte-writer';
 import { CaptureDateText } from './capture-date';
-import { quotePg } from './identifier';
+import { quotePg } from '@sipcap/schema';
 import { encodeCopyBinary } from './pg-copy-binary';
 import { encodeCopyRows, PG_ROW_COLUMNS } from './pg-copy-rows';
 import { msgFitsPgText, msgLossyText, replaceNul } from './pg-msg';

@@ -1,9 +1,9 @@
 import type { ReportKind, ReportRecord } from '@sipcap/record';
 import { REPORT_TABLES } from './ddl';
-import { assertTableName } from './identifier';
+import { assertTableName } from '@sipcap/schema';
 import type { DayWindow } from './partition-window';
 import type { RetentionPlan } from './retention-plan';
-import { compileStrftime } from './strftime';
+import { compileStrftime } from '@sipcap/schema';
 import { microsToMillis, TableTemplate } from './table-name';
 
 export interface ReportTableNames {

@@ -2,7 +2,7 @@ import type { PoolClient } from 'pg';
 import { REPORT_COLUMNS, REPORT_MYSQL_MSG_WIDTH, truncate, type ReportRecord } from '@sipcap/record';
 import { ByteWriter } from './byte-writer';
 import { CaptureDateText } from './capture-date';
-import { quoteMysql, quotePg } from './identifier';
+import { quoteMysql, quotePg } from '@sipcap/schema';
 import { MYSQL_ESCAPES } from './mysql-write-rows';
 import { replaceNul } from './pg-msg';
 

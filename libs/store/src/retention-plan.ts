@@ -1,5 +1,5 @@
 import { datedTablePeriod, namePattern } from './dated-table-period';
-import { compileStrftime, type CompiledStrftime } from './strftime';
+import { compileStrftime, type CompiledStrftime } from '@sipcap/schema';
 
 /** Days a table template keeps (DB_RETENTION_TABLES entry); 0 keeps everything. */
 export interface RetentionRule {

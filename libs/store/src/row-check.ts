@@ -1,4 +1,4 @@
-import { isValidTableName } from './identifier';
+import { isValidTableName } from '@sipcap/schema';
 import { checkRecord } from './record-check';
 import type { BatchOffset, BatchRow } from './store';
 import { StoreError } from './store-error';

@@ -3,8 +3,8 @@ import { fnv1a32 } from './fnv1a';
 import { MESSAGE_KINDS, messageKind, type MessageKind } from './message-kind';
 import type { DayWindow } from './partition-window';
 import type { RetentionPlan } from './retention-plan';
-import { assertTableName } from './identifier';
-import { compileStrftime, type CompiledStrftime } from './strftime';
+import { assertTableName } from '@sipcap/schema';
+import { compileStrftime, type CompiledStrftime } from '@sipcap/schema';
 
 /** How a record picks one of several TABLE_NAME entries (Kamailio's mt_mode). */
 export type MtMode = 'rand' | 'round_robin' | 'hash';

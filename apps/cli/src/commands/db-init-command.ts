@@ -1,7 +1,7 @@
 import { ensureTopic } from '@sipcap/bus';
 import { KAFKA_SECURITY_SETTINGS, redactUrl } from '@sipcap/config';
+import { dialectOf } from '@sipcap/schema';
 import {
-  dialectOf,
   ensureDatabase,
   ensureReportSchema,
   ensureSchema,

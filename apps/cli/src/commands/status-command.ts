@@ -1,5 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { listAgents, type AgentReport } from '@sipcap/capture-flag';
+import { listAgents, type AgentReport } from '@sipcap/fleet';
 import { consumerLag } from '@sipcap/bus';
 import { summarizeKpis, type PeerKpis } from '@sipcap/sip-stats';
 import {

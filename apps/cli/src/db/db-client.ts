@@ -1,6 +1,6 @@
 import pg from 'pg';
 import { createConnection } from 'mysql2/promise';
-import { dialectOf, type Dialect } from '@sipcap/store';
+import { dialectOf, type Dialect } from '@sipcap/schema';
 
 /** A single plain connection for the CLI's own queries (existence checks, stats); rows as objects. */
 export interface DbClient {

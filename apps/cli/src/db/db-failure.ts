@@ -1,5 +1,5 @@
 import { redactUrl } from '@sipcap/config';
-import { dialectOf } from '@sipcap/store';
+import { dialectOf } from '@sipcap/schema';
 import { errorText } from '../cli-errors';
 
 const UNREACHABLE = new Set(['ECONNREFUSED', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENETUNREACH', 'ENOTFOUND', 'EAI_AGAIN', 'ECONNRESET']);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { AgentReport } from '@sipcap/capture-flag';
+import type { AgentReport } from '@sipcap/fleet';
 import { agentRates, isGaugeCounter } from './agent-rates';
 
 function report(updatedAt: string, counters: Record<string, number>, pid = 1): AgentReport {

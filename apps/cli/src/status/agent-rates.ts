@@ -1,4 +1,4 @@
-import type { AgentReport } from '@sipcap/capture-flag';
+import type { AgentReport } from '@sipcap/fleet';
 
 /**
  * Counters that are levels, not running totals: shown as they are, never as a rate. Agents report

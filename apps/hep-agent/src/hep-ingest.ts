@@ -2,9 +2,7 @@ import type { Logger } from 'pino';
 import { Counter, type Registry } from 'prom-client';
 import { checkHepAuth, decodeHep, type HepDecodeOptions } from '@sipcap/hep';
 import { REPORT_PAYLOAD_TYPES } from '@sipcap/record';
-import type { CapturePublisher } from './capture-publisher';
-import type { ReportPublisher } from './report-publisher';
-import { nowMicros, protoFromIpProto } from './captured-message';
+import { nowMicros, protoFromIpProto, type CapturePublisher, type ReportPublisher } from '@sipcap/agent';
 
 /** Payload types of HEP chunk 11 (and their metric label). */
 const PAYLOAD_TYPE_NAMES: Record<number, string> = {

@@ -1,8 +1,7 @@
 import { hostname } from 'node:os';
 import { Redis, type RedisOptions } from 'ioredis';
 import { agentKey, type AgentReport } from './agent-report';
-import { silentLogger, type Logger } from './logger';
-import { reconnectDelay } from './reconnect-delay';
+import { reconnectDelay, silentLogger, type Logger } from '@sipcap/capture-flag';
 
 export interface AgentReporterOptions {
   /** A connection to share (left open by stop()), or a URL for a connection of the reporter's own. */

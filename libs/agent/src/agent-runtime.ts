@@ -1,7 +1,8 @@
 import type { Logger } from 'pino';
 import { Gauge, type Registry } from 'prom-client';
 import { createKafka, ensureTopic, kafkaAccessFailure, RecordProducer } from '@sipcap/bus';
-import { AgentReporter, CaptureFlag, redisSecurityOptions } from '@sipcap/capture-flag';
+import { CaptureFlag, redisSecurityOptions } from '@sipcap/capture-flag';
+import { AgentReporter } from '@sipcap/fleet';
 import { KAFKA_SECURITY_SETTINGS, REDIS_SECURITY_SETTINGS, type Settings } from '@sipcap/config';
 import { CapturePublisher } from './capture-publisher';
 import { ReportPublisher } from './report-publisher';

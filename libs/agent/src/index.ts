@@ -8,15 +8,5 @@ export {
 } from './capture-publisher';
 export { CaptureTimeWindow } from './capture-time-window';
 export { CaptureFilter, censoredMessage, type CaptureFilterSettings, type FilterRule, type FilterVerdict } from './capture-filter';
-export { HepIngest, AUTH_FAILURE_REASONS, type Transport } from './hep-ingest';
-export {
-  HepStreamLimits,
-  CONNECTION_REFUSED_REASONS,
-  CONNECTION_CLOSED_REASONS,
-  type HepStreamLimitSettings,
-  type LimitedConnection,
-  type ConnectionClosedReason,
-  type ConnectionRefusedReason,
-} from './hep-stream-limits';
 export { ReportPublisher, REPORT_DROP_REASONS, type CapturedReport, type ReportDropReason, type ReportOutcome } from './report-publisher';
 export { startAgentRuntime, publisherSettings, AGENT_SETTINGS, type AgentRuntime, type AgentSettings } from './agent-runtime';

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import pino from 'pino';
 import { Registry } from 'prom-client';
 import { encodeHep1, encodeHep3, hep3Chunk, hep3Frame } from '@sipcap/hep';
-import { CapturePublisher } from './capture-publisher';
+import { CapturePublisher } from '@sipcap/agent';
 import { HepIngest } from './hep-ingest';
 
 const SIP = Buffer.from(
