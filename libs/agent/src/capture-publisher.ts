@@ -67,7 +67,7 @@ export class CapturePublisher {
     // Every known series exists from the start (at 0), so alert rules see them before the first event.
     for (const reason of ['capture_off', 'bad_sip'] as const) this.m.dropped.inc({ reason }, 0);
     for (const reason of SIP_ERROR_REASONS) this.m.bad.inc({ reason, stored: String(opts.captureBadMsgs) }, 0);
-    // Built once: recordExtraHeaders caches per options object.
+    // One builder and one parser (their compiled headers) for every message.
     this.builder = new RecordBuilder({
       captureNode: opts.captureNode,
       callidAlegHeaders: opts.callidAlegHeaders,
