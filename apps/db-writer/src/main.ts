@@ -4,7 +4,7 @@ import { hostname } from 'node:os';
 import { loadConfigOrExit, describeConfig, KAFKA_SECURITY_SETTINGS, REDIS_SECURITY_SETTINGS } from '@sipcap/config';
 import { redisSecurityOptions } from '@sipcap/capture-flag';
 import { AgentReporter } from '@sipcap/fleet';
-import { startApp, Counter } from '@sipcap/telemetry';
+import { startApp } from '@sipcap/telemetry';
 import { BatchConsumer, createKafka, explainKafkaFailure, DeadLetterPublisher, ensureTopic, HeldLagSampler, topicEnds } from '@sipcap/bus';
 import {
   databaseFreeBytes,
@@ -18,11 +18,13 @@ import {
   forgetStaleOffsets,
   isStoreError,
   openStore,
+  outsideWindowCounter,
   parseRetentionTables,
   ReportTableRouter,
   RetentionPlan,
   retentionProblem,
   TableRouter,
+  TableUpkeep,
 } from '@sipcap/store';
 
 const APP = 'db-writer';
@@ -106,16 +108,7 @@ void startApp(
     if (retentionIssue.warning) log.warn(`retention: ${retentionIssue.warning}; they keep everything`);
     // A row's own time picks its dated table only within the window: forged times must not create tables.
     const window = new DayWindow({ pastDays: config.DB_TIME_WINDOW_DAYS, aheadDays: config.DB_PARTITION_AHEAD_DAYS });
-    let outsideCounted = 0;
-    new Counter({
-      name: 'sipcap_db_rows_outside_window_total',
-      help: 'Rows whose capture day lay outside DB_TIME_WINDOW_DAYS..DB_PARTITION_AHEAD_DAYS and were written to the table of today (dated TABLE_NAME)',
-      registers: [registry],
-      collect() {
-        this.inc(window.outside - outsideCounted);
-        outsideCounted = window.outside;
-      },
-    });
+    outsideWindowCounter(window, registry);
     const router = new TableRouter({
       tableName: config.TABLE_NAME,
       mode: config.MT_MODE,
@@ -165,24 +158,8 @@ void startApp(
     });
     await deadLetters.connect();
 
-    const retentionRuns = new Counter({
-      name: 'sipcap_retention_runs_total',
-      help: 'Retention runs, by result (done, locked: another writer held the lock, failed)',
-      labelNames: ['result'],
-      registers: [registry],
-    });
-    const retentionDropped = new Counter({
-      name: 'sipcap_retention_dropped_total',
-      help: 'Day partitions and dated tables dropped by the retention',
-      registers: [registry],
-    });
-    for (const r of ['done', 'locked', 'failed']) retentionRuns.inc({ result: r }, 0);
-    const dropExpired = async (): Promise<string[]> => {
-      const r = await store.applyRetention();
-      retentionRuns.inc({ result: r.locked ? 'done' : 'locked' });
-      retentionDropped.inc(r.dropped.length);
-      return r.dropped;
-    };
+    // Day partitions ahead and retention, hourly; the store takes a lock in the database so one writer does it.
+    const upkeep = new TableUpkeep({ store, router, reportRouter, retention, dayPartitions: config.DB_PARTITION === 'day', log, registry });
     // Lack of space: writes pause (retried like an outage, the records wait in Kafka), alerted by
     // sipcap_db_disk_full and the log; DB_SIZE_MAX_MB pauses before the disk is full.
     if (config.DB_DISK_FULL_DROP_EXPIRED && !retention.active)
@@ -198,7 +175,7 @@ void startApp(
       minFreeBytes: config.DB_DISK_MIN_FREE_MB * 1024 * 1024,
       free: () => databaseFreeBytes(config.DB_URL),
       checkMs: config.DB_SIZE_CHECK_S * 1000,
-      dropExpired: config.DB_DISK_FULL_DROP_EXPIRED && retention.active ? () => dropExpired() : undefined,
+      dropExpired: config.DB_DISK_FULL_DROP_EXPIRED && retention.active ? () => upkeep.dropExpired() : undefined,
     });
     diskGuard.start();
     const writer = new DelayedWriter({
@@ -268,29 +245,12 @@ void startApp(
       log,
     });
     await reporter.start();
-    // Day partitions ahead and retention, hourly; the store takes a lock in the database so one writer does it.
-    const maintain = async () => {
-      if (config.DB_PARTITION === 'day') {
-        await ensureSchema(store, router).catch((e) => log.warn({ err: (e as Error).message }, 'partition upkeep failed'));
-        await ensureReportSchema(store, reportRouter).catch((e) =>
-          log.warn({ err: (e as Error).message }, 'partition upkeep failed (report tables)'),
-        );
-      }
-      if (!retention.active) return;
-      const r = await store.applyRetention().catch((e: Error) => (log.warn({ err: e.message }, 'retention failed'), undefined));
-      retentionRuns.inc({ result: r === undefined ? 'failed' : r.locked ? 'done' : 'locked' });
-      if (r?.dropped.length) {
-        retentionDropped.inc(r.dropped.length);
-        log.info({ dropped: r.dropped, defaultRowsDeleted: r.defaultRowsDeleted }, 'retention: dropped expired partitions and tables');
-      }
-    };
-    void maintain();
-    const maintainTimer = setInterval(() => void maintain(), 3600_000);
+    upkeep.start();
     health.register('consumer', () => consumer.isRunning || 'consumer not running');
 
     return async () => {
       lag.stop();
-      clearInterval(maintainTimer);
+      upkeep.stop();
       await diskGuard.stop();
       // Stop fetching, write what is buffered (each batch then commits its offsets), leave the group.
       await Promise.all([consumer.stop(), writer.stop()]);

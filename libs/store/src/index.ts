@@ -34,7 +34,7 @@ export {
 export { PG_RETENTION_LOCK } from './pg-store';
 export { MYSQL_RETENTION_LOCK } from './mysql-store';
 export { RetentionPlan, parseRetentionTables, retentionProblem, type RetentionRule } from './retention-plan';
-export { DayWindow } from './partition-window';
+export { DayWindow, outsideWindowCounter } from './partition-window';
 export { messageKind, MESSAGE_KINDS, type MessageKind } from './message-kind';
 export type { WriterTotals } from './writer-metrics';
 export { DelayedWriter, type DelayedWriterOptions } from './delayed-writer';
@@ -42,3 +42,4 @@ export type { DeadLetter, PositionedRow, PositionedStore } from './positioned-ro
 export { forgetStaleOffsets } from './forget-stale-offsets';
 export { DiskGuard, diskFullReason, type DiskGuardOptions, type DiskPauseReason } from './disk-guard';
 export { databaseFreeBytes, databaseSize } from './database-size';
+export { TableUpkeep, type TableUpkeepOptions } from './table-upkeep';

@@ -1,3 +1,4 @@
+import { Counter, type Registry } from 'prom-client';
 import { dayPartitionName } from './ddl';
 
 /**
@@ -54,6 +55,20 @@ export class DayWindow {
     this.outside++;
     return now;
   }
+}
+
+/** Exports a window's count of rows moved to today's table as a counter. */
+export function outsideWindowCounter(window: DayWindow, registry: Registry): Counter {
+  let counted = 0;
+  return new Counter({
+    name: 'sipcap_db_rows_outside_window_total',
+    help: 'Rows whose capture day lay outside DB_TIME_WINDOW_DAYS..DB_PARTITION_AHEAD_DAYS and were written to the table of today (dated TABLE_NAME)',
+    registers: [registry],
+    collect() {
+      this.inc(window.outside - counted);
+      counted = window.outside;
+    },
+  });
 }
 
 /** Today and the days ahead. */
