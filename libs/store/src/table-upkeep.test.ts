@@ -24,7 +24,7 @@ function setup(results: (RetentionResult | Error)[], days = 7) {
     store,
     router: new TableRouter({ tableName: 'sip_capture_%Y%m%d' }),
     reportRouter: new ReportTableRouter({ rtcp: 'rtcp_capture' }),
-    retention: new RetentionPlan({ defaultDays: days, templates, overrides: new Map() }),
+    retention: new RetentionPlan({ defaultDays: days, templates, overrides: [] }),
     dayPartitions: true,
     log: pino({ level: 'silent' }),
     registry,
