@@ -92,14 +92,6 @@ describe('CapturePublisher (the agents last stage)', () => {
     expect(record(storing.sent[0].value)).toMatchObject({ method: 'INVITE', callid: '' });
   });
 
-  it('FILTER_* discards before Kafka (counted by rule) and censors the body of the censored methods', async () => {
-    const { p, sent, metric } = setup({ filter: { discardMethods: ['OPTIONS'], censorMethods: ['INVITE'] } });
-    expect(p.capture(captured(INVITE.replace(/INVITE/g, 'OPTIONS')))).toBe('filtered');
-    expect(await metric('sipcap_filter_total', { action: 'discard', rule: 'method', value: 'OPTIONS' })).toBe(1);
-    expect(p.capture(captured(INVITE.replace('Content-Length: 0', 'Content-Length: 4') + 'body'))).toBe('published');
-    expect(record(sent[0].value).msg.toString()).not.toContain('body');
-  });
-
   it('a record the producer does not take is not counted as published', () => {
     const { p } = setup({}, true, false);
     expect(p.capture(captured(INVITE))).toBe('not_queued');
