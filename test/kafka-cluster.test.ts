@@ -35,6 +35,7 @@ const databases: TestDb[] = [];
 beforeAll(() => {
   buildApp('hep-agent');
   buildApp('db-writer');
+  buildApp('cli');
   kafkaSh('reset');
   kafkaSh('start', '--brokers', '3');
 }, 300_000);
@@ -246,4 +247,74 @@ describe('a 3-broker Kafka cluster losing brokers under load', () => {
       },
     });
   }, 900_000);
+});
+
+describe('sipcap on the cluster', () => {
+  const cli = (args: string[], settings: Record<string, string>) =>
+    new Promise<{ code: number; stdout: string; stderr: string }>((resolve) =>
+      execFile(
+        process.execPath,
+        ['dist/apps/cli/main.js', ...args],
+        { env: { PATH: process.env.PATH ?? '', ...settings } },
+        (e, stdout, stderr) => resolve({ code: e ? ((e as { code?: number }).code ?? 1) : 0, stdout, stderr }),
+      ),
+    );
+
+  it('creates its topics with 3 copies and min.insync.replicas 2, and sipcap status names a broker down and the partitions missing a copy', async () => {
+    const topic = uniqueName('cluster-status');
+    const settings = {
+      KAFKA_BROKERS: BROKERS.join(','),
+      KAFKA_TOPIC: topic,
+      KAFKA_DLQ_TOPIC: `${topic}.dlq`,
+      KAFKA_PARTITIONS: '6',
+      KAFKA_GROUP_ID: uniqueName('g-status'),
+      CAPTURE_FLAG_KEY: uniqueName('flag'),
+      STATS_METRICS_URL: 'http://127.0.0.1:9',
+    };
+    const init = await cli(['db', 'init', '--skip-db'], settings);
+    expect(init.code, init.stderr).toBe(0);
+    const admin = createKafka({ brokers: BROKERS, clientId: 'cluster-test', log: quietLog }).admin();
+    await admin.connect();
+    try {
+      for (const t of [topic, `${topic}.dlq`]) {
+        const meta = await admin.fetchTopicMetadata({ topics: [t] });
+        expect(meta.topics[0].partitions.every((p) => p.replicas.length === 3)).toBe(true);
+        const cfg = await admin.describeConfigs({
+          includeSynonyms: false,
+          resources: [{ type: 2, name: t, configNames: ['min.insync.replicas'] }],
+        });
+        expect(cfg.resources[0].configEntries[0].configValue).toBe('2');
+      }
+    } finally {
+      await admin.disconnect();
+    }
+    const status = async () => JSON.parse((await cli(['status', '--json', '--sample', '0'], settings)).stdout).writers;
+    expect(await status()).toMatchObject({ copies: 3, underReplicated: [], offline: [] });
+    expect((await status()).brokers).toHaveLength(3);
+
+    kafkaSh('kill-broker', '3');
+    const down = await waitFor(
+      'status to see the broker gone and partitions missing a copy',
+      async () => {
+        const w = await status();
+        return w.brokers.length === 2 && w.underReplicated.length > 0 ? w : undefined;
+      },
+      90_000,
+      2000,
+    );
+    expect(down.offline).toEqual([]); // two copies left: every partition still has a leader
+    const check = await cli(['status', '--check', '--sample', '0', '--min-agents', '0'], settings);
+    expect(check.code).toBe(3);
+    expect(check.stderr).toMatch(new RegExp(`CHECK FAILED: \\d+ partition\\(s\\) of ${topic} missing a copy`));
+    expect((await cli(['status', '--sample', '0'], settings)).stdout).toMatch(/kafka: 2 brokers .*missing a copy/);
+
+    await kafkaShAsync('start-broker', '3');
+    await fullyReplicated();
+    await waitFor(
+      'no partition missing a copy',
+      async () => ((await status()).underReplicated.length === 0 ? true : undefined),
+      90_000,
+      2000,
+    );
+  }, 300_000);
 });

@@ -51,7 +51,8 @@ its last report and its counters), the capture flag, how far the db-writers' con
 behind the end of the topic (in Kafka messages, each holding one or more records; from the writers'
 reports also in records, estimated, and the age of the oldest message not yet stored), a table of the
 db-writers (partitions held, rows per second and in total, last insert, database errors, dead letters,
-lag of their partitions), and the SIP KPIs per peer (attempts, ASR, NER, outcomes, active calls and
+lag of their partitions), the Kafka brokers that answer with the topic's partitions missing a copy
+(a broker down or behind) or without a leader, and the SIP KPIs per peer (attempts, ASR, NER, outcomes, active calls and
 registrations, mean SRD and setup time, retransmissions) from the stats app at STATS_METRICS_URL
 (http://127.0.0.1:9094; several instances comma-separated), when it answers.
 Each counter shows its total since the agent started and its rate per second (received 1.3M (1.2k/s)).
@@ -66,9 +67,9 @@ it expires.
   --check      a probe for Nagios, Kubernetes or cron: exit 3 (each problem on stderr) when an agent is
                missing or stale (fewer than --min-agents, default 1), no db-writer is in the group, the
                writers' lag is above --max-lag (Kafka messages, default 100000) or the oldest unstored
-               message is older than --max-lag-seconds (default 300), a writer's report is stale, or,
-               with --expect, the flag or an agent is not in that capture state. Exit 0 healthy, 1 Redis
-               or Kafka could not be asked, 2 usage error.
+               message is older than --max-lag-seconds (default 300), a writer's report is stale, a partition
+               misses a copy or a leader, or, with --expect, the flag or an agent is not in that capture
+               state. Exit 0 healthy, 1 Redis or Kafka could not be asked, 2 usage error.
 
 Exit code 1 when Redis or Kafka cannot be reached (what could be read is still printed).
 Settings: REDIS_URL, CAPTURE_FLAG_KEY, CAPTURE_ON, KAFKA_BROKERS, KAFKA_TOPIC, KAFKA_GROUP_ID, STATS_METRICS_URL.

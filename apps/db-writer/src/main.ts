@@ -5,7 +5,16 @@ import { loadConfigOrExit, describeConfig, KAFKA_SECURITY_SETTINGS, REDIS_SECURI
 import { redisSecurityOptions } from '@sipcap/capture-flag';
 import { AgentReporter } from '@sipcap/fleet';
 import { startApp } from '@sipcap/telemetry';
-import { BatchConsumer, createKafka, explainKafkaFailure, DeadLetterPublisher, ensureTopic, HeldLagSampler, topicEnds } from '@sipcap/bus';
+import {
+  BatchConsumer,
+  createKafka,
+  explainKafkaFailure,
+  DeadLetterPublisher,
+  ensureTopic,
+  HeldLagSampler,
+  topicEnds,
+  replicationOf,
+} from '@sipcap/bus';
 import {
   databaseFreeBytes,
   databaseSize,
@@ -61,6 +70,8 @@ const config = loadConfigOrExit(
     'KAFKA_DLQ_TOPIC',
     'KAFKA_MAX_RECORD_BYTES',
     'KAFKA_PARTITIONS',
+    'KAFKA_REPLICATION_FACTOR',
+    'KAFKA_MIN_INSYNC_REPLICAS',
     'KAFKA_GROUP_ID',
     'REDIS_URL',
     'METRICS_HOST',
@@ -139,10 +150,15 @@ void startApp(
 
     const kafka = createKafka({ brokers: config.KAFKA_BROKERS, clientId: `${APP}-${hostname()}`, log, security: config });
     // A refused login or certificate stops the app with the reason (not retried forever).
-    await ensureTopic(kafka, { topic: config.KAFKA_TOPIC, partitions: config.KAFKA_PARTITIONS, log }).catch((e) => {
+    await ensureTopic(kafka, {
+      topic: config.KAFKA_TOPIC,
+      partitions: config.KAFKA_PARTITIONS,
+      replication: replicationOf(config),
+      log,
+    }).catch((e) => {
       throw explainKafkaFailure(e);
     });
-    await ensureTopic(kafka, { topic: config.KAFKA_DLQ_TOPIC, partitions: 1, log });
+    await ensureTopic(kafka, { topic: config.KAFKA_DLQ_TOPIC, partitions: 1, replication: replicationOf(config), log });
     const stale = await forgetStaleOffsets(store, config.KAFKA_GROUP_ID, config.KAFKA_TOPIC, await topicEnds(kafka, config.KAFKA_TOPIC));
     if (stale.length)
       log.warn(

@@ -1,6 +1,6 @@
 import type { Logger } from 'pino';
 import { Gauge, type Registry } from 'prom-client';
-import { createKafka, ensureTopic, kafkaAccessFailure, RecordProducer } from '@sipcap/bus';
+import { createKafka, ensureTopic, kafkaAccessFailure, RecordProducer, replicationOf } from '@sipcap/bus';
 import { CaptureFlag, redisSecurityOptions } from '@sipcap/capture-flag';
 import { AgentReporter } from '@sipcap/fleet';
 import { KAFKA_SECURITY_SETTINGS, REDIS_SECURITY_SETTINGS, type Settings } from '@sipcap/config';
@@ -28,6 +28,8 @@ export const AGENT_SETTINGS = [
   'KAFKA_BROKERS',
   'KAFKA_TOPIC',
   'KAFKA_PARTITIONS',
+  'KAFKA_REPLICATION_FACTOR',
+  'KAFKA_MIN_INSYNC_REPLICAS',
   'KAFKA_COMPRESSION',
   'KAFKA_BATCH_MAX',
   'KAFKA_LINGER_MS',
@@ -91,7 +93,7 @@ export async function startAgentRuntime(opts: {
   const kafka = createKafka({ brokers: c.KAFKA_BROKERS, clientId: `${opts.app}-${c.CAPTURE_NODE}`, log, security: c });
   const redisOptions = redisSecurityOptions(c);
   try {
-    await ensureTopic(kafka, { topic: c.KAFKA_TOPIC, partitions: c.KAFKA_PARTITIONS, log });
+    await ensureTopic(kafka, { topic: c.KAFKA_TOPIC, partitions: c.KAFKA_PARTITIONS, replication: replicationOf(c), log });
   } catch (e) {
     // A refused login or certificate is not fixed by waiting: stop with the reason instead of retrying forever.
     const access = kafkaAccessFailure(e);

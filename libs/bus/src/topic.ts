@@ -1,5 +1,6 @@
 import type { Admin, Kafka } from 'kafkajs';
 import type { Logger } from 'pino';
+import { topicReplication } from './topic-replication';
 
 /** How long a new topic may take to get a leader for every partition before ensureTopic gives up. */
 const READY_TIMEOUT_MS = 30_000;
@@ -14,35 +15,45 @@ const READY_TIMEOUT_MS = 30_000;
  */
 export async function ensureTopic(
   kafka: Kafka,
-  opts: { topic: string; partitions: number; retentionMs?: number; log?: Logger; readyTimeoutMs?: number },
-): Promise<{ created: boolean; partitions: number }> {
+  opts: {
+    topic: string;
+    partitions: number;
+    /** KAFKA_REPLICATION_FACTOR and KAFKA_MIN_INSYNC_REPLICAS (0: derived from the cluster's size); absent: 0, 0. */
+    replication?: { factor: number; minInsync: number };
+    retentionMs?: number;
+    log?: Logger;
+    readyTimeoutMs?: number;
+  },
+): Promise<{ created: boolean; partitions: number; copies: number }> {
   const admin = kafka.admin();
   await admin.connect();
   try {
+    const brokers = (await admin.describeCluster()).brokers.length;
+    const wanted = topicReplication(brokers, opts.replication?.factor ?? 0, opts.replication?.minInsync ?? 0);
     // Ask first: kafkajs logs an error line for a CreateTopics of an existing topic.
     const exists = (await admin.listTopics()).includes(opts.topic);
+    const configEntries = [{ name: 'min.insync.replicas', value: String(wanted.minInsync) }];
+    if (opts.retentionMs) configEntries.push({ name: 'retention.ms', value: String(opts.retentionMs) });
     const created =
       !exists &&
       (await admin.createTopics({
         waitForLeaders: true,
-        topics: [
-          {
-            topic: opts.topic,
-            numPartitions: opts.partitions,
-            replicationFactor: -1, // the broker's default.replication.factor
-            configEntries: opts.retentionMs ? [{ name: 'retention.ms', value: String(opts.retentionMs) }] : [],
-          },
-        ],
+        topics: [{ topic: opts.topic, numPartitions: opts.partitions, replicationFactor: wanted.factor, configEntries }],
       }));
-    const partitions = await waitUntilServed(admin, opts.topic, opts.readyTimeoutMs ?? READY_TIMEOUT_MS);
-    if (created) opts.log?.info({ topic: opts.topic, partitions }, 'created topic');
-    else if (partitions < opts.partitions) {
+    const { partitions, copies } = await waitUntilServed(admin, opts.topic, opts.readyTimeoutMs ?? READY_TIMEOUT_MS);
+    if (created) opts.log?.info({ topic: opts.topic, partitions, replication: wanted }, 'created topic');
+    else if (copies < wanted.factor)
+      opts.log?.warn(
+        { topic: opts.topic, copies, wanted: wanted.factor },
+        'topic exists with fewer copies of each partition than wanted: a broker lost may lose records (kafka-reassign-partitions.sh adds copies)',
+      );
+    if (!created && partitions < opts.partitions) {
       opts.log?.warn(
         { topic: opts.topic, partitions, wanted: opts.partitions },
         'topic exists with fewer partitions than KAFKA_PARTITIONS; at most that many db-writers share the work',
       );
     }
-    return { created, partitions };
+    return { created, partitions, copies };
   } finally {
     await admin.disconnect();
   }
@@ -58,8 +69,8 @@ function notYet(e: unknown): boolean {
   return Array.isArray(err?.errors) && err.errors.some(notYet);
 }
 
-/** Polls metadata and offsets until every partition has a leader that answers; the partition count. */
-async function waitUntilServed(admin: Admin, topic: string, timeoutMs: number): Promise<number> {
+/** Polls metadata and offsets until every partition has a leader that answers; the partition count and the fewest copies of one. */
+async function waitUntilServed(admin: Admin, topic: string, timeoutMs: number): Promise<{ partitions: number; copies: number }> {
   const deadline = Date.now() + timeoutMs;
   for (let wait = 50; ; wait = Math.min(wait * 2, 1000)) {
     try {
@@ -67,7 +78,7 @@ async function waitUntilServed(admin: Admin, topic: string, timeoutMs: number): 
       const parts = meta.topics[0]?.partitions ?? [];
       if (parts.length > 0 && parts.every((p) => p.leader >= 0)) {
         await admin.fetchTopicOffsets(topic);
-        return parts.length;
+        return { partitions: parts.length, copies: Math.min(...parts.map((p) => p.replicas.length)) };
       }
     } catch (e) {
       if (!notYet(e) || Date.now() > deadline) throw e;

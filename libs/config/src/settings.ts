@@ -272,6 +272,10 @@ export const SETTINGS = {
     .regex(/^[A-Za-z0-9._-]{1,249}$/, { error: 'expected a Kafka topic name' })
     .default('sip.capture.dlq'),
   KAFKA_PARTITIONS: int(12, 1, 10_000),
+  // Copies of each partition of the topics sipcap creates (0: the cluster's size, at most 3; 1 on a single broker). An existing topic keeps its own (a warning says when it has fewer).
+  KAFKA_REPLICATION_FACTOR: int(0, 0, 16),
+  // Copies that must have a record before it is acknowledged (min.insync.replicas of the topics sipcap creates; 0: 2 with 3 or more copies, else 1). With acks=all, a broker may die without losing an acknowledged record.
+  KAFKA_MIN_INSYNC_REPLICAS: int(0, 0, 16),
   KAFKA_GROUP_ID: z.string().min(1).default('sipcap-db-writer'),
   // none by default: gzip (the only codec kafkajs has built in) halves what one agent or writer core moves (bench/README.md).
   KAFKA_COMPRESSION: z.enum(['none', 'gzip'], { error: 'expected none or gzip' }).default('none'),

@@ -53,6 +53,11 @@ export interface WritersStatus {
   partitions?: { partition: number; committed: number; end: number; lag: number }[];
   groupState?: string;
   members?: number;
+  /** The brokers that answer, and the topic's partitions short of a copy (in-sync replicas < replicas) or without a leader. */
+  brokers?: { nodeId: number; host: string; port: number }[];
+  copies?: number;
+  underReplicated?: number[];
+  offline?: number[];
 }
 
 export interface KpisStatus {
@@ -231,9 +236,25 @@ async function writers(
   try {
     const topics = await admin.listTopics();
     if (!topics.includes(topic)) return { group, topic, topicExists: false };
-    const [lag, groups] = await Promise.all([consumerLag(kafka, group, topic), admin.describeGroups([group])]);
+    const [lag, groups, cluster, meta] = await Promise.all([
+      consumerLag(kafka, group, topic),
+      admin.describeGroups([group]),
+      admin.describeCluster(),
+      admin.fetchTopicMetadata({ topics: [topic] }),
+    ]);
     const g = groups.groups[0];
+    const parts = meta.topics[0]?.partitions ?? [];
     return {
+      brokers: cluster.brokers.map(({ nodeId, host, port }) => ({ nodeId, host, port })).sort((a, b) => a.nodeId - b.nodeId),
+      copies: parts.length ? Math.min(...parts.map((p) => p.replicas.length)) : undefined,
+      underReplicated: parts
+        .filter((p) => p.isr.length < p.replicas.length)
+        .map((p) => p.partitionId)
+        .sort((a, b) => a - b),
+      offline: parts
+        .filter((p) => p.leader < 0)
+        .map((p) => p.partitionId)
+        .sort((a, b) => a - b),
       group,
       topic,
       topicExists: true,
@@ -282,6 +303,14 @@ function printStatus(io: CliIo, r: StatusReport, sampleMs: number, redisUrl: str
   }
 
   const w = r.writers;
+  if (w?.brokers) {
+    const list = (ps: number[]) => (ps.length <= 16 ? ` (${ps.map((p) => `p${p}`).join(', ')})` : '');
+    let line = `kafka: ${w.brokers.length} broker${w.brokers.length === 1 ? '' : 's'} (${w.brokers.map((b) => `${b.host}:${b.port}`).join(', ')})`;
+    if (w.copies !== undefined) line += `; ${w.topic}: ${w.copies} cop${w.copies === 1 ? 'y' : 'ies'} of each partition`;
+    if (w.underReplicated?.length) line += `; ${w.underReplicated.length} partition(s) missing a copy${list(w.underReplicated)}`;
+    if (w.offline?.length) line += `; ${w.offline.length} partition(s) WITHOUT A LEADER${list(w.offline)}`;
+    lines.push(line);
+  }
   if (w === undefined) lines.push('writers: unknown (Kafka unreachable)');
   else if (!w.topicExists) lines.push(`writers: topic ${w.topic} does not exist yet (create it with: sipcap db init)`);
   else {

@@ -66,4 +66,12 @@ describe('statusProblems', () => {
     const caughtUp: StatusReport = { ...healthy, writers: { ...healthy.writers!, lag: 0, lagSeconds: 420 } };
     expect(statusProblems(caughtUp, { maxLag: 100, maxLagSeconds: 300, minAgents: 1 })).toEqual([]);
   });
+
+  it('names partitions missing a copy and partitions without a leader (a broker down)', () => {
+    const r: StatusReport = { ...healthy, writers: { ...healthy.writers!, underReplicated: [1, 4], offline: [4] } };
+    expect(statusProblems(r, { maxLag: 100, minAgents: 1 })).toEqual([
+      '1 partition(s) of t without a leader (p4): records for them wait',
+      '2 partition(s) of t missing a copy (p1, p4): a broker is down or behind',
+    ]);
+  });
 });

@@ -37,6 +37,12 @@ export function statusProblems(r: StatusReport, e: StatusExpectations): string[]
   if (w) {
     if (!w.topicExists) problems.push(`topic ${w.topic} does not exist`);
     else {
+      if (w.offline?.length)
+        problems.push(`${w.offline.length} partition(s) of ${w.topic} without a leader (p${w.offline.join(', p')}): records for them wait`);
+      if (w.underReplicated?.length)
+        problems.push(
+          `${w.underReplicated.length} partition(s) of ${w.topic} missing a copy (p${w.underReplicated.join(', p')}): a broker is down or behind`,
+        );
       if (!w.members) problems.push(`no db-writer in group ${w.group}`);
       if ((w.lag ?? 0) > e.maxLag) problems.push(`writers' lag ${w.lag} above ${e.maxLag}`);
       if (e.maxLagSeconds !== undefined && w.lag && (w.lagSeconds ?? 0) > e.maxLagSeconds)
