@@ -50,7 +50,7 @@ describe('first start on a fresh broker', () => {
     for (let i = 0; i < 5; i++) {
       const topic = uniqueName(`first-${i}`);
       const made = await ensureTopic(kafka, { topic, partitions: 12 });
-      expect(made).toEqual({ created: true, partitions: 12 });
+      expect(made).toEqual({ created: true, partitions: 12, copies: 1 });
       const ends = await topicEnds(kafka, topic);
       expect([...ends.keys()].sort((a, b) => a - b)).toEqual([...Array(12).keys()]);
       const producer = new RecordProducer(kafka, { topic, batchMax: 100, lingerMs: 5, queueMax: 1000, compression: 'none', log: quietLog });

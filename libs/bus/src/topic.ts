@@ -36,10 +36,17 @@ export async function ensureTopic(
     if (opts.retentionMs) configEntries.push({ name: 'retention.ms', value: String(opts.retentionMs) });
     const created =
       !exists &&
-      (await admin.createTopics({
-        waitForLeaders: true,
-        topics: [{ topic: opts.topic, numPartitions: opts.partitions, replicationFactor: wanted.factor, configEntries }],
-      }));
+      (await admin
+        .createTopics({
+          waitForLeaders: true,
+          topics: [{ topic: opts.topic, numPartitions: opts.partitions, replicationFactor: wanted.factor, configEntries }],
+        })
+        // Created, but kafkajs' own wait for leaders can give up first on a cluster (metadata still
+        // spreading): the wait below goes on.
+        .catch((e: unknown) => {
+          if (notYet(e)) return true;
+          throw e;
+        }));
     const { partitions, copies } = await waitUntilServed(admin, opts.topic, opts.readyTimeoutMs ?? READY_TIMEOUT_MS);
     if (created) opts.log?.info({ topic: opts.topic, partitions, replication: wanted }, 'created topic');
     else if (copies < wanted.factor)

@@ -236,12 +236,14 @@ async function writers(
   try {
     const topics = await admin.listTopics();
     if (!topics.includes(topic)) return { group, topic, topicExists: false };
-    const [lag, groups, cluster, meta] = await Promise.all([
-      consumerLag(kafka, group, topic),
-      admin.describeGroups([group]),
-      admin.describeCluster(),
-      admin.fetchTopicMetadata({ topics: [topic] }),
-    ]);
+    const [lag, groups, cluster, meta] = await whileClusterSettles(() =>
+      Promise.all([
+        consumerLag(kafka, group, topic),
+        admin.describeGroups([group]),
+        admin.describeCluster(),
+        admin.fetchTopicMetadata({ topics: [topic] }),
+      ]),
+    );
     const g = groups.groups[0];
     const parts = meta.topics[0]?.partitions ?? [];
     return {
@@ -270,6 +272,31 @@ async function writers(
     };
   } finally {
     await admin.disconnect();
+  }
+}
+
+/**
+ * Errors of a moment on a cluster that answered a moment ago: the group coordinator moving (a new
+ * cluster, a broker just restarted) or a broker just killed that the metadata still lists (until the
+ * controller fences it, some seconds). Asked again for up to 5 s, so status works through a broker loss.
+ */
+// kafkajs' names of Kafka's error codes 14, 15 and 16.
+const COORDINATOR_MOVING = new Set(['GROUP_LOAD_IN_PROGRESS', 'GROUP_COORDINATOR_NOT_AVAILABLE', 'NOT_COORDINATOR_FOR_GROUP']);
+
+function momentary(e: unknown): boolean {
+  const err = e as { name?: string; type?: string; originalError?: unknown };
+  if (COORDINATOR_MOVING.has(err?.type ?? '') || err?.name === 'KafkaJSConnectionError') return true;
+  return err?.originalError !== undefined && momentary(err.originalError);
+}
+
+async function whileClusterSettles<T>(ask: () => Promise<T>): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await ask();
+    } catch (e) {
+      if (attempt >= 10 || !momentary(e)) throw e;
+      await sleep(500);
+    }
   }
 }
 
