@@ -48,7 +48,6 @@ afterAll(async () => {
   rmSync(cwd, { recursive: true, force: true });
 });
 
-
 function launch(dotEnv: string[], real: Record<string, string> = {}): Promise<{ code: number; out: string }> {
   writeFileSync(join(cwd, '.env'), [...env, ...dotEnv].join('\n') + '\n');
   return new Promise((resolve) => {
