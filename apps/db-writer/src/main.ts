@@ -243,7 +243,6 @@ void startApp(
       app: APP,
       group: config.KAFKA_GROUP_ID,
       captureOn: () => true, // writers do not capture; the field is the agents'
-
       counters: () => {
         const t = writer.totals;
         return { rowsInserted: t.rowsInserted, insertErrors: t.insertErrors, deadLetters: t.deadLetters };
