@@ -31,7 +31,11 @@ class FakeConsumer {
   async stop() {
     this.running = false;
   }
-  async disconnect() {}
+  disconnected = false;
+  async disconnect() {
+    this.disconnected = true;
+    this.running = false;
+  }
   pause() {}
   resume() {}
 
@@ -142,5 +146,30 @@ describe('BatchConsumer', () => {
     handled[0].done.resolve();
     await settle();
     expect(consumer.progress.lagOf([{ partition: 0, committed: 12n, end: 12n, lag: 0n }], 8_000).ageMs).toBe(0);
+  });
+
+  it('replaces a consumer that stalled with lag to read, and only then', async () => {
+    const fakes: FakeConsumer[] = [];
+    const kafka = { consumer: () => (fakes.push(new FakeConsumer()), fakes[fakes.length - 1]) } as unknown as Kafka;
+    const consumer = new BatchConsumer(kafka, { topic: 't', groupId: 'g', log, partitionsConsumedConcurrently: 1 });
+    const waiting: ReturnType<typeof deferred>[] = [];
+    await consumer.start(() => {
+      const d = deferred();
+      waiting.push(d);
+      return d.promise;
+    });
+    const later = Date.now() + 120_000;
+    expect(await consumer.restartStalled(60_000, () => false, later)).toBe(false); // no lag: idle is fine
+    await fakes[0].deliver(0, 0, 1);
+    expect(await consumer.restartStalled(60_000, () => true, later)).toBe(false); // a batch waits for the database
+    waiting[0].resolve();
+    await settle();
+    expect(await consumer.restartStalled(60_000, () => true, Date.now())).toBe(false); // it just committed
+    expect(await consumer.restartStalled(60_000, () => true, later)).toBe(true);
+    expect(fakes).toHaveLength(2);
+    expect(fakes[0].disconnected).toBe(true);
+    expect(fakes[1].eachBatch).toBeDefined(); // the new member runs with the same handler
+    await fakes[1].deliver(0, 1, 1);
+    expect(waiting).toHaveLength(2);
   });
 });

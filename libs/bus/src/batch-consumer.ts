@@ -36,18 +36,40 @@ export interface BatchConsumerOptions {
 export class BatchConsumer {
   /** The partitions held and the batches in hand, for this member's share of the lag (HeldLagSampler). */
   readonly progress = new PartitionProgress();
-  private readonly consumer: Consumer;
+  private consumer: Consumer;
   private readonly m;
   private running = false;
   private pending = 0;
   private failed: Error | undefined;
   private readonly commitChains = new Map<number, Promise<void>>();
+  private handler?: BatchHandler;
+  /** When a batch was last handed out or committed (ms): what the stall check watches. */
+  lastActivityMs = Date.now();
 
   private readonly opts: BatchConsumerOptions & { maxPendingBytes: number };
 
-  constructor(kafka: Kafka, opts: BatchConsumerOptions) {
+  constructor(
+    private readonly kafka: Kafka,
+    opts: BatchConsumerOptions,
+  ) {
     this.opts = { maxPendingBytes: 64 * 1024 * 1024, ...opts };
-    this.consumer = kafka.consumer({
+    const registers = opts.registry ? [opts.registry] : [];
+    this.m = {
+      consumed: new Counter({ name: 'sipcap_kafka_consumed_total', help: 'Kafka messages handed to the writer', registers }),
+      commits: new Counter({ name: 'sipcap_kafka_commits_total', help: 'Offset commits, by result', labelNames: ['result'], registers }),
+      rebalances: new Counter({ name: 'sipcap_kafka_rebalances_total', help: 'Consumer group joins', registers }),
+      restarts: new Counter({
+        name: 'sipcap_kafka_consumer_restarts_total',
+        help: 'Consumers replaced after making no progress while their partitions had lag (restartStalled)',
+        registers,
+      }),
+    };
+    this.consumer = this.newConsumer();
+  }
+
+  private newConsumer(): Consumer {
+    const { opts } = this;
+    const consumer = this.kafka.consumer({
       groupId: opts.groupId,
       // 10 s: a killed writer's partitions move to the others after 10 s instead of 30 (heartbeats every 3 s).
       sessionTimeout: opts.sessionTimeoutMs ?? 10_000,
@@ -60,21 +82,35 @@ export class BatchConsumer {
       allowAutoTopicCreation: false,
       retry: { retries: Number.MAX_SAFE_INTEGER, initialRetryTime: 300, maxRetryTime: 5000 },
     });
-    const registers = opts.registry ? [opts.registry] : [];
-    this.m = {
-      consumed: new Counter({ name: 'sipcap_kafka_consumed_total', help: 'Kafka messages handed to the writer', registers }),
-      commits: new Counter({ name: 'sipcap_kafka_commits_total', help: 'Offset commits, by result', labelNames: ['result'], registers }),
-      rebalances: new Counter({ name: 'sipcap_kafka_rebalances_total', help: 'Consumer group joins', registers }),
-    };
-    const { GROUP_JOIN, CRASH } = this.consumer.events;
-    this.consumer.on(GROUP_JOIN, (e) => {
+    const { GROUP_JOIN, CRASH } = consumer.events;
+    consumer.on(GROUP_JOIN, (e) => {
       this.m.rebalances.inc();
+      this.lastActivityMs = Date.now();
       opts.log.info({ assignment: e.payload.memberAssignment }, 'joined consumer group');
       const held = e.payload.memberAssignment[opts.topic] ?? [];
       this.progress.assign(held);
       opts.onAssignment?.(held);
     });
-    this.consumer.on(CRASH, (e) => opts.log.warn({ err: e.payload.error?.message, restart: e.payload.restart }, 'consumer crashed'));
+    consumer.on(CRASH, (e) => opts.log.warn({ err: e.payload.error?.message, restart: e.payload.restart }, 'consumer crashed'));
+    return consumer;
+  }
+
+  /**
+   * Replaces the kafkajs consumer when it has handed out and committed nothing for `stalledMs` while
+   * nothing waits for the database and `hasLag()` says there is work: kafkajs can be left stuck after the
+   * group coordinator moved twice (seen in test/kafka-cluster.test.ts). The new member re-reads from the
+   * committed offsets; the store skips what is already stored. Resolves to whether it restarted.
+   */
+  async restartStalled(stalledMs: number, hasLag: () => boolean, nowMs = Date.now()): Promise<boolean> {
+    if (!this.running || !this.handler || this.pending > 0 || nowMs - this.lastActivityMs < stalledMs || !hasLag()) return false;
+    this.opts.log.warn({ idleMs: nowMs - this.lastActivityMs }, 'consumer made no progress while its partitions have lag: replacing it');
+    this.m.restarts.inc();
+    const old = this.consumer;
+    this.consumer = this.newConsumer();
+    this.lastActivityMs = nowMs;
+    await Promise.race([old.disconnect().catch(() => undefined), new Promise((r) => setTimeout(r, 30_000))]);
+    await this.start(this.handler);
+    return true;
   }
 
   get isRunning(): boolean {
@@ -82,6 +118,7 @@ export class BatchConsumer {
   }
 
   async start(handler: BatchHandler): Promise<void> {
+    this.handler = handler;
     await this.consumer.connect();
     await this.consumer.subscribe({ topic: this.opts.topic, fromBeginning: true });
     this.running = true;
@@ -92,6 +129,7 @@ export class BatchConsumer {
       eachBatch: async ({ batch, resolveOffset, heartbeat, isRunning, isStale }) => {
         if (batch.messages.length === 0 || !isRunning() || isStale()) return;
         this.m.consumed.inc(batch.messages.length);
+        this.lastActivityMs = Date.now();
         const { topic, partition } = batch;
         const lastMessage = batch.messages[batch.messages.length - 1];
         const last = lastMessage.offset;
@@ -136,6 +174,7 @@ export class BatchConsumer {
     try {
       await this.consumer.commitOffsets([{ topic, partition, offset: (BigInt(last) + 1n).toString() }]);
       this.m.commits.inc({ result: 'ok' });
+      this.lastActivityMs = Date.now();
     } catch (e) {
       // Rows are stored and the database's offset table knows it; a lost commit only means re-reading
       // messages that the store then skips.

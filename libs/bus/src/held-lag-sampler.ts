@@ -26,6 +26,9 @@ export interface HeldLagSamplerOptions {
 export class HeldLagSampler {
   private group: readonly PartitionLag[] | undefined;
   private timer?: NodeJS.Timeout;
+  /** The group's committed offsets summed, and when that sum last moved (ms): is anyone making progress? */
+  private committedSum = -1n;
+  private groupMovedMs = Date.now();
 
   constructor(private readonly opts: HeldLagSamplerOptions) {
     const registers = opts.registry ? [opts.registry] : [];
@@ -66,6 +69,17 @@ export class HeldLagSampler {
     return this.group && this.opts.progress.lagOf(this.group, Date.now(), this.opts.recordsPerMessage?.() ?? 1);
   }
 
+  /**
+   * Whether there is work nobody is doing, for BatchConsumer.restartStalled: this member's partitions
+   * have lag, or the group has lag and its committed offsets have not moved for `idleMs` (this member
+   * holds nothing, and no other member makes progress either).
+   */
+  hasStalledWork(idleMs: number, nowMs = Date.now()): boolean {
+    if (!this.group) return false;
+    if ((this.latest?.messages ?? 0) > 0) return true;
+    return this.group.some((p) => p.lag > 0n) && nowMs - this.groupMovedMs >= idleMs;
+  }
+
   /** Samples now and then every interval. */
   start(): void {
     void this.sample();
@@ -80,6 +94,11 @@ export class HeldLagSampler {
   private async sample(): Promise<void> {
     try {
       this.group = (await consumerLag(this.opts.kafka, this.opts.groupId, this.opts.topic)).partitions;
+      const sum = this.group.reduce((n, p) => n + p.committed, 0n);
+      if (sum !== this.committedSum) {
+        this.committedSum = sum;
+        this.groupMovedMs = Date.now();
+      }
     } catch (e) {
       this.opts.log.debug({ err: (e as Error).message }, 'lag check failed');
     }
