@@ -1,4 +1,4 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -43,6 +43,8 @@ export async function startKamailio(cfg: string, name: string): Promise<Kamailio
     );
   } catch (e) {
     child.kill('SIGKILL');
+    // Its workers outlive a SIGKILLed main process (and would hold the ports): end them by their config path.
+    spawnSync('pkill', ['-KILL', '-f', file]);
     rmSync(dir, { recursive: true, force: true });
     throw e;
   }
