@@ -85,7 +85,7 @@ export class SipcapStack {
   }
 
   async start(): Promise<void> {
-    const kafka = createKafka({ brokers: [this.opts.brokers], clientId: 'bench-e2e', log: quiet });
+    const kafka = createKafka({ brokers: this.opts.brokers.split(','), clientId: 'bench-e2e', log: quiet });
     this.admin = kafka.admin();
     await this.admin.connect();
     await ensureTopic(kafka, { topic: this.topic, partitions: this.opts.settings.partitions });
