@@ -13,7 +13,7 @@ import {
   ensureTopic,
   HeldLagSampler,
   topicEnds,
-  replicationOf,
+  captureTopicOf,
 } from '@sipcap/bus';
 import {
   databaseFreeBytes,
@@ -150,15 +150,10 @@ void startApp(
 
     const kafka = createKafka({ brokers: config.KAFKA_BROKERS, clientId: `${APP}-${hostname()}`, log, security: config });
     // A refused login or certificate stops the app with the reason (not retried forever).
-    await ensureTopic(kafka, {
-      topic: config.KAFKA_TOPIC,
-      partitions: config.KAFKA_PARTITIONS,
-      replication: replicationOf(config),
-      log,
-    }).catch((e) => {
+    await ensureTopic(kafka, { ...captureTopicOf(config), log }).catch((e) => {
       throw explainKafkaFailure(e);
     });
-    await ensureTopic(kafka, { topic: config.KAFKA_DLQ_TOPIC, partitions: 1, replication: replicationOf(config), log });
+    await ensureTopic(kafka, { ...captureTopicOf(config), topic: config.KAFKA_DLQ_TOPIC, partitions: 1, log });
     const stale = await forgetStaleOffsets(store, config.KAFKA_GROUP_ID, config.KAFKA_TOPIC, await topicEnds(kafka, config.KAFKA_TOPIC));
     if (stale.length)
       log.warn(

@@ -4,7 +4,7 @@
 import { hostname } from 'node:os';
 import { loadConfigOrExit, describeConfig, KAFKA_SECURITY_SETTINGS } from '@sipcap/config';
 import { startApp, Counter, Gauge } from '@sipcap/telemetry';
-import { BatchConsumer, createKafka, explainKafkaFailure, ensureTopic, HeldLagSampler, replicationOf } from '@sipcap/bus';
+import { BatchConsumer, createKafka, explainKafkaFailure, ensureTopic, HeldLagSampler, captureTopicOf } from '@sipcap/bus';
 import { KpiMetrics, KpiPipeline, PeerMap } from '@sipcap/sip-stats';
 
 const APP = 'stats';
@@ -86,12 +86,7 @@ void startApp(
 
     const kafka = createKafka({ brokers: config.KAFKA_BROKERS, clientId: `${APP}-${hostname()}`, log, security: config });
     // A refused login or certificate stops the app with the reason (not retried forever).
-    await ensureTopic(kafka, {
-      topic: config.KAFKA_TOPIC,
-      partitions: config.KAFKA_PARTITIONS,
-      replication: replicationOf(config),
-      log,
-    }).catch((e) => {
+    await ensureTopic(kafka, { ...captureTopicOf(config), log }).catch((e) => {
       throw explainKafkaFailure(e);
     });
     const consumer = new BatchConsumer(kafka, {

@@ -1,6 +1,6 @@
 import type { Logger } from 'pino';
 import { Gauge, type Registry } from 'prom-client';
-import { createKafka, ensureTopic, kafkaAccessFailure, RecordProducer, replicationOf } from '@sipcap/bus';
+import { createKafka, ensureTopic, kafkaAccessFailure, RecordProducer, captureTopicOf } from '@sipcap/bus';
 import { CaptureFlag, redisSecurityOptions } from '@sipcap/capture-flag';
 import { AgentReporter } from '@sipcap/fleet';
 import { KAFKA_SECURITY_SETTINGS, REDIS_SECURITY_SETTINGS, type Settings } from '@sipcap/config';
@@ -93,7 +93,7 @@ export async function startAgentRuntime(opts: {
   const kafka = createKafka({ brokers: c.KAFKA_BROKERS, clientId: `${opts.app}-${c.CAPTURE_NODE}`, log, security: c });
   const redisOptions = redisSecurityOptions(c);
   try {
-    await ensureTopic(kafka, { topic: c.KAFKA_TOPIC, partitions: c.KAFKA_PARTITIONS, replication: replicationOf(c), log });
+    await ensureTopic(kafka, { ...captureTopicOf(c), log });
   } catch (e) {
     // A refused login or certificate is not fixed by waiting: stop with the reason instead of retrying forever.
     const access = kafkaAccessFailure(e);

@@ -1,7 +1,7 @@
 export { createKafka } from './kafka-client';
 export { kafkaSecurityOptions, kafkaAccessFailure, explainKafkaFailure, type KafkaSecurityOptions } from './kafka-security';
 export { ensureTopic } from './topic';
-export { replicationOf, topicReplication, type TopicReplication } from './topic-replication';
+export { captureTopicOf, topicReplication, type TopicReplication } from './topic-replication';
 export { keyPartitioner, murmur2, keyHash } from './key-partitioner';
 export {
   RecordProducer,

@@ -24,10 +24,16 @@ export function topicReplication(brokers: number, factorSetting: number, minInsy
   return { factor, minInsync };
 }
 
-/** The replication settings of an app's config, as ensureTopic takes them. */
-export function replicationOf(c: { KAFKA_REPLICATION_FACTOR: number; KAFKA_MIN_INSYNC_REPLICAS: number }): {
-  factor: number;
-  minInsync: number;
-} {
-  return { factor: c.KAFKA_REPLICATION_FACTOR, minInsync: c.KAFKA_MIN_INSYNC_REPLICAS };
+/** The capture topic as an app's settings describe it (KAFKA_TOPIC, KAFKA_PARTITIONS, the replication), for ensureTopic. */
+export function captureTopicOf(c: {
+  KAFKA_TOPIC: string;
+  KAFKA_PARTITIONS: number;
+  KAFKA_REPLICATION_FACTOR: number;
+  KAFKA_MIN_INSYNC_REPLICAS: number;
+}): { topic: string; partitions: number; replication: { factor: number; minInsync: number } } {
+  return {
+    topic: c.KAFKA_TOPIC,
+    partitions: c.KAFKA_PARTITIONS,
+    replication: { factor: c.KAFKA_REPLICATION_FACTOR, minInsync: c.KAFKA_MIN_INSYNC_REPLICAS },
+  };
 }

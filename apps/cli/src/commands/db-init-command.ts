@@ -1,4 +1,4 @@
-import { ensureTopic, replicationOf } from '@sipcap/bus';
+import { captureTopicOf, ensureTopic } from '@sipcap/bus';
 import { KAFKA_SECURITY_SETTINGS, redactUrl } from '@sipcap/config';
 import { dialectOf } from '@sipcap/schema';
 import {
@@ -80,7 +80,7 @@ export async function dbInitCommand(io: CliIo, args: string[]): Promise<number> 
     try {
       const kafka = cliKafka(cfg.KAFKA_BROKERS, cliLogger(cfg.LOG_LEVEL), cfg);
       for (const topic of [cfg.KAFKA_TOPIC, cfg.KAFKA_DLQ_TOPIC]) {
-        const r = await ensureTopic(kafka, { topic, partitions: cfg.KAFKA_PARTITIONS, replication: replicationOf(cfg) });
+        const r = await ensureTopic(kafka, { ...captureTopicOf(cfg), topic });
         const note =
           !r.created && r.partitions < cfg.KAFKA_PARTITIONS
             ? `; fewer than KAFKA_PARTITIONS=${cfg.KAFKA_PARTITIONS}: at most ${r.partitions} db-writers share the work`
