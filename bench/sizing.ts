@@ -64,7 +64,8 @@ async function store(url: string, records: CaptureRecord[]): Promise<void> {
   try {
     await s.ensureTable(TABLE);
     for (let i = 0; i < records.length; i += BATCH) {
-      await s.writeBatch({ rows: records.slice(i, i + BATCH).map((record) => ({ table: TABLE, record })), offsets: [] });
+      const batch = records.slice(i, i + BATCH).map((record, j) => ({ partition: 0, offset: BigInt(i + j), table: TABLE, record }));
+      await s.writePositioned('sizing', 'sizing', batch);
     }
   } finally {
     await s.close();

@@ -6,6 +6,7 @@ import { sampleRecord } from '@sipcap/record';
 import { openSearchDb, Searcher } from '@sipcap/search';
 import { ensureSchema, openStore } from '@sipcap/store';
 import { TestDb } from './support/writer-fixtures';
+import { storeRows } from './store-fixtures';
 
 const databases: TestDb[] = [];
 afterAll(async () => {
@@ -30,7 +31,10 @@ describe.each(['postgres', 'mysql'] as const)('call view byte budget on %s', (di
       }),
     );
     const size = records[0].msg.length;
-    await store.writeBatch({ rows: records.map((record) => ({ table: 'sip_capture', record })), offsets: [] });
+    await storeRows(
+      store,
+      records.map((record) => ({ table: 'sip_capture', record })),
+    );
     await store.close();
 
     const search = openSearchDb(db.url);

@@ -20,6 +20,7 @@ import { sampleRecord } from '@sipcap/record';
 import { openStore } from '@sipcap/store';
 import { BROKERS, testKafka, uniqueName, waitFor } from './support/kafka';
 import { SERVERS } from './support/servers';
+import { storeRows } from './store-fixtures';
 
 const ROOT = join(__dirname, '..');
 const CLI = join(ROOT, 'dist/apps/cli/main.js');
@@ -304,7 +305,7 @@ describe('sipcap db stats', () => {
       now - 20n * 60_000_000n, // 20 min ago
       now - 3n * 3_600_000_000n, // 3 h ago: in neither
     ].map((micro_ts) => ({ table: 'sip_capture', record: sampleRecord({ micro_ts }) }));
-    await store.writeBatch({ rows, offsets: [] });
+    await storeRows(store, rows);
     await store.close();
     const r = await cli(['db', 'stats', '--json']);
     expect(r.code).toBe(0);

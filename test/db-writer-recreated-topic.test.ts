@@ -18,7 +18,11 @@ describe('db-writer after the topic was re-created', () => {
     // What the old topic left behind: offsets far beyond the new topic's end.
     const store = await openStore(db.url);
     await store.ensureOffsetsTable();
-    await store.writeBatch({ rows: [], offsets: [0, 1].map((partition) => ({ group, topic, partition, nextOffset: '5000' })) });
+    await store.writePositioned(
+      group,
+      topic,
+      [0, 1].map((partition) => ({ partition, offset: 4999n, table: null, record: null })),
+    );
     await store.close();
 
     const feeder = new Feeder(topic);

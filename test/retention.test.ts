@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { INDEXED_COLUMNS, quoteMysql, quotePg } from '@sipcap/schema';
 import { MYSQL_RETENTION_LOCK, openStore, PG_RETENTION_LOCK, RetentionPlan, type Store } from '@sipcap/store';
 import { buildApp, type AgentProcess } from './support/agent-process';
-import { fullRecord } from './store-fixtures';
+import { fullRecord, storeRows } from './store-fixtures';
 import { freshTopic, uniqueName, waitFor } from './support/kafka';
 import { Feeder, startWriter, TestDb } from './support/writer-fixtures';
 
@@ -151,10 +151,10 @@ describe.each(['postgres', 'mysql'] as const)('a retention runner killed mid-dro
     const expired = Array.from({ length: 120 }, (_, i) => `sip_capture_${dayName(today - 10 - i)}`);
     const kept = [`sip_capture_${dayName(today)}`, `sip_capture_${dayName(today - 1)}`, 'sip_capture'];
     for (const t of [...expired, ...kept]) await seed.ensureTable(t);
-    await seed.writeBatch({
-      rows: [...expired, ...kept].map((table, i) => ({ table, record: fullRecord({ callid: `kill-${i}` }) })),
-      offsets: [],
-    });
+    await storeRows(
+      seed,
+      [...expired, ...kept].map((table, i) => ({ table, record: fullRecord({ callid: `kill-${i}` }) })),
+    );
 
     const topic = await freshTopic(1, 'retkill');
     const writer = startWriter(db, topic, uniqueName('g-retkill'), { TABLE_NAME: CALLS, DB_RETENTION_DAYS: '3' });
@@ -227,7 +227,10 @@ describe('MySQL/MariaDB day partitions (DB_PARTITION=day, HOMER 5 layout)', () =
       fullRecord({ micro_ts: at(today + 2), callid: 'ahead' }),
       fullRecord({ micro_ts: at(today + 30), callid: 'future' }),
     ];
-    await store.writeBatch({ rows: records.map((record) => ({ table: 'sip_capture', record })), offsets: [] });
+    await storeRows(
+      store,
+      records.map((record) => ({ table: 'sip_capture', record })),
+    );
     const where = await db.query<{ callid: string; p: string }>(
       `SELECT callid, (SELECT PARTITION_NAME FROM information_schema.PARTITIONS WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = 'sip_capture' AND PARTITION_DESCRIPTION <> 'MAXVALUE' AND TO_DAYS(s.date) < CAST(PARTITION_DESCRIPTION AS SIGNED) ORDER BY PARTITION_ORDINAL_POSITION LIMIT 1) AS p FROM sip_capture s`,
     );

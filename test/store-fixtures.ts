@@ -1,10 +1,24 @@
 import { randomBytes } from 'node:crypto';
 import { COLUMNS, COLUMN_WIDTH, type CaptureRecord } from '@sipcap/record';
-import type { LogLevel } from '@sipcap/store';
+import type { BatchRow, LogLevel, PositionedResult, Store } from '@sipcap/store';
 
 /** A database name of its own for one test run: sipcap_test_<random>. */
 export function testDatabaseName(): string {
   return `sipcap_test_${randomBytes(5).toString('hex')}`;
+}
+
+// Fixture rows are written the way the writer writes (writePositioned), as messages of a consumer group of
+// their own, one per test process, at increasing offsets of partition 0.
+const FIXTURE_GROUP = `fixture-${randomBytes(4).toString('hex')}`;
+let fixtureOffset = 0n;
+
+/** Stores rows as a fixture: one transaction, as new messages of a fixture partition. */
+export function storeRows(store: Pick<Store, 'writePositioned'>, rows: readonly BatchRow[]): Promise<PositionedResult> {
+  return store.writePositioned(
+    FIXTURE_GROUP,
+    'fixture',
+    rows.map((r) => ({ partition: 0, offset: fixtureOffset++, table: r.table, record: r.record })),
+  );
 }
 
 export const micros = (iso: string): bigint => BigInt(Date.parse(iso)) * 1000n;

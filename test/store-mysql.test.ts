@@ -13,7 +13,17 @@ import {
   type StoreOptions,
 } from '@sipcap/store';
 import { MYSQL_SESSION_SETUP } from '../libs/store/src/mysql-store';
-import { BINARY_MSG, eventually, expectedColumns, fullRecord, HOSTILE, micros, recordingLog, testDatabaseName } from './store-fixtures';
+import {
+  BINARY_MSG,
+  eventually,
+  expectedColumns,
+  fullRecord,
+  HOSTILE,
+  micros,
+  recordingLog,
+  testDatabaseName,
+  storeRows,
+} from './store-fixtures';
 
 const SERVER = 'mysql://root@127.0.0.1:3306';
 const dbName = testDatabaseName();
@@ -110,7 +120,7 @@ describe('rows', () => {
   it('every column round-trips, date from micro_ts in UTC (whole seconds)', async () => {
     const s = await store();
     const r = fullRecord();
-    expect(await s.writeBatch({ rows: rows('cols', [r]), offsets: [] })).toEqual({ rows: 1, tables: { cols: 1 } });
+    expect((await storeRows(s, rows('cols', [r]))).perTable).toEqual(new Map([['cols', 1]]));
     const [back] = await readBack('cols');
     expect(back.date).toBe('2024-03-05 07:08:09');
     for (const [c, v] of Object.entries(expectedColumns(r, 'keep'))) expect(back[c], c).toBe(v);
@@ -133,7 +143,7 @@ describe('rows', () => {
       fullRecord({ user_agent: HOSTILE.everyAscii, via_1: HOSTILE.everyAscii, diversion: HOSTILE.everyAscii }),
       fullRecord({ msg: Buffer.alloc(0) }),
     ];
-    await s.writeBatch({ rows: rows('hostile', records), offsets: [] });
+    await storeRows(s, rows('hostile', records));
     const back = await readBack('hostile');
     records.forEach((r, i) => {
       for (const [c, v] of Object.entries(expectedColumns(r, 'keep'))) expect(back[i][c], `${i}.${c}`).toBe(v);
@@ -164,7 +174,7 @@ describe('rows', () => {
     const s = await store();
     const big = Buffer.alloc(200_000, 0x41);
     const records = Array.from({ length: 120 }, (_, i) => fullRecord({ cseq: String(i), msg: big })); // ~48 MB as hex
-    await s.writeBatch({ rows: rows('big', records), offsets: [] });
+    await storeRows(s, rows('big', records));
     expect(await count('big')).toBe(120);
   });
 });
@@ -172,27 +182,25 @@ describe('rows', () => {
 describe('offsets and exactly-once', () => {
   const group = 'db-writer';
   const topic = 'sip.capture';
+  const at = (partition: number, offset: bigint) => ({
+    partition,
+    offset,
+    table: 'eo_rows',
+    record: fullRecord({ cseq: `${partition}:${offset}` }),
+  });
 
   it('commits the offsets with the rows and reads them back', async () => {
     const s = await store();
-    await s.writeBatch({
-      rows: rows('eo_rows', [fullRecord(), fullRecord()]),
-      offsets: [
-        { group, topic, partition: 0, nextOffset: '2' },
-        { group, topic, partition: 5, nextOffset: '9007199254740993' },
-      ],
-    });
-    await s.writeBatch({
-      rows: rows('eo_rows', [fullRecord()]),
-      offsets: [{ group, topic, partition: 0, nextOffset: '3', firstOffset: '2' }],
-    });
-    expect(await count('eo_rows')).toBe(3);
+    await s.writePositioned(group, topic, [at(0, 0n), at(0, 1n), at(3, 9007199254740992n)]);
+    await s.writePositioned(group, topic, [at(0, 2n)]);
+    expect(await count('eo_rows')).toBe(4);
     expect(await s.readOffsets(group, topic)).toEqual(
       new Map([
         [0, '3'],
-        [5, '9007199254740993'],
+        [3, '9007199254740993'],
       ]),
     );
+    expect(await s.readOffsets(group, 'other')).toEqual(new Map());
   });
 
   it('a failure after the rows were sent leaves neither rows nor offsets', async () => {
@@ -201,10 +209,8 @@ describe('offsets and exactly-once', () => {
         throw new Error('simulated crash before COMMIT');
       },
     });
-    await expect(
-      s.writeBatch({ rows: rows('eo_rows', [fullRecord()]), offsets: [{ group, topic, partition: 0, nextOffset: '10' }] }),
-    ).rejects.toBeInstanceOf(StoreError);
-    expect(await count('eo_rows')).toBe(3);
+    await expect(s.writePositioned(group, topic, [at(0, 3n), at(0, 4n)])).rejects.toBeInstanceOf(StoreError);
+    expect(await count('eo_rows')).toBe(4);
     expect((await (await store()).readOffsets(group, topic)).get(0)).toBe('3');
   });
 
@@ -214,26 +220,25 @@ describe('offsets and exactly-once', () => {
         await db.query('KILL CONNECTION ?', [connectionId]);
       },
     });
-    const err = await s
-      .writeBatch({ rows: rows('eo_rows', [fullRecord()]), offsets: [{ group, topic, partition: 0, nextOffset: '11' }] })
-      .catch((e: unknown) => e);
+    const err = await s.writePositioned(group, topic, [at(0, 3n)]).catch((e: unknown) => e);
     expect((err as StoreError).kind).toBe('retryable');
-    expect(await count('eo_rows')).toBe(3);
-    const ok = await store();
-    await ok.writeBatch({
-      rows: rows('eo_rows', [fullRecord()]),
-      offsets: [{ group, topic, partition: 0, nextOffset: '4', firstOffset: '3' }],
-    });
     expect(await count('eo_rows')).toBe(4);
+    // The store recovers on a new connection, and the same message is stored once.
+    const ok = await store();
+    expect((await ok.writePositioned(group, topic, [at(0, 3n)])).inserted).toBe(1);
+    expect(await count('eo_rows')).toBe(5);
+    expect((await ok.readOffsets(group, topic)).get(0)).toBe('4');
   });
 
-  it('refuses a batch another writer already committed (conflict), writing nothing', async () => {
+  it('resetOffsets sets partitions back to 0 (a topic created again) and leaves the others', async () => {
     const s = await store();
-    const err = await s
-      .writeBatch({ rows: rows('eo_rows', [fullRecord()]), offsets: [{ group, topic, partition: 0, nextOffset: '4', firstOffset: '1' }] })
-      .catch((e: unknown) => e);
-    expect((err as StoreError).kind).toBe('conflict');
-    expect(await count('eo_rows')).toBe(4);
+    await s.resetOffsets(group, topic, [3]);
+    expect(await s.readOffsets(group, topic)).toEqual(
+      new Map([
+        [0, '4'],
+        [3, '0'],
+      ]),
+    );
   });
 });
 
@@ -292,8 +297,16 @@ describe('table names', () => {
     const s = await store();
     const router = new TableRouter({ tableName: 'dated_%Y%m%d' });
     const records = [fullRecord({ micro_ts: micros('2024-01-31T23:59:59Z') }), fullRecord({ micro_ts: micros('2024-02-01T00:00:01Z') })];
-    const res = await s.writeBatch({ rows: records.map((record) => ({ table: router.route(record), record })), offsets: [] });
-    expect(res.tables).toEqual({ dated_20240131: 1, dated_20240201: 1 });
+    const res = await storeRows(
+      s,
+      records.map((record) => ({ table: router.route(record), record })),
+    );
+    expect(res.perTable).toEqual(
+      new Map([
+        ['dated_20240131', 1],
+        ['dated_20240201', 1],
+      ]),
+    );
     expect([await count('dated_20240131'), await count('dated_20240201')]).toEqual([1, 1]);
   });
 
@@ -301,7 +314,10 @@ describe('table names', () => {
     const s = await store();
     const h = new TableRouter({ tableName: 'mh_a|mh_b|mh_c', mode: 'hash', hashSource: 'call_id' });
     const calls = Array.from({ length: 60 }, (_, i) => fullRecord({ callid: `call-${i % 20}@example.com` }));
-    await s.writeBatch({ rows: calls.map((record) => ({ table: h.route(record), record })), offsets: [] });
+    await storeRows(
+      s,
+      calls.map((record) => ({ table: h.route(record), record })),
+    );
     let total = 0;
     for (const t of ['mh_a', 'mh_b', 'mh_c']) {
       const r = await q(`SELECT callid, count(*) AS n FROM ${t} GROUP BY callid`);
@@ -318,11 +334,8 @@ describe('DB_INSERT_MODE=1', () => {
     const before = await delayedWrites();
     const { log, lines } = recordingLog();
     const s = await store({ insertMode: 'delayed', mysqlEngine: 'MyISAM', log });
-    await s.writeBatch({
-      rows: rows('delayed_myisam', [fullRecord(), fullRecord()]),
-      offsets: [{ group: 'g', topic: 'd', partition: 0, nextOffset: '2' }],
-    });
-    await s.writeBatch({ rows: rows('delayed_myisam', [fullRecord()]), offsets: [] });
+    await storeRows(s, rows('delayed_myisam', [fullRecord(), fullRecord()]));
+    await storeRows(s, rows('delayed_myisam', [fullRecord()]));
     expect(lines.filter((l) => l.msg.includes('INSERT DELAYED into delayed_myisam'))).toHaveLength(1);
     expect(
       await eventually(
@@ -341,7 +354,7 @@ describe('DB_INSERT_MODE=1', () => {
   it('falls back to plain batched INSERT on InnoDB and says so once', async () => {
     const { log, lines } = recordingLog();
     const s = await store({ insertMode: 'delayed', log });
-    for (let i = 0; i < 3; i++) await s.writeBatch({ rows: rows('delayed_innodb', [fullRecord()]), offsets: [] });
+    for (let i = 0; i < 3; i++) await storeRows(s, rows('delayed_innodb', [fullRecord()]));
     expect(await count('delayed_innodb')).toBe(3);
     const warnings = lines.filter((l) => l.level === 'warn' && l.msg.includes('delayed_innodb'));
     expect(warnings).toHaveLength(1);
@@ -350,24 +363,28 @@ describe('DB_INSERT_MODE=1', () => {
 });
 
 describe('refused rows', () => {
-  it('bisection isolates rows refused by a CHECK constraint and stores the rest with the offsets', async () => {
+  it('isolates rows refused by a CHECK constraint and stores the rest with the offsets', async () => {
     const s = await store();
     await s.ensureTable('poison');
     await db.query("ALTER TABLE poison ADD CONSTRAINT no_poison CHECK (method <> 'POISON')");
     const records = Array.from({ length: 40 }, (_, i) =>
       fullRecord({ method: i === 0 || i === 23 ? 'POISON' : 'INVITE', cseq: String(i) }),
     );
-    const batch = {
-      rows: rows('poison', records),
-      offsets: [{ group: 'g', topic: 't', partition: 2, nextOffset: '40', firstOffset: '0' }],
-    };
-    const err = await s.writeBatch(batch).catch((e: unknown) => e);
+    const err = await storeRows(s, rows('poison', records)).catch((e: unknown) => e);
     expect([(err as StoreError).kind, (err as StoreError).reason]).toEqual(['data', 'constraint']);
     expect(await count('poison')).toBe(0);
 
-    const res = await s.bisect(batch);
-    expect(res.poisoned.map((p) => p.index)).toEqual([0, 23]);
-    expect(res.rows).toBe(38);
+    const refused: number[] = [];
+    const res = await s.writePositioned(
+      'g',
+      't',
+      records.map((record, i) => ({ partition: 2, offset: BigInt(i), table: 'poison', record })),
+      async (rejected) => {
+        refused.push(...rejected.map((r) => Number(r.row.offset)));
+      },
+    );
+    expect(refused.sort((x, y) => x - y)).toEqual([0, 23]);
+    expect([res.inserted, res.rejected]).toEqual([38, 2]);
     const stored = await q('SELECT cseq FROM poison ORDER BY id');
     expect(stored.map((r) => Number(r.cseq))).toEqual(Array.from({ length: 40 }, (_, i) => i).filter((i) => i !== 0 && i !== 23));
     expect((await s.readOffsets('g', 't')).get(2)).toBe('40');
@@ -378,7 +395,7 @@ describe('configuration and outages', () => {
   it('an unreachable server is retryable', async () => {
     const s = await openStore('mysql://root@127.0.0.1:1/x');
     stores.push(s);
-    const err = await s.writeBatch({ rows: rows('t', [sampleRecord()]), offsets: [] }).catch((e: unknown) => e);
+    const err = await storeRows(s, rows('t', [sampleRecord()])).catch((e: unknown) => e);
     expect([(err as StoreError).kind, (err as StoreError).reason]).toEqual(['retryable', 'connection']);
   });
 });

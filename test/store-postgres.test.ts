@@ -16,7 +16,7 @@ import {
   type Store,
   type StoreOptions,
 } from '@sipcap/store';
-import { BINARY_MSG, expectedColumns, fullRecord, HOSTILE, micros, recordingLog, testDatabaseName } from './store-fixtures';
+import { BINARY_MSG, expectedColumns, fullRecord, HOSTILE, micros, recordingLog, testDatabaseName, storeRows } from './store-fixtures';
 
 const SERVER = 'postgres://postgres@127.0.0.1:5432';
 const dbName = testDatabaseName();
@@ -116,8 +116,8 @@ describe('schema', () => {
     await db.query('ALTER TABLE kamailio_cap ADD COLUMN msg text NOT NULL');
     const { log, lines } = recordingLog();
     const s = await store({ log });
-    await s.writeBatch({ rows: rows('kamailio_cap', [fullRecord({ msg: BINARY_MSG })]), offsets: [] });
-    await s.writeBatch({ rows: rows('kamailio_cap', [fullRecord()]), offsets: [] });
+    await storeRows(s, rows('kamailio_cap', [fullRecord({ msg: BINARY_MSG })]));
+    await storeRows(s, rows('kamailio_cap', [fullRecord()]));
     expect(lines.filter((l) => l.msg.includes('msg_raw'))).toHaveLength(1);
     const back = await readBack('kamailio_cap');
     expect(Buffer.compare(back[0].msg_bytes as Buffer, BINARY_MSG)).toBe(0);
@@ -131,7 +131,7 @@ describe('schema', () => {
     const { log, lines } = recordingLog();
     const s = await store({ log });
     const r = fullRecord({ proto: 17 });
-    await s.writeBatch({ rows: rows('other_types', [r]), offsets: [] });
+    await storeRows(s, rows('other_types', [r]));
     expect(lines.filter((l) => l.msg.includes('text format'))).toEqual([
       expect.objectContaining({ msg: expect.stringMatching(/other_types: column types differ .*source_port bigint, proto smallint/) }),
     ]);
@@ -149,8 +149,8 @@ describe.each(['copy', 'copy-text', 'insert'] as const)('rows through %s', (pgMe
   it('every column round-trips, date from micro_ts in UTC', async () => {
     const s = await store({ pgMethod });
     const r = fullRecord();
-    const res = await s.writeBatch({ rows: rows(table, [r]), offsets: [] });
-    expect(res).toEqual({ rows: 1, tables: { [table]: 1 } });
+    const res = await storeRows(s, rows(table, [r]));
+    expect([res.inserted, res.perTable]).toEqual([1, new Map([[table, 1]])]);
     const [back] = await readBack(table);
     expect(back.date).toBe('2024-03-05 07:08:09.123456');
     for (const [c, v] of Object.entries(expectedColumns(r, 'keep'))) expect(back[c], c).toBe(v);
@@ -175,7 +175,7 @@ describe.each(['copy', 'copy-text', 'insert'] as const)('rows through %s', (pgMe
       fullRecord({ msg: Buffer.from('MESSAGE sip:x SIP/2.0\r\nSubject: \\N\t😀 tab\r\n\r\n\\.\n') }),
       fullRecord({ msg: Buffer.alloc(0) }),
     ];
-    await s.writeBatch({ rows: rows(hostile, records), offsets: [] });
+    await storeRows(s, rows(hostile, records));
     const back = await readBack(hostile);
     expect(back).toHaveLength(records.length);
     records.forEach((r, i) => {
@@ -227,7 +227,7 @@ describe.each(['copy', 'copy-text', 'insert'] as const)('rows through %s', (pgMe
       return d.record;
     });
     const table = `read_${pgMethod.replace('-', '_')}`;
-    await s.writeBatch({ rows: rows(table, read), offsets: [] });
+    await storeRows(s, rows(table, read));
     const back = await readBack(table);
     expect(back).toHaveLength(sources.length);
     values.forEach((v, i) => {
@@ -244,21 +244,18 @@ describe.each(['copy', 'copy-text', 'insert'] as const)('rows through %s', (pgMe
 describe('offsets and exactly-once', () => {
   const group = 'db-writer';
   const topic = 'sip.capture';
+  const at = (partition: number, offset: bigint) => ({
+    partition,
+    offset,
+    table: 'eo_rows',
+    record: fullRecord({ cseq: `${partition}:${offset}` }),
+  });
 
   it('commits the offsets with the rows and reads them back', async () => {
     const s = await store();
-    await s.writeBatch({
-      rows: rows('eo_rows', [fullRecord(), fullRecord()]),
-      offsets: [
-        { group, topic, partition: 0, nextOffset: '2' },
-        { group, topic, partition: 3, nextOffset: '9007199254740993' },
-      ],
-    });
-    await s.writeBatch({
-      rows: rows('eo_rows', [fullRecord()]),
-      offsets: [{ group, topic, partition: 0, nextOffset: '3', firstOffset: '2' }],
-    });
-    expect(await count('eo_rows')).toBe(3);
+    await s.writePositioned(group, topic, [at(0, 0n), at(0, 1n), at(3, 9007199254740992n)]);
+    await s.writePositioned(group, topic, [at(0, 2n)]);
+    expect(await count('eo_rows')).toBe(4);
     expect(await s.readOffsets(group, topic)).toEqual(
       new Map([
         [0, '3'],
@@ -274,10 +271,8 @@ describe('offsets and exactly-once', () => {
         throw new Error('simulated crash before COMMIT');
       },
     });
-    await expect(
-      s.writeBatch({ rows: rows('eo_rows', [fullRecord(), fullRecord()]), offsets: [{ group, topic, partition: 0, nextOffset: '10' }] }),
-    ).rejects.toBeInstanceOf(StoreError);
-    expect(await count('eo_rows')).toBe(3);
+    await expect(s.writePositioned(group, topic, [at(0, 3n), at(0, 4n)])).rejects.toBeInstanceOf(StoreError);
+    expect(await count('eo_rows')).toBe(4);
     expect((await (await store()).readOffsets(group, topic)).get(0)).toBe('3');
   });
 
@@ -287,45 +282,25 @@ describe('offsets and exactly-once', () => {
         await admin.query('SELECT pg_terminate_backend($1)', [connectionId]);
       },
     });
-    const err = await s
-      .writeBatch({ rows: rows('eo_rows', [fullRecord()]), offsets: [{ group, topic, partition: 0, nextOffset: '11' }] })
-      .catch((e: unknown) => e);
-    expect(err).toBeInstanceOf(StoreError);
+    const err = await s.writePositioned(group, topic, [at(0, 3n)]).catch((e: unknown) => e);
     expect((err as StoreError).kind).toBe('retryable');
-    expect(await count('eo_rows')).toBe(3);
-    // The store recovers on a new connection.
+    expect(await count('eo_rows')).toBe(4);
+    // The store recovers on a new connection, and the same message is stored once.
     const ok = await store();
-    await ok.writeBatch({
-      rows: rows('eo_rows', [fullRecord()]),
-      offsets: [{ group, topic, partition: 0, nextOffset: '4', firstOffset: '3' }],
-    });
-    expect(await count('eo_rows')).toBe(4);
+    expect((await ok.writePositioned(group, topic, [at(0, 3n)])).inserted).toBe(1);
+    expect(await count('eo_rows')).toBe(5);
+    expect((await ok.readOffsets(group, topic)).get(0)).toBe('4');
   });
 
-  it('refuses a batch whose messages another writer already committed (conflict), writing nothing', async () => {
+  it('resetOffsets sets partitions back to 0 (a topic created again) and leaves the others', async () => {
     const s = await store();
-    const err = await s
-      .writeBatch({ rows: rows('eo_rows', [fullRecord()]), offsets: [{ group, topic, partition: 0, nextOffset: '4', firstOffset: '2' }] })
-      .catch((e: unknown) => e);
-    expect((err as StoreError).kind).toBe('conflict');
-    expect(await count('eo_rows')).toBe(4);
-    expect((await s.readOffsets(group, topic)).get(0)).toBe('4');
-  });
-
-  it('two writers racing on the same messages commit them once', async () => {
-    const a = await store();
-    const b = await store();
-    const batch = {
-      rows: rows('eo_race', [fullRecord(), fullRecord()]),
-      offsets: [{ group, topic, partition: 7, nextOffset: '2', firstOffset: '0' }],
-    };
-    await a.ensureTable('eo_race');
-    await b.ensureTable('eo_race');
-    const results = await Promise.allSettled([a.writeBatch(batch), b.writeBatch(batch)]);
-    expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(1);
-    const failed = results.find((r) => r.status === 'rejected') as PromiseRejectedResult;
-    expect(['conflict', 'retryable']).toContain((failed.reason as StoreError).kind);
-    expect(await count('eo_race')).toBe(2);
+    await s.resetOffsets(group, topic, [3]);
+    expect(await s.readOffsets(group, topic)).toEqual(
+      new Map([
+        [0, '4'],
+        [3, '0'],
+      ]),
+    );
   });
 });
 
@@ -384,8 +359,16 @@ describe('table names', () => {
     const s = await store();
     const router = new TableRouter({ tableName: 'dated_%Y%m%d' });
     const records = [fullRecord({ micro_ts: micros('2024-01-31T23:59:59Z') }), fullRecord({ micro_ts: micros('2024-02-01T00:00:01Z') })];
-    const res = await s.writeBatch({ rows: records.map((record) => ({ table: router.route(record), record })), offsets: [] });
-    expect(res.tables).toEqual({ dated_20240131: 1, dated_20240201: 1 });
+    const res = await storeRows(
+      s,
+      records.map((record) => ({ table: router.route(record), record })),
+    );
+    expect(res.perTable).toEqual(
+      new Map([
+        ['dated_20240131', 1],
+        ['dated_20240201', 1],
+      ]),
+    );
     expect(await count('dated_20240131')).toBe(1);
     expect(await count('dated_20240201')).toBe(1);
   });
@@ -394,12 +377,18 @@ describe('table names', () => {
     const s = await store();
     const rr = new TableRouter({ tableName: 'mt_a|mt_b|mt_c', mode: 'round_robin' });
     const records = Array.from({ length: 9 }, (_, i) => fullRecord({ callid: `call-${i % 3}@x` }));
-    await s.writeBatch({ rows: records.map((record) => ({ table: rr.route(record), record })), offsets: [] });
+    await storeRows(
+      s,
+      records.map((record) => ({ table: rr.route(record), record })),
+    );
     expect([await count('mt_a'), await count('mt_b'), await count('mt_c')]).toEqual([3, 3, 3]);
 
     const h = new TableRouter({ tableName: 'mh_a|mh_b|mh_c', mode: 'hash', hashSource: 'call_id' });
     const calls = Array.from({ length: 60 }, (_, i) => fullRecord({ callid: `call-${i % 20}@example.com` }));
-    await s.writeBatch({ rows: calls.map((record) => ({ table: h.route(record), record })), offsets: [] });
+    await storeRows(
+      s,
+      calls.map((record) => ({ table: h.route(record), record })),
+    );
     let total = 0;
     for (const t of ['mh_a', 'mh_b', 'mh_c']) {
       const r = await db.query(`SELECT callid, count(*)::int AS n FROM ${t} GROUP BY callid`);
@@ -411,11 +400,11 @@ describe('table names', () => {
 
   it('creates a table again when it was dropped behind the store', async () => {
     const s = await store();
-    await s.writeBatch({ rows: rows('dropped_t', [fullRecord()]), offsets: [] });
+    await storeRows(s, rows('dropped_t', [fullRecord()]));
     await db.query('DROP TABLE dropped_t');
-    const err = await s.writeBatch({ rows: rows('dropped_t', [fullRecord()]), offsets: [] }).catch((e: unknown) => e);
+    const err = await storeRows(s, rows('dropped_t', [fullRecord()])).catch((e: unknown) => e);
     expect((err as StoreError).kind).toBe('retryable');
-    await s.writeBatch({ rows: rows('dropped_t', [fullRecord()]), offsets: [] });
+    await storeRows(s, rows('dropped_t', [fullRecord()]));
     expect(await count('dropped_t')).toBe(1);
   });
 });
@@ -453,7 +442,7 @@ describe('day partitions', () => {
       fullRecord({ micro_ts: micros('2001-09-09T01:46:40Z'), callid: 'old' }),
       fullRecord({ micro_ts: at(today + 30), callid: 'future' }),
     ];
-    await s.writeBatch({ rows: rows(table, records), offsets: [] });
+    await storeRows(s, rows(table, records));
     const r = await db.query(`SELECT callid, tableoid::regclass::text AS part FROM ${table}`);
     const where = Object.fromEntries(r.rows.map((x) => [x.callid, x.part]));
     expect(where).toEqual({
@@ -487,7 +476,17 @@ describe('day partitions', () => {
 });
 
 describe('refused rows', () => {
-  it('classifies a data error and bisection stores every other row with the offsets', async () => {
+  /** Writes rows as messages 0..n-1 of a partition, handing refused ones to a list (the writer's dead letters). */
+  async function writeKeeping(s: Store, table: string, records: CaptureRecord[], partition = 1) {
+    const refused: { offset: number; reason: string }[] = [];
+    const rowsAt = records.map((record, i) => ({ partition, offset: BigInt(i), table, record }));
+    const res = await s.writePositioned('g', table, rowsAt, async (rejected) => {
+      refused.push(...rejected.map((r) => ({ offset: Number(r.row.offset), reason: r.error.reason })));
+    });
+    return { res, refused: refused.sort((x, y) => x.offset - y.offset) };
+  }
+
+  it('classifies a data error, and isolation stores every other row with the offsets', async () => {
     const s = await store();
     await s.ensureTable('poison');
     await db.query("ALTER TABLE poison ADD CONSTRAINT no_poison CHECK (method <> 'POISON')");
@@ -495,36 +494,36 @@ describe('refused rows', () => {
       fullRecord({ method: i === 7 || i === 31 ? 'POISON' : 'INVITE', cseq: String(i) }),
     );
     records[44] = fullRecord({ source_port: NaN, cseq: '44' }); // refused before reaching the server
-    const batch = {
-      rows: rows('poison', records),
-      offsets: [{ group: 'g', topic: 't', partition: 1, nextOffset: '150', firstOffset: '100' }],
-    };
-
-    const err = await s.writeBatch(batch).catch((e: unknown) => e);
-    expect((err as StoreError).kind).toBe('data');
-    const withoutBadType = { ...batch, rows: batch.rows.filter((_, i) => i !== 44) };
-    const dbErr = await s.writeBatch(withoutBadType).catch((e: unknown) => e);
+    const err = await storeRows(s, rows('poison', records)).catch((e: unknown) => e);
+    expect([(err as StoreError).kind, (err as StoreError).reason]).toEqual(['data', 'bad_row']);
+    const dbErr = await storeRows(
+      s,
+      rows(
+        'poison',
+        records.filter((_, i) => i !== 44),
+      ),
+    ).catch((e: unknown) => e);
     expect([(dbErr as StoreError).kind, (dbErr as StoreError).reason]).toEqual(['data', 'constraint']);
     expect(await count('poison')).toBe(0);
 
-    const res = await s.bisect(batch);
-    expect(res.poisoned.map((p) => p.index)).toEqual([7, 31, 44]);
-    expect(res.poisoned.map((p) => p.error.reason)).toEqual(['constraint', 'constraint', 'bad_row']);
-    expect(res.rows).toBe(47);
-    expect(res.tables).toEqual({ poison: 47 });
+    const { res, refused } = await writeKeeping(s, 'poison', records);
+    expect(refused).toEqual([
+      { offset: 7, reason: 'constraint' },
+      { offset: 31, reason: 'constraint' },
+      { offset: 44, reason: 'bad_row' },
+    ]);
+    expect([res.inserted, res.rejected, res.perTable]).toEqual([47, 3, new Map([['poison', 47]])]);
     const stored = await db.query('SELECT cseq FROM poison ORDER BY id');
     expect(stored.rows.map((r) => Number(r.cseq))).toEqual(Array.from({ length: 50 }, (_, i) => i).filter((i) => ![7, 31, 44].includes(i)));
-    expect((await s.readOffsets('g', 't')).get(1)).toBe('150');
+    expect((await s.readOffsets('g', 'poison')).get(1)).toBe('50');
   });
 
   it('a value too long is a data error and is isolated', async () => {
     const s = await store();
-    const res = await s
-      .writeBatch({ rows: rows('too_long', [fullRecord({ method: 'X'.repeat(51) })]), offsets: [] })
-      .catch((e: unknown) => e);
+    const res = await storeRows(s, rows('too_long', [fullRecord({ method: 'X'.repeat(51) })])).catch((e: unknown) => e);
     expect([(res as StoreError).kind, (res as StoreError).reason]).toEqual(['data', 'value_too_long']);
-    const b = await s.bisect({ rows: rows('too_long', [fullRecord(), fullRecord({ method: 'X'.repeat(51) })]), offsets: [] });
-    expect(b.poisoned.map((p) => p.index)).toEqual([1]);
+    const { refused } = await writeKeeping(s, 'too_long', [fullRecord(), fullRecord({ method: 'X'.repeat(51) })]);
+    expect(refused).toEqual([{ offset: 1, reason: 'value_too_long' }]);
     expect(await count('too_long')).toBe(1);
   });
 });
@@ -537,7 +536,7 @@ describe('configuration and outages', () => {
   it('an unreachable server is retryable', async () => {
     const s = await openStore('postgres://postgres@127.0.0.1:1/x');
     stores.push(s);
-    const err = await s.writeBatch({ rows: rows('t', [sampleRecord()]), offsets: [] }).catch((e: unknown) => e);
+    const err = await storeRows(s, rows('t', [sampleRecord()])).catch((e: unknown) => e);
     expect([(err as StoreError).kind, (err as StoreError).reason]).toEqual(['retryable', 'connection']);
   });
 });

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import pg from 'pg';
 import mysql from 'mysql2/promise';
 import { ensureDatabase, openStore, type Store, type StoreOptions } from '@sipcap/store';
-import { fullRecord, testDatabaseName } from './store-fixtures';
+import { fullRecord, storeRows, testDatabaseName } from './store-fixtures';
 
 // Measures rows/s of each way a row can travel, on the shared servers, to pick the default (COPY vs
 // multi-row INSERT for PostgreSQL) and to report MariaDB's figure. Short: 10,000 rows per case.
@@ -37,12 +37,11 @@ async function measure(label: string, url: string, opts: StoreOptions, batchSize
   const store: Store = await openStore(url, { ...opts, poolSize: 1 });
   try {
     await store.ensureTable('sip_capture');
-    await store.writeBatch({ rows: records(200, -1), offsets: [] }); // warm up the connection and statements
+    await storeRows(store, records(200, -1)); // warm up the connection and statements
     const batches = Math.ceil(ROWS_PER_CASE / batchSize);
     const prepared = Array.from({ length: batches }, (_, b) => records(batchSize, b));
     const start = process.hrtime.bigint();
-    for (const rows of prepared)
-      await store.writeBatch({ rows, offsets: [{ group: 'bench', topic: label, partition: 0, nextOffset: '1' }] });
+    for (const rows of prepared) await storeRows(store, rows);
     const seconds = Number(process.hrtime.bigint() - start) / 1e9;
     const rate = Math.round((batches * batchSize) / seconds);
     figures.push(`${label.padEnd(28)} batch ${String(batchSize).padStart(5)}: ${String(rate).padStart(7)} rows/s`);

@@ -14,6 +14,7 @@ import { ensureDatabase, openStore, TableRouter } from '@sipcap/store';
 import { buildApp, startAgent, type AgentProcess } from './support/agent-process';
 import { freeTcpUdpPort } from './support/apps';
 import { EVIL_HEADER, toRecord, webDataSet } from './support/web-calls';
+import { storeRows } from './store-fixtures';
 
 const RUN = randomBytes(4).toString('hex');
 const DB_NAME = `sipcap_webui_${RUN}`;
@@ -94,7 +95,10 @@ beforeAll(async () => {
   const store = await openStore(DB_URL);
   const router = new TableRouter({ tableName: TABLE_NAME });
   const records = data.messages.map((m) => toRecord(m, data.node));
-  await store.writeBatch({ rows: records.map((record) => ({ table: router.route(record), record })), offsets: [] });
+  await storeRows(
+    store,
+    records.map((record) => ({ table: router.route(record), record })),
+  );
   await store.close();
   base = await startWeb({ STATS_PEERS: PEERS });
   browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS });

@@ -15,6 +15,7 @@ import { ensureDatabase, openStore, TableRouter } from '@sipcap/store';
 import { buildApp, startAgent, type AgentProcess } from './support/agent-process';
 import { freeTcpUdpPort } from './support/apps';
 import { toRecord, webDataSet } from './support/web-calls';
+import { storeRows } from './store-fixtures';
 
 const RUN = randomBytes(4).toString('hex');
 const DB_NAME = `sipcap_webhard_${RUN}`;
@@ -96,7 +97,10 @@ beforeAll(async () => {
   for (const db of DBS) {
     await ensureDatabase(DB_URLS[db]);
     const store = await openStore(DB_URLS[db]);
-    await store.writeBatch({ rows: records.map((record) => ({ table: router.route(record), record })), offsets: [] });
+    await storeRows(
+      store,
+      records.map((record) => ({ table: router.route(record), record })),
+    );
     await store.close();
     await createSlowView(db);
   }

@@ -21,6 +21,7 @@ import { estimateMos } from '../apps/web/page/qos-series';
 import { buildApp, startAgent, type AgentProcess } from './support/agent-process';
 import { freeTcpUdpPort } from './support/apps';
 import { toRecord, type WebMessage } from './support/web-calls';
+import { storeRows } from './store-fixtures';
 
 const RUN = randomBytes(4).toString('hex');
 const PG_DB = `sipcap_webqos_${RUN}`;
@@ -198,7 +199,7 @@ async function writeAll(dbUrl: string, names: { rtcp: string; report: string; lo
     ...SIP_MESSAGES.map((m) => toRecord(m, 'qosnode')).map((record) => ({ table: router.route(record), record })),
     ...reportRecords().map((record) => ({ table: reports.route(record), record })),
   ];
-  await store.writeBatch({ rows, offsets: [] });
+  await storeRows(store, rows);
   await store.close();
 }
 

@@ -199,7 +199,7 @@ void startApp(
       flushMs: config.DB_FLUSH_MS,
       lanes: config.DB_CONNECTIONS,
       deadLetter: (letters) => deadLetters.publish(letters),
-      // Only a data error is the record's fault (bisected, dead-lettered). A fatal one (schema, permissions,
+      // Only a data error is the record's fault (isolated, dead-lettered). A fatal one (schema, permissions,
       // unknown database) needs an operator: retried, so the records wait in Kafka instead of being passed over.
       isRetryable: (e) => !isStoreError(e) || e.kind !== 'data',
       log,

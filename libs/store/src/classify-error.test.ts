@@ -35,7 +35,7 @@ describe('classifyPgError', () => {
   });
 
   it('passes a StoreError through', () => {
-    const original = new StoreError('conflict', 'offset_conflict', 'x');
+    const original = new StoreError('data', 'constraint', 'x');
     expect(classifyPgError(original)).toBe(original);
   });
 });

@@ -5,7 +5,7 @@ import { TableRouter } from './table-name';
 /**
  * Creates the offsets table and the capture tables of TABLE_NAME, or of a router (with its HOMER 5 kind
  * tables), dated names as of `now`, so the schema exists before the first message; later dated tables are
- * created by writeBatch on first use.
+ * created by writePositioned on first use.
  */
 export async function ensureSchema(store: Store, tableName: string | TableRouter, now: Date = new Date()): Promise<string[]> {
   const router = typeof tableName === 'string' ? new TableRouter({ tableName }) : tableName;

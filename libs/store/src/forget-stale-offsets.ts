@@ -7,11 +7,16 @@ import type { Store } from './store';
  * Returns the partitions reset. (A re-created topic that has already grown past the old offsets cannot
  * be told apart this way; the README says to reset sipcap_offsets when re-creating a topic.)
  */
-export async function forgetStaleOffsets(store: Store, group: string, topic: string, ends: ReadonlyMap<number, bigint>): Promise<number[]> {
+export async function forgetStaleOffsets(
+  store: Pick<Store, 'readOffsets' | 'resetOffsets'>,
+  group: string,
+  topic: string,
+  ends: ReadonlyMap<number, bigint>,
+): Promise<number[]> {
   const stored = await store.readOffsets(group, topic);
   const stale = [...stored].filter(([partition, next]) => BigInt(next) > (ends.get(partition) ?? 0n)).map(([p]) => p);
   if (stale.length > 0) {
-    await store.writeBatch({ rows: [], offsets: stale.map((partition) => ({ group, topic, partition, nextOffset: '0' })) });
+    await store.resetOffsets(group, topic, stale);
   }
   return stale;
 }

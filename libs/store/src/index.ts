@@ -1,12 +1,8 @@
 export type {
   Store,
   StoreOptions,
-  WriteBatch,
-  WriteResult,
   BatchRow,
   BatchOffset,
-  BisectResult,
-  PoisonedRow,
   RetentionResult,
   LogLevel,
   OffsetRow,

@@ -2,30 +2,11 @@ import type { PoolConnection, RowDataPacket } from 'mysql2/promise';
 import { OFFSETS_TABLE } from './ddl';
 import { quoteMysql } from '@sipcap/schema';
 import type { BatchOffset } from './store';
-import { StoreError } from './store-error';
 
 const T = quoteMysql(OFFSETS_TABLE);
 
-/**
- * Upserts the offsets in the open transaction. With a firstOffset the stored row is read FOR UPDATE first
- * (a concurrent writer waits on that lock) and the commit is refused when someone went beyond it.
- */
+/** Upserts the offsets in the open transaction, under the lock taken by lockMysqlOffsets (or to reset a partition). */
 export async function upsertMysqlOffsets(conn: PoolConnection, offsets: readonly BatchOffset[]): Promise<void> {
-  for (const o of offsets) {
-    if (o.firstOffset === undefined) continue;
-    const [rows] = await conn.query<RowDataPacket[]>(
-      `SELECT CAST(next_offset AS CHAR) AS next_offset FROM ${T} WHERE consumer_group = ? AND topic = ? AND kafka_partition = ? FOR UPDATE`,
-      [o.group, o.topic, o.partition],
-    );
-    const stored = rows[0]?.next_offset as string | undefined;
-    if (stored !== undefined && BigInt(stored) > BigInt(o.firstOffset)) {
-      throw new StoreError(
-        'conflict',
-        'offset_conflict',
-        `offsets of ${o.topic}[${o.partition}] for group ${o.group} are already at ${stored}, beyond ${o.firstOffset}: another writer stored these messages`,
-      );
-    }
-  }
   const tuples = offsets.map(() => '(?, ?, ?, ?, UTC_TIMESTAMP(6), ?)').join(', ');
   const values = offsets.flatMap((o) => [o.group, o.topic, o.partition, o.nextOffset, o.dedupState ?? null]);
   await conn.query(

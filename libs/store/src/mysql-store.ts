@@ -133,7 +133,7 @@ export class MysqlStore extends TransactionalStore {
   /**
    * LOAD DATA LOCAL treats bad values as IGNORE would (the server cannot stop a file half-sent): a row it
    * skips or changes only shows as a warning. Any warning is taken as the data error an INSERT would have
-   * raised, so the caller rolls back and isolates the row (bisect) instead of storing it changed or not at all.
+   * raised, so the caller rolls back and isolates the row (halving under a savepoint) instead of storing it changed or not at all.
    */
   /** False when the server refuses local infile: the caller writes the rows with INSERT (and so does every later batch). */
   private async loadRows(conn: PoolConnection, table: string, records: CaptureRecord[]): Promise<boolean> {

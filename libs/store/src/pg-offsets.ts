@@ -2,29 +2,19 @@ import type { PoolClient } from 'pg';
 import { OFFSETS_TABLE } from './ddl';
 import { quotePg } from '@sipcap/schema';
 import type { BatchOffset } from './store';
-import { StoreError } from './store-error';
 
 const T = quotePg(OFFSETS_TABLE);
 
-// With a firstOffset, the update only happens while no other writer went beyond it. A concurrent writer's
-// upsert waits for this row lock and then re-checks the condition against the committed value.
+// Called under the lock taken by lockPgOffsets (or to reset a partition), so the stored value is ours to set.
 const UPSERT =
   `INSERT INTO ${T} AS o ("consumer_group", "topic", "kafka_partition", "next_offset", "updated_at", "dedup_state") ` +
-  `VALUES ($1, $2, $3, $4::bigint, now() AT TIME ZONE 'UTC', $6::bytea) ` +
+  `VALUES ($1, $2, $3, $4::bigint, now() AT TIME ZONE 'UTC', $5::bytea) ` +
   `ON CONFLICT ("consumer_group", "topic", "kafka_partition") DO UPDATE ` +
-  `SET "next_offset" = EXCLUDED."next_offset", "updated_at" = EXCLUDED."updated_at", "dedup_state" = COALESCE(EXCLUDED."dedup_state", o."dedup_state") ` +
-  `WHERE $5::bigint IS NULL OR o."next_offset" <= $5::bigint`;
+  `SET "next_offset" = EXCLUDED."next_offset", "updated_at" = EXCLUDED."updated_at", "dedup_state" = COALESCE(EXCLUDED."dedup_state", o."dedup_state")`;
 
 export async function upsertPgOffsets(client: PoolClient, offsets: readonly BatchOffset[]): Promise<void> {
   for (const o of offsets) {
-    const r = await client.query(UPSERT, [o.group, o.topic, o.partition, o.nextOffset, o.firstOffset ?? null, o.dedupState ?? null]);
-    if (r.rowCount === 0) {
-      throw new StoreError(
-        'conflict',
-        'offset_conflict',
-        `offsets of ${o.topic}[${o.partition}] for group ${o.group} are already beyond ${o.firstOffset}: another writer stored these messages`,
-      );
-    }
+    await client.query(UPSERT, [o.group, o.topic, o.partition, o.nextOffset, o.dedupState ?? null]);
   }
 }
 

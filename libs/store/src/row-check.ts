@@ -1,6 +1,6 @@
 import { isValidTableName } from '@sipcap/schema';
 import { checkRecord } from './record-check';
-import type { BatchOffset, BatchRow } from './store';
+import type { BatchRow } from './store';
 import { StoreError } from './store-error';
 
 /** Why a batch row cannot be written at all (bad table name or value types), or undefined. */
@@ -9,8 +9,6 @@ export function checkRow(row: BatchRow): string | undefined {
   return checkRecord(row.record);
 }
 
-const OFFSET = /^\d{1,19}$/;
-
 const isName = (s: unknown) => typeof s === 'string' && s !== '' && s.length <= 255;
 
 export function checkGroupTopic(group: string, topic: string): void {
@@ -18,18 +16,8 @@ export function checkGroupTopic(group: string, topic: string): void {
     throw new StoreError('fatal', 'bad_offset', `invalid consumer group or topic ${JSON.stringify([group, topic])}`);
 }
 
-/** Offsets come from the caller's Kafka consumer: anything malformed is a bug, not data. */
-export function checkOffsets(offsets: readonly BatchOffset[]): void {
-  for (const o of offsets) {
-    const ok =
-      isName(o.group) &&
-      isName(o.topic) &&
-      Number.isInteger(o.partition) &&
-      o.partition >= 0 &&
-      o.partition <= 2147483647 &&
-      typeof o.nextOffset === 'string' &&
-      OFFSET.test(o.nextOffset) &&
-      (o.firstOffset === undefined || (typeof o.firstOffset === 'string' && OFFSET.test(o.firstOffset)));
-    if (!ok) throw new StoreError('fatal', 'bad_offset', `invalid offset entry ${JSON.stringify(o)}`);
-  }
+/** Partitions come from the caller's Kafka consumer: anything malformed is a bug, not data. */
+export function checkPartition(partition: number): void {
+  if (!Number.isInteger(partition) || partition < 0 || partition > 2147483647)
+    throw new StoreError('fatal', 'bad_offset', `invalid Kafka partition ${JSON.stringify(partition)}`);
 }

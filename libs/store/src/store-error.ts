@@ -4,13 +4,11 @@
  *   deadlock, lock timeout, read-only, too many connections, disk full, missing table). Retry the same
  *   batch later; nothing of it was committed.
  * - data: a row's values are refused (constraint, value too long, bad encoding, bad value type). Retrying
- *   cannot help: call `Store.bisect` to store the other rows and get the poisoned ones.
- * - conflict: another writer already committed rows of these Kafka offsets (a stale consumer after a
- *   rebalance). Nothing was committed; re-read the offsets and skip what is stored.
+ *   cannot help: write with `onRejected` to store the other rows and hand over the refused ones.
  * - fatal: configuration or schema problem (authentication, permissions, unknown database, a table whose
  *   columns differ). Needs an operator.
  */
-export type StoreErrorKind = 'retryable' | 'data' | 'conflict' | 'fatal';
+export type StoreErrorKind = 'retryable' | 'data' | 'fatal';
 
 export class StoreError extends Error {
   override readonly name = 'StoreError';

@@ -24,19 +24,8 @@ export interface BatchOffset {
   partition: number;
   /** Offset of the next message to read (last written offset + 1), as kafkajs gives offsets: a decimal string. */
   nextOffset: string;
-  /**
-   * Offset of the first message of this batch in the partition. When given, the commit is refused with a
-   * `conflict` StoreError if the stored next_offset is already beyond it: another consumer (after a
-   * rebalance) has committed these messages, and writing them again would duplicate rows.
-   */
-  firstOffset?: string;
   /** The partition's dedup window as of nextOffset (DEDUP_WINDOW_MS), stored with it; absent: left as stored. */
   dedupState?: Buffer;
-}
-
-export interface WriteBatch {
-  rows: readonly BatchRow[];
-  offsets: readonly BatchOffset[];
 }
 
 /**
@@ -54,7 +43,7 @@ export interface OffsetRow {
   dedupState?: Buffer;
 }
 
-/** A row the database refused for its data (writePositioned with onRejected, or bisect). */
+/** A row the database refused for its data (writePositioned with onRejected). */
 export interface RejectedRow<R> {
   row: R;
   error: StoreError;
@@ -68,25 +57,6 @@ export interface PositionedResult {
   /** Rows passed over because their offset was already stored (redelivery after a crash or rebalance). */
   skipped: number;
   perTable: Map<string, number>;
-}
-
-export interface WriteResult {
-  /** Rows committed. */
-  rows: number;
-  /** Rows committed per table. */
-  tables: Record<string, number>;
-}
-
-export interface PoisonedRow {
-  /** Position of the row in `batch.rows`. */
-  index: number;
-  row: BatchRow;
-  error: StoreError;
-}
-
-export interface BisectResult extends WriteResult {
-  /** Rows the database refused, in batch order; every other row was committed with the offsets. */
-  poisoned: PoisonedRow[];
 }
 
 export interface RetentionResult {
@@ -135,20 +105,10 @@ export interface StoreOptions {
 export interface Store {
   readonly dialect: 'postgres' | 'mysql';
   /**
-   * Inserts every row and upserts every offset in one transaction. Throws a StoreError: `retryable`
-   * (retry later), `data` (call bisect), `conflict` (re-read offsets) or `fatal`.
-   */
-  writeBatch(batch: WriteBatch): Promise<WriteResult>;
-  /**
-   * After a `data` error: finds the refused rows by halving the batch inside one transaction (savepoints)
-   * and commits all other rows with the offsets. Throws like writeBatch for anything but data errors.
-   */
-  bisect(batch: WriteBatch): Promise<BisectResult>;
-  /**
-   * The idempotent form of writeBatch: in one transaction, locks the stored offsets of the rows'
+   * The only way rows are written: in one transaction, locks the stored offsets of the rows'
    * partitions, skips rows below them (already stored), inserts the rest and moves each partition's
-   * offset past its last row. A redelivered or concurrently written message is never stored twice, and
-   * no `conflict` is raised. Throws StoreError (`retryable`, `data`, `fatal`).
+   * offset past its last row. A redelivered or concurrently written message is never stored twice.
+   * Throws StoreError (`retryable`, `data`, `fatal`); without `onRejected` a refused row refuses the batch.
    *
    * With `onRejected`, rows the database refuses for their data are found inside the transaction
    * (savepoints, halving) and handed to `onRejected` before COMMIT; the other rows and the offsets are
@@ -160,6 +120,8 @@ export interface Store {
     rows: readonly R[],
     onRejected?: (rejected: RejectedRow<R>[]) => Promise<void>,
   ): Promise<PositionedResult>;
+  /** Sets the stored offsets of these partitions back to 0 (their topic was created again: see forgetStaleOffsets). */
+  resetOffsets(group: string, topic: string, partitions: readonly number[]): Promise<void>;
   /** The stored next offset per Kafka partition of a consumer group and topic. */
   readOffsets(group: string, topic: string): Promise<Map<number, string>>;
   /** The dedup window stored with each partition's offset (DEDUP_WINDOW_MS), where one was stored. */

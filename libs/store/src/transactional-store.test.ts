@@ -78,88 +78,6 @@ class FakeStore extends TransactionalStore {
   async close(): Promise<void> {}
 }
 
-const batchOf = (methods: string[], table = 't') => ({
-  rows: methods.map((method, i) => ({ table, record: sampleRecord({ method, cseq: String(i) }) })),
-  offsets: [{ group: 'g', topic: 't', partition: 0, nextOffset: String(methods.length) }],
-});
-
-describe('TransactionalStore.writeBatch', () => {
-  it('commits rows and offsets together', async () => {
-    const s = new FakeStore();
-    const res = await s.writeBatch(batchOf(['INVITE', 'BYE']));
-    expect(res).toEqual({ rows: 2, tables: { t: 2 } });
-    expect(s.committed).toHaveLength(2);
-    expect(s.offsets.get(0)).toBe('2');
-  });
-
-  it('commits neither when a row is refused, and says it is a data error', async () => {
-    const s = new FakeStore();
-    const err = await s.writeBatch(batchOf(['INVITE', 'POISON'])).catch((e: unknown) => e);
-    expect(err).toBeInstanceOf(StoreError);
-    expect((err as StoreError).kind).toBe('data');
-    expect(s.committed).toHaveLength(0);
-    expect(s.offsets.size).toBe(0);
-  });
-
-  it('refuses malformed offsets before touching the database', async () => {
-    const s = new FakeStore();
-    const bad = { rows: [], offsets: [{ group: 'g', topic: 't', partition: 0, nextOffset: '12; DROP' }] };
-    await expect(s.writeBatch(bad)).rejects.toMatchObject({ kind: 'fatal', reason: 'bad_offset' });
-    expect(s.statements).toBe(0);
-  });
-});
-
-describe('TransactionalStore.bisect', () => {
-  it('finds every poisoned row and commits the others, in order, with the offsets', async () => {
-    const methods = Array.from({ length: 1000 }, (_, i) => ([3, 500, 501, 999].includes(i) ? 'POISON' : 'INVITE'));
-    const s = new FakeStore();
-    const res = await s.bisect(batchOf(methods));
-    expect(res.poisoned.map((p) => p.index)).toEqual([3, 500, 501, 999]);
-    expect(res.poisoned.every((p) => p.error.kind === 'data' && p.error.reason === 'constraint')).toBe(true);
-    expect(res.rows).toBe(996);
-    expect(s.committed.map((r) => Number(r.cseq))).toEqual(methods.map((_, i) => i).filter((i) => methods[i] !== 'POISON'));
-    expect(s.offsets.get(0)).toBe('1000');
-    // k poisoned rows among n cost about 2k·log2(n) statements, not n.
-    expect(s.statements).toBeLessThan(4 * 2 * 10 + 1);
-  });
-
-  it('commits a clean batch in one statement', async () => {
-    const s = new FakeStore();
-    const res = await s.bisect(batchOf(['A', 'B', 'C']));
-    expect([res.rows, res.poisoned, s.statements]).toEqual([3, [], 1]);
-  });
-
-  it('poisons rows with bad value types without sending them', async () => {
-    const s = new FakeStore();
-    const batch = batchOf(['INVITE', 'INVITE', 'INVITE']);
-    (batch.rows[1].record as { source_port: number }).source_port = NaN;
-    (batch.rows[2] as { table: string }).table = 'bad name';
-    const res = await s.bisect(batch);
-    expect(res.poisoned.map((p) => [p.index, p.error.reason])).toEqual([
-      [1, 'bad_row'],
-      [2, 'bad_row'],
-    ]);
-    expect(s.committed).toHaveLength(1);
-    expect(s.statements).toBe(1);
-  });
-
-  it('stops on a retryable error and commits nothing', async () => {
-    const s = new FakeStore();
-    s.failNext = Object.assign(new Error('terminating connection due to administrator command'), { code: '57P01' });
-    const err = await s.bisect(batchOf(['INVITE', 'POISON', 'INVITE'])).catch((e: unknown) => e);
-    expect((err as StoreError).kind).toBe('retryable');
-    expect(s.committed).toHaveLength(0);
-    expect(s.offsets.size).toBe(0);
-  });
-
-  it('advances the offsets even when every row is poisoned', async () => {
-    const s = new FakeStore();
-    const res = await s.bisect(batchOf(['POISON', 'POISON']));
-    expect(res.poisoned).toHaveLength(2);
-    expect(s.offsets.get(0)).toBe('2');
-  });
-});
-
 describe('TransactionalStore.writePositioned', () => {
   const row = (partition: number, offset: number, method = 'INVITE', index = 0) => ({
     partition,
@@ -249,5 +167,103 @@ describe('TransactionalStore.writePositioned', () => {
       'handing over refused rows failed: dead-letter topic unreachable',
     ]);
     expect([s.committed.length, s.offsets.size]).toEqual([0, 0]);
+  });
+
+  it('refuses a malformed Kafka position before touching the database', async () => {
+    const s = new FakeStore();
+    await expect(s.writePositioned('g', 't', [{ ...row(0, 0), offset: -1n }])).rejects.toMatchObject({
+      kind: 'fatal',
+      reason: 'bad_offset',
+    });
+    await expect(s.writePositioned('g', 't', [{ ...row(0, 0), partition: 1.5 }])).rejects.toMatchObject({
+      kind: 'fatal',
+      reason: 'bad_offset',
+    });
+    await expect(s.writePositioned('', 't', [row(0, 0)])).rejects.toMatchObject({ kind: 'fatal', reason: 'bad_offset' });
+    expect(s.statements).toBe(0);
+  });
+});
+
+describe('TransactionalStore.writePositioned isolating refused rows', () => {
+  const rowsOf = (methods: string[]) =>
+    methods.map((method, i) => ({ partition: 0, offset: BigInt(i), table: 't', record: sampleRecord({ method, cseq: String(i) }) }));
+  const keep = async (s: FakeStore, rows: ReturnType<typeof rowsOf>) => {
+    const refused: { offset: number; reason: string }[] = [];
+    const res = await s.writePositioned('g', 't', rows, async (rejected) => {
+      refused.push(...rejected.map((r) => ({ offset: Number(r.row.offset), reason: r.error.reason })));
+    });
+    return { res, refused };
+  };
+
+  it('finds every refused row and commits the others, in order, with the offsets', async () => {
+    const methods = Array.from({ length: 1000 }, (_, i) => ([3, 500, 501, 999].includes(i) ? 'POISON' : 'INVITE'));
+    const s = new FakeStore();
+    const { res, refused } = await keep(s, rowsOf(methods));
+    expect(refused.map((r) => r.offset).sort((a, b) => a - b)).toEqual([3, 500, 501, 999]);
+    expect(refused.every((r) => r.reason === 'constraint')).toBe(true);
+    expect([res.inserted, res.rejected]).toEqual([996, 4]);
+    expect(s.committed.map((r) => Number(r.cseq))).toEqual(methods.map((_, i) => i).filter((i) => methods[i] !== 'POISON'));
+    expect(s.offsets.get(0)).toBe('1000');
+    // k refused rows among n cost about 2k·log2(n) statements, not n.
+    expect(s.statements).toBeLessThan(4 * 2 * 10 + 1);
+  });
+
+  it('commits a clean batch in one statement', async () => {
+    const s = new FakeStore();
+    const { res, refused } = await keep(s, rowsOf(['A', 'B', 'C']));
+    expect([res.inserted, refused, s.statements]).toEqual([3, [], 1]);
+  });
+
+  it('refuses rows with bad value types or table names without sending them', async () => {
+    const s = new FakeStore();
+    const rows = rowsOf(['INVITE', 'INVITE', 'INVITE']);
+    (rows[1].record as { source_port: number }).source_port = NaN;
+    rows[2].table = 'bad name';
+    const { refused } = await keep(s, rows);
+    expect(refused).toEqual([
+      { offset: 1, reason: 'bad_row' },
+      { offset: 2, reason: 'bad_row' },
+    ]);
+    expect(s.committed).toHaveLength(1);
+    expect(s.statements).toBe(1);
+  });
+
+  it('stops on a retryable error and commits nothing', async () => {
+    const s = new FakeStore();
+    s.failNext = Object.assign(new Error('terminating connection due to administrator command'), { code: '57P01' });
+    const err = await keep(s, rowsOf(['INVITE', 'POISON', 'INVITE'])).catch((e: unknown) => e);
+    expect((err as StoreError).kind).toBe('retryable');
+    expect(s.committed).toHaveLength(0);
+    expect(s.offsets.size).toBe(0);
+  });
+
+  it('advances the offsets even when every row is refused', async () => {
+    const s = new FakeStore();
+    const { res } = await keep(s, rowsOf(['POISON', 'POISON']));
+    expect(res.rejected).toBe(2);
+    expect(s.offsets.get(0)).toBe('2');
+  });
+});
+
+describe('TransactionalStore.resetOffsets', () => {
+  it('sets the named partitions back to 0 and leaves the others', async () => {
+    const s = new FakeStore();
+    await s.writePositioned(
+      'g',
+      't',
+      [0, 1, 2].map((p) => ({ partition: p, offset: 41n, table: null, record: null })),
+    );
+    await s.resetOffsets('g', 't', [0, 2]);
+    expect([...s.offsets].sort()).toEqual([
+      [0, '0'],
+      [1, '42'],
+      [2, '0'],
+    ]);
+  });
+
+  it('refuses a malformed partition before touching the database', async () => {
+    const s = new FakeStore();
+    await expect(s.resetOffsets('g', 't', [-1])).rejects.toMatchObject({ kind: 'fatal', reason: 'bad_offset' });
+    expect(s.offsets.size).toBe(0);
   });
 });

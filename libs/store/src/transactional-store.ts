@@ -1,12 +1,10 @@
 import { groupByTable } from './group-rows';
-import { checkGroupTopic, checkOffsets, checkRow } from './row-check';
+import { checkGroupTopic, checkPartition, checkRow } from './row-check';
 import type {
   BatchOffset,
   BatchRow,
-  BisectResult,
   LogLevel,
   OffsetRow,
-  PoisonedRow,
   PositionedResult,
   RejectedRow,
   RetentionResult,
@@ -14,8 +12,6 @@ import type {
   StoredRecord,
   StoreOptions,
   TableKind,
-  WriteBatch,
-  WriteResult,
 } from './store';
 import { StoreError } from './store-error';
 
@@ -26,7 +22,7 @@ export interface TxConnection {
   exec(sql: string): Promise<void>;
   /** Rows of one table: all SIP records or all report records (a table has one column set). */
   writeRows(table: string, records: StoredRecord[]): Promise<void>;
-  /** Upserts the offsets; throws a `conflict` StoreError when a firstOffset is behind the stored offset. */
+  /** Upserts the offsets (of partitions this transaction locked, or reset). */
   writeOffsets(offsets: readonly BatchOffset[]): Promise<void>;
   /**
    * Locks the offsets rows of these partitions (sorted, creating missing ones at 0) until the end of the
@@ -37,12 +33,11 @@ export interface TxConnection {
   release(destroy: boolean): void;
 }
 
-const SAVEPOINT = 'sipcap_bisect';
+const SAVEPOINT = 'sipcap_isolate';
 
 /**
- * writeBatch and bisect for both dialects: rows and offsets in one transaction, and the bisection of a
- * batch with refused rows inside one transaction with savepoints, so the offsets only ever advance
- * together with the rows they cover.
+ * writePositioned for both dialects: rows and offsets in one transaction, refused rows isolated inside it
+ * with savepoints, so the offsets only ever advance together with the rows they cover.
  */
 export abstract class TransactionalStore implements Store {
   abstract readonly dialect: 'postgres' | 'mysql';
@@ -67,43 +62,12 @@ export abstract class TransactionalStore implements Store {
     this.opts.log?.(level, msg);
   }
 
-  async writeBatch(batch: WriteBatch): Promise<WriteResult> {
-    checkOffsets(batch.offsets);
-    for (let i = 0; i < batch.rows.length; i++) {
-      const bad = checkRow(batch.rows[i]);
-      if (bad) throw new StoreError('data', 'bad_row', `row ${i}: ${bad}`);
-    }
-    if (batch.rows.length === 0 && batch.offsets.length === 0) return { rows: 0, tables: {} };
-    const groups = groupByTable(batch.rows);
-    await this.prepare(groups, batch.offsets.length > 0);
-    return this.inTransaction(batch.offsets, async (tx) => {
-      const tables: Record<string, number> = {};
-      for (const [table, records] of groups) {
-        await tx.writeRows(table, records);
-        tables[table] = records.length;
-      }
-      return { rows: batch.rows.length, tables };
-    });
-  }
-
-  async bisect(batch: WriteBatch): Promise<BisectResult> {
-    checkOffsets(batch.offsets);
-    const poisoned: PoisonedRow[] = [];
-    const good: BatchRow[] = [];
-    const indexOf = new Map<BatchRow, number>();
-    batch.rows.forEach((row, index) => {
-      indexOf.set(row, index);
-      const bad = checkRow(row);
-      if (bad) poisoned.push({ index, row, error: new StoreError('data', 'bad_row', bad) });
-      else good.push(row);
-    });
-    await this.prepare(groupByTable(good), batch.offsets.length > 0);
-    const { tables, refused } = await this.inTransaction(batch.offsets, (tx) => this.insertIsolating(tx, good));
-    for (const r of refused) poisoned.push({ index: indexOf.get(r.row)!, row: r.row, error: r.error });
-    poisoned.sort((a, b) => a.index - b.index);
-    let rows = 0;
-    for (const n of tables.values()) rows += n;
-    return { rows, tables: Object.fromEntries(tables), poisoned };
+  async resetOffsets(group: string, topic: string, partitions: readonly number[]): Promise<void> {
+    checkGroupTopic(group, topic);
+    partitions.forEach(checkPartition);
+    if (partitions.length === 0) return;
+    await this.prepare(new Map(), true);
+    await this.inTransaction((tx) => tx.writeOffsets(partitions.map((partition) => ({ group, topic, partition, nextOffset: '0' }))));
   }
 
   async writePositioned<R extends OffsetRow>(
@@ -118,7 +82,7 @@ export abstract class TransactionalStore implements Store {
     const refusedEarly = new Map<R, StoreError>();
     for (let i = 0; i < rows.length; i++) {
       const r = rows[i];
-      if (!Number.isInteger(r.partition) || r.partition < 0 || typeof r.offset !== 'bigint' || r.offset < 0n) {
+      if (!Number.isInteger(r.partition) || r.partition < 0 || r.partition > 2147483647 || typeof r.offset !== 'bigint' || r.offset < 0n) {
         throw new StoreError('fatal', 'bad_offset', `row ${i}: invalid Kafka position ${r.partition}/${String(r.offset)}`);
       }
       partitions.add(r.partition);
@@ -132,7 +96,7 @@ export abstract class TransactionalStore implements Store {
     if (rows.length === 0) return { inserted: 0, rejected: 0, skipped: 0, perTable: new Map() };
     checkGroupTopic(group, topic);
     await this.prepare(groupByTable(writable), true);
-    return this.inTransaction([], async (tx) => {
+    return this.inTransaction(async (tx) => {
       const stored = await tx.lockOffsets(
         group,
         topic,
@@ -249,8 +213,8 @@ export abstract class TransactionalStore implements Store {
     }
   }
 
-  /** BEGIN, body, offsets, COMMIT; any failure rolls back and throws a classified StoreError. */
-  private async inTransaction<T>(offsets: readonly BatchOffset[], body: (tx: TxConnection) => Promise<T>): Promise<T> {
+  /** BEGIN, body, COMMIT; any failure rolls back and throws a classified StoreError. */
+  private async inTransaction<T>(body: (tx: TxConnection) => Promise<T>): Promise<T> {
     let tx: TxConnection;
     try {
       tx = await this.acquire();
@@ -261,7 +225,6 @@ export abstract class TransactionalStore implements Store {
     try {
       await tx.exec('BEGIN');
       const result = await body(tx);
-      if (offsets.length > 0) await tx.writeOffsets(offsets);
       await this.opts.beforeCommit?.({ connectionId: tx.id });
       await tx.exec('COMMIT');
       return result;
