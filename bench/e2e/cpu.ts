@@ -27,6 +27,21 @@ export function pidsByComm(comm: string): number[] {
   return out;
 }
 
+/** A process and its children (a hep-agent's workers), by the parent pid in /proc/<pid>/stat. */
+export function withChildren(pid: number): number[] {
+  const out = [pid];
+  for (const d of readdirSync('/proc')) {
+    if (!/^\d+$/.test(d)) continue;
+    try {
+      const stat = readFileSync(`/proc/${d}/stat`, 'utf8');
+      if (Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]) === pid) out.push(Number(d));
+    } catch {
+      // gone meanwhile
+    }
+  }
+  return out;
+}
+
 /** Machine-wide busy and total jiffies (/proc/stat "cpu" line). */
 export function machineCpu(): { busy: number; total: number } {
   const f = readFileSync('/proc/stat', 'utf8').split('\n')[0].trim().split(/\s+/).slice(1).map(Number);

@@ -599,7 +599,7 @@ async function main(): Promise<void> {
     keys.map((k) => `${k}=${given[k] ?? String(SETTINGS[k].parse(undefined))}`).join(' ');
   const settingsText = [
     `topic partitions ${o.settings.partitions}, db-writers ${o.settings.writers}`,
-    `hep-agent ${shown(['HEP_UDP_RCVBUF', 'KAFKA_COMPRESSION', 'KAFKA_BATCH_MAX', 'KAFKA_LINGER_MS', 'KAFKA_QUEUE_MAX'], o.settings.agent)}${o.settings.agentNice ? ` (nice ${o.settings.agentNice})` : ''}`,
+    `hep-agent ${shown(['HEP_WORKERS', 'HEP_UDP_RCVBUF', 'KAFKA_COMPRESSION', 'KAFKA_BATCH_MAX', 'KAFKA_LINGER_MS', 'KAFKA_QUEUE_MAX'], o.settings.agent)}${o.settings.agentNice ? ` (nice ${o.settings.agentNice})` : ''}`,
     `db-writer ${shown(['DB_BATCH_SIZE', 'DB_FLUSH_MS', 'DB_CONNECTIONS'], o.settings.writer)}${Object.keys(o.settings.writer)
       .filter((k) => !['DB_BATCH_SIZE', 'DB_FLUSH_MS', 'DB_CONNECTIONS'].includes(k))
       .map((k) => ` ${k}=${o.settings.writer[k]}`)

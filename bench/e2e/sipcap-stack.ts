@@ -4,6 +4,7 @@ import pino from 'pino';
 import type { Admin } from 'kafkajs';
 import { createKafka, ensureTopic } from '@sipcap/bus';
 import { AppProcess, type Metrics } from './app-process';
+import { withChildren } from './cpu';
 
 const quiet = pino({ level: 'silent' });
 
@@ -201,7 +202,7 @@ export class SipcapStack {
 
   pids(): { agent: number[]; writers: number[] } {
     return {
-      agent: this.agent?.running ? [this.agent.child.pid!] : [],
+      agent: this.agent?.running ? withChildren(this.agent.child.pid!) : [],
       writers: this.writers.filter((w) => w.running).map((w) => w.child.pid!),
     };
   }

@@ -50,6 +50,9 @@ export function startAgent(
       // sent: the capture-time windows are off unless a test sets them (test/capture-time-window.test.ts).
       CAPTURE_TIME_WINDOW_S: '0',
       DB_TIME_WINDOW_DAYS: '36500',
+      // One hep-agent process unless a test is about the workers (test/hep-workers.test.ts, npm start):
+      // the tests' per-source TCP limits and exact counts are those of one process.
+      HEP_WORKERS: '1',
       ...env,
     },
     stdio: ['ignore', 'pipe', 'pipe'],

@@ -1,11 +1,11 @@
 import type { Logger } from 'pino';
-import { Gauge, type Registry } from 'prom-client';
-import { createKafka, ensureTopic, kafkaAccessFailure, RecordProducer, captureTopicOf } from '@sipcap/bus';
-import { CaptureFlag, redisSecurityOptions } from '@sipcap/capture-flag';
-import { AgentReporter } from '@sipcap/fleet';
+import type { Registry } from 'prom-client';
+import { createKafka, RecordProducer } from '@sipcap/bus';
 import { KAFKA_SECURITY_SETTINGS, REDIS_SECURITY_SETTINGS, type Settings } from '@sipcap/config';
 import { CapturePublisher } from './capture-publisher';
 import { ReportPublisher } from './report-publisher';
+import { startAgentControl, type WatchedSwitch } from './agent-control';
+import { ensureCaptureTopic } from './capture-topic';
 
 /** The settings every capture agent reads. */
 export const AGENT_SETTINGS = [
@@ -71,14 +71,17 @@ export interface AgentRuntime {
   /** Non-SIP payloads (RTCP, QoS reports, logs) to report records, on the same producer and flag. */
   reports: ReportPublisher;
   producer: RecordProducer;
-  flag: CaptureFlag;
+  flag: WatchedSwitch;
+  /** The counters of this process for the fleet report (`sipcap status`). */
+  counters(): Record<string, number>;
   /** Flushes what is queued for Kafka and lets go of Redis. Call after the inputs are closed. */
   stop(): Promise<void>;
 }
 
 /**
- * What every capture agent shares, wired once: the Kafka producer (topic created when missing),
- * the global capture flag from Redis, the fleet report under the node name, and the publisher.
+ * What every capture agent's decoding process needs, wired once: the Kafka producer (topic created when
+ * missing) and the publishers. Without `flag` it also starts the agent's control (flag and fleet report);
+ * a worker of a multi-process agent gets the flag its primary relays and reports through the primary.
  */
 export async function startAgentRuntime(opts: {
   app: string;
@@ -88,22 +91,13 @@ export async function startAgentRuntime(opts: {
   health: { register(name: string, check: () => boolean | string): void };
   /** Extra counters for `sipcap status` (e.g. packets received). */
   counters?: () => Record<string, number>;
+  /** The capture switch relayed by a primary process; none: this process watches Redis itself. */
+  flag?: WatchedSwitch;
 }): Promise<AgentRuntime> {
   const { config: c, log, registry } = opts;
   const kafka = createKafka({ brokers: c.KAFKA_BROKERS, clientId: `${opts.app}-${c.CAPTURE_NODE}`, log, security: c });
-  const redisOptions = redisSecurityOptions(c);
-  try {
-    await ensureTopic(kafka, { ...captureTopicOf(c), log });
-  } catch (e) {
-    // A refused login or certificate is not fixed by waiting: stop with the reason instead of retrying forever.
-    const access = kafkaAccessFailure(e);
-    if (access) throw new Error(access, { cause: e });
-    // The agent still starts: records queue (bounded) until the broker answers.
-    log.warn(
-      { err: (e as Error).message, topic: c.KAFKA_TOPIC },
-      'could not check or create the topic now; will publish once Kafka answers',
-    );
-  }
+  // The workers of a multi-process agent find the topic their primary made sure of.
+  if (!opts.flag) await ensureCaptureTopic(kafka, c, log);
   const producer = new RecordProducer(kafka, {
     topic: c.KAFKA_TOPIC,
     batchMax: c.KAFKA_BATCH_MAX,
@@ -118,30 +112,8 @@ export async function startAgentRuntime(opts: {
   });
   producer.start();
 
-  const captureOn = new Gauge({
-    name: 'sipcap_capture_on',
-    help: '1 while capture is on (global flag in Redis, or CAPTURE_ON)',
-    registers: [registry],
-  });
-  const redisUp = new Gauge({
-    name: 'sipcap_redis_connected',
-    help: '1 while the capture-flag connection to Redis is up',
-    registers: [registry],
-  });
-  const flag = new CaptureFlag({
-    redisUrl: c.REDIS_URL,
-    redisOptions,
-    configureKeyspaceEvents: c.REDIS_SET_KEYSPACE_EVENTS,
-    key: c.CAPTURE_FLAG_KEY,
-    defaultOn: c.CAPTURE_ON,
-    log,
-    onState: (s) => {
-      captureOn.set(s.on ? 1 : 0);
-      redisUp.set(s.redisConnected ? 1 : 0);
-    },
-  });
-  await flag.start();
-  log.info({ captureOn: flag.isOn(), source: flag.state.source, key: c.CAPTURE_FLAG_KEY }, 'capture flag read');
+  const control = opts.flag ? undefined : await startAgentControl({ app: opts.app, config: c, log, registry });
+  const flag: WatchedSwitch = opts.flag ?? control!.flag;
 
   opts.health.register('kafka', () => producer.isConnected || 'Kafka producer not connected (records are queued)');
   opts.health.register(
@@ -168,34 +140,24 @@ export async function startAgentRuntime(opts: {
     timeWindow: publisher.timeWindow,
   });
 
-  const reporter = new AgentReporter({
-    redisUrl: c.REDIS_URL,
-    redisOptions,
-    node: c.CAPTURE_NODE,
-    app: opts.app,
-    captureOn: () => flag.isOn(),
-    counters: () => ({
-      ...publisher.totals,
-      reportsPublished: reports.totals.published,
-      reportsDropped: reports.totals.dropped,
-      kafkaQueued: producer.queued,
-      ...opts.counters?.(),
-    }),
-    log,
+  const counters = () => ({
+    ...publisher.totals,
+    reportsPublished: reports.totals.published,
+    reportsDropped: reports.totals.dropped,
+    kafkaQueued: producer.queued,
+    ...opts.counters?.(),
   });
-  void reporter.start();
-  // `sipcap status` shows a flip at once, not at the next periodic report.
-  flag.on('change', () => void reporter.report());
+  control?.reportWith(counters);
 
   return {
     publisher,
     reports,
     producer,
     flag,
+    counters,
     async stop() {
       await producer.stop();
-      await reporter.stop();
-      await flag.stop();
+      await control?.stop();
     },
   };
 }

@@ -330,9 +330,12 @@ export const SETTINGS = {
   HEP_TLS_KEY: optionalString,
   HEP_AUTH_KEY: optionalString,
   HEP_UDP_RCVBUF: int(64 * 1024 * 1024, 65_536, 2 ** 31 - 1),
+  // hep-agent processes that share the UDP socket and the TCP/TLS listeners, each with its own decoder and
+  // Kafka producer (the primary watches the flag, reports and serves /metrics); 0: one per core.
+  HEP_WORKERS: int(0, 0, 256),
   // HEP over TCP/TLS: open connections per listener, per source address (TCP and TLS together); a connection
   // with no complete frame for HEP_TCP_IDLE_TIMEOUT_S is closed; MiB of incomplete frames all connections may
-  // hold; time a TLS client has to finish its handshake.
+  // hold; time a TLS client has to finish its handshake. With HEP_WORKERS above 1 each worker holds its share.
   HEP_TCP_MAX_CONNECTIONS: int(2048, 1, 1_000_000),
   HEP_TCP_MAX_PER_SOURCE: int(128, 1, 1_000_000),
   HEP_TCP_IDLE_TIMEOUT_S: int(300, 1, 86_400),

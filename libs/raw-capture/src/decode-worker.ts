@@ -8,7 +8,7 @@ import { forEachFrame, type FrameBatch } from './frame-batch';
 import { RawDecoder } from './raw-decoder';
 import { RecordBatchWriter, type RecordBatch } from './record-batch';
 import { SharedCaptureSwitch } from './shared-capture-switch';
-import type { MetricsSnapshot } from './worker-metrics-bridge';
+import type { MetricsSnapshot } from '@sipcap/telemetry';
 
 /** What the publisher needs besides its sink, flag, logger and registry (plain data: it is cloned). */
 export type PublisherSettings = Omit<CapturePublisherOptions, 'sink' | 'flag' | 'log' | 'registry'>;

@@ -8,7 +8,7 @@ import { FrameBatchWriter, FRAME_HEADER_SIZE } from './frame-batch';
 import type { FramePipeline } from './frame-pipeline';
 import { forEachRecord } from './record-batch';
 import { totalsCounter, readGauge } from './totals-metrics';
-import { WorkerMetricsBridge } from './worker-metrics-bridge';
+import { WorkerMetricsBridge } from '@sipcap/telemetry';
 
 export interface WorkerPipelineOptions {
   /** The bundled worker script (apps/<agent>/src/decode.worker.ts, built next to main.js). */

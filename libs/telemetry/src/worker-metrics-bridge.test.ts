@@ -51,4 +51,19 @@ describe('WorkerMetricsBridge', () => {
     bridge.update(0, await a.registry.getMetricsAsJSON());
     expect(await value(main, 'w_frames_total')).toBe(105);
   });
+
+  it('keeps the counts of a forgotten worker, drops its gauges and counts its replacement from zero', async () => {
+    const main = new Registry();
+    const bridge = new WorkerMetricsBridge(main);
+    const old = workerRegistry();
+    old.frames.inc(100);
+    old.streams.set(9);
+    bridge.update(0, await old.registry.getMetricsAsJSON());
+    bridge.forget(0);
+    expect(await value(main, 'w_streams')).toBe(0);
+    const replacement = workerRegistry();
+    replacement.frames.inc(150); // above the old worker's last value: still all new
+    bridge.update(0, await replacement.registry.getMetricsAsJSON());
+    expect(await value(main, 'w_frames_total')).toBe(250);
+  });
 });

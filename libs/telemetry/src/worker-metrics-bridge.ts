@@ -13,7 +13,7 @@ function labelsKey(labels: Labels): string {
 }
 
 /**
- * Brings the metrics of decoding worker threads into the main thread's registry (the one /metrics
+ * Brings the metrics of workers (decoding threads, hep-agent processes) into the main one's registry (the one /metrics
  * serves). Counters are added up as deltas, so a counter that exists in the main thread too (the
  * publisher's, for instance) keeps counting both; gauges are summed over the workers at scrape time.
  * Histograms and summaries are not carried (the workers have none).
@@ -51,6 +51,16 @@ export class WorkerMetricsBridge {
         }
       }
     }
+  }
+
+  /**
+   * A worker is gone (it will be replaced under the same number): its gauges stop counting, and its
+   * replacement's counters start from zero instead of being taken as a reset of the old ones.
+   */
+  forget(worker: number): void {
+    const prefix = `${worker}\u0000`;
+    for (const key of this.lastCounter.keys()) if (key.startsWith(prefix)) this.lastCounter.delete(key);
+    for (const perWorker of this.gaugeValues.values()) perWorker.delete(worker);
   }
 
   private gauge(worker: number, m: MetricObjectWithValues<MetricValue<string>>): void {
