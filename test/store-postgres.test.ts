@@ -363,12 +363,7 @@ describe('table names', () => {
       s,
       records.map((record) => ({ table: router.route(record), record })),
     );
-    expect(res.perTable).toEqual(
-      new Map([
-        ['dated_20240131', 1],
-        ['dated_20240201', 1],
-      ]),
-    );
+    expect(Object.fromEntries(res.perTable)).toEqual({ dated_20240131: 1, dated_20240201: 1 });
     expect(await count('dated_20240131')).toBe(1);
     expect(await count('dated_20240201')).toBe(1);
   });
