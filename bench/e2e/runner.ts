@@ -596,7 +596,12 @@ async function main(): Promise<void> {
   ];
   // The settings that matter here, with the value each app ran with (given, or the app's default).
   const shown = (keys: (keyof typeof SETTINGS)[], given: Record<string, string>) =>
-    keys.map((k) => `${k}=${given[k] ?? String(SETTINGS[k].parse(undefined))}`).join(' ');
+    keys
+      .map((k) => {
+        const v = given[k] ?? String(SETTINGS[k].parse(undefined));
+        return k === 'HEP_WORKERS' && v === '0' ? `${k}=0 (one per core: ${cpus().length})` : `${k}=${v}`;
+      })
+      .join(' ');
   const settingsText = [
     `topic partitions ${o.settings.partitions}, db-writers ${o.settings.writers}`,
     `hep-agent ${shown(['HEP_WORKERS', 'HEP_UDP_RCVBUF', 'KAFKA_COMPRESSION', 'KAFKA_BATCH_MAX', 'KAFKA_LINGER_MS', 'KAFKA_QUEUE_MAX'], o.settings.agent)}${o.settings.agentNice ? ` (nice ${o.settings.agentNice})` : ''}`,

@@ -34,7 +34,7 @@ if (config.HEP_TLS_LISTEN && !(config.HEP_TLS_CERT && config.HEP_TLS_KEY)) {
 }
 const workers = config.HEP_CAPTURE_ON ? config.HEP_WORKERS || availableParallelism() : 1;
 
-runAgent(APP, config, workers, async ({ log, registry, health, flag, workers }) => {
+runAgent(APP, config, workers, async ({ log, registry, health, flag, workers, worker }) => {
   if (!config.HEP_CAPTURE_ON) {
     log.warn('HEP_CAPTURE_ON=0: HEP capture is disabled; nothing to do but serve metrics');
     return { stop: async () => undefined };
@@ -43,7 +43,8 @@ runAgent(APP, config, workers, async ({ log, registry, health, flag, workers }) 
   const runtime = await startAgentRuntime({ app: APP, config, log, registry, health, flag, counters: () => ({ ...ingest?.totals }) });
   ingest = new HepIngest({ publisher: runtime.publisher, reports: runtime.reports, authKey: config.HEP_AUTH_KEY, log, registry });
   const { host, port } = config.HEP_LISTEN;
-  const udp = await listenUdp({ host, port, rcvbuf: config.HEP_UDP_RCVBUF, ingest, log });
+  // The workers share one socket: its buffer size is said once.
+  const udp = await listenUdp({ host, port, rcvbuf: config.HEP_UDP_RCVBUF, ingest, log, reportBuffer: worker === 0 });
   // The workers share the TCP listener (the primary hands each connection to one of them in turn), so
   // the agent's bounds are split among them: together they never hold more than configured.
   const share = (n: number) => Math.max(1, Math.ceil(n / workers));

@@ -13,6 +13,8 @@ export async function listenUdp(opts: {
   rcvbuf: number;
   ingest: HepIngest;
   log: Logger;
+  /** Warn when the kernel caps the buffer (false: at debug level, another worker of the same socket says it). */
+  reportBuffer?: boolean;
 }): Promise<{ socket: Socket; close(): Promise<void> }> {
   const socket = createSocket({ type: isIPv6(opts.host) ? 'udp6' : 'udp4', reuseAddr: false });
   socket.on('message', (msg) => opts.ingest.ingest(msg, 'udp'));
@@ -32,7 +34,7 @@ export async function listenUdp(opts: {
   const got = socket.getRecvBufferSize();
   // Linux reports twice the usable size; below half the request the kernel cap (rmem_max) was hit.
   if (got < opts.rcvbuf) {
-    opts.log.warn(
+    opts.log[opts.reportBuffer === false ? 'debug' : 'warn'](
       { requested: opts.rcvbuf, obtained: got },
       'UDP receive buffer capped by the kernel; raise it with: sysctl -w net.core.rmem_max=67108864',
     );

@@ -13,9 +13,10 @@ export interface AgentInstance {
 
 /**
  * The body of an agent, run in its only process or in each worker: `flag` is set in a worker (relayed by
- * the primary), `workers` says how many run (limits of the whole agent are shared among them).
+ * the primary), `workers` says how many run (limits of the whole agent are shared among them) and `worker`
+ * which one this is (0 in a single process: what the agent says once, worker 0 says).
  */
-export type AgentBody = (ctx: AppContext & { flag?: WatchedSwitch; workers: number }) => Promise<AgentInstance>;
+export type AgentBody = (ctx: AppContext & { flag?: WatchedSwitch; workers: number; worker: number }) => Promise<AgentInstance>;
 
 const STATS_EVERY_MS = 500;
 
@@ -39,7 +40,7 @@ export async function runAgentWorker(
   const flag = new RelayedFlag(process.env[WORKER_ENV.captureOn] === '1');
   let instance: AgentInstance;
   try {
-    instance = await body({ log, registry, health, flag, workers: opts.workers });
+    instance = await body({ log, registry, health, flag, workers: opts.workers, worker: index });
   } catch (e) {
     log.fatal({ err: e }, `${app} worker ${index} could not start: ${(e as Error).message}`);
     log.flush?.();

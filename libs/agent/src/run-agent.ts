@@ -23,7 +23,7 @@ export function runAgent(app: string, config: AgentSettings & { KAFKA_FLUSH_TIME
   void startApp(app, telemetry, async (ctx) => {
     ctx.log.info({ config: describeConfig(config), workers }, 'starting');
     if (workers <= 1) {
-      const instance = await body({ ...ctx, workers: 1 });
+      const instance = await body({ ...ctx, workers: 1, worker: 0 });
       return () => instance.stop();
     }
     const primary = await startAgentPrimary({
