@@ -4,13 +4,13 @@
 //   bash bench/hep-workers.sh [--workers 1,2] [--rates 10000,20000,30000,40000] [--seconds 10] [--repeat 2]
 // Needs Kafka on 127.0.0.1:9092 (bash scripts/kafka.sh start). Results print as a Markdown table.
 import { join } from 'node:path';
-import { mkdirSync, readFileSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { randomBytes } from 'node:crypto';
 import pino from 'pino';
 import { createKafka, ensureTopic } from '@sipcap/bus';
 import { AppProcess } from './e2e/app-process';
-import { withChildren } from './e2e/cpu';
+import { kafkaPids, withChildren } from './e2e/cpu';
 import { writeLoadFile } from './e2e/load-file';
 import { loadStep } from './e2e/load-step';
 
@@ -24,14 +24,6 @@ const FULL_SPEED = Number(args.get('full-speed') ?? 400_000);
 const BROKERS = process.env.KAFKA_BROKERS ?? '127.0.0.1:9092';
 const PARTITIONS = 12;
 const fmt = (n: number) => Math.round(n).toLocaleString('en-US');
-
-function kafkaPids(): number[] {
-  try {
-    return [Number(readFileSync('.kafka/default/kafka.pid', 'utf8'))];
-  } catch {
-    return [];
-  }
-}
 
 interface Row {
   workers: number;

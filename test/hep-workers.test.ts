@@ -1,8 +1,6 @@
 // hep-agent with HEP_WORKERS=2: two processes share the UDP socket and the TCP listener, the primary
 // relays the capture flag from Redis, sums the workers' metrics on one /metrics, replaces a worker that
 // dies (and counts it), and stops them in order. Against the real Kafka and Redis.
-import { execFileSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
 import { Redis } from 'ioredis';
 import { afterAll, describe, expect, it } from 'vitest';
 import { listAgents } from '@sipcap/fleet';
@@ -11,6 +9,7 @@ import { readRecords, startAgent, type AgentProcess } from './support/agent-proc
 import { freeTcpUdpPort, healthStatus, sleep, tcpClient, udpClient } from './support/apps';
 import { freshTopic, uniqueName, waitFor } from './support/kafka';
 import { sipMessage } from './support/sip-calls';
+import { processCpuSeconds, withChildren } from '../bench/e2e/cpu';
 
 const redis = new Redis('redis://127.0.0.1:6379');
 const agents: AgentProcess[] = [];
@@ -19,23 +18,8 @@ afterAll(async () => {
   redis.disconnect();
 });
 
-const children = (pid: number): number[] => {
-  try {
-    return execFileSync('pgrep', ['-P', String(pid)])
-      .toString()
-      .trim()
-      .split('\n')
-      .filter(Boolean)
-      .map(Number);
-  } catch {
-    return []; // pgrep exits 1 when there is none
-  }
-};
-/** User + system CPU seconds of a process so far. */
-const cpuSeconds = (pid: number): number => {
-  const f = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
-  return (Number(f[11]) + Number(f[12])) / 100;
-};
+/** The worker processes of an agent. */
+const children = (pid: number): number[] => withChildren(pid).slice(1);
 
 let seq = 0;
 const hep = (callId: string) =>
@@ -86,7 +70,7 @@ describe('hep-agent on two workers', () => {
     expect(workers).toHaveLength(2);
     reader = await readRecords(topic);
 
-    const before = workers.map(cpuSeconds);
+    const before = workers.map(processCpuSeconds);
     await sendUdp(port, 'udp', 10_000);
     for (let c = 0; c < 20; c++) {
       const tcp = await tcpClient(port);
@@ -98,7 +82,7 @@ describe('hep-agent on two workers', () => {
     expect(new Set(ids).size).toBe(10_200);
     expect(ids).toHaveLength(10_200);
     // Both processes took a share of the datagrams (the kernel hands each to one reader of the socket).
-    const used = workers.map((p, i) => cpuSeconds(p) - before[i]);
+    const used = workers.map((p, i) => processCpuSeconds(p) - before[i]);
     for (const u of used) expect(u, `CPU seconds of the workers: ${used.join(', ')}`).toBeGreaterThan(0.15 * (used[0] + used[1]));
     await waitFor(
       'the summed counters',

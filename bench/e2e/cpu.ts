@@ -27,6 +27,19 @@ export function pidsByComm(comm: string): number[] {
   return out;
 }
 
+/** The JVM pids of a scripts/kafka.sh instance: one broker, or the nodes of a cluster. */
+export function kafkaPids(instance = 'default'): number[] {
+  const pids: number[] = [];
+  for (const f of [`.kafka/${instance}/kafka.pid`, ...[1, 2, 3].map((n) => `.kafka/${instance}/node${n}/kafka.pid`)]) {
+    try {
+      pids.push(Number(readFileSync(f, 'utf8')));
+    } catch {
+      // not this layout
+    }
+  }
+  return pids;
+}
+
 /** A process and its children (a hep-agent's workers), by the parent pid in /proc/<pid>/stat. */
 export function withChildren(pid: number): number[] {
   const out = [pid];

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { SETTINGS } from '@sipcap/config';
 import { PrivatePostgres } from '../../test/support/private-postgres';
-import { pidsByComm } from './cpu';
+import { kafkaPids, pidsByComm } from './cpu';
 import { ensureKamailio, KamailioStack, type KamailioCounts } from './kamailio-stack';
 import { writeLoadFile } from './load-file';
 import { loadStep, type CaptureNode, type StepOptions, type StepResult } from './load-step';
@@ -137,17 +137,6 @@ const shAsync = async (cmd: string, args: string[], env: Record<string, string> 
   (await promisify(execFile)(cmd, args, { env: { ...process.env, ...env } })).stdout.trim();
 
 /** The Kafka JVMs of an instance: its one broker, or each node of a cluster (node1..). */
-function kafkaPid(instance: string): number[] {
-  const pids: number[] = [];
-  for (const f of [`.kafka/${instance}/kafka.pid`, ...[1, 2, 3].map((n) => `.kafka/${instance}/node${n}/kafka.pid`)]) {
-    try {
-      pids.push(Number(readFileSync(f, 'utf8')));
-    } catch {
-      // not this layout
-    }
-  }
-  return pids;
-}
 
 function fmt(n: number): string {
   return Math.round(n).toLocaleString('en-US');
@@ -385,7 +374,7 @@ async function main(): Promise<void> {
           return {
             agent: p.agent,
             writers: p.writers,
-            kafka: kafkaPid(extra.kafkaInstance ?? 'default'),
+            kafka: kafkaPids(extra.kafkaInstance ?? 'default'),
             postgres: pidsByComm('postgres'),
           };
         },

@@ -11,7 +11,7 @@ import { WorkerTally } from './worker-tally';
 
 export interface AgentPrimaryOptions {
   app: string;
-  config: AgentSettings & { KAFKA_FLUSH_TIMEOUT_MS: number };
+  config: AgentSettings;
   /** Worker processes to run (each with its own decoder and Kafka producer; they share the listening sockets). */
   workers: number;
   log: Logger;

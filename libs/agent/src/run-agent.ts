@@ -9,7 +9,7 @@ import { startAgentPrimary } from './agent-workers';
  * Runs a capture agent: in this process when `workers` is 1; otherwise as a primary (flag, fleet report,
  * /metrics and /healthz) and `workers` forked processes that each run `body` on the shared sockets.
  */
-export function runAgent(app: string, config: AgentSettings & { KAFKA_FLUSH_TIMEOUT_MS: number }, workers: number, body: AgentBody): void {
+export function runAgent(app: string, config: AgentSettings, workers: number, body: AgentBody): void {
   if (cluster.isWorker) {
     void runAgentWorker(app, { logLevel: config.LOG_LEVEL, node: config.CAPTURE_NODE, workers }, body);
     return;

@@ -16,8 +16,10 @@ export function checkGroupTopic(group: string, topic: string): void {
     throw new StoreError('fatal', 'bad_offset', `invalid consumer group or topic ${JSON.stringify([group, topic])}`);
 }
 
+/** A Kafka partition number (a non-negative int32). */
+export const isPartition = (p: unknown): p is number => Number.isInteger(p) && (p as number) >= 0 && (p as number) <= 2147483647;
+
 /** Partitions come from the caller's Kafka consumer: anything malformed is a bug, not data. */
 export function checkPartition(partition: number): void {
-  if (!Number.isInteger(partition) || partition < 0 || partition > 2147483647)
-    throw new StoreError('fatal', 'bad_offset', `invalid Kafka partition ${JSON.stringify(partition)}`);
+  if (!isPartition(partition)) throw new StoreError('fatal', 'bad_offset', `invalid Kafka partition ${JSON.stringify(partition)}`);
 }

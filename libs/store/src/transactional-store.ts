@@ -1,5 +1,5 @@
 import { groupByTable } from './group-rows';
-import { checkGroupTopic, checkPartition, checkRow } from './row-check';
+import { checkGroupTopic, checkPartition, checkRow, isPartition } from './row-check';
 import type {
   BatchOffset,
   BatchRow,
@@ -82,7 +82,7 @@ export abstract class TransactionalStore implements Store {
     const refusedEarly = new Map<R, StoreError>();
     for (let i = 0; i < rows.length; i++) {
       const r = rows[i];
-      if (!Number.isInteger(r.partition) || r.partition < 0 || r.partition > 2147483647 || typeof r.offset !== 'bigint' || r.offset < 0n) {
+      if (!isPartition(r.partition) || typeof r.offset !== 'bigint' || r.offset < 0n) {
         throw new StoreError('fatal', 'bad_offset', `row ${i}: invalid Kafka position ${r.partition}/${String(r.offset)}`);
       }
       partitions.add(r.partition);
