@@ -21,11 +21,6 @@ export interface AgentPrimaryOptions {
   onFatal: (err: Error) => void;
 }
 
-/** A replaced worker that dies again within this long of being ready doubles the wait before the next. */
-const FLAPPING_MS = 10_000;
-const FIRST_RESTART_DELAY_MS = 500;
-const MAX_RESTART_DELAY_MS = 30_000;
-
 /**
  * The primary of a multi-process agent: it owns the capture flag (relayed to every worker), the fleet
  * report and /metrics (the workers' metrics summed), starts the workers, replaces one that dies and
@@ -58,8 +53,6 @@ export async function startAgentPrimary(o: AgentPrimaryOptions): Promise<{ stop(
   });
 
   const workers = new Map<number, Worker>();
-  const readyAt = new Map<number, number>();
-  const delays = new Map<number, number>();
   let stopping = false;
   let startFailed: ((e: Error) => void) | undefined;
   const send = (w: Worker, m: ToWorker) => {
@@ -74,7 +67,6 @@ export async function startAgentPrimary(o: AgentPrimaryOptions): Promise<{ stop(
       if (!isFromWorker(m)) return;
       if (m.t === 'ready') {
         tally.ready(index);
-        readyAt.set(index, Date.now());
         // The flag may have changed between the fork and now.
         send(w, { t: 'flag', on: control.flag.isOn() });
         onReady?.();
@@ -98,11 +90,7 @@ export async function startAgentPrimary(o: AgentPrimaryOptions): Promise<{ stop(
       }
       restartsTotal.inc();
       lostTotal.inc(exit.lost);
-      const flapped = Date.now() - (readyAt.get(index) ?? 0) < FLAPPING_MS;
-      const delay = flapped
-        ? Math.min(2 * (delays.get(index) ?? FIRST_RESTART_DELAY_MS / 2), MAX_RESTART_DELAY_MS)
-        : FIRST_RESTART_DELAY_MS;
-      delays.set(index, delay);
+      const delay = tally.restartDelay(index);
       log.error(
         { worker: index, code, signal, lostRecords: exit.lost, restartInMs: delay },
         `worker ${index} died; a new one starts (records it had queued for Kafka: ${exit.lost})`,

@@ -45,4 +45,26 @@ describe('WorkerTally', () => {
     t.stats(1, stats({}));
     expect(t.problems()).toEqual(['worker 0: kafka: Kafka producer not connected']);
   });
+
+  it('waits 0.5 s before a replacement, doubling up to 30 s while replacements die within 10 s of being ready', () => {
+    const t = new WorkerTally();
+    t.started(0);
+    t.ready(0, 0);
+    t.exited(0, false);
+    expect(t.restartDelay(0, 60_000)).toBe(500); // it had run a minute
+    const delays: number[] = [];
+    let now = 60_000;
+    for (let i = 0; i < 8; i++) {
+      t.started(0);
+      t.ready(0, now);
+      now += 1_000; // dies a second after being ready
+      t.exited(0, false);
+      delays.push(t.restartDelay(0, now));
+    }
+    expect(delays).toEqual([1_000, 2_000, 4_000, 8_000, 16_000, 30_000, 30_000, 30_000]);
+    t.started(0);
+    t.ready(0, now);
+    t.exited(0, false);
+    expect(t.restartDelay(0, now + 60_000)).toBe(500); // ran long enough: back to the first delay
+  });
 });

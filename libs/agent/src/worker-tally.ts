@@ -1,5 +1,10 @@
 import type { StatsMessage } from './worker-messages';
 
+/** A replaced worker that dies again within this long of being ready doubles the wait before the next. */
+const FLAPPING_MS = 10_000;
+const FIRST_RESTART_DELAY_MS = 500;
+const MAX_RESTART_DELAY_MS = 30_000;
+
 /** Counters that are levels, not totals: a dead worker's value is not carried over. */
 const LEVELS = new Set(['kafkaQueued']);
 
@@ -22,6 +27,9 @@ export interface WorkerExit {
 export class WorkerTally {
   private readonly slots = new Map<number, Slot>();
   private readonly retired: Record<string, number> = {};
+  /** By worker number, kept across replacements: when it was last ready, and the last restart delay. */
+  private readonly readyAt = new Map<number, number>();
+  private readonly delays = new Map<number, number>();
   restarts = 0;
   lostRecords = 0;
 
@@ -29,9 +37,10 @@ export class WorkerTally {
     this.slots.set(index, { ready: false });
   }
 
-  ready(index: number): void {
+  ready(index: number, nowMs = Date.now()): void {
     const slot = this.slots.get(index);
     if (slot) slot.ready = true;
+    this.readyAt.set(index, nowMs);
   }
 
   stats(index: number, m: StatsMessage): void {
@@ -51,6 +60,19 @@ export class WorkerTally {
     const restart = slot?.ready === true;
     if (restart) this.restarts++;
     return { restart, lost };
+  }
+
+  /**
+   * How long to wait before replacing worker `index`, which just died: 0.5 s, doubling up to 30 s while its
+   * replacements keep dying within 10 s of being ready.
+   */
+  restartDelay(index: number, nowMs = Date.now()): number {
+    const flapped = nowMs - (this.readyAt.get(index) ?? 0) < FLAPPING_MS;
+    const delay = flapped
+      ? Math.min(2 * (this.delays.get(index) ?? FIRST_RESTART_DELAY_MS / 2), MAX_RESTART_DELAY_MS)
+      : FIRST_RESTART_DELAY_MS;
+    this.delays.set(index, delay);
+    return delay;
   }
 
   /** Workers running and listening. */
