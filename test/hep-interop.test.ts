@@ -41,6 +41,8 @@ beforeAll(async () => {
   const topic = await freshTopic(6, 'hep-interop');
   hepPort = await freeTcpUdpPort();
   agent = startAgent('hep-agent', {
+    // The independent senders meet the agent as operators run it: several workers sharing the port.
+    HEP_WORKERS: '2',
     HEP_LISTEN: `127.0.0.1:${hepPort}`,
     KAFKA_TOPIC: topic,
     KAFKA_PARTITIONS: '6',

@@ -1,6 +1,7 @@
 // hep-agent with HEP_WORKERS=2: two processes share the UDP socket and the TCP listener, the primary
 // relays the capture flag from Redis, sums the workers' metrics on one /metrics, replaces a worker that
 // dies (and counts it), and stops them in order. Against the real Kafka and Redis.
+import { connect, type Socket } from 'node:net';
 import { Redis } from 'ioredis';
 import { afterAll, describe, expect, it } from 'vitest';
 import { listAgents } from '@sipcap/fleet';
@@ -184,4 +185,92 @@ describe('hep-agent on two workers', () => {
     expect(bad.output()).toContain('/nonexistent/cert.pem');
     expect(children(bad.child.pid!)).toEqual([]);
   });
+});
+
+/** A TCP connection to the agent from a given local address (127.0.0.x), open once connected. */
+function openFrom(port: number, localAddress: string): Promise<Socket> {
+  return new Promise((resolve, reject) => {
+    const s = connect({ host: '127.0.0.1', port, localAddress });
+    s.once('connect', () => resolve(s));
+    s.once('error', reject);
+  });
+}
+/** Whether the agent closed the connection within `ms`. */
+const closedWithin = (s: Socket, ms: number) =>
+  new Promise<boolean>((resolve) => {
+    if (s.destroyed || s.readableEnded) return resolve(true);
+    const t = setTimeout(() => resolve(false), ms);
+    s.once('close', () => (clearTimeout(t), resolve(true)));
+    s.on('error', () => undefined);
+  });
+
+describe('two workers under attack', () => {
+  it('hold the agent-wide per-source TCP bound together, count garbage datagrams, and keep publishing valid traffic', async () => {
+    const topic = await freshTopic(3, 'hep-workers-attack');
+    const port = await freeTcpUdpPort();
+    const agent = startAgent('hep-agent', {
+      HEP_WORKERS: '2',
+      HEP_TCP_MAX_PER_SOURCE: '4', // 2 per worker
+      HEP_LISTEN: `127.0.0.1:${port}`,
+      KAFKA_TOPIC: topic,
+      KAFKA_PARTITIONS: '3',
+      CAPTURE_ON: '1',
+      CAPTURE_FLAG_KEY: uniqueName('workers-flag'),
+    });
+    agents.push(agent);
+    await agent.waitForLog('telemetry listening');
+    const reader = await readRecords(topic);
+    const sockets: Socket[] = [];
+    try {
+      // Eight connections from one address: whichever worker each lands on, at most four stay open.
+      for (let i = 0; i < 8; i++) sockets.push(await openFrom(port, '127.0.0.2'));
+      const closed = await Promise.all(sockets.map((s) => closedWithin(s, 2000)));
+      const open = closed.filter((c) => !c).length;
+      expect(open, `connections left open: ${open}`).toBeLessThanOrEqual(4);
+      expect(open).toBeGreaterThan(0);
+      await waitFor(
+        'the refusals counted',
+        async () => ((await agent.metric('sipcap_hep_connections_refused_total', '{reason="per_source"}')) === 8 - open ? true : undefined),
+        10_000,
+        200,
+      );
+      // Garbage over UDP (too short; a HEP3 packet with its magic overwritten), between valid packets.
+      const udp = await udpClient(port);
+      const badMagic = Buffer.from(hep('bad-magic'));
+      badMagic.write('XXXX', 0);
+      for (let i = 0; i < 300; i++) {
+        await udp.send(Buffer.from([i & 0xff, 0x00, 0x01]));
+        await udp.send(badMagic);
+        await udp.send(hep(`attack-${i}`));
+        if (i % 50 === 49) await sleep(10);
+      }
+      udp.close();
+      // Another source still gets in over TCP, and an admitted connection still carries frames.
+      const other = await openFrom(port, '127.0.0.3');
+      sockets.push(other);
+      other.write(hep('attack-tcp-other'));
+      sockets[closed.indexOf(false)].write(hep('attack-tcp-admitted'));
+      await waitFor(
+        '302 valid records',
+        () => (reader.records.filter((r) => r.callid.startsWith('attack-')).length >= 302 ? true : undefined),
+        30_000,
+        200,
+      );
+      const ids = reader.records.map((r) => r.callid).filter((c) => c.startsWith('attack-'));
+      expect(new Set(ids).size).toBe(302);
+      expect(ids).toHaveLength(302);
+      await waitFor(
+        '600 malformed counted',
+        async () => ((await agent.metric('sipcap_hep_malformed_total').catch(() => 0)) === 600 ? true : undefined),
+        10_000,
+        200,
+      );
+      expect(await agent.metric('sipcap_agent_workers')).toBe(2);
+      expect(await agent.metric('sipcap_agent_worker_restarts_total')).toBe(0);
+    } finally {
+      for (const s of sockets) s.destroy();
+      await reader.stop();
+    }
+    expect(await agent.stop()).toEqual({ code: 0, signal: null });
+  }, 90_000);
 });

@@ -66,4 +66,14 @@ describe('WorkerMetricsBridge', () => {
     bridge.update(0, await replacement.registry.getMetricsAsJSON());
     expect(await value(main, 'w_frames_total')).toBe(250);
   });
+
+  it('counts a labelled counter whose first snapshots had no series yet', async () => {
+    const main = new Registry();
+    const bridge = new WorkerMetricsBridge(main);
+    const a = workerRegistry();
+    bridge.update(0, await a.registry.getMetricsAsJSON()); // w_dropped_total has no series yet
+    a.dropped.inc({ reason: 'bad_magic' }, 3);
+    bridge.update(0, await a.registry.getMetricsAsJSON());
+    expect(await value(main, 'w_dropped_total', { reason: 'bad_magic' })).toBe(3);
+  });
 });

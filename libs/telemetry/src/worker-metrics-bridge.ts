@@ -26,6 +26,9 @@ export class WorkerMetricsBridge {
 
   update(worker: number, snapshot: MetricsSnapshot): void {
     for (const m of snapshot) {
+      // A labelled metric with no series yet says nothing of its label names: made here now, it would
+      // refuse every labelled value later. It is made with its first series.
+      if (m.values.length === 0) continue;
       const type = String(m.type);
       if (type === 'counter') this.counter(worker, m);
       else if (type === 'gauge') this.gauge(worker, m);
