@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import pino from 'pino';
+import { Registry } from 'prom-client';
 import type { EachBatchPayload, Kafka, KafkaMessage } from 'kafkajs';
 import { BatchConsumer, type ConsumedBatch } from './batch-consumer';
 
@@ -25,7 +26,10 @@ class FakeConsumer {
   async run(opts: { eachBatch: (p: EachBatchPayload) => Promise<void> }) {
     this.eachBatch = opts.eachBatch;
   }
+  /** A commit that never returns (kafkajs retrying against a coordinator that lost this member). */
+  commitHangs = false;
   async commitOffsets(offsets: { partition: number; offset: string }[]) {
+    if (this.commitHangs) return new Promise<void>(() => undefined);
     this.commits.push(...offsets.map(({ partition, offset }) => ({ partition, offset })));
   }
   async stop() {
@@ -171,5 +175,22 @@ describe('BatchConsumer', () => {
     expect(fakes[1].eachBatch).toBeDefined(); // the new member runs with the same handler
     await fakes[1].deliver(0, 1, 1);
     expect(waiting).toHaveLength(2);
+  });
+
+  it('gives up an offset commit that does not return, so the batch stops counting as pending and a stall can be mended', async () => {
+    const fakes: FakeConsumer[] = [];
+    const kafka = { consumer: () => (fakes.push(new FakeConsumer()), fakes[fakes.length - 1]) } as unknown as Kafka;
+    const registry = new Registry();
+    const consumer = new BatchConsumer(kafka, { topic: 't', groupId: 'g', log, registry, partitionsConsumedConcurrently: 1, commitTimeoutMs: 50 });
+    await consumer.start(async () => undefined); // stored at once
+    fakes[0].commitHangs = true;
+    await fakes[0].deliver(0, 0, 1);
+    const later = Date.now() + 120_000;
+    expect(await consumer.restartStalled(60_000, () => true, later)).toBe(false); // the commit is still in flight
+    await new Promise((r) => setTimeout(r, 80));
+    const commits = await registry.getSingleMetric('sipcap_kafka_commits_total')!.get();
+    expect(commits.values).toEqual([expect.objectContaining({ labels: { result: 'timeout' }, value: 1 })]);
+    expect(await consumer.restartStalled(60_000, () => true, later)).toBe(true);
+    expect(fakes).toHaveLength(2);
   });
 });

@@ -23,6 +23,12 @@ export interface BatchConsumerOptions {
   sessionTimeoutMs?: number;
   /** Bytes of message values handed to the handler and not yet committed before fetching waits (default 64 MiB). */
   maxPendingBytes?: number;
+  /**
+   * How long an offset commit may take before it is given up (default 15 s). kafkajs retries a commit for
+   * as long as the consumer's retry allows (here: forever), e.g. against a coordinator that lost this member;
+   * a commit that never returns would hold its batch's bytes as pending and keep restartStalled from acting.
+   */
+  commitTimeoutMs?: number;
   /** Called after each group join with the partitions of `topic` this member now holds (stats: state of the others is dropped). */
   onAssignment?: (partitions: number[]) => void;
 }
@@ -46,13 +52,13 @@ export class BatchConsumer {
   /** When a batch was last handed out or committed (ms): what the stall check watches. */
   lastActivityMs = Date.now();
 
-  private readonly opts: BatchConsumerOptions & { maxPendingBytes: number };
+  private readonly opts: BatchConsumerOptions & { maxPendingBytes: number; commitTimeoutMs: number };
 
   constructor(
     private readonly kafka: Kafka,
     opts: BatchConsumerOptions,
   ) {
-    this.opts = { maxPendingBytes: 64 * 1024 * 1024, ...opts };
+    this.opts = { maxPendingBytes: 64 * 1024 * 1024, commitTimeoutMs: 15_000, ...opts };
     const registers = opts.registry ? [opts.registry] : [];
     this.m = {
       consumed: new Counter({ name: 'sipcap_kafka_consumed_total', help: 'Kafka messages handed to the writer', registers }),
@@ -171,15 +177,26 @@ export class BatchConsumer {
   }
 
   private async commit(topic: string, partition: number, last: string): Promise<void> {
+    let timer: NodeJS.Timeout | undefined;
+    const timedOut = new Promise<'timeout'>((r) => (timer = setTimeout(() => r('timeout'), this.opts.commitTimeoutMs)));
     try {
-      await this.consumer.commitOffsets([{ topic, partition, offset: (BigInt(last) + 1n).toString() }]);
-      this.m.commits.inc({ result: 'ok' });
-      this.lastActivityMs = Date.now();
+      const commit = this.consumer.commitOffsets([{ topic, partition, offset: (BigInt(last) + 1n).toString() }]);
+      if ((await Promise.race([commit.then(() => 'ok' as const), timedOut])) === 'timeout') {
+        // The commit goes on retrying inside kafkajs until its consumer stops; this batch no longer waits for it.
+        commit.catch(() => undefined);
+        this.m.commits.inc({ result: 'timeout' });
+        this.opts.log.warn({ partition, timeoutMs: this.opts.commitTimeoutMs }, 'offset commit did not finish in time after a stored batch');
+      } else {
+        this.m.commits.inc({ result: 'ok' });
+        this.lastActivityMs = Date.now();
+      }
     } catch (e) {
       // Rows are stored and the database's offset table knows it; a lost commit only means re-reading
       // messages that the store then skips.
       this.m.commits.inc({ result: 'error' });
       this.opts.log.warn({ err: (e as Error).message, partition }, 'offset commit failed after a stored batch');
+    } finally {
+      clearTimeout(timer);
     }
     this.progress.committed(partition, BigInt(last)); // stored either way
   }
