@@ -181,7 +181,14 @@ describe('BatchConsumer', () => {
     const fakes: FakeConsumer[] = [];
     const kafka = { consumer: () => (fakes.push(new FakeConsumer()), fakes[fakes.length - 1]) } as unknown as Kafka;
     const registry = new Registry();
-    const consumer = new BatchConsumer(kafka, { topic: 't', groupId: 'g', log, registry, partitionsConsumedConcurrently: 1, commitTimeoutMs: 50 });
+    const consumer = new BatchConsumer(kafka, {
+      topic: 't',
+      groupId: 'g',
+      log,
+      registry,
+      partitionsConsumedConcurrently: 1,
+      commitTimeoutMs: 50,
+    });
     await consumer.start(async () => undefined); // stored at once
     fakes[0].commitHangs = true;
     await fakes[0].deliver(0, 0, 1);

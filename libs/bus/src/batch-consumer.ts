@@ -185,7 +185,10 @@ export class BatchConsumer {
         // The commit goes on retrying inside kafkajs until its consumer stops; this batch no longer waits for it.
         commit.catch(() => undefined);
         this.m.commits.inc({ result: 'timeout' });
-        this.opts.log.warn({ partition, timeoutMs: this.opts.commitTimeoutMs }, 'offset commit did not finish in time after a stored batch');
+        this.opts.log.warn(
+          { partition, timeoutMs: this.opts.commitTimeoutMs },
+          'offset commit did not finish in time after a stored batch',
+        );
       } else {
         this.m.commits.inc({ result: 'ok' });
         this.lastActivityMs = Date.now();

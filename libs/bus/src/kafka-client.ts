@@ -2,6 +2,7 @@ import { Kafka, logLevel, type LogEntry } from 'kafkajs';
 import type { Logger } from 'pino';
 import type { KafkaSecuritySettings } from '@sipcap/config';
 import { kafkaSecurityOptions } from './kafka-security';
+import { installProduceEncoder } from './install-produce-encoder';
 
 // kafkajs prints a notice about its default partitioner on every producer; sipcap keys by Call-ID
 // with the default (murmur2) partitioner on purpose.
@@ -41,6 +42,7 @@ export function createKafka(opts: {
   requestTimeoutMs?: number;
   retries?: number;
 }): Kafka {
+  installProduceEncoder();
   const log = opts.log.child({ component: 'kafka' });
   const { ssl, sasl } = kafkaSecurityOptions(opts.security ?? {});
   return new Kafka({

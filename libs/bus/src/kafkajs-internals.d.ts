@@ -1,0 +1,17 @@
+// The parts of kafkajs' internals that libs/bus replaces (install-produce-encoder.ts); kafkajs 2.2.4.
+declare module 'kafkajs/src/protocol/requests/produce/index.js' {
+  /** A request as kafkajs' connection sends it; `encode` resolves to an Encoder (`buf` and `buffer` are read). */
+  interface KafkaRequest {
+    apiKey: number;
+    apiVersion: number;
+    apiName: string;
+    expectResponse?: () => boolean;
+    encode: () => Promise<{ buf: Buffer; buffer: Buffer }>;
+  }
+  type MakeProduce = (args: import('./produce-request-encoder').ProduceArgs & { compression?: number }) => {
+    request: KafkaRequest;
+    response: unknown;
+  };
+  const produce: { versions: string[]; protocol: (v: { version: number }) => MakeProduce };
+  export default produce;
+}
