@@ -230,14 +230,8 @@ void startApp(
       registry,
     });
     lag.start();
-    // kafkajs can be left stuck after the group coordinator moved: a consumer idle for a minute while its
-    // partitions have lag (and nothing waits for the database) is replaced.
-    const stallCheck = setInterval(() => {
-      consumer
-        .restartStalled(60_000, () => lag.hasStalledWork(60_000))
-        .catch((e: Error) => log.warn({ err: e.message }, 'replacing the consumer failed'));
-    }, 10_000);
-    stallCheck.unref();
+    // A consumer idle for a minute while its partitions have lag (and nothing waits for the database) is replaced.
+    consumer.watchStalls(60_000, () => lag.hasStalledWork(60_000));
     // Its report in Redis beside the agents' (sipcap status: the writers table); Redis down never stops writing.
     const reporter = new AgentReporter({
       redisUrl: config.REDIS_URL,
@@ -268,7 +262,6 @@ void startApp(
 
     return async () => {
       lag.stop();
-      clearInterval(stallCheck);
       upkeep.stop();
       await diskGuard.stop();
       // Stop fetching, write what is buffered (each batch then commits its offsets), leave the group.

@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import pino from 'pino';
 import { Registry } from 'prom-client';
 import type { EachBatchPayload, Kafka, KafkaMessage } from 'kafkajs';
@@ -199,5 +199,23 @@ describe('BatchConsumer', () => {
     expect(commits.values).toEqual([expect.objectContaining({ labels: { result: 'timeout' }, value: 1 })]);
     expect(await consumer.restartStalled(60_000, () => true, later)).toBe(true);
     expect(fakes).toHaveLength(2);
+  });
+
+  it('watches for stalls on a timer until it stops', async () => {
+    const fakes: FakeConsumer[] = [];
+    const kafka = { consumer: () => (fakes.push(new FakeConsumer()), fakes[fakes.length - 1]) } as unknown as Kafka;
+    const consumer = new BatchConsumer(kafka, { topic: 't', groupId: 'g', log, partitionsConsumedConcurrently: 1 });
+    await consumer.start(async () => undefined);
+    let lag = false;
+    consumer.watchStalls(1, () => lag, 5);
+    await new Promise((r) => setTimeout(r, 30));
+    expect(fakes).toHaveLength(1); // idle without lag: left alone
+    lag = true;
+    await new Promise((r) => setTimeout(r, 30));
+    expect(fakes.length).toBeGreaterThan(1); // idle with lag: replaced
+    await consumer.stop();
+    const checks = vi.spyOn(consumer, 'restartStalled');
+    await new Promise((r) => setTimeout(r, 30));
+    expect(checks).not.toHaveBeenCalled(); // stopped: the timer is gone
   });
 });

@@ -49,6 +49,7 @@ export class BatchConsumer {
   private failed: Error | undefined;
   private readonly commitChains = new Map<number, Promise<void>>();
   private handler?: BatchHandler;
+  private stallWatch?: NodeJS.Timeout;
   /** When a batch was last handed out or committed (ms): what the stall check watches. */
   lastActivityMs = Date.now();
 
@@ -117,6 +118,18 @@ export class BatchConsumer {
     await Promise.race([old.disconnect().catch(() => undefined), new Promise((r) => setTimeout(r, 30_000))]);
     await this.start(this.handler);
     return true;
+  }
+
+  /**
+   * Runs `restartStalled` every `everyMs` until stop(): kafkajs can be left stuck after the group coordinator
+   * moved, with nothing to tell but partitions that have lag (`hasLag`) and a consumer that hands out nothing.
+   */
+  watchStalls(stalledMs: number, hasLag: () => boolean, everyMs = 10_000): void {
+    clearInterval(this.stallWatch);
+    this.stallWatch = setInterval(() => {
+      this.restartStalled(stalledMs, hasLag).catch((e: Error) => this.opts.log.warn({ err: e.message }, 'replacing the consumer failed'));
+    }, everyMs);
+    this.stallWatch.unref();
   }
 
   get isRunning(): boolean {
@@ -218,6 +231,7 @@ export class BatchConsumer {
   }
 
   async stop(): Promise<void> {
+    clearInterval(this.stallWatch);
     this.running = false;
     await this.consumer.stop();
     await this.drain();
