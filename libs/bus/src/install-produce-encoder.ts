@@ -1,5 +1,5 @@
 import produce from 'kafkajs/src/protocol/requests/produce/index.js';
-import { canEncodeProduceRequest, encodeProduceRequest } from './produce-request-encoder';
+import { canEncodeProduceRequest, encodeProduceRequest, NATIVE_CRC32C } from './produce-request-encoder';
 
 let installed = false;
 
@@ -8,9 +8,10 @@ let installed = false;
  * `encodeProduceRequest`: the same bytes in one pass. kafkajs looks the request definition up in this
  * module's `protocol` on every send, so replacing it here reaches every producer of the process. A
  * compressed request, or one with headers or null values (the dead-letter topic), keeps kafkajs' encoder.
+ * Returns whether the CRC32C is the native one.
  */
-export function installProduceEncoder(): void {
-  if (installed) return;
+export function installProduceEncoder(): boolean {
+  if (installed) return NATIVE_CRC32C;
   installed = true;
   const original = produce.protocol;
   produce.protocol = ({ version }) => {
@@ -26,4 +27,5 @@ export function installProduceEncoder(): void {
       return { ...made, request: { ...made.request, encode } };
     };
   };
+  return NATIVE_CRC32C;
 }

@@ -23,6 +23,8 @@ const LEVEL: Record<number, 'error' | 'warn' | 'info' | 'debug'> = {
 const TRANSIENT =
   /coordinator is (loading|not available)|not the correct coordinator|group is rebalancing|no leader for this topic-partition|does not host this topic-partition|leadership election|not the leader/i;
 
+let warnedCrc32c = false;
+
 export function isTransientKafkaLog(message: string, error?: unknown): boolean {
   return TRANSIENT.test(message) || (typeof error === 'string' && TRANSIENT.test(error));
 }
@@ -42,8 +44,13 @@ export function createKafka(opts: {
   requestTimeoutMs?: number;
   retries?: number;
 }): Kafka {
-  installProduceEncoder();
   const log = opts.log.child({ component: 'kafka' });
+  if (!installProduceEncoder() && !warnedCrc32c) {
+    warnedCrc32c = true;
+    log.warn(
+      '@node-rs/crc32 has no binary for this platform (or optional packages were omitted): record batches use the slower JavaScript CRC32C',
+    );
+  }
   const { ssl, sasl } = kafkaSecurityOptions(opts.security ?? {});
   return new Kafka({
     clientId: opts.clientId,

@@ -15,3 +15,9 @@ declare module 'kafkajs/src/protocol/requests/produce/index.js' {
   const produce: { versions: string[]; protocol: (v: { version: number }) => MakeProduce };
   export default produce;
 }
+
+declare module 'kafkajs/src/protocol/recordBatch/crc32C/index.js' {
+  /** kafkajs' CRC32C in JavaScript, unsigned. */
+  const crc32c: (bytes: Buffer) => number;
+  export default crc32c;
+}

@@ -1,7 +1,8 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { randomBytes } from 'node:crypto';
 import produce from 'kafkajs/src/protocol/requests/produce/index.js';
-import { canEncodeProduceRequest, encodeProduceRequest, type ProduceArgs } from './produce-request-encoder';
+import kafkajsCrc32c from 'kafkajs/src/protocol/recordBatch/crc32C/index.js';
+import { canEncodeProduceRequest, encodeProduceRequest, NATIVE_CRC32C, type ProduceArgs } from './produce-request-encoder';
 import { installProduceEncoder } from './install-produce-encoder';
 
 // The reference is kafkajs' own Produce encoder (its nested Encoders, JavaScript CRC32C), taken before
@@ -93,6 +94,11 @@ describe('encodeProduceRequest', () => {
       for (const version of [3, 4, 5, 6, 7]) expect(ours.equals(await kafkajsBytes(version, args))).toBe(true);
     });
   }
+
+  it("writes the same bytes with kafkajs' JavaScript CRC32C (the fallback without the native binary) as with the native one", () => {
+    expect(NATIVE_CRC32C).toBe(true); // this machine has the prebuilt binary
+    for (const [, args] of cases) expect(encodeProduceRequest(args, NOW, kafkajsCrc32c).equals(encodeProduceRequest(args, NOW))).toBe(true);
+  });
 
   it('leaves to kafkajs what it does not write: compression, headers, a null value', () => {
     const plain: ProduceArgs = {
