@@ -1,14 +1,12 @@
 import { createRequire } from 'node:module';
 import kafkajsCrc32c from 'kafkajs/src/protocol/recordBatch/crc32C/index.js';
 
-/**
- * A Produce request (versions 3-7, record batches of magic 2) written in one pass into one buffer of its
- * exact size, with a native CRC32C. kafkajs builds the same bytes through nested encoders: each record, the
- * records, the batch body, the batch, the partition, the topic and the request are a zero-filled buffer of
- * their own (512 bytes at least, grown by doubling), and each level copies the one below, with CRC32C in
- * JavaScript. For the agents, whose messages are packed record batches of tens of kilobytes, that was
- * ~8 µs of CPU per capture record (bench/README.md, "Produce requests in one pass").
- */
+// A Produce request (versions 3-7, record batches of magic 2) written in one pass into one buffer of its
+// exact size, with a native CRC32C. kafkajs builds the same bytes through nested encoders: each record, the
+// records, the batch body, the batch, the partition, the topic and the request are a zero-filled buffer of
+// their own (512 bytes at least, grown by doubling), and each level copies the one below, with CRC32C in
+// JavaScript. For the agents, whose messages are packed record batches of tens of kilobytes, that was
+// ~8 µs of CPU per capture record (bench/README.md, "Produce requests in one pass").
 
 export type Crc32c = (bytes: Buffer) => number;
 
