@@ -136,8 +136,6 @@ const sh = (cmd: string, args: string[], env: Record<string, string> = {}) =>
 const shAsync = async (cmd: string, args: string[], env: Record<string, string> = {}) =>
   (await promisify(execFile)(cmd, args, { env: { ...process.env, ...env } })).stdout.trim();
 
-/** The Kafka JVMs of an instance: its one broker, or each node of a cluster (node1..). */
-
 function fmt(n: number): string {
   return Math.round(n).toLocaleString('en-US');
 }

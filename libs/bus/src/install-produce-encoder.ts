@@ -1,3 +1,4 @@
+import type { Logger } from 'pino';
 import produce from 'kafkajs/src/protocol/requests/produce/index.js';
 import { canEncodeProduceRequest, encodeProduceRequest, NATIVE_CRC32C } from './produce-request-encoder';
 
@@ -8,11 +9,15 @@ let installed = false;
  * `encodeProduceRequest`: the same bytes in one pass. kafkajs looks the request definition up in this
  * module's `protocol` on every send, so replacing it here reaches every producer of the process. A
  * compressed request, or one with headers or null values (the dead-letter topic), keeps kafkajs' encoder.
- * Returns whether the CRC32C is the native one.
+ * The first call says, through `log`, when the CRC32C is kafkajs' JavaScript one (no native binary).
  */
-export function installProduceEncoder(): boolean {
-  if (installed) return NATIVE_CRC32C;
+export function installProduceEncoder(log: Logger): void {
+  if (installed) return;
   installed = true;
+  if (!NATIVE_CRC32C)
+    log.warn(
+      '@node-rs/crc32 has no binary for this platform (or optional packages were omitted): record batches use the slower JavaScript CRC32C',
+    );
   const original = produce.protocol;
   produce.protocol = ({ version }) => {
     const make = original({ version });
@@ -27,5 +32,4 @@ export function installProduceEncoder(): boolean {
       return { ...made, request: { ...made.request, encode } };
     };
   };
-  return NATIVE_CRC32C;
 }

@@ -23,8 +23,6 @@ const LEVEL: Record<number, 'error' | 'warn' | 'info' | 'debug'> = {
 const TRANSIENT =
   /coordinator is (loading|not available)|not the correct coordinator|group is rebalancing|no leader for this topic-partition|does not host this topic-partition|leadership election|not the leader/i;
 
-let warnedCrc32c = false;
-
 export function isTransientKafkaLog(message: string, error?: unknown): boolean {
   return TRANSIENT.test(message) || (typeof error === 'string' && TRANSIENT.test(error));
 }
@@ -45,12 +43,7 @@ export function createKafka(opts: {
   retries?: number;
 }): Kafka {
   const log = opts.log.child({ component: 'kafka' });
-  if (!installProduceEncoder() && !warnedCrc32c) {
-    warnedCrc32c = true;
-    log.warn(
-      '@node-rs/crc32 has no binary for this platform (or optional packages were omitted): record batches use the slower JavaScript CRC32C',
-    );
-  }
+  installProduceEncoder(log);
   const { ssl, sasl } = kafkaSecurityOptions(opts.security ?? {});
   return new Kafka({
     clientId: opts.clientId,

@@ -124,14 +124,11 @@ const CRC_FROM = 21; // the CRC covers attributes .. the last record
  */
 export function encodeProduceRequest(args: ProduceArgs, nowMs = Date.now(), crc32c: Crc32c = CRC32C.crc32c): Buffer {
   const tid = args.transactionalId ?? null;
-  const producerId = toBigInt(args.producerId);
-  // First pass: sizes (and each message's timestamp delta).
+  const producerId = BigInt.asIntN(64, toBigInt(args.producerId));
+  // First pass: every size, kept for the second (per partition: its batch; per message: its record).
   let size = 2 + (tid === null ? 0 : Buffer.byteLength(tid)) + 2 + 4 + 4;
-  const batchSizes: number[] = [];
-  /** Per partition: its first and largest timestamp; per message: its timestamp delta. */
-  const firstStamps: number[] = [];
-  const maxStamps: number[] = [];
-  const deltas: number[] = [];
+  const batches: { bytes: number; first: number; max: number }[] = [];
+  const records: { delta: number; key: number; value: number; body: number }[] = [];
   for (const t of args.topicData) {
     size += 2 + Buffer.byteLength(t.topic) + 4;
     for (const p of t.partitions) {
@@ -145,18 +142,18 @@ export function encodeProduceRequest(args: ProduceArgs, nowMs = Date.now(), crc3
         max = Math.max(max, Number(m.timestamp));
       }
       if (first === Infinity) first = max = nowMs;
-      firstStamps.push(first);
-      maxStamps.push(max);
-      let batch = RECORD_BATCH_HEADER;
+      let bytes = RECORD_BATCH_HEADER;
       for (let i = 0; i < p.messages.length; i++) {
         const m = p.messages[i];
         const delta = (m.timestamp ? Number(m.timestamp) : nowMs) - first;
-        deltas.push(delta);
-        const body = recordBodySize(delta, i, m.key == null ? -1 : byteLength(m.key), byteLength(m.value!));
-        batch += varintSize(body) + body;
+        const key = m.key == null ? -1 : byteLength(m.key);
+        const value = byteLength(m.value!);
+        const body = recordBodySize(delta, i, key, value);
+        records.push({ delta, key, value, body });
+        bytes += varintSize(body) + body;
       }
-      batchSizes.push(batch);
-      size += 4 + 4 + batch;
+      batches.push({ bytes, first, max });
+      size += 4 + 4 + bytes;
     }
   }
   // Second pass: the bytes.
@@ -170,43 +167,41 @@ export function encodeProduceRequest(args: ProduceArgs, nowMs = Date.now(), crc3
   o = b.writeInt16BE(args.acks, o);
   o = b.writeInt32BE(args.timeout, o);
   o = b.writeInt32BE(args.topicData.length, o);
-  let pi = 0;
-  let di = 0;
+  let bi = 0;
+  let ri = 0;
   for (const t of args.topicData) {
     o = b.writeInt16BE(Buffer.byteLength(t.topic), o);
     o += b.write(t.topic, o, 'utf8');
     o = b.writeInt32BE(t.partitions.length, o);
     for (const p of t.partitions) {
-      const batch = batchSizes[pi++];
+      const batch = batches[bi++];
       o = b.writeInt32BE(p.partition, o);
-      o = b.writeInt32BE(batch, o);
+      o = b.writeInt32BE(batch.bytes, o);
       const start = o;
       o = b.writeBigInt64BE(0n, o); // baseOffset
-      o = b.writeInt32BE(batch - 12, o); // batchLength: what follows it
+      o = b.writeInt32BE(batch.bytes - 12, o); // batchLength: what follows it
       o = b.writeInt32BE(0, o); // partitionLeaderEpoch
       o = b.writeInt8(2, o); // magic
       o += 4; // CRC, below
       o = b.writeInt16BE(tid ? 16 : 0, o); // attributes: no compression, the transactional bit
       o = b.writeInt32BE(p.messages.length - 1, o);
-      o = b.writeBigInt64BE(BigInt(firstStamps[pi - 1]), o);
-      o = b.writeBigInt64BE(BigInt(maxStamps[pi - 1]), o);
-      o = b.writeBigInt64BE(BigInt.asIntN(64, producerId), o);
+      o = b.writeBigInt64BE(BigInt(batch.first), o);
+      o = b.writeBigInt64BE(BigInt(batch.max), o);
+      o = b.writeBigInt64BE(producerId, o);
       o = b.writeInt16BE(args.producerEpoch ?? 0, o);
       o = b.writeInt32BE(p.firstSequence ?? 0, o);
       o = b.writeInt32BE(p.messages.length, o);
       for (let i = 0; i < p.messages.length; i++) {
         const m = p.messages[i];
-        const delta = deltas[di++];
-        const v = byteLength(m.value!);
-        const k = m.key == null ? -1 : byteLength(m.key);
-        o = writeVarint(b, o, recordBodySize(delta, i, k, v));
+        const r = records[ri++];
+        o = writeVarint(b, o, r.body);
         b[o++] = 0; // record attributes
-        o = writeVarint(b, o, delta);
+        o = writeVarint(b, o, r.delta);
         o = writeVarint(b, o, i);
-        o = writeVarint(b, o, k);
-        if (k > 0) o = writeBytes(b, o, m.key!, k);
-        o = writeVarint(b, o, v);
-        o = writeBytes(b, o, m.value!, v);
+        o = writeVarint(b, o, r.key);
+        if (r.key > 0) o = writeBytes(b, o, m.key!, r.key);
+        o = writeVarint(b, o, r.value);
+        o = writeBytes(b, o, m.value!, r.value);
         b[o++] = 0; // no headers
       }
       b.writeUInt32BE(crc32c(b.subarray(start + CRC_FROM, o)), start + 17);
