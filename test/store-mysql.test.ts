@@ -12,6 +12,10 @@ import {
   type Store,
   type StoreOptions,
 } from '@sipcap/store';
+import { CaptureDateText } from '../libs/store/src/capture-date';
+import { bulkExecute, canBulkExecute, installBulkHandshake, prepareOn } from '../libs/store/src/mariadb-bulk-command';
+import { mariadbBulkCommands, mariadbBulkStatement } from '../libs/store/src/mariadb-bulk-rows';
+import { lockMysqlOffsets } from '../libs/store/src/mysql-offsets';
 import { MYSQL_SESSION_SETUP } from '../libs/store/src/mysql-store';
 import {
   BINARY_MSG,
@@ -203,6 +207,36 @@ describe('offsets and exactly-once', () => {
     expect(await s.readOffsets(group, 'other')).toEqual(new Map());
   });
 
+  it("two transactions lock disjoint partitions' offsets without waiting for each other; the same partition waits", async () => {
+    const s = await store();
+    await s.writePositioned(group, 'lock.topic', []); // creates the offsets table
+    const [a, b] = await Promise.all([0, 1].map(() => mysql.createConnection({ uri: dbUrl })));
+    const lock = (c: mysql.Connection, partitions: number[]) =>
+      lockMysqlOffsets(c as mysql.PoolConnection, group, 'lock.topic', partitions);
+    const all = Array.from({ length: 12 }, (_, i) => i);
+    try {
+      await lock(a, all); // the 12 rows exist, as they do once a writer has run
+      await b.query('SET SESSION innodb_lock_wait_timeout = 1');
+      await a.query('START TRANSACTION');
+      await lock(
+        a,
+        all.filter((p) => p % 2 === 0),
+      );
+      await b.query('START TRANSACTION');
+      // The other lane's partitions (a locking read of the whole (group, topic) prefix would wait here).
+      expect(
+        await lock(
+          b,
+          all.filter((p) => p % 2 === 1),
+        ),
+      ).toEqual(new Map(all.filter((p) => p % 2 === 1).map((p) => [p, 0n])));
+      await expect(lock(b, [4])).rejects.toThrow(/Lock wait timeout/);
+    } finally {
+      await a.end();
+      await b.end();
+    }
+  });
+
   it('a failure after the rows were sent leaves neither rows nor offsets', async () => {
     const s = await store({
       beforeCommit: () => {
@@ -354,6 +388,36 @@ describe('DB_INSERT_MODE=1', () => {
     const warnings = lines.filter((l) => l.level === 'warn' && l.msg.includes('delayed_innodb'));
     expect(warnings).toHaveLength(1);
     expect(warnings[0].msg).toMatch(/InnoDB/);
+  });
+});
+
+describe('the write path', () => {
+  it('MariaDB takes the rows by bulk execute (its lanes then insert side by side) and says so', async () => {
+    const { log, lines } = recordingLog();
+    const s = await store({ log });
+    await storeRows(s, rows('bulk_path', [fullRecord(), fullRecord({ msg: Buffer.alloc(300_000, 0x42) })]));
+    expect(await count('bulk_path')).toBe(2);
+    expect(lines.filter((l) => l.msg.includes('SIP rows go by')).map((l) => l.msg)).toEqual([
+      expect.stringMatching(/MariaDB.*: SIP rows go by bulk execute \(COM_STMT_BULK_EXECUTE\)$/),
+    ]);
+  });
+
+  it('a bulk write whose connection is killed midway, or is already closed, fails instead of waiting forever', async () => {
+    const s = await store();
+    await s.ensureTable('bulk_killed');
+    expect(installBulkHandshake()).toBeUndefined();
+    const c = await mysql.createConnection({ uri: dbUrl });
+    expect(canBulkExecute(c)).toBe(true);
+    const statement = await prepareOn(c, mariadbBulkStatement('bulk_killed'));
+    const records = Array.from({ length: 20_000 }, (_, i) => fullRecord({ cseq: String(i) }));
+    const commands = mariadbBulkCommands(statement, records, new CaptureDateText(), 1 << 20);
+    await c.query('START TRANSACTION');
+    const writing = bulkExecute(c, commands).catch((e: unknown) => e); // handled now: it may fail before the KILL returns
+    await db.query(`KILL ${c.threadId}`);
+    expect(await writing).toBeInstanceOf(Error);
+    await expect(bulkExecute(c, commands.slice(0, 1))).rejects.toThrow();
+    c.destroy();
+    expect(await count('bulk_killed')).toBe(0);
   });
 });
 

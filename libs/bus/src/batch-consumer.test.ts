@@ -140,6 +140,21 @@ describe('BatchConsumer', () => {
     expect(fake.commits).toEqual([{ partition: 0, offset: '5' }]);
   });
 
+  it("resumes fetching as soon as any batch's commit makes room, not only its own (lanes stay fed)", async () => {
+    const { fake, handled } = await started(100);
+    await fake.deliver(0, 0, 2, 30); // 60 bytes pending, partition 0 (one lane)
+    let returned = false;
+    const held = fake.deliver(1, 0, 2, 30).then(() => (returned = true)); // 120: above the bound, partition 1 (the other)
+    await settle();
+    expect(returned).toBe(false);
+    const t0 = Date.now();
+    handled[0].done.resolve(); // partition 0's rows stored: 60 bytes pending, under the bound
+    await held;
+    expect(Date.now() - t0).toBeLessThan(1_000); // not the 2 s re-check
+    expect(fake.commits).toEqual([{ partition: 0, offset: '2' }]); // partition 1's batch still waits for its rows
+    handled[1].done.resolve();
+  });
+
   it('tracks the partitions it holds and the batches in hand (its share of the lag)', async () => {
     const { fake, consumer, handled } = await started();
     fake.emit(fake.events.GROUP_JOIN, { memberAssignment: { t: [0, 2] } });

@@ -46,6 +46,8 @@ export class BatchConsumer {
   private readonly m;
   private running = false;
   private pending = 0;
+  /** Fetch loops waiting for `pending` to drop under maxPendingBytes: woken by any batch's commit. */
+  private readonly pendingWaiters = new Set<() => void>();
   private failed: Error | undefined;
   private readonly commitChains = new Map<number, Promise<void>>();
   private handler?: BatchHandler;
@@ -170,12 +172,25 @@ export class BatchConsumer {
               this.progress.abandoned(partition);
             },
           )
-          .finally(() => (this.pending -= bytes));
+          .finally(() => {
+            this.pending -= bytes;
+            for (const wake of [...this.pendingWaiters]) wake();
+          });
         this.commitChains.set(partition, committed);
         resolveOffset(last);
         // Keep the session alive while the writer takes its time.
+        // Any batch's commit wakes it, not only this one's: with several lanes, another partition's commit
+        // is usually the one that makes room (waiting for this batch's own left a lane idle for up to 2 s).
         while (this.pending > this.opts.maxPendingBytes && isRunning() && !this.failed) {
-          await Promise.race([committed, new Promise((r) => setTimeout(r, 2000))]);
+          await new Promise<void>((resolve) => {
+            const wake = () => {
+              clearTimeout(timer);
+              this.pendingWaiters.delete(wake);
+              resolve();
+            };
+            const timer = setTimeout(wake, 2000);
+            this.pendingWaiters.add(wake);
+          });
           await heartbeat().catch(() => undefined);
         }
         if (this.failed) {

@@ -203,6 +203,64 @@ export class ByteWriter {
     this.buf.writeInt32BE(this.pos - at - 4, at);
   }
 
+  /** Little-endian integers, for MySQL's binary protocol. */
+  le16(n: number): void {
+    this.ensure(2);
+    this.pos = this.buf.writeUInt16LE(n, this.pos);
+  }
+
+  le32(n: number): void {
+    this.ensure(4);
+    this.pos = this.buf.writeInt32LE(n, this.pos);
+  }
+
+  le64(n: bigint): void {
+    this.ensure(8);
+    this.pos = this.buf.writeBigInt64LE(n, this.pos);
+  }
+
+  /** MySQL's length-encoded integer (1, 3, 4 or 9 bytes). */
+  lenenc(n: number): void {
+    this.ensure(9);
+    const out = this.buf;
+    if (n < 0xfb) {
+      out[this.pos++] = n;
+    } else if (n < 0x10000) {
+      out[this.pos++] = 0xfc;
+      this.pos = out.writeUInt16LE(n, this.pos);
+    } else if (n < 0x1000000) {
+      out[this.pos++] = 0xfd;
+      this.pos = out.writeUIntLE(n, this.pos, 3);
+    } else {
+      out[this.pos++] = 0xfe;
+      this.pos = out.writeBigUInt64LE(BigInt(n), this.pos);
+    }
+  }
+
+  /** Leaves one byte for a length-encoded length written later with `patchLenenc`; returns where it is. */
+  reserveLenenc(): number {
+    this.ensure(1);
+    return this.pos++;
+  }
+
+  /**
+   * Writes the number of bytes written since `reserveLenenc` returned `at` as a length-encoded integer in
+   * its room: in place when it is under 251 (nearly every column), else the bytes move up to make room.
+   */
+  patchLenenc(at: number): void {
+    const n = this.pos - at - 1;
+    if (n < 0xfb) {
+      this.buf[at] = n;
+      return;
+    }
+    const extra = n < 0x10000 ? 2 : n < 0x1000000 ? 3 : 8;
+    this.ensure(extra);
+    this.buf.copyWithin(at + 1 + extra, at + 1, this.pos);
+    this.pos = at;
+    this.lenenc(n);
+    this.pos += n;
+  }
+
   /** Starts over in the same buffer. */
   reset(): void {
     this.pos = 0;

@@ -35,6 +35,9 @@ export async function readMysqlDedupStates(conn: PoolConnection, group: string, 
 /**
  * Creates missing rows at 0 and locks every row of these partitions: the no-op upsert takes the
  * exclusive lock (in partition order), so a concurrent writer waits and then reads the committed value.
+ * Only these rows: left to itself the optimizer reads a few partitions' rows of a small table by their
+ * (group, topic) prefix, and a locking read locks every row it reads, so the writer's lanes (and other
+ * writers) waited for each other's whole insert. FORCE INDEX makes it look each key up.
  */
 export async function lockMysqlOffsets(
   conn: PoolConnection,
@@ -49,7 +52,7 @@ export async function lockMysqlOffsets(
     partitions.flatMap((p) => [group, topic, p]),
   );
   const [rows] = await conn.query<RowDataPacket[]>(
-    `SELECT kafka_partition, CAST(next_offset AS CHAR) AS next_offset FROM ${T} WHERE consumer_group = ? AND topic = ? AND kafka_partition IN (?) FOR UPDATE`,
+    `SELECT kafka_partition, CAST(next_offset AS CHAR) AS next_offset FROM ${T} FORCE INDEX (PRIMARY) WHERE consumer_group = ? AND topic = ? AND kafka_partition IN (?) FOR UPDATE`,
     [group, topic, partitions],
   );
   return new Map(rows.map((r) => [Number(r.kafka_partition), BigInt(String(r.next_offset))]));

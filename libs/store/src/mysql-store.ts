@@ -14,6 +14,8 @@ import {
 import { dayOf, isExpiredDay, type PartitionPolicy } from './partition-window';
 import { assertTableName, quoteMysql } from '@sipcap/schema';
 import { mysqlInsertStatements } from './mysql-write-rows';
+import { bulkExecute, canBulkExecute, installBulkHandshake, prepareOn } from './mariadb-bulk-command';
+import { mariadbBulkCommands, mariadbBulkStatement } from './mariadb-bulk-rows';
 import { inMemoryInfile, mysqlLoadRows, mysqlLoadStatement } from './mysql-load-rows';
 import { lockMysqlOffsets, readMysqlDedupStates, readMysqlOffsets, upsertMysqlOffsets } from './mysql-offsets';
 import { mysqlReportStatements } from './report-write-rows';
@@ -63,6 +65,9 @@ function partitionNameDay(name: string): number | undefined {
   return Number.isInteger(day) && mysqlDayPartitionName(day) === name ? day : undefined;
 }
 
+/** Bulk commands of about 1 MiB (~700 rows): the server starts on the first while the rest still travel. */
+const BULK_COMMAND_BYTES = 1024 * 1024;
+
 export class MysqlStore extends TransactionalStore {
   readonly dialect = 'mysql' as const;
   private readonly pool: Pool;
@@ -89,6 +94,8 @@ export class MysqlStore extends TransactionalStore {
       retentionDays: this.retention.opts.defaultDays,
     };
     mysqlCreateTable('sip_capture', { engine: opts.mysqlEngine }); // validates the engine name now
+    const noBulk = installBulkHandshake(); // before the pool opens its first connection
+    if (noBulk) this.log('warn', `MariaDB bulk execute unavailable (${noBulk}); rows go by LOAD DATA`);
     this.pool = createPool({
       uri: dbUrl,
       connectionLimit: opts.poolSize ?? 4,
@@ -120,6 +127,7 @@ export class MysqlStore extends TransactionalStore {
           return;
         }
         const delayed = this.delayedTables.has(table);
+        if (!delayed && canBulkExecute(conn)) return this.bulkRows(conn, table, records as CaptureRecord[], server.maxStatementBytes);
         if (!delayed && this.loadData && (await this.loadRows(conn, table, records as CaptureRecord[]))) return;
         for (const sql of mysqlInsertStatements(table, records as CaptureRecord[], this.dates, server.maxStatementBytes, delayed))
           await conn.query(sql);
@@ -131,10 +139,15 @@ export class MysqlStore extends TransactionalStore {
   }
 
   /**
-   * LOAD DATA LOCAL treats bad values as IGNORE would (the server cannot stop a file half-sent): a row it
-   * skips or changes only shows as a warning. Any warning is taken as the data error an INSERT would have
-   * raised, so the caller rolls back and isolates the row (halving under a savepoint) instead of storing it changed or not at all.
+   * MariaDB: one prepared INSERT executed for all rows (COM_STMT_BULK_EXECUTE, mariadb-bulk-rows.ts), the
+   * fastest path and the only one whose lanes do not wait for each other's AUTO-INC lock.
    */
+  private async bulkRows(conn: PoolConnection, table: string, records: CaptureRecord[], maxBytes: number): Promise<void> {
+    const statement = await prepareOn(conn, mariadbBulkStatement(table));
+    const r = await bulkExecute(conn, mariadbBulkCommands(statement, records, this.dates, Math.min(maxBytes, BULK_COMMAND_BYTES)));
+    await this.refuseChanged(conn, table, records.length, r.affectedRows, r.warnings);
+  }
+
   /** False when the server refuses local infile: the caller writes the rows with INSERT (and so does every later batch). */
   private async loadRows(conn: PoolConnection, table: string, records: CaptureRecord[]): Promise<boolean> {
     let result: ResultSetHeader;
@@ -154,14 +167,25 @@ export class MysqlStore extends TransactionalStore {
       );
       return false;
     }
-    if (result.affectedRows === records.length && result.warningStatus === 0) return true;
-    const [warnings] = await conn.query<RowDataPacket[]>('SHOW WARNINGS LIMIT 1');
-    const w = warnings[0];
+    await this.refuseChanged(conn, table, records.length, result.affectedRows, result.warningStatus);
+    return true;
+  }
+
+  /**
+   * LOAD DATA LOCAL treats bad values as IGNORE would (the server cannot stop a file half-sent), and so does
+   * any insert on a server without strict mode: a row it skips or changes only shows as a warning. Any
+   * warning is taken as the data error a strict INSERT would have raised, so the caller rolls back and
+   * isolates the row (halving under a savepoint) instead of storing it changed or not at all.
+   */
+  private async refuseChanged(conn: PoolConnection, table: string, rows: number, affected: number, warnings: number): Promise<void> {
+    if (affected === rows && warnings === 0) return;
+    const [shown] = await conn.query<RowDataPacket[]>('SHOW WARNINGS LIMIT 1');
+    const w = shown[0];
     const refused = classifyMysqlError({ errno: Number(w?.Code ?? 0), code: '', message: String(w?.Message ?? 'row skipped') });
     throw new StoreError(
       'data',
       refused.kind === 'data' ? refused.reason : 'refused_row',
-      `${table}: the server loaded ${result.affectedRows} of ${records.length} rows with ${result.warningStatus} warnings (${w?.Code ?? '?'}: ${w?.Message ?? 'row skipped'})`,
+      `${table}: the server stored ${affected} of ${rows} rows with ${warnings} warnings (${w?.Code ?? '?'}: ${w?.Message ?? 'row skipped'})`,
       w ? String(w.Code) : undefined,
     );
   }
@@ -346,6 +370,10 @@ export class MysqlStore extends TransactionalStore {
       mariadb: /mariadb/i.test(version),
       maxStatementBytes: Math.max(64 * 1024, Math.min(maxPacket - 4096, 8 * 1024 * 1024)),
     };
+    this.log(
+      'info',
+      `${version}: SIP rows go by ${canBulkExecute(conn) ? 'bulk execute (COM_STMT_BULK_EXECUTE)' : 'LOAD DATA LOCAL INFILE'}`,
+    );
     return this.server;
   }
 
