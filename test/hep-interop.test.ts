@@ -99,10 +99,14 @@ const COLUMNS = [
 type Row = Record<(typeof COLUMNS)[number], string | number>;
 const NUMERIC = new Set(['contact_port', 'source_port', 'destination_port', 'proto', 'family', 'type']);
 
+/**
+ * The rows of a request/reply pair, request first: by type, not by time, since a HEP v1 copy carries no
+ * time and the two copies may be stamped by different agent workers in the same or crossed milliseconds.
+ */
 async function rowsOf(db: TestDb, callid: string): Promise<Row[]> {
   const raw = await db
     .query<Record<string, unknown>>(
-      `SELECT ${COLUMNS.join(', ')} FROM sip_capture WHERE callid = $CALLID ORDER BY micro_ts, type`.replace('$CALLID', `'${callid}'`),
+      `SELECT ${COLUMNS.join(', ')} FROM sip_capture WHERE callid = $CALLID ORDER BY type, micro_ts`.replace('$CALLID', `'${callid}'`),
     )
     .catch(() => []);
   return raw.map((r) => {
@@ -570,7 +574,7 @@ onreply_route { sip_capture(); drop; }
     s.close();
 
     const all = async (db: TestDb) =>
-      db.query<Record<string, unknown>>(`SELECT * FROM sip_capture WHERE callid = '${callid}' ORDER BY micro_ts, type`).catch(() => []);
+      db.query<Record<string, unknown>>(`SELECT * FROM sip_capture WHERE callid = '${callid}' ORDER BY type, micro_ts`).catch(() => []);
     const theirs = await waitFor(
       '2 rows from Kamailio sipcapture',
       async () => ((await all(kdb)).length >= 2 ? all(kdb) : undefined),

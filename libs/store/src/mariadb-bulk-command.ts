@@ -17,7 +17,6 @@ const CLIENT_MYSQL = 1; // LONG_PASSWORD in MySQL's naming
 interface CoreConnection {
   addCommand(cmd: unknown): void;
   prepare(sql: string, cb: (err: Error | null, statement: { id: number }) => void): void;
-  _resetSequenceId(): void;
   writePacket(packet: unknown): void;
   /** Set by the handshake below when the server agreed to bulk operations. */
   sipcapBulk?: boolean;
@@ -83,7 +82,8 @@ interface HandshakeState {
 
 function askForBulk(state: HandshakeState, connection: CoreConnection): void {
   const offered = (state.handshake?.mariadbExtendedCapabilityFlags ?? 0) & MARIADB_CLIENT_STMT_BULK_OPERATIONS;
-  if (!offered) return;
+  // A mysql2 without the field would not send what is set here: then the connection stays on LOAD DATA.
+  if (!offered || typeof state.mariadbExtendedClientFlags !== 'number') return;
   state.clientFlags &= ~CLIENT_MYSQL;
   state.mariadbExtendedClientFlags |= MARIADB_CLIENT_STMT_BULK_OPERATIONS;
   connection.sipcapBulk = true;
