@@ -140,7 +140,7 @@ export class MysqlStore extends TransactionalStore {
 
   /**
    * MariaDB: one prepared INSERT executed for all rows (COM_STMT_BULK_EXECUTE, mariadb-bulk-rows.ts), the
-   * fastest path and the only one whose lanes do not wait for each other's AUTO-INC lock.
+   * fastest path, and one whose lanes do not take turns on the table's AUTO-INC lock as LOAD DATA's do.
    */
   private async bulkRows(conn: PoolConnection, table: string, records: CaptureRecord[], maxBytes: number): Promise<void> {
     const statement = await prepareOn(conn, mariadbBulkStatement(table));
