@@ -1,3 +1,5 @@
+import { LATIN1 } from '@sipcap/record';
+
 /**
  * A growable buffer that SQL data is written into directly: one buffer per batch, values escaped and
  * UTF-8-encoded in one pass, no per-row or per-value strings (which cost more in GC than in copying).
@@ -154,6 +156,16 @@ export class ByteWriter {
     }
     this.pos = o;
     return true;
+  }
+
+  /**
+   * A text column copied from a record's Kafka value (EncodedRecord.columns): `span` is its length, ORed
+   * with LATIN1 when each byte is one character (a reference into msg); otherwise the bytes are the
+   * agent's UTF-8, not trusted to be valid, and decoded (as the decoder would) when they are not plain.
+   */
+  encodedText(value: Buffer, start: number, span: number, table: EscapeTable): void {
+    if (span & LATIN1) this.escapedRange(value, start, span ^ LATIN1, table, 'latin1');
+    else if (!this.escapedRange(value, start, span, table, 'stop')) this.escapedText(value.toString('utf8', start, start + span), table);
   }
 
   /** Bytes as lowercase hex digits. */

@@ -1,9 +1,9 @@
-import { COLUMN_WORDS, EncodedRecord, LATIN1, type CaptureRecord } from '@sipcap/record';
+import { COLUMN_WORDS, EncodedRecord, type CaptureRecord } from '@sipcap/record';
 import { ByteWriter, escapeTable } from './byte-writer';
 import { COLUMN_KINDS, columnValues, type ColumnKind } from './columns';
 import { CaptureDateText } from './capture-date';
 import { quoteMysql } from '@sipcap/schema';
-import { MYSQL_ROW_COLUMNS } from './mysql-write-rows';
+import { MYSQL_COLUMN_LIST, MYSQL_ROW_COLUMNS } from './mysql-write-rows';
 
 /**
  * Rows for MariaDB's COM_STMT_BULK_EXECUTE: one prepared INSERT executed for many rows in one command,
@@ -40,7 +40,7 @@ function paramType(kind: ColumnKind): number {
 
 /** The INSERT that `mariadbBulkCommands` executes, prepared once per table and connection. */
 export function mariadbBulkStatement(table: string): string {
-  return `INSERT INTO ${quoteMysql(table)} (${MYSQL_ROW_COLUMNS.map(quoteMysql).join(', ')}) VALUES (${MYSQL_ROW_COLUMNS.map(() => '?').join(', ')})`;
+  return `INSERT INTO ${quoteMysql(table)} (${MYSQL_COLUMN_LIST}) VALUES (${MYSQL_ROW_COLUMNS.map(() => '?').join(', ')})`;
 }
 
 /**
@@ -129,9 +129,7 @@ function writeEncodedValues(w: ByteWriter, r: EncodedRecord): void {
     else if (kind === 'bytes') writeBytes(w, r.msg);
     else {
       const at = w.reserveLenenc();
-      if (b & LATIN1) w.escapedRange(value, a, b ^ LATIN1, AS_IS, 'latin1');
-      // Written-out columns are UTF-8 from the agent, but not trusted to be valid: decoded, as the decoder would.
-      else if (!w.escapedRange(value, a, b, AS_IS, 'stop')) w.escapedText(value.toString('utf8', a, a + b), AS_IS);
+      w.encodedText(value, a, b, AS_IS);
       w.patchLenenc(at);
     }
   }

@@ -1,10 +1,10 @@
 import { Readable } from 'node:stream';
-import { COLUMN_WORDS, EncodedRecord, LATIN1, type CaptureRecord } from '@sipcap/record';
+import { COLUMN_WORDS, EncodedRecord, type CaptureRecord } from '@sipcap/record';
 import { ByteWriter, escapeTable } from './byte-writer';
 import { COLUMN_KINDS, columnValues } from './columns';
 import { CaptureDateText } from './capture-date';
 import { quoteMysql } from '@sipcap/schema';
-import { MYSQL_ROW_COLUMNS } from './mysql-write-rows';
+import { MYSQL_COLUMN_LIST } from './mysql-write-rows';
 
 /**
  * Rows for `LOAD DATA LOCAL INFILE`, MySQL's fastest bulk load (about 1.5x multi-row INSERT on this
@@ -71,9 +71,7 @@ function writeEncodedFields(w: ByteWriter, r: EncodedRecord): void {
     const b = words[2 * i + 1];
     if (kind === 'micros') w.ascii(String(r.micro_ts));
     else if (kind === 'int') w.int(a);
-    else if (b & LATIN1) w.escapedRange(value, a, b ^ LATIN1, LOAD_ESCAPES, 'latin1');
-    // Written-out columns are UTF-8 from the agent, but not trusted to be valid: decoded, as the decoder would.
-    else if (!w.escapedRange(value, a, b, LOAD_ESCAPES, 'stop')) w.escapedText(value.toString('utf8', a, a + b), LOAD_ESCAPES);
+    else w.encodedText(value, a, b, LOAD_ESCAPES);
   }
 }
 
@@ -81,7 +79,7 @@ function writeEncodedFields(w: ByteWriter, r: EncodedRecord): void {
 export function mysqlLoadStatement(table: string): string {
   return (
     `LOAD DATA LOCAL INFILE 'sipcap-rows' INTO TABLE ${quoteMysql(table)} CHARACTER SET binary ` +
-    `FIELDS TERMINATED BY X'1f' ESCAPED BY '\\\\' LINES TERMINATED BY X'1e' (${MYSQL_ROW_COLUMNS.map(quoteMysql).join(', ')})`
+    `FIELDS TERMINATED BY X'1f' ESCAPED BY '\\\\' LINES TERMINATED BY X'1e' (${MYSQL_COLUMN_LIST})`
   );
 }
 

@@ -6,7 +6,8 @@ import { quoteMysql } from '@sipcap/schema';
 
 /** The columns a MySQL row is written with, in order: date, then the record columns (msg last). */
 export const MYSQL_ROW_COLUMNS: readonly string[] = ['date', ...COLUMNS];
-const COLUMN_LIST = MYSQL_ROW_COLUMNS.map(quoteMysql).join(', ');
+/** MYSQL_ROW_COLUMNS quoted, for the column list of an INSERT or LOAD DATA. */
+export const MYSQL_COLUMN_LIST = MYSQL_ROW_COLUMNS.map(quoteMysql).join(', ');
 const LAST_BEFORE_MSG = COLUMNS.length - 1;
 
 /**
@@ -67,7 +68,7 @@ export function mysqlInsertStatements(
   maxBytes: number,
   delayed: boolean,
 ): string[] {
-  const head = `INSERT ${delayed ? 'DELAYED ' : ''}INTO ${quoteMysql(table)} (${COLUMN_LIST}) VALUES `;
+  const head = `INSERT ${delayed ? 'DELAYED ' : ''}INTO ${quoteMysql(table)} (${MYSQL_COLUMN_LIST}) VALUES `;
   let msgBytes = 0;
   for (const r of records) msgBytes += r.msg.length;
   const w = new ByteWriter(msgBytes * 2 + records.length * 768);

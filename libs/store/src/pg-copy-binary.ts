@@ -1,4 +1,4 @@
-import { COLUMN_WORDS, EncodedRecord, LATIN1, type CaptureRecord } from '@sipcap/record';
+import { COLUMN_WORDS, EncodedRecord, type CaptureRecord } from '@sipcap/record';
 import { ByteWriter, escapeTable } from './byte-writer';
 import { COLUMNS, COLUMN_KINDS, columnValues } from './columns';
 import { msgFitsPgText, msgLossyText } from './pg-msg';
@@ -107,9 +107,7 @@ function writeEncodedColumns(w: ByteWriter, r: EncodedRecord): void {
       continue;
     }
     const at = w.reserveLength();
-    if (b & LATIN1) w.escapedRange(value, a, b ^ LATIN1, NUL_ONLY, 'latin1');
-    // Written-out columns are UTF-8 from the agent, but a value is not trusted to be valid: decoded, as the decoder would.
-    else if (!w.escapedRange(value, a, b, NUL_ONLY, 'stop')) w.escapedText(value.toString('utf8', a, a + b), NUL_ONLY);
+    w.encodedText(value, a, b, NUL_ONLY);
     w.patchLength(at);
   }
 }
