@@ -10,6 +10,8 @@
 // KAFKA_PARTITIONS ...; the app's defaults otherwise). Needs Kafka on 127.0.0.1:9092, PostgreSQL on 5432
 // and MariaDB on 3306 (the shared servers; databases sipcap_bench_<random> are dropped at the end, and
 // so is the topic). BENCH_CPU_PROF=<dir> writes a CPU profile of each writer (node --cpu-prof) there.
+// BENCH_WRITER_APP=<name> drains with dist/apps/<name>/main.js instead of the db-writer just built (e.g. the
+// previous commit's bundle copied to dist/apps/db-writer-prev, to compare in the same command).
 //
 // The records are realistic SIP (INVITE with SDP, replies, ACK, BYE, REGISTER with digest; 400-1200 bytes,
 // unique Call-IDs), parsed and built into records the way the agents do, packed and compressed
@@ -44,6 +46,7 @@ const SERVERS = {
   postgres: 'postgres://postgres@127.0.0.1:5432',
   mysql: process.env.BENCH_MYSQL_URL ?? 'mysql://root@127.0.0.1:3306',
 } as const;
+const WRITER_APP = process.env.BENCH_WRITER_APP ?? 'db-writer';
 const log = pino({ level: 'warn' });
 const kafka = createKafka({ brokers: ['127.0.0.1:9092'], clientId: 'sipcap-bench-writer', log });
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -168,7 +171,7 @@ async function drain(topic: string, dialect: keyof typeof SERVERS, writers: numb
   const nodeArgs = process.env.BENCH_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] : [];
   const t0 = performance.now();
   const server0 = serverCpuSeconds(dialect);
-  const ws = Array.from({ length: writers }, () => startAgent('db-writer', env, { nodeArgs }));
+  const ws = Array.from({ length: writers }, () => startAgent(WRITER_APP, env, { nodeArgs }));
   try {
     let first = 0;
     let rows = 0;

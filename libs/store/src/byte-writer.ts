@@ -273,6 +273,11 @@ export class ByteWriter {
     this.pos += n;
   }
 
+  /** Room for `bytes` more written without growing (sized once from an estimate: growing copies). */
+  reserve(bytes: number): void {
+    this.ensure(bytes);
+  }
+
   /** Starts over in the same buffer. */
   reset(): void {
     this.pos = 0;

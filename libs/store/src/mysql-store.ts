@@ -21,6 +21,7 @@ import { lockMysqlOffsets, readMysqlDedupStates, readMysqlOffsets, upsertMysqlOf
 import { mysqlReportStatements } from './report-write-rows';
 import { RetentionPlan } from './retention-plan';
 import type { RetentionResult, StoredRecord, StoreOptions, TableKind } from './store';
+import { spareWriters } from './spare-writers';
 import { StoreError } from './store-error';
 import { TransactionalStore, type TxConnection } from './transactional-store';
 
@@ -144,18 +145,22 @@ export class MysqlStore extends TransactionalStore {
    */
   private async bulkRows(conn: PoolConnection, table: string, records: CaptureRecord[], maxBytes: number): Promise<void> {
     const statement = await prepareOn(conn, mariadbBulkStatement(table));
-    const r = await bulkExecute(conn, mariadbBulkCommands(statement, records, this.dates, Math.min(maxBytes, BULK_COMMAND_BYTES)));
+    const w = spareWriters.take();
+    const r = await bulkExecute(conn, mariadbBulkCommands(statement, records, this.dates, Math.min(maxBytes, BULK_COMMAND_BYTES), w));
+    spareWriters.give(w);
     await this.refuseChanged(conn, table, records.length, r.affectedRows, r.warnings);
   }
 
   /** False when the server refuses local infile: the caller writes the rows with INSERT (and so does every later batch). */
   private async loadRows(conn: PoolConnection, table: string, records: CaptureRecord[]): Promise<boolean> {
     let result: ResultSetHeader;
+    const w = spareWriters.take();
     try {
       [result] = await conn.query<ResultSetHeader>({
         sql: mysqlLoadStatement(table),
-        ...inMemoryInfile(mysqlLoadRows(records, this.dates)),
+        ...inMemoryInfile(mysqlLoadRows(records, this.dates, w)),
       });
+      spareWriters.give(w);
     } catch (e) {
       const errno = (e as { errno?: number }).errno;
       // 1148 ER_NOT_ALLOWED_COMMAND (MariaDB), 3948/2068 local infile disabled (MySQL server/client).

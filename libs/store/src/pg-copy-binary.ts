@@ -39,15 +39,13 @@ const LAST_BEFORE_MSG = COLUMNS.length - 1; // msg is the last record column
 const NUL_ONLY = escapeTable({ 0x00: -1 });
 
 /**
- * Encodes records as COPY binary data for PG_ROW_COLUMNS, into `w` (a reused writer keeps its buffer's
- * pages: a fresh 20 MB buffer per batch cost a page fault per 4 KB). Values must have passed checkRecord.
+ * Encodes records as COPY binary data for PG_ROW_COLUMNS, into `w` (a reused one keeps its buffer's pages:
+ * SpareWriters). Values must have passed checkRecord.
  */
-export function encodeCopyBinary(records: readonly CaptureRecord[], w?: ByteWriter): Buffer {
-  if (!w) {
-    let msgBytes = 0;
-    for (const r of records) msgBytes += r.msg.length;
-    w = new ByteWriter(msgBytes + records.length * 900 + 32);
-  }
+export function encodeCopyBinary(records: readonly CaptureRecord[], w = new ByteWriter()): Buffer {
+  let msgBytes = 0;
+  for (const r of records) msgBytes += r.msg.length;
+  w.reserve(msgBytes + records.length * 900 + 32);
   w.bytes(SIGNATURE);
   w.int32(0); // flags
   w.int32(0); // header extension length

@@ -2,7 +2,7 @@ import type { PoolClient } from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
 import type { CaptureRecord } from '@sipcap/record';
 import { COLUMNS, COLUMN_KINDS, columnValues } from './columns';
-import { ByteWriter } from './byte-writer';
+import { spareWriters } from './spare-writers';
 import { CaptureDateText } from './capture-date';
 import { quotePg } from '@sipcap/schema';
 import { encodeCopyBinary } from './pg-copy-binary';
@@ -22,8 +22,7 @@ export async function copyRows(
   format: 'binary' | CaptureDateText,
 ): Promise<void> {
   const binary = format === 'binary';
-  const w = binary ? (spareWriters.pop() ?? new ByteWriter(4 * 1024 * 1024)) : undefined;
-  w?.reset();
+  const w = binary ? spareWriters.take() : undefined;
   const data = w ? encodeCopyBinary(records, w) : encodeCopyRows(records, format as CaptureDateText);
   const stream = client.query(copyFrom(`COPY ${quotePg(table)} (${COLUMN_LIST}) FROM STDIN${binary ? ' (FORMAT binary)' : ''}`));
   await new Promise<void>((resolve, reject) => {
@@ -31,13 +30,8 @@ export async function copyRows(
     stream.once('finish', resolve);
     stream.end(data);
   });
-  // Only after success: after an error the socket may still be sending from the buffer. A buffer grown
-  // by a batch of unusually large messages is let go.
-  if (w && spareWriters.length < 4 && w.capacity <= 64 * 1024 * 1024) spareWriters.push(w);
+  if (w) spareWriters.give(w);
 }
-
-/** Writers whose buffers the next COPYs reuse (one per insert lane in use). */
-const spareWriters: ByteWriter[] = [];
 
 /** PostgreSQL accepts at most 65535 parameters in one statement. */
 const MAX_PARAMS = 65535;
