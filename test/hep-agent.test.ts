@@ -105,7 +105,8 @@ describe('hep-agent: HEP in, capture records out to Kafka', () => {
     );
     const r4 = await recordOf(v4.callId);
     const r6 = await recordOf(v6.callId);
-    const after = BigInt(Date.now()) * 1000n;
+    // The agent's clock counts microseconds within the millisecond Date.now() reads: up to its end.
+    const after = BigInt(Date.now() + 1) * 1000n;
     udp.close();
 
     expect(hepColumns(r4)).toEqual({
@@ -245,7 +246,7 @@ describe('hep-agent: HEP in, capture records out to Kafka', () => {
     const rFull = await recordOf(full.callId);
     const rComp = await recordOf(compressed.callId);
     const rBare = await recordOf(bare.callId);
-    const after = BigInt(Date.now()) * 1000n;
+    const after = BigInt(Date.now() + 1) * 1000n; // the end of Date.now()'s millisecond, as above
     udp.close();
 
     expect({ ...hepColumns(rFull), micro_ts: rFull.micro_ts }).toEqual({

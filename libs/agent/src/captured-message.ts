@@ -1,4 +1,5 @@
 import type { BuildRecordInput } from '@sipcap/record';
+import { MicroClock } from './micro-clock';
 
 /**
  * One SIP message as a capture agent received it, before parsing: from HEP or from a raw packet. The
@@ -18,7 +19,9 @@ export function protoFromIpProto(ipProto: number): number {
   }
 }
 
+const clock = new MicroClock();
+
 /** The agent's clock in microseconds since the epoch, for packets that carry no time. */
 export function nowMicros(): bigint {
-  return BigInt(Date.now()) * 1000n;
+  return clock.now();
 }
