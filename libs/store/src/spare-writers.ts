@@ -2,7 +2,7 @@ import { ByteWriter } from './byte-writer';
 
 /**
  * Writers whose buffers the next batches reuse, one per insert lane in use: a fresh 20 MB buffer per batch
- * costs a page fault per 4 KB, and growing it copies what was written (together a fifth of a MariaDB
+ * costs a page fault per 4 KB, and growing it copies what was written (together a quarter of a MariaDB
  * writer's CPU when each batch had its own buffer).
  */
 export class SpareWriters {
