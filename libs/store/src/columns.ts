@@ -1,4 +1,4 @@
-import { COLUMNS, COLUMN_WIDTH, columnValues } from '@sipcap/record';
+import { COLUMNS, COLUMN_WIDTH, columnValues, type CaptureRecord } from '@sipcap/record';
 
 /** A record column as the store writes it (COLUMNS of @sipcap/record, in table order). */
 export type Column = (typeof COLUMNS)[number];
@@ -14,5 +14,12 @@ export function columnKind(c: Column): ColumnKind {
 
 /** Kinds in COLUMNS order, computed once for the per-row loops. */
 export const COLUMN_KINDS: readonly ColumnKind[] = COLUMNS.map(columnKind);
+
+/** The msg bytes of a batch, from which the row encoders size their buffer once. */
+export function totalMsgBytes(records: readonly CaptureRecord[]): number {
+  let n = 0;
+  for (const r of records) n += r.msg.length;
+  return n;
+}
 
 export { COLUMNS, columnValues };

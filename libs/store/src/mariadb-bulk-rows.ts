@@ -1,6 +1,6 @@
 import { COLUMN_WORDS, EncodedRecord, type CaptureRecord } from '@sipcap/record';
 import { ByteWriter, escapeTable } from './byte-writer';
-import { COLUMN_KINDS, columnValues, type ColumnKind } from './columns';
+import { COLUMN_KINDS, columnValues, type ColumnKind, totalMsgBytes } from './columns';
 import { CaptureDateText } from './capture-date';
 import { quoteMysql } from '@sipcap/schema';
 import { MYSQL_COLUMN_LIST, MYSQL_ROW_COLUMNS } from './mysql-write-rows';
@@ -56,8 +56,7 @@ export function mariadbBulkCommands(
   maxBytes: number,
   w = new ByteWriter(),
 ): Buffer[] {
-  let msgBytes = 0;
-  for (const r of records) msgBytes += r.msg.length;
+  const msgBytes = totalMsgBytes(records);
   w.reserve(msgBytes + records.length * 640 + HEADER_BYTES); // ~510 bytes a row besides msg in bench/sip-messages
   const starts: number[] = [];
   let rows = 0;

@@ -1,7 +1,7 @@
 import { Readable } from 'node:stream';
 import { COLUMN_WORDS, EncodedRecord, type CaptureRecord } from '@sipcap/record';
 import { ByteWriter, escapeTable } from './byte-writer';
-import { COLUMN_KINDS, columnValues } from './columns';
+import { COLUMN_KINDS, columnValues, totalMsgBytes } from './columns';
 import { CaptureDateText } from './capture-date';
 import { quoteMysql } from '@sipcap/schema';
 import { MYSQL_COLUMN_LIST } from './mysql-write-rows';
@@ -25,8 +25,7 @@ const LAST_BEFORE_MSG = COLUMN_KINDS.length - 1;
  * decoding their strings: decoding and its garbage were a fifth of the writer's time on this path.
  */
 export function mysqlLoadRows(records: readonly CaptureRecord[], dates: CaptureDateText, w = new ByteWriter()): Buffer {
-  let msgBytes = 0;
-  for (const r of records) msgBytes += r.msg.length;
+  const msgBytes = totalMsgBytes(records);
   w.reserve(msgBytes + (msgBytes >> 4) + records.length * 512);
   for (const r of records) {
     w.ascii(dates.seconds(r.micro_ts));

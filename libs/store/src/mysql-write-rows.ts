@@ -1,6 +1,6 @@
 import type { CaptureRecord } from '@sipcap/record';
 import { ByteWriter, escapeTable } from './byte-writer';
-import { COLUMNS, COLUMN_KINDS, columnValues } from './columns';
+import { COLUMNS, COLUMN_KINDS, columnValues, totalMsgBytes } from './columns';
 import { CaptureDateText } from './capture-date';
 import { quoteMysql } from '@sipcap/schema';
 
@@ -69,8 +69,7 @@ export function mysqlInsertStatements(
   delayed: boolean,
 ): string[] {
   const head = `INSERT ${delayed ? 'DELAYED ' : ''}INTO ${quoteMysql(table)} (${MYSQL_COLUMN_LIST}) VALUES `;
-  let msgBytes = 0;
-  for (const r of records) msgBytes += r.msg.length;
+  const msgBytes = totalMsgBytes(records);
   const w = new ByteWriter(msgBytes * 2 + records.length * 768);
   const statements: string[] = [];
   let from = 0; // where the tuples of the current statement start

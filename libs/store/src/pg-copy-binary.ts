@@ -1,6 +1,6 @@
 import { COLUMN_WORDS, EncodedRecord, type CaptureRecord } from '@sipcap/record';
 import { ByteWriter, escapeTable } from './byte-writer';
-import { COLUMNS, COLUMN_KINDS, columnValues } from './columns';
+import { COLUMNS, COLUMN_KINDS, columnValues, totalMsgBytes } from './columns';
 import { msgFitsPgText, msgLossyText } from './pg-msg';
 
 /**
@@ -43,8 +43,7 @@ const NUL_ONLY = escapeTable({ 0x00: -1 });
  * SpareWriters). Values must have passed checkRecord.
  */
 export function encodeCopyBinary(records: readonly CaptureRecord[], w = new ByteWriter()): Buffer {
-  let msgBytes = 0;
-  for (const r of records) msgBytes += r.msg.length;
+  const msgBytes = totalMsgBytes(records);
   w.reserve(msgBytes + records.length * 900 + 32);
   w.bytes(SIGNATURE);
   w.int32(0); // flags

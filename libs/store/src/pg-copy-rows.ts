@@ -1,5 +1,5 @@
 import type { CaptureRecord } from '@sipcap/record';
-import { COLUMNS, COLUMN_KINDS, columnValues } from './columns';
+import { COLUMNS, COLUMN_KINDS, columnValues, totalMsgBytes } from './columns';
 import { ByteWriter } from './byte-writer';
 import { CaptureDateText } from './capture-date';
 import { COPY_ESCAPES } from './copy-text';
@@ -17,8 +17,7 @@ const LF = 0x0a;
  * The record values must have passed checkRecord.
  */
 export function encodeCopyRows(records: readonly CaptureRecord[], dates: CaptureDateText = new CaptureDateText()): Buffer {
-  let msgBytes = 0;
-  for (const r of records) msgBytes += r.msg.length;
+  const msgBytes = totalMsgBytes(records);
   const w = new ByteWriter(msgBytes + (msgBytes >> 3) + records.length * 768);
   for (const r of records) {
     const values = columnValues(r);
