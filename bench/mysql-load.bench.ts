@@ -2,9 +2,9 @@
 // (multi-row INSERT: escaped text, msg as hex; LOAD DATA LOCAL INFILE: separated rows streamed from
 // memory; bulk execute: one prepared INSERT for all rows, binary values, the writer's way on MariaDB),
 // batches of 5,000 rows in a transaction each, into tables with sip_capture's columns:
-//   insert / load / bulk   the store's table (8 indexes, utf8mb4_unicode_ci), one connection
+//   insert / load / bulk   the store's table (8 indexes, utf8mb4_general_ci), one connection
 //   load x2 / bulk x2      the same over two connections at once (the writer's two lanes), each its own table
-//   load general_ci    the same table with utf8mb4_general_ci (cheaper comparisons in the indexes)
+//   load unicode_ci    the same table with utf8mb4_unicode_ci (the store's collation until 2026-12-04)
 //   load no indexes    the table without its 8 secondary indexes (comparison only)
 // and the server's CPU seconds per 10,000 rows (mariadbd, from /proc) beside each rate.
 //   npx esbuild bench/mysql-load.bench.ts --bundle --platform=node --packages=external --tsconfig=tsconfig.base.json \
@@ -117,7 +117,7 @@ void (async () => {
   const admin = await mysql.createConnection({ uri: 'mysql://root@127.0.0.1:3306' });
   await admin.query('DROP DATABASE IF EXISTS sipcap_bench_load');
   await admin.query('CREATE DATABASE sipcap_bench_load');
-  const conns = await Promise.all([0, 1].map(() => mysql.createConnection({ uri: URL, charset: 'UTF8MB4_UNICODE_CI' })));
+  const conns = await Promise.all([0, 1].map(() => mysql.createConnection({ uri: URL, charset: 'UTF8MB4_GENERAL_CI' })));
   try {
     for (const c of conns) await c.query(MYSQL_SESSION_SETUP);
     const [[flush]] = await conns[0].query<mysql.RowDataPacket[]>(
@@ -140,11 +140,11 @@ void (async () => {
       own('bulk execute', 'bulk', 'bulk', 1),
       own('bulk execute x2', 'bulk_x2', 'bulk', 2),
       {
-        name: 'LOAD, general_ci',
-        table: 'general_ci',
+        name: 'LOAD, unicode_ci',
+        table: 'unicode_ci',
         method: 'load',
         conns: 1,
-        ddl: ddl.replace('`sip_capture`', '`general_ci`').replace('utf8mb4_unicode_ci', 'utf8mb4_general_ci'),
+        ddl: mysqlCreateTable('unicode_ci', { collation: 'utf8mb4_unicode_ci' })[0],
       },
       {
         name: 'LOAD, no indexes',

@@ -17,6 +17,8 @@ import { bulkExecute, canBulkExecute, installBulkHandshake, prepareOn } from '..
 import { mariadbBulkCommands, mariadbBulkStatement } from '../libs/store/src/mariadb-bulk-rows';
 import { lockMysqlOffsets } from '../libs/store/src/mysql-offsets';
 import { MYSQL_SESSION_SETUP } from '../libs/store/src/mysql-store';
+import { mysqlCreateTable } from '../libs/store/src/ddl';
+import { openSearchDb, Searcher } from '@sipcap/search';
 import {
   BINARY_MSG,
   eventually,
@@ -117,6 +119,62 @@ describe('schema', () => {
       await db.query('USE `' + dbName + '`');
       await db.query('DROP DATABASE `' + dbName + '_file`');
     }
+  });
+});
+
+describe('collation', () => {
+  /** A store on a database of its own, so that only the tables created here are there. */
+  async function ownDatabase(suffix: string): Promise<{ url: string; s: Store; collation: (t: string) => Promise<string> }> {
+    const url = `${dbUrl}_${suffix}`;
+    await db.query(`DROP DATABASE IF EXISTS \`${dbName}_${suffix}\``);
+    await ensureDatabase(url);
+    const collation = async (t: string) =>
+      String(
+        (
+          await q('SELECT TABLE_COLLATION AS c FROM information_schema.TABLES WHERE TABLE_SCHEMA = ? AND TABLE_NAME = ?', [
+            `${dbName}_${suffix}`,
+            t,
+          ])
+        )[0]?.c,
+      );
+    const s = await openStore(url);
+    stores.push(s);
+    return { url, s, collation };
+  }
+
+  it('a new database gets utf8mb4_general_ci tables, sip and report kinds alike', async () => {
+    const { s, collation } = await ownDatabase('gc');
+    await s.ensureTable('sip_capture_20261201');
+    await s.ensureTable('rtcp_capture', 'report');
+    expect(await collation('sip_capture_20261201')).toBe('utf8mb4_general_ci');
+    expect(await collation('rtcp_capture')).toBe('utf8mb4_general_ci');
+    await db.query(`DROP DATABASE \`${dbName}_gc\``);
+  });
+
+  it("the next day's table takes the collation of the capture tables already there, so the web reads both days at once", async () => {
+    const { url, s, collation } = await ownDatabase('uc');
+    // A day written by an earlier sipcap, whose tables were utf8mb4_unicode_ci.
+    await db.query(`USE \`${dbName}_uc\``);
+    await db.query(mysqlCreateTable('sip_capture_20261201', { collation: 'utf8mb4_unicode_ci' })[0]);
+    await db.query(`USE \`${dbName}\``);
+    const callid = 'across-midnight@example.net';
+    await storeRows(s, [
+      { table: 'sip_capture_20261201', record: fullRecord({ callid, cseq: '1 INVITE', micro_ts: micros('2026-12-01T23:59:59.900Z') }) },
+      { table: 'sip_capture_20261202', record: fullRecord({ callid, cseq: '2 ACK', micro_ts: micros('2026-12-02T00:00:00.100Z') }) },
+    ]);
+    // Two utf8mb4 collations under one UNION ALL is an error ("Illegal mix of collations"): the call
+    // view would fail for every call that crosses midnight.
+    const search = openSearchDb(url);
+    try {
+      const call = await new Searcher({ db: search, tableName: 'sip_capture_%Y%m%d' }).call(callid, {
+        atMs: Date.parse('2026-12-02T00:00:00Z'),
+      });
+      expect(call?.messages.map((m) => m.cseq)).toEqual(['1 INVITE', '2 ACK']);
+    } finally {
+      await search.close();
+    }
+    expect(await collation('sip_capture_20261202')).toBe('utf8mb4_unicode_ci');
+    await db.query(`DROP DATABASE \`${dbName}_uc\``);
   });
 });
 

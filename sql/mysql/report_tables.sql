@@ -19,7 +19,7 @@ CREATE TABLE IF NOT EXISTS `rtcp_capture` (
   PRIMARY KEY (`id`, `date`),
   KEY `date_idx` (`date`),
   KEY `correlation_id_idx` (`correlation_id`)
-) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_unicode_ci;
+) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_general_ci;
 
 CREATE TABLE IF NOT EXISTS `report_capture` (
   `id` bigint unsigned NOT NULL AUTO_INCREMENT,
@@ -38,7 +38,7 @@ CREATE TABLE IF NOT EXISTS `report_capture` (
   PRIMARY KEY (`id`, `date`),
   KEY `date_idx` (`date`),
   KEY `correlation_id_idx` (`correlation_id`)
-) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_unicode_ci;
+) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_general_ci;
 
 CREATE TABLE IF NOT EXISTS `logs_capture` (
   `id` bigint unsigned NOT NULL AUTO_INCREMENT,
@@ -57,4 +57,4 @@ CREATE TABLE IF NOT EXISTS `logs_capture` (
   PRIMARY KEY (`id`, `date`),
   KEY `date_idx` (`date`),
   KEY `correlation_id_idx` (`correlation_id`)
-) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_unicode_ci;
+) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_general_ci;

@@ -19,7 +19,7 @@ CREATE TABLE IF NOT EXISTS `rtcp_capture` (
   PRIMARY KEY (`id`, `date`),
   KEY `date_idx` (`date`),
   KEY `correlation_id_idx` (`correlation_id`)
-) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_unicode_ci
+) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_general_ci
 PARTITION BY RANGE (TO_DAYS(`date`)) (PARTITION pmax VALUES LESS THAN MAXVALUE);
 
 CREATE TABLE IF NOT EXISTS `report_capture` (
@@ -39,7 +39,7 @@ CREATE TABLE IF NOT EXISTS `report_capture` (
   PRIMARY KEY (`id`, `date`),
   KEY `date_idx` (`date`),
   KEY `correlation_id_idx` (`correlation_id`)
-) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_unicode_ci
+) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_general_ci
 PARTITION BY RANGE (TO_DAYS(`date`)) (PARTITION pmax VALUES LESS THAN MAXVALUE);
 
 CREATE TABLE IF NOT EXISTS `logs_capture` (
@@ -59,5 +59,5 @@ CREATE TABLE IF NOT EXISTS `logs_capture` (
   PRIMARY KEY (`id`, `date`),
   KEY `date_idx` (`date`),
   KEY `correlation_id_idx` (`correlation_id`)
-) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_unicode_ci
+) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_general_ci
 PARTITION BY RANGE (TO_DAYS(`date`)) (PARTITION pmax VALUES LESS THAN MAXVALUE);

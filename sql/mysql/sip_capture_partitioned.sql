@@ -58,7 +58,7 @@ CREATE TABLE IF NOT EXISTS `sip_capture` (
   KEY `to_user_idx` (`to_user`),
   KEY `pid_user_idx` (`pid_user`),
   KEY `auth_user_idx` (`auth_user`)
-) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_unicode_ci
+) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_general_ci
 PARTITION BY RANGE (TO_DAYS(`date`)) (PARTITION pmax VALUES LESS THAN MAXVALUE);
 
 CREATE TABLE IF NOT EXISTS `sipcap_offsets` (

@@ -83,7 +83,7 @@ function openMysql(dbUrl: string, opts: SearchDbOptions): SearchDb {
     bigNumberStrings: true,
     dateStrings: true,
     enableKeepAlive: true,
-    charset: 'UTF8MB4_UNICODE_CI',
+    charset: 'UTF8MB4_GENERAL_CI',
     // Statements are prepared server-side (true parameters); keep few per connection so the server's
     // max_prepared_stmt_count is never a problem for the writers.
     maxPreparedStatements: 64,

@@ -1,6 +1,14 @@
 import { describe, it, expect } from 'vitest';
 import { COLUMNS, COLUMN_WIDTH } from '@sipcap/record';
-import { dayPartitionName, defaultPartitionName, derivedName, mysqlCreateTable, pgCreateDayPartition, pgCreateTable } from './ddl';
+import {
+  dayPartitionName,
+  defaultPartitionName,
+  derivedName,
+  mysqlCreateTable,
+  mysqlCreateReportTable,
+  pgCreateDayPartition,
+  pgCreateTable,
+} from './ddl';
 import { INDEXED_COLUMNS } from '@sipcap/schema';
 
 describe('derivedName', () => {
@@ -63,5 +71,16 @@ describe('MySQL DDL', () => {
 
   it('refuses a bad engine name', () => {
     expect(() => mysqlCreateTable('t', { engine: 'InnoDB; DROP TABLE x' })).toThrow(/engine/);
+  });
+
+  it('collates utf8mb4_general_ci unless given another utf8mb4 collation, sip and report tables alike', () => {
+    for (const create of [mysqlCreateTable, mysqlCreateReportTable]) {
+      expect(create('t')[0]).toMatch(/DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_general_ci$/);
+      expect(create('t', { collation: 'utf8mb4_unicode_ci', partitioned: true })[0]).toContain(
+        'DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_unicode_ci\nPARTITION BY RANGE',
+      );
+      expect(() => create('t', { collation: 'latin1_swedish_ci' })).toThrow(/collation/);
+      expect(() => create('t', { collation: 'utf8mb4_bin; DROP TABLE x' })).toThrow(/collation/);
+    }
   });
 });

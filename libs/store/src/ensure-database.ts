@@ -42,7 +42,7 @@ async function ensureMysqlDatabase(dbUrl: string, name: string): Promise<boolean
     try {
       const [rows] = await conn.query('SELECT 1 FROM information_schema.SCHEMATA WHERE SCHEMA_NAME = ?', [name]);
       if ((rows as unknown[]).length > 0) return false;
-      await conn.query(`CREATE DATABASE IF NOT EXISTS ${quoteMysql(name)} CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci`);
+      await conn.query(`CREATE DATABASE IF NOT EXISTS ${quoteMysql(name)} CHARACTER SET utf8mb4 COLLATE utf8mb4_general_ci`);
       return true;
     } finally {
       await conn.end().catch(() => undefined);

@@ -3,6 +3,7 @@ import { isReportRecord, type CaptureRecord, type ReportRecord } from '@sipcap/r
 import { CaptureDateText } from './capture-date';
 import { classifyMysqlError } from './classify-mysql-error';
 import {
+  MYSQL_COLLATION,
   MYSQL_MAX_PARTITION,
   OFFSETS_TABLE,
   mysqlAddDayPartitions,
@@ -84,6 +85,8 @@ export class MysqlStore extends TransactionalStore {
   private loadData = true;
   private readonly partitioned: boolean;
   private readonly policy: PartitionPolicy;
+  /** The collation new tables of each kind take (tableCollation). */
+  private readonly collations = new Map<TableKind, string>();
 
   constructor(dbUrl: string, opts: StoreOptions = {}) {
     super(opts);
@@ -105,7 +108,7 @@ export class MysqlStore extends TransactionalStore {
       dateStrings: true,
       enableKeepAlive: true,
       // The escaping of mysql-write-rows relies on utf8mb4 (no multi-byte sequence holds an ASCII byte).
-      charset: 'UTF8MB4_UNICODE_CI',
+      charset: 'UTF8MB4_GENERAL_CI',
     });
   }
 
@@ -395,6 +398,25 @@ export class MysqlStore extends TransactionalStore {
     return p;
   }
 
+  /**
+   * The utf8mb4 collation of the capture tables of this kind already in the database, else
+   * MYSQL_COLLATION: the web reads a day's tables and the next day's under one UNION ALL, which MySQL
+   * refuses between two utf8mb4 collations (tables created before MYSQL_COLLATION changed keep theirs).
+   */
+  private async tableCollation(c: PoolConnection, kind: TableKind): Promise<string> {
+    let collation = this.collations.get(kind);
+    if (collation) return collation;
+    const [rows] = await c.query<RowDataPacket[]>(
+      "SELECT COLLATION_NAME AS c FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = DATABASE() AND COLUMN_NAME = ? AND COLLATION_NAME LIKE 'utf8mb4\\_%' " +
+        "AND TABLE_NAME IN (SELECT TABLE_NAME FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = DATABASE() AND COLUMN_NAME = 'micro_ts') " +
+        'ORDER BY TABLE_NAME DESC LIMIT 1',
+      [kind === 'report' ? 'correlation_id' : 'callid'],
+    );
+    collation = rows.length > 0 ? String(rows[0].c) : MYSQL_COLLATION;
+    this.collations.set(kind, collation);
+    return collation;
+  }
+
   private async createTable(c: PoolConnection, table: string, kind: TableKind): Promise<MysqlTableInfo> {
     const [exists] = await c.query<RowDataPacket[]>(
       'SELECT ENGINE AS engine FROM information_schema.TABLES WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = ?',
@@ -402,7 +424,8 @@ export class MysqlStore extends TransactionalStore {
     );
     if (exists.length === 0) {
       const ddl = kind === 'report' ? mysqlCreateReportTable : mysqlCreateTable;
-      for (const s of ddl(table, { engine: this.opts.mysqlEngine, partitioned: this.partitioned })) await c.query(s);
+      const opts = { engine: this.opts.mysqlEngine, partitioned: this.partitioned, collation: await this.tableCollation(c, kind) };
+      for (const s of ddl(table, opts)) await c.query(s);
       this.log('info', `created table ${table}${this.partitioned ? ' (partitioned by day)' : ''}`);
     }
     const policy = { ...this.policy, retentionDays: this.retention.daysForTable(table) };
