@@ -124,7 +124,9 @@ describe('schema', () => {
 
 describe('collation', () => {
   /** A store on a database of its own, so that only the tables created here are there. */
-  async function ownDatabase(suffix: string): Promise<{ url: string; s: Store; collation: (t: string) => Promise<string> }> {
+  async function ownDatabase(
+    suffix: string,
+  ): Promise<{ url: string; s: Store; collation: (t: string) => Promise<string>; logged: () => string[] }> {
     const url = `${dbUrl}_${suffix}`;
     await db.query(`DROP DATABASE IF EXISTS \`${dbName}_${suffix}\``);
     await ensureDatabase(url);
@@ -137,22 +139,24 @@ describe('collation', () => {
           ])
         )[0]?.c,
       );
-    const s = await openStore(url);
+    const { log, lines } = recordingLog();
+    const s = await openStore(url, { log });
     stores.push(s);
-    return { url, s, collation };
+    return { url, s, collation, logged: () => lines.map((l) => l.msg) };
   }
 
   it('a new database gets utf8mb4_general_ci tables, sip and report kinds alike', async () => {
-    const { s, collation } = await ownDatabase('gc');
+    const { s, collation, logged } = await ownDatabase('gc');
     await s.ensureTable('sip_capture_20261201');
     await s.ensureTable('rtcp_capture', 'report');
     expect(await collation('sip_capture_20261201')).toBe('utf8mb4_general_ci');
     expect(await collation('rtcp_capture')).toBe('utf8mb4_general_ci');
+    expect(logged()).toContain('created table sip_capture_20261201');
     await db.query(`DROP DATABASE \`${dbName}_gc\``);
   });
 
   it("the next day's table takes the collation of the capture tables already there, so the web reads both days at once", async () => {
-    const { url, s, collation } = await ownDatabase('uc');
+    const { url, s, collation, logged } = await ownDatabase('uc');
     // A day written by an earlier sipcap, whose tables were utf8mb4_unicode_ci.
     await db.query(`USE \`${dbName}_uc\``);
     await db.query(mysqlCreateTable('sip_capture_20261201', { collation: 'utf8mb4_unicode_ci' })[0]);
@@ -174,6 +178,7 @@ describe('collation', () => {
       await search.close();
     }
     expect(await collation('sip_capture_20261202')).toBe('utf8mb4_unicode_ci');
+    expect(logged()).toContain('created table sip_capture_20261202 (utf8mb4_unicode_ci, as the capture tables there)');
     await db.query(`DROP DATABASE \`${dbName}_uc\``);
   });
 });

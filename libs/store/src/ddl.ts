@@ -129,7 +129,7 @@ export interface MysqlTableOptions {
 
 /**
  * The capture tables' collation: utf8mb4's default on MariaDB, and HOMER 5's (utf8_general_ci). Its
- * comparisons cost the 7 text indexes less than utf8mb4_unicode_ci's (one MariaDB writer: ~5 % more
+ * comparisons cost the 7 text indexes less than utf8mb4_unicode_ci's (one MariaDB writer: ~3 % more
  * rows/s, bench/README.md); both compare without case, as the web's searches expect.
  */
 export const MYSQL_COLLATION = 'utf8mb4_general_ci';

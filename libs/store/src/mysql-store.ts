@@ -424,9 +424,13 @@ export class MysqlStore extends TransactionalStore {
     );
     if (exists.length === 0) {
       const ddl = kind === 'report' ? mysqlCreateReportTable : mysqlCreateTable;
-      const opts = { engine: this.opts.mysqlEngine, partitioned: this.partitioned, collation: await this.tableCollation(c, kind) };
-      for (const s of ddl(table, opts)) await c.query(s);
-      this.log('info', `created table ${table}${this.partitioned ? ' (partitioned by day)' : ''}`);
+      const collation = await this.tableCollation(c, kind);
+      for (const s of ddl(table, { engine: this.opts.mysqlEngine, partitioned: this.partitioned, collation })) await c.query(s);
+      const notes = [
+        this.partitioned && 'partitioned by day',
+        collation !== MYSQL_COLLATION && `${collation}, as the capture tables there`,
+      ];
+      this.log('info', `created table ${table}${notes.some(Boolean) ? ` (${notes.filter(Boolean).join('; ')})` : ''}`);
     }
     const policy = { ...this.policy, retentionDays: this.retention.daysForTable(table) };
     let partitioned = false;
