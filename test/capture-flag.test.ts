@@ -310,12 +310,14 @@ describe('CaptureFlag through a Redis outage', () => {
       expect(outageWarnings).toHaveLength(1);
       expect(flag.state).toMatchObject({ on: true, source: 'last-known', redisConnected: false });
 
-      // The restarted server has lost the key; set the opposite value before the flag has reconnected.
-      await server.start();
+      // The restarted server has lost the key; set the opposite value as soon as it is up. The flag may
+      // reconnect first (its retries race server.start's polling) and fall back to its default (off)
+      // before the SET: listen from before the restart, then wait for the value read from Redis.
       seen = changeTo(flag, false, performance.now(), 10_000);
+      await server.start();
       await privateAdmin.set(key, 'off');
       await seen;
-      await until('the reconnect', () => flag.state.redisConnected, 5000);
+      await until('the value read from the restarted server', () => flag.state.redisConnected && flag.state.source === 'redis', 5000);
       expect(flag.state).toMatchObject({ on: false, source: 'redis', redisConnected: true });
       expect(log.entries.some((e) => e.level === 'info' && /reachable again/.test(e.msg))).toBe(true);
 
