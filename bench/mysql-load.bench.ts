@@ -123,15 +123,14 @@ void (async () => {
     const [[flush]] = await conns[0].query<mysql.RowDataPacket[]>(
       'SELECT @@innodb_flush_log_at_trx_commit AS f, @@innodb_buffer_pool_size AS b, VERSION() AS v',
     );
-    const ddl = mysqlCreateTable('sip_capture')[0];
-    const own = (name: string, table: string, method: Method, conns: number) => ({
+    const own = (name: string, table: string, method: Method, conns: number, ddl = mysqlCreateTable(table)[0]) => ({
       name,
       table,
       method,
       conns,
-      ddl: ddl.replace('`sip_capture`', `\`${table}\``),
+      ddl,
     });
-    const variants: { name: string; table: string; method: Method; conns: number; ddl: string }[] = [
+    const variants = [
       // Each its own table, all growing alike round after round (an index costs more as it grows).
       own('multi-row INSERT', 'insert', 'insert', 1),
       own('LOAD DATA LOCAL', 'load', 'load', 1),
@@ -139,20 +138,8 @@ void (async () => {
       own('LOAD DATA LOCAL x2', 'load_x2', 'load', 2),
       own('bulk execute', 'bulk', 'bulk', 1),
       own('bulk execute x2', 'bulk_x2', 'bulk', 2),
-      {
-        name: 'LOAD, unicode_ci',
-        table: 'unicode_ci',
-        method: 'load',
-        conns: 1,
-        ddl: mysqlCreateTable('unicode_ci', { collation: 'utf8mb4_unicode_ci' })[0],
-      },
-      {
-        name: 'LOAD, no indexes',
-        table: 'no_index',
-        method: 'load',
-        conns: 1,
-        ddl: ddl.replace('`sip_capture`', '`no_index`').replace(/,\n\s*KEY [^\n]*?(?=,?\n)/g, ''),
-      },
+      own('LOAD, unicode_ci', 'unicode_ci', 'load', 1, mysqlCreateTable('unicode_ci', { collation: 'utf8mb4_unicode_ci' })[0]),
+      own('LOAD, no indexes', 'no_index', 'load', 1, mysqlCreateTable('no_index')[0].replace(/,\n\s*KEY [^\n]*?(?=,?\n)/g, '')),
     ];
     for (const v of variants) await conns[0].query(v.ddl);
     const results = new Map<string, string[]>();

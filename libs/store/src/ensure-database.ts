@@ -4,6 +4,7 @@ import { classifyMysqlError } from './classify-mysql-error';
 import { classifyPgError } from './classify-pg-error';
 import { databaseOf, dialectOf, withDatabase } from '@sipcap/schema';
 import { quoteMysql, quotePg } from '@sipcap/schema';
+import { MYSQL_COLLATION } from './ddl';
 import { errorCode } from './store-error';
 
 /**
@@ -42,7 +43,7 @@ async function ensureMysqlDatabase(dbUrl: string, name: string): Promise<boolean
     try {
       const [rows] = await conn.query('SELECT 1 FROM information_schema.SCHEMATA WHERE SCHEMA_NAME = ?', [name]);
       if ((rows as unknown[]).length > 0) return false;
-      await conn.query(`CREATE DATABASE IF NOT EXISTS ${quoteMysql(name)} CHARACTER SET utf8mb4 COLLATE utf8mb4_general_ci`);
+      await conn.query(`CREATE DATABASE IF NOT EXISTS ${quoteMysql(name)} CHARACTER SET utf8mb4 COLLATE ${MYSQL_COLLATION}`);
       return true;
     } finally {
       await conn.end().catch(() => undefined);

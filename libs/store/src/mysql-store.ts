@@ -429,8 +429,8 @@ export class MysqlStore extends TransactionalStore {
       const notes = [
         this.partitioned && 'partitioned by day',
         collation !== MYSQL_COLLATION && `${collation}, as the capture tables there`,
-      ];
-      this.log('info', `created table ${table}${notes.some(Boolean) ? ` (${notes.filter(Boolean).join('; ')})` : ''}`);
+      ].filter(Boolean);
+      this.log('info', `created table ${table}${notes.length ? ` (${notes.join('; ')})` : ''}`);
     }
     const policy = { ...this.policy, retentionDays: this.retention.daysForTable(table) };
     let partitioned = false;
