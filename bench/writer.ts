@@ -118,13 +118,22 @@ async function dropDatabase(url: string, name: string): Promise<void> {
   }
 }
 
-/** CPU seconds (user + system) a process has used, from /proc (0 once it is gone). */
-function cpuSeconds(pid: number): number {
+interface ProcessUsage {
+  /** CPU seconds, user + system, and the system part alone. */
+  cpu: number;
+  system: number;
+  /** Minor page faults: on some VMs each costs microseconds of the host's time (bench/README.md). */
+  faults: number;
+}
+
+/** What a process has used, from /proc (zeros once it is gone). */
+function processUsage(pid: number): ProcessUsage {
   try {
     const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
-    return (Number(fields[11]) + Number(fields[12])) / 100; // utime, stime in clock ticks (USER_HZ 100)
+    const [faults, user, system] = [fields[7], fields[11], fields[12]].map(Number); // minflt, utime, stime (USER_HZ 100)
+    return { cpu: (user + system) / 100, system: system / 100, faults };
   } catch {
-    return 0;
+    return { cpu: 0, system: 0, faults: 0 };
   }
 }
 
@@ -135,7 +144,7 @@ function serverCpuSeconds(dialect: keyof typeof SERVERS): number {
   for (const pid of readdirSync('/proc')) {
     if (!/^\d+$/.test(pid)) continue;
     try {
-      if (names.includes(readFileSync(`/proc/${pid}/comm`, 'utf8').trim())) s += cpuSeconds(Number(pid));
+      if (names.includes(readFileSync(`/proc/${pid}/comm`, 'utf8').trim())) s += processUsage(Number(pid)).cpu;
     } catch {
       // gone meanwhile
     }
@@ -156,8 +165,8 @@ interface Result {
   seconds: number;
   steadySeconds: number;
   batches: number;
-  /** CPU seconds over the drain: the writer processes, and the database server. */
-  writerCpu: number;
+  /** Over the drain: the writer processes (summed), and the database server's CPU seconds. */
+  writer: ProcessUsage;
   serverCpu: number;
 }
 
@@ -175,9 +184,11 @@ async function drain(topic: string, dialect: keyof typeof SERVERS, writers: numb
   try {
     let first = 0;
     let rows = 0;
-    let writerCpu = 0;
+    let writer: ProcessUsage = { cpu: 0, system: 0, faults: 0 };
     for (;;) {
-      writerCpu = ws.reduce((sum, w) => sum + cpuSeconds(w.child.pid!), 0);
+      writer = ws
+        .map((w) => processUsage(w.child.pid!))
+        .reduce((a, b) => ({ cpu: a.cpu + b.cpu, system: a.system + b.system, faults: a.faults + b.faults }));
       rows = await sumMetric(ws, 'sipcap_db_rows_inserted_total');
       if (rows > 0 && first === 0) first = performance.now();
       if (rows >= RECORDS) break;
@@ -200,13 +211,24 @@ async function drain(topic: string, dialect: keyof typeof SERVERS, writers: numb
       seconds: (end - t0) / 1000,
       steadySeconds: (end - first) / 1000,
       batches,
-      writerCpu,
+      writer,
       serverCpu,
     };
   } finally {
     await Promise.all(ws.map((w) => w.stop()));
     await dropDatabase(url, name);
   }
+}
+
+/**
+ * Microseconds to fault in and fill one fresh 4 KiB page (256 MiB in new 32 MiB buffers): how fast the
+ * machine is that day for memory-heavy work: 9-16 on this VM on 2026-12-04 evening, when it ran every drain
+ * 2-3x slower than the day before (bench/README.md).
+ */
+function freshPageMicros(): number {
+  const t0 = performance.now();
+  for (let i = 0; i < 8; i++) Buffer.allocUnsafeSlow(32 << 20).fill(i);
+  return ((performance.now() - t0) * 1000) / ((256 << 20) / 4096);
 }
 
 /** The server settings that move the PostgreSQL figures most (see bench/README.md). */
@@ -327,7 +349,7 @@ async function main(): Promise<void> {
   console.log(
     `filled in ${f.seconds.toFixed(1)} s (${fmt(RECORDS / f.seconds)} records/s, SIP messages ${fmt(f.bytes / RECORDS)} bytes on average)`,
   );
-  console.log(`PostgreSQL settings: ${await pgSettings()}`);
+  console.log(`PostgreSQL settings: ${await pgSettings()}; a fresh memory page costs ${freshPageMicros().toFixed(2)} µs`);
   const plan: [string, keyof typeof SERVERS, number][] = [
     ['pg1', 'postgres', 1],
     ['pg2', 'postgres', 2],
@@ -341,7 +363,7 @@ async function main(): Promise<void> {
       const r = await drain(topic, dialect, writers);
       console.log(
         `${r.name.padEnd(24)} ${fmt(r.rows)} rows in ${r.seconds.toFixed(1)} s: ${fmt(r.rows / r.seconds).padStart(7)} rows/s` +
-          ` (steady, first row to last: ${fmt(r.rows / r.steadySeconds)} rows/s; ${fmt(r.batches)} transactions, ${fmt(r.rows / Math.max(1, r.batches))} rows each; CPU s: writer ${r.writerCpu.toFixed(1)}, server ${r.serverCpu.toFixed(1)})`,
+          ` (steady, first row to last: ${fmt(r.rows / r.steadySeconds)} rows/s; ${fmt(r.batches)} transactions, ${fmt(r.rows / Math.max(1, r.batches))} rows each; CPU s: writer ${r.writer.cpu.toFixed(1)} (system ${r.writer.system.toFixed(1)}, ${fmt(r.writer.faults)} page faults), server ${r.serverCpu.toFixed(1)})`,
       );
     }
   } finally {
