@@ -22,7 +22,7 @@ import { inMemoryInfile, mysqlLoadRows, mysqlLoadStatement } from '../libs/store
 import { MYSQL_SESSION_SETUP } from '../libs/store/src/mysql-store';
 import { MYSQL_ROW_COLUMNS, mysqlInsertStatements } from '../libs/store/src/mysql-write-rows';
 import { columnValues } from '../libs/store/src/columns';
-import { quoteMysql } from '@sipcap/schema';
+import { MYSQL_COLLATION, quoteMysql } from '@sipcap/schema';
 
 const parser = new SipParser();
 
@@ -117,7 +117,7 @@ void (async () => {
   const admin = await mysql.createConnection({ uri: 'mysql://root@127.0.0.1:3306' });
   await admin.query('DROP DATABASE IF EXISTS sipcap_bench_load');
   await admin.query('CREATE DATABASE sipcap_bench_load');
-  const conns = await Promise.all([0, 1].map(() => mysql.createConnection({ uri: URL, charset: 'UTF8MB4_GENERAL_CI' })));
+  const conns = await Promise.all([0, 1].map(() => mysql.createConnection({ uri: URL, charset: MYSQL_COLLATION })));
   try {
     for (const c of conns) await c.query(MYSQL_SESSION_SETUP);
     const [[flush]] = await conns[0].query<mysql.RowDataPacket[]>(

@@ -1,6 +1,6 @@
 import mysql from 'mysql2/promise';
 import pg from 'pg';
-import { dialectOf, type Dialect } from '@sipcap/schema';
+import { dialectOf, MYSQL_COLLATION, type Dialect } from '@sipcap/schema';
 import { isStatementTimeout, QueryTimeoutError } from './query-timeout';
 
 export type DbRow = Record<string, unknown>;
@@ -83,7 +83,7 @@ function openMysql(dbUrl: string, opts: SearchDbOptions): SearchDb {
     bigNumberStrings: true,
     dateStrings: true,
     enableKeepAlive: true,
-    charset: 'UTF8MB4_GENERAL_CI',
+    charset: MYSQL_COLLATION,
     // Statements are prepared server-side (true parameters); keep few per connection so the server's
     // max_prepared_stmt_count is never a problem for the writers.
     maxPreparedStatements: 64,

@@ -2,7 +2,7 @@ import { COLUMN_WIDTH, REPORT_COLUMNS, REPORT_COLUMN_WIDTH, REPORT_MYSQL_MSG_WID
 import { COLUMNS, columnKind, type Column } from './columns';
 import { dayText } from './capture-date';
 import { fnv1a32 } from './fnv1a';
-import { assertTableName, INDEXED_COLUMNS, quoteMysql, quotePg, REPORT_INDEXED_COLUMNS } from '@sipcap/schema';
+import { assertTableName, INDEXED_COLUMNS, MYSQL_COLLATION, quoteMysql, quotePg, REPORT_INDEXED_COLUMNS } from '@sipcap/schema';
 
 /**
  * The one source of the schema: the db-writer runs these statements for every table it creates, and
@@ -127,12 +127,6 @@ export interface MysqlTableOptions {
   collation?: string;
 }
 
-/**
- * The capture tables' collation: utf8mb4's default on MariaDB, and HOMER 5's (utf8_general_ci). Its
- * comparisons cost the 7 text indexes less than utf8mb4_unicode_ci's (one MariaDB writer: ~3 % more
- * rows/s, bench/README.md); both compare without case, as the web's searches expect.
- */
-export const MYSQL_COLLATION = 'utf8mb4_general_ci';
 const COLLATION_PATTERN = /^utf8mb4_[a-z0-9_]{1,48}$/;
 
 /** The table options after the columns: engine, character set, collation, partitions. */

@@ -2,9 +2,7 @@ import pg from 'pg';
 import { createConnection } from 'mysql2/promise';
 import { classifyMysqlError } from './classify-mysql-error';
 import { classifyPgError } from './classify-pg-error';
-import { databaseOf, dialectOf, withDatabase } from '@sipcap/schema';
-import { quoteMysql, quotePg } from '@sipcap/schema';
-import { MYSQL_COLLATION } from './ddl';
+import { databaseOf, dialectOf, MYSQL_COLLATION, quoteMysql, quotePg, withDatabase } from '@sipcap/schema';
 import { errorCode } from './store-error';
 
 /**

@@ -3,7 +3,6 @@ import { isReportRecord, type CaptureRecord, type ReportRecord } from '@sipcap/r
 import { CaptureDateText } from './capture-date';
 import { classifyMysqlError } from './classify-mysql-error';
 import {
-  MYSQL_COLLATION,
   MYSQL_MAX_PARTITION,
   OFFSETS_TABLE,
   mysqlAddDayPartitions,
@@ -13,7 +12,7 @@ import {
   mysqlDayPartitionName,
 } from './ddl';
 import { dayOf, isExpiredDay, type PartitionPolicy } from './partition-window';
-import { assertTableName, quoteMysql } from '@sipcap/schema';
+import { assertTableName, MYSQL_COLLATION, quoteMysql } from '@sipcap/schema';
 import { mysqlInsertStatements } from './mysql-write-rows';
 import { bulkExecute, canBulkExecute, installBulkHandshake, prepareOn } from './mariadb-bulk-command';
 import { mariadbBulkCommands, mariadbBulkStatement } from './mariadb-bulk-rows';
@@ -108,7 +107,7 @@ export class MysqlStore extends TransactionalStore {
       dateStrings: true,
       enableKeepAlive: true,
       // The escaping of mysql-write-rows relies on utf8mb4 (no multi-byte sequence holds an ASCII byte).
-      charset: 'UTF8MB4_GENERAL_CI',
+      charset: MYSQL_COLLATION,
     });
   }
 
